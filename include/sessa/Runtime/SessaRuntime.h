@@ -1,0 +1,128 @@
+/*===- SessaRuntime.h - C ABI of ahead-of-time compiled Sessa artifacts ---===*
+ *
+ * An artifact written by `sessa-compile` is a shared library that exports, for
+ * every public function `NAME` of the compiled MLIR module:
+ *
+ *   int32_t NAME(const sessa_tensor *inputs, int32_t num_inputs,
+ *                sessa_tensor *outputs, int32_t num_outputs,
+ *                sessa_status *status);
+ *
+ * Inputs are read, outputs are written in place (the caller owns every
+ * buffer). Buffers are dense, row-major and contiguous. Before anything is
+ * written, the call checks the number of tensors, their element types, ranks
+ * and every dimension against what was compiled: static dimensions must match
+ * exactly and dynamic dimensions that the program ties together must agree
+ * (e.g. the batch of `x` and of `y`). On a mismatch nothing is written, the
+ * function returns a non-zero `sessa_error_code` and, when `status` is not
+ * NULL, fills it with a message that names the tensor and the dimension.
+ *
+ * Every artifact also exports `sessa_artifact_module()` that describes its
+ * entry points (names, dtypes, shapes, symbolic dimensions) for loaders such
+ * as the Python runtime, which need no MLIR installation.
+ *
+ * This header is C99 and C++ compatible and has no dependencies.
+ *===----------------------------------------------------------------------===*/
+#ifndef SESSA_RUNTIME_SESSARUNTIME_H
+#define SESSA_RUNTIME_SESSARUNTIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SESSA_MAX_RANK 8
+#define SESSA_STATUS_MESSAGE_SIZE 512
+
+/* Element types. The numeric values are part of the ABI. */
+typedef enum sessa_dtype {
+  SESSA_DTYPE_F32 = 0,
+  SESSA_DTYPE_F16 = 1,
+  SESSA_DTYPE_BF16 = 2,
+  SESSA_DTYPE_F64 = 3,
+  SESSA_DTYPE_I32 = 4,
+  SESSA_DTYPE_I64 = 5,
+} sessa_dtype;
+
+/* Error codes returned by entry points. The numeric values are ABI. */
+typedef enum sessa_error_code {
+  SESSA_OK = 0,
+  SESSA_ERROR_INVALID_ARGUMENT = 1, /* NULL pointer, bad count, bad rank > max */
+  SESSA_ERROR_DTYPE_MISMATCH = 2,
+  SESSA_ERROR_RANK_MISMATCH = 3,
+  SESSA_ERROR_SHAPE_MISMATCH = 4,
+  SESSA_ERROR_INTERNAL = 5,
+} sessa_error_code;
+
+/* A dense row-major tensor owned by the caller. */
+typedef struct sessa_tensor {
+  void *data;
+  int32_t dtype; /* a sessa_dtype */
+  int32_t rank;  /* 0 .. SESSA_MAX_RANK */
+  int64_t shape[SESSA_MAX_RANK];
+} sessa_tensor;
+
+typedef struct sessa_status {
+  int32_t code; /* a sessa_error_code */
+  char message[SESSA_STATUS_MESSAGE_SIZE];
+} sessa_status;
+
+/* ----- Artifact self-description (written by sessa-compile). ----------- */
+
+/* One tensor of an entry point's signature. `dims[i] >= 0` is a static
+ * size; `dims[i] < 0` is the dynamic symbol number `-dims[i] - 1`, whose
+ * name is `symbol_names[-dims[i] - 1]` of the entry point. Dimensions that
+ * carry the same symbol must be equal at run time. */
+typedef struct sessa_arg_desc {
+  const char *name;
+  int32_t dtype;
+  int32_t rank;
+  const int64_t *dims;
+} sessa_arg_desc;
+
+/* The compiled code of an entry point takes a packed argument array:
+ * `args[i]` points to the MLIR memref descriptor of inputs then outputs
+ * ({allocated, aligned, offset, sizes[rank], strides[rank]}). */
+typedef void (*sessa_packed_fn)(void **args);
+
+typedef struct sessa_entry_desc {
+  const char *name;
+  int32_t num_inputs;
+  int32_t num_outputs;
+  const sessa_arg_desc *inputs;
+  const sessa_arg_desc *outputs;
+  int32_t num_symbols;
+  const char *const *symbol_names;
+  sessa_packed_fn compute;
+} sessa_entry_desc;
+
+typedef struct sessa_module_desc {
+  int32_t abi_version; /* SESSA_ABI_VERSION */
+  const char *target;  /* "cpu" or "cuda" */
+  int32_t num_entries;
+  const sessa_entry_desc *entries;
+} sessa_module_desc;
+
+#define SESSA_ABI_VERSION 1
+
+/* ----- Runtime support (libSessaRuntime, linked into every artifact). --- */
+
+/* Checks `inputs`/`outputs` against `entry`, then runs it. Returns a
+ * sessa_error_code and fills `status` (may be NULL). Writes nothing into the
+ * outputs when a check fails. */
+int32_t sessa_invoke(const sessa_entry_desc *entry, const sessa_tensor *inputs,
+                     int32_t num_inputs, sessa_tensor *outputs,
+                     int32_t num_outputs, sessa_status *status);
+
+/* Size in bytes of one element of `dtype`, 0 for an unknown dtype. */
+size_t sessa_dtype_size(int32_t dtype);
+
+/* "f32", "f16", "bf16", ... or "unknown". */
+const char *sessa_dtype_name(int32_t dtype);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* SESSA_RUNTIME_SESSARUNTIME_H */

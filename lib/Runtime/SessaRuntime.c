@@ -1,0 +1,276 @@
+/*===- SessaRuntime.c - Argument checking and dispatch for artifacts ------===*
+ *
+ * Implements sessa_invoke: every exported entry point of an artifact calls it
+ * with its static sessa_entry_desc. The call validates the caller's tensors
+ * against the descriptor and only when everything matches builds the MLIR
+ * memref descriptors on the stack and runs the compiled code.
+ *
+ * Checks, in order (the first failure is reported):
+ *   1. entry is not NULL                               -> INVALID_ARGUMENT
+ *   2. the descriptor is well formed and within the
+ *      runtime limits (see below)                      -> INTERNAL
+ *   3. tensor counts match, arrays are not NULL        -> INVALID_ARGUMENT
+ *   4. per tensor, inputs first then outputs, in order:
+ *      dtype                                           -> DTYPE_MISMATCH
+ *      rank                                            -> RANK_MISMATCH
+ *      per dimension: size >= 0                        -> INVALID_ARGUMENT
+ *                     static size matches              -> SHAPE_MISMATCH
+ *                     dynamic symbol agrees with the
+ *                     first tensor that bound it       -> SHAPE_MISMATCH
+ *      element count fits in int64                     -> INVALID_ARGUMENT
+ *      data != NULL unless the tensor has no elements  -> INVALID_ARGUMENT
+ *
+ * Runtime limits: at most SESSA_MAX_ARGS tensors (inputs + outputs) per entry
+ * point, ranks up to SESSA_MAX_RANK and at most SESSA_MAX_SYMBOLS dynamic
+ * symbols per entry point. Descriptors beyond them are rejected (INTERNAL).
+ *
+ * No allocation, no global state: the function is thread-safe and re-entrant.
+ * Messages are formatted with snprintf into the fixed-size status buffer, so
+ * they are always NUL-terminated and silently truncated when too long.
+ *===----------------------------------------------------------------------===*/
+
+#include "sessa/Runtime/SessaRuntime.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+
+/* Maximum number of tensors (inputs + outputs) of one entry point. */
+#define SESSA_MAX_ARGS 64
+/* Maximum number of dynamic symbols of one entry point (every dimension of
+ * every tensor could carry a distinct one). */
+#define SESSA_MAX_SYMBOLS (SESSA_MAX_ARGS * SESSA_MAX_RANK)
+
+size_t sessa_dtype_size(int32_t dtype) {
+  switch (dtype) {
+  case SESSA_DTYPE_F32: return 4;
+  case SESSA_DTYPE_F16: return 2;
+  case SESSA_DTYPE_BF16: return 2;
+  case SESSA_DTYPE_F64: return 8;
+  case SESSA_DTYPE_I32: return 4;
+  case SESSA_DTYPE_I64: return 8;
+  default: return 0;
+  }
+}
+
+const char *sessa_dtype_name(int32_t dtype) {
+  switch (dtype) {
+  case SESSA_DTYPE_F32: return "f32";
+  case SESSA_DTYPE_F16: return "f16";
+  case SESSA_DTYPE_BF16: return "bf16";
+  case SESSA_DTYPE_F64: return "f64";
+  case SESSA_DTYPE_I32: return "i32";
+  case SESSA_DTYPE_I64: return "i64";
+  default: return "unknown";
+  }
+}
+
+/* The MLIR memref descriptor of a ranked memref, as the compiled code reads
+ * it: {allocated, aligned, offset, sizes[rank], strides[rank]}. For rank r,
+ * sizes live in shape[0 .. r) and strides in shape[r .. 2r), so the layout
+ * is exactly MLIR's for every rank up to SESSA_MAX_RANK. */
+typedef struct memref_desc {
+  void *allocated;
+  void *aligned;
+  int64_t offset;
+  int64_t shape[2 * SESSA_MAX_RANK];
+} memref_desc;
+
+/* Where a dynamic symbol was first bound. value < 0 means "not bound yet". */
+typedef struct symbol_binding {
+  int64_t value;
+  int32_t pos; /* position in inputs-then-outputs order */
+  int32_t dim;
+} symbol_binding;
+
+/* Fills `status` (if any) and returns `code`. */
+static int32_t report(sessa_status *status, int32_t code, const char *fmt,
+                      ...) {
+  if (status) {
+    va_list ap;
+    va_start(ap, fmt);
+    status->code = code;
+    if (vsnprintf(status->message, sizeof status->message, fmt, ap) < 0)
+      status->message[0] = '\0';
+    va_end(ap);
+  }
+  return code;
+}
+
+static const char *safe_name(const char *name) { return name ? name : "?"; }
+
+/* The descriptor of the tensor at position `pos` (inputs then outputs). */
+static const sessa_arg_desc *arg_at(const sessa_entry_desc *e, int32_t pos) {
+  return pos < e->num_inputs ? &e->inputs[pos]
+                             : &e->outputs[pos - e->num_inputs];
+}
+
+/* Writes e.g. "input 2 ('k')" for the tensor at position `pos`. */
+static void describe(char *buf, size_t size, const sessa_entry_desc *e,
+                     int32_t pos) {
+  int is_output = pos >= e->num_inputs;
+  snprintf(buf, size, "%s %" PRId32 " ('%s')", is_output ? "output" : "input",
+           is_output ? pos - e->num_inputs : pos, safe_name(arg_at(e, pos)->name));
+}
+
+/* Checks that the descriptor emitted by the compiler is usable. */
+static int32_t check_entry(const sessa_entry_desc *e, sessa_status *status) {
+  const char *name = safe_name(e->name);
+  if (e->num_inputs < 0 || e->num_outputs < 0 ||
+      e->num_inputs > SESSA_MAX_ARGS - e->num_outputs)
+    return report(status, SESSA_ERROR_INTERNAL,
+                  "entry '%s': %" PRId32 " inputs and %" PRId32
+                  " outputs (at most %d tensors are supported)",
+                  name, e->num_inputs, e->num_outputs, SESSA_MAX_ARGS);
+  if ((e->num_inputs > 0 && !e->inputs) || (e->num_outputs > 0 && !e->outputs))
+    return report(status, SESSA_ERROR_INTERNAL,
+                  "entry '%s': missing argument descriptors", name);
+  if (!e->compute)
+    return report(status, SESSA_ERROR_INTERNAL,
+                  "entry '%s': no compiled function", name);
+  if (e->num_symbols < 0 || e->num_symbols > SESSA_MAX_SYMBOLS ||
+      (e->num_symbols > 0 && !e->symbol_names))
+    return report(status, SESSA_ERROR_INTERNAL,
+                  "entry '%s': bad symbol table (%" PRId32
+                  " symbols, at most %d supported)",
+                  name, e->num_symbols, SESSA_MAX_SYMBOLS);
+  int32_t total = e->num_inputs + e->num_outputs;
+  for (int32_t pos = 0; pos < total; ++pos) {
+    const sessa_arg_desc *a = arg_at(e, pos);
+    char who[SESSA_STATUS_MESSAGE_SIZE];
+    describe(who, sizeof who, e, pos);
+    if (a->rank < 0 || a->rank > SESSA_MAX_RANK || (a->rank > 0 && !a->dims))
+      return report(status, SESSA_ERROR_INTERNAL,
+                    "entry '%s': %s: bad descriptor rank %" PRId32, name, who,
+                    a->rank);
+    for (int32_t d = 0; d < a->rank; ++d)
+      if (a->dims[d] < 0 && -(a->dims[d] + 1) >= e->num_symbols)
+        return report(status, SESSA_ERROR_INTERNAL,
+                      "entry '%s': %s: dimension %" PRId32
+                      " uses unknown symbol %" PRId64,
+                      name, who, d, -(a->dims[d] + 1));
+  }
+  return SESSA_OK;
+}
+
+/* Checks one caller tensor against its descriptor, binding dynamic symbols,
+ * and fills its memref descriptor (used only if every check passes). */
+static int32_t check_tensor(const sessa_entry_desc *e, int32_t pos,
+                            const sessa_tensor *t, symbol_binding *symbols,
+                            memref_desc *m, sessa_status *status) {
+  const sessa_arg_desc *a = arg_at(e, pos);
+  char who[SESSA_STATUS_MESSAGE_SIZE];
+  describe(who, sizeof who, e, pos);
+
+  if (t->dtype != a->dtype) {
+    if (sessa_dtype_size(t->dtype) == 0) /* not a known dtype: show value */
+      return report(status, SESSA_ERROR_DTYPE_MISMATCH,
+                    "%s: expected dtype %s, got unknown dtype %" PRId32, who,
+                    sessa_dtype_name(a->dtype), t->dtype);
+    return report(status, SESSA_ERROR_DTYPE_MISMATCH,
+                  "%s: expected dtype %s, got %s", who,
+                  sessa_dtype_name(a->dtype), sessa_dtype_name(t->dtype));
+  }
+  if (t->rank != a->rank)
+    return report(status, SESSA_ERROR_RANK_MISMATCH,
+                  "%s: expected rank %" PRId32 ", got %" PRId32, who, a->rank,
+                  t->rank);
+
+  for (int32_t d = 0; d < a->rank; ++d) {
+    int64_t size = t->shape[d];
+    if (size < 0)
+      return report(status, SESSA_ERROR_INVALID_ARGUMENT,
+                    "%s: dimension %" PRId32 " is negative (%" PRId64 ")", who,
+                    d, size);
+    if (a->dims[d] >= 0) {
+      if (size != a->dims[d])
+        return report(status, SESSA_ERROR_SHAPE_MISMATCH,
+                      "%s: dimension %" PRId32 " is %" PRId64
+                      " but expected %" PRId64,
+                      who, d, size, a->dims[d]);
+      continue;
+    }
+    int64_t sym = -(a->dims[d] + 1);
+    symbol_binding *b = &symbols[sym];
+    if (b->value < 0) { /* first occurrence: bind */
+      b->value = size;
+      b->pos = pos;
+      b->dim = d;
+    } else if (b->value != size) {
+      char by[SESSA_STATUS_MESSAGE_SIZE];
+      describe(by, sizeof by, e, b->pos);
+      return report(status, SESSA_ERROR_SHAPE_MISMATCH,
+                    "%s: dimension %" PRId32 " is %" PRId64 " but symbol '%s'"
+                    " was bound to %" PRId64 " by %s dimension %" PRId32,
+                    who, d, size, safe_name(e->symbol_names[sym]), b->value,
+                    by, b->dim);
+    }
+  }
+
+  /* Row-major contiguous strides; also guards the element count against
+   * int64 overflow (which the compiled code could not index anyway). */
+  int64_t count = 1;
+  for (int32_t d = a->rank - 1; d >= 0; --d) {
+    int64_t size = t->shape[d];
+    m->shape[d] = size;
+    m->shape[a->rank + d] = count;
+    if (size > 0 && count > INT64_MAX / size)
+      return report(status, SESSA_ERROR_INVALID_ARGUMENT,
+                    "%s: too many elements (int64 overflow)", who);
+    count *= size;
+  }
+
+  if (!t->data && count != 0)
+    return report(status, SESSA_ERROR_INVALID_ARGUMENT,
+                  "%s: data is NULL but the tensor has %" PRId64 " elements",
+                  who, count);
+  m->allocated = t->data;
+  m->aligned = t->data;
+  m->offset = 0;
+  return SESSA_OK;
+}
+
+int32_t sessa_invoke(const sessa_entry_desc *entry, const sessa_tensor *inputs,
+                     int32_t num_inputs, sessa_tensor *outputs,
+                     int32_t num_outputs, sessa_status *status) {
+  if (!entry)
+    return report(status, SESSA_ERROR_INVALID_ARGUMENT,
+                  "entry descriptor is NULL");
+  int32_t rc = check_entry(entry, status);
+  if (rc != SESSA_OK)
+    return rc;
+
+  if (num_inputs != entry->num_inputs)
+    return report(status, SESSA_ERROR_INVALID_ARGUMENT,
+                  "expected %" PRId32 " input%s, got %" PRId32,
+                  entry->num_inputs, entry->num_inputs == 1 ? "" : "s",
+                  num_inputs);
+  if (num_outputs != entry->num_outputs)
+    return report(status, SESSA_ERROR_INVALID_ARGUMENT,
+                  "expected %" PRId32 " output%s, got %" PRId32,
+                  entry->num_outputs, entry->num_outputs == 1 ? "" : "s",
+                  num_outputs);
+  if (num_inputs > 0 && !inputs)
+    return report(status, SESSA_ERROR_INVALID_ARGUMENT, "inputs is NULL");
+  if (num_outputs > 0 && !outputs)
+    return report(status, SESSA_ERROR_INVALID_ARGUMENT, "outputs is NULL");
+
+  symbol_binding symbols[SESSA_MAX_SYMBOLS];
+  for (int32_t s = 0; s < entry->num_symbols; ++s)
+    symbols[s].value = -1;
+
+  memref_desc descs[SESSA_MAX_ARGS];
+  void *args[SESSA_MAX_ARGS];
+  int32_t total = num_inputs + num_outputs;
+  for (int32_t pos = 0; pos < total; ++pos) {
+    const sessa_tensor *t =
+        pos < num_inputs ? &inputs[pos] : &outputs[pos - num_inputs];
+    rc = check_tensor(entry, pos, t, symbols, &descs[pos], status);
+    if (rc != SESSA_OK)
+      return rc;
+    args[pos] = &descs[pos];
+  }
+
+  entry->compute(args);
+  return report(status, SESSA_OK, "ok");
+}

@@ -1,0 +1,33 @@
+# -*- Python -*-
+import os
+
+import lit.formats
+from lit.llvm import llvm_config
+from lit.llvm.subst import ToolSubst
+
+config.name = "SESSA"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir", ".test", ".py"]
+config.excludes = ["lit.cfg.py", "lit.site.cfg.py", "lib", "Inputs", "Downstream"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.sessa_obj_root, "test")
+
+config.substitutions.append(("%PATH%", config.environment["PATH"]))
+config.substitutions.append(("%python", config.python_executable))
+config.substitutions.append(("%sessa_src", config.sessa_src_root))
+config.substitutions.append(("%sessa_obj", config.sessa_obj_root))
+config.substitutions.append(("%test_lib", os.path.join(config.sessa_src_root, "test", "Integration", "lib")))
+
+llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
+llvm_config.use_default_substitutions()
+
+llvm_config.with_environment("PATH", config.sessa_tools_dir, append_path=True)
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+llvm_config.with_environment("PYTHONPATH", os.path.join(config.sessa_src_root, "test", "Integration", "lib"), append_path=True)
+
+tool_dirs = [config.sessa_tools_dir, config.llvm_tools_dir]
+tools = ["sessa-opt", "sessa-runtime-unittest"]
+llvm_config.add_tool_substitutions(tools, tool_dirs)
+
+if config.sessa_enable_cuda:
+    config.available_features.add("cuda-toolkit")

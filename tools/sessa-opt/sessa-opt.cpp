@@ -1,0 +1,23 @@
+//===- sessa-opt.cpp - The Sessa optimizer driver -------------------------===//
+//
+// An mlir-opt-style driver: every upstream dialect, pass and pipeline, plus
+// the sessa dialect and its passes and pipelines.
+//
+//===----------------------------------------------------------------------===//
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Tools/mlir-opt/MlirOptMain.h"
+
+#include "sessa/Dialect/Sessa/IR/SessaDialect.h"
+
+int main(int argc, char **argv) {
+  mlir::registerAllPasses();
+  mlir::DialectRegistry registry;
+  mlir::registerAllDialects(registry);
+  mlir::registerAllExtensions(registry);
+  registry.insert<mlir::sessa::SessaDialect>();
+  return mlir::asMainReturnCode(
+      mlir::MlirOptMain(argc, argv, "Sessa optimizer driver\n", registry));
+}
