@@ -1,5 +1,6 @@
 # -*- Python -*-
 import os
+import shutil
 
 import lit.formats
 from lit.llvm import llvm_config
@@ -8,7 +9,8 @@ from lit.llvm.subst import ToolSubst
 config.name = "SESSA"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
 config.suffixes = [".mlir", ".test", ".py"]
-config.excludes = ["lit.cfg.py", "lit.site.cfg.py", "lib", "Inputs", "Downstream"]
+# test/Downstream/lit.local.cfg excludes the consumer project's sources.
+config.excludes = ["lit.cfg.py", "lit.site.cfg.py", "lib", "Inputs"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.sessa_obj_root, "test")
 
@@ -16,6 +18,12 @@ config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%python", config.python_executable))
 config.substitutions.append(("%sessa_src", config.sessa_src_root))
 config.substitutions.append(("%sessa_obj", config.sessa_obj_root))
+# The toolchain this build was configured with, for tests that build a
+# separate CMake project against the installed package (test/Downstream).
+config.substitutions.append(("%cmake", config.cmake_command))
+config.substitutions.append(("%mlir_dir", config.mlir_dir))
+config.substitutions.append(("%cxx", config.cxx_compiler))
+config.substitutions.append(("%cc", config.c_compiler))
 config.substitutions.append(("%test_lib", os.path.join(config.sessa_src_root, "test", "Integration", "lib")))
 
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
@@ -28,6 +36,11 @@ llvm_config.with_environment("PYTHONPATH", os.path.join(config.sessa_src_root, "
 tool_dirs = [config.sessa_tools_dir, config.llvm_tools_dir]
 tools = ["sessa-opt", "sessa-runtime-unittest"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
+
+ninja = shutil.which("ninja", path=config.environment["PATH"])
+if ninja:
+    config.available_features.add("ninja")
+    config.substitutions.append(("%ninja", ninja))
 
 if config.sessa_enable_cuda:
     config.available_features.add("cuda-toolkit")

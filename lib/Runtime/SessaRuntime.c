@@ -19,6 +19,18 @@
  *                     first tensor that bound it       -> SHAPE_MISMATCH
  *      element count fits in int64                     -> INVALID_ARGUMENT
  *      data != NULL unless the tensor has no elements  -> INVALID_ARGUMENT
+ *   5. after the inputs, and again after the outputs: every derived symbol
+ *      (symbol = lhs + rhs + constant) whose terms are bound:
+ *                     the sum fits in int64            -> INVALID_ARGUMENT
+ *                     the sum is not negative          -> SHAPE_MISMATCH
+ *                     the sum agrees with a tensor (or
+ *                     another derived symbol) that
+ *                     bound the symbol already         -> SHAPE_MISMATCH
+ *      and an unbound derived symbol is bound to its sum, so that later
+ *      tensors are checked against it. Derived symbols may be listed in any
+ *      order and may use each other (they are evaluated to a fixed point).
+ *      The second pass catches derived symbols whose terms only outputs
+ *      bind, e.g. outputs [N] and [N + 1].
  *
  * Runtime limits: at most SESSA_MAX_ARGS tensors (inputs + outputs) per entry
  * point, ranks up to SESSA_MAX_RANK and at most SESSA_MAX_SYMBOLS dynamic
@@ -76,10 +88,13 @@ typedef struct memref_desc {
   int64_t shape[2 * SESSA_MAX_RANK];
 } memref_desc;
 
-/* Where a dynamic symbol was first bound. value < 0 means "not bound yet". */
+/* Where a dynamic symbol was first bound. value < 0 means "not bound yet".
+ * A symbol bound by a tensor has pos >= 0 (its position in inputs-then-
+ * outputs order) and dim its dimension; one bound by a derived-symbol sum
+ * has pos == -1 and dim the index of that entry in the derived table. */
 typedef struct symbol_binding {
   int64_t value;
-  int32_t pos; /* position in inputs-then-outputs order */
+  int32_t pos;
   int32_t dim;
 } symbol_binding;
 
@@ -113,6 +128,37 @@ static void describe(char *buf, size_t size, const sessa_entry_desc *e,
            is_output ? pos - e->num_inputs : pos, safe_name(arg_at(e, pos)->name));
 }
 
+/* Writes e.g. "'P' + 'T' + 1 (3 + 5 + 1)" for the sum of derived symbol `d`;
+ * the values are those the terms are bound to (every term must be bound). */
+static void describe_sum(char *buf, size_t size, const sessa_entry_desc *e,
+                         const symbol_binding *symbols,
+                         const sessa_derived_symbol *d) {
+  char rhs_name[SESSA_STATUS_MESSAGE_SIZE] = "", rhs_value[32] = "";
+  char const_name[32] = "";
+  if (d->rhs >= 0) {
+    snprintf(rhs_name, sizeof rhs_name, " + '%s'",
+             safe_name(e->symbol_names[d->rhs]));
+    snprintf(rhs_value, sizeof rhs_value, " + %" PRId64,
+             symbols[d->rhs].value);
+  }
+  if (d->constant != 0) /* the magnitude in uint64: no overflow for INT64_MIN */
+    snprintf(const_name, sizeof const_name, " %c %" PRIu64,
+             d->constant < 0 ? '-' : '+',
+             d->constant < 0 ? (uint64_t)0 - (uint64_t)d->constant
+                             : (uint64_t)d->constant);
+  snprintf(buf, size, "'%s'%s%s (%" PRId64 "%s%s)",
+           safe_name(e->symbol_names[d->lhs]), rhs_name, const_name,
+           symbols[d->lhs].value, rhs_value, const_name);
+}
+
+/* a + b without overflow: returns 0 (and leaves *out alone) on overflow. */
+static int add_i64(int64_t a, int64_t b, int64_t *out) {
+  if ((b > 0 && a > INT64_MAX - b) || (b < 0 && a < INT64_MIN - b))
+    return 0;
+  *out = a + b;
+  return 1;
+}
+
 /* Checks that the descriptor emitted by the compiler is usable. */
 static int32_t check_entry(const sessa_entry_desc *e, sessa_status *status) {
   const char *name = safe_name(e->name);
@@ -134,6 +180,23 @@ static int32_t check_entry(const sessa_entry_desc *e, sessa_status *status) {
                   "entry '%s': bad symbol table (%" PRId32
                   " symbols, at most %d supported)",
                   name, e->num_symbols, SESSA_MAX_SYMBOLS);
+  if (e->num_derived < 0 || (e->num_derived > 0 && !e->derived))
+    return report(status, SESSA_ERROR_INTERNAL,
+                  "entry '%s': bad derived-symbol table (%" PRId32
+                  " derived symbols, table %s)",
+                  name, e->num_derived, e->derived ? "present" : "NULL");
+  for (int32_t i = 0; i < e->num_derived; ++i) {
+    const sessa_derived_symbol *d = &e->derived[i];
+    if (d->symbol < 0 || d->symbol >= e->num_symbols || d->lhs < 0 ||
+        d->lhs >= e->num_symbols || d->rhs < -1 || d->rhs >= e->num_symbols)
+      return report(status, SESSA_ERROR_INTERNAL,
+                    "entry '%s': derived symbol %" PRId32 " (symbol %" PRId32
+                    " = symbol %" PRId32 " + symbol %" PRId32 " + %" PRId64
+                    ") refers to a symbol out of range (%" PRId32
+                    " symbols; rhs may be -1)",
+                    name, i, d->symbol, d->lhs, d->rhs, d->constant,
+                    e->num_symbols);
+  }
   int32_t total = e->num_inputs + e->num_outputs;
   for (int32_t pos = 0; pos < total; ++pos) {
     const sessa_arg_desc *a = arg_at(e, pos);
@@ -196,6 +259,14 @@ static int32_t check_tensor(const sessa_entry_desc *e, int32_t pos,
       b->value = size;
       b->pos = pos;
       b->dim = d;
+    } else if (b->value != size && b->pos < 0) {
+      char sum[SESSA_STATUS_MESSAGE_SIZE];
+      describe_sum(sum, sizeof sum, e, symbols, &e->derived[b->dim]);
+      return report(status, SESSA_ERROR_SHAPE_MISMATCH,
+                    "%s: dimension %" PRId32 " is %" PRId64 " but symbol '%s'"
+                    " is %" PRId64 ", the sum %s",
+                    who, d, size, safe_name(e->symbol_names[sym]), b->value,
+                    sum);
     } else if (b->value != size) {
       char by[SESSA_STATUS_MESSAGE_SIZE];
       describe(by, sizeof by, e, b->pos);
@@ -227,6 +298,67 @@ static int32_t check_tensor(const sessa_entry_desc *e, int32_t pos,
   m->allocated = t->data;
   m->aligned = t->data;
   m->offset = 0;
+  return SESSA_OK;
+}
+
+/* Binds every derived symbol whose terms are bound to the sum of their
+ * values, to a fixed point (derived symbols may use each other, in any
+ * order); a derived symbol that a tensor or another derived symbol already
+ * bound must agree. Each pass that changes anything binds one more symbol,
+ * so at most num_symbols + 1 passes run. */
+static int32_t bind_derived(const sessa_entry_desc *e, symbol_binding *symbols,
+                            sessa_status *status) {
+  int changed = 1;
+  while (changed) {
+    changed = 0;
+    for (int32_t i = 0; i < e->num_derived; ++i) {
+      const sessa_derived_symbol *d = &e->derived[i];
+      const symbol_binding *l = &symbols[d->lhs];
+      const symbol_binding *r = d->rhs >= 0 ? &symbols[d->rhs] : NULL;
+      if (l->value < 0 || (r && r->value < 0))
+        continue;
+      int64_t sum = 0;
+      int overflow = !add_i64(l->value, r ? r->value : 0, &sum) ||
+                     !add_i64(sum, d->constant, &sum);
+      symbol_binding *b = &symbols[d->symbol];
+      if (!overflow && sum >= 0 && b->value < 0) {
+        b->value = sum;
+        b->pos = -1;
+        b->dim = i;
+        changed = 1;
+        continue;
+      }
+      if (!overflow && sum == b->value)
+        continue;
+      /* An error: the messages spell the sum out. */
+      const char *name = safe_name(e->symbol_names[d->symbol]);
+      char sum_text[SESSA_STATUS_MESSAGE_SIZE];
+      describe_sum(sum_text, sizeof sum_text, e, symbols, d);
+      if (overflow)
+        return report(status, SESSA_ERROR_INVALID_ARGUMENT,
+                      "symbol '%s', the sum %s, overflows int64", name,
+                      sum_text);
+      if (sum < 0)
+        return report(status, SESSA_ERROR_SHAPE_MISMATCH,
+                      "symbol '%s', the sum %s, is negative (%" PRId64 ")",
+                      name, sum_text, sum);
+      if (b->pos >= 0) {
+        char by[SESSA_STATUS_MESSAGE_SIZE];
+        describe(by, sizeof by, e, b->pos);
+        return report(status, SESSA_ERROR_SHAPE_MISMATCH,
+                      "symbol '%s' is the sum %s = %" PRId64
+                      ", but %s dimension %" PRId32 " is %" PRId64,
+                      name, sum_text, sum, by, b->dim, b->value);
+      }
+      /* Bound by another sum for the same symbol, which disagrees. */
+      char other[SESSA_STATUS_MESSAGE_SIZE];
+      describe_sum(other, sizeof other, e, symbols, &e->derived[b->dim]);
+      return report(status, SESSA_ERROR_SHAPE_MISMATCH,
+                    "symbol '%s' is the sum %s = %" PRId64
+                    ", but also the sum %s = %" PRId64,
+                    name, sum_text, sum, other, b->value);
+    }
+  }
   return SESSA_OK;
 }
 
@@ -263,6 +395,14 @@ int32_t sessa_invoke(const sessa_entry_desc *entry, const sessa_tensor *inputs,
   void *args[SESSA_MAX_ARGS];
   int32_t total = num_inputs + num_outputs;
   for (int32_t pos = 0; pos < total; ++pos) {
+    /* Derived symbols are computed once the inputs are checked (also when
+     * there are no outputs), then re-checked at the end for sums whose
+     * terms only the outputs bind. */
+    if (pos == num_inputs) {
+      rc = bind_derived(entry, symbols, status);
+      if (rc != SESSA_OK)
+        return rc;
+    }
     const sessa_tensor *t =
         pos < num_inputs ? &inputs[pos] : &outputs[pos - num_inputs];
     rc = check_tensor(entry, pos, t, symbols, &descs[pos], status);
@@ -270,6 +410,9 @@ int32_t sessa_invoke(const sessa_entry_desc *entry, const sessa_tensor *inputs,
       return rc;
     args[pos] = &descs[pos];
   }
+  rc = bind_derived(entry, symbols, status);
+  if (rc != SESSA_OK)
+    return rc;
 
   entry->compute(args);
   return report(status, SESSA_OK, "ok");

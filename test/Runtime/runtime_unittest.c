@@ -5,8 +5,12 @@
  * on the success path and on every kind of error. Prints one line per check;
  * returns non-zero if any check fails.
  *
+ * Also tests memrefCopy (lib/Runtime/MemRefCopy.c), the support function
+ * that MLIR's lowering of memref.copy calls for non-identity layouts.
+ *
  *   clang-22 -std=c11 -Wall -Wextra -Werror -Iinclude \
- *       lib/Runtime/SessaRuntime.c test/Runtime/runtime_unittest.c -o rt && ./rt
+ *       lib/Runtime/SessaRuntime.c lib/Runtime/MemRefCopy.c \
+ *       test/Runtime/runtime_unittest.c -o rt && ./rt
  *===----------------------------------------------------------------------===*/
 
 #include "sessa/Runtime/SessaRuntime.h"
@@ -75,7 +79,7 @@ static const sessa_arg_desc k_add_one_out[] = {
 static const char *const k_syms_b[] = {"B"};
 static const sessa_entry_desc k_add_one = {
     "add_one", 1, 1, k_add_one_in, k_add_one_out, 1, k_syms_b,
-    add_one_compute};
+    add_one_compute, 0, NULL};
 
 /* attn: q [B, T, 4] f32, scale [] f32, k [B, T, 4] f32 -> out [B, T] f32,
  * out[b, t] = scale * sum_d q[b, t, d] * k[b, t, d]. */
@@ -109,7 +113,7 @@ static const sessa_arg_desc k_attn_out[] = {
     {"out", SESSA_DTYPE_F32, 2, k_dims_bt}};
 static const char *const k_syms_bt[] = {"B", "T"};
 static const sessa_entry_desc k_attn = {
-    "attn", 3, 1, k_attn_in, k_attn_out, 2, k_syms_bt, attn_compute};
+    "attn", 3, 1, k_attn_in, k_attn_out, 2, k_syms_bt, attn_compute, 0, NULL};
 
 /* outsym: x [2] i32 -> y [N] i64, z [N] i64: N appears only in outputs. */
 static void outsym_compute(void **args) {
@@ -128,7 +132,8 @@ static const sessa_arg_desc k_outsym_out[] = {
     {"y", SESSA_DTYPE_I64, 1, k_dims_n}, {"z", SESSA_DTYPE_I64, 1, k_dims_n}};
 static const char *const k_syms_n[] = {"N"};
 static const sessa_entry_desc k_outsym = {
-    "outsym", 1, 2, k_outsym_in, k_outsym_out, 1, k_syms_n, outsym_compute};
+    "outsym", 1, 2, k_outsym_in, k_outsym_out, 1, k_syms_n, outsym_compute,
+    0, NULL};
 
 /* ----- Helpers --------------------------------------------------------- */
 

@@ -10,10 +10,16 @@
 #include "mlir/InitAllPasses.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 
+#include "sessa/Conversion/Passes.h"
 #include "sessa/Dialect/Sessa/IR/SessaDialect.h"
+#include "sessa/Dialect/Sessa/Transforms/Passes.h"
+#include "sessa/Pipelines/Pipelines.h"
 
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
+  mlir::sessa::registerSessaConversionPasses();
+  mlir::sessa::registerSessaTransformsPasses();
+  mlir::sessa::registerSessaPipelines();
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);

@@ -86,6 +86,17 @@ typedef struct sessa_arg_desc {
  * ({allocated, aligned, offset, sizes[rank], strides[rank]}). */
 typedef void (*sessa_packed_fn)(void **args);
 
+/* A dynamic symbol that is a sum, `symbol = lhs + rhs + constant` (`rhs`
+ * is -1 when there is no second term), e.g. the P + T rows of an extended
+ * cache, or P + 1 when decoding one token. It is computed once the inputs
+ * have bound its terms, and must agree with any tensor that uses it. */
+typedef struct sessa_derived_symbol {
+  int32_t symbol;
+  int32_t lhs;
+  int32_t rhs;
+  int64_t constant;
+} sessa_derived_symbol;
+
 typedef struct sessa_entry_desc {
   const char *name;
   int32_t num_inputs;
@@ -95,6 +106,8 @@ typedef struct sessa_entry_desc {
   int32_t num_symbols;
   const char *const *symbol_names;
   sessa_packed_fn compute;
+  int32_t num_derived;
+  const sessa_derived_symbol *derived;
 } sessa_entry_desc;
 
 typedef struct sessa_module_desc {

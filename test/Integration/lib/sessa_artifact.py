@@ -79,6 +79,15 @@ class _ArgDesc(ctypes.Structure):
     ]
 
 
+class _DerivedSymbol(ctypes.Structure):
+    _fields_ = [
+        ("symbol", ctypes.c_int32),
+        ("lhs", ctypes.c_int32),
+        ("rhs", ctypes.c_int32),
+        ("constant", ctypes.c_int64),
+    ]
+
+
 class _EntryDesc(ctypes.Structure):
     _fields_ = [
         ("name", ctypes.c_char_p),
@@ -89,6 +98,8 @@ class _EntryDesc(ctypes.Structure):
         ("num_symbols", ctypes.c_int32),
         ("symbol_names", ctypes.POINTER(ctypes.c_char_p)),
         ("compute", ctypes.c_void_p),  # sessa_packed_fn; not called from Python
+        ("num_derived", ctypes.c_int32),
+        ("derived", ctypes.POINTER(_DerivedSymbol)),
     ]
 
 

@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 #include "sessa/Dialect/Sessa/IR/SessaOps.h"
 #include "ShapeChecker.h"
+#include "sessa/Dialect/Sessa/IR/ShapeSpec.h"
 
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -68,7 +69,7 @@ OpFoldResult addSizes(OpBuilder &b, Location loc, OpFoldResult lhs,
 
 LogicalResult RopeOp::verify() {
   ShapeChecker c(*this);
-  if (failed(c.check(getInput(), "operand 'input'", {"B", "T", "H", "d"})) ||
+  if (failed(c.checkAll(getShapeSpec(*this))) ||
       failed(c.requireStatic(getInput(), "operand 'input'", 3, "d")))
     return failure();
   if (c.lookup("d") % 2 != 0)
@@ -80,9 +81,10 @@ LogicalResult RopeOp::verify() {
     return emitOpError() << "attribute 'base' must be finite and positive, "
                             "but is "
                          << getBase().convertToDouble();
-  if (getStaticOffset() < 0)
+  int64_t staticOffset = static_cast<int64_t>(getStaticOffset());
+  if (staticOffset < 0)
     return emitOpError() << "attribute 'static_offset' must be >= 0, but is "
-                         << getStaticOffset();
+                         << staticOffset;
   if (getOffset() && getStaticOffset() != 0)
     return emitOpError() << "position offset given both as operand 'offset' "
                             "and as attribute 'static_offset'; use one";
@@ -112,9 +114,7 @@ LogicalResult AttentionOp::verify() {
                                         {getKey(), "operand 'key'"},
                                         {getValue(), "operand 'value'"}})))
     return failure();
-  if (failed(c.check(getQuery(), "operand 'query'", {"B", "T", "H", "d"})) ||
-      failed(c.check(getKey(), "operand 'key'", {"B", "S", "Hk", "d"})) ||
-      failed(c.check(getValue(), "operand 'value'", {"B", "S", "Hk", "d"})))
+  if (failed(c.checkAll(getShapeSpec(*this))))
     return failure();
   if (failed(c.requireStatic(getQuery(), "operand 'query'", 2, "H")) ||
       failed(c.requireStatic(getQuery(), "operand 'query'", 3, "d")) ||
@@ -160,10 +160,7 @@ LogicalResult FeedbackAttentionOp::verify() {
                                         {getKbPrev(), "operand 'kb_prev'"},
                                         {getSPrev(), "operand 's_prev'"}})))
     return failure();
-  if (failed(c.check(getF(), "operand 'f'", {"B", "T", "Hb", "dv"})) ||
-      failed(c.check(getQb(), "operand 'qb'", {"B", "T", "Hb", "dk"})) ||
-      failed(c.check(getKb(), "operand 'kb'", {"B", "T", "Hb", "dk"})) ||
-      failed(c.check(getGamma(), "operand 'gamma'", {"B", "T", "Hb"})))
+  if (failed(c.checkAll(getShapeSpec(*this))))
     return failure();
   if (failed(c.requireStatic(getF(), "operand 'f'", 2, "Hb")) ||
       failed(c.requireStatic(getF(), "operand 'f'", 3, "dv")) ||
@@ -172,11 +169,6 @@ LogicalResult FeedbackAttentionOp::verify() {
   if (static_cast<bool>(getKbPrev()) != static_cast<bool>(getSPrev()))
     return emitOpError() << "cache operands 'kb_prev' and 's_prev' must be "
                             "given together";
-  if (getKbPrev() &&
-      (failed(c.check(getKbPrev(), "operand 'kb_prev'",
-                      {"B", "P", "Hb", "dk"})) ||
-       failed(c.check(getSPrev(), "operand 's_prev'", {"B", "P", "Hb", "dv"}))))
-    return failure();
   return sdetail::verifyScale(*this, scaleOf(getScaleAttr()));
 }
 
@@ -205,29 +197,16 @@ LogicalResult SelectiveScanOp::verify() {
                   {getY(), "result 'y'"},
                   {getLastState(), "result 'last_state'"}})))
     return failure();
-  if (failed(c.check(getU(), "operand 'u'", {"B", "T", "Dm"})) ||
+  if (failed(c.checkAll(getShapeSpec(*this))) ||
       failed(c.requireStatic(getU(), "operand 'u'", 2, "Dm")) ||
-      failed(c.check(getDelta(), "operand 'delta'", {"B", "T", "Dm"})) ||
-      failed(c.check(getA(), "operand 'A'", {"Dm", "N"})) ||
       failed(c.requireStatic(getA(), "operand 'A'", 1, "N")) ||
-      failed(c.check(getB(), "operand 'B'", {"B", "T", "G", "N"})) ||
-      failed(c.requireStatic(getB(), "operand 'B'", 2, "G")) ||
-      failed(c.check(getC(), "operand 'C'", {"B", "T", "G", "N"})))
+      failed(c.requireStatic(getB(), "operand 'B'", 2, "G")))
     return failure();
   int64_t dm = c.lookup("Dm"), g = c.lookup("G");
   if (g == 0 || dm % g != 0)
     return emitOpError() << "channels Dm = " << dm
                          << " must be a multiple of the number of groups G = "
                          << g << " of operands 'B' and 'C'";
-  if ((getD() && failed(c.check(getD(), "operand 'D'", {"Dm"}))) ||
-      (getZ() && failed(c.check(getZ(), "operand 'z'", {"B", "T", "Dm"}))) ||
-      (getDeltaBias() &&
-       failed(c.check(getDeltaBias(), "operand 'delta_bias'", {"Dm"}))) ||
-      (getH0() && failed(c.check(getH0(), "operand 'h0'", {"B", "Dm", "N"}))))
-    return failure();
-  if (failed(c.check(getY(), "result 'y'", {"B", "T", "Dm"})) ||
-      failed(c.check(getLastState(), "result 'last_state'", {"B", "Dm", "N"})))
-    return failure();
   return success();
 }
 
@@ -252,36 +231,17 @@ int64_t LayerOp::getModelDim() {
 
 LogicalResult LayerOp::verify() {
   ShapeChecker c(*this);
-  SmallVector<std::pair<Value, StringRef>> all = {
-      {getX(), "operand 'x'"},
-      {getLnWeight(), "operand 'ln_weight'"},
-      {getLnBias(), "operand 'ln_bias'"},
-      {getWIn(), "operand 'w_in'"},
-      {getBIn(), "operand 'b_in'"},
-      {getQWeight(), "operand 'q_weight'"},
-      {getQBias(), "operand 'q_bias'"},
-      {getKWeight(), "operand 'k_weight'"},
-      {getKBias(), "operand 'k_bias'"},
-      {getVWeight(), "operand 'v_weight'"},
-      {getVBias(), "operand 'v_bias'"},
-      {getFbWeight(), "operand 'fb_weight'"},
-      {getFbBias(), "operand 'fb_bias'"},
-      {getOutProj(), "operand 'out_proj'"},
-      {getGammaCtx(), "operand 'gamma_ctx'"},
-      {getGammaBias(), "operand 'gamma_bias'"},
-      {getWOut(), "operand 'w_out'"},
-      {getBOut(), "operand 'b_out'"},
-      {getKCache(), "operand 'k_cache'"},
-      {getVCache(), "operand 'v_cache'"},
-      {getKbCache(), "operand 'kb_cache'"},
-      {getSCache(), "operand 's_cache'"},
-      {getY(), "result 'y'"}};
+  SmallVector<ShapeSpecEntry> spec = getShapeSpec(*this);
+  SmallVector<std::pair<Value, StringRef>> all;
+  for (const ShapeSpecEntry &e : spec)
+    all.push_back({e.value, e.label});
   for (Value r : getCacheOut())
     all.push_back({r, "result 'cache_out'"});
   if (failed(verifyElementTypes(*this, all)))
     return failure();
 
-  if (failed(c.check(getX(), "operand 'x'", {"B", "T", "D"})) ||
+  // x first: it fixes D, from which every weight shape follows.
+  if (failed(c.checkAll(ArrayRef(spec).take_front())) ||
       failed(c.requireStatic(getX(), "operand 'x'", 2, "D")))
     return failure();
   int64_t dModel = c.lookup("D");
@@ -312,33 +272,6 @@ LogicalResult LayerOp::verify() {
     return emitOpError() << "attribute 'rope_base' must be finite and "
                             "positive, but is "
                          << ropeBase;
-
-  c.bind("2*D", 2 * dModel, "the model width D");
-  c.bind("d", headDim, "D / num_heads");
-  c.bind("Hk", kvHeads, "attribute 'num_kv_heads'");
-  c.bind("Hk*d", kvHeads * headDim, "num_kv_heads * d");
-  c.bind("1", 1, "the single feedback head");
-  auto checkOptional = [&](Value v, StringRef label,
-                           ArrayRef<StringRef> dims) {
-    return v ? c.check(v, label, dims) : success();
-  };
-  if (failed(c.check(getLnWeight(), "operand 'ln_weight'", {"D"})) ||
-      failed(c.check(getLnBias(), "operand 'ln_bias'", {"D"})) ||
-      failed(c.check(getWIn(), "operand 'w_in'", {"2*D", "D"})) ||
-      failed(checkOptional(getBIn(), "operand 'b_in'", {"2*D"})) ||
-      failed(c.check(getQWeight(), "operand 'q_weight'", {"D", "D"})) ||
-      failed(checkOptional(getQBias(), "operand 'q_bias'", {"D"})) ||
-      failed(c.check(getKWeight(), "operand 'k_weight'", {"Hk*d", "D"})) ||
-      failed(checkOptional(getKBias(), "operand 'k_bias'", {"Hk*d"})) ||
-      failed(c.check(getVWeight(), "operand 'v_weight'", {"Hk*d", "D"})) ||
-      failed(checkOptional(getVBias(), "operand 'v_bias'", {"Hk*d"})) ||
-      failed(c.check(getFbWeight(), "operand 'fb_weight'", {"2*D", "D"})) ||
-      failed(checkOptional(getFbBias(), "operand 'fb_bias'", {"2*D"})) ||
-      failed(c.check(getGammaCtx(), "operand 'gamma_ctx'", {"1", "D"})) ||
-      failed(c.check(getGammaBias(), "operand 'gamma_bias'", {"1"})) ||
-      failed(c.check(getWOut(), "operand 'w_out'", {"D", "D"})) ||
-      failed(checkOptional(getBOut(), "operand 'b_out'", {"D"})))
-    return failure();
   if (heads > 1 && !getOutProj())
     return emitOpError() << "operand 'out_proj' is required when num_heads = "
                          << heads << " > 1";
@@ -346,42 +279,37 @@ LogicalResult LayerOp::verify() {
     return emitOpError() << "operand 'out_proj' must be absent when "
                             "num_heads = 1 (the forward branch has no output "
                             "projection)";
-  if (failed(checkOptional(getOutProj(), "operand 'out_proj'", {"D", "D"})))
-    return failure();
-
   int numCaches = (getKCache() ? 1 : 0) + (getVCache() ? 1 : 0) +
                   (getKbCache() ? 1 : 0) + (getSCache() ? 1 : 0);
   if (numCaches != 0 && numCaches != 4)
     return emitOpError() << "cache operands 'k_cache', 'v_cache', 'kb_cache' "
                             "and 's_cache' must be given all together, but "
                          << numCaches << " of 4 are given";
-  if (failed(c.check(getY(), "result 'y'", {"B", "T", "D"})))
-    return failure();
-  if (numCaches == 0) {
-    if (!getCacheOut().empty())
-      return emitOpError() << "has " << getCacheOut().size()
-                           << " cache results but no cache operands; expected "
-                              "only the result 'y'";
-    return success();
-  }
-  if (failed(c.check(getKCache(), "operand 'k_cache'", {"B", "P", "Hk", "d"})) ||
-      failed(c.check(getVCache(), "operand 'v_cache'", {"B", "P", "Hk", "d"})) ||
-      failed(c.check(getKbCache(), "operand 'kb_cache'", {"B", "P", "1", "D"})) ||
-      failed(c.check(getSCache(), "operand 's_cache'", {"B", "P", "1", "D"})))
-    return failure();
-  if (getCacheOut().size() != 4)
+  if (numCaches == 0 && !getCacheOut().empty())
+    return emitOpError() << "has " << getCacheOut().size()
+                         << " cache results but no cache operands; expected "
+                            "only the result 'y'";
+  if (numCaches == 4 && getCacheOut().size() != 4)
     return emitOpError() << "with cache operands expects 4 cache results "
                             "(k, v, kb, s extended by T rows), but has "
                          << getCacheOut().size();
-  int64_t p = c.lookup("P"), t = c.lookup("T");
-  if (!ShapedType::isDynamic(p) && !ShapedType::isDynamic(t))
-    c.bind("P+T", p + t, "the cache length P plus the T new rows");
-  ValueRange out = getCacheOut();
-  if (failed(c.check(out[0], "result 'k_cache_out'", {"B", "P+T", "Hk", "d"})) ||
-      failed(c.check(out[1], "result 'v_cache_out'", {"B", "P+T", "Hk", "d"})) ||
-      failed(c.check(out[2], "result 'kb_cache_out'", {"B", "P+T", "1", "D"})) ||
-      failed(c.check(out[3], "result 's_cache_out'", {"B", "P+T", "1", "D"})))
+
+  c.bind("2*D", 2 * dModel, "the model width D");
+  c.bind("d", headDim, "D / num_heads");
+  c.bind("Hk", kvHeads, "attribute 'num_kv_heads'");
+  c.bind("Hk*d", kvHeads * headDim, "num_kv_heads * d");
+  c.bind("1", 1, "the single feedback head");
+  if (failed(c.checkAll(ArrayRef(spec).drop_front())))
     return failure();
+  // With P dynamic, the extended caches still hold at least the T new rows.
+  int64_t t = c.lookup("T");
+  for (Value r : getCacheOut()) {
+    int64_t rows = cast<RankedTensorType>(r.getType()).getDimSize(1);
+    if (!ShapedType::isDynamic(t) && !ShapedType::isDynamic(rows) && rows < t)
+      return emitOpError() << "cache result has " << rows
+                           << " rows, fewer than the T = " << t
+                           << " new rows it must append; expected P + T rows";
+  }
   return success();
 }
 

@@ -45,6 +45,13 @@ LogicalResult ShapeChecker::check(Value value, StringRef label,
     int64_t size = type.getDimSize(i);
     if (ShapedType::isDynamic(size))
       continue;
+    // A sum "X+Y" is known once both terms are.
+    auto [lhs, rhs] = sym.split('+');
+    if (!rhs.empty() && !bindings.count(sym) &&
+        !ShapedType::isDynamic(lookup(lhs)) &&
+        !ShapedType::isDynamic(lookup(rhs)))
+      bind(sym, lookup(lhs) + lookup(rhs),
+           (lhs + " + " + rhs).str());
     auto it = bindings.find(sym);
     if (it == bindings.end()) {
       bind(sym, size, label);
@@ -56,6 +63,15 @@ LogicalResult ShapeChecker::check(Value value, StringRef label,
              << ", but " << sym << " = " << it->second.size << " from "
              << it->second.origin << "; expected shape " << render(dims)
              << ", got " << type;
+  }
+  return success();
+}
+
+LogicalResult ShapeChecker::checkAll(ArrayRef<ShapeSpecEntry> spec) {
+  for (const ShapeSpecEntry &e : spec) {
+    SmallVector<StringRef> dims(e.dims.begin(), e.dims.end());
+    if (failed(check(e.value, e.label, dims)))
+      return failure();
   }
   return success();
 }

@@ -11,6 +11,7 @@
 
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Operation.h"
+#include "sessa/Dialect/Sessa/IR/ShapeSpec.h"
 #include "llvm/ADT/StringMap.h"
 
 #include <string>
@@ -28,6 +29,9 @@ public:
   /// unbound symbols. `label` names the value ("operand 'key'").
   LogicalResult check(Value value, llvm::StringRef label,
                       llvm::ArrayRef<llvm::StringRef> dims);
+
+  /// Checks every entry of `spec` in order (see ShapeSpec.h).
+  LogicalResult checkAll(llvm::ArrayRef<ShapeSpecEntry> spec);
 
   /// Requires dimension `dim` of `value` to be static.
   LogicalResult requireStatic(Value value, llvm::StringRef label,

@@ -174,10 +174,11 @@ def Sessa_SelectiveScanOp : Sessa_ShapedOp<"selective_scan", [AttrSizedOperandSe
     Example:
 
     ```mlir
-    %y, %h = sessa.selective_scan %u, %dt, %A, %B, %C D(%D) z(%z) {delta_softplus}
+    %y, %h = sessa.selective_scan %u, %dt, %A, %B, %C
+        D(%D : tensor<64xf32>) z(%z : tensor<2x?x64xf32>) {delta_softplus}
         : tensor<2x?x64xf32>, tensor<2x?x64xf32>, tensor<64x16xf32>,
-          tensor<2x?x1x16xf32>, tensor<2x?x1x16xf32>, tensor<64xf32>,
-          tensor<2x?x64xf32> -> tensor<2x?x64xf32>, tensor<2x64x16xf32>
+          tensor<2x?x1x16xf32>, tensor<2x?x1x16xf32>
+          -> tensor<2x?x64xf32>, tensor<2x64x16xf32>
     ```
   }];
   let arguments = (ins Sessa_FloatTensor:$u, Sessa_FloatTensor:$delta,
@@ -188,10 +189,11 @@ def Sessa_SelectiveScanOp : Sessa_ShapedOp<"selective_scan", [AttrSizedOperandSe
                    Optional<Sessa_FloatTensor>:$h0, UnitAttr:$delta_softplus);
   let results = (outs Sessa_FloatTensor:$y, Sessa_FloatTensor:$last_state);
   let assemblyFormat = [{
-    $u `,` $delta `,` $A `,` $B `,` $C (`D` `(` $D^ `)`)? (`z` `(` $z^ `)`)?
-    (`delta_bias` `(` $delta_bias^ `)`)? (`h0` `(` $h0^ `)`)? attr-dict `:`
+    $u `,` $delta `,` $A `,` $B `,` $C
+    (`D` `(` $D^ `:` type($D) `)`)? (`z` `(` $z^ `:` type($z) `)`)?
+    (`delta_bias` `(` $delta_bias^ `:` type($delta_bias) `)`)?
+    (`h0` `(` $h0^ `:` type($h0) `)`)? attr-dict `:`
     type($u) `,` type($delta) `,` type($A) `,` type($B) `,` type($C)
-    (`,` type($D)^)? (`,` type($z)^)? (`,` type($delta_bias)^)? (`,` type($h0)^)?
     `->` type($y) `,` type($last_state)
   }];
 }

@@ -1,0 +1,44 @@
+//===- Passes.td - Sessa conversion passes -----------------*- tablegen -*-===//
+#ifndef SESSA_CONVERSION_PASSES_TD
+#define SESSA_CONVERSION_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def ConvertSessaToLinalg : Pass<"convert-sessa-to-linalg"> {
+  let summary = "Lower sessa primitive ops to linalg/tensor/scf on tensors";
+  let description = [{
+    Rewrites `sessa.rope`, `sessa.attention`, `sessa.feedback_attention` and
+    `sessa.selective_scan` into linalg, tensor, scf, arith and math on
+    tensors, computing in f32 whatever the storage type:
+
+    - attention: `scf.forall` over (batch, head, query tile); each tile runs
+      an online softmax over the key tiles it can see (fully masked tiles are
+      never visited), so only `query-tile x key-tile` logits exist at once;
+    - feedback_attention: `scf.forall` over (batch, head); rows are solved in
+      chunks: a flash pass over all earlier rows, the chunk's strictly lower
+      block, and a forward substitution. No `T x T` matrix is built; a row
+      with no visible key gives `s = f`;
+    - selective_scan: `scf.forall` over (batch, channel tile) with a loop
+      over time carrying the state;
+    - rope: f64 angle tables `[T, d/2]` and one generic over the pairs.
+
+    `sessa.layer` must be decomposed first (`--sessa-decompose-layer`).
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect", "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect"
+  ];
+  let options = [
+    Option<"attentionQueryTile", "attention-query-tile", "int64_t", "64",
+           "Query rows per tile of sessa.attention">,
+    Option<"keyTile", "key-tile", "int64_t", "64",
+           "Key rows per online-softmax step">,
+    Option<"feedbackChunk", "feedback-chunk", "int64_t", "32",
+           "Rows per chunk of the feedback solve">,
+    Option<"scanChannelTile", "scan-channel-tile", "int64_t", "64",
+           "Channels per tile of sessa.selective_scan">
+  ];
+}
+
+#endif // SESSA_CONVERSION_PASSES_TD

@@ -1,0 +1,41 @@
+//===- Passes.td - Sessa dialect transforms ----------------*- tablegen -*-===//
+#ifndef SESSA_DIALECT_SESSA_TRANSFORMS_PASSES_TD
+#define SESSA_DIALECT_SESSA_TRANSFORMS_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def SessaDecomposeLayer : Pass<"sessa-decompose-layer"> {
+  let summary = "Decompose sessa.layer into primitive sessa ops and linalg";
+  let description = [{
+    Rewrites every `sessa.layer` into the computation of SPEC section 5:
+    LayerNorm (biased variance), the `Linear` projections as transposed
+    matmuls with f32 accumulation, exact erf GELU, `sessa.rope`,
+    `sessa.attention` over the concatenated key/value cache,
+    the optional output projection, the tanh gate, `sessa.feedback_attention`
+    with the feedback cache, and the residual. With cache operands the
+    extended caches are built by `tensor.insert_slice`.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect", "::mlir::tensor::TensorDialect"
+  ];
+}
+
+def SessaEntryPointABI : Pass<"sessa-entry-point-abi", "::mlir::ModuleOp"> {
+  let summary = "Give public functions the destination-passing ABI of artifacts";
+  let description = [{
+    Rewrites every public function on tensors,
+    `func @f(%in: tensor<...>, ...) -> (tensor<...>, ...)`, into
+    `func @f(%in: memref<...>, ..., %out: memref<...>, ...)` that reads its
+    inputs through `bufferization.to_tensor restrict` and writes each result
+    into the caller's buffer with `bufferization.materialize_in_destination`
+    (after one-shot bufferization the computation writes there directly).
+    The function gets `llvm.emit_c_interface`. Memref layouts are the
+    identity (dense row-major), as the runtime ABI requires.
+  }];
+  let dependentDialects = ["::mlir::bufferization::BufferizationDialect",
+                           "::mlir::func::FuncDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
+#endif // SESSA_DIALECT_SESSA_TRANSFORMS_PASSES_TD

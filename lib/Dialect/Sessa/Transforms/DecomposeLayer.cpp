@@ -1,0 +1,307 @@
+//===- DecomposeLayer.cpp - sessa.layer to primitive ops and linalg -------===//
+//
+// SPEC section 5, token-major and flattened to [N = B*T, D] rows for the
+// projections. Everything is computed in f32; f16/bf16 layers convert their
+// operands once and round the results at the end.
+//
+//===----------------------------------------------------------------------===//
+#include "sessa/Dialect/Sessa/IR/SessaOps.h"
+#include "sessa/Dialect/Sessa/Transforms/Passes.h"
+#include "sessa/Dialect/Sessa/Utils/TensorBuilder.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Transforms/WalkPatternRewriteDriver.h"
+
+namespace mlir::sessa {
+#define GEN_PASS_DEF_SESSADECOMPOSELAYER
+#include "sessa/Dialect/Sessa/Transforms/Passes.h.inc"
+} // namespace mlir::sessa
+
+using namespace mlir;
+using namespace mlir::sessa;
+using namespace mlir::sessa::lowering;
+using utils::IteratorType;
+
+namespace {
+
+class LayerDecomposer {
+public:
+  LayerDecomposer(RewriterBase &rewriter, LayerOp op)
+      : op(op), tb(rewriter, op.getLoc()), b(tb.builder()) {}
+
+  SmallVector<Value> run();
+
+private:
+  Value f32(Value v) { return v ? tb.toF32(v) : Value(); }
+  /// x [N, K] times w [M, K] transposed, plus bias [M] if given.
+  Value linear(Value x, Value w, Value bias);
+  /// Columns [begin, begin + count) of a [N, C] matrix.
+  Value columns(Value x, int64_t begin, int64_t count);
+  Value layerNorm(Value x, Value weight, Value bias, double eps);
+  Value gelu(Value a);
+  /// [N, C] -> [B, T, shape...].
+  Value unflatten(Value x, ArrayRef<int64_t> shape);
+  /// [B, T, ...] -> [N, prod(...)].
+  Value flatten(Value x);
+  /// concat(prefix, rows) along dimension 1.
+  Value concatRows(Value prefix, Value rows);
+
+  LayerOp op;
+  TensorBuilder tb;
+  ImplicitLocOpBuilder &b;
+  OpFoldResult batch, time;
+};
+
+Value LayerDecomposer::linear(Value x, Value w, Value bias) {
+  OpFoldResult n = tb.dim(x, 0), m = tb.dim(w, 0);
+  Value init;
+  if (bias) {
+    MLIRContext *ctx = b.getContext();
+    AffineExpr i, j;
+    bindDims(ctx, i, j);
+    init = tb.map(ValueRange{bias}, {AffineMap::get(2, 0, {j}, ctx)},
+                  tb.empty({n, m}),
+                  [](ImplicitLocOpBuilder &, ValueRange a) { return a[0]; });
+  } else {
+    init = tb.full({n, m}, 0.0);
+  }
+  return tb.matmulTransposeB(x, w, init);
+}
+
+Value LayerDecomposer::columns(Value x, int64_t begin, int64_t count) {
+  return tb.extract(x, {b.getIndexAttr(0), b.getIndexAttr(begin)},
+                    {tb.dim(x, 0), b.getIndexAttr(count)}, 2);
+}
+
+Value LayerDecomposer::layerNorm(Value x, Value weight, Value bias,
+                                 double eps) {
+  MLIRContext *ctx = b.getContext();
+  OpFoldResult n = tb.dim(x, 0), dm = tb.dim(x, 1);
+  int64_t width = cast<RankedTensorType>(x.getType()).getDimSize(1);
+  Value invWidth = tb.f32Const(1.0 / static_cast<double>(width));
+  auto add = [](ImplicitLocOpBuilder &nb, Value acc, Value v) {
+    return arith::AddFOp::create(nb, acc, v).getResult();
+  };
+  Value sum = tb.reduceLast(x, tb.full({n}, 0.0), add);
+  Value mean = tb.mapIdentity(sum, tb.empty({n}),
+                              [&](ImplicitLocOpBuilder &nb, ValueRange a) {
+                                return arith::MulFOp::create(nb, a[0], invWidth)
+                                    .getResult();
+                              });
+  AffineExpr i, j;
+  bindDims(ctx, i, j);
+  AffineMap id2 = b.getMultiDimIdentityMap(2);
+  AffineMap row = AffineMap::get(2, 0, {i}, ctx);
+  AffineMap col = AffineMap::get(2, 0, {j}, ctx);
+  Value sq = tb.generic(
+      ValueRange{x, mean}, tb.full({n}, 0.0), {id2, row, row},
+      {IteratorType::parallel, IteratorType::reduction},
+      [](ImplicitLocOpBuilder &nb, ValueRange a) {
+        Value c = arith::SubFOp::create(nb, a[0], a[1]);
+        return arith::AddFOp::create(nb, a[2], arith::MulFOp::create(nb, c, c))
+            .getResult();
+      });
+  Value epsV = tb.f32Const(eps);
+  Value rstd = tb.mapIdentity(
+      sq, tb.empty({n}), [&](ImplicitLocOpBuilder &nb, ValueRange a) {
+        Value var = arith::MulFOp::create(nb, a[0], invWidth);
+        return math::RsqrtOp::create(nb, arith::AddFOp::create(nb, var, epsV))
+            .getResult();
+      });
+  return tb.map(ValueRange{x, mean, rstd, weight, bias}, {id2, row, row, col, col},
+                tb.empty({n, dm}), [](ImplicitLocOpBuilder &nb, ValueRange a) {
+                  Value c = arith::SubFOp::create(nb, a[0], a[1]);
+                  Value normed = arith::MulFOp::create(nb, c, a[2]);
+                  return arith::AddFOp::create(
+                             nb, arith::MulFOp::create(nb, normed, a[3]), a[4])
+                      .getResult();
+                });
+}
+
+Value LayerDecomposer::gelu(Value a) {
+  Value half = tb.f32Const(0.5), one = tb.f32Const(1.0);
+  Value invSqrt2 = tb.f32Const(0.70710678118654752440);
+  return tb.mapIdentity(a, tb.empty(tb.dims(a)),
+                        [&](ImplicitLocOpBuilder &nb, ValueRange v) {
+                          Value e = math::ErfOp::create(
+                              nb, arith::MulFOp::create(nb, v[0], invSqrt2));
+                          Value g = arith::MulFOp::create(
+                              nb, arith::MulFOp::create(nb, half, v[0]),
+                              arith::AddFOp::create(nb, one, e));
+                          return g;
+                        });
+}
+
+Value LayerDecomposer::unflatten(Value x, ArrayRef<int64_t> shape) {
+  SmallVector<int64_t> staticShape = {
+      cast<RankedTensorType>(op.getX().getType()).getDimSize(0),
+      cast<RankedTensorType>(op.getX().getType()).getDimSize(1)};
+  staticShape.append(shape.begin(), shape.end());
+  SmallVector<OpFoldResult> sizes = {batch, time};
+  for (int64_t s : shape)
+    sizes.push_back(b.getIndexAttr(s));
+  ReassociationIndices trailing;
+  for (size_t i = 0; i < shape.size(); ++i)
+    trailing.push_back(2 + i);
+  SmallVector<ReassociationIndices> reassoc = {{0, 1}, trailing};
+  return tensor::ExpandShapeOp::create(
+      b, RankedTensorType::get(staticShape, b.getF32Type()), x, reassoc,
+      sizes);
+}
+
+Value LayerDecomposer::flatten(Value x) {
+  int64_t rank = cast<RankedTensorType>(x.getType()).getRank();
+  ReassociationIndices trailing;
+  for (int64_t i = 2; i < rank; ++i)
+    trailing.push_back(i);
+  SmallVector<ReassociationIndices> reassoc = {{0, 1}, trailing};
+  return tensor::CollapseShapeOp::create(b, x, reassoc);
+}
+
+Value LayerDecomposer::concatRows(Value prefix, Value rows) {
+  SmallVector<OpFoldResult> sizes = tb.dims(rows);
+  OpFoldResult p = tb.dim(prefix, 1);
+  SmallVector<OpFoldResult> total = sizes;
+  total[1] = arith::AddIOp::create(b, tb.index(p), tb.index(sizes[1]))
+                 .getResult();
+  SmallVector<OpFoldResult> zeros(sizes.size(), b.getIndexAttr(0));
+  SmallVector<OpFoldResult> prefixSizes = sizes;
+  prefixSizes[1] = p;
+  Value out = tb.insert(prefix, tb.empty(total), zeros, prefixSizes);
+  SmallVector<OpFoldResult> at = zeros;
+  at[1] = p;
+  return tb.insert(rows, out, at, sizes);
+}
+
+SmallVector<Value> LayerDecomposer::run() {
+  Type elementType = op.getX().getType().getElementType();
+  int64_t dModel = op.getModelDim(), heads = op.getNumHeads();
+  int64_t kvHeads = op.getNumKvHeads(), headDim = op.getHeadDim();
+  Value x = f32(op.getX());
+  batch = tb.dim(x, 0);
+  time = tb.dim(x, 1);
+  Value x2 = flatten(x);
+
+  Value u = layerNorm(x2, f32(op.getLnWeight()), f32(op.getLnBias()),
+                      op.getEps().convertToDouble());
+  Value ag = linear(u, f32(op.getWIn()), f32(op.getBIn()));
+  Value abar = gelu(columns(ag, 0, dModel));
+  Value gate = columns(ag, dModel, dModel);
+
+  Value q = unflatten(linear(abar, f32(op.getQWeight()), f32(op.getQBias())),
+                      {heads, headDim});
+  Value k = unflatten(linear(abar, f32(op.getKWeight()), f32(op.getKBias())),
+                      {kvHeads, headDim});
+  Value v = unflatten(linear(abar, f32(op.getVWeight()), f32(op.getVBias())),
+                      {kvHeads, headDim});
+  Value kCache = f32(op.getKCache()), vCache = f32(op.getVCache());
+  Value kbCache = f32(op.getKbCache()), sCache = f32(op.getSCache());
+  if (op.getRope()) {
+    // Positions continue after the cache.
+    Value offset;
+    IntegerAttr staticOffset = b.getI64IntegerAttr(0);
+    if (kCache) {
+      OpFoldResult p = tb.dim(kCache, 1);
+      if (std::optional<int64_t> c = getConstantIntValue(p))
+        staticOffset = b.getI64IntegerAttr(*c);
+      else
+        offset = tb.index(p);
+    }
+    FloatAttr base = b.getF64FloatAttr(op.getRopeBase().convertToDouble());
+    q = RopeOp::create(b, q, offset, base, staticOffset);
+    k = RopeOp::create(b, k, offset, base, staticOffset);
+  }
+  Value kAll = kCache ? concatRows(kCache, k) : k;
+  Value vAll = vCache ? concatRows(vCache, v) : v;
+  Value attn = AttentionOp::create(b, q, kAll, vAll, FloatAttr());
+  Value f2 = flatten(attn);
+  if (heads > 1)
+    f2 = linear(f2, f32(op.getOutProj()), Value());
+
+  Value qbkb = linear(abar, f32(op.getFbWeight()), f32(op.getFbBias()));
+  Value qb = unflatten(columns(qbkb, 0, dModel), {1, dModel});
+  Value kb = unflatten(columns(qbkb, dModel, dModel), {1, dModel});
+
+  // gamma = gamma_max * tanh(gamma_bias + abar . gamma_ctx).
+  MLIRContext *ctx = b.getContext();
+  AffineExpr i, j;
+  bindDims(ctx, i, j);
+  OpFoldResult n = tb.dim(abar, 0);
+  Value ctxRow = tb.extract(f32(op.getGammaCtx()),
+                            {b.getIndexAttr(0), b.getIndexAttr(0)},
+                            {b.getIndexAttr(1), b.getIndexAttr(dModel)}, 1);
+  Value dots = tb.generic(
+      ValueRange{abar, ctxRow}, tb.full({n}, 0.0),
+      {b.getMultiDimIdentityMap(2), AffineMap::get(2, 0, {j}, ctx),
+       AffineMap::get(2, 0, {i}, ctx)},
+      {IteratorType::parallel, IteratorType::reduction},
+      [](ImplicitLocOpBuilder &nb, ValueRange a) {
+        return arith::AddFOp::create(nb, a[2],
+                                     arith::MulFOp::create(nb, a[0], a[1]))
+            .getResult();
+      });
+  Value gammaBias = tensor::ExtractOp::create(
+      b, f32(op.getGammaBias()), ValueRange{tb.indexConst(0)});
+  Value gammaMax = tb.f32Const(op.getGammaMax().convertToDouble());
+  Value gamma = tb.mapIdentity(
+      dots, tb.empty({n}), [&](ImplicitLocOpBuilder &nb, ValueRange a) {
+        Value t = math::TanhOp::create(
+            nb, arith::AddFOp::create(nb, a[0], gammaBias));
+        return arith::MulFOp::create(nb, gammaMax, t).getResult();
+      });
+  Value gamma3 = tensor::ExpandShapeOp::create(
+      b,
+      RankedTensorType::get(
+          {cast<RankedTensorType>(x.getType()).getDimSize(0),
+           cast<RankedTensorType>(x.getType()).getDimSize(1), 1},
+          b.getF32Type()),
+      gamma, SmallVector<ReassociationIndices>{{0, 1, 2}},
+      ArrayRef<OpFoldResult>{batch, time, b.getIndexAttr(1)});
+
+  Value s = FeedbackAttentionOp::create(b, unflatten(f2, {1, dModel}), qb, kb,
+                                        gamma3, kbCache, sCache, FloatAttr());
+  Value s2 = flatten(s);
+  Value sg = tb.mapIdentity(ValueRange{s2, gate}, tb.empty(tb.dims(s2)),
+                            [](ImplicitLocOpBuilder &nb, ValueRange a) {
+                              return arith::MulFOp::create(nb, a[0], a[1])
+                                  .getResult();
+                            });
+  Value out = linear(sg, f32(op.getWOut()), f32(op.getBOut()));
+  Value y2 = tb.mapIdentity(ValueRange{out, x2}, tb.empty(tb.dims(out)),
+                            [](ImplicitLocOpBuilder &nb, ValueRange a) {
+                              return arith::AddFOp::create(nb, a[0], a[1])
+                                  .getResult();
+                            });
+  SmallVector<Value> results = {
+      tb.castTo(unflatten(y2, {dModel}), elementType)};
+  if (op.hasCache()) {
+    for (Value c : {kAll, vAll, concatRows(kbCache, kb), concatRows(sCache, s)})
+      results.push_back(tb.castTo(c, elementType));
+  }
+  // Keep the op's exact result types.
+  for (auto [i, type] : llvm::enumerate(op->getResultTypes()))
+    if (results[i].getType() != type)
+      results[i] = tensor::CastOp::create(b, type, results[i]);
+  return results;
+}
+
+struct DecomposeLayerPattern : OpRewritePattern<LayerOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(LayerOp op,
+                                PatternRewriter &rewriter) const override {
+    SmallVector<Value> results = LayerDecomposer(rewriter, op).run();
+    rewriter.replaceOp(op, results);
+    return success();
+  }
+};
+
+struct SessaDecomposeLayerPass
+    : mlir::sessa::impl::SessaDecomposeLayerBase<SessaDecomposeLayerPass> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    patterns.add<DecomposeLayerPattern>(&getContext());
+    walkAndApplyPatterns(getOperation(), std::move(patterns));
+  }
+};
+} // namespace

@@ -1,0 +1,67 @@
+//===- CPUPipeline.cpp - sessa-cpu-pipeline -------------------------------===//
+#include "sessa/Pipelines/Pipelines.h"
+#include "sessa/Conversion/Passes.h"
+#include "sessa/Dialect/Sessa/Transforms/Passes.h"
+
+#include "mlir/InitAllPasses.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "llvm/Support/FormatVariadic.h"
+
+using namespace mlir;
+
+/// The pipeline is parsed from text: every pass it names must be registered.
+static void registerPipelinePasses() {
+  static bool once = [] {
+    registerAllPasses();
+    mlir::sessa::registerSessaConversionPasses();
+    mlir::sessa::registerSessaTransformsPasses();
+    return true;
+  }();
+  (void)once;
+}
+
+LogicalResult
+mlir::sessa::buildCPUPipeline(OpPassManager &pm,
+                              const CPUPipelineOptions &options) {
+  registerPipelinePasses();
+  std::string tiles = llvm::formatv(
+      "attention-query-tile={0} key-tile={1} feedback-chunk={2} "
+      "scan-channel-tile={3}",
+      options.attentionQueryTile.getValue(), options.keyTile.getValue(),
+      options.feedbackChunk.getValue(), options.scanChannelTile.getValue());
+  std::string parallel = options.openmp
+                             ? "scf-forall-to-parallel,convert-scf-to-openmp,"
+                             : "scf-forall-to-parallel,";
+  std::string pipeline =
+      // sessa -> linalg on tensors.
+      "sessa-decompose-layer,convert-sessa-to-linalg{" + tiles +
+      "},canonicalize,cse,"
+      // Tensors -> buffers, writing into destinations where possible.
+      "eliminate-empty-tensors,empty-tensor-to-alloc-tensor,"
+      "one-shot-bufferize{bufferize-function-boundaries "
+      "function-boundary-type-conversion=identity-layout-map},"
+      "canonicalize,cse,buffer-deallocation-pipeline,"
+      // Loops, threads, then LLVM.
+      "convert-linalg-to-loops," +
+      parallel +
+      "expand-strided-metadata,lower-affine,finalize-memref-to-llvm,"
+      "convert-scf-to-cf," +
+      (options.openmp ? std::string("convert-openmp-to-llvm,") : "") +
+      "func.func(llvm-request-c-wrappers),"
+      "convert-math-to-llvm,convert-math-to-libm,convert-arith-to-llvm,"
+      "convert-index-to-llvm,convert-func-to-llvm,convert-cf-to-llvm,"
+      "reconcile-unrealized-casts,canonicalize";
+  return parsePassPipeline(pipeline, pm);
+}
+
+void mlir::sessa::registerSessaPipelines() {
+  registerPipelinePasses();
+  PassPipelineRegistration<CPUPipelineOptions>(
+      "sessa-cpu-pipeline",
+      "Compile sessa on tensors to the LLVM dialect for the host CPU "
+      "(bufferized, multi-threaded, C interface per public function)",
+      [](OpPassManager &pm, const CPUPipelineOptions &options) {
+        if (failed(buildCPUPipeline(pm, options)))
+          llvm::report_fatal_error("sessa-cpu-pipeline: invalid pipeline");
+      });
+}

@@ -1,0 +1,9 @@
+// Malformed input: two results for a layer without caches (verifier).
+// sessa-opt must exit with 1 and a located error, never crash.
+// RUN: not sessa-opt %s 2>&1 | FileCheck %s
+// CHECK: {{.*}}layer-result-count-without-cache.mlir:[[@LINE+3]]:10: error: 'sessa.layer' op has 1 cache results but no cache operands; expected only the result 'y'
+// CHECK-NOT: {{Stack dump|Assertion|PLEASE submit}}
+func.func @f(%x: tensor<1x4x8xf32>, %n: tensor<8xf32>, %w2: tensor<16x8xf32>, %w: tensor<8x8xf32>, %ctx: tensor<1x8xf32>, %gb: tensor<1xf32>) {
+  %y:2 = sessa.layer %x norm(%n, %n) in_proj(%w2) q_proj(%w) k_proj(%w) v_proj(%w) fb_proj(%w2) gate(%ctx, %gb) out(%w) {num_heads = 1, num_kv_heads = 1} : (tensor<1x4x8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<16x8xf32>, tensor<8x8xf32>, tensor<8x8xf32>, tensor<8x8xf32>, tensor<16x8xf32>, tensor<1x8xf32>, tensor<1xf32>, tensor<8x8xf32>) -> (tensor<1x4x8xf32>, tensor<1x4x1x8xf32>)
+  return
+}

@@ -1,0 +1,89 @@
+//===- sessa-compile.cpp - Ahead-of-time compiler for Sessa models --------===//
+//
+//   sessa-compile model.mlir -o out/            # out/libmodel.so, model.h, ...
+//   sessa-compile model.mlir -o out/ --name=m --cpu=x86-64-v3
+//
+//===----------------------------------------------------------------------===//
+#include "sessa/Compiler/Compiler.h"
+
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/ToolOutputFile.h"
+
+using namespace mlir;
+namespace cl = llvm::cl;
+
+static cl::opt<std::string> inputFile(cl::Positional,
+                                      cl::desc("<input .mlir>"),
+                                      cl::Required);
+static cl::opt<std::string> outputDir("o", cl::desc("Output directory"),
+                                      cl::value_desc("dir"), cl::Required);
+static cl::opt<std::string>
+    artifactName("name", cl::desc("Artifact name (default: input file stem)"));
+static cl::opt<std::string> target("target",
+                                   cl::desc("Target: cpu (default)"),
+                                   cl::init("cpu"));
+static cl::opt<std::string>
+    cpu("cpu", cl::desc("LLVM CPU name (default: the host's; e.g. "
+                        "x86-64-v3 for any AVX2 machine)"));
+static cl::opt<std::string>
+    features("features", cl::desc("LLVM target features (default: the "
+                                  "host's when --cpu is not given)"));
+static cl::opt<unsigned> optLevel("O", cl::desc("LLVM optimization level"),
+                                  cl::init(3), cl::Prefix);
+static cl::opt<std::string>
+    runtimeLib("runtime-lib", cl::desc("Path of libSessaRuntime.a"));
+static cl::opt<std::string> linker("linker",
+                                   cl::desc("C compiler driver used to link"));
+static cl::opt<bool> noOpenMP("no-openmp",
+                              cl::desc("Single-threaded code (no libomp)"));
+static cl::opt<bool> keepIR("keep-llvm-ir",
+                            cl::desc("Also write <name>.ll"));
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "sessa-compile: compile a module of sessa ops ahead of time into a "
+      "shared library with a C ABI\n");
+
+  DialectRegistry registry;
+  sessa::registerCompilerDialects(registry);
+  MLIRContext context(registry);
+  context.loadAllAvailableDialects();
+
+  std::string error;
+  auto file = openInputFile(inputFile, &error);
+  if (!file) {
+    llvm::errs() << "sessa-compile: " << error << "\n";
+    return 1;
+  }
+  llvm::SourceMgr sourceMgr;
+  sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
+  SourceMgrDiagnosticHandler handler(sourceMgr, &context);
+  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  if (!module)
+    return 1;
+
+  sessa::CompileOptions options;
+  options.target = target;
+  options.outputDir = outputDir;
+  options.name = artifactName.empty()
+                     ? llvm::sys::path::stem(inputFile).str()
+                     : artifactName.getValue();
+  options.cpu = cpu;
+  options.features = features;
+  options.optLevel = optLevel;
+  options.runtimeLibrary = runtimeLib;
+  options.linker = linker;
+  options.keepLLVMIR = keepIR;
+  options.pipeline.openmp = !noOpenMP;
+  if (failed(sessa::compileArtifact(*module, options)))
+    return 1;
+  return 0;
+}
