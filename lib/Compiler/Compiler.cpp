@@ -195,6 +195,11 @@ LogicalResult mlir::sessa::compileArtifact(ModuleOp module,
     return emitError(loc) << "the module has no public function to export";
 
   for (auto [func, sig] : llvm::zip(funcs, entries)) {
+    // Names live in the signature now; LLVM has no use for them.
+    for (unsigned i = 0; i < func.getNumArguments(); ++i)
+      func.removeArgAttr(i, "sessa.name");
+    for (unsigned i = 0; i < func.getNumResults(); ++i)
+      func.removeResultAttr(i, StringAttr::get(ctx, "sessa.name"));
     auto newName = StringAttr::get(ctx, kComputePrefix + sig.name);
     if (failed(SymbolTable::replaceAllSymbolUses(func, newName, module)))
       return func.emitError() << "cannot rename entry point";

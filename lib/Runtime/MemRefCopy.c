@@ -116,12 +116,10 @@ void memrefCopy(int64_t elemSize, sessa_unranked_memref *src,
    * matter), else just the innermost dimension, strided. */
   int64_t outer = rank - 1;
   int64_t run = sizes[rank - 1];
-  int contiguous =
-      run == 1 || (sstr[rank - 1] == 1 && dstr[rank - 1] == 1);
+  int contiguous = run == 1 || (sstr[rank - 1] == 1 && dstr[rank - 1] == 1);
   if (contiguous) {
-    while (outer > 0 &&
-           (sizes[outer - 1] == 1 ||
-            (sstr[outer - 1] == run && dstr[outer - 1] == run))) {
+    while (outer > 0 && (sizes[outer - 1] == 1 ||
+                         (sstr[outer - 1] == run && dstr[outer - 1] == run))) {
       --outer;
       run *= sizes[outer];
     }
@@ -167,7 +165,6 @@ void memrefCopy(int64_t elemSize, sessa_unranked_memref *src,
       doff += i * dstr[d];
     }
     copy_run(dbase + dstart + doff * es, sbase + sstart + soff * es, run,
-             run_dstride,
-             run_sstride, es, contiguous);
+             run_dstride, run_sstride, es, contiguous);
   }
 }

@@ -150,6 +150,13 @@ class Entry:
         self.symbols = [_decode(desc.symbol_names[i]) for i in range(desc.num_symbols)]
         self.inputs = [self._arg(desc.inputs[i]) for i in range(desc.num_inputs)]
         self.outputs = [self._arg(desc.outputs[i]) for i in range(desc.num_outputs)]
+        # (symbol, lhs, rhs or None, constant): symbol = lhs + rhs + constant.
+        self.derived = []
+        for i in range(desc.num_derived):
+            dv = desc.derived[i]
+            self.derived.append((self.symbols[dv.symbol], self.symbols[dv.lhs],
+                                 self.symbols[dv.rhs] if dv.rhs >= 0 else None,
+                                 int(dv.constant)))
         self._fn = fn
 
     def _arg(self, a):
@@ -234,6 +241,9 @@ class Artifact:
             for i, dim in enumerate(dims):
                 if isinstance(dim, str) and i < len(shape) and dim not in bound:
                     bound[dim] = int(shape[i])
+        for sym, lhs, rhs, constant in entry.derived:
+            if sym not in bound and lhs in bound and (rhs is None or rhs in bound):
+                bound[sym] = bound[lhs] + (bound[rhs] if rhs else 0) + constant
         shapes = []
         for out_name, _, dims in entry.outputs:
             shape = []
