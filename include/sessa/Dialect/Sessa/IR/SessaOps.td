@@ -11,6 +11,13 @@ include "sessa/Dialect/Sessa/IR/SessaDialect.td"
 include "mlir/IR/OpBase.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/Interfaces/TilingInterface.td"
+
+/// The parallel dimensions of an op tile directly (e.g. with
+/// transform.structured.tile_using_forall); see each op's description.
+def Sessa_TilingInterface : DeclareOpInterfaceMethods<TilingInterface,
+    ["getLoopIteratorTypes", "getIterationDomain", "getTiledImplementation",
+     "getResultTilePosition"]>;
 
 class Sessa_ShapedOp<string mnemonic, list<Trait> traits = []>
     : Sessa_Op<mnemonic, !listconcat(traits, [Pure,
@@ -22,7 +29,8 @@ class Sessa_ShapedOp<string mnemonic, list<Trait> traits = []>
 // RopeOp
 //===----------------------------------------------------------------------===//
 
-def Sessa_RopeOp : Sessa_ShapedOp<"rope", [AllTypesMatch<["input", "result"]>]> {
+def Sessa_RopeOp : Sessa_ShapedOp<"rope", [AllTypesMatch<["input", "result"]>,
+                                            Sessa_TilingInterface]> {
   let summary = "rotary position embedding on interleaved pairs";
   let description = [{
     Rotates consecutive pairs `(x[2i], x[2i+1])` of the last dimension of
@@ -35,6 +43,9 @@ def Sessa_RopeOp : Sessa_ShapedOp<"rope", [AllTypesMatch<["input", "result"]>]> 
     out[b,t,h,2i]   = x[b,t,h,2i] * cos(phi) - x[b,t,h,2i+1] * sin(phi)
     out[b,t,h,2i+1] = x[b,t,h,2i] * sin(phi) + x[b,t,h,2i+1] * cos(phi)
     ```
+
+    Tiling (TilingInterface): the iteration domain is `(B, T, H)`, all
+    parallel; a tile of rows starting at `t0` is a rope with offset `P + t0`.
 
     This is the interleaved convention, not split halves. `B` and `T` may be
     dynamic. A dynamic position offset (decoding after a prefix of unknown
@@ -60,7 +71,8 @@ def Sessa_RopeOp : Sessa_ShapedOp<"rope", [AllTypesMatch<["input", "result"]>]> 
 // AttentionOp
 //===----------------------------------------------------------------------===//
 
-def Sessa_AttentionOp : Sessa_ShapedOp<"attention", [AllTypesMatch<["query", "result"]>]> {
+def Sessa_AttentionOp : Sessa_ShapedOp<"attention", [AllTypesMatch<["query", "result"]>,
+                                                     Sessa_TilingInterface]> {
   let summary = "inclusive-causal grouped-query attention with an optional cached prefix";
   let description = [{
     `query : [B, T, H, d]`, `key, value : [B, S, Hk, d]` with `S = P + T`:
@@ -72,6 +84,11 @@ def Sessa_AttentionOp : Sessa_ShapedOp<"attention", [AllTypesMatch<["query", "re
     ```
     out[b,t,h,:] = sum_{j <= P+t} softmax_j(c * q[b,t,h,:] . k[b,j,h/g,:]) * v[b,j,h/g,:]
     ```
+
+    Tiling (TilingInterface): the iteration domain is `(B, T, Hk)`, all
+    parallel: a tile of query rows `[t0, t0 + tn)` and key/value heads
+    `[k0, k0 + kn)` is an attention of query heads `[k0 g, (k0 + kn) g)` over
+    the key rows `[0, P + t0 + tn)` it can see.
 
     The softmax runs over the visible `j` only (inclusive causal). The result
     has the shape of `query`. `B`, `T` and `S` may be dynamic; `H`, `Hk` and
@@ -101,7 +118,8 @@ def Sessa_AttentionOp : Sessa_ShapedOp<"attention", [AllTypesMatch<["query", "re
 //===----------------------------------------------------------------------===//
 
 def Sessa_FeedbackAttentionOp : Sessa_ShapedOp<"feedback_attention",
-    [AttrSizedOperandSegments, AllTypesMatch<["f", "result"]>]> {
+    [AttrSizedOperandSegments, AllTypesMatch<["f", "result"]>,
+     Sessa_TilingInterface]> {
   let summary = "gated strictly-causal feedback attention (the Sessa recurrence)";
   let description = [{
     `f : [B, T, Hb, dv]` is the injected signal, `qb, kb : [B, T, Hb, dk]`,
@@ -120,7 +138,9 @@ def Sessa_FeedbackAttentionOp : Sessa_ShapedOp<"feedback_attention",
     When `P + t == 0` the sum is empty and `s = f`. Per `(b, h)` this is the
     unit lower-triangular solve `(I - diag(gamma) A) s = f` with `A` the
     strictly lower-triangular row-softmax matrix; `alpha` depends only on
-    `qb` and `kb`. The result `s` has the shape of `f`.
+    `qb` and `kb`. The result `s` has the shape of `f`. Tiling
+    (TilingInterface): the iteration domain is `(B, Hb)`, both parallel (time
+    is a recurrence and is not tiled).
 
     Example:
 
@@ -152,7 +172,8 @@ def Sessa_FeedbackAttentionOp : Sessa_ShapedOp<"feedback_attention",
 // SelectiveScanOp
 //===----------------------------------------------------------------------===//
 
-def Sessa_SelectiveScanOp : Sessa_ShapedOp<"selective_scan", [AttrSizedOperandSegments]> {
+def Sessa_SelectiveScanOp : Sessa_ShapedOp<"selective_scan",
+    [AttrSizedOperandSegments, Sessa_TilingInterface]> {
   let summary = "Mamba-style selective state space scan (S6)";
   let description = [{
     `u, delta : [B, T, Dm]`, `A : [Dm, N]`, `B, C : [B, T, G, N]` with
@@ -169,7 +190,10 @@ def Sessa_SelectiveScanOp : Sessa_ShapedOp<"selective_scan", [AttrSizedOperandSe
     ```
 
     Results: `y : [B, T, Dm]` and the last state `h_T : [B, Dm, N]` (equal to
-    `h0`, or zero, when `T == 0`). `B` and `T` may be dynamic.
+    `h0`, or zero, when `T == 0`). `B` and `T` may be dynamic. Tiling
+    (TilingInterface): the iteration domain is `(B, Dm)`, both parallel; a
+    channel tile must have a static size that divides `Dm / G` or is a
+    multiple of it (it then covers whole groups).
 
     Example:
 
