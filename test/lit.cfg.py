@@ -34,7 +34,7 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.with_environment("PYTHONPATH", os.path.join(config.sessa_src_root, "test", "Integration", "lib"), append_path=True)
 
 tool_dirs = [config.sessa_tools_dir, config.llvm_tools_dir]
-tools = ["sessa-opt", "sessa-compile", "sessa-runtime-unittest"]
+tools = ["sessa-opt", "sessa-compile", "sessa-runtime-unittest", "sessa-sgemm-unittest"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 
 ninja = shutil.which("ninja", path=config.environment["PATH"])

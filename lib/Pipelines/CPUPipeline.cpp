@@ -41,6 +41,8 @@ mlir::sessa::buildCPUPipeline(OpPassManager &pm,
       "one-shot-bufferize{bufferize-function-boundaries "
       "function-boundary-type-conversion=identity-layout-map},"
       "canonicalize,cse,buffer-deallocation-pipeline,"
+      // Matrix products run in the runtime's packed sgemm kernels.
+      "sessa-cpu-ukernels,"
       // Loops, threads, then LLVM.
       "convert-linalg-to-loops," +
       parallel +

@@ -34,7 +34,7 @@ from sessa_artifact import _Status, _Tensor  # noqa: F401
 __all__ = [
     "ttype", "func_text", "rope_func", "attention_func", "feedback_func",
     "scan_func", "layer_func", "layer_operands", "layer_ref_params",
-    "compile_module", "run_compiler", "Checker", "to_bf16", "from_bf16",
+    "compile_module", "try_compile", "run_compiler", "Checker", "to_bf16", "from_bf16",
     "round_to", "call_as", "raw_call", "Buf", "DTYPE_CODES", "SessaError",
     "Artifact", "ref", "gates", "randn",
 ]
@@ -79,7 +79,7 @@ def _attrs(d):
 
 
 def _f64(v):
-    return None if v is None else "%r : f64" % float(v)
+    return None if v is None else "%.17e : f64" % float(v)
 
 
 def rope_func(name, shape, dtype="f32", static_offset=None, base=None,
@@ -313,6 +313,30 @@ def compile_module(text, workdir, name, extra=()):
     print("compiled %s (%d entry points) in %.2fs" % (name, len(art.entries), dt))
     sys.stdout.flush()
     return art
+
+
+def try_compile(chk, text, workdir, name, what):
+    """compile_module, recorded as a check of `chk`: returns the Artifact, or
+    None (a failed check quoting the first diagnostic) if sessa-compile fails,
+    so that the remaining checks of a test still run."""
+    os.makedirs(workdir, exist_ok=True)
+    src = os.path.join(workdir, name + ".mlir")
+    with open(src, "w") as f:
+        f.write(text)
+    out = os.path.join(workdir, name)
+    if os.path.isdir(out):
+        shutil.rmtree(out)
+    proc = run_compiler(src, out, "--name=" + name)
+    if proc.returncode != 0:
+        lines = proc.stderr.strip().splitlines()
+        errors = [l for l in lines if "error:" in l]
+        first = (errors or lines or ["(no diagnostic)"])[0]
+        how = ("crashed (signal %d)" % -proc.returncode if proc.returncode < 0
+               else "exit %d" % proc.returncode)
+        chk.true("%s compiles" % what, False, "sessa-compile %s: %s" % (how, first))
+        return None
+    chk.true("%s compiles" % what, True)
+    return Artifact(os.path.join(out, "lib%s.so" % name))
 
 
 # --------------------------------------------------------------------------

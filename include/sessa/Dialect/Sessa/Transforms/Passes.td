@@ -38,4 +38,20 @@ def SessaEntryPointABI : Pass<"sessa-entry-point-abi", "::mlir::ModuleOp"> {
                            "::mlir::memref::MemRefDialect"];
 }
 
+def SessaCPUUkernels : Pass<"sessa-cpu-ukernels", "::mlir::ModuleOp"> {
+  let summary = "Run f32 matrix products on memrefs as calls to sgemm kernels";
+  let description = [{
+    After bufferization, every `linalg.generic` on f32 memrefs that computes
+    `C[m, n] += A[m, k] * B[k, n]` or `C[m, n] += A[m, k] * B[n, k]` (the
+    products the sessa lowerings build) becomes a call of
+    `sessa_ukernel_sgemm(M, N, K, A, sam, sak, B, sbk, sbn, C, scm, scn)`
+    from libSessaRuntime (addresses and element strides as i64): packed,
+    register-blocked kernels for AVX-512, AVX2 or SSE2 chosen at run time,
+    threaded with OpenMP for large products outside parallel regions.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::func::FuncDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
 #endif // SESSA_DIALECT_SESSA_TRANSFORMS_PASSES_TD

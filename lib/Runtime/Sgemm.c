@@ -1,0 +1,228 @@
+/*===- Sgemm.c - f32 matrix-product microkernels for compiled code ------===*
+ *
+ * The CPU pipeline lowers every f32 matrix product it produces (the layer's
+ * projections, the attention and feedback tiles) to a call of
+ *
+ *   sessa_ukernel_sgemm(M, N, K, A, sam, sak, B, sbk, sbn, C, scm, scn)
+ *
+ * which accumulates C[m,n] += sum_k A[m*sam + k*sak] * B[k*sbk + n*sbn]
+ * (element strides; addresses are passed as integers). It is the classic
+ * blocked algorithm: B is packed into K x NR panels, A into MR x K panels,
+ * and an MR x NR register tile is computed by a kernel written with vector
+ * extensions. Kernels exist for AVX-512, AVX2+FMA and baseline SSE2; the
+ * widest one the running CPU supports is chosen once, so an artifact never
+ * executes an instruction its machine lacks. Large products are split over
+ * OpenMP threads unless the call is already inside a parallel region.
+ *
+ *===----------------------------------------------------------------------===*/
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#define SESSA_MR 6
+#define SESSA_KC 256
+#define SESSA_MC 96
+#define SESSA_NC 512
+
+/* One register tile: C[MR x 2V] += packedA[K x MR] * packedB[K x 2V]. */
+#define SESSA_DEFINE_KERNEL(NAME, ATTR, V)                                     \
+  typedef float NAME##_vec __attribute__((vector_size(4 * V), aligned(4)));    \
+  ATTR static void NAME##_tile(int64_t kc, const float *pa, const float *pb,   \
+                               float *c, int64_t scm, int64_t mr, int64_t nr) { \
+    NAME##_vec acc[SESSA_MR][2];                                               \
+    memset(acc, 0, sizeof acc);                                                \
+    for (int64_t k = 0; k < kc; ++k) {                                         \
+      NAME##_vec b0, b1;                                                       \
+      memcpy(&b0, pb + k * 2 * V, sizeof b0);                                  \
+      memcpy(&b1, pb + k * 2 * V + V, sizeof b1);                              \
+      for (int i = 0; i < SESSA_MR; ++i) {                                     \
+        NAME##_vec a = {0};                                                    \
+        a += pa[k * SESSA_MR + i];                                             \
+        acc[i][0] += a * b0;                                                   \
+        acc[i][1] += a * b1;                                                   \
+      }                                                                        \
+    }                                                                          \
+    if (mr == SESSA_MR && nr == 2 * V) {                                       \
+      for (int i = 0; i < SESSA_MR; ++i) {                                     \
+        NAME##_vec c0, c1;                                                     \
+        memcpy(&c0, c + i * scm, sizeof c0);                                   \
+        memcpy(&c1, c + i * scm + V, sizeof c1);                               \
+        c0 += acc[i][0];                                                       \
+        c1 += acc[i][1];                                                       \
+        memcpy(c + i * scm, &c0, sizeof c0);                                   \
+        memcpy(c + i * scm + V, &c1, sizeof c1);                               \
+      }                                                                        \
+      return;                                                                  \
+    }                                                                          \
+    float tile[SESSA_MR][2 * V];                                               \
+    memcpy(tile, acc, sizeof tile);                                            \
+    for (int64_t i = 0; i < mr; ++i)                                           \
+      for (int64_t j = 0; j < nr; ++j)                                         \
+        c[i * scm + j] += tile[i][j];                                          \
+  }                                                                            \
+  ATTR static void NAME##_block(int64_t mc, int64_t nc, int64_t kc,            \
+                                const float *pa, const float *pb, float *c,    \
+                                int64_t scm, int64_t scn, float *ctmp) {       \
+    for (int64_t j = 0; j < nc; j += 2 * V) {                                  \
+      int64_t nr = nc - j < 2 * V ? nc - j : 2 * V;                            \
+      for (int64_t i = 0; i < mc; i += SESSA_MR) {                             \
+        int64_t mr = mc - i < SESSA_MR ? mc - i : SESSA_MR;                    \
+        const float *a = pa + i * kc;                                          \
+        const float *b = pb + j * kc;                                          \
+        if (scn == 1) {                                                        \
+          NAME##_tile(kc, a, b, c + i * scm + j, scm, mr, nr);                 \
+        } else {                                                               \
+          /* Strided C: accumulate through a dense tile. */                    \
+          for (int64_t ii = 0; ii < mr; ++ii)                                  \
+            for (int64_t jj = 0; jj < nr; ++jj)                                \
+              ctmp[ii * 2 * V + jj] = 0.0f;                                    \
+          NAME##_tile(kc, a, b, ctmp, 2 * V, mr, nr);                          \
+          for (int64_t ii = 0; ii < mr; ++ii)                                  \
+            for (int64_t jj = 0; jj < nr; ++jj)                                \
+              c[(i + ii) * scm + (j + jj) * scn] += ctmp[ii * 2 * V + jj];     \
+        }                                                                      \
+      }                                                                        \
+    }                                                                          \
+  }
+
+SESSA_DEFINE_KERNEL(avx512, __attribute__((target("avx512f"))), 16)
+SESSA_DEFINE_KERNEL(avx2, __attribute__((target("avx2,fma"))), 8)
+SESSA_DEFINE_KERNEL(sse2, , 4)
+
+typedef void (*block_fn)(int64_t, int64_t, int64_t, const float *,
+                         const float *, float *, int64_t, int64_t, float *);
+
+/* The widest kernel the running CPU supports, and its NR. */
+static block_fn select_kernel(int64_t *nr) {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f")) {
+    *nr = 32;
+    return avx512_block;
+  }
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+    *nr = 16;
+    return avx2_block;
+  }
+#endif
+  *nr = 8;
+  return sse2_block;
+}
+
+/* Packs B[k0:k0+kc, n0:n0+nc] into kc x NR panels (zero padded). */
+static void pack_b(const float *b, int64_t sbk, int64_t sbn, int64_t kc,
+                   int64_t nc, int64_t nr, float *out) {
+  for (int64_t j = 0; j < nc; j += nr) {
+    int64_t w = nc - j < nr ? nc - j : nr;
+    for (int64_t k = 0; k < kc; ++k) {
+      const float *src = b + k * sbk + j * sbn;
+      float *dst = out + j * kc + k * nr;
+      if (sbn == 1) {
+        memcpy(dst, src, (size_t)w * sizeof(float));
+      } else {
+        for (int64_t x = 0; x < w; ++x)
+          dst[x] = src[x * sbn];
+      }
+      for (int64_t x = w; x < nr; ++x)
+        dst[x] = 0.0f;
+    }
+  }
+}
+
+/* Packs A[m0:m0+mc, k0:k0+kc] into MR x kc panels (zero padded). */
+static void pack_a(const float *a, int64_t sam, int64_t sak, int64_t mc,
+                   int64_t kc, float *out) {
+  for (int64_t i = 0; i < mc; i += SESSA_MR) {
+    int64_t h = mc - i < SESSA_MR ? mc - i : SESSA_MR;
+    float *dst = out + i * kc;
+    for (int64_t k = 0; k < kc; ++k) {
+      for (int64_t r = 0; r < h; ++r)
+        dst[k * SESSA_MR + r] = a[(i + r) * sam + k * sak];
+      for (int64_t r = h; r < SESSA_MR; ++r)
+        dst[k * SESSA_MR + r] = 0.0f;
+    }
+  }
+}
+
+static int64_t round_up(int64_t x, int64_t m) { return (x + m - 1) / m * m; }
+
+/* C[m0:m0+mcount, :] += A[m0:.., :] B for one thread's rows. */
+static void sgemm_rows(int64_t M, int64_t N, int64_t K, const float *A,
+                       int64_t sam, int64_t sak, const float *B, int64_t sbk,
+                       int64_t sbn, float *C, int64_t scm, int64_t scn,
+                       block_fn block, int64_t nr, float *work) {
+  float *pb = work;
+  float *pa = pb + (size_t)round_up(SESSA_NC, nr) * SESSA_KC;
+  float *ctmp = pa + (size_t)round_up(SESSA_MC, SESSA_MR) * SESSA_KC;
+  for (int64_t n0 = 0; n0 < N; n0 += SESSA_NC) {
+    int64_t nc = N - n0 < SESSA_NC ? N - n0 : SESSA_NC;
+    for (int64_t k0 = 0; k0 < K; k0 += SESSA_KC) {
+      int64_t kc = K - k0 < SESSA_KC ? K - k0 : SESSA_KC;
+      pack_b(B + k0 * sbk + n0 * sbn, sbk, sbn, kc, nc, nr, pb);
+      for (int64_t m0 = 0; m0 < M; m0 += SESSA_MC) {
+        int64_t mc = M - m0 < SESSA_MC ? M - m0 : SESSA_MC;
+        pack_a(A + m0 * sam + k0 * sak, sam, sak, mc, kc, pa);
+        block(mc, nc, kc, pa, pb, C + m0 * scm + n0 * scn, scm, scn, ctmp);
+      }
+    }
+  }
+}
+
+/* Floats of scratch one thread needs. */
+static size_t work_floats(int64_t nr) {
+  return (size_t)round_up(SESSA_NC, nr) * SESSA_KC +
+         (size_t)round_up(SESSA_MC, SESSA_MR) * SESSA_KC +
+         (size_t)SESSA_MR * 64;
+}
+
+void sessa_ukernel_sgemm(int64_t M, int64_t N, int64_t K, int64_t a,
+                         int64_t sam, int64_t sak, int64_t b, int64_t sbk,
+                         int64_t sbn, int64_t c, int64_t scm, int64_t scn) {
+  static block_fn block;
+  static int64_t nr;
+  if (!block)
+    block = select_kernel(&nr);
+  if (M <= 0 || N <= 0 || K <= 0)
+    return;
+  const float *A = (const float *)(intptr_t)a;
+  const float *B = (const float *)(intptr_t)b;
+  float *C = (float *)(intptr_t)c;
+  size_t need = work_floats(nr);
+
+  int threads = 1;
+#ifdef _OPENMP
+  /* Split rows over threads for large products outside parallel regions. */
+  if (!omp_in_parallel() && (double)M * N * K > 4.0e6 && M >= 2 * SESSA_MR)
+    threads = omp_get_max_threads();
+#endif
+  if (threads <= 1) {
+    float *work = malloc(need * sizeof(float));
+    if (!work)
+      return;
+    sgemm_rows(M, N, K, A, sam, sak, B, sbk, sbn, C, scm, scn, block, nr,
+               work);
+    free(work);
+    return;
+  }
+#ifdef _OPENMP
+  int64_t chunk = round_up((M + threads - 1) / threads, SESSA_MR);
+#pragma omp parallel num_threads(threads)
+  {
+    int t = omp_get_thread_num();
+    int64_t m0 = (int64_t)t * chunk;
+    if (m0 < M) {
+      int64_t mcount = M - m0 < chunk ? M - m0 : chunk;
+      float *work = malloc(need * sizeof(float));
+      if (work) {
+        sgemm_rows(mcount, N, K, A + m0 * sam, sam, sak, B, sbk, sbn,
+                   C + m0 * scm, scm, scn, block, nr, work);
+        free(work);
+      }
+    }
+  }
+#endif
+}

@@ -1,0 +1,179 @@
+// Structure of the sessa.feedback_attention lowering (SPEC section 3):
+// scf.forall over (batch, feedback head); per (b, h) an scf.for over chunks
+// of rows (step = feedback-chunk) that carries the solved rows S = [s_prev; s];
+// per chunk: (1) a flash loop over all earlier rows j < P + c0, (2) the
+// chunk's strictly lower in-chunk logits (cmpi ult), the coefficient
+// gamma / l guarded by l > 0 (s = f for a row that sees no key), and (3) a
+// forward substitution scf.for. No T x T (or (P+T) x (P+T)) matrix exists.
+
+// RUN: sessa-opt %s --split-input-file --convert-sessa-to-linalg --canonicalize --cse | FileCheck %s
+// RUN: sessa-opt %s --split-input-file --convert-sessa-to-linalg --canonicalize --cse | FileCheck %s --check-prefix=NOTS
+// RUN: sessa-opt %s --split-input-file --convert-sessa-to-linalg="feedback-chunk=8 key-tile=16" --canonicalize --cse | FileCheck %s --check-prefix=CHUNK
+// RUN: sessa-opt %s --split-input-file --convert-sessa-to-linalg="feedback-chunk=8 key-tile=16" --canonicalize --cse | FileCheck %s --check-prefix=NOTS
+
+// NOTS-NOT: sessa.
+// NOTS-NOT: tensor<100x100x
+// NOTS-NOT: tensor<109x109x
+// NOTS-NOT: tensor<100x109x
+
+// With a cache: B = 2, T = 100, P = 9, Hb = 2, dk = 16 (scale 1/4), dv = 24;
+// default chunk 32, key tile 64.
+
+// CHECK-DAG: #[[ID2:.+]] = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-DAG: #[[ROW:.+]] = affine_map<(d0, d1) -> (d0)>
+// CHECK-DAG: #[[COL:.+]] = affine_map<(d0, d1) -> (d1)>
+// CHECK-DAG: #[[COLT:.+]] = affine_map<(d0, d1) -> (d1, d0)>
+// CHECK-DAG: #[[QM:.+]] = affine_map<(d0, d1, d2) -> (d0, d2)>
+// CHECK-DAG: #[[KMAP:.+]] = affine_map<(d0, d1, d2) -> (d1, d2)>
+// CHECK-DAG: #[[OM:.+]] = affine_map<(d0, d1, d2) -> (d0, d1)>
+
+// CHECK-LABEL: func.func @feedback_cache(
+// CHECK-SAME: %[[F:[^ ,:]+]]: tensor<2x100x2x24xf32>, %[[QB:[^ ,:]+]]: tensor<2x100x2x16xf32>, %[[KB:[^ ,:]+]]: tensor<2x100x2x16xf32>, %[[G:[^ ,:]+]]: tensor<2x100x2xf32>, %[[KBP:[^ ,:]+]]: tensor<2x9x2x16xf32>, %[[SP:[^ ,:]+]]: tensor<2x9x2x24xf32>)
+// CHECK-DAG: %[[C1:.+]] = arith.constant 1 : index
+// CHECK-DAG: %[[SCALE:.+]] = arith.constant 2.500000e-01 : f32
+// CHECK-DAG: %[[C64:.+]] = arith.constant 64 : index
+// CHECK-DAG: %[[ZERO:.+]] = arith.constant 0.000000e+00 : f32
+// CHECK-DAG: %[[NEGINF:.+]] = arith.constant 0xFF800000 : f32
+// CHECK-DAG: %[[C0:.+]] = arith.constant 0 : index
+// CHECK-DAG: %[[C32:.+]] = arith.constant 32 : index
+// CHECK-DAG: %[[C100:.+]] = arith.constant 100 : index
+// CHECK-DAG: %[[P:.+]] = arith.constant 9 : index
+// CHECK: %[[INIT:.+]] = tensor.empty() : tensor<2x100x2x24xf32>
+// CHECK: %[[RES:.+]] = scf.forall (%[[B:.+]], %[[H:.+]]) in (2, 2) shared_outs(%[[OUT:.+]] = %[[INIT]]) -> (tensor<2x100x2x24xf32>) {
+// K = [kb_prev; kb] (P + T rows), S starts as [s_prev; undefined].
+// CHECK-DAG: %[[KNEW:.+]] = tensor.extract_slice %[[KB]][%[[B]], 0, %[[H]], 0] [1, 100, 1, 16] [1, 1, 1, 1] : tensor<2x100x2x16xf32> to tensor<100x16xf32>
+// CHECK-DAG: %[[SEMPTY:.+]] = tensor.empty() : tensor<109x24xf32>
+// CHECK-DAG: %[[KOLD:.+]] = tensor.extract_slice %[[KBP]][%[[B]], 0, %[[H]], 0] [1, 9, 1, 16] [1, 1, 1, 1] : tensor<2x9x2x16xf32> to tensor<9x16xf32>
+// CHECK-DAG: %[[SOLD:.+]] = tensor.extract_slice %[[SP]][%[[B]], 0, %[[H]], 0] [1, 9, 1, 24] [1, 1, 1, 1] : tensor<2x9x2x24xf32> to tensor<9x24xf32>
+// CHECK-DAG: %[[KEMPTY:.+]] = tensor.empty() : tensor<109x16xf32>
+// CHECK: %[[K1:.+]] = tensor.insert_slice %[[KOLD]] into %[[KEMPTY]][0, 0] [9, 16] [1, 1] : tensor<9x16xf32> into tensor<109x16xf32>
+// CHECK: %[[KALL:.+]] = tensor.insert_slice %[[KNEW]] into %[[K1]][9, 0] [100, 16] [1, 1] : tensor<100x16xf32> into tensor<109x16xf32>
+// CHECK: %[[SALL:.+]] = tensor.insert_slice %[[SOLD]] into %[[SEMPTY]][0, 0] [9, 24] [1, 1] : tensor<9x24xf32> into tensor<109x24xf32>
+// CHECK-DAG: %[[QALL:.+]] = tensor.extract_slice %[[QB]][%[[B]], 0, %[[H]], 0] [1, 100, 1, 16] [1, 1, 1, 1] : tensor<2x100x2x16xf32> to tensor<100x16xf32>
+// CHECK-DAG: %[[FALL:.+]] = tensor.extract_slice %[[F]][%[[B]], 0, %[[H]], 0] [1, 100, 1, 24] [1, 1, 1, 1] : tensor<2x100x2x24xf32> to tensor<100x24xf32>
+// CHECK-DAG: %[[GALL:.+]] = tensor.extract_slice %[[G]][%[[B]], 0, %[[H]]] [1, 100, 1] [1, 1, 1] : tensor<2x100x2xf32> to tensor<100xf32>
+// The chunk loop carries the solved rows.
+// CHECK: %[[SOLVED:.+]] = scf.for %[[C0I:.+]] = %[[C0]] to %[[C100]] step %[[C32]] iter_args(%[[S:.+]] = %[[SALL]]) -> (tensor<109x24xf32>) {
+// CHECK: %[[REST:.+]] = arith.subi %[[C100]], %[[C0I]] : index
+// CHECK: %[[CN:.+]] = arith.minsi %[[REST]], %[[C32]] : index
+// CHECK: %[[T0:.+]] = arith.addi %[[C0I]], %[[P]] : index
+// CHECK-DAG: %[[QC:.+]] = tensor.extract_slice %[[QALL]][%[[C0I]], 0] [%[[CN]], 16] [1, 1] : tensor<100x16xf32> to tensor<?x16xf32>
+// CHECK-DAG: %[[FC:.+]] = tensor.extract_slice %[[FALL]][%[[C0I]], 0] [%[[CN]], 24] [1, 1] : tensor<100x24xf32> to tensor<?x24xf32>
+// CHECK-DAG: %[[GC:.+]] = tensor.extract_slice %[[GALL]][%[[C0I]]] [%[[CN]]] [1] : tensor<100xf32> to tensor<?xf32>
+// (1) Flash pass over every earlier row j < P + c0, unmasked, reading the
+// solved rows of S as values.
+// CHECK: %[[FL:.+]]:3 = scf.for %[[J0:.+]] = %[[C0]] to %[[T0]] step %[[C64]] iter_args(
+// CHECK: %[[KT:.+]] = tensor.extract_slice %[[KALL]][%[[J0]], 0] [%{{.+}}, 16] [1, 1] : tensor<109x16xf32> to tensor<?x16xf32>
+// CHECK: %[[VT:.+]] = tensor.extract_slice %[[S]][%[[J0]], 0] [%{{.+}}, 24] [1, 1] : tensor<109x24xf32> to tensor<?x24xf32>
+// CHECK: linalg.generic {indexing_maps = [#[[QM]], #[[KMAP]], #[[OM]]], {{.+}} ins(%[[QC]], %[[KT]] : tensor<?x16xf32>, tensor<?x16xf32>) outs(%{{.+}} : tensor<?x?xf32>)
+// CHECK: arith.mulf %{{.+}}, %[[SCALE]] : f32
+// CHECK-NOT: arith.cmpi
+// CHECK: math.exp
+// CHECK: scf.yield %{{.+}}, %{{.+}}, %{{.+}} : tensor<?xf32>, tensor<?xf32>, tensor<?x24xf32>
+// CHECK-NEXT: }
+// (2) The chunk's own keys [P + c0, P + c0 + cn): a [cn x cn] strictly lower block.
+// CHECK: %[[KC:.+]] = tensor.extract_slice %[[KALL]][%[[T0]], 0] [%[[CN]], 16] [1, 1] : tensor<109x16xf32> to tensor<?x16xf32>
+// CHECK: %[[CE:.+]] = tensor.empty(%[[CN]], %[[CN]]) : tensor<?x?xf32>
+// CHECK: %[[DOTS:.+]] = linalg.generic {indexing_maps = [#[[QM]], #[[KMAP]], #[[OM]]], {{.+}} ins(%[[QC]], %[[KC]] : tensor<?x16xf32>, tensor<?x16xf32>)
+// CHECK: %[[LOGITS:.+]] = linalg.generic {indexing_maps = [#[[ID2]], #[[ID2]]], iterator_types = ["parallel", "parallel"]} ins(%[[DOTS]] : tensor<?x?xf32>) outs(%[[CE]] : tensor<?x?xf32>)
+// CHECK-NEXT: ^bb0(%[[D:[^:]+]]: f32, %{{.+}}: f32):
+// CHECK-NEXT: %[[SC:.+]] = arith.mulf %[[D]], %[[SCALE]] : f32
+// CHECK-NEXT: %[[I:.+]] = linalg.index 0 : index
+// CHECK-NEXT: %[[J:.+]] = linalg.index 1 : index
+// CHECK-NEXT: %[[LOWER:.+]] = arith.cmpi ult, %[[J]], %[[I]] : index
+// CHECK-NEXT: %[[SEL:.+]] = arith.select %[[LOWER]], %[[SC]], %[[NEGINF]] : f32
+// CHECK-NEXT: linalg.yield %[[SEL]] : f32
+// Row max over earlier rows and the block, then p, corr, l.
+// CHECK: %[[MTOT:.+]] = linalg.generic {indexing_maps = [#[[ID2]], #[[ROW]]], iterator_types = ["parallel", "reduction"]} ins(%[[LOGITS]] : tensor<?x?xf32>) outs(%[[FL]]#0 : tensor<?xf32>)
+// CHECK: arith.maximumf
+// CHECK: %[[PIN:.+]] = linalg.generic {{.+}} ins(%[[LOGITS]], %[[MTOT]] : tensor<?x?xf32>, tensor<?xf32>)
+// CHECK: math.exp
+// CHECK: %[[CORR:.+]] = linalg.generic {{.+}} ins(%[[FL]]#0, %[[MTOT]] : tensor<?xf32>, tensor<?xf32>)
+// CHECK: math.exp
+// CHECK: %[[LSC:.+]] = linalg.generic {{.+}} ins(%[[FL]]#1, %[[CORR]] : tensor<?xf32>, tensor<?xf32>)
+// CHECK: %[[LTOT:.+]] = linalg.generic {indexing_maps = [#[[ID2]], #[[ROW]]], iterator_types = ["parallel", "reduction"]} ins(%[[PIN]] : tensor<?x?xf32>) outs(%[[LSC]] : tensor<?xf32>)
+// coef = l > 0 ? gamma / l : 0 (s = f for a row with no visible key).
+// CHECK: %[[COEF:.+]] = linalg.generic {{.+}} ins(%[[GC]], %[[LTOT]] : tensor<?xf32>, tensor<?xf32>)
+// CHECK-NEXT: ^bb0(%[[GAM:[^:]+]]: f32, %[[LV:[^:]+]]: f32, %{{.+}}: f32):
+// CHECK-NEXT: %[[POS:.+]] = arith.cmpf ogt, %[[LV]], %[[ZERO]] : f32
+// CHECK-NEXT: %[[QUOT:.+]] = arith.divf %[[GAM]], %[[LV]] : f32
+// CHECK-NEXT: %[[CO:.+]] = arith.select %[[POS]], %[[QUOT]], %[[ZERO]] : f32
+// CHECK-NEXT: linalg.yield %[[CO]] : f32
+// rhs = f + coef * corr * acc ; A = coef * p.
+// CHECK: %[[RHS:.+]] = linalg.generic {indexing_maps = [#[[ID2]], #[[ID2]], #[[ROW]], #[[ROW]], #[[ID2]]], {{.+}} ins(%[[FC]], %[[FL]]#2, %[[COEF]], %[[CORR]] : tensor<?x24xf32>, tensor<?x24xf32>, tensor<?xf32>, tensor<?xf32>)
+// CHECK: %[[AMAT:.+]] = linalg.generic {{.+}} ins(%[[PIN]], %[[COEF]] : tensor<?x?xf32>, tensor<?xf32>) outs(%[[CE]] : tensor<?x?xf32>)
+// (3) Forward substitution s_i = rhs_i + sum_{k<i} A_ik s_k.
+// CHECK: %[[SC2:.+]] = scf.for %[[IV:.+]] = %[[C0]] to %[[CN]] step %[[C1]] iter_args(%[[SS:.+]] = %[[RHS]]) -> (tensor<?x24xf32>) {
+// CHECK: %[[AROW:.+]] = tensor.extract_slice %[[AMAT]][%[[IV]], 0] [1, %[[IV]]] [1, 1] : tensor<?x?xf32> to tensor<?xf32>
+// CHECK: %[[PREV:.+]] = tensor.extract_slice %[[SS]][0, 0] [%[[IV]], 24] [1, 1] : tensor<?x24xf32> to tensor<?x24xf32>
+// CHECK: %[[CUR:.+]] = tensor.extract_slice %[[SS]][%[[IV]], 0] [1, 24] [1, 1] : tensor<?x24xf32> to tensor<24xf32>
+// CHECK: %[[UPD:.+]] = linalg.generic {indexing_maps = [#[[COL]], #[[COLT]], #[[ROW]]], iterator_types = ["parallel", "reduction"]} ins(%[[AROW]], %[[PREV]] : tensor<?xf32>, tensor<?x24xf32>) outs(%[[CUR]] : tensor<24xf32>)
+// CHECK: %[[INS:.+]] = tensor.insert_slice %[[UPD]] into %[[SS]][%[[IV]], 0] [1, 24] [1, 1] : tensor<24xf32> into tensor<?x24xf32>
+// CHECK-NEXT: scf.yield %[[INS]] : tensor<?x24xf32>
+// CHECK-NEXT: }
+// The solved chunk becomes rows [P + c0, P + c0 + cn) of S.
+// CHECK-NEXT: %[[NEXT:.+]] = tensor.insert_slice %[[SC2]] into %[[S]][%[[T0]], 0] [%[[CN]], 24] [1, 1] : tensor<?x24xf32> into tensor<109x24xf32>
+// CHECK-NEXT: scf.yield %[[NEXT]] : tensor<109x24xf32>
+// CHECK-NEXT: }
+// The new rows, without the cache, go to the result.
+// CHECK-NEXT: %[[NEW:.+]] = tensor.extract_slice %[[SOLVED]][9, 0] [100, 24] [1, 1] : tensor<109x24xf32> to tensor<100x24xf32>
+// CHECK-NEXT: scf.forall.in_parallel {
+// CHECK-NEXT: tensor.parallel_insert_slice %[[NEW]] into %[[OUT]][%[[B]], 0, %[[H]], 0] [1, 100, 1, 24] [1, 1, 1, 1] : tensor<100x24xf32> into tensor<2x100x2x24xf32>
+// CHECK-NEXT: }
+// CHECK-NEXT: }
+// CHECK-NEXT: return %[[RES]] : tensor<2x100x2x24xf32>
+
+// CHUNK-LABEL: func.func @feedback_cache(
+// CHUNK-DAG: %[[C8:.+]] = arith.constant 8 : index
+// CHUNK-DAG: %[[C16:.+]] = arith.constant 16 : index
+// CHUNK-DAG: %[[C100:.+]] = arith.constant 100 : index
+// CHUNK: scf.forall (%{{.+}}, %{{.+}}) in (2, 2)
+// CHUNK: scf.for %[[C0I:.+]] = %{{.+}} to %[[C100]] step %[[C8]] iter_args(
+// CHUNK: %[[T0:.+]] = arith.addi %[[C0I]], %{{.+}} : index
+// CHUNK: scf.for %{{.+}} = %{{.+}} to %[[T0]] step %[[C16]] iter_args(
+func.func @feedback_cache(%f: tensor<2x100x2x24xf32>, %qb: tensor<2x100x2x16xf32>, %kb: tensor<2x100x2x16xf32>, %gamma: tensor<2x100x2xf32>, %kb_prev: tensor<2x9x2x16xf32>, %s_prev: tensor<2x9x2x24xf32>) -> tensor<2x100x2x24xf32> {
+  %s = sessa.feedback_attention %f, %qb, %kb, %gamma cache(%kb_prev, %s_prev) : tensor<2x100x2x24xf32>, tensor<2x100x2x16xf32>, tensor<2x100x2x16xf32>, tensor<2x100x2xf32>, tensor<2x9x2x16xf32>, tensor<2x9x2x24xf32>
+  return %s : tensor<2x100x2x24xf32>
+}
+
+// -----
+
+// No cache (P = 0), dynamic B and T, f16 storage, Hb = 1 (the forall over
+// (B, 1) keeps only the batch), explicit scale: the flash pass over earlier
+// rows ends at c0, no insert_slice of a cache, f16 widened and rounded back.
+
+// CHECK-LABEL: func.func @feedback_dynamic_f16(
+// CHECK-SAME: %[[F:[^ ,:]+]]: tensor<?x?x1x32xf16>
+// CHECK-DAG: %[[SCALE:.+]] = arith.constant 5.000000e-01 : f32
+// CHECK-DAG: %[[C32:.+]] = arith.constant 32 : index
+// CHECK-DAG: %[[C0:.+]] = arith.constant 0 : index
+// CHECK-DAG: %[[C1:.+]] = arith.constant 1 : index
+// CHECK: %[[BATCH:.+]] = tensor.dim %[[F]], %[[C0]] : tensor<?x?x1x32xf16>
+// CHECK: %[[T:.+]] = tensor.dim %[[F]], %[[C1]] : tensor<?x?x1x32xf16>
+// CHECK: arith.extf %{{.+}} : f16 to f32
+// CHECK: arith.extf %{{.+}} : f16 to f32
+// CHECK: arith.extf %{{.+}} : f16 to f32
+// CHECK: arith.extf %{{.+}} : f16 to f32
+// CHECK: %[[RES:.+]] = scf.forall (%{{.+}}) in (%[[BATCH]])
+// CHECK-NOT: tensor.insert_slice
+// CHECK: scf.for %[[C0I:.+]] = %[[C0]] to %[[T]] step %[[C32]] iter_args(
+// CHECK: scf.for %{{.+}} = %[[C0]] to %[[C0I]] step %{{.+}} iter_args(
+// CHECK: arith.mulf %{{.+}}, %[[SCALE]] : f32
+// CHECK: arith.cmpi ult
+// CHECK: arith.cmpf ogt
+// CHECK: scf.for %{{.+}} = %[[C0]] to %{{.+}} step %[[C1]] iter_args(
+// CHECK: tensor.parallel_insert_slice
+// CHECK: %[[OUT:.+]] = linalg.generic {{.+}} ins(%[[RES]] : tensor<?x?x1x32xf32>) outs(%{{.+}} : tensor<?x?x1x32xf16>)
+// CHECK: arith.truncf %{{.+}} : f32 to f16
+// CHECK: return %[[OUT]] : tensor<?x?x1x32xf16>
+
+// CHUNK-LABEL: func.func @feedback_dynamic_f16(
+// CHUNK-DAG: %[[C8:.+]] = arith.constant 8 : index
+// CHUNK-DAG: %[[C16:.+]] = arith.constant 16 : index
+// CHUNK: scf.for %[[C0I:.+]] = %{{.+}} to %{{.+}} step %[[C8]] iter_args(
+// CHUNK: arith.minsi %{{.+}}, %[[C8]] : index
+// CHUNK: scf.for %{{.+}} = %{{.+}} to %[[C0I]] step %[[C16]] iter_args(
+func.func @feedback_dynamic_f16(%f: tensor<?x?x1x32xf16>, %qb: tensor<?x?x1x32xf16>, %kb: tensor<?x?x1x32xf16>, %gamma: tensor<?x?x1xf16>) -> tensor<?x?x1x32xf16> {
+  %s = sessa.feedback_attention %f, %qb, %kb, %gamma {scale = 5.000000e-01 : f64} : tensor<?x?x1x32xf16>, tensor<?x?x1x32xf16>, tensor<?x?x1x32xf16>, tensor<?x?x1xf16>
+  return %s : tensor<?x?x1x32xf16>
+}

@@ -1,0 +1,243 @@
+// sessa-decompose-layer rewrites sessa.layer into SPEC section 5: LayerNorm
+// generics (biased variance), the Linear projections as matmul-like generics
+// x W^T (+ bias), exact erf GELU, sessa.rope (offset = cache length),
+// sessa.attention over the concatenated key/value caches, out_proj only when
+// num_heads > 1, the tanh gate, sessa.feedback_attention with the feedback
+// cache, s * g, W_out and the residual; caches are extended with
+// tensor.insert_slice.
+
+// RUN: sessa-opt %s --split-input-file --sessa-decompose-layer --canonicalize --cse | FileCheck %s
+// RUN: sessa-opt %s --split-input-file --sessa-decompose-layer | FileCheck %s --check-prefix=RAW
+
+// CHECK-DAG: #[[ID2:.+]] = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-DAG: #[[ROW:.+]] = affine_map<(d0, d1) -> (d0)>
+// CHECK-DAG: #[[COL:.+]] = affine_map<(d0, d1) -> (d1)>
+// CHECK-DAG: #[[ID1:.+]] = affine_map<(d0) -> (d0)>
+// CHECK-DAG: #[[MA:.+]] = affine_map<(d0, d1, d2) -> (d0, d2)>
+// CHECK-DAG: #[[MB:.+]] = affine_map<(d0, d1, d2) -> (d1, d2)>
+// CHECK-DAG: #[[MC:.+]] = affine_map<(d0, d1, d2) -> (d0, d1)>
+
+// Decode step with a cache of P = 15 rows: B = 2, T = 1, D = 32, H = 4,
+// Hk = 2, d = 8, every bias present.
+
+// CHECK-LABEL: func.func @layer_decode_cache(
+// CHECK-SAME: %[[X:[^ ,:]+]]: tensor<2x1x32xf32>, %[[LNW:[^ ,:]+]]: tensor<32xf32>, %[[LNB:[^ ,:]+]]: tensor<32xf32>, %[[WIN:[^ ,:]+]]: tensor<64x32xf32>, %[[BIN:[^ ,:]+]]: tensor<64xf32>, %[[WQ:[^ ,:]+]]: tensor<32x32xf32>, %[[BQ:[^ ,:]+]]: tensor<32xf32>, %[[WK:[^ ,:]+]]: tensor<16x32xf32>, %[[BK:[^ ,:]+]]: tensor<16xf32>, %[[WV:[^ ,:]+]]: tensor<16x32xf32>, %[[BV:[^ ,:]+]]: tensor<16xf32>, %[[WFB:[^ ,:]+]]: tensor<64x32xf32>, %[[BFB:[^ ,:]+]]: tensor<64xf32>, %[[WO:[^ ,:]+]]: tensor<32x32xf32>, %[[GCTX:[^ ,:]+]]: tensor<1x32xf32>, %[[GBIAS:[^ ,:]+]]: tensor<1xf32>, %[[WOUT:[^ ,:]+]]: tensor<32x32xf32>, %[[BOUT:[^ ,:]+]]: tensor<32xf32>, %[[KC:[^ ,:]+]]: tensor<2x15x2x8xf32>, %[[VC:[^ ,:]+]]: tensor<2x15x2x8xf32>, %[[KBC:[^ ,:]+]]: tensor<2x15x1x32xf32>, %[[SC:[^ ,:]+]]: tensor<2x15x1x32xf32>)
+// CHECK-NOT: sessa.layer
+// CHECK-DAG: %[[GMAX:.+]] = arith.constant 9.990000e-01 : f32
+// CHECK-DAG: %[[C0:.+]] = arith.constant 0 : index
+// CHECK-DAG: %[[INVSQRT2:.+]] = arith.constant 0.707106769 : f32
+// CHECK-DAG: %[[ONE:.+]] = arith.constant 1.000000e+00 : f32
+// CHECK-DAG: %[[HALF:.+]] = arith.constant 5.000000e-01 : f32
+// CHECK-DAG: %[[EPS:.+]] = arith.constant 9.99999974E-6 : f32
+// CHECK-DAG: %[[INVD:.+]] = arith.constant 3.125000e-02 : f32
+// x as [N = B*T, D] rows.
+// CHECK: %[[X2:.+]] = tensor.collapse_shape %[[X]] {{\[}}[0, 1], [2]] : tensor<2x1x32xf32> into tensor<2x32xf32>
+// LayerNorm: mean, biased variance, rsqrt(var + eps), (x - mean) rstd w + b.
+// CHECK: %[[SUM:.+]] = linalg.generic {indexing_maps = [#[[ID2]], #[[ROW]]], iterator_types = ["parallel", "reduction"]} ins(%[[X2]] : tensor<2x32xf32>)
+// CHECK: %[[MEAN:.+]] = linalg.generic {indexing_maps = [#[[ID1]], #[[ID1]]], iterator_types = ["parallel"]} ins(%[[SUM]] : tensor<2xf32>)
+// CHECK: arith.mulf %{{.+}}, %[[INVD]] : f32
+// CHECK: %[[SQ:.+]] = linalg.generic {indexing_maps = [#[[ID2]], #[[ROW]], #[[ROW]]], iterator_types = ["parallel", "reduction"]} ins(%[[X2]], %[[MEAN]] : tensor<2x32xf32>, tensor<2xf32>)
+// CHECK-NEXT: ^bb0(%[[XV:[^:]+]]: f32, %[[MV:[^:]+]]: f32, %[[ACC:[^:]+]]: f32):
+// CHECK-NEXT: %[[CEN:.+]] = arith.subf %[[XV]], %[[MV]] : f32
+// CHECK-NEXT: %[[SQV:.+]] = arith.mulf %[[CEN]], %[[CEN]] : f32
+// CHECK-NEXT: arith.addf %[[ACC]], %[[SQV]] : f32
+// CHECK: %[[RSTD:.+]] = linalg.generic {indexing_maps = [#[[ID1]], #[[ID1]]], iterator_types = ["parallel"]} ins(%[[SQ]] : tensor<2xf32>)
+// CHECK-NEXT: ^bb0(%[[SV:[^:]+]]: f32, %{{.+}}: f32):
+// CHECK-NEXT: %[[VAR:.+]] = arith.mulf %[[SV]], %[[INVD]] : f32
+// CHECK-NEXT: %[[VE:.+]] = arith.addf %[[VAR]], %[[EPS]] : f32
+// CHECK-NEXT: math.rsqrt %[[VE]] : f32
+// CHECK: %[[U:.+]] = linalg.generic {indexing_maps = [#[[ID2]], #[[ROW]], #[[ROW]], #[[COL]], #[[COL]], #[[ID2]]], iterator_types = ["parallel", "parallel"]} ins(%[[X2]], %[[MEAN]], %[[RSTD]], %[[LNW]], %[[LNB]] : tensor<2x32xf32>, tensor<2xf32>, tensor<2xf32>, tensor<32xf32>, tensor<32xf32>)
+// [a | g] = u W_in^T + b_in: the bias broadcast is the matmul's init.
+// CHECK: %[[BINB:.+]] = linalg.generic {indexing_maps = [#[[COL]], #[[ID2]]], iterator_types = ["parallel", "parallel"]} ins(%[[BIN]] : tensor<64xf32>) outs(%{{.+}} : tensor<2x64xf32>)
+// CHECK: %[[AG:.+]] = linalg.generic {indexing_maps = [#[[MA]], #[[MB]], #[[MC]]], iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[U]], %[[WIN]] : tensor<2x32xf32>, tensor<64x32xf32>) outs(%[[BINB]] : tensor<2x64xf32>)
+// CHECK: %[[A:.+]] = tensor.extract_slice %[[AG]][0, 0] [2, 32] [1, 1] : tensor<2x64xf32> to tensor<2x32xf32>
+// Exact GELU: 0.5 a (1 + erf(a / sqrt 2)).
+// CHECK: %[[ABAR:.+]] = linalg.generic {indexing_maps = [#[[ID2]], #[[ID2]]], iterator_types = ["parallel", "parallel"]} ins(%[[A]] : tensor<2x32xf32>)
+// CHECK-NEXT: ^bb0(%[[AV:[^:]+]]: f32, %{{.+}}: f32):
+// CHECK-NEXT: %[[AS:.+]] = arith.mulf %[[AV]], %[[INVSQRT2]] : f32
+// CHECK-NEXT: %[[ERF:.+]] = math.erf %[[AS]] : f32
+// CHECK-NEXT: %[[AH:.+]] = arith.mulf %[[AV]], %[[HALF]] : f32
+// CHECK-NEXT: %[[E1:.+]] = arith.addf %[[ERF]], %[[ONE]] : f32
+// CHECK-NEXT: %[[GV:.+]] = arith.mulf %[[AH]], %[[E1]] : f32
+// CHECK-NEXT: linalg.yield %[[GV]] : f32
+// CHECK: %[[G:.+]] = tensor.extract_slice %[[AG]][0, 32] [2, 32] [1, 1] : tensor<2x64xf32> to tensor<2x32xf32>
+// q, k, v projections, unflattened to [B, T, heads, d].
+// CHECK: %[[BQB:.+]] = linalg.generic {{.+}} ins(%[[BQ]] : tensor<32xf32>)
+// CHECK: %[[Q2:.+]] = linalg.generic {indexing_maps = [#[[MA]], #[[MB]], #[[MC]]], {{.+}} ins(%[[ABAR]], %[[WQ]] : tensor<2x32xf32>, tensor<32x32xf32>) outs(%[[BQB]] : tensor<2x32xf32>)
+// CHECK: %[[Q:.+]] = tensor.expand_shape %[[Q2]] {{\[}}[0, 1], [2, 3]] output_shape [2, 1, 4, 8] : tensor<2x32xf32> into tensor<2x1x4x8xf32>
+// CHECK: %[[BKB:.+]] = linalg.generic {{.+}} ins(%[[BK]] : tensor<16xf32>)
+// CHECK: %[[K2:.+]] = linalg.generic {indexing_maps = [#[[MA]], #[[MB]], #[[MC]]], {{.+}} ins(%[[ABAR]], %[[WK]] : tensor<2x32xf32>, tensor<16x32xf32>) outs(%[[BKB]] : tensor<2x16xf32>)
+// CHECK: %[[K:.+]] = tensor.expand_shape %[[K2]] {{\[}}[0, 1], [2, 3]] output_shape [2, 1, 2, 8] : tensor<2x16xf32> into tensor<2x1x2x8xf32>
+// CHECK: %[[BVB:.+]] = linalg.generic {{.+}} ins(%[[BV]] : tensor<16xf32>)
+// CHECK: %[[V2:.+]] = linalg.generic {indexing_maps = [#[[MA]], #[[MB]], #[[MC]]], {{.+}} ins(%[[ABAR]], %[[WV]] : tensor<2x32xf32>, tensor<16x32xf32>) outs(%[[BVB]] : tensor<2x16xf32>)
+// CHECK: %[[V:.+]] = tensor.expand_shape %[[V2]] {{\[}}[0, 1], [2, 3]] output_shape [2, 1, 2, 8] : tensor<2x16xf32> into tensor<2x1x2x8xf32>
+// RoPE on q and k, positions continuing after the 15 cached rows.
+// CHECK: %[[QR:.+]] = sessa.rope %[[Q]] {static_offset = 15 : i64} : tensor<2x1x4x8xf32>
+// CHECK: %[[KR:.+]] = sessa.rope %[[K]] {static_offset = 15 : i64} : tensor<2x1x2x8xf32>
+// K = [k_cache; rope(k)], V = [v_cache; v].
+// CHECK: %[[KVE:.+]] = tensor.empty() : tensor<2x16x2x8xf32>
+// CHECK: %[[KA0:.+]] = tensor.insert_slice %[[KC]] into %[[KVE]][0, 0, 0, 0] [2, 15, 2, 8] [1, 1, 1, 1] : tensor<2x15x2x8xf32> into tensor<2x16x2x8xf32>
+// CHECK: %[[KALL:.+]] = tensor.insert_slice %[[KR]] into %[[KA0]][0, 15, 0, 0] [2, 1, 2, 8] [1, 1, 1, 1] : tensor<2x1x2x8xf32> into tensor<2x16x2x8xf32>
+// CHECK: %[[KCAST:.+]] = tensor.cast %[[KALL]] : tensor<2x16x2x8xf32> to tensor<2x?x2x8xf32>
+// CHECK: %[[VA0:.+]] = tensor.insert_slice %[[VC]] into %[[KVE]][0, 0, 0, 0] [2, 15, 2, 8] [1, 1, 1, 1] : tensor<2x15x2x8xf32> into tensor<2x16x2x8xf32>
+// CHECK: %[[VALL:.+]] = tensor.insert_slice %[[V]] into %[[VA0]][0, 15, 0, 0] [2, 1, 2, 8] [1, 1, 1, 1] : tensor<2x1x2x8xf32> into tensor<2x16x2x8xf32>
+// CHECK: %[[VCAST:.+]] = tensor.cast %[[VALL]] : tensor<2x16x2x8xf32> to tensor<2x?x2x8xf32>
+// CHECK: %[[ATT:.+]] = sessa.attention %[[QR]], %[[KCAST]], %[[VCAST]] : tensor<2x1x4x8xf32>, tensor<2x?x2x8xf32>, tensor<2x?x2x8xf32>
+// f = attention out_proj^T (H > 1, no bias: a zero-filled init).
+// CHECK: %[[F2:.+]] = tensor.collapse_shape %[[ATT]] {{\[}}[0, 1], [2, 3]] : tensor<2x1x4x8xf32> into tensor<2x32xf32>
+// CHECK: %[[ZINIT:.+]] = linalg.fill ins(%{{.+}} : f32) outs(%{{.+}} : tensor<2x32xf32>) -> tensor<2x32xf32>
+// CHECK: %[[F:.+]] = linalg.generic {indexing_maps = [#[[MA]], #[[MB]], #[[MC]]], {{.+}} ins(%[[F2]], %[[WO]] : tensor<2x32xf32>, tensor<32x32xf32>) outs(%[[ZINIT]] : tensor<2x32xf32>)
+// [qb | kb] = abar proj_fb^T + b_fb, one feedback head of D.
+// CHECK: %[[BFBB:.+]] = linalg.generic {{.+}} ins(%[[BFB]] : tensor<64xf32>)
+// CHECK: %[[QBKB:.+]] = linalg.generic {indexing_maps = [#[[MA]], #[[MB]], #[[MC]]], {{.+}} ins(%[[ABAR]], %[[WFB]] : tensor<2x32xf32>, tensor<64x32xf32>) outs(%[[BFBB]] : tensor<2x64xf32>)
+// CHECK: %[[QB2:.+]] = tensor.extract_slice %[[QBKB]][0, 0] [2, 32] [1, 1] : tensor<2x64xf32> to tensor<2x32xf32>
+// CHECK: %[[QB:.+]] = tensor.expand_shape %[[QB2]] {{\[}}[0, 1], [2, 3]] output_shape [2, 1, 1, 32] : tensor<2x32xf32> into tensor<2x1x1x32xf32>
+// CHECK: %[[KB2:.+]] = tensor.extract_slice %[[QBKB]][0, 32] [2, 32] [1, 1] : tensor<2x64xf32> to tensor<2x32xf32>
+// CHECK: %[[KB:.+]] = tensor.expand_shape %[[KB2]] {{\[}}[0, 1], [2, 3]] output_shape [2, 1, 1, 32] : tensor<2x32xf32> into tensor<2x1x1x32xf32>
+// gamma = gamma_max tanh(gamma_bias + abar . gamma_ctx).
+// CHECK: %[[CTXROW:.+]] = tensor.extract_slice %[[GCTX]][0, 0] [1, 32] [1, 1] : tensor<1x32xf32> to tensor<32xf32>
+// CHECK: %[[DOTS:.+]] = linalg.generic {indexing_maps = [#[[ID2]], #[[COL]], #[[ROW]]], iterator_types = ["parallel", "reduction"]} ins(%[[ABAR]], %[[CTXROW]] : tensor<2x32xf32>, tensor<32xf32>)
+// CHECK: %[[GB:.+]] = tensor.extract %[[GBIAS]][%[[C0]]] : tensor<1xf32>
+// CHECK: %[[GAMMA:.+]] = linalg.generic {indexing_maps = [#[[ID1]], #[[ID1]]], iterator_types = ["parallel"]} ins(%[[DOTS]] : tensor<2xf32>)
+// CHECK-NEXT: ^bb0(%[[DV:[^:]+]]: f32, %{{.+}}: f32):
+// CHECK-NEXT: %[[PRE:.+]] = arith.addf %[[DV]], %[[GB]] : f32
+// CHECK-NEXT: %[[TANH:.+]] = math.tanh %[[PRE]] : f32
+// CHECK-NEXT: %[[GM:.+]] = arith.mulf %[[TANH]], %[[GMAX]] : f32
+// CHECK-NEXT: linalg.yield %[[GM]] : f32
+// CHECK: %[[GAMMA3:.+]] = tensor.expand_shape %[[GAMMA]] {{\[}}[0, 1, 2]] output_shape [2, 1, 1] : tensor<2xf32> into tensor<2x1x1xf32>
+// CHECK: %[[F4:.+]] = tensor.expand_shape %[[F]] {{\[}}[0, 1], [2, 3]] output_shape [2, 1, 1, 32] : tensor<2x32xf32> into tensor<2x1x1x32xf32>
+// The feedback branch reads the kb / s caches as they are.
+// CHECK: %[[S:.+]] = sessa.feedback_attention %[[F4]], %[[QB]], %[[KB]], %[[GAMMA3]] cache(%[[KBC]], %[[SC]]) : tensor<2x1x1x32xf32>, tensor<2x1x1x32xf32>, tensor<2x1x1x32xf32>, tensor<2x1x1xf32>, tensor<2x15x1x32xf32>, tensor<2x15x1x32xf32>
+// y = x + (s * g) W_out^T + b_out.
+// CHECK: %[[S2:.+]] = tensor.collapse_shape %[[S]] {{\[}}[0, 1], [2, 3]] : tensor<2x1x1x32xf32> into tensor<2x32xf32>
+// CHECK: %[[SG:.+]] = linalg.generic {indexing_maps = [#[[ID2]], #[[ID2]], #[[ID2]]], iterator_types = ["parallel", "parallel"]} ins(%[[S2]], %[[G]] : tensor<2x32xf32>, tensor<2x32xf32>)
+// CHECK: arith.mulf
+// CHECK: %[[BOUTB:.+]] = linalg.generic {{.+}} ins(%[[BOUT]] : tensor<32xf32>)
+// CHECK: %[[OUT:.+]] = linalg.generic {indexing_maps = [#[[MA]], #[[MB]], #[[MC]]], {{.+}} ins(%[[SG]], %[[WOUT]] : tensor<2x32xf32>, tensor<32x32xf32>) outs(%[[BOUTB]] : tensor<2x32xf32>)
+// CHECK: %[[Y2:.+]] = linalg.generic {indexing_maps = [#[[ID2]], #[[ID2]], #[[ID2]]], iterator_types = ["parallel", "parallel"]} ins(%[[OUT]], %[[X2]] : tensor<2x32xf32>, tensor<2x32xf32>)
+// CHECK: arith.addf
+// CHECK: %[[Y:.+]] = tensor.expand_shape %[[Y2]] {{\[}}[0, 1], [2]] output_shape [2, 1, 32] : tensor<2x32xf32> into tensor<2x1x32xf32>
+// Extended feedback caches: [kb_cache; kb] and [s_cache; s].
+// CHECK: %[[FBE:.+]] = tensor.empty() : tensor<2x16x1x32xf32>
+// CHECK: %[[KB0:.+]] = tensor.insert_slice %[[KBC]] into %[[FBE]][0, 0, 0, 0] [2, 15, 1, 32] [1, 1, 1, 1] : tensor<2x15x1x32xf32> into tensor<2x16x1x32xf32>
+// CHECK: %[[KBALL:.+]] = tensor.insert_slice %[[KB]] into %[[KB0]][0, 15, 0, 0] [2, 1, 1, 32] [1, 1, 1, 1] : tensor<2x1x1x32xf32> into tensor<2x16x1x32xf32>
+// CHECK: %[[S0:.+]] = tensor.insert_slice %[[SC]] into %[[FBE]][0, 0, 0, 0] [2, 15, 1, 32] [1, 1, 1, 1] : tensor<2x15x1x32xf32> into tensor<2x16x1x32xf32>
+// CHECK: %[[SALL:.+]] = tensor.insert_slice %[[S]] into %[[S0]][0, 15, 0, 0] [2, 1, 1, 32] [1, 1, 1, 1] : tensor<2x1x1x32xf32> into tensor<2x16x1x32xf32>
+// CHECK: return %[[Y]], %[[KALL]], %[[VALL]], %[[KBALL]], %[[SALL]] : tensor<2x1x32xf32>, tensor<2x16x2x8xf32>, tensor<2x16x2x8xf32>, tensor<2x16x1x32xf32>, tensor<2x16x1x32xf32>
+
+// The pass alone (no canonicalization) already produces the primitive ops.
+// RAW-LABEL: func.func @layer_decode_cache(
+// RAW-NOT: sessa.layer
+// RAW: sessa.rope %{{.+}} {static_offset = 15 : i64} : tensor<2x1x4x8xf32>
+// RAW: sessa.rope %{{.+}} {static_offset = 15 : i64} : tensor<2x1x2x8xf32>
+// RAW: tensor.insert_slice
+// RAW: sessa.attention
+// RAW: sessa.feedback_attention {{.+}} cache(
+func.func @layer_decode_cache(%x: tensor<2x1x32xf32>, %ln_w: tensor<32xf32>, %ln_b: tensor<32xf32>, %w_in: tensor<64x32xf32>, %b_in: tensor<64xf32>, %w_q: tensor<32x32xf32>, %b_q: tensor<32xf32>, %w_k: tensor<16x32xf32>, %b_k: tensor<16xf32>, %w_v: tensor<16x32xf32>, %b_v: tensor<16xf32>, %w_fb: tensor<64x32xf32>, %b_fb: tensor<64xf32>, %w_o: tensor<32x32xf32>, %g_ctx: tensor<1x32xf32>, %g_bias: tensor<1xf32>, %w_out: tensor<32x32xf32>, %b_out: tensor<32xf32>, %k_c: tensor<2x15x2x8xf32>, %v_c: tensor<2x15x2x8xf32>, %kb_c: tensor<2x15x1x32xf32>, %s_c: tensor<2x15x1x32xf32>) -> (tensor<2x1x32xf32>, tensor<2x16x2x8xf32>, tensor<2x16x2x8xf32>, tensor<2x16x1x32xf32>, tensor<2x16x1x32xf32>) {
+  %y, %k1, %v1, %kb1, %s1 = sessa.layer %x norm(%ln_w, %ln_b) in_proj(%w_in, %b_in) q_proj(%w_q, %b_q) k_proj(%w_k, %b_k) v_proj(%w_v, %b_v) fb_proj(%w_fb, %b_fb) out_proj(%w_o) gate(%g_ctx, %g_bias) out(%w_out, %b_out) cache(%k_c, %v_c, %kb_c, %s_c) {num_heads = 4, num_kv_heads = 2} : (tensor<2x1x32xf32>, tensor<32xf32>, tensor<32xf32>, tensor<64x32xf32>, tensor<64xf32>, tensor<32x32xf32>, tensor<32xf32>, tensor<16x32xf32>, tensor<16xf32>, tensor<16x32xf32>, tensor<16xf32>, tensor<64x32xf32>, tensor<64xf32>, tensor<32x32xf32>, tensor<1x32xf32>, tensor<1xf32>, tensor<32x32xf32>, tensor<32xf32>, tensor<2x15x2x8xf32>, tensor<2x15x2x8xf32>, tensor<2x15x1x32xf32>, tensor<2x15x1x32xf32>) -> (tensor<2x1x32xf32>, tensor<2x16x2x8xf32>, tensor<2x16x2x8xf32>, tensor<2x16x1x32xf32>, tensor<2x16x1x32xf32>)
+  return %y, %k1, %v1, %kb1, %s1 : tensor<2x1x32xf32>, tensor<2x16x2x8xf32>, tensor<2x16x2x8xf32>, tensor<2x16x1x32xf32>, tensor<2x16x1x32xf32>
+}
+
+// -----
+
+// One head, rope = false, no cache, no biases, custom eps and gamma_max:
+// no sessa.rope (q, k, v reach the attention as projected), no out_proj
+// (f is the attention output itself), no insert_slice, and the projections
+// start from zero-filled inits.
+
+// CHECK-LABEL: func.func @layer_single_head_no_rope(
+// CHECK-SAME: %[[X:[^ ,:]+]]: tensor<1x8x16xf32>, %{{[^ ,:]+}}: tensor<16xf32>, %{{[^ ,:]+}}: tensor<16xf32>, %[[WIN:[^ ,:]+]]: tensor<32x16xf32>, %[[WQ:[^ ,:]+]]: tensor<16x16xf32>, %[[WK:[^ ,:]+]]: tensor<16x16xf32>, %[[WV:[^ ,:]+]]: tensor<16x16xf32>, %[[WFB:[^ ,:]+]]: tensor<32x16xf32>
+// CHECK-NOT: sessa.rope
+// CHECK-NOT: tensor.insert_slice
+// CHECK-DAG: %[[HALF:.+]] = arith.constant 5.000000e-01 : f32
+// CHECK-DAG: %[[EPS:.+]] = arith.constant 9.99999997E-7 : f32
+// CHECK-DAG: %[[ZERO:.+]] = arith.constant 0.000000e+00 : f32
+// CHECK: math.rsqrt
+// CHECK: %[[ZIN:.+]] = linalg.fill ins(%[[ZERO]] : f32) outs(%{{.+}} : tensor<8x32xf32>) -> tensor<8x32xf32>
+// CHECK: linalg.generic {{.+}} ins(%{{.+}}, %[[WIN]] : tensor<8x16xf32>, tensor<32x16xf32>) outs(%[[ZIN]] : tensor<8x32xf32>)
+// CHECK: math.erf
+// CHECK: %[[Q2:.+]] = linalg.generic {{.+}} ins(%[[ABAR:.+]], %[[WQ]] : tensor<8x16xf32>, tensor<16x16xf32>)
+// CHECK: %[[Q:.+]] = tensor.expand_shape %[[Q2]] {{\[}}[0, 1], [2, 3]] output_shape [1, 8, 1, 16] : tensor<8x16xf32> into tensor<1x8x1x16xf32>
+// CHECK: %[[K2:.+]] = linalg.generic {{.+}} ins(%[[ABAR]], %[[WK]] : tensor<8x16xf32>, tensor<16x16xf32>)
+// CHECK: %[[K:.+]] = tensor.expand_shape %[[K2]]
+// CHECK: %[[V2:.+]] = linalg.generic {{.+}} ins(%[[ABAR]], %[[WV]] : tensor<8x16xf32>, tensor<16x16xf32>)
+// CHECK: %[[V:.+]] = tensor.expand_shape %[[V2]]
+// CHECK: %[[ATT:.+]] = sessa.attention %[[Q]], %[[K]], %[[V]] : tensor<1x8x1x16xf32>, tensor<1x8x1x16xf32>, tensor<1x8x1x16xf32>
+// CHECK: linalg.generic {{.+}} ins(%[[ABAR]], %[[WFB]] : tensor<8x16xf32>, tensor<32x16xf32>)
+// CHECK: math.tanh
+// CHECK-NEXT: arith.mulf %{{.+}}, %[[HALF]] : f32
+// CHECK: %[[S:.+]] = sessa.feedback_attention %[[ATT]], %{{.+}}, %{{.+}}, %{{.+}} : tensor<1x8x1x16xf32>, tensor<1x8x1x16xf32>, tensor<1x8x1x16xf32>, tensor<1x8x1xf32>
+// CHECK-NOT: cache(
+// CHECK: tensor.collapse_shape %[[S]]
+// CHECK: return %{{.+}} : tensor<1x8x16xf32>
+
+// In the raw output (before folding) H = 1 also has no out_proj matmul
+// between the attention and the feedback projection.
+// RAW-LABEL: func.func @layer_single_head_no_rope(
+// RAW-NOT: sessa.rope
+// RAW: %[[ATT:.+]] = sessa.attention
+// RAW-NEXT: %[[F2:.+]] = tensor.collapse_shape %[[ATT]]
+// RAW-NOT: ins(%[[F2]]
+// RAW: sessa.feedback_attention
+func.func @layer_single_head_no_rope(%x: tensor<1x8x16xf32>, %ln_w: tensor<16xf32>, %ln_b: tensor<16xf32>, %w_in: tensor<32x16xf32>, %w_q: tensor<16x16xf32>, %w_k: tensor<16x16xf32>, %w_v: tensor<16x16xf32>, %w_fb: tensor<32x16xf32>, %g_ctx: tensor<1x16xf32>, %g_bias: tensor<1xf32>, %w_out: tensor<16x16xf32>) -> tensor<1x8x16xf32> {
+  %y = sessa.layer %x norm(%ln_w, %ln_b) in_proj(%w_in) q_proj(%w_q) k_proj(%w_k) v_proj(%w_v) fb_proj(%w_fb) gate(%g_ctx, %g_bias) out(%w_out) {num_heads = 1, num_kv_heads = 1, rope = false, gamma_max = 0.5 : f64, eps = 1.0e-06 : f64} : (tensor<1x8x16xf32>, tensor<16xf32>, tensor<16xf32>, tensor<32x16xf32>, tensor<16x16xf32>, tensor<16x16xf32>, tensor<16x16xf32>, tensor<32x16xf32>, tensor<1x16xf32>, tensor<1xf32>, tensor<16x16xf32>) -> tensor<1x8x16xf32>
+  return %y : tensor<1x8x16xf32>
+}
+
+// -----
+
+// Two heads, no cache, RoPE on: the rope has offset 0 (elided), the
+// attention reads q, k, v directly, and out_proj is applied.
+
+// CHECK-LABEL: func.func @layer_multihead_prefill(
+// CHECK-SAME: %[[WO:[^ ,:]+]]: tensor<16x16xf32>, %{{[^ ,:]+}}: tensor<1x16xf32>
+// CHECK-NOT: tensor.insert_slice
+// CHECK: %[[QR:.+]] = sessa.rope %{{.+}} : tensor<1x8x2x8xf32>
+// CHECK: %[[KR:.+]] = sessa.rope %{{.+}} : tensor<1x8x2x8xf32>
+// CHECK: %[[ATT:.+]] = sessa.attention %[[QR]], %[[KR]], %{{.+}} : tensor<1x8x2x8xf32>, tensor<1x8x2x8xf32>, tensor<1x8x2x8xf32>
+// CHECK: %[[F2:.+]] = tensor.collapse_shape %[[ATT]] {{\[}}[0, 1], [2, 3]] : tensor<1x8x2x8xf32> into tensor<8x16xf32>
+// CHECK: %[[F:.+]] = linalg.generic {{.+}} ins(%[[F2]], %[[WO]] : tensor<8x16xf32>, tensor<16x16xf32>)
+// CHECK: %[[F4:.+]] = tensor.expand_shape %[[F]] {{\[}}[0, 1], [2, 3]] output_shape [1, 8, 1, 16]
+// CHECK: sessa.feedback_attention %[[F4]],
+func.func @layer_multihead_prefill(%x: tensor<1x8x16xf32>, %ln_w: tensor<16xf32>, %ln_b: tensor<16xf32>, %w_in: tensor<32x16xf32>, %w_q: tensor<16x16xf32>, %w_k: tensor<16x16xf32>, %w_v: tensor<16x16xf32>, %w_fb: tensor<32x16xf32>, %w_o: tensor<16x16xf32>, %g_ctx: tensor<1x16xf32>, %g_bias: tensor<1xf32>, %w_out: tensor<16x16xf32>) -> tensor<1x8x16xf32> {
+  %y = sessa.layer %x norm(%ln_w, %ln_b) in_proj(%w_in) q_proj(%w_q) k_proj(%w_k) v_proj(%w_v) fb_proj(%w_fb) out_proj(%w_o) gate(%g_ctx, %g_bias) out(%w_out) {num_heads = 2, num_kv_heads = 2} : (tensor<1x8x16xf32>, tensor<16xf32>, tensor<16xf32>, tensor<32x16xf32>, tensor<16x16xf32>, tensor<16x16xf32>, tensor<16x16xf32>, tensor<32x16xf32>, tensor<16x16xf32>, tensor<1x16xf32>, tensor<1xf32>, tensor<16x16xf32>) -> tensor<1x8x16xf32>
+  return %y : tensor<1x8x16xf32>
+}
+
+// RAW-LABEL: func.func @layer_multihead_prefill(
+// RAW: %[[ATT:.+]] = sessa.attention
+// RAW-NEXT: %[[F2:.+]] = tensor.collapse_shape %[[ATT]]
+// RAW: linalg.generic {{.+}} ins(%[[F2]], %{{.+}} : tensor<8x16xf32>, tensor<16x16xf32>)
+
+// -----
+
+// bf16 decode with a dynamic cache length P: the operands are widened to f32,
+// the rope offset is the runtime cache length (tensor.dim of k_cache), the
+// caches are extended to P + 1 rows, and all five results are rounded back.
+
+// CHECK-LABEL: func.func @layer_dynamic_p_bf16(
+// CHECK-SAME: %[[KC:[^ ,:]+]]: tensor<4x?x2x8xbf16>, %[[VC:[^ ,:]+]]: tensor<4x?x2x8xbf16>, %[[KBC:[^ ,:]+]]: tensor<4x?x1x64xbf16>, %[[SC:[^ ,:]+]]: tensor<4x?x1x64xbf16>)
+// CHECK-DAG: %[[C1:.+]] = arith.constant 1 : index
+// CHECK: arith.extf %{{.+}} : bf16 to f32
+// CHECK: %[[P:.+]] = tensor.dim %[[KC]], %[[C1]] : tensor<4x?x2x8xbf16>
+// CHECK: %[[KC32:.+]] = linalg.generic {{.+}} ins(%[[KC]] : tensor<4x?x2x8xbf16>) outs(%{{.+}} : tensor<4x?x2x8xf32>)
+// CHECK: %[[KBC32:.+]] = linalg.generic {{.+}} ins(%[[KBC]] : tensor<4x?x1x64xbf16>) outs(%{{.+}} : tensor<4x?x1x64xf32>)
+// CHECK: %[[SC32:.+]] = linalg.generic {{.+}} ins(%[[SC]] : tensor<4x?x1x64xbf16>) outs(%{{.+}} : tensor<4x?x1x64xf32>)
+// CHECK: %[[QR:.+]] = sessa.rope %{{.+}} offset(%[[P]]) {base = 5.000000e+05 : f64} : tensor<4x1x8x8xf32>
+// CHECK: %[[KR:.+]] = sessa.rope %{{.+}} offset(%[[P]]) {base = 5.000000e+05 : f64} : tensor<4x1x2x8xf32>
+// CHECK: %[[S1:.+]] = arith.addi %[[P]], %[[C1]] : index
+// CHECK: %[[KE:.+]] = tensor.empty(%[[S1]]) : tensor<4x?x2x8xf32>
+// CHECK: %[[KA0:.+]] = tensor.insert_slice %[[KC32]] into %[[KE]][0, 0, 0, 0] [4, %[[P]], 2, 8] [1, 1, 1, 1] : tensor<4x?x2x8xf32> into tensor<4x?x2x8xf32>
+// CHECK: %[[KALL:.+]] = tensor.insert_slice %[[KR]] into %[[KA0]][0, %[[P]], 0, 0] [4, 1, 2, 8] [1, 1, 1, 1] : tensor<4x1x2x8xf32> into tensor<4x?x2x8xf32>
+// CHECK: %[[ATT:.+]] = sessa.attention %[[QR]], %[[KALL]], %{{.+}} : tensor<4x1x8x8xf32>, tensor<4x?x2x8xf32>, tensor<4x?x2x8xf32>
+// CHECK: sessa.feedback_attention {{.+}} cache(%[[KBC32]], %[[SC32]]) : tensor<4x1x1x64xf32>, tensor<4x1x1x64xf32>, tensor<4x1x1x64xf32>, tensor<4x1x1xf32>, tensor<4x?x1x64xf32>, tensor<4x?x1x64xf32>
+// CHECK: arith.truncf %{{.+}} : f32 to bf16
+// CHECK: arith.truncf %{{.+}} : f32 to bf16
+// CHECK: arith.truncf %{{.+}} : f32 to bf16
+// CHECK: arith.truncf %{{.+}} : f32 to bf16
+// CHECK: arith.truncf %{{.+}} : f32 to bf16
+// CHECK: return %{{.+}} : tensor<4x1x64xbf16>, tensor<4x?x2x8xbf16>, tensor<4x?x2x8xbf16>, tensor<4x?x1x64xbf16>, tensor<4x?x1x64xbf16>
+func.func @layer_dynamic_p_bf16(%x: tensor<4x1x64xbf16>, %ln_w: tensor<64xbf16>, %ln_b: tensor<64xbf16>, %w_in: tensor<128x64xbf16>, %b_in: tensor<128xbf16>, %w_q: tensor<64x64xbf16>, %w_k: tensor<16x64xbf16>, %w_v: tensor<16x64xbf16>, %w_fb: tensor<128x64xbf16>, %b_fb: tensor<128xbf16>, %w_o: tensor<64x64xbf16>, %g_ctx: tensor<1x64xbf16>, %g_bias: tensor<1xbf16>, %w_out: tensor<64x64xbf16>, %k_c: tensor<4x?x2x8xbf16>, %v_c: tensor<4x?x2x8xbf16>, %kb_c: tensor<4x?x1x64xbf16>, %s_c: tensor<4x?x1x64xbf16>) -> (tensor<4x1x64xbf16>, tensor<4x?x2x8xbf16>, tensor<4x?x2x8xbf16>, tensor<4x?x1x64xbf16>, tensor<4x?x1x64xbf16>) {
+  %y, %k1, %v1, %kb1, %s1 = sessa.layer %x norm(%ln_w, %ln_b) in_proj(%w_in, %b_in) q_proj(%w_q) k_proj(%w_k) v_proj(%w_v) fb_proj(%w_fb, %b_fb) out_proj(%w_o) gate(%g_ctx, %g_bias) out(%w_out) cache(%k_c, %v_c, %kb_c, %s_c) {num_heads = 8, num_kv_heads = 2, rope_base = 5.0e+05 : f64} : (tensor<4x1x64xbf16>, tensor<64xbf16>, tensor<64xbf16>, tensor<128x64xbf16>, tensor<128xbf16>, tensor<64x64xbf16>, tensor<16x64xbf16>, tensor<16x64xbf16>, tensor<128x64xbf16>, tensor<128xbf16>, tensor<64x64xbf16>, tensor<1x64xbf16>, tensor<1xbf16>, tensor<64x64xbf16>, tensor<4x?x2x8xbf16>, tensor<4x?x2x8xbf16>, tensor<4x?x1x64xbf16>, tensor<4x?x1x64xbf16>) -> (tensor<4x1x64xbf16>, tensor<4x?x2x8xbf16>, tensor<4x?x2x8xbf16>, tensor<4x?x1x64xbf16>, tensor<4x?x1x64xbf16>)
+  return %y, %k1, %v1, %kb1, %s1 : tensor<4x1x64xbf16>, tensor<4x?x2x8xbf16>, tensor<4x?x2x8xbf16>, tensor<4x?x1x64xbf16>, tensor<4x?x1x64xbf16>
+}
