@@ -50,6 +50,7 @@ mlir::sessa::buildCPUPipeline(OpPassManager &pm,
       "convert-scf-to-cf," +
       (options.openmp ? std::string("convert-openmp-to-llvm,") : "") +
       "func.func(llvm-request-c-wrappers),"
+      "sessa-cpu-math-approximation,"
       "convert-math-to-llvm,convert-math-to-libm,convert-arith-to-llvm,"
       "convert-index-to-llvm,convert-func-to-llvm,convert-cf-to-llvm,"
       "reconcile-unrealized-casts,canonicalize";

@@ -54,4 +54,17 @@ def SessaCPUUkernels : Pass<"sessa-cpu-ukernels", "::mlir::ModuleOp"> {
                            "::mlir::memref::MemRefDialect"];
 }
 
+def SessaCPUMathApproximation : Pass<"sessa-cpu-math-approximation"> {
+  let summary = "Replace f32 exp, log1p, tanh and erf by polynomial approximations";
+  let description = [{
+    Rewrites f32 `math.exp`, `math.log1p`, `math.tanh` and `math.erf` into
+    arithmetic (MLIR's polynomial approximations, a few ulp of error) so that
+    the loops computing softmax, gates and GELU vectorize instead of calling
+    libm one element at a time. f64 math (the RoPE angles) is left alone.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
 #endif // SESSA_DIALECT_SESSA_TRANSFORMS_PASSES_TD
