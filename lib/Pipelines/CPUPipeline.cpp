@@ -34,13 +34,17 @@ mlir::sessa::buildCPUPipeline(OpPassManager &pm,
                              : "scf-forall-to-parallel,";
   std::string pipeline =
       // sessa -> linalg on tensors.
+      // C interfaces for the public functions (before any helper exists).
+      "func.func(llvm-request-c-wrappers),"
       "sessa-decompose-layer,convert-sessa-to-linalg{" + tiles +
-      "},canonicalize,cse,"
+      // No cse here: merging identical fills would make the in-place
+      // softmax updates share buffers with loop inits (and copy).
+      "},canonicalize,"
       // Tensors -> buffers, writing into destinations where possible.
       "eliminate-empty-tensors,empty-tensor-to-alloc-tensor,"
       "one-shot-bufferize{bufferize-function-boundaries "
       "function-boundary-type-conversion=identity-layout-map},"
-      "canonicalize,cse,buffer-deallocation-pipeline,"
+      "canonicalize,cse,sessa-erase-self-copies,buffer-deallocation-pipeline,"
       // Matrix products run in the runtime's packed sgemm kernels.
       "sessa-cpu-ukernels,"
       // Loops, threads, then LLVM.
@@ -49,7 +53,6 @@ mlir::sessa::buildCPUPipeline(OpPassManager &pm,
       "expand-strided-metadata,lower-affine,finalize-memref-to-llvm,"
       "convert-scf-to-cf," +
       (options.openmp ? std::string("convert-openmp-to-llvm,") : "") +
-      "func.func(llvm-request-c-wrappers),"
       "sessa-cpu-math-approximation,"
       "convert-math-to-llvm,convert-math-to-libm,convert-arith-to-llvm,"
       "convert-index-to-llvm,convert-func-to-llvm,convert-cf-to-llvm,"

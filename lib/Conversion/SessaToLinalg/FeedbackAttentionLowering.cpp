@@ -47,17 +47,25 @@ Value forwardSubstitution(TensorBuilder &tb, Value a, Value rhs) {
         Value s = iter[0];
         Value aRow = ib.extract(a, {i, zero}, {one, i}, 1);
         Value prev = ib.extract(s, {zero, zero}, {i, dv}, 2);
-        Value row = ib.extract(s, {i, zero}, {one, dv}, 1);
-        AffineExpr e, k;
-        bindDims(ctx, e, k);
-        Value updated = ib.generic(
-            ValueRange{aRow, prev}, row,
+        // The sum accumulates into a fresh vector and is added to rhs_i in
+        // a second one, so the solved rows are only read and s is written
+        // once, by the insert below: no buffer copy of the prefix.
+        // Loops (k, e): e innermost, so each step is a contiguous axpy.
+        AffineExpr k, e;
+        bindDims(ctx, k, e);
+        Value sum = ib.generic(
+            ValueRange{aRow, prev}, ib.full({dv}, 0.0),
             {AffineMap::get(2, 0, {k}, ctx), AffineMap::get(2, 0, {k, e}, ctx),
              AffineMap::get(2, 0, {e}, ctx)},
-            {IteratorType::parallel, IteratorType::reduction},
+            {IteratorType::reduction, IteratorType::parallel},
             [](ImplicitLocOpBuilder &bb, ValueRange v) {
               Value prod = arith::MulFOp::create(bb, v[0], v[1]);
               return arith::AddFOp::create(bb, v[2], prod).getResult();
+            });
+        Value updated = ib.mapIdentity(
+            ValueRange{ib.extract(s, {i, zero}, {one, dv}, 1), sum},
+            ib.empty({dv}), [](ImplicitLocOpBuilder &bb, ValueRange v) {
+              return arith::AddFOp::create(bb, v[0], v[1]).getResult();
             });
         Value next = ib.insert(updated, s, {i, zero}, {one, dv});
         scf::YieldOp::create(nb, next);
@@ -140,9 +148,17 @@ FailureOr<Value> mlir::sessa::lowering::lowerFeedbackAttention(
               return arith::CmpIOp::create(bb, arith::CmpIPredicate::ult, j, i)
                   .getResult();
             });
-        Value mTot = cb.reduceLast(
-            logits, st.m, [](ImplicitLocOpBuilder &bb, Value acc, Value x) {
+        // Row maximum over earlier rows and the chunk (a fresh tensor: the
+        // correction below still reads st.m).
+        Value tileMax = cb.reduceLast(
+            logits, cb.full({cn}, -std::numeric_limits<double>::infinity()),
+            [](ImplicitLocOpBuilder &bb, Value acc, Value x) {
               return arith::MaximumFOp::create(bb, acc, x).getResult();
+            });
+        Value mTot = cb.mapIdentity(
+            ValueRange{st.m, tileMax}, cb.empty({cn}),
+            [](ImplicitLocOpBuilder &bb, ValueRange a) {
+              return arith::MaximumFOp::create(bb, a[0], a[1]).getResult();
             });
         AffineExpr i, k;
         bindDims(ctx, i, k);

@@ -93,13 +93,19 @@ FailureOr<SmallVector<Value>> mlir::sessa::lowering::lowerSelectiveScan(
                                  : a[0];
               if (!softplus)
                 return x;
-              // log(1 + exp(x)), = x beyond 20 where exp would overflow.
+              // log(1 + exp(x)); = x beyond 20 (where exp overflows soon)
+              // and = exp(x) below -15 (where 1 + exp(x) rounds to 1).
               Value e = math::ExpOp::create(bb, x);
               Value sp = math::Log1pOp::create(bb, e);
               Value big = arith::ConstantOp::create(bb, bb.getF32FloatAttr(20));
+              Value small =
+                  arith::ConstantOp::create(bb, bb.getF32FloatAttr(-15));
               Value isBig =
                   arith::CmpFOp::create(bb, arith::CmpFPredicate::OGT, x, big);
-              return arith::SelectOp::create(bb, isBig, x, sp).getResult();
+              Value isSmall = arith::CmpFOp::create(
+                  bb, arith::CmpFPredicate::OLT, x, small);
+              Value tail = arith::SelectOp::create(bb, isSmall, e, sp);
+              return arith::SelectOp::create(bb, isBig, x, tail).getResult();
             });
         // h = exp(dt A) h + dt B u.
         // (In place: the state is the generic's destination.)

@@ -163,8 +163,12 @@ Value LayerDecomposer::concatRows(Value prefix, Value rows) {
   SmallVector<OpFoldResult> sizes = tb.dims(rows);
   OpFoldResult p = tb.dim(prefix, 1);
   SmallVector<OpFoldResult> total = sizes;
-  total[1] = arith::AddIOp::create(b, tb.index(p), tb.index(sizes[1]))
-                 .getResult();
+  std::optional<int64_t> ps = getConstantIntValue(p);
+  std::optional<int64_t> ts = getConstantIntValue(sizes[1]);
+  total[1] = ps && ts ? OpFoldResult(b.getIndexAttr(*ps + *ts))
+                      : OpFoldResult(arith::AddIOp::create(
+                                         b, tb.index(p), tb.index(sizes[1]))
+                                         .getResult());
   SmallVector<OpFoldResult> zeros(sizes.size(), b.getIndexAttr(0));
   SmallVector<OpFoldResult> prefixSizes = sizes;
   prefixSizes[1] = p;

@@ -67,4 +67,14 @@ def SessaCPUMathApproximation : Pass<"sessa-cpu-math-approximation"> {
                            "::mlir::vector::VectorDialect"];
 }
 
+def SessaEraseSelfCopies : Pass<"sessa-erase-self-copies"> {
+  let summary = "Erase memref.copy whose source and target are the same view";
+  let description = [{
+    One-shot bufferization writes an in-place `tensor.insert_slice` as a copy
+    of a buffer onto itself; such copies do nothing but cost a pass over the
+    data, so this erases every `memref.copy %a, %a` (the same SSA value, or
+    two identical `memref.subview`s of one buffer).
+  }];
+}
+
 #endif // SESSA_DIALECT_SESSA_TRANSFORMS_PASSES_TD
