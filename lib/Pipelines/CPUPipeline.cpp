@@ -50,6 +50,7 @@ mlir::sessa::buildCPUPipeline(OpPassManager &pm,
       // Loops, threads, then LLVM.
       "convert-linalg-to-loops," +
       parallel +
+      "sessa-expand-shape-to-reinterpret-cast,"
       "expand-strided-metadata,lower-affine,finalize-memref-to-llvm,"
       "convert-scf-to-cf," +
       (options.openmp ? std::string("convert-openmp-to-llvm,") : "") +

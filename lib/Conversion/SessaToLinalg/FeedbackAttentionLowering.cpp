@@ -85,8 +85,12 @@ FailureOr<Value> mlir::sessa::lowering::lowerFeedbackAttention(
   Value qb = tb.toF32(op.getQb());
   Value kb = tb.toF32(op.getKb());
   Value gamma = tb.toF32(op.getGamma());
-  Value kbPrev = op.hasCache() ? tb.toF32(op.getKbPrev()) : Value();
-  Value sPrev = op.hasCache() ? tb.toF32(op.getSPrev()) : Value();
+  // A cache that is statically empty is no cache (and empty slices of it
+  // would not verify).
+  bool hasRows = op.hasCache() &&
+                 cast<RankedTensorType>(op.getKbPrev().getType()).getDimSize(1) != 0;
+  Value kbPrev = hasRows ? tb.toF32(op.getKbPrev()) : Value();
+  Value sPrev = hasRows ? tb.toF32(op.getSPrev()) : Value();
   auto fType = cast<RankedTensorType>(f.getType());
   int64_t heads = fType.getDimSize(2), dvS = fType.getDimSize(3);
   int64_t dkS = cast<RankedTensorType>(qb.getType()).getDimSize(3);

@@ -36,8 +36,8 @@ private:
   Value f32(Value v) { return v ? tb.toF32(v) : Value(); }
   /// x [N, K] times w [M, K] transposed, plus bias [M] if given.
   Value linear(Value x, Value w, Value bias);
-  /// Columns [begin, begin + count) of a [N, C] matrix.
-  Value columns(Value x, int64_t begin, int64_t count);
+  /// Rows [begin, begin + count) of a weight [M, K] (or of a bias [M]).
+  Value rows(Value w, int64_t begin, int64_t count);
   Value layerNorm(Value x, Value weight, Value bias, double eps);
   Value gelu(Value a);
   /// [N, C] -> [B, T, shape...].
@@ -69,9 +69,17 @@ Value LayerDecomposer::linear(Value x, Value w, Value bias) {
   return tb.matmulTransposeB(x, w, init);
 }
 
-Value LayerDecomposer::columns(Value x, int64_t begin, int64_t count) {
-  return tb.extract(x, {b.getIndexAttr(0), b.getIndexAttr(begin)},
-                    {tb.dim(x, 0), b.getIndexAttr(count)}, 2);
+Value LayerDecomposer::rows(Value w, int64_t begin, int64_t count) {
+  if (!w)
+    return w;
+  auto type = cast<RankedTensorType>(w.getType());
+  SmallVector<OpFoldResult> offsets = {b.getIndexAttr(begin)};
+  SmallVector<OpFoldResult> sizes = {b.getIndexAttr(count)};
+  if (type.getRank() == 2) {
+    offsets.push_back(b.getIndexAttr(0));
+    sizes.push_back(tb.dim(w, 1));
+  }
+  return tb.extract(w, offsets, sizes, type.getRank());
 }
 
 Value LayerDecomposer::layerNorm(Value x, Value weight, Value bias,
@@ -160,6 +168,8 @@ Value LayerDecomposer::flatten(Value x) {
 }
 
 Value LayerDecomposer::concatRows(Value prefix, Value rows) {
+  if (cast<RankedTensorType>(prefix.getType()).getDimSize(1) == 0)
+    return rows; // a statically empty cache
   SmallVector<OpFoldResult> sizes = tb.dims(rows);
   OpFoldResult p = tb.dim(prefix, 1);
   SmallVector<OpFoldResult> total = sizes;
@@ -189,9 +199,11 @@ SmallVector<Value> LayerDecomposer::run() {
 
   Value u = layerNorm(x2, f32(op.getLnWeight()), f32(op.getLnBias()),
                       op.getEps().convertToDouble());
-  Value ag = linear(u, f32(op.getWIn()), f32(op.getBIn()));
-  Value abar = gelu(columns(ag, 0, dModel));
-  Value gate = columns(ag, dModel, dModel);
+  // [a|g] = u W_in^T + b_in, as two products on the weight's row halves so
+  // that a and g are dense (no column views of a [N, 2D] matrix).
+  Value wIn = f32(op.getWIn()), bIn = f32(op.getBIn());
+  Value abar = gelu(linear(u, rows(wIn, 0, dModel), rows(bIn, 0, dModel)));
+  Value gate = linear(u, rows(wIn, dModel, dModel), rows(bIn, dModel, dModel));
 
   Value q = unflatten(linear(abar, f32(op.getQWeight()), f32(op.getQBias())),
                       {heads, headDim});
@@ -223,9 +235,12 @@ SmallVector<Value> LayerDecomposer::run() {
   if (heads > 1)
     f2 = linear(f2, f32(op.getOutProj()), Value());
 
-  Value qbkb = linear(abar, f32(op.getFbWeight()), f32(op.getFbBias()));
-  Value qb = unflatten(columns(qbkb, 0, dModel), {1, dModel});
-  Value kb = unflatten(columns(qbkb, dModel, dModel), {1, dModel});
+  Value wFb = f32(op.getFbWeight()), bFb = f32(op.getFbBias());
+  Value qb = unflatten(
+      linear(abar, rows(wFb, 0, dModel), rows(bFb, 0, dModel)), {1, dModel});
+  Value kb = unflatten(
+      linear(abar, rows(wFb, dModel, dModel), rows(bFb, dModel, dModel)),
+      {1, dModel});
 
   // gamma = gamma_max * tanh(gamma_bias + abar . gamma_ctx).
   MLIRContext *ctx = b.getContext();

@@ -77,4 +77,19 @@ def SessaEraseSelfCopies : Pass<"sessa-erase-self-copies"> {
   }];
 }
 
+def SessaExpandShapeToReinterpretCast
+    : Pass<"sessa-expand-shape-to-reinterpret-cast"> {
+  let summary = "Rewrite dense memref.expand_shape with several dynamic sizes in a group";
+  let description = [{
+    `memref.expand_shape` of a dense (identity-layout) buffer into a shape
+    with two or more dynamic sizes in one reassociation group (e.g.
+    `[B*T, D] -> [B, T, D]` with dynamic B and T) becomes a
+    `memref.reinterpret_cast` with row-major strides. MLIR 22's
+    `expand-strided-metadata` crashes on such expand_shapes; the cast is
+    equivalent and lowers directly.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
 #endif // SESSA_DIALECT_SESSA_TRANSFORMS_PASSES_TD
