@@ -26,9 +26,10 @@ mlir::sessa::buildCPUPipeline(OpPassManager &pm,
   registerPipelinePasses();
   std::string tiles = llvm::formatv(
       "attention-query-tile={0} key-tile={1} feedback-chunk={2} "
-      "scan-channel-tile={3}",
+      "feedback-row-block={3} scan-channel-tile={4}",
       options.attentionQueryTile.getValue(), options.keyTile.getValue(),
-      options.feedbackChunk.getValue(), options.scanChannelTile.getValue());
+      options.feedbackChunk.getValue(), options.feedbackRowBlock.getValue(),
+      options.scanChannelTile.getValue());
   std::string parallel = options.openmp
                              ? "scf-forall-to-parallel,convert-scf-to-openmp,"
                              : "scf-forall-to-parallel,";

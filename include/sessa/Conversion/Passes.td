@@ -36,6 +36,8 @@ def ConvertSessaToLinalg : Pass<"convert-sessa-to-linalg"> {
            "Key rows per online-softmax step">,
     Option<"feedbackChunk", "feedback-chunk", "int64_t", "32",
            "Rows per chunk of the feedback solve">,
+    Option<"feedbackRowBlock", "feedback-row-block", "int64_t", "16",
+           "Rows of a feedback chunk per parallel flash task">,
     Option<"scanChannelTile", "scan-channel-tile", "int64_t", "64",
            "Channels per tile of sessa.selective_scan">
   ];

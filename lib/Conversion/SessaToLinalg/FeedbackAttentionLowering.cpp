@@ -72,6 +72,47 @@ Value forwardSubstitution(TensorBuilder &tb, Value a, Value rhs) {
       });
   return loop.getResult(0);
 }
+/// The flash pass of a chunk's rows over the earlier rows [0, keyEnd), with
+/// the rows split into blocks of `rowBlock` that run in parallel (the chunk
+/// loop itself is sequential, so this is where a single (b, h) pair finds
+/// its parallelism; nested in a parallel (b, h) loop it runs serially).
+SoftmaxState parallelFlash(TensorBuilder &tb, Value q, Value keys,
+                           Value values, Value keyEnd, int64_t keyTile,
+                           int64_t rowBlock, double scale) {
+  ImplicitLocOpBuilder &b = tb.builder();
+  OpFoldResult rows = tb.dim(q, 0), dk = tb.dim(q, 1);
+  OpFoldResult dv = tb.dim(values, 1);
+  Value block = tb.indexConst(rowBlock);
+  Value numBlocks = arith::CeilDivSIOp::create(b, tb.index(rows), block);
+  auto forall = scf::ForallOp::create(
+      b, ArrayRef<OpFoldResult>{numBlocks},
+      ValueRange{tb.empty({rows}), tb.empty({rows}), tb.empty({rows, dv})},
+      std::nullopt);
+  Block *body = forall.getBody();
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPoint(body->getTerminator());
+  TensorBuilder ib(b, b.getLoc());
+  OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
+  Value r0 = arith::MulIOp::create(b, forall.getInductionVar(0), block);
+  Value rn = ib.minIndex(block, arith::SubIOp::create(b, tb.index(rows), r0));
+  Value qRows = ib.extract(q, {r0, zero}, {rn, dk}, 2);
+  SoftmaxState st =
+      flashLoop(ib, qRows, keys, values, keyEnd, keyTile, scale, nullptr);
+  b.setInsertionPointToStart(forall.getTerminator().getBody());
+  ValueRange outs = body->getArguments().take_back(3);
+  tensor::ParallelInsertSliceOp::create(b, st.m, outs[0],
+                                        ArrayRef<OpFoldResult>{r0},
+                                        ArrayRef<OpFoldResult>{rn},
+                                        ArrayRef<OpFoldResult>{one});
+  tensor::ParallelInsertSliceOp::create(b, st.l, outs[1],
+                                        ArrayRef<OpFoldResult>{r0},
+                                        ArrayRef<OpFoldResult>{rn},
+                                        ArrayRef<OpFoldResult>{one});
+  tensor::ParallelInsertSliceOp::create(
+      b, st.acc, outs[2], ArrayRef<OpFoldResult>{r0, zero},
+      ArrayRef<OpFoldResult>{rn, dv}, ArrayRef<OpFoldResult>{one, one});
+  return {forall.getResult(0), forall.getResult(1), forall.getResult(2)};
+}
 } // namespace
 
 FailureOr<Value> mlir::sessa::lowering::lowerFeedbackAttention(
@@ -144,7 +185,8 @@ FailureOr<Value> mlir::sessa::lowering::lowerFeedbackAttention(
         Value gC = cb.extract(gAll, {c0}, {cn}, 1);
         // 1. Every earlier row: keys [0, t0), all visible.
         SoftmaxState st =
-            flashLoop(cb, qC, kAll, s, t0, options.keyTile, scale, nullptr);
+            parallelFlash(cb, qC, kAll, s, t0, options.keyTile,
+                          options.feedbackRowBlock, scale);
         // 2. The chunk's own strictly-lower block.
         Value kC = cb.extract(kAll, {t0, zero}, {cn, dk}, 2);
         Value logits = maskedLogits(

@@ -89,8 +89,10 @@ struct ConvertSessaToLinalgPass
     options.keyTile = keyTile;
     options.feedbackChunk = feedbackChunk;
     options.scanChannelTile = scanChannelTile;
+    options.feedbackRowBlock = feedbackRowBlock;
     for (int64_t size : {attentionQueryTile.getValue(), keyTile.getValue(),
-                         feedbackChunk.getValue(), scanChannelTile.getValue()})
+                         feedbackChunk.getValue(), scanChannelTile.getValue(),
+                         feedbackRowBlock.getValue()})
       if (size <= 0) {
         getOperation()->emitError()
             << "convert-sessa-to-linalg: tile sizes must be positive";

@@ -16,6 +16,8 @@ struct SessaTilingOptions {
   int64_t keyTile = 64;
   /// Rows solved together by one step of `sessa.feedback_attention`.
   int64_t feedbackChunk = 32;
+  /// Rows of a feedback chunk whose flash pass runs as one parallel task.
+  int64_t feedbackRowBlock = 16;
   /// Channels per tile of `sessa.selective_scan` (shrunk to divide Dm / G).
   int64_t scanChannelTile = 64;
 };
