@@ -20,6 +20,7 @@
 // CHECK-SAME: %[[U:[^ ,:]+]]: tensor<2x10x48xf32>, %[[DELTA:[^ ,:]+]]: tensor<2x10x48xf32>, %[[A:[^ ,:]+]]: tensor<48x4xf32>, %[[BM:[^ ,:]+]]: tensor<2x10x2x4xf32>, %[[CM:[^ ,:]+]]: tensor<2x10x2x4xf32>, %[[D:[^ ,:]+]]: tensor<48xf32>, %[[Z:[^ ,:]+]]: tensor<2x10x48xf32>, %[[BIAS:[^ ,:]+]]: tensor<48xf32>, %[[H0:[^ ,:]+]]: tensor<2x48x4xf32>)
 // CHECK-DAG: %[[ONE:.+]] = arith.constant 1.000000e+00 : f32
 // CHECK-DAG: %[[TWENTY:.+]] = arith.constant 2.000000e+01 : f32
+// CHECK-DAG: %[[MFIFTEEN:.+]] = arith.constant -1.500000e+01 : f32
 // CHECK-DAG: %[[C1:.+]] = arith.constant 1 : index
 // CHECK-DAG: %[[C0:.+]] = arith.constant 0 : index
 // CHECK-DAG: %[[C24:.+]] = arith.constant 24 : index
@@ -40,14 +41,17 @@
 // CHECK-DAG: %[[DT0:.+]] = tensor.extract_slice %[[DELTA]][%[[B]], %[[T]], %[[D0]]] [1, 1, 24] [1, 1, 1] : tensor<2x10x48xf32> to tensor<24xf32>
 // CHECK-DAG: %[[BT:.+]] = tensor.extract_slice %[[BM]][%[[B]], %[[T]], %[[GRP]], 0] [1, 1, 1, 4] [1, 1, 1, 1] : tensor<2x10x2x4xf32> to tensor<4xf32>
 // CHECK-DAG: %[[CTT:.+]] = tensor.extract_slice %[[CM]][%[[B]], %[[T]], %[[GRP]], 0] [1, 1, 1, 4] [1, 1, 1, 1] : tensor<2x10x2x4xf32> to tensor<4xf32>
-// dt = softplus(delta + bias) = log1p(exp(x)), x itself beyond 20.
+// dt = softplus(delta + bias) = log1p(exp(x)), x itself beyond 20 and
+// exp(x) below -15: x > 20 ? x : (x < -15 ? exp(x) : log1p(exp(x))).
 // CHECK: %[[DT:.+]] = linalg.generic {indexing_maps = [#[[ID1]], #[[ID1]], #[[ID1]]], iterator_types = ["parallel"]} ins(%[[DT0]], %[[BTILE]] : tensor<24xf32>, tensor<24xf32>)
 // CHECK-NEXT: ^bb0(%[[DV:[^:]+]]: f32, %[[BV:[^:]+]]: f32, %{{.+}}: f32):
 // CHECK-NEXT: %[[X:.+]] = arith.addf %[[DV]], %[[BV]] : f32
 // CHECK-NEXT: %[[E:.+]] = math.exp %[[X]] : f32
 // CHECK-NEXT: %[[SP:.+]] = math.log1p %[[E]] : f32
 // CHECK-NEXT: %[[BIG:.+]] = arith.cmpf ogt, %[[X]], %[[TWENTY]] : f32
-// CHECK-NEXT: %[[SEL:.+]] = arith.select %[[BIG]], %[[X]], %[[SP]] : f32
+// CHECK-NEXT: %[[SMALL:.+]] = arith.cmpf olt, %[[X]], %[[MFIFTEEN]] : f32
+// CHECK-NEXT: %[[TAIL:.+]] = arith.select %[[SMALL]], %[[E]], %[[SP]] : f32
+// CHECK-NEXT: %[[SEL:.+]] = arith.select %[[BIG]], %[[X]], %[[TAIL]] : f32
 // CHECK-NEXT: linalg.yield %[[SEL]] : f32
 // h = exp(dt A) h + dt B u, in place on the carried state.
 // CHECK: %[[HNEW:.+]] = linalg.generic {indexing_maps = [#[[ID2]], #[[DM]], #[[NM]], #[[DM]], #[[ID2]]], iterator_types = ["parallel", "parallel"]} ins(%[[ATILE]], %[[DT]], %[[BT]], %[[UT]] : tensor<24x4xf32>, tensor<24xf32>, tensor<4xf32>, tensor<24xf32>) outs(%[[H]] : tensor<24x4xf32>)
@@ -101,12 +105,13 @@ func.func @scan_all_options(%u: tensor<2x10x48xf32>, %delta: tensor<2x10x48xf32>
 
 // -----
 
-// No optional operand: no softplus (no log1p), dt = delta as it is, the
-// state starts at zero, y starts at zero, and no gate.
+// No optional operand: no softplus (no log1p, no tail select), dt = delta
+// as it is, the state starts at zero, y starts at zero, and no gate.
 
 // CHECK-LABEL: func.func @scan_minimal(
 // CHECK-SAME: %[[U:[^ ,:]+]]: tensor<2x10x48xf32>, %[[DELTA:[^ ,:]+]]: tensor<2x10x48xf32>
 // CHECK-NOT: math.log1p
+// CHECK-NOT: arith.select
 // CHECK-NOT: arith.negf
 // CHECK: scf.forall (%[[B:.+]], %[[CT:.+]]) in (2, 2)
 // CHECK: %[[D0:.+]] = arith.muli %[[CT]]
@@ -121,6 +126,7 @@ func.func @scan_all_options(%u: tensor<2x10x48xf32>, %delta: tensor<2x10x48xf32>
 // CHECK: tensor.insert_slice %[[Y]] into
 // CHECK-NEXT: scf.yield %[[HNEW]],
 // CHECK-NOT: math.log1p
+// CHECK-NOT: arith.select
 // CHECK-NOT: arith.negf
 // CHECK: return
 func.func @scan_minimal(%u: tensor<2x10x48xf32>, %delta: tensor<2x10x48xf32>, %A: tensor<48x4xf32>, %B: tensor<2x10x2x4xf32>, %C: tensor<2x10x2x4xf32>) -> (tensor<2x10x48xf32>, tensor<2x48x4xf32>) {
@@ -135,10 +141,17 @@ func.func @scan_minimal(%u: tensor<2x10x48xf32>, %delta: tensor<2x10x48xf32>, %A
 // forall keeps only the batch dimension.
 
 // CHECK-LABEL: func.func @scan_softplus_no_z_f16(
+// CHECK-DAG: %[[MFIFTEEN:.+]] = arith.constant -1.500000e+01 : f32
+// CHECK-DAG: %[[TWENTY:.+]] = arith.constant 2.000000e+01 : f32
 // CHECK: arith.extf %{{.+}} : f16 to f32
 // CHECK: scf.forall (%{{.+}}) in (2)
 // CHECK: scf.for
-// CHECK: math.log1p
+// The softplus (with both tails) is computed in f32.
+// CHECK: %[[SP:.+]] = math.log1p %[[E:.+]] : f32
+// CHECK-NEXT: %[[BIG:.+]] = arith.cmpf ogt, %[[X:.+]], %[[TWENTY]] : f32
+// CHECK-NEXT: %[[SMALL:.+]] = arith.cmpf olt, %[[X]], %[[MFIFTEEN]] : f32
+// CHECK-NEXT: %[[TAIL:.+]] = arith.select %[[SMALL]], %[[E]], %[[SP]] : f32
+// CHECK-NEXT: arith.select %[[BIG]], %[[X]], %[[TAIL]] : f32
 // CHECK-NOT: arith.negf
 // CHECK: scf.yield
 // CHECK: scf.forall.in_parallel

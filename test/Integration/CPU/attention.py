@@ -53,7 +53,7 @@ def run(entry, qs, ks, scale=None, what=None, mul=1.0):
     q = randn(rng, *qs, scale=mul)
     k = randn(rng, *ks, scale=mul)
     v = randn(rng, *ks)
-    out, = art.call(entry, q, k, v)
+    out, = chk.call(art, entry, q, k, v)
     want = ref.attention(q, k, v, scale=scale)
     chk.close(what or "%s q%s kv%s scale=%s" % (entry, qs, ks, scale), out, want, TOL)
     return q, k, v, out
@@ -77,14 +77,14 @@ for S in (1, 2, 100):
 q = randn(rng, 2, 1, 4, 16)
 k = randn(rng, 2, 1, 4, 16)
 v = randn(rng, 2, 1, 4, 16)
-out, = art.call("t1", q, k, v)
+out, = chk.call(art, "t1", q, k, v)
 chk.close("t1: one visible key, output == v", out, v, 1e-7)
 
 # The first query row sees only key 0 when P = 0: out[:, 0] == v[:, 0] per kv head.
 q = randn(rng, 2, 19, 8, 16)
 k = randn(rng, 2, 19, 2, 16)
 v = randn(rng, 2, 19, 2, 16)
-out, = art.call("gqa_8_2", q, k, v)
+out, = chk.call(art, "gqa_8_2", q, k, v)
 chk.close("gqa_8_2: row 0 (P = 0) == v[:, 0] of kv head h // 4", out[:, 0],
           np.repeat(v[:, 0], 4, axis=1), 1e-7)
 

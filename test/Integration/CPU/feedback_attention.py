@@ -59,7 +59,7 @@ def reference(ins, scale=None):
 
 def run(entry, B, T, Hb, dk, dv, P, scale=None, what=None, bound=0.9):
     ins = inputs(B, T, Hb, dk, dv, P, bound)
-    s, = art.call(entry, *ins)
+    s, = chk.call(art, entry, *ins)
     chk.close(what or "%s B=%d T=%d Hb=%d dk=%d dv=%d P=%s scale=%s"
               % (entry, B, T, Hb, dk, dv, "-" if P is False else P, scale),
               s, reference(ins, scale), TOL)
@@ -101,9 +101,9 @@ if art0 is not None:
 B, T, T0, Hb, dk, dv = 2, 23, 9, 2, 12, 16
 f, qb, kb, g = inputs(B, T, Hb, dk, dv, False)
 empty = [np.zeros((B, 0, Hb, dk), np.float32), np.zeros((B, 0, Hb, dv), np.float32)]
-full, = art.call("dyn_bt_cache_dyn_p", f, qb, kb, g, *empty)
-head, = art.call("dyn_bt_cache_dyn_p", f[:, :T0], qb[:, :T0], kb[:, :T0], g[:, :T0], *empty)
-tail, = art.call("dyn_bt_cache_dyn_p", f[:, T0:], qb[:, T0:], kb[:, T0:], g[:, T0:],
+full, = chk.call(art, "dyn_bt_cache_dyn_p", f, qb, kb, g, *empty)
+head, = chk.call(art, "dyn_bt_cache_dyn_p", f[:, :T0], qb[:, :T0], kb[:, :T0], g[:, :T0], *empty)
+tail, = chk.call(art, "dyn_bt_cache_dyn_p", f[:, T0:], qb[:, T0:], kb[:, T0:], g[:, T0:],
                  np.ascontiguousarray(kb[:, :T0]), head)
 want = ref.feedback_attention(f, qb, kb, g)
 chk.close("split T=%d as %d + %d through the cache == reference" % (T, T0, T - T0),

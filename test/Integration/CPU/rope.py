@@ -37,33 +37,33 @@ art = compile_module("".join(funcs), work, "rope")
 
 for name, shape, off, base in STATIC:
     x = randn(rng, *shape)
-    y, = art.call(name, x)
+    y, = chk.call(art, name, x)
     want = ref.rope(x, offset=off or 0, base=base or 10000.0)
     chk.close("%s x%s offset=%s base=%s" % (name, shape, off or 0, base or 1e4), y, want, TOL)
 
 for T in (1, 7, 100):
     x = randn(rng, 2, T, 4, 16)
-    y, = art.call("dyn_t", x)
+    y, = chk.call(art, "dyn_t", x)
     chk.close("dyn_t T=%d" % T, y, ref.rope(x), TOL)
 
 for B, T in ((1, 1), (3, 17)):
     x = randn(rng, B, T, 3, 10)
-    y, = art.call("dyn_bt_base", x)
+    y, = chk.call(art, "dyn_bt_base", x)
     chk.close("dyn_bt_base B=%d T=%d base=500" % (B, T), y, ref.rope(x, base=500.0), TOL)
 
 for T in (1, 5):
     x = randn(rng, 1, T, 2, 12)
-    y, = art.call("dyn_t_off9", x)
+    y, = chk.call(art, "dyn_t_off9", x)
     chk.close("dyn_t_off9 T=%d offset=9" % T, y, ref.rope(x, offset=9), TOL)
 
 for T, P in ((4, 0), (1, 13), (6, 257)):
     x = randn(rng, 2, T, 3, 8)
-    y, = art.call("dyn_offset", x, np.zeros(P, np.float32))
+    y, = chk.call(art, "dyn_offset", x, np.zeros(P, np.float32))
     chk.close("dyn_offset (index operand) T=%d P=%d" % (T, P), y, ref.rope(x, offset=P), TOL)
 
 # Position 0 is the identity rotation: exactly x.
 x = randn(rng, 2, 1, 4, 16)
-y, = art.call("dyn_t", x)
+y, = chk.call(art, "dyn_t", x)
 chk.equal("dyn_t T=1 at position 0 is the identity", y, x)
 
 chk.finish()

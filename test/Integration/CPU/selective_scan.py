@@ -72,7 +72,7 @@ def make(B, T, Dm, N, G, opts):
 
 def run(entry, B, T, Dm, N, G, opts, what=None):
     ins, kw = make(B, T, Dm, N, G, opts)
-    y, h = art.call(entry, *ins)
+    y, h = chk.call(art, entry, *ins)
     ry, rh = ref.selective_scan(*ins[:5], **kw)
     what = what or "%s B=%d T=%d Dm=%d N=%d G=%d" % (entry, B, T, Dm, N, G)
     chk.close(what + " y", y, ry, TOL)
@@ -93,12 +93,12 @@ for B, T in ((1, 1), (3, 17)):
 # T = 0: no step; y is empty and h_T = h0 (zero without h0). The outputs
 # start as NaN so that a last state that is never written cannot pass.
 ins, kw = make(2, 0, 16, 4, 2, dict(ALL, softplus=True))
-y, h = art.call("dyn_t_all_softplus", *ins,
+y, h = chk.call(art, "dyn_t_all_softplus", *ins,
                 outputs=[np.empty((2, 0, 16), np.float32), np.full((2, 16, 4), np.nan, np.float32)])
 chk.true("dyn_t_all_softplus T=0: y has shape (2, 0, 16)", y.shape == (2, 0, 16), str(y.shape))
 chk.equal("dyn_t_all_softplus T=0: last state == h0", h, kw["h0"])
 ins, kw = make(3, 0, 32, 8, 1, dict(D=True, softplus=True))
-y, h = art.call("dyn_bt_D_softplus", *ins,
+y, h = chk.call(art, "dyn_bt_D_softplus", *ins,
                 outputs=[np.empty((3, 0, 32), np.float32), np.full((3, 32, 8), np.nan, np.float32)])
 chk.equal("dyn_bt_D_softplus T=0 (no h0): last state == 0", h, np.zeros((3, 32, 8), np.float32))
 
@@ -107,18 +107,27 @@ ins, kw = make(2, 12, 16, 4, 1, dict(softplus=True))
 ins[1] = rng.choice(np.array([-100.0, -30.0, -5.0, 0.0, 5.0, 30.0, 100.0], np.float32),
                     size=ins[1].shape).astype(np.float32)
 ins[0] = randn(rng, 2, 12, 16, scale=0.1)
-y, h = art.call("only_softplus", *ins)
+y, h = chk.call(art, "only_softplus", *ins)
 ry, rh = ref.selective_scan(*ins[:5], **kw)
 chk.close("only_softplus with delta in [-100, 100] y", y, ry, TOL)
 chk.close("only_softplus with delta in [-100, 100] last state", h, rh, TOL)
+
+# The z gate must not overflow either: z in [-100, 100].
+ins, kw = make(2, 12, 16, 4, 1, dict(z=True))
+ins[5] = rng.choice(np.array([-100.0, -20.0, -1.0, 0.0, 1.0, 20.0, 100.0], np.float32),
+                    size=ins[5].shape).astype(np.float32)
+kw["z"] = ins[5]
+y, h = chk.call(art, "only_z", *ins)
+ry, rh = ref.selective_scan(*ins[:5], **kw)
+chk.close("only_z with z in [-100, 100] y", y, ry, TOL)
 
 # Two calls chained through the state equal one call over the whole sequence.
 T, T0 = 20, 8
 ins, kw = make(1, T, 8, 4, 1, dict(h0=True))
 u, delta, A, Bm, C, h0 = ins
-y, h = art.call("dyn_t_h0", *ins)
-y1, h1 = art.call("dyn_t_h0", u[:, :T0], delta[:, :T0], A, Bm[:, :T0], C[:, :T0], h0)
-y2, h2 = art.call("dyn_t_h0", u[:, T0:], delta[:, T0:], A, Bm[:, T0:], C[:, T0:], h1)
+y, h = chk.call(art, "dyn_t_h0", *ins)
+y1, h1 = chk.call(art, "dyn_t_h0", u[:, :T0], delta[:, :T0], A, Bm[:, :T0], C[:, :T0], h0)
+y2, h2 = chk.call(art, "dyn_t_h0", u[:, T0:], delta[:, T0:], A, Bm[:, T0:], C[:, T0:], h1)
 ry, rh = ref.selective_scan(*ins[:5], **kw)
 chk.close("chained %d + %d through h0: y" % (T0, T - T0), np.concatenate([y1, y2], axis=1), ry, TOL)
 chk.close("chained %d + %d through h0: last state" % (T0, T - T0), h2, rh, TOL)

@@ -351,6 +351,8 @@ class Checker:
         self.failures = []
         self.count = 0
         self.t0 = time.time()
+        self.calls = 0
+        self.clobbered = []
         print("== %s" % title)
         sys.stdout.flush()
 
@@ -374,7 +376,7 @@ class Checker:
         if not np.all(np.isfinite(np.asarray(got, dtype=np.float64))):
             extra = " (result has %d non-finite values)" % int(
                 np.sum(~np.isfinite(np.asarray(got, dtype=np.float64))))
-        return self._record(ok, "%-62s rel_l2=%.2e (tol %.0e)%s" % (name, err, tol, extra))
+        return self._record(ok, "%-62s rel_l2=%.2e (tol %.2g)%s" % (name, err, tol, extra))
 
     def equal(self, name, got, want):
         """Bitwise / exact equality (same shape and values; NaN fails)."""
@@ -387,10 +389,29 @@ class Checker:
             if got.shape == want.shape else "-")
         return self._record(ok, "%s: exactly equal%s" % (name, detail))
 
+    def call(self, art, name, *inputs, **kw):
+        """art.call(name, *inputs, **kw), also checking that the inputs are
+        left as they were (reported once, by finish())."""
+        before = [np.array(x, copy=True) for x in inputs]
+        outs = art.call(name, *inputs, **kw)
+        self.calls += 1
+        for i, (x, b) in enumerate(zip(inputs, before)):
+            if not np.array_equal(np.asarray(x), b, equal_nan=True):
+                self.clobbered.append("%s input #%d (%s)" % (name, i, art.entries[name].inputs[i][0]))
+        return outs
+
+    def note(self, line):
+        """Information that is not a check (printed, never fails)."""
+        print("note %s" % line)
+        sys.stdout.flush()
+
     def true(self, name, cond, detail=""):
         return self._record(bool(cond), name + (": " + detail if detail else ""))
 
     def finish(self):
+        if self.calls:
+            self.true("no call modified its inputs (%d calls)" % self.calls, not self.clobbered,
+                      ("modified: " + ", ".join(self.clobbered[:5])) if self.clobbered else "")
         dt = time.time() - self.t0
         if self.failures:
             print("== %s: %d of %d checks FAILED (%.1fs)" % (self.title, len(self.failures),

@@ -1,10 +1,12 @@
 // sessa-decompose-layer rewrites sessa.layer into SPEC section 5: LayerNorm
 // generics (biased variance), the Linear projections as matmul-like generics
-// x W^T (+ bias), exact erf GELU, sessa.rope (offset = cache length),
-// sessa.attention over the concatenated key/value caches, out_proj only when
-// num_heads > 1, the tanh gate, sessa.feedback_attention with the feedback
-// cache, s * g, W_out and the residual; caches are extended with
-// tensor.insert_slice.
+// x W^T (+ bias), with in_proj and fb_proj as two products each on the
+// weight's (and bias's) row halves [0, D) and [D, 2D), exact erf GELU,
+// sessa.rope (offset = cache length), sessa.attention over the concatenated
+// key/value caches, out_proj only when num_heads > 1, the tanh gate,
+// sessa.feedback_attention with the feedback cache, s * g, W_out and the
+// residual; caches are extended with tensor.insert_slice (static lengths add
+// statically; a statically empty cache is not concatenated).
 
 // RUN: sessa-opt %s --split-input-file --sessa-decompose-layer --canonicalize --cse | FileCheck %s
 // RUN: sessa-opt %s --split-input-file --sessa-decompose-layer | FileCheck %s --check-prefix=RAW
@@ -47,10 +49,13 @@
 // CHECK-NEXT: %[[VE:.+]] = arith.addf %[[VAR]], %[[EPS]] : f32
 // CHECK-NEXT: math.rsqrt %[[VE]] : f32
 // CHECK: %[[U:.+]] = linalg.generic {indexing_maps = [#[[ID2]], #[[ROW]], #[[ROW]], #[[COL]], #[[COL]], #[[ID2]]], iterator_types = ["parallel", "parallel"]} ins(%[[X2]], %[[MEAN]], %[[RSTD]], %[[LNW]], %[[LNB]] : tensor<2x32xf32>, tensor<2xf32>, tensor<2xf32>, tensor<32xf32>, tensor<32xf32>)
-// [a | g] = u W_in^T + b_in: the bias broadcast is the matmul's init.
-// CHECK: %[[BINB:.+]] = linalg.generic {indexing_maps = [#[[COL]], #[[ID2]]], iterator_types = ["parallel", "parallel"]} ins(%[[BIN]] : tensor<64xf32>) outs(%{{.+}} : tensor<2x64xf32>)
-// CHECK: %[[AG:.+]] = linalg.generic {indexing_maps = [#[[MA]], #[[MB]], #[[MC]]], iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[U]], %[[WIN]] : tensor<2x32xf32>, tensor<64x32xf32>) outs(%[[BINB]] : tensor<2x64xf32>)
-// CHECK: %[[A:.+]] = tensor.extract_slice %[[AG]][0, 0] [2, 32] [1, 1] : tensor<2x64xf32> to tensor<2x32xf32>
+// [a | g] = u W_in^T + b_in as two products on the row halves of W_in and
+// b_in (no [N, 2D] product, no column slices): a = u W_in[0:D]^T + b_in[0:D];
+// the bias half broadcast is the matmul's init.
+// CHECK-DAG: %[[WINA:.+]] = tensor.extract_slice %[[WIN]][0, 0] [32, 32] [1, 1] : tensor<64x32xf32> to tensor<32x32xf32>
+// CHECK-DAG: %[[BINA:.+]] = tensor.extract_slice %[[BIN]][0] [32] [1] : tensor<64xf32> to tensor<32xf32>
+// CHECK: %[[BINAB:.+]] = linalg.generic {indexing_maps = [#[[COL]], #[[ID2]]], iterator_types = ["parallel", "parallel"]} ins(%[[BINA]] : tensor<32xf32>) outs(%{{.+}} : tensor<2x32xf32>)
+// CHECK: %[[A:.+]] = linalg.generic {indexing_maps = [#[[MA]], #[[MB]], #[[MC]]], iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[U]], %[[WINA]] : tensor<2x32xf32>, tensor<32x32xf32>) outs(%[[BINAB]] : tensor<2x32xf32>)
 // Exact GELU: 0.5 a (1 + erf(a / sqrt 2)).
 // CHECK: %[[ABAR:.+]] = linalg.generic {indexing_maps = [#[[ID2]], #[[ID2]]], iterator_types = ["parallel", "parallel"]} ins(%[[A]] : tensor<2x32xf32>)
 // CHECK-NEXT: ^bb0(%[[AV:[^:]+]]: f32, %{{.+}}: f32):
@@ -60,7 +65,11 @@
 // CHECK-NEXT: %[[E1:.+]] = arith.addf %[[ERF]], %[[ONE]] : f32
 // CHECK-NEXT: %[[GV:.+]] = arith.mulf %[[AH]], %[[E1]] : f32
 // CHECK-NEXT: linalg.yield %[[GV]] : f32
-// CHECK: %[[G:.+]] = tensor.extract_slice %[[AG]][0, 32] [2, 32] [1, 1] : tensor<2x64xf32> to tensor<2x32xf32>
+// g = u W_in[D:2D]^T + b_in[D:2D].
+// CHECK-DAG: %[[WING:.+]] = tensor.extract_slice %[[WIN]][32, 0] [32, 32] [1, 1] : tensor<64x32xf32> to tensor<32x32xf32>
+// CHECK-DAG: %[[BING:.+]] = tensor.extract_slice %[[BIN]][32] [32] [1] : tensor<64xf32> to tensor<32xf32>
+// CHECK: %[[BINGB:.+]] = linalg.generic {indexing_maps = [#[[COL]], #[[ID2]]], iterator_types = ["parallel", "parallel"]} ins(%[[BING]] : tensor<32xf32>) outs(%{{.+}} : tensor<2x32xf32>)
+// CHECK: %[[G:.+]] = linalg.generic {indexing_maps = [#[[MA]], #[[MB]], #[[MC]]], iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[U]], %[[WING]] : tensor<2x32xf32>, tensor<32x32xf32>) outs(%[[BINGB]] : tensor<2x32xf32>)
 // q, k, v projections, unflattened to [B, T, heads, d].
 // CHECK: %[[BQB:.+]] = linalg.generic {{.+}} ins(%[[BQ]] : tensor<32xf32>)
 // CHECK: %[[Q2:.+]] = linalg.generic {indexing_maps = [#[[MA]], #[[MB]], #[[MC]]], {{.+}} ins(%[[ABAR]], %[[WQ]] : tensor<2x32xf32>, tensor<32x32xf32>) outs(%[[BQB]] : tensor<2x32xf32>)
@@ -74,25 +83,30 @@
 // RoPE on q and k, positions continuing after the 15 cached rows.
 // CHECK: %[[QR:.+]] = sessa.rope %[[Q]] {static_offset = 15 : i64} : tensor<2x1x4x8xf32>
 // CHECK: %[[KR:.+]] = sessa.rope %[[K]] {static_offset = 15 : i64} : tensor<2x1x2x8xf32>
-// K = [k_cache; rope(k)], V = [v_cache; v].
+// K = [k_cache; rope(k)], V = [v_cache; v], of the static length 15 + 1
+// (no tensor.cast to a dynamic length).
 // CHECK: %[[KVE:.+]] = tensor.empty() : tensor<2x16x2x8xf32>
 // CHECK: %[[KA0:.+]] = tensor.insert_slice %[[KC]] into %[[KVE]][0, 0, 0, 0] [2, 15, 2, 8] [1, 1, 1, 1] : tensor<2x15x2x8xf32> into tensor<2x16x2x8xf32>
 // CHECK: %[[KALL:.+]] = tensor.insert_slice %[[KR]] into %[[KA0]][0, 15, 0, 0] [2, 1, 2, 8] [1, 1, 1, 1] : tensor<2x1x2x8xf32> into tensor<2x16x2x8xf32>
-// CHECK: %[[KCAST:.+]] = tensor.cast %[[KALL]] : tensor<2x16x2x8xf32> to tensor<2x?x2x8xf32>
 // CHECK: %[[VA0:.+]] = tensor.insert_slice %[[VC]] into %[[KVE]][0, 0, 0, 0] [2, 15, 2, 8] [1, 1, 1, 1] : tensor<2x15x2x8xf32> into tensor<2x16x2x8xf32>
 // CHECK: %[[VALL:.+]] = tensor.insert_slice %[[V]] into %[[VA0]][0, 15, 0, 0] [2, 1, 2, 8] [1, 1, 1, 1] : tensor<2x1x2x8xf32> into tensor<2x16x2x8xf32>
-// CHECK: %[[VCAST:.+]] = tensor.cast %[[VALL]] : tensor<2x16x2x8xf32> to tensor<2x?x2x8xf32>
-// CHECK: %[[ATT:.+]] = sessa.attention %[[QR]], %[[KCAST]], %[[VCAST]] : tensor<2x1x4x8xf32>, tensor<2x?x2x8xf32>, tensor<2x?x2x8xf32>
+// CHECK-NOT: tensor.cast
+// CHECK: %[[ATT:.+]] = sessa.attention %[[QR]], %[[KALL]], %[[VALL]] : tensor<2x1x4x8xf32>, tensor<2x16x2x8xf32>, tensor<2x16x2x8xf32>
 // f = attention out_proj^T (H > 1, no bias: a zero-filled init).
 // CHECK: %[[F2:.+]] = tensor.collapse_shape %[[ATT]] {{\[}}[0, 1], [2, 3]] : tensor<2x1x4x8xf32> into tensor<2x32xf32>
 // CHECK: %[[ZINIT:.+]] = linalg.fill ins(%{{.+}} : f32) outs(%{{.+}} : tensor<2x32xf32>) -> tensor<2x32xf32>
 // CHECK: %[[F:.+]] = linalg.generic {indexing_maps = [#[[MA]], #[[MB]], #[[MC]]], {{.+}} ins(%[[F2]], %[[WO]] : tensor<2x32xf32>, tensor<32x32xf32>) outs(%[[ZINIT]] : tensor<2x32xf32>)
-// [qb | kb] = abar proj_fb^T + b_fb, one feedback head of D.
-// CHECK: %[[BFBB:.+]] = linalg.generic {{.+}} ins(%[[BFB]] : tensor<64xf32>)
-// CHECK: %[[QBKB:.+]] = linalg.generic {indexing_maps = [#[[MA]], #[[MB]], #[[MC]]], {{.+}} ins(%[[ABAR]], %[[WFB]] : tensor<2x32xf32>, tensor<64x32xf32>) outs(%[[BFBB]] : tensor<2x64xf32>)
-// CHECK: %[[QB2:.+]] = tensor.extract_slice %[[QBKB]][0, 0] [2, 32] [1, 1] : tensor<2x64xf32> to tensor<2x32xf32>
+// [qb | kb] = abar proj_fb^T + b_fb, one feedback head of D, as two products
+// on the row halves of W_fb and b_fb: qb from rows [0, D), kb from [D, 2D).
+// CHECK-DAG: %[[WFBQ:.+]] = tensor.extract_slice %[[WFB]][0, 0] [32, 32] [1, 1] : tensor<64x32xf32> to tensor<32x32xf32>
+// CHECK-DAG: %[[BFBQ:.+]] = tensor.extract_slice %[[BFB]][0] [32] [1] : tensor<64xf32> to tensor<32xf32>
+// CHECK: %[[BFBQB:.+]] = linalg.generic {indexing_maps = [#[[COL]], #[[ID2]]], iterator_types = ["parallel", "parallel"]} ins(%[[BFBQ]] : tensor<32xf32>) outs(%{{.+}} : tensor<2x32xf32>)
+// CHECK: %[[QB2:.+]] = linalg.generic {indexing_maps = [#[[MA]], #[[MB]], #[[MC]]], {{.+}} ins(%[[ABAR]], %[[WFBQ]] : tensor<2x32xf32>, tensor<32x32xf32>) outs(%[[BFBQB]] : tensor<2x32xf32>)
 // CHECK: %[[QB:.+]] = tensor.expand_shape %[[QB2]] {{\[}}[0, 1], [2, 3]] output_shape [2, 1, 1, 32] : tensor<2x32xf32> into tensor<2x1x1x32xf32>
-// CHECK: %[[KB2:.+]] = tensor.extract_slice %[[QBKB]][0, 32] [2, 32] [1, 1] : tensor<2x64xf32> to tensor<2x32xf32>
+// CHECK-DAG: %[[WFBK:.+]] = tensor.extract_slice %[[WFB]][32, 0] [32, 32] [1, 1] : tensor<64x32xf32> to tensor<32x32xf32>
+// CHECK-DAG: %[[BFBK:.+]] = tensor.extract_slice %[[BFB]][32] [32] [1] : tensor<64xf32> to tensor<32xf32>
+// CHECK: %[[BFBKB:.+]] = linalg.generic {indexing_maps = [#[[COL]], #[[ID2]]], iterator_types = ["parallel", "parallel"]} ins(%[[BFBK]] : tensor<32xf32>) outs(%{{.+}} : tensor<2x32xf32>)
+// CHECK: %[[KB2:.+]] = linalg.generic {indexing_maps = [#[[MA]], #[[MB]], #[[MC]]], {{.+}} ins(%[[ABAR]], %[[WFBK]] : tensor<2x32xf32>, tensor<32x32xf32>) outs(%[[BFBKB]] : tensor<2x32xf32>)
 // CHECK: %[[KB:.+]] = tensor.expand_shape %[[KB2]] {{\[}}[0, 1], [2, 3]] output_shape [2, 1, 1, 32] : tensor<2x32xf32> into tensor<2x1x1x32xf32>
 // gamma = gamma_max tanh(gamma_bias + abar . gamma_ctx).
 // CHECK: %[[CTXROW:.+]] = tensor.extract_slice %[[GCTX]][0, 0] [1, 32] [1, 1] : tensor<1x32xf32> to tensor<32xf32>
@@ -153,22 +167,34 @@ func.func @layer_decode_cache(%x: tensor<2x1x32xf32>, %ln_w: tensor<32xf32>, %ln
 // CHECK-DAG: %[[EPS:.+]] = arith.constant 9.99999997E-7 : f32
 // CHECK-DAG: %[[ZERO:.+]] = arith.constant 0.000000e+00 : f32
 // CHECK: math.rsqrt
-// CHECK: %[[ZIN:.+]] = linalg.fill ins(%[[ZERO]] : f32) outs(%{{.+}} : tensor<8x32xf32>) -> tensor<8x32xf32>
-// CHECK: linalg.generic {{.+}} ins(%{{.+}}, %[[WIN]] : tensor<8x16xf32>, tensor<32x16xf32>) outs(%[[ZIN]] : tensor<8x32xf32>)
+// a and g: two products on the row halves of W_in, from the one zero init.
+// CHECK: %[[WINA:.+]] = tensor.extract_slice %[[WIN]][0, 0] [16, 16] [1, 1] : tensor<32x16xf32> to tensor<16x16xf32>
+// CHECK: %[[ZIN:.+]] = linalg.fill ins(%[[ZERO]] : f32) outs(%{{.+}} : tensor<8x16xf32>) -> tensor<8x16xf32>
+// CHECK: %[[A:.+]] = linalg.generic {{.+}} ins(%[[U:[^ ,]+]], %[[WINA]] : tensor<8x16xf32>, tensor<16x16xf32>) outs(%[[ZIN]] : tensor<8x16xf32>)
+// CHECK: %[[ABAR:.+]] = linalg.generic {{.+}} ins(%[[A]] : tensor<8x16xf32>)
 // CHECK: math.erf
-// CHECK: %[[Q2:.+]] = linalg.generic {{.+}} ins(%[[ABAR:.+]], %[[WQ]] : tensor<8x16xf32>, tensor<16x16xf32>)
+// CHECK: %[[WING:.+]] = tensor.extract_slice %[[WIN]][16, 0] [16, 16] [1, 1] : tensor<32x16xf32> to tensor<16x16xf32>
+// CHECK: %[[G:.+]] = linalg.generic {{.+}} ins(%[[U]], %[[WING]] : tensor<8x16xf32>, tensor<16x16xf32>) outs(%[[ZIN]] : tensor<8x16xf32>)
+// CHECK: %[[Q2:.+]] = linalg.generic {{.+}} ins(%[[ABAR]], %[[WQ]] : tensor<8x16xf32>, tensor<16x16xf32>)
 // CHECK: %[[Q:.+]] = tensor.expand_shape %[[Q2]] {{\[}}[0, 1], [2, 3]] output_shape [1, 8, 1, 16] : tensor<8x16xf32> into tensor<1x8x1x16xf32>
 // CHECK: %[[K2:.+]] = linalg.generic {{.+}} ins(%[[ABAR]], %[[WK]] : tensor<8x16xf32>, tensor<16x16xf32>)
 // CHECK: %[[K:.+]] = tensor.expand_shape %[[K2]]
 // CHECK: %[[V2:.+]] = linalg.generic {{.+}} ins(%[[ABAR]], %[[WV]] : tensor<8x16xf32>, tensor<16x16xf32>)
 // CHECK: %[[V:.+]] = tensor.expand_shape %[[V2]]
 // CHECK: %[[ATT:.+]] = sessa.attention %[[Q]], %[[K]], %[[V]] : tensor<1x8x1x16xf32>, tensor<1x8x1x16xf32>, tensor<1x8x1x16xf32>
-// CHECK: linalg.generic {{.+}} ins(%[[ABAR]], %[[WFB]] : tensor<8x16xf32>, tensor<32x16xf32>)
+// qb and kb: two products on the row halves of W_fb.
+// CHECK: %[[WFBQ:.+]] = tensor.extract_slice %[[WFB]][0, 0] [16, 16] [1, 1] : tensor<32x16xf32> to tensor<16x16xf32>
+// CHECK: %[[QB2:.+]] = linalg.generic {{.+}} ins(%[[ABAR]], %[[WFBQ]] : tensor<8x16xf32>, tensor<16x16xf32>) outs(%[[ZIN]] : tensor<8x16xf32>)
+// CHECK: %[[QB:.+]] = tensor.expand_shape %[[QB2]]
+// CHECK: %[[WFBK:.+]] = tensor.extract_slice %[[WFB]][16, 0] [16, 16] [1, 1] : tensor<32x16xf32> to tensor<16x16xf32>
+// CHECK: %[[KB2:.+]] = linalg.generic {{.+}} ins(%[[ABAR]], %[[WFBK]] : tensor<8x16xf32>, tensor<16x16xf32>) outs(%[[ZIN]] : tensor<8x16xf32>)
+// CHECK: %[[KB:.+]] = tensor.expand_shape %[[KB2]]
 // CHECK: math.tanh
 // CHECK-NEXT: arith.mulf %{{.+}}, %[[HALF]] : f32
-// CHECK: %[[S:.+]] = sessa.feedback_attention %[[ATT]], %{{.+}}, %{{.+}}, %{{.+}} : tensor<1x8x1x16xf32>, tensor<1x8x1x16xf32>, tensor<1x8x1x16xf32>, tensor<1x8x1xf32>
+// CHECK: %[[S:.+]] = sessa.feedback_attention %[[ATT]], %[[QB]], %[[KB]], %{{.+}} : tensor<1x8x1x16xf32>, tensor<1x8x1x16xf32>, tensor<1x8x1x16xf32>, tensor<1x8x1xf32>
 // CHECK-NOT: cache(
-// CHECK: tensor.collapse_shape %[[S]]
+// CHECK: %[[S2:.+]] = tensor.collapse_shape %[[S]]
+// CHECK: linalg.generic {{.+}} ins(%[[S2]], %[[G]] : tensor<8x16xf32>, tensor<8x16xf32>)
 // CHECK: return %{{.+}} : tensor<1x8x16xf32>
 
 // In the raw output (before folding) H = 1 also has no out_proj matmul
@@ -216,9 +242,17 @@ func.func @layer_multihead_prefill(%x: tensor<1x8x16xf32>, %ln_w: tensor<16xf32>
 // caches are extended to P + 1 rows, and all five results are rounded back.
 
 // CHECK-LABEL: func.func @layer_dynamic_p_bf16(
+// CHECK-SAME: %[[WIN:[^ ,:]+]]: tensor<128x64xbf16>, %[[BIN:[^ ,:]+]]: tensor<128xbf16>,
 // CHECK-SAME: %[[KC:[^ ,:]+]]: tensor<4x?x2x8xbf16>, %[[VC:[^ ,:]+]]: tensor<4x?x2x8xbf16>, %[[KBC:[^ ,:]+]]: tensor<4x?x1x64xbf16>, %[[SC:[^ ,:]+]]: tensor<4x?x1x64xbf16>)
 // CHECK-DAG: %[[C1:.+]] = arith.constant 1 : index
 // CHECK: arith.extf %{{.+}} : bf16 to f32
+// W_in and b_in are widened once, then split into row halves.
+// CHECK: %[[WIN32:.+]] = linalg.generic {{.+}} ins(%[[WIN]] : tensor<128x64xbf16>) outs(%{{.+}} : tensor<128x64xf32>)
+// CHECK: %[[BIN32:.+]] = linalg.generic {{.+}} ins(%[[BIN]] : tensor<128xbf16>) outs(%{{.+}} : tensor<128xf32>)
+// CHECK-DAG: tensor.extract_slice %[[WIN32]][0, 0] [64, 64] [1, 1] : tensor<128x64xf32> to tensor<64x64xf32>
+// CHECK-DAG: tensor.extract_slice %[[BIN32]][0] [64] [1] : tensor<128xf32> to tensor<64xf32>
+// CHECK-DAG: tensor.extract_slice %[[WIN32]][64, 0] [64, 64] [1, 1] : tensor<128x64xf32> to tensor<64x64xf32>
+// CHECK-DAG: tensor.extract_slice %[[BIN32]][64] [64] [1] : tensor<128xf32> to tensor<64xf32>
 // CHECK: %[[P:.+]] = tensor.dim %[[KC]], %[[C1]] : tensor<4x?x2x8xbf16>
 // CHECK: %[[KC32:.+]] = linalg.generic {{.+}} ins(%[[KC]] : tensor<4x?x2x8xbf16>) outs(%{{.+}} : tensor<4x?x2x8xf32>)
 // CHECK: %[[KBC32:.+]] = linalg.generic {{.+}} ins(%[[KBC]] : tensor<4x?x1x64xbf16>) outs(%{{.+}} : tensor<4x?x1x64xf32>)
@@ -240,4 +274,32 @@ func.func @layer_multihead_prefill(%x: tensor<1x8x16xf32>, %ln_w: tensor<16xf32>
 func.func @layer_dynamic_p_bf16(%x: tensor<4x1x64xbf16>, %ln_w: tensor<64xbf16>, %ln_b: tensor<64xbf16>, %w_in: tensor<128x64xbf16>, %b_in: tensor<128xbf16>, %w_q: tensor<64x64xbf16>, %w_k: tensor<16x64xbf16>, %w_v: tensor<16x64xbf16>, %w_fb: tensor<128x64xbf16>, %b_fb: tensor<128xbf16>, %w_o: tensor<64x64xbf16>, %g_ctx: tensor<1x64xbf16>, %g_bias: tensor<1xbf16>, %w_out: tensor<64x64xbf16>, %k_c: tensor<4x?x2x8xbf16>, %v_c: tensor<4x?x2x8xbf16>, %kb_c: tensor<4x?x1x64xbf16>, %s_c: tensor<4x?x1x64xbf16>) -> (tensor<4x1x64xbf16>, tensor<4x?x2x8xbf16>, tensor<4x?x2x8xbf16>, tensor<4x?x1x64xbf16>, tensor<4x?x1x64xbf16>) {
   %y, %k1, %v1, %kb1, %s1 = sessa.layer %x norm(%ln_w, %ln_b) in_proj(%w_in, %b_in) q_proj(%w_q) k_proj(%w_k) v_proj(%w_v) fb_proj(%w_fb, %b_fb) out_proj(%w_o) gate(%g_ctx, %g_bias) out(%w_out) cache(%k_c, %v_c, %kb_c, %s_c) {num_heads = 8, num_kv_heads = 2, rope_base = 5.0e+05 : f64} : (tensor<4x1x64xbf16>, tensor<64xbf16>, tensor<64xbf16>, tensor<128x64xbf16>, tensor<128xbf16>, tensor<64x64xbf16>, tensor<16x64xbf16>, tensor<16x64xbf16>, tensor<128x64xbf16>, tensor<128xbf16>, tensor<64x64xbf16>, tensor<1x64xbf16>, tensor<1xbf16>, tensor<64x64xbf16>, tensor<4x?x2x8xbf16>, tensor<4x?x2x8xbf16>, tensor<4x?x1x64xbf16>, tensor<4x?x1x64xbf16>) -> (tensor<4x1x64xbf16>, tensor<4x?x2x8xbf16>, tensor<4x?x2x8xbf16>, tensor<4x?x1x64xbf16>, tensor<4x?x1x64xbf16>)
   return %y, %k1, %v1, %kb1, %s1 : tensor<4x1x64xbf16>, tensor<4x?x2x8xbf16>, tensor<4x?x2x8xbf16>, tensor<4x?x1x64xbf16>, tensor<4x?x1x64xbf16>
+}
+
+// -----
+
+// A statically empty cache (P = 0 in the type), T = 3: treated as no cache
+// for the key/value/feedback concatenation (no insert_slice; the extended
+// caches are the new rows themselves) and the rope offset is 0 (elided).
+
+// CHECK-LABEL: func.func @layer_empty_cache(
+// CHECK-SAME: %[[WV:[^ ,:]+]]: tensor<16x32xf32>, %[[WFB:[^ ,:]+]]: tensor<64x32xf32>,
+// CHECK-SAME: %[[KBC:[^ ,:]+]]: tensor<2x0x1x32xf32>, %[[SC:[^ ,:]+]]: tensor<2x0x1x32xf32>)
+// CHECK-NOT: tensor.insert_slice
+// CHECK: %[[V2:.+]] = linalg.generic {{.+}} ins(%{{[^ ,]+}}, %[[WV]] : tensor<6x32xf32>, tensor<16x32xf32>)
+// CHECK: %[[V:.+]] = tensor.expand_shape %[[V2]] {{\[}}[0, 1], [2, 3]] output_shape [2, 3, 2, 8] : tensor<6x16xf32> into tensor<2x3x2x8xf32>
+// CHECK: %[[QR:.+]] = sessa.rope %{{[^ ]+}} : tensor<2x3x4x8xf32>
+// CHECK: %[[KR:.+]] = sessa.rope %{{[^ ]+}} : tensor<2x3x2x8xf32>
+// CHECK-NOT: tensor.insert_slice
+// CHECK: sessa.attention %[[QR]], %[[KR]], %[[V]] : tensor<2x3x4x8xf32>, tensor<2x3x2x8xf32>, tensor<2x3x2x8xf32>
+// CHECK: %[[WFBK:.+]] = tensor.extract_slice %[[WFB]][32, 0] [32, 32] [1, 1] : tensor<64x32xf32> to tensor<32x32xf32>
+// CHECK: %[[KB2:.+]] = linalg.generic {{.+}} ins(%{{[^ ,]+}}, %[[WFBK]] : tensor<6x32xf32>, tensor<32x32xf32>)
+// CHECK: %[[KB:.+]] = tensor.expand_shape %[[KB2]] {{\[}}[0, 1], [2, 3]] output_shape [2, 3, 1, 32] : tensor<6x32xf32> into tensor<2x3x1x32xf32>
+// The feedback attention still receives the (empty) feedback caches.
+// CHECK: %[[S:.+]] = sessa.feedback_attention %{{.+}}, %{{.+}}, %[[KB]], %{{.+}} cache(%[[KBC]], %[[SC]]) : tensor<2x3x1x32xf32>, tensor<2x3x1x32xf32>, tensor<2x3x1x32xf32>, tensor<2x3x1xf32>, tensor<2x0x1x32xf32>, tensor<2x0x1x32xf32>
+// CHECK-NOT: tensor.insert_slice
+// CHECK: return %{{.+}}, %[[KR]], %[[V]], %[[KB]], %[[S]] : tensor<2x3x32xf32>, tensor<2x3x2x8xf32>, tensor<2x3x2x8xf32>, tensor<2x3x1x32xf32>, tensor<2x3x1x32xf32>
+func.func @layer_empty_cache(%x: tensor<2x3x32xf32>, %ln_w: tensor<32xf32>, %ln_b: tensor<32xf32>, %w_in: tensor<64x32xf32>, %w_q: tensor<32x32xf32>, %w_k: tensor<16x32xf32>, %w_v: tensor<16x32xf32>, %w_fb: tensor<64x32xf32>, %w_o: tensor<32x32xf32>, %g_ctx: tensor<1x32xf32>, %g_bias: tensor<1xf32>, %w_out: tensor<32x32xf32>, %k_c: tensor<2x0x2x8xf32>, %v_c: tensor<2x0x2x8xf32>, %kb_c: tensor<2x0x1x32xf32>, %s_c: tensor<2x0x1x32xf32>) -> (tensor<2x3x32xf32>, tensor<2x3x2x8xf32>, tensor<2x3x2x8xf32>, tensor<2x3x1x32xf32>, tensor<2x3x1x32xf32>) {
+  %y, %k1, %v1, %kb1, %s1 = sessa.layer %x norm(%ln_w, %ln_b) in_proj(%w_in) q_proj(%w_q) k_proj(%w_k) v_proj(%w_v) fb_proj(%w_fb) out_proj(%w_o) gate(%g_ctx, %g_bias) out(%w_out) cache(%k_c, %v_c, %kb_c, %s_c) {num_heads = 4, num_kv_heads = 2} : (tensor<2x3x32xf32>, tensor<32xf32>, tensor<32xf32>, tensor<64x32xf32>, tensor<32x32xf32>, tensor<16x32xf32>, tensor<16x32xf32>, tensor<64x32xf32>, tensor<32x32xf32>, tensor<1x32xf32>, tensor<1xf32>, tensor<32x32xf32>, tensor<2x0x2x8xf32>, tensor<2x0x2x8xf32>, tensor<2x0x1x32xf32>, tensor<2x0x1x32xf32>) -> (tensor<2x3x32xf32>, tensor<2x3x2x8xf32>, tensor<2x3x2x8xf32>, tensor<2x3x1x32xf32>, tensor<2x3x1x32xf32>)
+  return %y, %k1, %v1, %kb1, %s1 : tensor<2x3x32xf32>, tensor<2x3x2x8xf32>, tensor<2x3x2x8xf32>, tensor<2x3x1x32xf32>, tensor<2x3x1x32xf32>
 }
