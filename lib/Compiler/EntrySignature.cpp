@@ -252,6 +252,8 @@ FailureOr<EntrySignature> mlir::sessa::inferEntrySignature(func::FuncOp func) {
       name += "+" + sig.symbols[*r];
     if (sum.constant)
       name += "+" + std::to_string(sum.constant);
+    // Named after its terms ("P+T", "P+1"), not after the op's symbol.
+    classes.name(sum.node) = name;
     int32_t id = symbolFor(sum.node, name);
     sig.derived.push_back({id, *l, *r, sum.constant});
     derivedOfRoot[root] = id;

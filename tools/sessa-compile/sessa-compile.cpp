@@ -42,6 +42,23 @@ static cl::opt<std::string> linker("linker",
                                    cl::desc("C compiler driver used to link"));
 static cl::opt<bool> noOpenMP("no-openmp",
                               cl::desc("Single-threaded code (no libomp)"));
+static cl::opt<int64_t> attentionQueryTile(
+    "attention-query-tile", cl::desc("Query rows per attention tile"),
+    cl::init(128));
+static cl::opt<int64_t> keyTile("key-tile",
+                                cl::desc("Key rows per online-softmax step"),
+                                cl::init(64));
+static cl::opt<int64_t>
+    feedbackChunk("feedback-chunk",
+                  cl::desc("Rows per chunk of the feedback solve"),
+                  cl::init(32));
+static cl::opt<int64_t> feedbackRowBlock(
+    "feedback-row-block",
+    cl::desc("Rows of a feedback chunk per parallel flash task"),
+    cl::init(16));
+static cl::opt<int64_t>
+    scanChannelTile("scan-channel-tile",
+                    cl::desc("Channels per selective-scan tile"), cl::init(64));
 static cl::opt<bool> keepIR("keep-llvm-ir",
                             cl::desc("Also write <name>.ll"));
 
@@ -83,6 +100,11 @@ int main(int argc, char **argv) {
   options.linker = linker;
   options.keepLLVMIR = keepIR;
   options.pipeline.openmp = !noOpenMP;
+  options.pipeline.attentionQueryTile = attentionQueryTile;
+  options.pipeline.keyTile = keyTile;
+  options.pipeline.feedbackChunk = feedbackChunk;
+  options.pipeline.feedbackRowBlock = feedbackRowBlock;
+  options.pipeline.scanChannelTile = scanChannelTile;
   if (failed(sessa::compileArtifact(*module, options)))
     return 1;
   return 0;

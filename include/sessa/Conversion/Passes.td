@@ -30,7 +30,7 @@ def ConvertSessaToLinalg : Pass<"convert-sessa-to-linalg"> {
     "::mlir::tensor::TensorDialect"
   ];
   let options = [
-    Option<"attentionQueryTile", "attention-query-tile", "int64_t", "64",
+    Option<"attentionQueryTile", "attention-query-tile", "int64_t", "128",
            "Query rows per tile of sessa.attention">,
     Option<"keyTile", "key-tile", "int64_t", "64",
            "Key rows per online-softmax step">,

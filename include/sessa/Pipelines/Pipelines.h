@@ -14,7 +14,7 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       llvm::cl::init(true)};
   PassOptions::Option<int64_t> attentionQueryTile{
       *this, "attention-query-tile",
-      llvm::cl::desc("Query rows per attention tile"), llvm::cl::init(64)};
+      llvm::cl::desc("Query rows per attention tile"), llvm::cl::init(128)};
   PassOptions::Option<int64_t> keyTile{
       *this, "key-tile", llvm::cl::desc("Key rows per online-softmax step"),
       llvm::cl::init(64)};

@@ -4,7 +4,8 @@
 // with an online softmax; only [query tile x key tile] logits exist at a
 // time, never a T x S matrix.
 
-// RUN: sessa-opt %s --split-input-file --convert-sessa-to-linalg --canonicalize --cse | FileCheck %s
+// The main checks pin 64 x 64 tiles explicitly (the defaults may change).
+// RUN: sessa-opt %s --split-input-file --convert-sessa-to-linalg="attention-query-tile=64 key-tile=64" --canonicalize --cse | FileCheck %s
 // RUN: sessa-opt %s --split-input-file --convert-sessa-to-linalg --canonicalize --cse | FileCheck %s --check-prefix=NOTS
 // RUN: sessa-opt %s --split-input-file --convert-sessa-to-linalg="attention-query-tile=16 key-tile=8" --canonicalize --cse | FileCheck %s --check-prefix=TILE
 // RUN: sessa-opt %s --split-input-file --convert-sessa-to-linalg="attention-query-tile=16 key-tile=8" --canonicalize --cse | FileCheck %s --check-prefix=NOTS
@@ -19,7 +20,7 @@
 // NOTS-NOT: tensor<2x100x2x100x
 
 // GQA with a cache prefix: B = 2, T = 257, S = 300 (P = 43), H = 4, Hk = 2,
-// d = 16 (scale 1/4); default tiles 64 x 64: ceil(257 / 64) = 5 query tiles.
+// d = 16 (scale 1/4); tiles 64 x 64: ceil(257 / 64) = 5 query tiles.
 
 // CHECK-DAG: #[[QM:.+]] = affine_map<(d0, d1, d2) -> (d0, d2)>
 // CHECK-DAG: #[[KMAP:.+]] = affine_map<(d0, d1, d2) -> (d1, d2)>
@@ -118,7 +119,7 @@ func.func @attention_gqa_cache(%q: tensor<2x257x4x16xf32>, %k: tensor<2x300x2x16
 // -----
 
 // No cache (P = 0), T = S = 100, H = Hk = 2, d = 8: the key loop ends at
-// q0 + qn; ceil(100 / 64) = 2 query tiles by default, 7 with 16-row tiles.
+// q0 + qn; ceil(100 / 64) = 2 query tiles of 64, 7 with 16-row tiles.
 
 // CHECK-LABEL: func.func @attention_mha_no_cache(
 // CHECK: scf.forall (%[[B:.+]], %[[H:.+]], %[[QT:.+]]) in (2, 2, 2)

@@ -11,7 +11,7 @@ namespace mlir::sessa {
 /// thread blocks.
 struct SessaTilingOptions {
   /// Query rows per tile of `sessa.attention`.
-  int64_t attentionQueryTile = 64;
+  int64_t attentionQueryTile = 128;
   /// Key rows per step of the online softmax (attention and feedback).
   int64_t keyTile = 64;
   /// Rows solved together by one step of `sessa.feedback_attention`.
