@@ -118,18 +118,24 @@ static void pack_b(const float *b, int64_t sbk, int64_t sbn, int64_t kc,
                    int64_t nc, int64_t nr, float *out) {
   for (int64_t j = 0; j < nc; j += nr) {
     int64_t w = nc - j < nr ? nc - j : nr;
-    for (int64_t k = 0; k < kc; ++k) {
-      const float *src = b + k * sbk + j * sbn;
-      float *dst = out + j * kc + k * nr;
-      if (sbn == 1) {
-        memcpy(dst, src, (size_t)w * sizeof(float));
-      } else {
-        for (int64_t x = 0; x < w; ++x)
-          dst[x] = src[x * sbn];
+    float *panel = out + j * kc;
+    if (sbn == 1) {
+      for (int64_t k = 0; k < kc; ++k) {
+        memcpy(panel + k * nr, b + k * sbk + j, (size_t)w * sizeof(float));
+        for (int64_t x = w; x < nr; ++x)
+          panel[k * nr + x] = 0.0f;
       }
-      for (int64_t x = w; x < nr; ++x)
-        dst[x] = 0.0f;
+      continue;
     }
+    /* B stored by columns (e.g. K^T): read each column along k. */
+    for (int64_t x = 0; x < w; ++x) {
+      const float *col = b + (j + x) * sbn;
+      for (int64_t k = 0; k < kc; ++k)
+        panel[k * nr + x] = col[k * sbk];
+    }
+    for (int64_t x = w; x < nr; ++x)
+      for (int64_t k = 0; k < kc; ++k)
+        panel[k * nr + x] = 0.0f;
   }
 }
 
@@ -155,9 +161,11 @@ static void sgemm_rows(int64_t M, int64_t N, int64_t K, const float *A,
                        int64_t sam, int64_t sak, const float *B, int64_t sbk,
                        int64_t sbn, float *C, int64_t scm, int64_t scn,
                        block_fn block, int64_t nr, float *work) {
+  int64_t ncMax = N < SESSA_NC ? N : SESSA_NC, kcMax = K < SESSA_KC ? K : SESSA_KC;
+  int64_t mcMax = M < SESSA_MC ? M : SESSA_MC;
   float *pb = work;
-  float *pa = pb + (size_t)round_up(SESSA_NC, nr) * SESSA_KC;
-  float *ctmp = pa + (size_t)round_up(SESSA_MC, SESSA_MR) * SESSA_KC;
+  float *pa = pb + (size_t)round_up(ncMax, nr) * kcMax;
+  float *ctmp = pa + (size_t)round_up(mcMax, SESSA_MR) * kcMax;
   for (int64_t n0 = 0; n0 < N; n0 += SESSA_NC) {
     int64_t nc = N - n0 < SESSA_NC ? N - n0 : SESSA_NC;
     for (int64_t k0 = 0; k0 < K; k0 += SESSA_KC) {
@@ -172,11 +180,26 @@ static void sgemm_rows(int64_t M, int64_t N, int64_t K, const float *A,
   }
 }
 
-/* Floats of scratch one thread needs. */
-static size_t work_floats(int64_t nr) {
-  return (size_t)round_up(SESSA_NC, nr) * SESSA_KC +
-         (size_t)round_up(SESSA_MC, SESSA_MR) * SESSA_KC +
+/* Floats of scratch one thread needs for an M x N x K product. */
+static size_t work_floats(int64_t M, int64_t N, int64_t K, int64_t nr) {
+  int64_t nc = N < SESSA_NC ? N : SESSA_NC, kc = K < SESSA_KC ? K : SESSA_KC;
+  int64_t mc = M < SESSA_MC ? M : SESSA_MC;
+  return (size_t)round_up(nc, nr) * kc + (size_t)round_up(mc, SESSA_MR) * kc +
          (size_t)SESSA_MR * 64;
+}
+
+/* Per-thread scratch, grown on demand and kept: compiled attention calls
+ * the kernel once per tile, and allocating (and faulting in) fresh buffers
+ * each time would cost more than the product. */
+static float *thread_scratch(size_t floats) {
+  static _Thread_local float *buffer;
+  static _Thread_local size_t capacity;
+  if (floats > capacity) {
+    free(buffer);
+    buffer = malloc(floats * sizeof(float));
+    capacity = buffer ? floats : 0;
+  }
+  return buffer;
 }
 
 void sessa_ukernel_sgemm(int64_t M, int64_t N, int64_t K, int64_t a,
@@ -191,7 +214,6 @@ void sessa_ukernel_sgemm(int64_t M, int64_t N, int64_t K, int64_t a,
   const float *A = (const float *)(intptr_t)a;
   const float *B = (const float *)(intptr_t)b;
   float *C = (float *)(intptr_t)c;
-  size_t need = work_floats(nr);
 
   int threads = 1;
 #ifdef _OPENMP
@@ -200,12 +222,11 @@ void sessa_ukernel_sgemm(int64_t M, int64_t N, int64_t K, int64_t a,
     threads = omp_get_max_threads();
 #endif
   if (threads <= 1) {
-    float *work = malloc(need * sizeof(float));
+    float *work = thread_scratch(work_floats(M, N, K, nr));
     if (!work)
       return;
     sgemm_rows(M, N, K, A, sam, sak, B, sbk, sbn, C, scm, scn, block, nr,
                work);
-    free(work);
     return;
   }
 #ifdef _OPENMP
@@ -216,12 +237,10 @@ void sessa_ukernel_sgemm(int64_t M, int64_t N, int64_t K, int64_t a,
     int64_t m0 = (int64_t)t * chunk;
     if (m0 < M) {
       int64_t mcount = M - m0 < chunk ? M - m0 : chunk;
-      float *work = malloc(need * sizeof(float));
-      if (work) {
+      float *work = thread_scratch(work_floats(mcount, N, K, nr));
+      if (work)
         sgemm_rows(mcount, N, K, A + m0 * sam, sam, sak, B, sbk, sbn,
                    C + m0 * scm, scm, scn, block, nr, work);
-        free(work);
-      }
     }
   }
 #endif
