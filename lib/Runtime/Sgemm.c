@@ -32,13 +32,14 @@
 #define SESSA_DEFINE_KERNEL(NAME, ATTR, V)                                     \
   typedef float NAME##_vec __attribute__((vector_size(4 * V), aligned(4)));    \
   ATTR static void NAME##_tile(int64_t kc, const float *pa, const float *pb,   \
-                               float *c, int64_t scm, int64_t mr, int64_t nr) { \
+                               int64_t ldb, float *c, int64_t scm, int64_t mr, \
+                               int64_t nr) {                                   \
     NAME##_vec acc[SESSA_MR][2];                                               \
     memset(acc, 0, sizeof acc);                                                \
     for (int64_t k = 0; k < kc; ++k) {                                         \
       NAME##_vec b0, b1;                                                       \
-      memcpy(&b0, pb + k * 2 * V, sizeof b0);                                  \
-      memcpy(&b1, pb + k * 2 * V + V, sizeof b1);                              \
+      memcpy(&b0, pb + k * ldb, sizeof b0);                                    \
+      memcpy(&b1, pb + k * ldb + V, sizeof b1);                                \
       for (int i = 0; i < SESSA_MR; ++i) {                                     \
         NAME##_vec a = {0};                                                    \
         a += pa[k * SESSA_MR + i];                                             \
@@ -64,23 +65,28 @@
       for (int64_t j = 0; j < nr; ++j)                                         \
         c[i * scm + j] += tile[i][j];                                          \
   }                                                                            \
+  /* B panels come packed (pb, kc x 2V each) or, when `bd` is not NULL,   \
+   * straight from memory (row stride sbk) for every full-width panel; the \
+   * partial last panel is then the only one packed, at pb. */            \
   ATTR static void NAME##_block(int64_t mc, int64_t nc, int64_t kc,            \
-                                const float *pa, const float *pb, float *c,    \
+                                const float *pa, const float *pb,              \
+                                const float *bd, int64_t sbk, float *c,        \
                                 int64_t scm, int64_t scn, float *ctmp) {       \
     for (int64_t j = 0; j < nc; j += 2 * V) {                                  \
       int64_t nr = nc - j < 2 * V ? nc - j : 2 * V;                            \
+      const float *b = bd ? (nr == 2 * V ? bd + j : pb) : pb + j * kc;         \
+      int64_t ldb = bd && nr == 2 * V ? sbk : 2 * V;                           \
       for (int64_t i = 0; i < mc; i += SESSA_MR) {                             \
         int64_t mr = mc - i < SESSA_MR ? mc - i : SESSA_MR;                    \
         const float *a = pa + i * kc;                                          \
-        const float *b = pb + j * kc;                                          \
         if (scn == 1) {                                                        \
-          NAME##_tile(kc, a, b, c + i * scm + j, scm, mr, nr);                 \
+          NAME##_tile(kc, a, b, ldb, c + i * scm + j, scm, mr, nr);            \
         } else {                                                               \
           /* Strided C: accumulate through a dense tile. */                    \
           for (int64_t ii = 0; ii < mr; ++ii)                                  \
             for (int64_t jj = 0; jj < nr; ++jj)                                \
               ctmp[ii * 2 * V + jj] = 0.0f;                                    \
-          NAME##_tile(kc, a, b, ctmp, 2 * V, mr, nr);                          \
+          NAME##_tile(kc, a, b, ldb, ctmp, 2 * V, mr, nr);                     \
           for (int64_t ii = 0; ii < mr; ++ii)                                  \
             for (int64_t jj = 0; jj < nr; ++jj)                                \
               c[(i + ii) * scm + (j + jj) * scn] += ctmp[ii * 2 * V + jj];     \
@@ -94,7 +100,8 @@ SESSA_DEFINE_KERNEL(avx2, __attribute__((target("avx2,fma"))), 8)
 SESSA_DEFINE_KERNEL(sse2, , 4)
 
 typedef void (*block_fn)(int64_t, int64_t, int64_t, const float *,
-                         const float *, float *, int64_t, int64_t, float *);
+                         const float *, const float *, int64_t, float *,
+                         int64_t, int64_t, float *);
 
 /* The widest kernel the running CPU supports, and its NR. */
 static block_fn select_kernel(int64_t *nr) {
@@ -170,11 +177,22 @@ static void sgemm_rows(int64_t M, int64_t N, int64_t K, const float *A,
     int64_t nc = N - n0 < SESSA_NC ? N - n0 : SESSA_NC;
     for (int64_t k0 = 0; k0 < K; k0 += SESSA_KC) {
       int64_t kc = K - k0 < SESSA_KC ? K - k0 : SESSA_KC;
-      pack_b(B + k0 * sbk + n0 * sbn, sbk, sbn, kc, nc, nr, pb);
+      /* Rows of B that are contiguous along n are read in place (only the
+       * partial last panel is packed); others are packed into panels. */
+      const float *bdirect = NULL;
+      if (sbn == 1) {
+        bdirect = B + k0 * sbk + n0;
+        int64_t full = nc / nr * nr;
+        if (full < nc)
+          pack_b(bdirect + full, sbk, 1, kc, nc - full, nr, pb);
+      } else {
+        pack_b(B + k0 * sbk + n0 * sbn, sbk, sbn, kc, nc, nr, pb);
+      }
       for (int64_t m0 = 0; m0 < M; m0 += SESSA_MC) {
         int64_t mc = M - m0 < SESSA_MC ? M - m0 : SESSA_MC;
         pack_a(A + m0 * sam + k0 * sak, sam, sak, mc, kc, pa);
-        block(mc, nc, kc, pa, pb, C + m0 * scm + n0 * scn, scm, scn, ctmp);
+        block(mc, nc, kc, pa, pb, bdirect, sbk, C + m0 * scm + n0 * scn, scm,
+              scn, ctmp);
       }
     }
   }

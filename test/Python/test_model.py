@@ -37,6 +37,8 @@ def test_lm_mlir_verifies(lm):
     assert "tensor<1x4x64xf32>" in out and "tensor<1x1x64xf32>" in out  # logits
     for i in range(LM.n_layers):
         assert '"layers.%d.cache.kb"' % i in text and '"layers.%d.new_cache.s"' % i in text
+    dyn = sc.parse(lm.mlir(prefill_chunk=None))  # dynamic T (see test_lm.py)
+    assert "tensor<1x?xi64>" in dyn and "tensor<1x?x64xf32>" in dyn
     one = sc.parse(lm.mlir(prefill_chunk=1))
     assert "@prefill" not in one and "@decode" in one
 

@@ -51,11 +51,11 @@ static cl::opt<int64_t> keyTile("key-tile",
 static cl::opt<int64_t>
     feedbackChunk("feedback-chunk",
                   cl::desc("Rows per chunk of the feedback solve"),
-                  cl::init(32));
+                  cl::init(64));
 static cl::opt<int64_t> feedbackRowBlock(
     "feedback-row-block",
     cl::desc("Rows of a feedback chunk per parallel flash task"),
-    cl::init(16));
+    cl::init(32));
 static cl::opt<int64_t>
     scanChannelTile("scan-channel-tile",
                     cl::desc("Channels per selective-scan tile"), cl::init(64));

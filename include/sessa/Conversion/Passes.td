@@ -34,9 +34,9 @@ def ConvertSessaToLinalg : Pass<"convert-sessa-to-linalg"> {
            "Query rows per tile of sessa.attention">,
     Option<"keyTile", "key-tile", "int64_t", "64",
            "Key rows per online-softmax step">,
-    Option<"feedbackChunk", "feedback-chunk", "int64_t", "32",
+    Option<"feedbackChunk", "feedback-chunk", "int64_t", "64",
            "Rows per chunk of the feedback solve">,
-    Option<"feedbackRowBlock", "feedback-row-block", "int64_t", "16",
+    Option<"feedbackRowBlock", "feedback-row-block", "int64_t", "32",
            "Rows of a feedback chunk per parallel flash task">,
     Option<"scanChannelTile", "scan-channel-tile", "int64_t", "64",
            "Channels per tile of sessa.selective_scan">

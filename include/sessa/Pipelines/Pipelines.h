@@ -21,11 +21,11 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
   PassOptions::Option<int64_t> feedbackChunk{
       *this, "feedback-chunk",
       llvm::cl::desc("Rows per chunk of the feedback solve"),
-      llvm::cl::init(32)};
+      llvm::cl::init(64)};
   PassOptions::Option<int64_t> feedbackRowBlock{
       *this, "feedback-row-block",
       llvm::cl::desc("Rows of a feedback chunk per parallel flash task"),
-      llvm::cl::init(16)};
+      llvm::cl::init(32)};
   PassOptions::Option<int64_t> scanChannelTile{
       *this, "scan-channel-tile",
       llvm::cl::desc("Channels per selective-scan tile"), llvm::cl::init(64)};

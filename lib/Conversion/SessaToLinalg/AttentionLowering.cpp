@@ -63,8 +63,11 @@ mlir::sessa::lowering::lowerAttention(RewriterBase &rewriter, AttentionOp op,
     // Row i of the tile (absolute position P + q0 + i) sees keys j <= P+q0+i.
     Value rowBase = arith::AddIOp::create(b, prefix, q0);
     Value keyEnd = arith::AddIOp::create(b, rowBase, qn);
+    // The visible keys, transposed once for the tile's logits products.
+    Value kT = ib.transpose(
+        ib.extract(kSlice, {zero, zero}, {keyEnd, d}, 2));
     SoftmaxState st = flashLoop(
-        ib, qSlice, kSlice, vSlice, keyEnd, options.keyTile, scale,
+        ib, qSlice, kT, vSlice, keyEnd, options.keyTile, scale,
         [&](ImplicitLocOpBuilder &nb, Value i, Value j) {
           Value pos = arith::AddIOp::create(nb, rowBase, i);
           return arith::CmpIOp::create(nb, arith::CmpIPredicate::ule, j, pos)

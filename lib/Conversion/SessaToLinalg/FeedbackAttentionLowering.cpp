@@ -76,7 +76,7 @@ Value forwardSubstitution(TensorBuilder &tb, Value a, Value rhs) {
 /// the rows split into blocks of `rowBlock` that run in parallel (the chunk
 /// loop itself is sequential, so this is where a single (b, h) pair finds
 /// its parallelism; nested in a parallel (b, h) loop it runs serially).
-SoftmaxState parallelFlash(TensorBuilder &tb, Value q, Value keys,
+SoftmaxState parallelFlash(TensorBuilder &tb, Value q, Value keysT,
                            Value values, Value keyEnd, int64_t keyTile,
                            int64_t rowBlock, double scale) {
   ImplicitLocOpBuilder &b = tb.builder();
@@ -97,7 +97,7 @@ SoftmaxState parallelFlash(TensorBuilder &tb, Value q, Value keys,
   Value rn = ib.minIndex(block, arith::SubIOp::create(b, tb.index(rows), r0));
   Value qRows = ib.extract(q, {r0, zero}, {rn, dk}, 2);
   SoftmaxState st =
-      flashLoop(ib, qRows, keys, values, keyEnd, keyTile, scale, nullptr);
+      flashLoop(ib, qRows, keysT, values, keyEnd, keyTile, scale, nullptr);
   b.setInsertionPointToStart(forall.getTerminator().getBody());
   ValueRange outs = body->getArguments().take_back(3);
   tensor::ParallelInsertSliceOp::create(b, st.m, outs[0],
@@ -168,6 +168,9 @@ FailureOr<Value> mlir::sessa::lowering::lowerFeedbackAttention(
     kAll = ib.insert(kNew, kAll, {prefix, zero}, {rows, dk});
     sAll = ib.insert(sOld, sAll, {zero, zero}, {prefix, dv});
   }
+  // Keys transposed once per (b, h): every logits product then reads both
+  // operands along contiguous rows.
+  Value kAllT = ib.transpose(kAll);
   Value qAll = ib.extract(qb, {bi, zero, hi, zero}, {one, rows, one, dk}, 2);
   Value fAll = ib.extract(f, {bi, zero, hi, zero}, {one, rows, one, dv}, 2);
   Value gAll = ib.extract(gamma, {bi, zero, hi}, {one, rows, one}, 1);
@@ -185,10 +188,10 @@ FailureOr<Value> mlir::sessa::lowering::lowerFeedbackAttention(
         Value gC = cb.extract(gAll, {c0}, {cn}, 1);
         // 1. Every earlier row: keys [0, t0), all visible.
         SoftmaxState st =
-            parallelFlash(cb, qC, kAll, s, t0, options.keyTile,
+            parallelFlash(cb, qC, kAllT, s, t0, options.keyTile,
                           options.feedbackRowBlock, scale);
         // 2. The chunk's own strictly-lower block.
-        Value kC = cb.extract(kAll, {t0, zero}, {cn, dk}, 2);
+        Value kC = cb.extract(kAllT, {zero, t0}, {dk, cn}, 2);
         Value logits = maskedLogits(
             cb, qC, kC, scale, [](ImplicitLocOpBuilder &bb, Value i, Value j) {
               return arith::CmpIOp::create(bb, arith::CmpIPredicate::ult, j, i)

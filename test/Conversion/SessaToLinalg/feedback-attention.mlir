@@ -1,15 +1,19 @@
 // Structure of the sessa.feedback_attention lowering (SPEC section 3):
 // scf.forall over (batch, feedback head); per (b, h) an scf.for over chunks
 // of rows (step = feedback-chunk) that carries the solved rows S = [s_prev; s];
-// per chunk: (1) a flash loop over all earlier rows j < P + c0, (2) the
-// chunk's strictly lower in-chunk logits (cmpi ult), the coefficient
-// gamma / l guarded by l > 0 (s = f for a row that sees no key), and (3) a
-// forward substitution scf.for. No T x T (or (P+T) x (P+T)) matrix exists.
+// per chunk: (1) a flash loop over all earlier rows j < P + c0, run by a
+// nested scf.forall over blocks of feedback-row-block of the chunk's rows
+// (each block starts from a fresh softmax state and parallel_insert_slice's
+// its m, l and acc into shared outputs), (2) the chunk's strictly lower
+// in-chunk logits (cmpi ult), the coefficient gamma / l guarded by l > 0
+// (s = f for a row that sees no key), and (3) a forward substitution
+// scf.for. No T x T (or (P+T) x (P+T)) matrix exists.
 
-// RUN: sessa-opt %s --split-input-file --convert-sessa-to-linalg --canonicalize --cse | FileCheck %s
+// RUN: sessa-opt %s --split-input-file --convert-sessa-to-linalg="feedback-chunk=32 feedback-row-block=16" --canonicalize --cse | FileCheck %s
 // RUN: sessa-opt %s --split-input-file --convert-sessa-to-linalg --canonicalize --cse | FileCheck %s --check-prefix=NOTS
 // RUN: sessa-opt %s --split-input-file --convert-sessa-to-linalg="feedback-chunk=8 key-tile=16" --canonicalize --cse | FileCheck %s --check-prefix=CHUNK
 // RUN: sessa-opt %s --split-input-file --convert-sessa-to-linalg="feedback-chunk=8 key-tile=16" --canonicalize --cse | FileCheck %s --check-prefix=NOTS
+// RUN: sessa-opt %s --split-input-file --convert-sessa-to-linalg="feedback-row-block=4" --canonicalize --cse | FileCheck %s --check-prefixes=ROWB4,NOTS
 
 // NOTS-NOT: sessa.
 // NOTS-NOT: tensor<100x100x
@@ -17,12 +21,12 @@
 // NOTS-NOT: tensor<100x109x
 
 // With a cache: B = 2, T = 100, P = 9, Hb = 2, dk = 16 (scale 1/4), dv = 24;
-// default chunk 32, key tile 64.
+// default chunk 32, key tile 64, row block 16.
 
 // CHECK-DAG: #[[ID2:.+]] = affine_map<(d0, d1) -> (d0, d1)>
 // CHECK-DAG: #[[ROW:.+]] = affine_map<(d0, d1) -> (d0)>
 // CHECK-DAG: #[[COL:.+]] = affine_map<(d0, d1) -> (d1)>
-// CHECK-DAG: #[[COLT:.+]] = affine_map<(d0, d1) -> (d1, d0)>
+// CHECK-DAG: #[[ID1:.+]] = affine_map<(d0) -> (d0)>
 // CHECK-DAG: #[[QM:.+]] = affine_map<(d0, d1, d2) -> (d0, d2)>
 // CHECK-DAG: #[[KMAP:.+]] = affine_map<(d0, d1, d2) -> (d1, d2)>
 // CHECK-DAG: #[[OM:.+]] = affine_map<(d0, d1, d2) -> (d0, d1)>
@@ -38,6 +42,7 @@
 // CHECK-DAG: %[[C32:.+]] = arith.constant 32 : index
 // CHECK-DAG: %[[C100:.+]] = arith.constant 100 : index
 // CHECK-DAG: %[[P:.+]] = arith.constant 9 : index
+// CHECK-DAG: %[[RB:.+]] = arith.constant 16 : index
 // CHECK: %[[INIT:.+]] = tensor.empty() : tensor<2x100x2x24xf32>
 // CHECK: %[[RES:.+]] = scf.forall (%[[B:.+]], %[[H:.+]]) in (2, 2) shared_outs(%[[OUT:.+]] = %[[INIT]]) -> (tensor<2x100x2x24xf32>) {
 // K = [kb_prev; kb] (P + T rows), S starts as [s_prev; undefined].
@@ -61,15 +66,37 @@
 // CHECK-DAG: %[[FC:.+]] = tensor.extract_slice %[[FALL]][%[[C0I]], 0] [%[[CN]], 24] [1, 1] : tensor<100x24xf32> to tensor<?x24xf32>
 // CHECK-DAG: %[[GC:.+]] = tensor.extract_slice %[[GALL]][%[[C0I]]] [%[[CN]]] [1] : tensor<100xf32> to tensor<?xf32>
 // (1) Flash pass over every earlier row j < P + c0, unmasked, reading the
-// solved rows of S as values.
-// CHECK: %[[FL:.+]]:3 = scf.for %[[J0:.+]] = %[[C0]] to %[[T0]] step %[[C64]] iter_args(
+// solved rows of S as values: an scf.forall over ceil(cn / 16) blocks of
+// rows [r0, r0 + rn), rn = min(16, cn - r0); each block runs its own flash
+// loop from a fresh state (m = -inf, l = 0, acc = 0) and writes its rows of
+// m [cn], l [cn] and acc [cn, 24] into the shared outputs.
+// CHECK: %[[NB:.+]] = arith.ceildivsi %[[CN]], %[[RB]] : index
+// CHECK-DAG: %[[VE1:.+]] = tensor.empty(%[[CN]]) : tensor<?xf32>
+// CHECK-DAG: %[[AE1:.+]] = tensor.empty(%[[CN]]) : tensor<?x24xf32>
+// CHECK: %[[FL:.+]]:3 = scf.forall (%[[RBI:.+]]) in (%[[NB]]) shared_outs(%[[MOUT:.+]] = %[[VE1]], %[[LOUT:.+]] = %[[VE1]], %[[AOUT:.+]] = %[[AE1]]) -> (tensor<?xf32>, tensor<?xf32>, tensor<?x24xf32>) {
+// CHECK-NEXT: %[[R0:.+]] = arith.muli %[[RBI]], %[[RB]] : index
+// CHECK-NEXT: %[[RLEFT:.+]] = arith.subi %[[CN]], %[[R0]] : index
+// CHECK-NEXT: %[[RN:.+]] = arith.minsi %[[RLEFT]], %[[RB]] : index
+// CHECK-NEXT: %[[QR:.+]] = tensor.extract_slice %[[QC]][%[[R0]], 0] [%[[RN]], 16] [1, 1] : tensor<?x16xf32> to tensor<?x16xf32>
+// CHECK-NEXT: %[[BE:.+]] = tensor.empty(%[[RN]]) : tensor<?xf32>
+// CHECK-NEXT: %[[M0:.+]] = linalg.fill ins(%[[NEGINF]] : f32) outs(%[[BE]] : tensor<?xf32>) -> tensor<?xf32>
+// CHECK-NEXT: %[[L0:.+]] = linalg.fill ins(%[[ZERO]] : f32) outs(%[[BE]] : tensor<?xf32>) -> tensor<?xf32>
+// CHECK-NEXT: %[[BAE:.+]] = tensor.empty(%[[RN]]) : tensor<?x24xf32>
+// CHECK-NEXT: %[[A0:.+]] = linalg.fill ins(%[[ZERO]] : f32) outs(%[[BAE]] : tensor<?x24xf32>) -> tensor<?x24xf32>
+// CHECK-NEXT: %[[BL:.+]]:3 = scf.for %[[J0:.+]] = %[[C0]] to %[[T0]] step %[[C64]] iter_args(%{{.+}} = %[[M0]], %{{.+}} = %[[L0]], %{{.+}} = %[[A0]]) -> (tensor<?xf32>, tensor<?xf32>, tensor<?x24xf32>) {
 // CHECK: %[[KT:.+]] = tensor.extract_slice %[[KALL]][%[[J0]], 0] [%{{.+}}, 16] [1, 1] : tensor<109x16xf32> to tensor<?x16xf32>
 // CHECK: %[[VT:.+]] = tensor.extract_slice %[[S]][%[[J0]], 0] [%{{.+}}, 24] [1, 1] : tensor<109x24xf32> to tensor<?x24xf32>
-// CHECK: linalg.generic {indexing_maps = [#[[QM]], #[[KMAP]], #[[OM]]], {{.+}} ins(%[[QC]], %[[KT]] : tensor<?x16xf32>, tensor<?x16xf32>) outs(%{{.+}} : tensor<?x?xf32>)
+// CHECK: linalg.generic {indexing_maps = [#[[QM]], #[[KMAP]], #[[OM]]], {{.+}} ins(%[[QR]], %[[KT]] : tensor<?x16xf32>, tensor<?x16xf32>) outs(%{{.+}} : tensor<?x?xf32>)
 // CHECK: arith.mulf %{{.+}}, %[[SCALE]] : f32
 // CHECK-NOT: arith.cmpi
 // CHECK: math.exp
 // CHECK: scf.yield %{{.+}}, %{{.+}}, %{{.+}} : tensor<?xf32>, tensor<?xf32>, tensor<?x24xf32>
+// CHECK-NEXT: }
+// CHECK-NEXT: scf.forall.in_parallel {
+// CHECK-NEXT: tensor.parallel_insert_slice %[[BL]]#0 into %[[MOUT]][%[[R0]]] [%[[RN]]] [1] : tensor<?xf32> into tensor<?xf32>
+// CHECK-NEXT: tensor.parallel_insert_slice %[[BL]]#1 into %[[LOUT]][%[[R0]]] [%[[RN]]] [1] : tensor<?xf32> into tensor<?xf32>
+// CHECK-NEXT: tensor.parallel_insert_slice %[[BL]]#2 into %[[AOUT]][%[[R0]], 0] [%[[RN]], 24] [1, 1] : tensor<?x24xf32> into tensor<?x24xf32>
+// CHECK-NEXT: }
 // CHECK-NEXT: }
 // (2) The chunk's own keys [P + c0, P + c0 + cn): a [cn x cn] strictly lower block.
 // CHECK: %[[KC:.+]] = tensor.extract_slice %[[KALL]][%[[T0]], 0] [%[[CN]], 16] [1, 1] : tensor<109x16xf32> to tensor<?x16xf32>
@@ -83,9 +110,20 @@
 // CHECK-NEXT: %[[LOWER:.+]] = arith.cmpi ult, %[[J]], %[[I]] : index
 // CHECK-NEXT: %[[SEL:.+]] = arith.select %[[LOWER]], %[[SC]], %[[NEGINF]] : f32
 // CHECK-NEXT: linalg.yield %[[SEL]] : f32
-// Row max over earlier rows and the block, then p, corr, l.
-// CHECK: %[[MTOT:.+]] = linalg.generic {indexing_maps = [#[[ID2]], #[[ROW]]], iterator_types = ["parallel", "reduction"]} ins(%[[LOGITS]] : tensor<?x?xf32>) outs(%[[FL]]#0 : tensor<?xf32>)
-// CHECK: arith.maximumf
+// Row max over earlier rows and the block: the block's max reduces into a
+// fresh -inf vector and is combined with m by an elementwise maximumf (m is
+// not reduced into in place: corr below still reads it). Then p, corr, l.
+// CHECK-NOT: outs(%[[FL]]#0
+// CHECK: %[[MFRESH:.+]] = linalg.fill ins(%[[NEGINF]] : f32) outs(%[[VE1]] : tensor<?xf32>) -> tensor<?xf32>
+// CHECK-NEXT: %[[MBLK:.+]] = linalg.generic {indexing_maps = [#[[ID2]], #[[ROW]]], iterator_types = ["parallel", "reduction"]} ins(%[[LOGITS]] : tensor<?x?xf32>) outs(%[[MFRESH]] : tensor<?xf32>)
+// CHECK-NEXT: ^bb0(%[[XL:[^:]+]]: f32, %[[XM:[^:]+]]: f32):
+// CHECK-NEXT: %[[MX:.+]] = arith.maximumf %[[XM]], %[[XL]] : f32
+// CHECK-NEXT: linalg.yield %[[MX]] : f32
+// CHECK: %[[MTOT:.+]] = linalg.generic {indexing_maps = [#[[ID1]], #[[ID1]], #[[ID1]]], iterator_types = ["parallel"]} ins(%[[FL]]#0, %[[MBLK]] : tensor<?xf32>, tensor<?xf32>) outs(%[[VE1]] : tensor<?xf32>)
+// CHECK-NEXT: ^bb0(%[[MOLD:[^:]+]]: f32, %[[MB:[^:]+]]: f32, %{{.+}}: f32):
+// CHECK-NEXT: %[[MM:.+]] = arith.maximumf %[[MOLD]], %[[MB]] : f32
+// CHECK-NEXT: linalg.yield %[[MM]] : f32
+// CHECK-NOT: outs(%[[FL]]#0
 // CHECK: %[[PIN:.+]] = linalg.generic {{.+}} ins(%[[LOGITS]], %[[MTOT]] : tensor<?x?xf32>, tensor<?xf32>)
 // CHECK: math.exp
 // CHECK: %[[CORR:.+]] = linalg.generic {{.+}} ins(%[[FL]]#0, %[[MTOT]] : tensor<?xf32>, tensor<?xf32>)
@@ -102,13 +140,28 @@
 // rhs = f + coef * corr * acc ; A = coef * p.
 // CHECK: %[[RHS:.+]] = linalg.generic {indexing_maps = [#[[ID2]], #[[ID2]], #[[ROW]], #[[ROW]], #[[ID2]]], {{.+}} ins(%[[FC]], %[[FL]]#2, %[[COEF]], %[[CORR]] : tensor<?x24xf32>, tensor<?x24xf32>, tensor<?xf32>, tensor<?xf32>)
 // CHECK: %[[AMAT:.+]] = linalg.generic {{.+}} ins(%[[PIN]], %[[COEF]] : tensor<?x?xf32>, tensor<?xf32>) outs(%[[CE]] : tensor<?x?xf32>)
-// (3) Forward substitution s_i = rhs_i + sum_{k<i} A_ik s_k.
+// (3) Forward substitution s_i = rhs_i + sum_{k<i} A_ik s_k: the sum
+// accumulates into a fresh zero [24] vector with loops (k, e) (k reduction
+// outermost, e parallel innermost: one contiguous axpy per k), and a second
+// generic adds it to row i; s is only written by the insert_slice.
 // CHECK: %[[SC2:.+]] = scf.for %[[IV:.+]] = %[[C0]] to %[[CN]] step %[[C1]] iter_args(%[[SS:.+]] = %[[RHS]]) -> (tensor<?x24xf32>) {
-// CHECK: %[[AROW:.+]] = tensor.extract_slice %[[AMAT]][%[[IV]], 0] [1, %[[IV]]] [1, 1] : tensor<?x?xf32> to tensor<?xf32>
-// CHECK: %[[PREV:.+]] = tensor.extract_slice %[[SS]][0, 0] [%[[IV]], 24] [1, 1] : tensor<?x24xf32> to tensor<?x24xf32>
-// CHECK: %[[CUR:.+]] = tensor.extract_slice %[[SS]][%[[IV]], 0] [1, 24] [1, 1] : tensor<?x24xf32> to tensor<24xf32>
-// CHECK: %[[UPD:.+]] = linalg.generic {indexing_maps = [#[[COL]], #[[COLT]], #[[ROW]]], iterator_types = ["parallel", "reduction"]} ins(%[[AROW]], %[[PREV]] : tensor<?xf32>, tensor<?x24xf32>) outs(%[[CUR]] : tensor<24xf32>)
-// CHECK: %[[INS:.+]] = tensor.insert_slice %[[UPD]] into %[[SS]][%[[IV]], 0] [1, 24] [1, 1] : tensor<24xf32> into tensor<?x24xf32>
+// CHECK-NEXT: %[[AROW:.+]] = tensor.extract_slice %[[AMAT]][%[[IV]], 0] [1, %[[IV]]] [1, 1] : tensor<?x?xf32> to tensor<?xf32>
+// CHECK-NEXT: %[[PREV:.+]] = tensor.extract_slice %[[SS]][0, 0] [%[[IV]], 24] [1, 1] : tensor<?x24xf32> to tensor<?x24xf32>
+// CHECK-NEXT: %[[VE:.+]] = tensor.empty() : tensor<24xf32>
+// CHECK-NEXT: %[[ZV:.+]] = linalg.fill ins(%[[ZERO]] : f32) outs(%[[VE]] : tensor<24xf32>) -> tensor<24xf32>
+// CHECK-NEXT: %[[SUM:.+]] = linalg.generic {indexing_maps = [#[[ROW]], #[[ID2]], #[[COL]]], iterator_types = ["reduction", "parallel"]} ins(%[[AROW]], %[[PREV]] : tensor<?xf32>, tensor<?x24xf32>) outs(%[[ZV]] : tensor<24xf32>) {
+// CHECK-NEXT: ^bb0(%[[AK:[^:]+]]: f32, %[[SKE:[^:]+]]: f32, %[[SUMO:[^:]+]]: f32):
+// CHECK-NEXT: %[[PROD:.+]] = arith.mulf %[[AK]], %[[SKE]] : f32
+// CHECK-NEXT: %[[ACCV:.+]] = arith.addf %[[SUMO]], %[[PROD]] : f32
+// CHECK-NEXT: linalg.yield %[[ACCV]] : f32
+// CHECK-NEXT: } -> tensor<24xf32>
+// CHECK-NEXT: %[[CUR:.+]] = tensor.extract_slice %[[SS]][%[[IV]], 0] [1, 24] [1, 1] : tensor<?x24xf32> to tensor<24xf32>
+// CHECK-NEXT: %[[UPD:.+]] = linalg.generic {indexing_maps = [#[[ID1]], #[[ID1]], #[[ID1]]], iterator_types = ["parallel"]} ins(%[[CUR]], %[[SUM]] : tensor<24xf32>, tensor<24xf32>) outs(%[[VE]] : tensor<24xf32>) {
+// CHECK-NEXT: ^bb0(%[[RI:[^:]+]]: f32, %[[SI:[^:]+]]: f32, %{{.+}}: f32):
+// CHECK-NEXT: %[[NEWV:.+]] = arith.addf %[[RI]], %[[SI]] : f32
+// CHECK-NEXT: linalg.yield %[[NEWV]] : f32
+// CHECK-NEXT: } -> tensor<24xf32>
+// CHECK-NEXT: %[[INS:.+]] = tensor.insert_slice %[[UPD]] into %[[SS]][%[[IV]], 0] [1, 24] [1, 1] : tensor<24xf32> into tensor<?x24xf32>
 // CHECK-NEXT: scf.yield %[[INS]] : tensor<?x24xf32>
 // CHECK-NEXT: }
 // The solved chunk becomes rows [P + c0, P + c0 + cn) of S.
@@ -131,6 +184,28 @@
 // CHUNK: scf.for %[[C0I:.+]] = %{{.+}} to %[[C100]] step %[[C8]] iter_args(
 // CHUNK: %[[T0:.+]] = arith.addi %[[C0I]], %{{.+}} : index
 // CHUNK: scf.for %{{.+}} = %{{.+}} to %[[T0]] step %[[C16]] iter_args(
+
+// Row block 4: the same nested forall, stepping by 4 rows.
+// ROWB4-LABEL: func.func @feedback_cache(
+// ROWB4-DAG: %[[C4:.+]] = arith.constant 4 : index
+// ROWB4-DAG: %[[C32:.+]] = arith.constant 32 : index
+// ROWB4-DAG: %[[C64:.+]] = arith.constant 64 : index
+// ROWB4: scf.forall (%{{.+}}, %{{.+}}) in (2, 2)
+// ROWB4: scf.for %[[C0I:.+]] = %{{.+}} to %{{.+}} step %[[C32]] iter_args(
+// ROWB4: %[[CN:.+]] = arith.minsi %{{.+}}, %[[C32]] : index
+// ROWB4: %[[T0:.+]] = arith.addi %[[C0I]], %{{.+}} : index
+// ROWB4: %[[NB:.+]] = arith.ceildivsi %[[CN]], %[[C4]] : index
+// ROWB4: scf.forall (%[[RBI:.+]]) in (%[[NB]]) shared_outs(%[[MOUT:.+]] = %{{.+}}, %[[LOUT:.+]] = %{{.+}}, %[[AOUT:.+]] = %{{.+}}) -> (tensor<?xf32>, tensor<?xf32>, tensor<?x24xf32>) {
+// ROWB4-NEXT: %[[R0:.+]] = arith.muli %[[RBI]], %[[C4]] : index
+// ROWB4-NEXT: %[[RLEFT:.+]] = arith.subi %[[CN]], %[[R0]] : index
+// ROWB4-NEXT: %[[RN:.+]] = arith.minsi %[[RLEFT]], %[[C4]] : index
+// ROWB4: %[[BL:.+]]:3 = scf.for %{{.+}} = %{{.+}} to %[[T0]] step %[[C64]] iter_args(
+// ROWB4: scf.forall.in_parallel {
+// ROWB4-NEXT: tensor.parallel_insert_slice %[[BL]]#0 into %[[MOUT]][%[[R0]]] [%[[RN]]] [1] : tensor<?xf32> into tensor<?xf32>
+// ROWB4-NEXT: tensor.parallel_insert_slice %[[BL]]#1 into %[[LOUT]][%[[R0]]] [%[[RN]]] [1] : tensor<?xf32> into tensor<?xf32>
+// ROWB4-NEXT: tensor.parallel_insert_slice %[[BL]]#2 into %[[AOUT]][%[[R0]], 0] [%[[RN]], 24] [1, 1] : tensor<?x24xf32> into tensor<?x24xf32>
+// ROWB4-NEXT: }
+// ROWB4-NEXT: }
 func.func @feedback_cache(%f: tensor<2x100x2x24xf32>, %qb: tensor<2x100x2x16xf32>, %kb: tensor<2x100x2x16xf32>, %gamma: tensor<2x100x2xf32>, %kb_prev: tensor<2x9x2x16xf32>, %s_prev: tensor<2x9x2x24xf32>) -> tensor<2x100x2x24xf32> {
   %s = sessa.feedback_attention %f, %qb, %kb, %gamma cache(%kb_prev, %s_prev) : tensor<2x100x2x24xf32>, tensor<2x100x2x16xf32>, tensor<2x100x2x16xf32>, tensor<2x100x2xf32>, tensor<2x9x2x16xf32>, tensor<2x9x2x24xf32>
   return %s : tensor<2x100x2x24xf32>
@@ -148,6 +223,7 @@ func.func @feedback_cache(%f: tensor<2x100x2x24xf32>, %qb: tensor<2x100x2x16xf32
 // CHECK-DAG: %[[C32:.+]] = arith.constant 32 : index
 // CHECK-DAG: %[[C0:.+]] = arith.constant 0 : index
 // CHECK-DAG: %[[C1:.+]] = arith.constant 1 : index
+// CHECK-DAG: %[[RB:.+]] = arith.constant 16 : index
 // CHECK: %[[BATCH:.+]] = tensor.dim %[[F]], %[[C0]] : tensor<?x?x1x32xf16>
 // CHECK: %[[T:.+]] = tensor.dim %[[F]], %[[C1]] : tensor<?x?x1x32xf16>
 // CHECK: arith.extf %{{.+}} : f16 to f32
@@ -157,12 +233,20 @@ func.func @feedback_cache(%f: tensor<2x100x2x24xf32>, %qb: tensor<2x100x2x16xf32
 // CHECK: %[[RES:.+]] = scf.forall (%{{.+}}) in (%[[BATCH]])
 // CHECK-NOT: tensor.insert_slice
 // CHECK: scf.for %[[C0I:.+]] = %[[C0]] to %[[T]] step %[[C32]] iter_args(
+// CHECK: %[[CN:.+]] = arith.minsi %{{.+}}, %[[C32]] : index
+// CHECK: %[[NB:.+]] = arith.ceildivsi %[[CN]], %[[RB]] : index
+// CHECK: scf.forall (%[[RBI:.+]]) in (%[[NB]]) shared_outs(
+// CHECK-NEXT: %[[R0:.+]] = arith.muli %[[RBI]], %[[RB]] : index
 // CHECK: scf.for %{{.+}} = %[[C0]] to %[[C0I]] step %{{.+}} iter_args(
 // CHECK: arith.mulf %{{.+}}, %[[SCALE]] : f32
+// CHECK: scf.forall.in_parallel {
+// CHECK-NEXT: tensor.parallel_insert_slice %{{.+}}#0 into %{{.+}}[%[[R0]]]
+// CHECK-NEXT: tensor.parallel_insert_slice %{{.+}}#1 into %{{.+}}[%[[R0]]]
+// CHECK-NEXT: tensor.parallel_insert_slice %{{.+}}#2 into %{{.+}}[%[[R0]], 0]
 // CHECK: arith.cmpi ult
 // CHECK: arith.cmpf ogt
-// CHECK: scf.for %{{.+}} = %[[C0]] to %{{.+}} step %[[C1]] iter_args(
-// CHECK: tensor.parallel_insert_slice
+// CHECK: scf.for %{{.+}} = %[[C0]] to %[[CN]] step %[[C1]] iter_args(
+// CHECK: tensor.parallel_insert_slice %{{.+}} into %{{.+}}[%{{.+}}, 0, 0, 0] [1, %[[T]], 1, 32] [1, 1, 1, 1] : tensor<?x32xf32> into tensor<?x?x1x32xf32>
 // CHECK: %[[OUT:.+]] = linalg.generic {{.+}} ins(%[[RES]] : tensor<?x?x1x32xf32>) outs(%{{.+}} : tensor<?x?x1x32xf16>)
 // CHECK: arith.truncf %{{.+}} : f32 to f16
 // CHECK: return %[[OUT]] : tensor<?x?x1x32xf16>
@@ -173,6 +257,16 @@ func.func @feedback_cache(%f: tensor<2x100x2x24xf32>, %qb: tensor<2x100x2x16xf32
 // CHUNK: scf.for %[[C0I:.+]] = %{{.+}} to %{{.+}} step %[[C8]] iter_args(
 // CHUNK: arith.minsi %{{.+}}, %[[C8]] : index
 // CHUNK: scf.for %{{.+}} = %{{.+}} to %[[C0I]] step %[[C16]] iter_args(
+
+// ROWB4-LABEL: func.func @feedback_dynamic_f16(
+// ROWB4-DAG: %[[C4:.+]] = arith.constant 4 : index
+// ROWB4-DAG: %[[C32:.+]] = arith.constant 32 : index
+// ROWB4: %[[CN:.+]] = arith.minsi %{{.+}}, %[[C32]] : index
+// ROWB4: %[[NB:.+]] = arith.ceildivsi %[[CN]], %[[C4]] : index
+// ROWB4: scf.forall (%[[RBI:.+]]) in (%[[NB]]) shared_outs(
+// ROWB4-NEXT: %[[R0:.+]] = arith.muli %[[RBI]], %[[C4]] : index
+// ROWB4-NEXT: %[[RLEFT:.+]] = arith.subi %[[CN]], %[[R0]] : index
+// ROWB4-NEXT: arith.minsi %[[RLEFT]], %[[C4]] : index
 func.func @feedback_dynamic_f16(%f: tensor<?x?x1x32xf16>, %qb: tensor<?x?x1x32xf16>, %kb: tensor<?x?x1x32xf16>, %gamma: tensor<?x?x1xf16>) -> tensor<?x?x1x32xf16> {
   %s = sessa.feedback_attention %f, %qb, %kb, %gamma {scale = 5.000000e-01 : f64} : tensor<?x?x1x32xf16>, tensor<?x?x1x32xf16>, tensor<?x?x1x32xf16>, tensor<?x?x1xf16>
   return %s : tensor<?x?x1x32xf16>

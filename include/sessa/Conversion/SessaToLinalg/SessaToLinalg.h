@@ -15,9 +15,9 @@ struct SessaTilingOptions {
   /// Key rows per step of the online softmax (attention and feedback).
   int64_t keyTile = 64;
   /// Rows solved together by one step of `sessa.feedback_attention`.
-  int64_t feedbackChunk = 32;
+  int64_t feedbackChunk = 64;
   /// Rows of a feedback chunk whose flash pass runs as one parallel task.
-  int64_t feedbackRowBlock = 16;
+  int64_t feedbackRowBlock = 32;
   /// Channels per tile of `sessa.selective_scan` (shrunk to divide Dm / G).
   int64_t scanChannelTile = 64;
 };

@@ -163,6 +163,13 @@ Value TensorBuilder::minIndex(Value a, Value bv) {
   return arith::MinSIOp::create(b, a, bv);
 }
 
+Value TensorBuilder::transpose(Value matrix) {
+  Value init = empty({dim(matrix, 1), dim(matrix, 0)});
+  return linalg::TransposeOp::create(b, matrix, init,
+                                     ArrayRef<int64_t>{1, 0})
+      .getResult()[0];
+}
+
 //===----------------------------------------------------------------------===//
 // Online softmax
 //===----------------------------------------------------------------------===//
@@ -240,12 +247,12 @@ SoftmaxState mlir::sessa::lowering::updateSoftmaxState(
 }
 
 Value mlir::sessa::lowering::maskedLogits(
-    TensorBuilder &tb, Value q, Value k, double scale,
+    TensorBuilder &tb, Value q, Value kT, double scale,
     const std::function<Value(ImplicitLocOpBuilder &, Value, Value)>
         &visible) {
   ImplicitLocOpBuilder &b = tb.builder();
-  OpFoldResult rows = tb.dim(q, 0), cols = tb.dim(k, 0);
-  Value dots = tb.matmulTransposeB(q, k, tb.full({rows, cols}, 0.0));
+  OpFoldResult rows = tb.dim(q, 0), cols = tb.dim(kT, 1);
+  Value dots = tb.matmul(q, kT, tb.full({rows, cols}, 0.0));
   Value scaleV = tb.f32Const(scale);
   Value negInf = tb.f32Const(kNegInf);
   return tb.mapIdentity(
@@ -262,14 +269,14 @@ Value mlir::sessa::lowering::maskedLogits(
 }
 
 SoftmaxState mlir::sessa::lowering::flashLoop(
-    TensorBuilder &tb, Value q, Value keys, Value values, Value keyEnd,
+    TensorBuilder &tb, Value q, Value keysT, Value values, Value keyEnd,
     int64_t keyTile,
     double scale,
     const std::function<Value(ImplicitLocOpBuilder &, Value, Value)>
         &visible) {
   ImplicitLocOpBuilder &b = tb.builder();
   OpFoldResult rows = tb.dim(q, 0);
-  OpFoldResult dk = tb.dim(keys, 1), dv = tb.dim(values, 1);
+  OpFoldResult dk = tb.dim(keysT, 0), dv = tb.dim(values, 1);
   SoftmaxState init = initSoftmaxState(tb, rows, dv);
   Value zero = tb.indexConst(0), step = tb.indexConst(keyTile);
   auto loop = scf::ForOp::create(
@@ -279,7 +286,8 @@ SoftmaxState mlir::sessa::lowering::flashLoop(
         ImplicitLocOpBuilder &nb = inner.builder();
         Value remaining = arith::SubIOp::create(nb, keyEnd, j0);
         Value kn = inner.minIndex(remaining, step);
-        Value kTile = inner.extract(keys, {j0, nb.getIndexAttr(0)}, {kn, dk}, 2);
+        Value kTile =
+            inner.extract(keysT, {nb.getIndexAttr(0), j0}, {dk, kn}, 2);
         Value vTile =
             inner.extract(values, {j0, nb.getIndexAttr(0)}, {kn, dv}, 2);
         std::function<Value(ImplicitLocOpBuilder &, Value, Value)> tileVisible;

@@ -74,6 +74,9 @@ public:
 
   Value minIndex(Value a, Value b);
 
+  /// The transpose of a [r, c] matrix.
+  Value transpose(Value matrix);
+
 private:
   ImplicitLocOpBuilder b;
 };
@@ -94,17 +97,20 @@ SoftmaxState initSoftmaxState(TensorBuilder &tb, OpFoldResult rows,
 SoftmaxState updateSoftmaxState(TensorBuilder &tb, const SoftmaxState &state,
                                 Value logits, Value values);
 
-/// logits[i, j] = scale * q[i, :] . k[j, :], set to -inf where
-/// `visible(i, j)` (built from the tile-local indices) is false.
-Value maskedLogits(TensorBuilder &tb, Value q, Value k, double scale,
+/// logits[i, j] = scale * q[i, :] . kT[:, j], set to -inf where
+/// `visible(i, j)` (built from the tile-local indices) is false. Keys come
+/// transposed (`kT : [dk, cols]`) so that the product reads both operands
+/// along contiguous rows.
+Value maskedLogits(TensorBuilder &tb, Value q, Value kT, double scale,
                    const std::function<Value(ImplicitLocOpBuilder &, Value,
                                              Value)> &visible);
 
 /// Runs the online softmax of `q [rows, dk]` over key rows [0, keyEnd) of
-/// `keys [*, dk]` / `values [*, dv]` in tiles of `keyTile`, masking with
-/// `visible(i, jAbs)` (jAbs the absolute key row) when given.
+/// `keysT [dk, *]` (keys transposed) / `values [*, dv]` in tiles of
+/// `keyTile`, masking with `visible(i, jAbs)` (jAbs the absolute key row)
+/// when given.
 SoftmaxState
-flashLoop(TensorBuilder &tb, Value q, Value keys, Value values, Value keyEnd,
+flashLoop(TensorBuilder &tb, Value q, Value keysT, Value values, Value keyEnd,
           int64_t keyTile, double scale,
           const std::function<Value(ImplicitLocOpBuilder &, Value, Value)>
               &visible);
