@@ -1,8 +1,10 @@
 // Structure of the sessa.attention lowering (SPEC section 2): scf.forall over
-// (batch, head, query tile); per tile an scf.for over the key tiles that the
-// tile can see, [0, P + q0 + qn) (fully masked key tiles are never visited),
-// with an online softmax; only [query tile x key tile] logits exist at a
-// time, never a T x S matrix.
+// (batch, head, query tile); per tile the keys that the tile can see,
+// [0, P + q0 + qn), are transposed once (linalg.transpose to kT [d, keyEnd]),
+// then an scf.for over those key tiles (fully masked key tiles are never
+// visited) runs an online softmax whose logits products q kT read columns
+// of kT with the plain (m, k), (k, n) -> (m, n) maps; only [query tile x key
+// tile] logits exist at a time, never a T x S matrix.
 
 // The main checks pin 64 x 64 tiles explicitly (the defaults may change).
 // RUN: sessa-opt %s --split-input-file --convert-sessa-to-linalg="attention-query-tile=64 key-tile=64" --canonicalize --cse | FileCheck %s
@@ -23,9 +25,9 @@
 // d = 16 (scale 1/4); tiles 64 x 64: ceil(257 / 64) = 5 query tiles.
 
 // CHECK-DAG: #[[QM:.+]] = affine_map<(d0, d1, d2) -> (d0, d2)>
-// CHECK-DAG: #[[KMAP:.+]] = affine_map<(d0, d1, d2) -> (d1, d2)>
 // CHECK-DAG: #[[OM:.+]] = affine_map<(d0, d1, d2) -> (d0, d1)>
-// CHECK-DAG: #[[VM:.+]] = affine_map<(d0, d1, d2) -> (d2, d1)>
+// The B operand map (k, n) of both products (q kT and p v).
+// CHECK-DAG: #[[KNM:.+]] = affine_map<(d0, d1, d2) -> (d2, d1)>
 // CHECK-DAG: #[[ID2:.+]] = affine_map<(d0, d1) -> (d0, d1)>
 // CHECK-DAG: #[[ROW:.+]] = affine_map<(d0, d1) -> (d0)>
 
@@ -52,6 +54,11 @@
 // Visible keys: [0, P + q0 + qn).
 // CHECK: %[[ROWBASE:.+]] = arith.addi %[[Q0]], %[[P]] : index
 // CHECK: %[[KEYEND:.+]] = arith.addi %[[ROWBASE]], %[[QN]] : index
+// They are transposed once per query tile, before the key loop: kT [16, keyEnd].
+// CHECK: %[[KVIS:.+]] = tensor.extract_slice %[[KS]][0, 0] [%[[KEYEND]], 16] [1, 1] : tensor<300x16xf32> to tensor<?x16xf32>
+// CHECK: %[[KTE:.+]] = tensor.empty(%[[KEYEND]]) : tensor<16x?xf32>
+// CHECK: %[[KST:.+]] = linalg.transpose ins(%[[KVIS]] : tensor<?x16xf32>) outs(%[[KTE]] : tensor<16x?xf32>) permutation = [1, 0]
+// CHECK-NOT: linalg.transpose
 // Online-softmax state: m = -inf, l = 0, acc = 0 over the tile's rows.
 // CHECK: %[[MINIT:.+]] = linalg.fill ins(%[[NEGINF]] : f32) outs(%{{.+}} : tensor<?xf32>) -> tensor<?xf32>
 // CHECK: %[[LINIT:.+]] = linalg.fill ins(%{{.+}} : f32) outs(%{{.+}} : tensor<?xf32>) -> tensor<?xf32>
@@ -59,10 +66,13 @@
 // CHECK: %[[LOOP:.+]]:3 = scf.for %[[J0:.+]] = %[[C0]] to %[[KEYEND]] step %[[C64]] iter_args(%[[M:.+]] = %[[MINIT]], %[[L:.+]] = %[[LINIT]], %[[ACC:.+]] = %[[AINIT]]) -> (tensor<?xf32>, tensor<?xf32>, tensor<?x16xf32>) {
 // CHECK: %[[KLEFT:.+]] = arith.subi %[[KEYEND]], %[[J0]] : index
 // CHECK: %[[KN:.+]] = arith.minsi %[[KLEFT]], %[[C64]] : index
-// CHECK: %[[KT:.+]] = tensor.extract_slice %[[KS]][%[[J0]], 0] [%[[KN]], 16] [1, 1] : tensor<300x16xf32> to tensor<?x16xf32>
+// The key tile is columns [j0, j0 + kn) of kT (no transpose in the loop).
+// CHECK: %[[KT:.+]] = tensor.extract_slice %[[KST]][0, %[[J0]]] [16, %[[KN]]] [1, 1] : tensor<16x?xf32> to tensor<16x?xf32>
+// CHECK-NOT: linalg.transpose
 // CHECK: %[[VT:.+]] = tensor.extract_slice %[[VS]][%[[J0]], 0] [%[[KN]], 16] [1, 1] : tensor<300x16xf32> to tensor<?x16xf32>
-// The tile's logits q k^T: [qn x kn], both at most 64.
-// CHECK: %[[DOTS:.+]] = linalg.generic {indexing_maps = [#[[QM]], #[[KMAP]], #[[OM]]], iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[QS]], %[[KT]] : tensor<?x16xf32>, tensor<?x16xf32>) outs(%{{.+}} : tensor<?x?xf32>)
+// CHECK-NOT: linalg.transpose
+// The tile's logits q kT: [qn x kn], both at most 64, a plain matmul.
+// CHECK: %[[DOTS:.+]] = linalg.generic {indexing_maps = [#[[QM]], #[[KNM]], #[[OM]]], iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[QS]], %[[KT]] : tensor<?x16xf32>, tensor<16x?xf32>) outs(%{{.+}} : tensor<?x?xf32>)
 // Scale and the inclusive causal mask j0 + j <= P + q0 + i.
 // CHECK: %[[LOGITS:.+]] = linalg.generic {indexing_maps = [#[[ID2]], #[[ID2]]], iterator_types = ["parallel", "parallel"]} ins(%[[DOTS]] : tensor<?x?xf32>)
 // CHECK-NEXT: ^bb0(%[[D:[^:]+]]: f32, %{{.+}}: f32):
@@ -90,7 +100,7 @@
 // CHECK: arith.addf
 // acc = acc * corr + p v.
 // CHECK: %[[ASC:.+]] = linalg.generic {{.+}} ins(%[[CORR]] : tensor<?xf32>) outs(%[[ACC]] : tensor<?x16xf32>)
-// CHECK: %[[ANEW:.+]] = linalg.generic {indexing_maps = [#[[QM]], #[[VM]], #[[OM]]], iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[PT]], %[[VT]] : tensor<?x?xf32>, tensor<?x16xf32>) outs(%[[ASC]] : tensor<?x16xf32>)
+// CHECK: %[[ANEW:.+]] = linalg.generic {indexing_maps = [#[[QM]], #[[KNM]], #[[OM]]], iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[PT]], %[[VT]] : tensor<?x?xf32>, tensor<?x16xf32>) outs(%[[ASC]] : tensor<?x16xf32>)
 // CHECK: scf.yield %[[MNEW]], %[[LNEW]], %[[ANEW]] : tensor<?xf32>, tensor<?xf32>, tensor<?x16xf32>
 // CHECK-NEXT: }
 // out = acc / l, written back into the tile's rows.
@@ -101,6 +111,10 @@
 // CHECK-NEXT: }
 // CHECK-NEXT: }
 // CHECK-NEXT: return %[[RES]] : tensor<2x257x4x16xf32>
+// The next function's maps (printed before it).
+// CHECK-DAG: #[[QM2:.+]] = affine_map<(d0, d1, d2) -> (d0, d2)>
+// CHECK-DAG: #[[KNM2:.+]] = affine_map<(d0, d1, d2) -> (d2, d1)>
+// CHECK-DAG: #[[OM2:.+]] = affine_map<(d0, d1, d2) -> (d0, d1)>
 
 // With 16-row query tiles and 8-row key tiles: 17 query tiles, key step 8.
 // TILE-LABEL: func.func @attention_gqa_cache(
@@ -124,12 +138,22 @@ func.func @attention_gqa_cache(%q: tensor<2x257x4x16xf32>, %k: tensor<2x300x2x16
 // CHECK-LABEL: func.func @attention_mha_no_cache(
 // CHECK: scf.forall (%[[B:.+]], %[[H:.+]], %[[QT:.+]]) in (2, 2, 2)
 // CHECK: %[[QN:.+]] = arith.minsi
-// CHECK: tensor.extract_slice %{{.+}}[%[[B]], 0, %[[H]], 0] [1, 100, 1, 8] [1, 1, 1, 1] : tensor<2x100x2x8xf32> to tensor<100x8xf32>
+// CHECK: %[[KS:.+]] = tensor.extract_slice %{{.+}}[%[[B]], 0, %[[H]], 0] [1, 100, 1, 8] [1, 1, 1, 1] : tensor<2x100x2x8xf32> to tensor<100x8xf32>
 // CHECK: %[[END:.+]] = arith.addi %{{.+}}, %[[QN]] : index
-// CHECK: scf.for %{{.+}} = %{{.+}} to %[[END]] step %{{.+}} iter_args(
+// CHECK: %[[KVIS:.+]] = tensor.extract_slice %[[KS]][0, 0] [%[[END]], 8] [1, 1] : tensor<100x8xf32> to tensor<?x8xf32>
+// CHECK: %[[KST:.+]] = linalg.transpose ins(%[[KVIS]] : tensor<?x8xf32>) outs(%{{.+}} : tensor<8x?xf32>) permutation = [1, 0]
+// CHECK-NOT: linalg.transpose
+// CHECK: scf.for %[[J0:.+]] = %{{.+}} to %[[END]] step %{{.+}} iter_args(
+// CHECK: %[[KT:.+]] = tensor.extract_slice %[[KST]][0, %[[J0]]] [8, %{{.+}}] [1, 1] : tensor<8x?xf32> to tensor<8x?xf32>
+// CHECK-NOT: linalg.transpose
 // CHECK: tensor<?x?xf32>
+// CHECK: linalg.generic {indexing_maps = [#[[QM2]], #[[KNM2]], #[[OM2]]], {{.+}} ins(%{{.+}}, %[[KT]] : tensor<?x8xf32>, tensor<8x?xf32>) outs(%{{.+}} : tensor<?x?xf32>)
 // CHECK: arith.cmpi ule
 // CHECK: scf.forall.in_parallel
+// The next function's maps (printed before it).
+// CHECK-DAG: #[[QM3:.+]] = affine_map<(d0, d1, d2) -> (d0, d2)>
+// CHECK-DAG: #[[KNM3:.+]] = affine_map<(d0, d1, d2) -> (d2, d1)>
+// CHECK-DAG: #[[OM3:.+]] = affine_map<(d0, d1, d2) -> (d0, d1)>
 
 // TILE-LABEL: func.func @attention_mha_no_cache(
 // TILE-DAG: %[[C8:.+]] = arith.constant 8 : index
@@ -140,9 +164,11 @@ func.func @attention_gqa_cache(%q: tensor<2x257x4x16xf32>, %k: tensor<2x300x2x16
 // TILE: %[[REST:.+]] = arith.subi %[[C100]], %[[Q0]] : index
 // TILE: %[[QN:.+]] = arith.minsi %[[REST]], %[[C16]] : index
 // TILE: %[[END:.+]] = arith.addi %[[Q0]], %[[QN]] : index
+// TILE: %[[KST:.+]] = linalg.transpose ins(%{{.+}} : tensor<?x8xf32>) outs(%{{.+}} : tensor<8x?xf32>) permutation = [1, 0]
 // TILE: scf.for %[[J0:.+]] = %{{.+}} to %[[END]] step %[[C8]] iter_args(
 // TILE: %[[KLEFT:.+]] = arith.subi %[[END]], %[[J0]] : index
 // TILE: %[[KN:.+]] = arith.minsi %[[KLEFT]], %[[C8]] : index
+// TILE: tensor.extract_slice %[[KST]][0, %[[J0]]] [8, %[[KN]]] [1, 1] : tensor<8x?xf32> to tensor<8x?xf32>
 // TILE: tensor.empty(%{{.+}}, %[[KN]]) : tensor<?x?xf32>
 // TILE: arith.cmpi ule
 // TILE: scf.yield
@@ -181,11 +207,18 @@ func.func @attention_mha_no_cache(%q: tensor<2x100x2x8xf32>, %k: tensor<2x100x2x
 // CHECK: %[[QN:.+]] = arith.minsi %{{.+}}, %[[C64]] : index
 // CHECK: tensor.extract_slice %[[Q32]][%[[B]], %[[Q0]], %[[H]], 0] [1, %[[QN]], 1, 64]
 // CHECK: %[[KVH:.+]] = arith.divui %[[H]], %[[C4]] : index
-// CHECK: tensor.extract_slice %[[K32]][%[[B]], 0, %[[KVH]], 0] [1, %[[S]], 1, 64]
+// CHECK: %[[KS:.+]] = tensor.extract_slice %[[K32]][%[[B]], 0, %[[KVH]], 0] [1, %[[S]], 1, 64]
 // CHECK: tensor.extract_slice %[[V32]][%[[B]], 0, %[[KVH]], 0] [1, %[[S]], 1, 64]
 // CHECK: %[[ROWBASE:.+]] = arith.addi %[[P]], %[[Q0]] : index
 // CHECK: %[[END:.+]] = arith.addi %[[ROWBASE]], %[[QN]] : index
-// CHECK: scf.for %{{.+}} = %[[C0]] to %[[END]] step %[[C64]] iter_args(
+// CHECK: %[[KVIS:.+]] = tensor.extract_slice %[[KS]][0, 0] [%[[END]], 64] [1, 1] : tensor<?x64xf32> to tensor<?x64xf32>
+// CHECK: %[[KTE:.+]] = tensor.empty(%[[END]]) : tensor<64x?xf32>
+// CHECK: %[[KST:.+]] = linalg.transpose ins(%[[KVIS]] : tensor<?x64xf32>) outs(%[[KTE]] : tensor<64x?xf32>) permutation = [1, 0]
+// CHECK-NOT: linalg.transpose
+// CHECK: scf.for %[[J0:.+]] = %[[C0]] to %[[END]] step %[[C64]] iter_args(
+// CHECK: %[[KT:.+]] = tensor.extract_slice %[[KST]][0, %[[J0]]] [64, %{{.+}}] [1, 1] : tensor<64x?xf32> to tensor<64x?xf32>
+// CHECK-NOT: linalg.transpose
+// CHECK: linalg.generic {indexing_maps = [#[[QM3]], #[[KNM3]], #[[OM3]]], {{.+}} ins(%{{.+}}, %[[KT]] : tensor<?x64xf32>, tensor<64x?xf32>) outs(%{{.+}} : tensor<?x?xf32>)
 // CHECK: arith.mulf %{{.+}}, %[[SCALE]] : f32
 // CHECK: arith.cmpi ule
 // CHECK: scf.forall.in_parallel

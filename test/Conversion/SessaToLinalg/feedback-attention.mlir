@@ -1,6 +1,9 @@
 // Structure of the sessa.feedback_attention lowering (SPEC section 3):
-// scf.forall over (batch, feedback head); per (b, h) an scf.for over chunks
-// of rows (step = feedback-chunk) that carries the solved rows S = [s_prev; s];
+// scf.forall over (batch, feedback head); per (b, h) the keys K = [kb_prev; kb]
+// are transposed once (linalg.transpose to kAllT [dk, P+T]; every logits
+// product q kT reads columns of kAllT with the plain (m, k), (k, n) -> (m, n)
+// maps), then an scf.for over chunks of rows (step = feedback-chunk) carries
+// the solved rows S = [s_prev; s];
 // per chunk: (1) a flash loop over all earlier rows j < P + c0, run by a
 // nested scf.forall over blocks of feedback-row-block of the chunk's rows
 // (each block starts from a fresh softmax state and parallel_insert_slice's
@@ -13,7 +16,7 @@
 // RUN: sessa-opt %s --split-input-file --convert-sessa-to-linalg --canonicalize --cse | FileCheck %s --check-prefix=NOTS
 // RUN: sessa-opt %s --split-input-file --convert-sessa-to-linalg="feedback-chunk=8 key-tile=16" --canonicalize --cse | FileCheck %s --check-prefix=CHUNK
 // RUN: sessa-opt %s --split-input-file --convert-sessa-to-linalg="feedback-chunk=8 key-tile=16" --canonicalize --cse | FileCheck %s --check-prefix=NOTS
-// RUN: sessa-opt %s --split-input-file --convert-sessa-to-linalg="feedback-row-block=4" --canonicalize --cse | FileCheck %s --check-prefixes=ROWB4,NOTS
+// RUN: sessa-opt %s --split-input-file --convert-sessa-to-linalg="feedback-chunk=32 feedback-row-block=4" --canonicalize --cse | FileCheck %s --check-prefixes=ROWB4,NOTS
 
 // NOTS-NOT: sessa.
 // NOTS-NOT: tensor<100x100x
@@ -21,14 +24,15 @@
 // NOTS-NOT: tensor<100x109x
 
 // With a cache: B = 2, T = 100, P = 9, Hb = 2, dk = 16 (scale 1/4), dv = 24;
-// default chunk 32, key tile 64, row block 16.
+// chunk 32 and row block 16 pinned, default key tile 64.
 
 // CHECK-DAG: #[[ID2:.+]] = affine_map<(d0, d1) -> (d0, d1)>
 // CHECK-DAG: #[[ROW:.+]] = affine_map<(d0, d1) -> (d0)>
 // CHECK-DAG: #[[COL:.+]] = affine_map<(d0, d1) -> (d1)>
 // CHECK-DAG: #[[ID1:.+]] = affine_map<(d0) -> (d0)>
 // CHECK-DAG: #[[QM:.+]] = affine_map<(d0, d1, d2) -> (d0, d2)>
-// CHECK-DAG: #[[KMAP:.+]] = affine_map<(d0, d1, d2) -> (d1, d2)>
+// The B operand map (k, n) of the products (q kT and p v).
+// CHECK-DAG: #[[KNM:.+]] = affine_map<(d0, d1, d2) -> (d2, d1)>
 // CHECK-DAG: #[[OM:.+]] = affine_map<(d0, d1, d2) -> (d0, d1)>
 
 // CHECK-LABEL: func.func @feedback_cache(
@@ -54,10 +58,14 @@
 // CHECK: %[[K1:.+]] = tensor.insert_slice %[[KOLD]] into %[[KEMPTY]][0, 0] [9, 16] [1, 1] : tensor<9x16xf32> into tensor<109x16xf32>
 // CHECK: %[[KALL:.+]] = tensor.insert_slice %[[KNEW]] into %[[K1]][9, 0] [100, 16] [1, 1] : tensor<100x16xf32> into tensor<109x16xf32>
 // CHECK: %[[SALL:.+]] = tensor.insert_slice %[[SOLD]] into %[[SEMPTY]][0, 0] [9, 24] [1, 1] : tensor<9x24xf32> into tensor<109x24xf32>
+// K is transposed once per (b, h), before the chunk loop: kAllT [16, 109].
+// CHECK-DAG: %[[KTE:.+]] = tensor.empty() : tensor<16x109xf32>
+// CHECK-DAG: %[[KALLT:.+]] = linalg.transpose ins(%[[KALL]] : tensor<109x16xf32>) outs(%[[KTE]] : tensor<16x109xf32>) permutation = [1, 0]
 // CHECK-DAG: %[[QALL:.+]] = tensor.extract_slice %[[QB]][%[[B]], 0, %[[H]], 0] [1, 100, 1, 16] [1, 1, 1, 1] : tensor<2x100x2x16xf32> to tensor<100x16xf32>
 // CHECK-DAG: %[[FALL:.+]] = tensor.extract_slice %[[F]][%[[B]], 0, %[[H]], 0] [1, 100, 1, 24] [1, 1, 1, 1] : tensor<2x100x2x24xf32> to tensor<100x24xf32>
 // CHECK-DAG: %[[GALL:.+]] = tensor.extract_slice %[[G]][%[[B]], 0, %[[H]]] [1, 100, 1] [1, 1, 1] : tensor<2x100x2xf32> to tensor<100xf32>
 // The chunk loop carries the solved rows.
+// CHECK-NOT: linalg.transpose
 // CHECK: %[[SOLVED:.+]] = scf.for %[[C0I:.+]] = %[[C0]] to %[[C100]] step %[[C32]] iter_args(%[[S:.+]] = %[[SALL]]) -> (tensor<109x24xf32>) {
 // CHECK: %[[REST:.+]] = arith.subi %[[C100]], %[[C0I]] : index
 // CHECK: %[[CN:.+]] = arith.minsi %[[REST]], %[[C32]] : index
@@ -84,13 +92,22 @@
 // CHECK-NEXT: %[[BAE:.+]] = tensor.empty(%[[RN]]) : tensor<?x24xf32>
 // CHECK-NEXT: %[[A0:.+]] = linalg.fill ins(%[[ZERO]] : f32) outs(%[[BAE]] : tensor<?x24xf32>) -> tensor<?x24xf32>
 // CHECK-NEXT: %[[BL:.+]]:3 = scf.for %[[J0:.+]] = %[[C0]] to %[[T0]] step %[[C64]] iter_args(%{{.+}} = %[[M0]], %{{.+}} = %[[L0]], %{{.+}} = %[[A0]]) -> (tensor<?xf32>, tensor<?xf32>, tensor<?x24xf32>) {
-// CHECK: %[[KT:.+]] = tensor.extract_slice %[[KALL]][%[[J0]], 0] [%{{.+}}, 16] [1, 1] : tensor<109x16xf32> to tensor<?x16xf32>
+// The key tile is columns [j0, j0 + kn) of kAllT; q kT is a plain matmul.
+// CHECK: %[[KT:.+]] = tensor.extract_slice %[[KALLT]][0, %[[J0]]] [16, %{{.+}}] [1, 1] : tensor<16x109xf32> to tensor<16x?xf32>
+// CHECK-NOT: linalg.transpose
 // CHECK: %[[VT:.+]] = tensor.extract_slice %[[S]][%[[J0]], 0] [%{{.+}}, 24] [1, 1] : tensor<109x24xf32> to tensor<?x24xf32>
-// CHECK: linalg.generic {indexing_maps = [#[[QM]], #[[KMAP]], #[[OM]]], {{.+}} ins(%[[QR]], %[[KT]] : tensor<?x16xf32>, tensor<?x16xf32>) outs(%{{.+}} : tensor<?x?xf32>)
+// CHECK-NOT: linalg.transpose
+// CHECK: linalg.generic {indexing_maps = [#[[QM]], #[[KNM]], #[[OM]]], {{.+}} ins(%[[QR]], %[[KT]] : tensor<?x16xf32>, tensor<16x?xf32>) outs(%{{.+}} : tensor<?x?xf32>)
 // CHECK: arith.mulf %{{.+}}, %[[SCALE]] : f32
 // CHECK-NOT: arith.cmpi
 // CHECK: math.exp
-// CHECK: scf.yield %{{.+}}, %{{.+}}, %{{.+}} : tensor<?xf32>, tensor<?xf32>, tensor<?x24xf32>
+// CHECK: linalg.generic {indexing_maps = [#[[QM]], #[[KNM]], #[[OM]]], {{.+}} ins(%{{.+}}, %[[VT]] : tensor<?x?xf32>, tensor<?x24xf32>) outs(%{{.+}} : tensor<?x24xf32>)
+// CHECK-NEXT: ^bb0
+// CHECK-NEXT: arith.mulf
+// CHECK-NEXT: arith.addf
+// CHECK-NEXT: linalg.yield
+// CHECK-NEXT: } -> tensor<?x24xf32>
+// CHECK-NEXT: scf.yield %{{.+}}, %{{.+}}, %{{.+}} : tensor<?xf32>, tensor<?xf32>, tensor<?x24xf32>
 // CHECK-NEXT: }
 // CHECK-NEXT: scf.forall.in_parallel {
 // CHECK-NEXT: tensor.parallel_insert_slice %[[BL]]#0 into %[[MOUT]][%[[R0]]] [%[[RN]]] [1] : tensor<?xf32> into tensor<?xf32>
@@ -98,10 +115,13 @@
 // CHECK-NEXT: tensor.parallel_insert_slice %[[BL]]#2 into %[[AOUT]][%[[R0]], 0] [%[[RN]], 24] [1, 1] : tensor<?x24xf32> into tensor<?x24xf32>
 // CHECK-NEXT: }
 // CHECK-NEXT: }
-// (2) The chunk's own keys [P + c0, P + c0 + cn): a [cn x cn] strictly lower block.
-// CHECK: %[[KC:.+]] = tensor.extract_slice %[[KALL]][%[[T0]], 0] [%[[CN]], 16] [1, 1] : tensor<109x16xf32> to tensor<?x16xf32>
+// (2) The chunk's own keys [P + c0, P + c0 + cn), columns of kAllT: a
+// [cn x cn] strictly lower block.
+// CHECK: %[[KC:.+]] = tensor.extract_slice %[[KALLT]][0, %[[T0]]] [16, %[[CN]]] [1, 1] : tensor<16x109xf32> to tensor<16x?xf32>
+// CHECK-NOT: linalg.transpose
 // CHECK: %[[CE:.+]] = tensor.empty(%[[CN]], %[[CN]]) : tensor<?x?xf32>
-// CHECK: %[[DOTS:.+]] = linalg.generic {indexing_maps = [#[[QM]], #[[KMAP]], #[[OM]]], {{.+}} ins(%[[QC]], %[[KC]] : tensor<?x16xf32>, tensor<?x16xf32>)
+// CHECK-NOT: linalg.transpose
+// CHECK: %[[DOTS:.+]] = linalg.generic {indexing_maps = [#[[QM]], #[[KNM]], #[[OM]]], {{.+}} ins(%[[QC]], %[[KC]] : tensor<?x16xf32>, tensor<16x?xf32>)
 // CHECK: %[[LOGITS:.+]] = linalg.generic {indexing_maps = [#[[ID2]], #[[ID2]]], iterator_types = ["parallel", "parallel"]} ins(%[[DOTS]] : tensor<?x?xf32>) outs(%[[CE]] : tensor<?x?xf32>)
 // CHECK-NEXT: ^bb0(%[[D:[^:]+]]: f32, %{{.+}}: f32):
 // CHECK-NEXT: %[[SC:.+]] = arith.mulf %[[D]], %[[SCALE]] : f32
@@ -175,6 +195,10 @@
 // CHECK-NEXT: }
 // CHECK-NEXT: }
 // CHECK-NEXT: return %[[RES]] : tensor<2x100x2x24xf32>
+// The next function's maps (printed before it).
+// CHECK-DAG: #[[QM2:.+]] = affine_map<(d0, d1, d2) -> (d0, d2)>
+// CHECK-DAG: #[[KNM2:.+]] = affine_map<(d0, d1, d2) -> (d2, d1)>
+// CHECK-DAG: #[[OM2:.+]] = affine_map<(d0, d1, d2) -> (d0, d1)>
 
 // CHUNK-LABEL: func.func @feedback_cache(
 // CHUNK-DAG: %[[C8:.+]] = arith.constant 8 : index
@@ -185,7 +209,8 @@
 // CHUNK: %[[T0:.+]] = arith.addi %[[C0I]], %{{.+}} : index
 // CHUNK: scf.for %{{.+}} = %{{.+}} to %[[T0]] step %[[C16]] iter_args(
 
-// Row block 4: the same nested forall, stepping by 4 rows.
+// Row block 4 (chunk pinned to 32, apart from the 64-row key tile): the same
+// nested forall, stepping by 4 rows.
 // ROWB4-LABEL: func.func @feedback_cache(
 // ROWB4-DAG: %[[C4:.+]] = arith.constant 4 : index
 // ROWB4-DAG: %[[C32:.+]] = arith.constant 32 : index
@@ -218,7 +243,7 @@ func.func @feedback_cache(%f: tensor<2x100x2x24xf32>, %qb: tensor<2x100x2x16xf32
 // rows ends at c0, no insert_slice of a cache, f16 widened and rounded back.
 
 // CHECK-LABEL: func.func @feedback_dynamic_f16(
-// CHECK-SAME: %[[F:[^ ,:]+]]: tensor<?x?x1x32xf16>
+// CHECK-SAME: %[[F:[^ ,:]+]]: tensor<?x?x1x32xf16>, %[[QB:[^ ,:]+]]: tensor<?x?x1x32xf16>, %[[KB:[^ ,:]+]]: tensor<?x?x1x32xf16>
 // CHECK-DAG: %[[SCALE:.+]] = arith.constant 5.000000e-01 : f32
 // CHECK-DAG: %[[C32:.+]] = arith.constant 32 : index
 // CHECK-DAG: %[[C0:.+]] = arith.constant 0 : index
@@ -228,21 +253,35 @@ func.func @feedback_cache(%f: tensor<2x100x2x24xf32>, %qb: tensor<2x100x2x16xf32
 // CHECK: %[[T:.+]] = tensor.dim %[[F]], %[[C1]] : tensor<?x?x1x32xf16>
 // CHECK: arith.extf %{{.+}} : f16 to f32
 // CHECK: arith.extf %{{.+}} : f16 to f32
+// CHECK: %[[K32:.+]] = linalg.generic {{.+}} ins(%[[KB]] : tensor<?x?x1x32xf16>)
 // CHECK: arith.extf %{{.+}} : f16 to f32
 // CHECK: arith.extf %{{.+}} : f16 to f32
-// CHECK: %[[RES:.+]] = scf.forall (%{{.+}}) in (%[[BATCH]])
+// CHECK: %[[RES:.+]] = scf.forall (%[[BI:.+]]) in (%[[BATCH]])
 // CHECK-NOT: tensor.insert_slice
+// With no cache K is kb's rows, transposed once per (b, h): kAllT [32, T].
+// CHECK: %[[KALL:.+]] = tensor.extract_slice %[[K32]][%[[BI]], 0, 0, 0] [1, %[[T]], 1, 32] [1, 1, 1, 1] : tensor<?x?x1x32xf32> to tensor<?x32xf32>
+// CHECK-NOT: tensor.insert_slice
+// CHECK: %[[KALLT:.+]] = linalg.transpose ins(%[[KALL]] : tensor<?x32xf32>) outs(%{{.+}} : tensor<32x?xf32>) permutation = [1, 0]
+// CHECK-NOT: tensor.insert_slice
+// CHECK-NOT: linalg.transpose
 // CHECK: scf.for %[[C0I:.+]] = %[[C0]] to %[[T]] step %[[C32]] iter_args(
 // CHECK: %[[CN:.+]] = arith.minsi %{{.+}}, %[[C32]] : index
 // CHECK: %[[NB:.+]] = arith.ceildivsi %[[CN]], %[[RB]] : index
 // CHECK: scf.forall (%[[RBI:.+]]) in (%[[NB]]) shared_outs(
 // CHECK-NEXT: %[[R0:.+]] = arith.muli %[[RBI]], %[[RB]] : index
-// CHECK: scf.for %{{.+}} = %[[C0]] to %[[C0I]] step %{{.+}} iter_args(
+// CHECK: scf.for %[[J0:.+]] = %[[C0]] to %[[C0I]] step %{{.+}} iter_args(
+// CHECK: %[[KT:.+]] = tensor.extract_slice %[[KALLT]][0, %[[J0]]] [32, %{{.+}}] [1, 1] : tensor<32x?xf32> to tensor<32x?xf32>
+// CHECK-NOT: linalg.transpose
+// CHECK: linalg.generic {indexing_maps = [#[[QM2]], #[[KNM2]], #[[OM2]]], {{.+}} ins(%{{.+}}, %[[KT]] : tensor<?x32xf32>, tensor<32x?xf32>) outs(%{{.+}} : tensor<?x?xf32>)
 // CHECK: arith.mulf %{{.+}}, %[[SCALE]] : f32
 // CHECK: scf.forall.in_parallel {
 // CHECK-NEXT: tensor.parallel_insert_slice %{{.+}}#0 into %{{.+}}[%[[R0]]]
 // CHECK-NEXT: tensor.parallel_insert_slice %{{.+}}#1 into %{{.+}}[%[[R0]]]
 // CHECK-NEXT: tensor.parallel_insert_slice %{{.+}}#2 into %{{.+}}[%[[R0]], 0]
+// In-chunk keys: columns [c0, c0 + cn) of kAllT (P = 0).
+// CHECK: %[[KC:.+]] = tensor.extract_slice %[[KALLT]][0, %[[C0I]]] [32, %[[CN]]] [1, 1] : tensor<32x?xf32> to tensor<32x?xf32>
+// CHECK-NOT: linalg.transpose
+// CHECK: linalg.generic {indexing_maps = [#[[QM2]], #[[KNM2]], #[[OM2]]], {{.+}} ins(%{{.+}}, %[[KC]] : tensor<?x32xf32>, tensor<32x?xf32>) outs(%{{.+}} : tensor<?x?xf32>)
 // CHECK: arith.cmpi ult
 // CHECK: arith.cmpf ogt
 // CHECK: scf.for %{{.+}} = %[[C0]] to %[[CN]] step %[[C1]] iter_args(
