@@ -23,32 +23,35 @@
 #include <omp.h>
 #endif
 
-#define SESSA_MR 6
+/* Rows of the register tile: the widest kernel (AVX-512, 32 registers) keeps
+ * 12 x 32 accumulators, the others 6 x 2V. Panels of A are packed for the
+ * largest. */
+#define SESSA_MR 12
 #define SESSA_KC 256
-#define SESSA_MC 96
+#define SESSA_MC 144
 #define SESSA_NC 512
 
 /* One register tile: C[MR x 2V] += packedA[K x MR] * packedB[K x 2V]. */
-#define SESSA_DEFINE_KERNEL(NAME, ATTR, V)                                     \
+#define SESSA_DEFINE_KERNEL(NAME, ATTR, V, MR)                                     \
   typedef float NAME##_vec __attribute__((vector_size(4 * V), aligned(4)));    \
   ATTR static void NAME##_tile(int64_t kc, const float *pa, const float *pb,   \
                                int64_t ldb, float *c, int64_t scm, int64_t mr, \
                                int64_t nr) {                                   \
-    NAME##_vec acc[SESSA_MR][2];                                               \
+    NAME##_vec acc[MR][2];                                                     \
     memset(acc, 0, sizeof acc);                                                \
     for (int64_t k = 0; k < kc; ++k) {                                         \
       NAME##_vec b0, b1;                                                       \
       memcpy(&b0, pb + k * ldb, sizeof b0);                                    \
       memcpy(&b1, pb + k * ldb + V, sizeof b1);                                \
-      for (int i = 0; i < SESSA_MR; ++i) {                                     \
+      for (int i = 0; i < MR; ++i) {                                           \
         NAME##_vec a = {0};                                                    \
-        a += pa[k * SESSA_MR + i];                                             \
+        a += pa[k * MR + i];                                                   \
         acc[i][0] += a * b0;                                                   \
         acc[i][1] += a * b1;                                                   \
       }                                                                        \
     }                                                                          \
-    if (mr == SESSA_MR && nr == 2 * V) {                                       \
-      for (int i = 0; i < SESSA_MR; ++i) {                                     \
+    if (mr == MR && nr == 2 * V) {                                             \
+      for (int i = 0; i < MR; ++i) {                                           \
         NAME##_vec c0, c1;                                                     \
         memcpy(&c0, c + i * scm, sizeof c0);                                   \
         memcpy(&c1, c + i * scm + V, sizeof c1);                               \
@@ -59,7 +62,7 @@
       }                                                                        \
       return;                                                                  \
     }                                                                          \
-    float tile[SESSA_MR][2 * V];                                               \
+    float tile[MR][2 * V];                                                     \
     memcpy(tile, acc, sizeof tile);                                            \
     for (int64_t i = 0; i < mr; ++i)                                           \
       for (int64_t j = 0; j < nr; ++j)                                         \
@@ -76,8 +79,8 @@
       int64_t nr = nc - j < 2 * V ? nc - j : 2 * V;                            \
       const float *b = bd ? (nr == 2 * V ? bd + j : pb) : pb + j * kc;         \
       int64_t ldb = bd && nr == 2 * V ? sbk : 2 * V;                           \
-      for (int64_t i = 0; i < mc; i += SESSA_MR) {                             \
-        int64_t mr = mc - i < SESSA_MR ? mc - i : SESSA_MR;                    \
+      for (int64_t i = 0; i < mc; i += MR) {                                   \
+        int64_t mr = mc - i < MR ? mc - i : MR;                                \
         const float *a = pa + i * kc;                                          \
         if (scn == 1) {                                                        \
           NAME##_tile(kc, a, b, ldb, c + i * scm + j, scm, mr, nr);            \
@@ -95,28 +98,31 @@
     }                                                                          \
   }
 
-SESSA_DEFINE_KERNEL(avx512, __attribute__((target("avx512f"))), 16)
-SESSA_DEFINE_KERNEL(avx2, __attribute__((target("avx2,fma"))), 8)
-SESSA_DEFINE_KERNEL(sse2, , 4)
+SESSA_DEFINE_KERNEL(avx512, __attribute__((target("avx512f"))), 16, 12)
+SESSA_DEFINE_KERNEL(avx2, __attribute__((target("avx2,fma"))), 8, 6)
+SESSA_DEFINE_KERNEL(sse2, , 4, 6)
 
 typedef void (*block_fn)(int64_t, int64_t, int64_t, const float *,
                          const float *, const float *, int64_t, float *,
                          int64_t, int64_t, float *);
 
-/* The widest kernel the running CPU supports, and its NR. */
-static block_fn select_kernel(int64_t *nr) {
+/* The widest kernel the running CPU supports, with its NR and MR. */
+static block_fn select_kernel(int64_t *nr, int64_t *mr) {
 #if defined(__x86_64__) || defined(__i386__)
   __builtin_cpu_init();
   if (__builtin_cpu_supports("avx512f")) {
     *nr = 32;
+    *mr = 12;
     return avx512_block;
   }
   if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
     *nr = 16;
+    *mr = 6;
     return avx2_block;
   }
 #endif
   *nr = 8;
+  *mr = 6;
   return sse2_block;
 }
 
@@ -146,17 +152,17 @@ static void pack_b(const float *b, int64_t sbk, int64_t sbn, int64_t kc,
   }
 }
 
-/* Packs A[m0:m0+mc, k0:k0+kc] into MR x kc panels (zero padded). */
+/* Packs A[m0:m0+mc, k0:k0+kc] into mr x kc panels (zero padded). */
 static void pack_a(const float *a, int64_t sam, int64_t sak, int64_t mc,
-                   int64_t kc, float *out) {
-  for (int64_t i = 0; i < mc; i += SESSA_MR) {
-    int64_t h = mc - i < SESSA_MR ? mc - i : SESSA_MR;
+                   int64_t kc, int64_t mr, float *out) {
+  for (int64_t i = 0; i < mc; i += mr) {
+    int64_t h = mc - i < mr ? mc - i : mr;
     float *dst = out + i * kc;
     for (int64_t k = 0; k < kc; ++k) {
       for (int64_t r = 0; r < h; ++r)
-        dst[k * SESSA_MR + r] = a[(i + r) * sam + k * sak];
-      for (int64_t r = h; r < SESSA_MR; ++r)
-        dst[k * SESSA_MR + r] = 0.0f;
+        dst[k * mr + r] = a[(i + r) * sam + k * sak];
+      for (int64_t r = h; r < mr; ++r)
+        dst[k * mr + r] = 0.0f;
     }
   }
 }
@@ -167,7 +173,7 @@ static int64_t round_up(int64_t x, int64_t m) { return (x + m - 1) / m * m; }
 static void sgemm_rows(int64_t M, int64_t N, int64_t K, const float *A,
                        int64_t sam, int64_t sak, const float *B, int64_t sbk,
                        int64_t sbn, float *C, int64_t scm, int64_t scn,
-                       block_fn block, int64_t nr, float *work) {
+                       block_fn block, int64_t nr, int64_t mr, float *work) {
   int64_t ncMax = N < SESSA_NC ? N : SESSA_NC, kcMax = K < SESSA_KC ? K : SESSA_KC;
   int64_t mcMax = M < SESSA_MC ? M : SESSA_MC;
   float *pb = work;
@@ -190,7 +196,7 @@ static void sgemm_rows(int64_t M, int64_t N, int64_t K, const float *A,
       }
       for (int64_t m0 = 0; m0 < M; m0 += SESSA_MC) {
         int64_t mc = M - m0 < SESSA_MC ? M - m0 : SESSA_MC;
-        pack_a(A + m0 * sam + k0 * sak, sam, sak, mc, kc, pa);
+        pack_a(A + m0 * sam + k0 * sak, sam, sak, mc, kc, mr, pa);
         block(mc, nc, kc, pa, pb, bdirect, sbk, C + m0 * scm + n0 * scn, scm,
               scn, ctmp);
       }
@@ -224,9 +230,9 @@ void sessa_ukernel_sgemm(int64_t M, int64_t N, int64_t K, int64_t a,
                          int64_t sam, int64_t sak, int64_t b, int64_t sbk,
                          int64_t sbn, int64_t c, int64_t scm, int64_t scn) {
   static block_fn block;
-  static int64_t nr;
+  static int64_t nr, mr;
   if (!block)
-    block = select_kernel(&nr);
+    block = select_kernel(&nr, &mr);
   if (M <= 0 || N <= 0 || K <= 0)
     return;
   const float *A = (const float *)(intptr_t)a;
@@ -243,12 +249,12 @@ void sessa_ukernel_sgemm(int64_t M, int64_t N, int64_t K, int64_t a,
     float *work = thread_scratch(work_floats(M, N, K, nr));
     if (!work)
       return;
-    sgemm_rows(M, N, K, A, sam, sak, B, sbk, sbn, C, scm, scn, block, nr,
+    sgemm_rows(M, N, K, A, sam, sak, B, sbk, sbn, C, scm, scn, block, nr, mr,
                work);
     return;
   }
 #ifdef _OPENMP
-  int64_t chunk = round_up((M + threads - 1) / threads, SESSA_MR);
+  int64_t chunk = round_up((M + threads - 1) / threads, mr);
 #pragma omp parallel num_threads(threads)
   {
     int t = omp_get_thread_num();
@@ -258,7 +264,7 @@ void sessa_ukernel_sgemm(int64_t M, int64_t N, int64_t K, int64_t a,
       float *work = thread_scratch(work_floats(mcount, N, K, nr));
       if (work)
         sgemm_rows(mcount, N, K, A + m0 * sam, sam, sak, B, sbk, sbn,
-                   C + m0 * scm, scm, scn, block, nr, work);
+                   C + m0 * scm, scm, scn, block, nr, mr, work);
     }
   }
 #endif
