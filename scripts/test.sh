@@ -47,10 +47,38 @@ if ((rc != 0 && lit_failed == 0)); then
 fi
 
 # --- Python tests (pytest) ----------------------------------------------------
-# The Python package does not exist yet. When it does, run its tests here, e.g.
-#   "$REPO/.venv/bin/python" -m pytest -q "$REPO/python/tests"
-# and treat pytest's exit code 5 (no tests collected) as a failure or not on
-# purpose.
+# The package staged by the build (build/python_packages/sessa) against the
+# float64 reference. Skipped only when the build has SESSA_ENABLE_PYTHON=OFF;
+# pytest's exit code 5 (no tests collected) counts as a failure.
+py_passed=0 py_failed=0 py_skipped=0
+if compgen -G "$BUILD_DIR/python_packages/sessa/_compiler*.so" >/dev/null; then
+  echo "==> [test] pytest test/Python"
+  t="$(now)"
+  py_log="$BUILD_DIR/pytest.log"
+  rc=0
+  (cd "$REPO" && PYTHONPATH="$BUILD_DIR/python_packages${PYTHONPATH:+:$PYTHONPATH}" \
+    "$REPO/.venv/bin/python" -m pytest test/Python -q -p no:cacheprovider) 2>&1 | tee "$py_log" || rc=$?
+  TIMINGS+=("$(printf '%-24s %8s s' "pytest (python)" "$(since "$t")")")
+  ((rc == 0)) || FAILED+=("pytest")
+  py_summary="$(grep -E '^(=+ )?[0-9]+ (passed|failed|error|skipped)' "$py_log" | tail -n 1 || true)"
+  for kind in passed xfailed xpassed failed error errors skipped; do
+    v="$(echo "$py_summary" | grep -oE "[0-9]+ $kind\b" | grep -oE '^[0-9]+' || true)"
+    case "$kind" in
+      passed | xfailed | xpassed) py_passed=$((py_passed + ${v:-0})) ;;
+      skipped) py_skipped=$((py_skipped + ${v:-0})) ;;
+      *) py_failed=$((py_failed + ${v:-0})) ;;
+    esac
+  done
+  if ((rc != 0 && py_failed == 0)); then
+    py_failed=1  # pytest itself failed, or collected no test (exit 5)
+  fi
+elif grep -qiE '^SESSA_ENABLE_PYTHON:STRING=(OFF|NO|FALSE|0)$' "$BUILD_DIR/CMakeCache.txt" 2>/dev/null; then
+  echo "==> [test] pytest skipped: the build has SESSA_ENABLE_PYTHON=OFF"
+else
+  echo "==> [test] pytest: the Python package was not built ($BUILD_DIR/python_packages/sessa)"
+  FAILED+=("pytest (package not built)")
+  py_failed=1
+fi
 
 # --- Summary ------------------------------------------------------------------
 echo "==> [test] timings"
@@ -60,4 +88,6 @@ if ((${#FAILED[@]})); then
   echo "==> [test] FAILED: ${FAILED[*]}"
 fi
 echo "lit: $lit_passed passed, $lit_failed failed, $lit_skipped skipped"
+echo "pytest: $py_passed passed, $py_failed failed, $py_skipped skipped"
+echo "total: $((lit_passed + py_passed)) passed, $((lit_failed + py_failed)) failed, $((lit_skipped + py_skipped)) skipped"
 ((${#FAILED[@]} == 0))

@@ -300,13 +300,13 @@ LogicalResult mlir::sessa::compileArtifact(ModuleOp module,
                                        std::string(versionScript)};
   if (StringRef(*linker).contains("clang"))
     args.push_back("-fuse-ld=lld");
-  if (options.pipeline.openmp) {
-    if (!ompDir.empty()) {
-      args.push_back("-L" + ompDir);
-      args.push_back("-Wl,-rpath," + ompDir);
-    }
-    args.push_back("-lomp");
+  // libomp: the compiled tiles (unless --no-openmp) and the runtime's sgemm
+  // kernels run on it.
+  if (!ompDir.empty()) {
+    args.push_back("-L" + ompDir);
+    args.push_back("-Wl,-rpath," + ompDir);
   }
+  args.push_back("-lomp");
   args.push_back("-lm");
   SmallVector<StringRef> argRefs(args.begin(), args.end());
   std::string linkError;

@@ -2,7 +2,9 @@
 #include "sessa/Compiler/EntrySignature.h"
 #include "sessa/Dialect/Sessa/IR/ShapeSpec.h"
 
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Interfaces/DestinationStyleOpInterface.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/EquivalenceClasses.h"
 #include "llvm/ADT/StringSet.h"
@@ -87,8 +89,58 @@ bool isDynamicDim(Value v, unsigned d) {
   return t && t.isDynamicDim(d);
 }
 
+/// Ties dimensions through upstream ops: tensor.empty sizes taken from
+/// tensor.dim, destination-style results and their inits, and the loops of
+/// linalg ops (operand dimensions indexed by the same loop are equal).
+void addUpstreamRelations(Operation *op, DimClasses &classes) {
+  auto tie = [&](Value a, unsigned da, Value b, unsigned db) {
+    if (isDynamicDim(a, da) && isDynamicDim(b, db))
+      classes.unite(classes.node(a, da), classes.node(b, db));
+  };
+  if (auto empty = dyn_cast<tensor::EmptyOp>(op)) {
+    for (unsigned d = 0; d < empty.getType().getRank(); ++d) {
+      if (!empty.getType().isDynamicDim(d))
+        continue;
+      auto dim = empty.getDynamicSize(d).getDefiningOp<tensor::DimOp>();
+      std::optional<int64_t> index =
+          dim ? dim.getConstantIndex() : std::nullopt;
+      if (index)
+        tie(empty.getResult(), d, dim.getSource(), *index);
+    }
+    return;
+  }
+  if (auto dps = dyn_cast<DestinationStyleOpInterface>(op)) {
+    for (OpResult r : op->getResults()) {
+      OpOperand *init = dps.getTiedOpOperand(r);
+      auto type = dyn_cast<RankedTensorType>(r.getType());
+      if (init && type)
+        for (unsigned d = 0; d < type.getRank(); ++d)
+          tie(r, d, init->get(), d);
+    }
+  }
+  if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op)) {
+    // Loop k -> the first (operand, dim) indexed by exactly d_k.
+    DenseMap<unsigned, std::pair<Value, unsigned>> loops;
+    for (OpOperand &operand : op->getOpOperands()) {
+      if (!isa<RankedTensorType>(operand.get().getType()))
+        continue;
+      AffineMap map = linalgOp.getMatchingIndexingMap(&operand);
+      for (auto [d, expr] : llvm::enumerate(map.getResults())) {
+        auto dimExpr = dyn_cast<AffineDimExpr>(expr);
+        if (!dimExpr)
+          continue;
+        auto [it, inserted] = loops.try_emplace(
+            dimExpr.getPosition(), std::make_pair(operand.get(), d));
+        if (!inserted)
+          tie(it->second.first, it->second.second, operand.get(), d);
+      }
+    }
+  }
+}
+
 /// Ties the dynamic dimensions of one op's operands/results together.
 void addOpRelations(Operation *op, DimClasses &classes) {
+  addUpstreamRelations(op, classes);
   if (auto cast = dyn_cast<tensor::CastOp>(op)) {
     auto src = dyn_cast<RankedTensorType>(cast.getSource().getType());
     auto dst = dyn_cast<RankedTensorType>(cast.getType());

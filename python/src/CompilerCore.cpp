@@ -38,6 +38,13 @@ const DialectRegistry &registry() {
   return *reg;
 }
 
+/// Renders a diagnostic the way mlir-opt prints it (emitDiagnostic is
+/// protected upstream).
+struct Renderer : SourceMgrDiagnosticHandler {
+  using SourceMgrDiagnosticHandler::emitDiagnostic;
+  using SourceMgrDiagnosticHandler::SourceMgrDiagnosticHandler;
+};
+
 /// One MLIR context with `text` in a source manager and every diagnostic
 /// collected, rendered like mlir-opt prints them (location, message, the
 /// source line and a caret, then attached notes).
@@ -46,6 +53,9 @@ public:
   Session(const std::string &text, const std::string &sourceName)
       : context(registry()), stream(buffer),
         sourceHandler(sourceMgr, &context, stream) {
+    // Messages name the op by location and source line; the generic form
+    // of the op that MLIR appends by default is noise for Python users.
+    context.printOpOnDiagnostic(false);
     sourceMgr.AddNewSourceBuffer(
         llvm::MemoryBuffer::getMemBufferCopy(text, sourceName), llvm::SMLoc());
     // Registered after the source manager's handler, so it runs first; it
@@ -88,7 +98,7 @@ public:
 private:
   std::string buffer;
   llvm::raw_string_ostream stream;
-  SourceMgrDiagnosticHandler sourceHandler;
+  Renderer sourceHandler;
   DiagnosticEngine::HandlerID handlerId;
   std::vector<std::string> diagnostics;
 };

@@ -1,0 +1,755 @@
+"""Loads and calls ahead-of-time compiled Sessa artifacts, with ctypes only.
+
+No MLIR is needed: a machine that only runs models needs numpy and this
+file. An artifact directory (written by `sessa-compile` or
+`sessa.compiler.compile`) holds
+
+    lib<name>.so    entry points with the C ABI of SessaRuntime.h
+    <name>.h        their C declarations
+    SessaRuntime.h  the runtime ABI header
+    manifest.json   entry points, dtypes, shapes and symbols
+
+Every public function NAME of the compiled module is exported as
+
+    int32_t NAME(const sessa_tensor *inputs, int32_t num_inputs,
+                 sessa_tensor *outputs, int32_t num_outputs,
+                 sessa_status *status);
+
+and `const sessa_module_desc *sessa_artifact_module(void)` describes the
+entry points; the loader reads that description from the library itself.
+
+    art = sessa.runtime.load("out/")         # or Artifact("out/libmodel.so")
+    art.entries["forward"].inputs            # [("x", "f32", ["B", "T", 64]), ...]
+    y, = art.call("forward", x, w)           # numpy in, numpy out
+    y, = art.forward(x, w)                   # the same
+
+Before a call the loader checks the number of tensors, their dtypes, ranks
+and every dimension against the entry's signature (static sizes, and
+symbolic sizes that must agree, such as the batch of `x` and of a cache),
+and raises `ArgumentError` naming the tensor and the dimension; nothing is
+converted silently. Outputs are allocated from the signature, with dynamic
+sizes resolved from the inputs (derived sizes such as `P+T` included). The
+artifact checks again in C; a non-zero return code raises `SessaError`.
+
+bf16 has no numpy dtype: bf16 tensors are np.uint16 arrays of bit patterns
+(`encode(x, "bf16")` / `decode(buf, "bf16")` convert from and to float32).
+
+A directory saved by a compiled model (`CompiledLayer.save`,
+`CompiledLanguageModel.save`: an artifact plus weights.npz and
+sessa_model.json) loads as that model, weights bound.
+
+CUDA artifacts (target "cuda") take device buffers: objects with
+`__cuda_array_interface__` or torch CUDA tensors, passed as raw device
+pointers. No CUDA artifact can be built yet; calling one raises
+NotImplementedError (after the arguments were described and checked).
+"""
+
+import ctypes
+import json
+import os
+
+import numpy as np
+
+__all__ = [
+    "Artifact", "Entry", "BoundEntry", "SessaError", "ArgumentError", "load", "encode",
+    "decode", "to_bf16", "from_bf16", "storage_dtype", "SESSA_ABI_VERSION",
+    "DTYPE_CODES", "ERROR_NAMES",
+]
+
+SESSA_MAX_RANK = 8
+SESSA_STATUS_MESSAGE_SIZE = 512
+SESSA_ABI_VERSION = 1
+
+# sessa_dtype (values are ABI) -> (name, numpy storage dtype). bf16 is
+# stored as np.uint16 bit patterns.
+_DTYPES = {
+    0: ("f32", np.dtype(np.float32)),
+    1: ("f16", np.dtype(np.float16)),
+    2: ("bf16", np.dtype(np.uint16)),
+    3: ("f64", np.dtype(np.float64)),
+    4: ("i32", np.dtype(np.int32)),
+    5: ("i64", np.dtype(np.int64)),
+}
+DTYPE_CODES = {name: code for code, (name, _) in _DTYPES.items()}
+_NAME_TO_NP = {name: np_dt for name, np_dt in _DTYPES.values()}
+# numpy dtype -> sessa dtype name, for arrays given without a signature to
+# match (uint16 is read as bf16).
+_NP_TO_NAME = {np_dt: name for name, np_dt in _DTYPES.values()}
+
+OK = 0
+INVALID_ARGUMENT = 1
+DTYPE_MISMATCH = 2
+RANK_MISMATCH = 3
+SHAPE_MISMATCH = 4
+INTERNAL = 5
+ERROR_NAMES = {
+    0: "SESSA_OK",
+    1: "SESSA_ERROR_INVALID_ARGUMENT",
+    2: "SESSA_ERROR_DTYPE_MISMATCH",
+    3: "SESSA_ERROR_RANK_MISMATCH",
+    4: "SESSA_ERROR_SHAPE_MISMATCH",
+    5: "SESSA_ERROR_INTERNAL",
+}
+
+
+# ----- C structures (SessaRuntime.h) ---------------------------------------
+
+class _Tensor(ctypes.Structure):
+    _fields_ = [
+        ("data", ctypes.c_void_p),
+        ("dtype", ctypes.c_int32),
+        ("rank", ctypes.c_int32),
+        ("shape", ctypes.c_int64 * SESSA_MAX_RANK),
+    ]
+
+
+class _Status(ctypes.Structure):
+    _fields_ = [
+        ("code", ctypes.c_int32),
+        ("message", ctypes.c_char * SESSA_STATUS_MESSAGE_SIZE),
+    ]
+
+
+class _ArgDesc(ctypes.Structure):
+    _fields_ = [
+        ("name", ctypes.c_char_p),
+        ("dtype", ctypes.c_int32),
+        ("rank", ctypes.c_int32),
+        ("dims", ctypes.POINTER(ctypes.c_int64)),
+    ]
+
+
+class _DerivedSymbol(ctypes.Structure):
+    _fields_ = [
+        ("symbol", ctypes.c_int32),
+        ("lhs", ctypes.c_int32),
+        ("rhs", ctypes.c_int32),
+        ("constant", ctypes.c_int64),
+    ]
+
+
+class _EntryDesc(ctypes.Structure):
+    _fields_ = [
+        ("name", ctypes.c_char_p),
+        ("num_inputs", ctypes.c_int32),
+        ("num_outputs", ctypes.c_int32),
+        ("inputs", ctypes.POINTER(_ArgDesc)),
+        ("outputs", ctypes.POINTER(_ArgDesc)),
+        ("num_symbols", ctypes.c_int32),
+        ("symbol_names", ctypes.POINTER(ctypes.c_char_p)),
+        ("compute", ctypes.c_void_p),  # sessa_packed_fn; not called from Python
+        ("num_derived", ctypes.c_int32),
+        ("derived", ctypes.POINTER(_DerivedSymbol)),
+    ]
+
+
+class _ModuleDesc(ctypes.Structure):
+    _fields_ = [
+        ("abi_version", ctypes.c_int32),
+        ("target", ctypes.c_char_p),
+        ("num_entries", ctypes.c_int32),
+        ("entries", ctypes.POINTER(_EntryDesc)),
+    ]
+
+
+_ENTRY_FN = ctypes.CFUNCTYPE(
+    ctypes.c_int32,
+    ctypes.POINTER(_Tensor), ctypes.c_int32,
+    ctypes.POINTER(_Tensor), ctypes.c_int32,
+    ctypes.POINTER(_Status),
+)
+
+
+# ----- Errors ----------------------------------------------------------------
+
+class SessaError(RuntimeError):
+    """A non-zero sessa_error_code, from an entry point or from the loader's
+    own checks. `.code` is the sessa_error_code, `.message` the text."""
+
+    def __init__(self, code, message):
+        self.code = int(code)
+        self.message = message
+        name = ERROR_NAMES.get(self.code, "unknown error")
+        super().__init__("%s (%d): %s" % (name, self.code, message))
+
+
+class ArgumentError(SessaError, ValueError):
+    """Arguments that do not match an entry's signature, found by the loader
+    before calling (nothing was run)."""
+
+
+# ----- bf16 / f16 buffers ------------------------------------------------------
+
+def to_bf16(x):
+    """float -> bf16 bit patterns (np.uint16), rounded to nearest even."""
+    u = np.ascontiguousarray(x, dtype=np.float32).view(np.uint32).astype(np.uint64)
+    nan = np.isnan(np.ascontiguousarray(x, dtype=np.float32))
+    r = ((u + 0x7FFF + ((u >> 16) & 1)) >> 16).astype(np.uint16)
+    if nan.any():
+        r[nan] = 0x7FC0
+    return r
+
+
+def from_bf16(b):
+    """bf16 bit patterns (np.uint16) -> float32."""
+    return (np.asarray(b, dtype=np.uint16).astype(np.uint32) << 16).view(np.float32)
+
+
+def storage_dtype(dtype):
+    """The numpy dtype that holds a tensor of sessa dtype `dtype` ("f32",
+    "f16", "bf16" -> np.uint16, "f64", "i32", "i64")."""
+    try:
+        return _NAME_TO_NP[dtype]
+    except KeyError:
+        raise ValueError("unknown sessa dtype %r (known: %s)" % (dtype, ", ".join(_NAME_TO_NP)))
+
+
+def encode(x, dtype):
+    """A C-contiguous buffer of `x` in sessa dtype `dtype` (bf16: np.uint16
+    bit patterns, rounded to nearest even; other dtypes: a numpy cast)."""
+    if dtype == "bf16":
+        return to_bf16(x)
+    return np.ascontiguousarray(x, dtype=storage_dtype(dtype))
+
+
+def decode(buf, dtype, to=np.float32):
+    """The values of a buffer of sessa dtype `dtype`, as `to` (float32)."""
+    if dtype == "bf16":
+        return from_bf16(buf).astype(to, copy=False)
+    return np.asarray(buf).astype(to, copy=False)
+
+
+# ----- Entry points --------------------------------------------------------------
+
+def _dtype_name(code):
+    return _DTYPES.get(code, ("unknown",))[0]
+
+
+def _decode_str(b):
+    return b.decode("utf-8", "replace") if b is not None else None
+
+
+def _fmt_dims(dims):
+    return "[%s]" % ", ".join(str(d) for d in dims)
+
+
+class Entry:
+    """One entry point: `.inputs` / `.outputs` are lists of (name, dtype, dims),
+    where dtype is "f32", "f16", "bf16", "f64", "i32" or "i64" and each dim is
+    an int (static) or the symbol name (str, dynamic). `.derived` lists
+    (symbol, lhs, rhs or None, constant): symbol = lhs + rhs + constant."""
+
+    def __init__(self, desc, fn, artifact=None):
+        self.name = _decode_str(desc.name)
+        self.symbols = [_decode_str(desc.symbol_names[i]) for i in range(desc.num_symbols)]
+        self.inputs = [self._arg(desc.inputs[i]) for i in range(desc.num_inputs)]
+        self.outputs = [self._arg(desc.outputs[i]) for i in range(desc.num_outputs)]
+        self.derived = []
+        for i in range(desc.num_derived):
+            dv = desc.derived[i]
+            self.derived.append((self.symbols[dv.symbol], self.symbols[dv.lhs],
+                                 self.symbols[dv.rhs] if dv.rhs >= 0 else None,
+                                 int(dv.constant)))
+        self._fn = fn
+        self._artifact = artifact
+
+    def _arg(self, a):
+        dims = []
+        for i in range(a.rank):
+            v = int(a.dims[i])
+            if v >= 0:
+                dims.append(v)
+            else:
+                sym = -v - 1
+                if sym >= len(self.symbols):
+                    raise ValueError("entry %r: argument %r uses symbol #%d of %d"
+                                     % (self.name, _decode_str(a.name), sym, len(self.symbols)))
+                dims.append(self.symbols[sym])
+        return (_decode_str(a.name), _dtype_name(a.dtype), dims)
+
+    @property
+    def input_names(self):
+        return [n for n, _, _ in self.inputs]
+
+    @property
+    def output_names(self):
+        return [n for n, _, _ in self.outputs]
+
+    def __call__(self, *inputs, outputs=None, check=True):
+        if self._artifact is None:
+            raise RuntimeError("entry %r is not bound to an artifact" % self.name)
+        return self._artifact.call(self.name, *inputs, outputs=outputs, check=check)
+
+    def signature(self):
+        """A one-line description: name(x: f32[B, T, 64], ...) -> (y: ...)."""
+        def fmt(args):
+            return ", ".join("%s: %s%s" % (n, dt, _fmt_dims(dims)) for n, dt, dims in args)
+        return "%s(%s) -> (%s)" % (self.name, fmt(self.inputs), fmt(self.outputs))
+
+    def __repr__(self):
+        return "Entry(%s)" % self.signature()
+
+    # -- checking -------------------------------------------------------------
+
+    # Messages use the vocabulary of the C runtime (SessaRuntime.c), with
+    # the entry's name in front and the shapes after.
+
+    def check_count(self, n, what="input"):
+        want = len(self.inputs) if what == "input" else len(self.outputs)
+        if n != want:
+            names = self.input_names if what == "input" else self.output_names
+            raise ArgumentError(
+                INVALID_ARGUMENT, "entry %r: expected %d %s%s, got %d (%ss: %s)"
+                % (self.name, want, what, "" if want == 1 else "s", n, what, ", ".join(names)))
+
+    def check_inputs(self, shapes, dtypes):
+        """Checks input `shapes` / `dtypes` (sessa dtype names) against the
+        signature; returns {symbol: size} with the derived symbols. Raises
+        ArgumentError naming the tensor and the dimension."""
+        self.check_count(len(shapes))
+        bound, origin = {}, {}
+        for i, (shape, got_dt) in enumerate(zip(shapes, dtypes)):
+            self.check_one(i, shape, got_dt, bound, origin)
+        self.bind_derived(bound, origin)
+        return bound
+
+    def bind_derived(self, bound, origin):
+        for sym, lhs, rhs, constant in self.derived:
+            if sym not in bound and lhs in bound and (rhs is None or rhs in bound):
+                bound[sym] = bound[lhs] + (bound[rhs] if rhs is not None else 0) + constant
+                terms = [lhs] + ([rhs] if rhs is not None else []) + \
+                    (["%d" % constant] if constant else [])
+                origin[sym] = "= %s" % " + ".join(terms)
+
+    def check_one(self, pos, shape, got_dt, bound, origin, output=False):
+        """Checks input (or output) number `pos`; binds its symbols."""
+        name, dt, dims = (self.outputs if output else self.inputs)[pos]
+        label = "%s %d (%r)" % ("output" if output else "input", pos, name)
+        pre = "entry %r: %s" % (self.name, label)
+        if got_dt != dt:
+            hint = ""
+            if dt == "bf16":
+                hint = " (bf16 buffers are np.uint16 bit patterns: sessa.runtime.encode(x, 'bf16'))"
+            elif dt in ("f32", "f16", "f64", "i32", "i64"):
+                hint = " (convert with .astype(np.%s))" % _NAME_TO_NP[dt].name
+            raise ArgumentError(DTYPE_MISMATCH, "%s: expected dtype %s, got %s%s"
+                                % (pre, dt, got_dt, hint))
+        if len(shape) != len(dims):
+            raise ArgumentError(RANK_MISMATCH, "%s: expected rank %d, got %d (shape %s, "
+                                "expected %s)" % (pre, len(dims), len(shape), _fmt_dims(shape),
+                                                  _fmt_dims(dims)))
+        for d, (want, got) in enumerate(zip(dims, shape)):
+            got = int(got)
+            if isinstance(want, str):
+                if want not in bound:
+                    bound[want] = got
+                    origin[want] = "by %s dimension %d" % (label, d)
+                elif bound[want] != got:
+                    how = origin[want]
+                    how = ("was bound to %d %s" % (bound[want], how) if how.startswith("by ")
+                           else "is %d %s" % (bound[want], how))
+                    raise ArgumentError(
+                        SHAPE_MISMATCH, "%s: dimension %d is %d but symbol '%s' %s (shape %s, "
+                        "expected %s)" % (pre, d, got, want, how, _fmt_dims(shape),
+                                          _fmt_dims(dims)))
+            elif want != got:
+                raise ArgumentError(
+                    SHAPE_MISMATCH,
+                    "%s: dimension %d is %d but expected %d (shape %s, expected %s)"
+                    % (pre, d, got, want, _fmt_dims(shape), _fmt_dims(dims)))
+
+    def output_shapes_from(self, bound):
+        shapes = []
+        for out_name, _, dims in self.outputs:
+            shape = []
+            for dim in dims:
+                if isinstance(dim, str):
+                    if dim not in bound:
+                        raise ArgumentError(
+                            INVALID_ARGUMENT,
+                            "entry %r: output %r dimension %r cannot be resolved from the inputs"
+                            % (self.name, out_name, dim))
+                    shape.append(bound[dim])
+                else:
+                    shape.append(dim)
+            shapes.append(tuple(shape))
+        return shapes
+
+
+# ----- Arrays: host (numpy) and device (CUDA) ----------------------------------
+
+def _is_torch_tensor(x):
+    return type(x).__module__.startswith("torch") and hasattr(x, "data_ptr")
+
+
+_TORCH_DTYPES = {"torch.float32": "f32", "torch.float16": "f16", "torch.bfloat16": "bf16",
+                 "torch.float64": "f64", "torch.int32": "i32", "torch.int64": "i64"}
+_TYPESTR = {"<f4": "f32", "<f2": "f16", "<f8": "f64", "<i4": "i32", "<i8": "i64",
+            "<u2": "bf16"}  # 2-byte unsigned: bf16 bit patterns, as on the host
+
+
+class DeviceArray:
+    """A CUDA buffer described for the C ABI: raw device pointer, sessa dtype
+    name, shape. Made from an object with `__cuda_array_interface__` (CuPy,
+    Numba, torch, ...) or a torch CUDA tensor (which also covers bf16, that
+    the interface cannot express). Must be dense and C-contiguous."""
+
+    def __init__(self, obj, what="argument"):
+        self.obj = obj  # keeps the memory alive during the call
+        if _is_torch_tensor(obj):
+            if not getattr(obj, "is_cuda", False):
+                raise TypeError("%s: a torch tensor on %s, expected a CUDA tensor"
+                                % (what, getattr(obj, "device", "the CPU")))
+            if not obj.is_contiguous():
+                raise ValueError("%s: the torch tensor is not contiguous (call .contiguous())" % what)
+            dt = _TORCH_DTYPES.get(str(obj.dtype))
+            if dt is None:
+                raise TypeError("%s: torch dtype %s is not supported" % (what, obj.dtype))
+            self.ptr = int(obj.data_ptr())
+            self.dtype = dt
+            self.shape = tuple(int(s) for s in obj.shape)
+            return
+        cai = getattr(obj, "__cuda_array_interface__", None)
+        if cai is None:
+            raise TypeError("%s: %s is neither a torch CUDA tensor nor has "
+                            "__cuda_array_interface__" % (what, type(obj).__name__))
+        shape = tuple(int(s) for s in cai["shape"])
+        typestr = cai["typestr"]
+        if typestr.startswith("|") and typestr[1:] in ("u1", "i1"):
+            typestr = "<" + typestr[1:]
+        dt = _TYPESTR.get(typestr)
+        if dt is None:
+            raise TypeError("%s: __cuda_array_interface__ typestr %r is not supported (%s)"
+                            % (what, cai["typestr"], ", ".join(sorted(_TYPESTR))))
+        strides = cai.get("strides")
+        if strides is not None:
+            itemsize = int(typestr[2:])
+            expect, acc = [], itemsize
+            for s in reversed(shape):
+                expect.append(acc)
+                acc *= max(s, 1)
+            if tuple(strides) != tuple(reversed(expect)) and 0 not in shape:
+                raise ValueError("%s: the CUDA array is not C-contiguous (strides %s)"
+                                 % (what, tuple(strides)))
+        data = cai["data"]
+        self.ptr = int(data[0]) if data and data[0] is not None else 0
+        self.readonly = bool(data[1]) if data else False
+        self.dtype = dt
+        self.shape = shape
+
+    def tensor(self):
+        t = _Tensor()
+        t.data = self.ptr or None
+        t.dtype = DTYPE_CODES[self.dtype]
+        t.rank = len(self.shape)
+        for i, n in enumerate(self.shape):
+            t.shape[i] = n
+        return t
+
+
+def _host_tensor(arr, dtype_name):
+    t = _Tensor()
+    t.data = arr.ctypes.data  # non-NULL even for empty arrays
+    t.dtype = DTYPE_CODES[dtype_name]
+    t.rank = arr.ndim
+    for i, n in enumerate(arr.shape):
+        t.shape[i] = n
+    return t
+
+
+def _is_device_array(x):
+    return (_is_torch_tensor(x) and getattr(x, "is_cuda", False)) or \
+        hasattr(x, "__cuda_array_interface__")
+
+
+# ----- Artifacts ------------------------------------------------------------------
+
+class Artifact:
+    """A loaded artifact (shared library) and its entry points.
+
+    `path` is the shared library or the artifact directory (its
+    manifest.json names the library). Entry points are in `.entries` and,
+    when their names are valid Python attributes, also `art.<name>(...)`."""
+
+    def __init__(self, path):
+        path = os.path.abspath(os.fspath(path))
+        self.manifest = None
+        if os.path.isdir(path):
+            manifest_path = os.path.join(path, "manifest.json")
+            if not os.path.exists(manifest_path):
+                raise FileNotFoundError("%s is not an artifact directory (no manifest.json)" % path)
+            with open(manifest_path) as f:
+                self.manifest = json.load(f)
+            lib = self.manifest.get("library") or "lib%s.so" % self.manifest["name"]
+            self.directory = path
+            self.path = os.path.join(path, lib)
+        else:
+            self.directory = os.path.dirname(path)
+            self.path = path
+            manifest_path = os.path.join(self.directory, "manifest.json")
+            if os.path.exists(manifest_path):
+                with open(manifest_path) as f:
+                    manifest = json.load(f)
+                if manifest.get("library") == os.path.basename(path):
+                    self.manifest = manifest
+        if not os.path.exists(self.path):
+            raise FileNotFoundError("artifact library %s not found" % self.path)
+        self._lib = ctypes.CDLL(self.path)
+        try:
+            get_module = self._lib.sessa_artifact_module
+        except AttributeError:
+            raise ValueError("%s does not export sessa_artifact_module()" % self.path)
+        get_module.restype = ctypes.POINTER(_ModuleDesc)
+        get_module.argtypes = []
+        mod_ptr = get_module()
+        if not mod_ptr:
+            raise ValueError("%s: sessa_artifact_module() returned NULL" % self.path)
+        mod = mod_ptr.contents
+        if mod.abi_version != SESSA_ABI_VERSION:
+            raise ValueError("%s: ABI version %d, this loader supports %d"
+                             % (self.path, mod.abi_version, SESSA_ABI_VERSION))
+        self.abi_version = mod.abi_version
+        self.target = _decode_str(mod.target)
+        self.name = (self.manifest or {}).get("name") or \
+            os.path.splitext(os.path.basename(self.path))[0][3:]
+        self.entries = {}
+        for i in range(mod.num_entries):
+            desc = mod.entries[i]
+            name = _decode_str(desc.name)
+            fn = _ENTRY_FN((name, self._lib))
+            self.entries[name] = Entry(desc, fn, self)
+        if self.manifest is not None:
+            listed = sorted(e["name"] for e in self.manifest.get("entries", []))
+            if listed != sorted(self.entries):
+                raise ValueError("%s: manifest.json lists entries %s but the library has %s"
+                                 % (self.directory, listed, sorted(self.entries)))
+
+    def __repr__(self):
+        return "Artifact(%r, target=%r, entries=%s)" % (self.path, self.target,
+                                                        sorted(self.entries))
+
+    def __getattr__(self, name):
+        entries = self.__dict__.get("entries")
+        if entries is not None and name in entries:
+            return entries[name]
+        raise AttributeError("%s has no attribute or entry point %r" % (type(self).__name__, name))
+
+    def describe(self):
+        """A multi-line description of every entry point."""
+        lines = ["artifact %s (target %s): %s" % (self.name, self.target, self.path)]
+        for e in self.entries.values():
+            lines.append("  " + e.signature())
+            for sym, lhs, rhs, c in e.derived:
+                terms = [lhs] + ([rhs] if rhs else []) + ([str(c)] if c else [])
+                lines.append("    %s = %s" % (sym, " + ".join(terms)))
+        return "\n".join(lines)
+
+    def _entry(self, name):
+        try:
+            return self.entries[name]
+        except KeyError:
+            raise KeyError("artifact %s has no entry %r (has: %s)"
+                           % (self.path, name, ", ".join(sorted(self.entries))))
+
+    def output_shapes(self, name, *inputs):
+        """The output shapes of entry `name` for these inputs (checked)."""
+        entry = self._entry(name)
+        ins = [self._prepare(entry, i, x) for i, x in enumerate(inputs)]
+        bound = entry.check_inputs([x.shape for x in ins], [self._dtype_of(x) for x in ins])
+        return entry.output_shapes_from(bound)
+
+    @staticmethod
+    def _dtype_of(x):
+        if isinstance(x, DeviceArray):
+            return x.dtype
+        name = _NP_TO_NAME.get(x.dtype)
+        return str(x.dtype) if name is None else name
+
+    def _prepare(self, entry, i, x):
+        """An input as a C-contiguous numpy array (CPU) or a DeviceArray."""
+        label = "entry %r input %d" % (entry.name, i)
+        if i < len(entry.inputs):
+            label += " (%r)" % entry.inputs[i][0]
+        if self.target == "cuda":
+            if isinstance(x, np.ndarray):
+                raise TypeError("%s: a numpy array, but artifact %s runs on CUDA: pass a "
+                                "torch CUDA tensor or an object with __cuda_array_interface__"
+                                % (label, self.name))
+            return DeviceArray(x, label)
+        if _is_device_array(x) and not isinstance(x, np.ndarray):
+            raise TypeError("%s: a CUDA array, but artifact %s runs on the CPU: pass a numpy "
+                            "array" % (label, self.name))
+        if not isinstance(x, np.ndarray):
+            if _is_torch_tensor(x):  # a CPU torch tensor
+                x = x.detach().numpy()
+            else:
+                # Python scalars / lists: take the declared dtype.
+                want = entry.inputs[i][1] if i < len(entry.inputs) else None
+                x = np.asarray(x, dtype=_NAME_TO_NP.get(want))
+        return np.ascontiguousarray(x)
+
+    def call(self, name, *inputs, outputs=None, check=True):
+        """Calls entry `name`; returns the list of outputs.
+
+        CPU artifacts take numpy arrays (made C-contiguous if needed, never
+        converted to another dtype). With `check` (the default) they are
+        checked against the signature first (ArgumentError); check=False
+        leaves every check to the artifact (SessaError). `outputs`, if
+        given, are filled in place (writeable, C-contiguous, exact dtype and
+        shape); otherwise they are allocated. Raises SessaError on a
+        non-zero return code.
+        """
+        entry = self._entry(name)
+        ins = [self._prepare(entry, i, x) for i, x in enumerate(inputs)]
+        in_dtypes = [self._dtype_of(x) for x in ins]
+        bound = None
+        if check:
+            entry.check_count(len(ins))
+            bound, origins = {}, {}
+            for i, x in enumerate(ins):
+                entry.check_one(i, x.shape, in_dtypes[i], bound, origins)
+            entry.bind_derived(bound, origins)
+
+        if outputs is None:
+            if self.target == "cuda":
+                raise NotImplementedError(
+                    "entry %r: allocating CUDA outputs is not implemented; pass outputs=[...] "
+                    "(torch CUDA tensors or __cuda_array_interface__ objects)" % name)
+            if bound is None:
+                bound = self._loose_bind(entry, ins)
+            outs = [np.empty(shape, dtype=_NAME_TO_NP[dt])
+                    for (_, dt, _), shape in zip(entry.outputs, entry.output_shapes_from(bound))]
+            out_dtypes = [dt for _, dt, _ in entry.outputs]
+        else:
+            outs = []
+            for i, o in enumerate(outputs):
+                label = "entry %r output %d" % (name, i)
+                if self.target == "cuda":
+                    outs.append(DeviceArray(o, label))
+                    continue
+                if not isinstance(o, np.ndarray) or not o.flags.c_contiguous \
+                        or not o.flags.writeable:
+                    raise ArgumentError(INVALID_ARGUMENT, "%s must be a writeable C-contiguous "
+                                        "numpy array" % label)
+                outs.append(o)
+            out_dtypes = [self._dtype_of(o) for o in outs]
+            if check:
+                entry.check_count(len(outs), "output")
+                for i, o in enumerate(outs):
+                    entry.check_one(i, o.shape, out_dtypes[i], bound, origins, output=True)
+
+        in_arr = (_Tensor * max(len(ins), 1))()
+        for i, (x, dt) in enumerate(zip(ins, in_dtypes)):
+            if dt not in DTYPE_CODES:
+                raise ArgumentError(DTYPE_MISMATCH, "entry %r input %d: numpy dtype %s has no "
+                                    "sessa dtype" % (name, i, dt))
+            in_arr[i] = x.tensor() if isinstance(x, DeviceArray) else _host_tensor(x, dt)
+        out_arr = (_Tensor * max(len(outs), 1))()
+        for i, (o, dt) in enumerate(zip(outs, out_dtypes)):
+            if dt not in DTYPE_CODES:
+                raise ArgumentError(DTYPE_MISMATCH, "entry %r output %d: numpy dtype %s has no "
+                                    "sessa dtype" % (name, i, dt))
+            out_arr[i] = o.tensor() if isinstance(o, DeviceArray) else _host_tensor(o, dt)
+        if self.target == "cuda":
+            raise NotImplementedError(
+                "artifact %s targets CUDA, which this version of sessa.runtime cannot run yet "
+                "(the arguments were checked; CUDA launch support is still to come)" % self.name)
+        status = _Status()
+        rc = entry._fn(in_arr, len(ins), out_arr, len(outs), ctypes.byref(status))
+        if rc != 0:
+            raise SessaError(rc, _decode_str(status.message))
+        return outs
+
+    def bind(self, name, fixed):
+        """Entry `name` with the inputs in `fixed` ({input name or index:
+        array}) bound once: returns a BoundEntry, called with the remaining
+        inputs in order (faster for repeated calls, e.g. decode steps)."""
+        return BoundEntry(self, name, fixed)
+
+    @staticmethod
+    def _loose_bind(entry, ins):
+        """Symbol sizes from the first input dimension that carries each one
+        (no checks: for check=False)."""
+        bound = {}
+        for (_, _, dims), arr in zip(entry.inputs, ins):
+            for i, dim in enumerate(dims):
+                if isinstance(dim, str) and i < len(arr.shape) and dim not in bound:
+                    bound[dim] = int(arr.shape[i])
+        for sym, lhs, rhs, constant in entry.derived:
+            if sym not in bound and lhs in bound and (rhs is None or rhs in bound):
+                bound[sym] = bound[lhs] + (bound[rhs] if rhs else 0) + constant
+        return bound
+
+
+class BoundEntry:
+    """An entry point with some inputs fixed once (weights): they are checked
+    and described when bound, and each call passes only the other inputs,
+    in order, checked as by `Artifact.call`. Made by `Artifact.bind`."""
+
+    def __init__(self, artifact, name, fixed):
+        if artifact.target != "cpu":
+            raise NotImplementedError("binding inputs of a %s artifact is not implemented"
+                                      % artifact.target)
+        entry = artifact._entry(name)
+        self.artifact = artifact
+        self.entry = entry
+        n = len(entry.inputs)
+        by_index = {}
+        for key, arr in fixed.items():
+            i = entry.input_names.index(key) if isinstance(key, str) else int(key)
+            if not 0 <= i < n:
+                raise IndexError("entry %r has no input %r" % (name, key))
+            by_index[i] = arr
+        self._bound_symbols, self._origin = {}, {}
+        self._arrays = {}
+        self._template = (_Tensor * max(n, 1))()
+        for i, arr in sorted(by_index.items()):
+            arr = artifact._prepare(entry, i, arr)
+            dt = entry.inputs[i][1]
+            entry.check_one(i, arr.shape, artifact._dtype_of(arr), self._bound_symbols,
+                            self._origin)
+            self._arrays[i] = arr  # keeps the memory alive
+            self._template[i] = _host_tensor(arr, dt)
+        self.free = [i for i in range(n) if i not in by_index]
+        self.free_names = [entry.inputs[i][0] for i in self.free]
+
+    def __call__(self, *inputs):
+        entry, art = self.entry, self.artifact
+        if len(inputs) != len(self.free):
+            raise ArgumentError(INVALID_ARGUMENT, "entry %r (with bound inputs): expected %d "
+                                "input%s, got %d (inputs: %s)"
+                                % (entry.name, len(self.free), "" if len(self.free) == 1 else "s",
+                                   len(inputs), ", ".join(self.free_names)))
+        n = len(entry.inputs)
+        in_arr = (_Tensor * max(n, 1))()
+        ctypes.memmove(in_arr, self._template, ctypes.sizeof(in_arr))
+        bound, origin = dict(self._bound_symbols), dict(self._origin)
+        keep = []
+        for i, x in zip(self.free, inputs):
+            x = art._prepare(entry, i, x)
+            dt = entry.inputs[i][1]
+            entry.check_one(i, x.shape, art._dtype_of(x), bound, origin)
+            in_arr[i] = _host_tensor(x, dt)
+            keep.append(x)
+        entry.bind_derived(bound, origin)
+        outs = [np.empty(shape, dtype=_NAME_TO_NP[dt])
+                for (_, dt, _), shape in zip(entry.outputs, entry.output_shapes_from(bound))]
+        out_arr = (_Tensor * max(len(outs), 1))()
+        for i, (o, (_, dt, _)) in enumerate(zip(outs, entry.outputs)):
+            out_arr[i] = _host_tensor(o, dt)
+        status = _Status()
+        rc = entry._fn(in_arr, n, out_arr, len(outs), ctypes.byref(status))
+        if rc != 0:
+            raise SessaError(rc, _decode_str(status.message))
+        return outs
+
+
+def load(path):
+    """Loads an artifact directory (or its shared library) as an Artifact, or
+    a directory saved by a compiled model (sessa_model.json) as that model
+    with its weights bound (CompiledLayer / CompiledLanguageModel)."""
+    path = os.fspath(path)
+    if os.path.isdir(path) and os.path.exists(os.path.join(path, "sessa_model.json")):
+        from . import compiled
+        return compiled.load_model(path)
+    return Artifact(path)
