@@ -102,6 +102,70 @@ SESSA_DEFINE_KERNEL(avx512, __attribute__((target("avx512f"))), 16, 12)
 SESSA_DEFINE_KERNEL(avx2, __attribute__((target("avx2,fma"))), 8, 6)
 SESSA_DEFINE_KERNEL(sse2, , 4, 6)
 
+/* Products with few rows (decoding one token: M = batch) read every
+ * element of B once, so they are bound by memory, not arithmetic: packing B
+ * would only add a second pass. Two unpacked kernels, chosen by B's layout:
+ *   dots:  B[k, n] contiguous along k (a weight W[n, k] used as W^T):
+ *          C[m, n] += A[m, :] . W[n, :]
+ *   axpys: B[k, n] contiguous along n: C[m, :] += A[m, k] * B[k, :]
+ * Rows n (or columns) are split over OpenMP threads by the caller. */
+#define SESSA_DEFINE_SMALL(NAME, ATTR, V)                                      \
+  typedef float NAME##_svec __attribute__((vector_size(4 * V), aligned(4)));   \
+  ATTR static void NAME##_dots(int64_t M, int64_t n0, int64_t n1, int64_t K,   \
+                               const float *A, int64_t sam, const float *B,    \
+                               int64_t sbn, float *C, int64_t scm,             \
+                               int64_t scn) {                                  \
+    for (int64_t m = 0; m < M; ++m)                                            \
+      for (int64_t n = n0; n < n1; ++n) {                                      \
+        const float *a = A + m * sam, *b = B + n * sbn;                        \
+        NAME##_svec acc0 = {0}, acc1 = {0};                                    \
+        int64_t k = 0;                                                         \
+        for (; k + 2 * V <= K; k += 2 * V) {                                   \
+          NAME##_svec x0, x1, y0, y1;                                          \
+          memcpy(&x0, a + k, sizeof x0);                                       \
+          memcpy(&x1, a + k + V, sizeof x1);                                   \
+          memcpy(&y0, b + k, sizeof y0);                                       \
+          memcpy(&y1, b + k + V, sizeof y1);                                   \
+          acc0 += x0 * y0;                                                     \
+          acc1 += x1 * y1;                                                     \
+        }                                                                      \
+        acc0 += acc1;                                                          \
+        float sum = 0.0f;                                                      \
+        for (int i = 0; i < V; ++i)                                            \
+          sum += acc0[i];                                                      \
+        for (; k < K; ++k)                                                     \
+          sum += a[k] * b[k];                                                  \
+        C[m * scm + n * scn] += sum;                                           \
+      }                                                                        \
+  }                                                                            \
+  ATTR static void NAME##_axpys(int64_t M, int64_t n0, int64_t n1, int64_t K,  \
+                                const float *A, int64_t sam, int64_t sak,      \
+                                const float *B, int64_t sbk, float *C,         \
+                                int64_t scm) {                                 \
+    for (int64_t m = 0; m < M; ++m)                                            \
+      for (int64_t k = 0; k < K; ++k) {                                        \
+        float a = A[m * sam + k * sak];                                        \
+        NAME##_svec av = {0};                                                  \
+        av += a;                                                               \
+        const float *b = B + k * sbk;                                          \
+        float *c = C + m * scm;                                                \
+        int64_t n = n0;                                                        \
+        for (; n + V <= n1; n += V) {                                          \
+          NAME##_svec x, y;                                                    \
+          memcpy(&x, b + n, sizeof x);                                         \
+          memcpy(&y, c + n, sizeof y);                                         \
+          y += av * x;                                                         \
+          memcpy(c + n, &y, sizeof y);                                         \
+        }                                                                      \
+        for (; n < n1; ++n)                                                    \
+          c[n] += a * b[n];                                                    \
+      }                                                                        \
+  }
+
+SESSA_DEFINE_SMALL(avx512, __attribute__((target("avx512f"))), 16)
+SESSA_DEFINE_SMALL(avx2, __attribute__((target("avx2,fma"))), 8)
+SESSA_DEFINE_SMALL(sse2, , 4)
+
 typedef void (*block_fn)(int64_t, int64_t, int64_t, const float *,
                          const float *, const float *, int64_t, float *,
                          int64_t, int64_t, float *);
@@ -238,6 +302,38 @@ void sessa_ukernel_sgemm(int64_t M, int64_t N, int64_t K, int64_t a,
   const float *A = (const float *)(intptr_t)a;
   const float *B = (const float *)(intptr_t)b;
   float *C = (float *)(intptr_t)c;
+
+  /* Few rows: unpacked, memory-bound kernels, split over n. */
+  int dots = sak == 1 && sbk == 1;
+  int axpys = !dots && sbn == 1 && scn == 1;
+  if (M <= 4 && (dots || axpys)) {
+    int parts = 1;
+#ifdef _OPENMP
+    if (!omp_in_parallel() && (double)M * N * K > 1.0e6)
+      parts = omp_get_max_threads();
+#endif
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(parts) if (parts > 1)
+#endif
+    for (int p = 0; p < parts; ++p) {
+      int64_t n0 = N * p / parts, n1 = N * (p + 1) / parts;
+      if (dots) {
+        if (block == avx512_block)
+          avx512_dots(M, n0, n1, K, A, sam, B, sbn, C, scm, scn);
+        else if (block == avx2_block)
+          avx2_dots(M, n0, n1, K, A, sam, B, sbn, C, scm, scn);
+        else
+          sse2_dots(M, n0, n1, K, A, sam, B, sbn, C, scm, scn);
+      } else if (block == avx512_block) {
+        avx512_axpys(M, n0, n1, K, A, sam, sak, B, sbk, C, scm);
+      } else if (block == avx2_block) {
+        avx2_axpys(M, n0, n1, K, A, sam, sak, B, sbk, C, scm);
+      } else {
+        sse2_axpys(M, n0, n1, K, A, sam, sak, B, sbk, C, scm);
+      }
+    }
+    return;
+  }
 
   int threads = 1;
 #ifdef _OPENMP
