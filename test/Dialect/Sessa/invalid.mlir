@@ -1665,3 +1665,12 @@ func.func @layer_cache_out_disagree_dynamic_p(%x: tensor<2x4x8xf32>, %ln_w: tens
   %y:5 = sessa.layer %x norm(%ln_w, %ln_b) in_proj(%w_in) q_proj(%w_q) k_proj(%w_k) v_proj(%w_v) fb_proj(%w_fb) out_proj(%w_o) gate(%g_ctx, %g_bias) out(%w_out) cache(%k_c, %v_c, %kb_c, %s_c) {num_heads = 2 : i64, num_kv_heads = 1 : i64} : (tensor<2x4x8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<16x8xf32>, tensor<8x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>, tensor<16x8xf32>, tensor<8x8xf32>, tensor<1x8xf32>, tensor<1xf32>, tensor<8x8xf32>, tensor<2x?x1x4xf32>, tensor<2x?x1x4xf32>, tensor<2x?x1x8xf32>, tensor<2x?x1x8xf32>) -> (tensor<2x4x8xf32>, tensor<2x9x1x4xf32>, tensor<2x9x1x4xf32>, tensor<2x5x1x8xf32>, tensor<2x9x1x8xf32>)
   return
 }
+
+// -----
+
+// with a dynamic cache length P, an extended cache still needs the T new rows
+func.func @layer_cache_out_fewer_than_t(%x: tensor<2x4x8xf32>, %ln_w: tensor<8xf32>, %ln_b: tensor<8xf32>, %w_in: tensor<16x8xf32>, %w_q: tensor<8x8xf32>, %w_k: tensor<4x8xf32>, %w_v: tensor<4x8xf32>, %w_fb: tensor<16x8xf32>, %w_o: tensor<8x8xf32>, %g_ctx: tensor<1x8xf32>, %g_bias: tensor<1xf32>, %w_out: tensor<8x8xf32>, %k_c: tensor<2x?x1x4xf32>, %v_c: tensor<2x?x1x4xf32>, %kb_c: tensor<2x?x1x8xf32>, %s_c: tensor<2x?x1x8xf32>) {
+  // expected-error @+1 {{cache result has 2 rows, fewer than the T = 4 new rows it must append; expected P + T rows}}
+  %y:5 = sessa.layer %x norm(%ln_w, %ln_b) in_proj(%w_in) q_proj(%w_q) k_proj(%w_k) v_proj(%w_v) fb_proj(%w_fb) out_proj(%w_o) gate(%g_ctx, %g_bias) out(%w_out) cache(%k_c, %v_c, %kb_c, %s_c) {num_heads = 2 : i64, num_kv_heads = 1 : i64} : (tensor<2x4x8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<16x8xf32>, tensor<8x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>, tensor<16x8xf32>, tensor<8x8xf32>, tensor<1x8xf32>, tensor<1xf32>, tensor<8x8xf32>, tensor<2x?x1x4xf32>, tensor<2x?x1x4xf32>, tensor<2x?x1x8xf32>, tensor<2x?x1x8xf32>) -> (tensor<2x4x8xf32>, tensor<2x2x1x4xf32>, tensor<2x?x1x4xf32>, tensor<2x?x1x8xf32>, tensor<2x?x1x8xf32>)
+  return
+}
