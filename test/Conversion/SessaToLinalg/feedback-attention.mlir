@@ -137,7 +137,7 @@
 // CHECK: %[[MFRESH:.+]] = linalg.fill ins(%[[NEGINF]] : f32) outs(%[[VE1]] : tensor<?xf32>) -> tensor<?xf32>
 // CHECK-NEXT: %[[MBLK:.+]] = linalg.generic {indexing_maps = [#[[ID2]], #[[ROW]]], iterator_types = ["parallel", "reduction"]} ins(%[[LOGITS]] : tensor<?x?xf32>) outs(%[[MFRESH]] : tensor<?xf32>)
 // CHECK-NEXT: ^bb0(%[[XL:[^:]+]]: f32, %[[XM:[^:]+]]: f32):
-// CHECK-NEXT: %[[MX:.+]] = arith.maximumf %[[XM]], %[[XL]] : f32
+// CHECK-NEXT: %[[MX:.+]] = arith.maximumf %[[XM]], %[[XL]] fastmath<reassoc> : f32
 // CHECK-NEXT: linalg.yield %[[MX]] : f32
 // CHECK: %[[MTOT:.+]] = linalg.generic {indexing_maps = [#[[ID1]], #[[ID1]], #[[ID1]]], iterator_types = ["parallel"]} ins(%[[FL]]#0, %[[MBLK]] : tensor<?xf32>, tensor<?xf32>) outs(%[[VE1]] : tensor<?xf32>)
 // CHECK-NEXT: ^bb0(%[[MOLD:[^:]+]]: f32, %[[MB:[^:]+]]: f32, %{{.+}}: f32):
