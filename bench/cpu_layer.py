@@ -663,6 +663,9 @@ class Runner:
         wait for an idle machine first and are run again (twice at most) when
         other processes took > 25% of the CPU during their timed calls."""
         cmd = [sys.executable, os.path.abspath(__file__), "--worker", json.dumps(spec)]
+        env = dict(self.env)
+        if spec["kind"] != "ceiling":
+            env["OPENBLAS_NUM_THREADS"] = "1"     # numpy does no BLAS work in these workers
         timed = spec["kind"] in ("layer", "decode", "scan", "ceiling") and spec.get("variant") != "ref64"
         for attempt in range(3 if timed else 1):
             if timed and not self.args.no_wait:
@@ -672,7 +675,7 @@ class Runner:
                              "waiting %.0f s; running %s %s anyway)" % (100 * load, waited,
                                                                         spec["kind"], spec.get("variant")))
             try:
-                proc = subprocess.run(cmd, capture_output=True, text=True, env=self.env, timeout=timeout)
+                proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=timeout)
             except subprocess.TimeoutExpired:
                 return dict(error="timed out after %d s" % timeout)
             res = None
@@ -811,9 +814,14 @@ def main():
         % tuple("yes" if f in flags else "no" for f in ("avx512f", "avx512bw", "avx512vl", "avx2", "fma")))
     log("threads:   %d (OMP_NUM_THREADS=%d for ours; torch.set_num_threads(%d))" % (ncpu, ncpu, ncpu))
     log("software:  torch %s, numpy %s, python %s" % (tv, np.__version__, platform.python_version()))
-    log("compiler:  %s (built %s), sessa git %s" % (
-        comp, datetime.datetime.fromtimestamp(os.path.getmtime(comp), datetime.timezone.utc)
-        .strftime("%Y-%m-%d %H:%M UTC") if os.path.exists(comp) else "missing", git_commit()))
+    def built(path):
+        if not os.path.exists(path):
+            return "missing"
+        return datetime.datetime.fromtimestamp(os.path.getmtime(path), datetime.timezone.utc) \
+            .strftime("%Y-%m-%d %H:%M UTC")
+    rt = os.path.join(os.path.dirname(os.path.dirname(comp)), "lib", "libSessaRuntime.a")
+    log("compiler:  %s (built %s; runtime library linked into artifacts built %s), sessa git %s"
+        % (comp, built(comp), built(rt), git_commit()))
     log("timing:    median of up to %d calls after warm-up (fewer when one call takes > %.0f s / reps, "
         "at least 2); memory = peak extra RSS over the timed calls (VmHWM - VmRSS before), fresh "
         "process per variant" % (reps, budget))
@@ -1028,23 +1036,26 @@ def main():
             fl = layer_flops(1, T, D, H, H)
             mems = {v: res[v].get("peak_extra_mb") for v in ["ours"] + peers if "error" not in res[v]}
             skipped = [v for v in peers if "error" in res[v]]
-            rows.append([T, fmt(mo), fmt(fl / (mo * 1e-3) / 1e9 if mo else None),
-                         fmt(mems.get("ours"), "%.0f"),
-                         ("%s %.1f" % (fp[0], fp[1])) if fp else "-",
-                         fmt(mems.get(fp[0]) if fp else None, "%.0f"),
-                         "%s / %s" % tuple(fmt(mems.get(v), "%.0f") for v in ("eager", "compiled")) if len(peers) == 2
-                         else fmt(mems.get("eager"), "%.0f"),
-                         fmt(fp[1] / mo if (fp and mo) else None, "%.2fx"),
+            def ms(v):
+                if v not in res:
+                    return "-"
+                return fmt(med_ms(res[v]), "%.1f") if "error" not in res[v] else (
+                    "skip" if res[v]["error"].startswith("skipped") else "FAIL")
+            rows.append([T, ms("ours"), ms("eager"), ms("compiled"),
+                         ("%.2fx (%s)" % (fp[1] / mo, fp[0])) if (fp and mo) else "-",
+                         fmt(fl / (mo * 1e-3) / 1e9 if mo else None),
+                         fmt(mems.get("ours"), "%.0f"), fmt(mems.get("eager"), "%.0f"),
+                         fmt(mems.get("compiled"), "%.0f"),
                          "%.0f%%" % (100 * max([res[v].get("foreign", 0) for v in ["ours"] + peers
                                                 if "error" not in res[v]] + [0])),
                          "; ".join((["ours vs %s rel L2 %.1e" % tuple(res["ours"]["rel_peer"])]
                                     if "rel_peer" in res.get("ours", {}) else []) +
                                    ["%s %s" % (v, res[v]["error"][:60]) for v in skipped])])
             log("  T=%d done (%.0f s)" % (T, res["wall_s"]))
-        log(table(["T", "ours ms", "ours GFLOP/s", "ours MB", "faster peer ms", "its MB",
-                   "eager/compiled MB", "speedup", "other load", "notes"], rows))
-        # Memory growth: fit MB = a + b T + c T^2 on ours' points.
-        pts = [(r[0], float(r[3])) for r in rows if r[3] != "-"]
+        log(table(["T", "ours ms", "eager ms", "compiled ms", "speedup vs faster", "ours GFLOP/s",
+                   "ours MB", "eager MB", "compiled MB", "other load", "notes"], rows))
+        # Memory growth of ours: MB per 1k tokens and the end-to-end ratio.
+        pts = [(r[0], float(r[6])) for r in rows if r[6] != "-"]
         if len(pts) >= 3:
             Tv = np.array([p[0] for p in pts], float)
             Mv = np.array([p[1] for p in pts])
