@@ -24,15 +24,6 @@ using namespace mlir::sessa::lowering;
 using utils::IteratorType;
 
 namespace {
-Value safeMaxScalar(ImplicitLocOpBuilder &b, Value m) {
-  Value negInf = arith::ConstantOp::create(
-      b, b.getF32FloatAttr(-std::numeric_limits<float>::infinity()));
-  Value zero = arith::ConstantOp::create(b, b.getF32FloatAttr(0.0f));
-  Value isNegInf =
-      arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, m, negInf);
-  return arith::SelectOp::create(b, isNegInf, zero, m);
-}
-
 /// Forward substitution s_i = rhs_i + sum_{k<i} a[i, k] s_k on [n, dv].
 Value forwardSubstitution(TensorBuilder &tb, Value a, Value rhs) {
   ImplicitLocOpBuilder &b = tb.builder();
@@ -217,13 +208,13 @@ FailureOr<Value> mlir::sessa::lowering::lowerFeedbackAttention(
                            cb.empty({cn, cn}),
                            [](ImplicitLocOpBuilder &bb, ValueRange a) {
                              Value d = arith::SubFOp::create(
-                                 bb, a[0], safeMaxScalar(bb, a[1]));
+                                 bb, a[0], safeMax(bb, a[1]));
                              return math::ExpOp::create(bb, d).getResult();
                            });
         Value corr = cb.mapIdentity(
             ValueRange{st.m, mTot}, cb.empty({cn}),
             [](ImplicitLocOpBuilder &bb, ValueRange a) {
-              Value d = arith::SubFOp::create(bb, a[0], safeMaxScalar(bb, a[1]));
+              Value d = arith::SubFOp::create(bb, a[0], safeMax(bb, a[1]));
               return math::ExpOp::create(bb, d).getResult();
             });
         Value lScaled = cb.mapIdentity(

@@ -191,8 +191,7 @@ SoftmaxState mlir::sessa::lowering::initSoftmaxState(TensorBuilder &tb,
           tb.full({rows, dv}, 0.0)};
 }
 
-/// max(x) with -inf replaced by 0, so that exp(y - safe) is 0 for y = -inf.
-static Value safeMax(ImplicitLocOpBuilder &b, Value m) {
+Value mlir::sessa::lowering::safeMax(ImplicitLocOpBuilder &b, Value m) {
   Value negInf = arith::ConstantOp::create(
       b, b.getF32FloatAttr(-std::numeric_limits<float>::infinity()));
   Value zero = arith::ConstantOp::create(b, b.getF32FloatAttr(0.0f));

@@ -87,6 +87,10 @@ struct SoftmaxState {
   Value m, l, acc;
 };
 
+/// A row maximum `m` (f32 scalar) with -inf replaced by 0, so that
+/// exp(y - safeMax(m)) is 0 for y = -inf instead of NaN.
+Value safeMax(ImplicitLocOpBuilder &b, Value m);
+
 /// Initial state: m = -inf, l = 0, acc = 0.
 SoftmaxState initSoftmaxState(TensorBuilder &tb, OpFoldResult rows,
                               OpFoldResult dv);
