@@ -696,6 +696,23 @@ class Runner:
         return res
 
 
+def merge_rounds(results):
+    """Pools the timed calls of one variant's rounds (an error in any round wins)."""
+    for r in results:
+        if "error" in r:
+            return r
+    m = dict(results[0])
+    if "times" in m:
+        m["times"] = [t for r in results for t in r["times"]]
+    for k in ("peak_extra_mb", "foreign"):
+        if k in m:
+            m[k] = max(r[k] for r in results)
+    if "prefill_s" in m:
+        m["prefill_s"] = min(r["prefill_s"] for r in results)
+    m["rounds"] = len(results)
+    return m
+
+
 def rel_l2(a, b):
     a = np.asarray(a, np.float64)
     b = np.asarray(b, np.float64)
@@ -755,6 +772,9 @@ def main():
     ap.add_argument("--quick", action="store_true", help="fewer shapes, steps and repetitions")
     ap.add_argument("--only", default="", help="comma-separated sections: " + ",".join(SECTIONS))
     ap.add_argument("--reps", type=int, default=None, help="timed calls per variant (max)")
+    ap.add_argument("--rounds", type=int, default=None,
+                    help="fresh processes per variant, interleaved with the other variants; their "
+                    "timed calls are pooled (default 2, --quick 1)")
     ap.add_argument("--no-compile", action="store_true", help="skip the torch.compile variant")
     ap.add_argument("--workdir", default=os.path.join(HERE, "out"))
     ap.add_argument("--max-wait", type=float, default=300.0,
@@ -795,6 +815,9 @@ def main():
     quick = args.quick
     reps = args.reps or (3 if quick else 10)
     budget = 4.0 if quick else 8.0
+    rounds = max(1, args.rounds if args.rounds is not None else (1 if quick else 2))
+    per_round = max(2, (reps + rounds - 1) // rounds)
+    reps = per_round * rounds
     ncpu = os.cpu_count()
     t_start = time.perf_counter()
 
@@ -822,9 +845,12 @@ def main():
     rt = os.path.join(os.path.dirname(os.path.dirname(comp)), "lib", "libSessaRuntime.a")
     log("compiler:  %s (built %s; runtime library linked into artifacts built %s), sessa git %s"
         % (comp, built(comp), built(rt), git_commit()))
-    log("timing:    median of up to %d calls after warm-up (fewer when one call takes > %.0f s / reps, "
-        "at least 2); memory = peak extra RSS over the timed calls (VmHWM - VmRSS before), fresh "
-        "process per variant" % (reps, budget))
+    log("timing:    %d round(s) per variant, each a fresh process (variants interleaved: ours, eager, "
+        "compiled, ours, ...) doing warm-up then up to %d timed calls (fewer when calls are slow, at "
+        "least 2; about %.0f s per variant in all); the median of all timed calls is reported" %
+        (rounds, per_round, budget))
+    log("memory:    peak extra RSS over the timed calls (VmHWM after - VmRSS before, heap trimmed, "
+        "VmHWM reset), the largest over the rounds")
     log("")
 
     # ---- self-test of the PyTorch peer -------------------------------------
@@ -858,12 +884,18 @@ def main():
         t0 = time.perf_counter()
         so, ctime = compile_artifact(layer_mlir("layer", B, T, D, H, Hk), key, R.tmp)
         out = dict(compile_s=ctime)
+        runs = {v: [] for v in variants}
+        for _ in range(rounds):                       # interleaved: ours, eager, compiled, ours, ...
+            for v in variants:
+                if v != "ours" and 6.0 * B * T * T * 4 > PEER_MEM_LIMIT:
+                    runs[v] = [dict(error="skipped: estimated > %.0f GB (T x T buffers)"
+                                    % (PEER_MEM_LIMIT / 1e9))]
+                    continue
+                runs[v].append(R.run(dict(kind="layer", variant=v, shape=[B, T, D, H, Hk], so=so,
+                                          warmup=2, reps=per_round, budget=budget / rounds,
+                                          out=R.path("%s_%s.npy" % (key, v)))))
         for v in variants:
-            if v != "ours" and 6.0 * B * T * T * 4 > PEER_MEM_LIMIT:
-                out[v] = dict(error="skipped: estimated > %.0f GB (T x T buffers)" % (PEER_MEM_LIMIT / 1e9))
-                continue
-            out[v] = R.run(dict(kind="layer", variant=v, shape=[B, T, D, H, Hk], so=so,
-                                warmup=2, reps=reps, budget=budget, out=R.path("%s_%s.npy" % (key, v))))
+            out[v] = merge_rounds(runs[v])
         if check:
             r64 = R.run(dict(kind="layer", variant="ref64", shape=[B, T, D, H, Hk],
                              out=R.path("%s_ref64.npy" % key)))
@@ -960,11 +992,15 @@ def main():
         text = layer_mlir("step", B, None, D, H, Hk, cache=None) + layer_mlir("decode", B, 1, D, H, Hk, cache=None)
         so, ctime = compile_artifact(text, "decode_%d_%d" % (D, H), R.tmp)
         spec = dict(kind="decode", shape=[B, D, H, Hk], prefill=P0, warmup=warm, steps=steps, so=so)
-        ro = R.run(dict(spec, variant="ours", out=R.path("dec_ours.npy")))
-        rt = R.run(dict(spec, variant="torch", out=R.path("dec_torch.npy")))
+        ro, rt = [], []
+        for _ in range(rounds):
+            ro.append(R.run(dict(spec, variant="ours", out=R.path("dec_ours.npy"))))
+            rt.append(R.run(dict(spec, variant="torch", out=R.path("dec_torch.npy"))))
+        ro, rt = merge_rounds(ro), merge_rounds(rt)
         r64 = R.run(dict(spec, kind="decode_ref64", variant="ref64", out=R.path("dec_ref64.npy")))
-        log("## Decode (B=1, D=%d, H=Hk=%d): prefill %d tokens, %d warm-up steps, then %d timed single-token steps"
-            % (D, H, P0, warm, steps))
+        log("## Decode (B=1, D=%d, H=Hk=%d): prefill %d tokens, %d warm-up steps, then %d timed single-token "
+            "steps (P = %d..%d), in each of %d round(s)" % (D, H, P0, warm, steps, P0 + warm, P0 + warm + steps - 1,
+                                                            rounds))
         rows = []
         for name, r, f in (("ours", ro, "dec_ours.npy"), ("torch eager", rt, "dec_torch.npy")):
             if "error" in r:
@@ -996,9 +1032,12 @@ def main():
     if "scan" in sections:
         B, T, Dm, N = 1, 4096, 1024, 16
         so, ctime = compile_artifact(scan_mlir("scan", B, T, Dm, N), "scan_%d_%d" % (T, Dm), R.tmp)
-        spec = dict(kind="scan", shape=[B, T, Dm, N], so=so, warmup=2, reps=reps, budget=budget)
-        ro = R.run(dict(spec, variant="ours", out=R.path("scan_ours.npy")))
-        rt = R.run(dict(spec, variant="eager", out=R.path("scan_torch.npy")))
+        spec = dict(kind="scan", shape=[B, T, Dm, N], so=so, warmup=2, reps=per_round, budget=budget / rounds)
+        ro, rt = [], []
+        for _ in range(rounds):
+            ro.append(R.run(dict(spec, variant="ours", out=R.path("scan_ours.npy"))))
+            rt.append(R.run(dict(spec, variant="eager", out=R.path("scan_torch.npy"))))
+        ro, rt = merge_rounds(ro), merge_rounds(rt)
         r64 = R.run(dict(spec, variant="ref64", out=R.path("scan_ref64.npy")))
         want = np.load(R.path("scan_ref64.npy")) if "error" not in r64 else None
         log("## Selective scan (B=%d, T=%d, Dm=%d, N=%d, G=1, D and z, delta_softplus)" % (B, T, Dm, N))
