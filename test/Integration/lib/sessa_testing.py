@@ -39,15 +39,11 @@ __all__ = [
     "Artifact", "ref", "gates", "randn",
 ]
 
-DTYPE_CODES = {"f32": 0, "f16": 1, "bf16": 2, "f64": 3, "i32": 4, "i64": 5}
-
-# Error codes (SessaRuntime.h).
-OK = 0
-INVALID_ARGUMENT = 1
-DTYPE_MISMATCH = 2
-RANK_MISMATCH = 3
-SHAPE_MISMATCH = 4
-INTERNAL = 5
+# Dtype codes and error codes of SessaRuntime.h, as the package's runtime
+# (which sessa_artifact re-exports) defines them.
+from sessa.runtime import (  # noqa: E402,F401
+    DTYPE_CODES, OK, INVALID_ARGUMENT, DTYPE_MISMATCH, RANK_MISMATCH,
+    SHAPE_MISMATCH, INTERNAL)
 
 
 # --------------------------------------------------------------------------
