@@ -43,4 +43,31 @@ def ConvertSessaToLinalg : Pass<"convert-sessa-to-linalg"> {
   ];
 }
 
+
+def ConvertSessaToGPU : Pass<"convert-sessa-to-gpu"> {
+  let summary = "Lower sessa primitive ops to GPU kernels (gpu.launch on buffers)";
+  let description = [{
+    Rewrites `sessa.rope`, `sessa.attention`, `sessa.feedback_attention` and
+    `sessa.selective_scan` (on tensors) into `gpu.launch` kernels that read
+    their operands through `bufferization.to_buffer` and write freshly
+    allocated buffers, returned through `bufferization.to_tensor`
+    (`restrict`). Storage may be f32, f16 or bf16; arithmetic and the
+    recurrent states are f32. The kernels are thread-block tiled versions of
+    the CPU lowering's blocked algorithms (same tiles, same numerics): online
+    softmax attention over key tiles with fully masked tiles skipped, the
+    chunked feedback solve with no `T x T` buffer, and a time loop scan with
+    the state in registers. Buffers are device memory: the GPU pipeline turns
+    `memref.alloc` into `gpu.alloc` after bufferization.
+
+    `sessa.layer` must be decomposed first (`--sessa-decompose-layer`).
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",
+    "::mlir::gpu::GPUDialect", "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect", "::mlir::nvgpu::NVGPUDialect",
+    "::mlir::NVVM::NVVMDialect"
+  ];
+}
+
 #endif // SESSA_CONVERSION_PASSES_TD

@@ -1,0 +1,11 @@
+//===- AttentionKernel.cpp - GPU kernels for sessa ops -------------------------===//
+#include "KernelBuilder.h"
+#include "Lowerings.h"
+
+using namespace mlir;
+using namespace mlir::sessa;
+
+FailureOr<SmallVector<Value>>
+mlir::sessa::gpulowering::lowerAttention(RewriterBase &rewriter, AttentionOp op) {
+  return rewriter.notifyMatchFailure(op, "no GPU lowering yet");
+}

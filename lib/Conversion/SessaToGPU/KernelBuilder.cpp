@@ -1,0 +1,181 @@
+//===- KernelBuilder.cpp - Helpers to build gpu.launch kernels ------------===//
+#include "KernelBuilder.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+using namespace mlir;
+using namespace mlir::sessa::gpukernels;
+
+Value mlir::sessa::gpukernels::cst(OpBuilder &b, Location loc, int64_t value) {
+  return arith::ConstantIndexOp::create(b, loc, value);
+}
+
+Value mlir::sessa::gpukernels::cstF32(OpBuilder &b, Location loc,
+                                      double value) {
+  return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(value));
+}
+
+Value mlir::sessa::gpukernels::dim(OpBuilder &b, Location loc, Value shaped,
+                                   int64_t i) {
+  auto type = cast<ShapedType>(shaped.getType());
+  if (!type.isDynamicDim(i))
+    return cst(b, loc, type.getDimSize(i));
+  if (isa<MemRefType>(type))
+    return memref::DimOp::create(b, loc, shaped, i);
+  return tensor::DimOp::create(b, loc, shaped, i);
+}
+
+Value mlir::sessa::gpukernels::ceilDiv(OpBuilder &b, Location loc, Value a,
+                                       Value bv) {
+  return arith::CeilDivUIOp::create(b, loc, a, bv);
+}
+
+Value mlir::sessa::gpukernels::minIndex(OpBuilder &b, Location loc, Value a,
+                                        Value bv) {
+  return arith::MinUIOp::create(b, loc, a, bv);
+}
+
+Value mlir::sessa::gpukernels::readBuffer(OpBuilder &b, Location loc,
+                                          Value tensor) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  auto memrefType = MemRefType::get(type.getShape(), type.getElementType());
+  return bufferization::ToBufferOp::create(b, loc, memrefType, tensor,
+                                           /*readOnly=*/true);
+}
+
+Value mlir::sessa::gpukernels::allocBuffer(OpBuilder &b, Location loc,
+                                           RankedTensorType type,
+                                           ValueRange dynamicSizes) {
+  auto memrefType = MemRefType::get(type.getShape(), type.getElementType());
+  return memref::AllocOp::create(b, loc, memrefType, dynamicSizes);
+}
+
+Value mlir::sessa::gpukernels::toTensor(OpBuilder &b, Location loc,
+                                        Value buffer) {
+  auto memrefType = cast<MemRefType>(buffer.getType());
+  auto tensorType = RankedTensorType::get(memrefType.getShape(),
+                                          memrefType.getElementType());
+  return bufferization::ToTensorOp::create(b, loc, tensorType, buffer,
+                                           /*restrict=*/true,
+                                           /*writable=*/true);
+}
+
+MemRefType mlir::sessa::gpukernels::workgroupMemRefType(ArrayRef<int64_t> shape,
+                                                        Type elementType) {
+  MLIRContext *ctx = elementType.getContext();
+  auto space =
+      gpu::AddressSpaceAttr::get(ctx, gpu::GPUDialect::getWorkgroupAddressSpace());
+  return MemRefType::get(shape, elementType, MemRefLayoutAttrInterface(),
+                         space);
+}
+
+gpu::LaunchOp mlir::sessa::gpukernels::buildLaunch(
+    OpBuilder &b, Location loc, ArrayRef<Value> grid, ArrayRef<Value> block,
+    ArrayRef<MemRefType> workgroupBuffers,
+    llvm::function_ref<void(OpBuilder &, Location, const LaunchIds &)> body) {
+  Value one = cst(b, loc, 1);
+  auto pick = [&](ArrayRef<Value> sizes, unsigned i) {
+    return i < sizes.size() ? sizes[i] : one;
+  };
+  SmallVector<Type> wgTypes(workgroupBuffers.begin(), workgroupBuffers.end());
+  auto launch = gpu::LaunchOp::create(
+      b, loc, pick(grid, 0), pick(grid, 1), pick(grid, 2), pick(block, 0),
+      pick(block, 1), pick(block, 2), /*dynamicSharedMemorySize=*/nullptr,
+      /*asyncTokenType=*/nullptr, /*asyncDependencies=*/{}, wgTypes);
+  OpBuilder::InsertionGuard guard(b);
+  Block &entry = launch.getBody().front();
+  b.setInsertionPointToStart(&entry);
+  LaunchIds ids;
+  gpu::KernelDim3 blockIds = launch.getBlockIds();
+  gpu::KernelDim3 threadIds = launch.getThreadIds();
+  gpu::KernelDim3 gridSize = launch.getGridSize();
+  gpu::KernelDim3 blockSize = launch.getBlockSize();
+  ids.blockId[0] = blockIds.x;
+  ids.blockId[1] = blockIds.y;
+  ids.blockId[2] = blockIds.z;
+  ids.threadId[0] = threadIds.x;
+  ids.threadId[1] = threadIds.y;
+  ids.threadId[2] = threadIds.z;
+  ids.gridDim[0] = gridSize.x;
+  ids.gridDim[1] = gridSize.y;
+  ids.gridDim[2] = gridSize.z;
+  ids.blockDim[0] = blockSize.x;
+  ids.blockDim[1] = blockSize.y;
+  ids.blockDim[2] = blockSize.z;
+  for (BlockArgument arg : launch.getWorkgroupAttributions())
+    ids.workgroup.push_back(arg);
+  body(b, loc, ids);
+  gpu::TerminatorOp::create(b, loc);
+  return launch;
+}
+
+Value mlir::sessa::gpukernels::toF32(OpBuilder &b, Location loc, Value value) {
+  Type f32 = b.getF32Type();
+  if (value.getType() == f32)
+    return value;
+  return arith::ExtFOp::create(b, loc, f32, value);
+}
+
+Value mlir::sessa::gpukernels::fromF32(OpBuilder &b, Location loc, Value value,
+                                       Type type) {
+  if (value.getType() == type)
+    return value;
+  return arith::TruncFOp::create(b, loc, type, value);
+}
+
+Value mlir::sessa::gpukernels::loadF32(OpBuilder &b, Location loc, Value buffer,
+                                       ValueRange indices) {
+  return toF32(b, loc, memref::LoadOp::create(b, loc, buffer, indices));
+}
+
+void mlir::sessa::gpukernels::storeF32(OpBuilder &b, Location loc, Value value,
+                                       Value buffer, ValueRange indices) {
+  Type type = cast<MemRefType>(buffer.getType()).getElementType();
+  memref::StoreOp::create(b, loc, fromF32(b, loc, value, type), buffer,
+                          indices);
+}
+
+static Value warpReduce(OpBuilder &b, Location loc, Value value, int width,
+                        bool isMax) {
+  for (int offset = width / 2; offset > 0; offset /= 2) {
+    auto shuffle = gpu::ShuffleOp::create(b, loc, value, offset, width,
+                                          gpu::ShuffleMode::XOR);
+    Value other = shuffle.getShuffleResult();
+    value = isMax ? arith::MaximumFOp::create(b, loc, value, other).getResult()
+                  : arith::AddFOp::create(b, loc, value, other).getResult();
+  }
+  return value;
+}
+
+Value mlir::sessa::gpukernels::warpReduceSum(OpBuilder &b, Location loc,
+                                             Value value, int width) {
+  return warpReduce(b, loc, value, width, /*isMax=*/false);
+}
+
+Value mlir::sessa::gpukernels::warpReduceMax(OpBuilder &b, Location loc,
+                                             Value value, int width) {
+  return warpReduce(b, loc, value, width, /*isMax=*/true);
+}
+
+void mlir::sessa::gpukernels::buildIf(
+    OpBuilder &b, Location loc, Value cond,
+    llvm::function_ref<void(OpBuilder &, Location)> thenBody) {
+  scf::IfOp::create(b, loc, cond, [&](OpBuilder &nb, Location nloc) {
+    thenBody(nb, nloc);
+    scf::YieldOp::create(nb, nloc);
+  });
+}
+
+void mlir::sessa::gpukernels::buildFor(
+    OpBuilder &b, Location loc, Value lb, Value ub, Value step,
+    llvm::function_ref<void(OpBuilder &, Location, Value)> body) {
+  scf::ForOp::create(b, loc, lb, ub, step, ValueRange{},
+                     [&](OpBuilder &nb, Location nloc, Value iv, ValueRange) {
+                       body(nb, nloc, iv);
+                       scf::YieldOp::create(nb, nloc);
+                     });
+}

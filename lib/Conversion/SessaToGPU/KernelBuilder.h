@@ -1,0 +1,85 @@
+//===- KernelBuilder.h - Helpers to build gpu.launch kernels ----*- C++ -*-===//
+//
+// Small helpers shared by the GPU kernels of convert-sessa-to-gpu: device
+// buffers for tensor operands and results, a gpu.launch with its ids and
+// workgroup (shared) memory, f32 loads/stores of any storage type, and warp
+// reductions.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SESSA_LIB_CONVERSION_SESSATOGPU_KERNELBUILDER_H
+#define SESSA_LIB_CONVERSION_SESSATOGPU_KERNELBUILDER_H
+
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
+
+namespace mlir::sessa::gpukernels {
+
+/// `arith.constant N : index`.
+Value cst(OpBuilder &b, Location loc, int64_t value);
+/// `arith.constant V : f32`.
+Value cstF32(OpBuilder &b, Location loc, double value);
+/// Size `i` of a tensor or memref value (static sizes fold to constants).
+Value dim(OpBuilder &b, Location loc, Value shaped, int64_t i);
+/// ceil(a / b) for non-negative index values.
+Value ceilDiv(OpBuilder &b, Location loc, Value a, Value bv);
+Value minIndex(OpBuilder &b, Location loc, Value a, Value bv);
+
+/// The device buffer holding tensor operand `tensor` (read only, identity
+/// layout): `bufferization.to_buffer ... read_only`.
+Value readBuffer(OpBuilder &b, Location loc, Value tensor);
+/// A new buffer for a result of `type` (dynamic sizes taken from
+/// `dynamicSizes`, in order). The GPU pipeline makes it device memory.
+Value allocBuffer(OpBuilder &b, Location loc, RankedTensorType type,
+                  ValueRange dynamicSizes);
+/// The tensor whose contents the kernels wrote into `buffer`
+/// (`bufferization.to_tensor ... restrict writable`).
+Value toTensor(OpBuilder &b, Location loc, Value buffer);
+
+/// Static memref type in workgroup (shared) memory.
+MemRefType workgroupMemRefType(ArrayRef<int64_t> shape, Type elementType);
+
+/// Ids of the current thread inside a kernel body.
+struct LaunchIds {
+  Value blockId[3];
+  Value threadId[3];
+  Value gridDim[3];
+  Value blockDim[3];
+  /// One value per requested workgroup buffer, in order.
+  SmallVector<Value> workgroup;
+};
+
+/// Builds `gpu.launch` with `grid` and `block` sizes (1 to 3 index values
+/// each; missing ones are 1), workgroup buffers of the given static types,
+/// and a body filled by `body` (the terminator is added after it).
+gpu::LaunchOp
+buildLaunch(OpBuilder &b, Location loc, ArrayRef<Value> grid,
+            ArrayRef<Value> block, ArrayRef<MemRefType> workgroupBuffers,
+            llvm::function_ref<void(OpBuilder &, Location, const LaunchIds &)>
+                body);
+
+/// Loads `buffer[indices]` and extends it to f32 (f16/bf16/f32 storage).
+Value loadF32(OpBuilder &b, Location loc, Value buffer, ValueRange indices);
+/// Stores f32 `value` into `buffer[indices]`, truncating to its storage type.
+void storeF32(OpBuilder &b, Location loc, Value value, Value buffer,
+              ValueRange indices);
+/// Converts an f32 value to `type` (f32, f16, bf16) and back.
+Value fromF32(OpBuilder &b, Location loc, Value value, Type type);
+Value toF32(OpBuilder &b, Location loc, Value value);
+
+/// Butterfly reductions over the `width` lanes of a warp (gpu.shuffle xor);
+/// every participating lane gets the result.
+Value warpReduceSum(OpBuilder &b, Location loc, Value value, int width = 32);
+Value warpReduceMax(OpBuilder &b, Location loc, Value value, int width = 32);
+
+/// `scf.if (cond) { then }` with no results.
+void buildIf(OpBuilder &b, Location loc, Value cond,
+             llvm::function_ref<void(OpBuilder &, Location)> thenBody);
+/// `scf.for %i = lb to ub step s { body(%i) }` with no iteration values.
+void buildFor(OpBuilder &b, Location loc, Value lb, Value ub, Value step,
+              llvm::function_ref<void(OpBuilder &, Location, Value)> body);
+
+} // namespace mlir::sessa::gpukernels
+
+#endif // SESSA_LIB_CONVERSION_SESSATOGPU_KERNELBUILDER_H

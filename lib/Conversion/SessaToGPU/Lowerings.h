@@ -1,0 +1,25 @@
+//===- Lowerings.h - One GPU lowering per sessa op ---------------*- C++ -*-===//
+//
+// Each function replaces nothing itself: it builds the kernels for `op` at
+// the rewriter's insertion point and returns the tensors that replace the
+// op's results (in order).
+//
+//===----------------------------------------------------------------------===//
+#ifndef SESSA_LIB_CONVERSION_SESSATOGPU_LOWERINGS_H
+#define SESSA_LIB_CONVERSION_SESSATOGPU_LOWERINGS_H
+
+#include "sessa/Dialect/Sessa/IR/SessaOps.h"
+
+namespace mlir::sessa::gpulowering {
+
+FailureOr<SmallVector<Value>> lowerRope(RewriterBase &rewriter, RopeOp op);
+FailureOr<SmallVector<Value>> lowerAttention(RewriterBase &rewriter,
+                                             AttentionOp op);
+FailureOr<SmallVector<Value>>
+lowerFeedbackAttention(RewriterBase &rewriter, FeedbackAttentionOp op);
+FailureOr<SmallVector<Value>> lowerSelectiveScan(RewriterBase &rewriter,
+                                                 SelectiveScanOp op);
+
+} // namespace mlir::sessa::gpulowering
+
+#endif // SESSA_LIB_CONVERSION_SESSATOGPU_LOWERINGS_H

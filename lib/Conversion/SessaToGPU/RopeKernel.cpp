@@ -1,0 +1,11 @@
+//===- RopeKernel.cpp - GPU kernels for sessa ops -------------------------===//
+#include "KernelBuilder.h"
+#include "Lowerings.h"
+
+using namespace mlir;
+using namespace mlir::sessa;
+
+FailureOr<SmallVector<Value>>
+mlir::sessa::gpulowering::lowerRope(RewriterBase &rewriter, RopeOp op) {
+  return rewriter.notifyMatchFailure(op, "no GPU lowering yet");
+}
