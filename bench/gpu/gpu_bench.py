@@ -91,8 +91,8 @@ def feedback_mlir(name, dt):
     tf = _t(dt, None, None, 1, D)
     tg = _t(dt, None, None, 1)
     return ("func.func @%s(%%f: %s, %%qb: %s, %%kb: %s, %%g: %s) -> %s {\n"
-            "  %%s = sessa.feedback_attention %%f, %%qb, %%kb, %%g : %s, %s, %s, %s -> %s\n"
-            "  return %%s : %s\n}\n" % (name, tf, tf, tf, tg, tf, tf, tf, tf, tg, tf, tf))
+            "  %%s = sessa.feedback_attention %%f, %%qb, %%kb, %%g : %s, %s, %s, %s\n"
+            "  return %%s : %s\n}\n" % (name, tf, tf, tf, tg, tf, tf, tf, tf, tg, tf))
 
 
 def scan_mlir(name, dt):
@@ -306,9 +306,13 @@ def peak_extra_mb(torch, fn):
 
 def run(args):
     import torch
-    sys.path.insert(0, os.path.join(ROOT, "python"))
+    sys.path.insert(0, os.environ.get("SESSA_PYTHONPATH") or os.path.join(ROOT, "python"))
     import sessa.runtime as rt
 
+    global LAYER_SHAPES, DECODE_B, DECODE_P, FB_B, FB_T, SCAN
+    if args.quick:   # correctness of everything at small sizes, no timing tables
+        LAYER_SHAPES, DECODE_B, DECODE_P, FB_B, FB_T = [(1, 300)], 2, 100, 2, 300
+        SCAN = (2, 300, 2048, 16)
     torch.backends.cuda.matmul.allow_tf32 = False
     torch.backends.cudnn.allow_tf32 = False
     dev = torch.device("cuda")
@@ -357,7 +361,7 @@ def run(args):
         return y
 
     # --- layer: correctness (small and benchmark shapes) and timing
-    for (B, T) in ([(2, 37), (1, 1)] if args.quick else [(2, 37), (1, 1)]) + LAYER_SHAPES:
+    for (B, T) in [(2, 37), (1, 1)] + LAYER_SHAPES:
         x = torch.randn(B, T, D, device=dev)
         with torch.no_grad():
             y64, _ = peer["layer"](x.double(), p64)
