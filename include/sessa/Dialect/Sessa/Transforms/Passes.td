@@ -173,6 +173,36 @@ def SessaGPUCheckHostAccess : Pass<"sessa-gpu-check-host-access"> {
     `memref.alloca`) left after `sessa-gpu-device-memory`. Only descriptors
     (views, dims, casts) and `gpu.*` host ops may touch buffers on the host.
   }];
+// GPU matrix products (gpu-gemm)
+//===----------------------------------------------------------------------===//
+
+def SessaGPUMatmul : Pass<"sessa-gpu-matmul", "::mlir::ModuleOp"> {
+  let summary = "Run matrix products on memrefs as tiled GPU GEMM kernels";
+  let description = [{
+    After bufferization, in host code, every product
+    `C[(b,) m, n] += A[(b,) m, k] * B[(b,) n, k]` (or `B[(b,) k, n]`)
+    written as a `linalg.generic` (body `mulf` + `addf` in f32, possibly
+    with `arith.extf` of the bf16/f16 operands and a final `arith.truncf`),
+    `linalg.matmul` or `linalg.batch_matmul` becomes a `gpu.launch` of a
+    tiled GEMM kernel (GemmKernel.h): f32 operands on a SIMT FFMA kernel
+    (128x128 block tile, 8x8 register tile per thread), bf16/f16 operands on
+    tensor cores (`mma.sync` m16n8k16, `ldmatrix`) with f32 accumulation;
+    C may be f32, bf16 or f16. Tiles move through double-buffered shared
+    memory with `cp.async` when the operands are dense along k and 16-byte
+    aligned, else with guarded loads; operands may be strided views. A
+    `linalg.fill` of +0 into C right before the product (nothing touching
+    memory in between) folds into the kernel. Products of other element
+    types (mixed A/B types) are left as they are.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::gpu::GPUDialect",
+                           "::mlir::LLVM::LLVMDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::NVVM::NVVMDialect",
+                           "::mlir::nvgpu::NVGPUDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::vector::VectorDialect"];
 }
 
 #endif // SESSA_DIALECT_SESSA_TRANSFORMS_PASSES_TD
