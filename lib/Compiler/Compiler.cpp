@@ -152,9 +152,14 @@ createTargetMachine(const CompileOptions &options, std::string &error) {
       : options.optLevel == 2 ? llvm::CodeGenOptLevel::Default
       : options.optLevel == 1 ? llvm::CodeGenOptLevel::Less
                               : llvm::CodeGenOptLevel::None;
+  llvm::TargetOptions targetOptions;
+  // Global constructors in .init_array, as clang emits them: glibc does not
+  // run the legacy .ctors section, and the cuda target's kernel images are
+  // registered by constructors (mgpuModuleLoad).
+  targetOptions.UseInitArray = true;
   std::unique_ptr<llvm::TargetMachine> tm(target->createTargetMachine(
-      triple, cpu, features, llvm::TargetOptions(), llvm::Reloc::PIC_,
-      std::nullopt, level));
+      triple, cpu, features, targetOptions, llvm::Reloc::PIC_, std::nullopt,
+      level));
   if (!tm)
     error = "cannot create a target machine for " + triple.str() + " / " + cpu;
   return tm;

@@ -47,9 +47,9 @@ CUDA artifacts (target "cuda", `sessa-compile --target=cuda`) export
 and take device buffers: torch CUDA tensors or any object with
 `__cuda_array_interface__` (CuPy, Numba, ...), dense and C-contiguous, of the
 exact dtype (bf16: torch.bfloat16, or uint16 bit patterns). Host arrays are
-rejected before the call. `stream=` is a CUstream: an int handle or an object
-with `.cuda_stream` (torch.cuda.Stream, cupy.cuda.Stream); default 0, the
-legacy default stream. The call is asynchronous on that stream (like a
+rejected before the call. `stream=` is a CUstream: an int handle, an object
+with `.cuda_stream` (torch.cuda.Stream) or `__cuda_stream__`, or a
+cupy.cuda.Stream; default 0, the legacy default stream. The call is asynchronous on that stream (like a
 cuBLAS call): synchronize the stream before reading the outputs on the host.
 Outputs are passed with `outputs=[...]` or allocated with torch (when the
 inputs are torch tensors, or torch is installed) or CuPy, on the device of
@@ -495,19 +495,25 @@ def _is_device_array(x):
 
 
 def _stream_handle(stream):
-    """A CUstream as an int: None/0 (the legacy default stream), an int, or
-    an object with `.cuda_stream` (torch.cuda.Stream, cupy.cuda.Stream)."""
+    """A CUstream as an int: None/0 (the legacy default stream), an int, an
+    object with `.cuda_stream` (torch.cuda.Stream), the `__cuda_stream__`
+    protocol, or a cupy.cuda.Stream (`.ptr`)."""
     if stream is None:
         return 0
     if hasattr(stream, "cuda_stream"):
         stream = stream.cuda_stream
+    elif hasattr(stream, "__cuda_stream__"):
+        stream = stream.__cuda_stream__()[1]
+    elif type(stream).__module__.startswith("cupy") and hasattr(stream, "ptr"):
+        stream = stream.ptr
     if isinstance(stream, bool) or not isinstance(stream, int):
         try:
             import operator
             stream = operator.index(stream)
         except TypeError:
             raise TypeError("stream must be an int CUstream handle or an object with "
-                            ".cuda_stream (torch.cuda.Stream, cupy.cuda.Stream), got %s"
+                            ".cuda_stream (torch.cuda.Stream), __cuda_stream__ or a "
+                            "cupy.cuda.Stream, got %s"
                             % type(stream).__name__) from None
     if stream < 0:
         raise ValueError("stream handle %d is negative" % stream)

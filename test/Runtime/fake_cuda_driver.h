@@ -31,6 +31,12 @@ typedef struct fake_cuda_state {
   int fail_kernel_code;       /* ... with this result */
   size_t fail_alloc_over;     /* cuMemAllocAsync above this many bytes: OOM */
   int fail_sync;              /* cuStreamSynchronize's result */
+  /* Real kernel images (cubin, fatbin, PTX) as compiled artifacts embed
+   * them: loaded as a module whose every function is a kernel that does
+   * nothing when launched (only recorded). */
+  int real_image_loads;
+  const char *last_kernel;
+  unsigned last_grid[3], last_block[3];
 } fake_cuda_state;
 
 typedef fake_cuda_state *(*fake_cuda_get_state_fn)(void);
