@@ -49,8 +49,9 @@ and take device buffers: torch CUDA tensors or any object with
 exact dtype (bf16: torch.bfloat16, or uint16 bit patterns). Host arrays are
 rejected before the call. `stream=` is a CUstream: an int handle, an object
 with `.cuda_stream` (torch.cuda.Stream) or `__cuda_stream__`, or a
-cupy.cuda.Stream; default 0, the legacy default stream. The call is asynchronous on that stream (like a
-cuBLAS call): synchronize the stream before reading the outputs on the host.
+cupy.cuda.Stream; default 0, the legacy default stream. The call is
+asynchronous on that stream (like a cuBLAS call): synchronize the stream
+before reading the outputs on the host.
 Outputs are passed with `outputs=[...]` or allocated with torch (when the
 inputs are torch tensors, or torch is installed) or CuPy, on the device of
 the first input:
