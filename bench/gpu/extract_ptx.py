@@ -1,48 +1,47 @@
 #!/usr/bin/env python3
-"""Writes the PTX of every `gpu.binary` (format=isa) in an MLIR file.
+"""Extracts the PTX (or cubin) of each gpu.binary object in an MLIR file.
 
-usage: extract_ptx.py IN.mlir OUTDIR  ->  OUTDIR/<binary name>.ptx
+Usage: extract_ptx.py in.mlir out_prefix
+Writes out_prefix.<binary name>.ptx (format=isa) or .cubin (format=bin).
 """
-import pathlib
 import re
 import sys
 
 
-def unescape(s: str) -> str:
-    # MLIR string literals escape bytes as \XX (hex) plus \\ and \".
-    out, i = [], 0
+def unescape(s: str) -> bytes:
+    out = bytearray()
+    i = 0
     while i < len(s):
-        if s[i] == "\\":
+        ch = s[i]
+        if ch == "\\":
             nxt = s[i + 1]
             if nxt in "\\\"":
-                out.append(nxt)
+                out.append(ord(nxt))
                 i += 2
             elif nxt == "n":
-                out.append("\n")
+                out.append(10)
                 i += 2
             elif nxt == "t":
-                out.append("\t")
+                out.append(9)
                 i += 2
             else:
-                out.append(chr(int(s[i + 1:i + 3], 16)))
+                out.append(int(s[i + 1:i + 3], 16))
                 i += 3
         else:
-            out.append(s[i])
+            out.extend(ch.encode())
             i += 1
-    return "".join(out)
+    return bytes(out)
 
 
-def main() -> None:
-    text = pathlib.Path(sys.argv[1]).read_text()
-    outdir = pathlib.Path(sys.argv[2])
-    outdir.mkdir(parents=True, exist_ok=True)
-    found = 0
-    for m in re.finditer(r'gpu\.binary @(\w+).*?assembly = "((?:[^"\\]|\\.)*)"',
-                         text, re.S):
-        (outdir / f"{m.group(1)}.ptx").write_text(unescape(m.group(2)))
-        found += 1
-    if not found:
-        sys.exit("no gpu.binary with an assembly found")
+def main():
+    text = open(sys.argv[1]).read()
+    prefix = sys.argv[2]
+    for m in re.finditer(r'gpu\.binary @(\w+)\s+\[#gpu\.object<.*?,\s*(?:properties = \{[^}]*\},\s*)?(?:assembly = |bin = )?"((?:[^"\\]|\\.)*)">', text, re.S):
+        name, blob = m.group(1), unescape(m.group(2))
+        ext = "ptx" if blob[:200].find(b".version") >= 0 or blob.startswith(b"//") else "cubin"
+        path = f"{prefix}.{name}.{ext}"
+        open(path, "wb").write(blob)
+        print(path)
 
 
 if __name__ == "__main__":

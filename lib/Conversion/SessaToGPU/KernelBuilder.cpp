@@ -140,8 +140,10 @@ void mlir::sessa::gpukernels::storeF32(OpBuilder &b, Location loc, Value value,
 }
 
 static Value warpReduce(OpBuilder &b, Location loc, Value value, int width,
-                        bool isMax) {
-  for (int offset = width / 2; offset > 0; offset /= 2) {
+                        bool isMax, int group = 0) {
+  if (group == 0)
+    group = width;
+  for (int offset = group / 2; offset > 0; offset /= 2) {
     auto shuffle = gpu::ShuffleOp::create(b, loc, value, offset, width,
                                           gpu::ShuffleMode::XOR);
     Value other = shuffle.getShuffleResult();
@@ -161,6 +163,16 @@ Value mlir::sessa::gpukernels::warpReduceMax(OpBuilder &b, Location loc,
   return warpReduce(b, loc, value, width, /*isMax=*/true);
 }
 
+Value mlir::sessa::gpukernels::laneGroupReduceSum(OpBuilder &b, Location loc,
+                                                  Value value, int group) {
+  return warpReduce(b, loc, value, /*width=*/32, /*isMax=*/false, group);
+}
+
+Value mlir::sessa::gpukernels::laneGroupReduceMax(OpBuilder &b, Location loc,
+                                                  Value value, int group) {
+  return warpReduce(b, loc, value, /*width=*/32, /*isMax=*/true, group);
+}
+
 void mlir::sessa::gpukernels::buildIf(
     OpBuilder &b, Location loc, Value cond,
     llvm::function_ref<void(OpBuilder &, Location)> thenBody) {
@@ -178,4 +190,39 @@ void mlir::sessa::gpukernels::buildFor(
                        body(nb, nloc, iv);
                        scf::YieldOp::create(nb, nloc);
                      });
+}
+
+SmallVector<Value> mlir::sessa::gpukernels::buildForWithValues(
+    OpBuilder &b, Location loc, Value lb, Value ub, Value step,
+    ValueRange inits,
+    llvm::function_ref<SmallVector<Value>(OpBuilder &, Location, Value,
+                                          ValueRange)>
+        body) {
+  auto loop = scf::ForOp::create(
+      b, loc, lb, ub, step, inits,
+      [&](OpBuilder &nb, Location nloc, Value iv, ValueRange args) {
+        scf::YieldOp::create(nb, nloc, body(nb, nloc, iv, args));
+      });
+  return SmallVector<Value>(loop.getResults());
+}
+
+Value mlir::sessa::gpukernels::addIndex(OpBuilder &b, Location loc, Value a,
+                                        Value bv) {
+  return arith::AddIOp::create(b, loc, a, bv);
+}
+Value mlir::sessa::gpukernels::mulIndex(OpBuilder &b, Location loc, Value a,
+                                        Value bv) {
+  return arith::MulIOp::create(b, loc, a, bv);
+}
+Value mlir::sessa::gpukernels::divIndex(OpBuilder &b, Location loc, Value a,
+                                        Value bv) {
+  return arith::DivUIOp::create(b, loc, a, bv);
+}
+Value mlir::sessa::gpukernels::remIndex(OpBuilder &b, Location loc, Value a,
+                                        Value bv) {
+  return arith::RemUIOp::create(b, loc, a, bv);
+}
+
+void mlir::sessa::gpukernels::blockBarrier(OpBuilder &b, Location loc) {
+  gpu::BarrierOp::create(b, loc);
 }
