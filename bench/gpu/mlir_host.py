@@ -110,6 +110,7 @@ class Bundle:
         self.keep = []  # buffers that must outlive a captured graph
         self.poison = True
         self.launches = 0
+        self.profile = None  # a list: per-launch CUDA events are recorded
 
     def function(self, mod, fn):
         if mod not in self.modules:
@@ -128,7 +129,22 @@ class Bundle:
         return t.data_ptr(), tuple(t.shape), tuple(t.stride())
 
     def launch(self, mod, fn, grid, block, args):
+        if self.profile is None:
+            self.function(mod, fn)(grid, block, args)
+            return
+        start, end = cp.cuda.Event(), cp.cuda.Event()
+        start.record()
         self.function(mod, fn)(grid, block, args)
+        end.record()
+        self.profile.append((mod, start, end))
+
+    def kernel_times(self):
+        """Total GPU milliseconds per kernel module of the profiled calls."""
+        cp.cuda.Device().synchronize()
+        out = {}
+        for mod, start, end in self.profile or []:
+            out[mod] = out.get(mod, 0.0) + cp.cuda.get_elapsed_time(start, end)
+        return out
 
     def __call__(self, fname, *args):
         fargs, body = self.funcs[fname]

@@ -30,8 +30,8 @@ BUNDLES, REFLIB, OUT = sys.argv[1], sys.argv[2], sys.argv[3]
 sys.path.insert(0, REFLIB)
 import sessa_reference as ref  # noqa: E402
 
-TORCH_DT = {"f32": torch.float32, "bf16": torch.bfloat16}
-TOL = {"f32": 1e-5, "bf16": 1e-2}
+TORCH_DT = {"f32": torch.float32, "bf16": torch.bfloat16, "f16": torch.float16}
+TOL = {"f32": 1e-5, "bf16": 1e-2, "f16": 1e-2}
 results = {"checks": [], "timings": {}}
 log_lines = []
 
@@ -201,7 +201,15 @@ def fa_big(dt, B, T, D, rng, timing=True):
             log("graph capture failed (%s); timing the Python-launched sequence" % exc)
             med, mn = python_time(name, args)
             how = "python launches"
-        results["timings"]["%s B=%d T=%d D=%d" % (name, B, T, D)] = {"median_ms": med, "min_ms": mn, "how": how}
+        b = bundle(name)
+        b.poison, b.profile = False, []
+        b(name, *args)
+        kt = b.kernel_times()
+        b.poison, b.profile = True, None
+        log("  per-kernel GPU ms (one call, launched one by one):",
+            ", ".join("%s %.3f" % (k, v) for k, v in sorted(kt.items())))
+        results["timings"]["%s B=%d T=%d D=%d" % (name, B, T, D)] = {"median_ms": med, "min_ms": mn, "how": how,
+                                                                     "per_kernel_ms": kt}
         log("TIME %s B=%d T=%d D=%d: median %.3f ms (min %.3f) [%s]" % (name, B, T, D, med, mn, how))
     return ok
 
@@ -292,6 +300,9 @@ def main():
     for (B, T, P, mode) in [(2, 1, 0, "uniform"), (2, 100, 3, "edge"), (1, 65, 70, "uniform")]:
         steps.append(lambda B=B, T=T, P=P, mode=mode:
                      fa_small("fa_cache_bf16", "bf16", B, T, P, 2, 64, 96, mode, True, rng))
+    for (B, T, P, mode) in [(2, 1, 0, "uniform"), (2, 70, 33, "edge"), (1, 129, 0, "uniform")]:
+        steps.append(lambda B=B, T=T, P=P, mode=mode:
+                     fa_small("fa_cache_f16", "f16", B, T, P, 2, 40, 24, mode, True, rng))
     for (B, T, mode) in [(1, 1, "uniform"), (2, 201, "edge"), (1, 64, "uniform")]:
         steps.append(lambda B=B, T=T, mode=mode:
                      fa_small("fa_heads_f32", "f32", B, T, 0, 3, 32, 80, mode, False, rng))
@@ -301,6 +312,12 @@ def main():
             steps.append(lambda B=B, T=T, dt=dt: scan_small("scan_full_" + dt, dt, B, T, 64, 16, 2, "h0", rng))
     for (B, T) in [(2, 1), (2, 45)]:
         steps.append(lambda B=B, T=T: scan_small("scan_min_f32", "f32", B, T, 48, 5, 3, None, rng))
+    # staged (cp.async) scan kernel: Dm / G a multiple of its 64-channel blocks
+    for dt in ("f32", "bf16"):
+        for (B, T) in [(1, 1), (2, 16), (3, 37), (2, 203), (1, 64)]:
+            steps.append(lambda B=B, T=T, dt=dt: scan_small("scan_staged_" + dt, dt, B, T, 128, 16, 2, "h0", rng))
+    for (B, T) in [(2, 33), (1, 3)]:
+        steps.append(lambda B=B, T=T: scan_small("scan_staged8_f32", "f32", B, T, 64, 8, 1, None, rng))
     for s in steps:
         try:
             s()

@@ -30,7 +30,10 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 #include <limits>
 
@@ -166,6 +169,189 @@ void buildLogits(OpBuilder &b, Location loc, const Operands &o, Value r0,
       });
 }
 
+//===----------------------------------------------------------------------===//
+// Tensor-core path (bf16/f16 storage): mma.sync m16n8k16, f32 accumulators.
+// Fragments (PTX ISA, m16n8k16 .row.col), g = lane / 4, q = lane % 4:
+//   A (16 x 16): a0 = (g, 2q..2q+1), a1 = (g + 8, 2q..), a2 = (g, 2q + 8..),
+//                a3 = (g + 8, 2q + 8..), each i32 = two 16-bit elements
+//   B (16 x 8):  b0 = (k = 2q..2q+1, n = g), b1 = (k = 2q + 8.., n = g)
+//   C (16 x 8):  c0, c1 = (g, 2q), (g, 2q + 1); c2, c3 = (g + 8, 2q..)
+// Shared tiles hold element pairs along k packed in i32, rows padded to 20
+// words (conflict-free fragment loads, 16-byte aligned rows).
+//===----------------------------------------------------------------------===//
+constexpr int64_t kPairStride = 20; // i32 words per shared row (16 + 4)
+
+/// Packs two f32 values, rounded to `type` (bf16/f16), into one i32 (`lo`
+/// in the low half).
+Value packPair(OpBuilder &b, Location loc, Value lo, Value hi, Type type) {
+  Value v = vector::FromElementsOp::create(
+      b, loc, VectorType::get({2}, type),
+      ValueRange{fromF32(b, loc, lo, type), fromF32(b, loc, hi, type)});
+  Value i = vector::BitCastOp::create(
+      b, loc, VectorType::get({1}, b.getI32Type()), v);
+  return vector::ExtractOp::create(b, loc, i, ArrayRef<int64_t>{0});
+}
+
+/// D = A B + C on one 16 x 8 x 16 tile; returns the 4 accumulator values.
+SmallVector<Value> mma(OpBuilder &b, Location loc, ArrayRef<Value> a,
+                       ArrayRef<Value> bv, ArrayRef<Value> c, Type type) {
+  Type f32 = b.getF32Type();
+  auto resultType =
+      LLVM::LLVMStructType::getLiteral(b.getContext(), {f32, f32, f32, f32});
+  NVVM::MMATypes t =
+      type.isBF16() ? NVVM::MMATypes::bf16 : NVVM::MMATypes::f16;
+  // bf16 operands travel as i32; f16 ones as vector<2xf16>.
+  SmallVector<Value> av(a.begin(), a.end()), bw(bv.begin(), bv.end());
+  if (!type.isBF16()) {
+    auto v2 = VectorType::get({2}, type);
+    for (Value &x : av)
+      x = LLVM::BitcastOp::create(b, loc, v2, x);
+    for (Value &x : bw)
+      x = LLVM::BitcastOp::create(b, loc, v2, x);
+  }
+  auto op = NVVM::MmaOp::create(
+      b, loc, resultType, av, bw, c, ArrayRef<int64_t>{16, 8, 16},
+      std::nullopt, std::nullopt, std::array<NVVM::MMATypes, 2>{t, t},
+      std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
+                                      NVVM::MMALayout::col});
+  SmallVector<Value> out;
+  for (int64_t i = 0; i < 4; ++i)
+    out.push_back(LLVM::ExtractValueOp::create(b, loc, op.getRes(), i));
+  return out;
+}
+
+/// 8 consecutive 16-bit elements of `buffer[idx]` (last dim) as 4 i32, or
+/// zeros when `cond` fails.
+Value loadOctet(OpBuilder &b, Location loc, Value cond, Value buffer,
+                ValueRange idx) {
+  Type et = cast<MemRefType>(buffer.getType()).getElementType();
+  auto vt = VectorType::get({8}, et);
+  auto it = VectorType::get({4}, b.getI32Type());
+  return buildIfElse(
+      b, loc, cond, it,
+      [&](OpBuilder &b, Location loc) {
+        Value v = vector::LoadOp::create(b, loc, vt, buffer, idx,
+                                         /*nontemporal=*/false,
+                                         llvm::MaybeAlign(16));
+        return vector::BitCastOp::create(b, loc, it, v).getResult();
+      },
+      [&](OpBuilder &b, Location loc) {
+        return arith::ConstantOp::create(
+                   b, loc, it, DenseElementsAttr::get(it, b.getI32IntegerAttr(0)))
+            .getResult();
+      });
+}
+
+/// Kernel 1 on tensor cores: 256 threads, warp w computes rows
+/// 16 (w % 4) .. + 16 and keys 32 (w / 4) .. + 32 of the 64 x 64 tile; dk
+/// staged 32 at a time (requires dk % 8 == 0).
+void buildLogitsMma(OpBuilder &b, Location loc, const Operands &o, Value r0,
+                    Value chunkRows, Value keys, Type et) {
+  Value grid[] = {maxIndex(b, loc, ceilDiv(b, loc, keys, cst(b, loc, kKeyTile)),
+                           cst(b, loc, 1)),
+                  o.heads, o.batch};
+  Value block[] = {cst(b, loc, kThreads)};
+  Type i32 = b.getI32Type();
+  MemRefType tile = workgroupMemRefType({kChunk, kPairStride}, i32);
+  buildLaunch(
+      b, loc, grid, block, {tile, tile},
+      [&](OpBuilder &b, Location loc, const LaunchIds &ids) {
+        Value qs = ids.workgroup[0], ks = ids.workgroup[1];
+        Value tid = ids.threadId[0];
+        Value h = ids.blockId[1], bi = ids.blockId[2];
+        Value j0 = mulIdx(b, loc, ids.blockId[0], cst(b, loc, kKeyTile));
+        Value lane = arith::RemUIOp::create(b, loc, tid, cst(b, loc, 32));
+        Value warp = arith::DivUIOp::create(b, loc, tid, cst(b, loc, 32));
+        Value g = arith::DivUIOp::create(b, loc, lane, cst(b, loc, 4));
+        Value q = arith::RemUIOp::create(b, loc, lane, cst(b, loc, 4));
+        Value rw = mulIdx(b, loc, arith::RemUIOp::create(b, loc, warp, cst(b, loc, 4)),
+                          cst(b, loc, 16));
+        Value kw = mulIdx(b, loc, arith::DivUIOp::create(b, loc, warp, cst(b, loc, 4)),
+                          cst(b, loc, 32));
+        // Staging: thread -> (row tid / 4, 8 elements at 8 (tid % 4)).
+        Value srow = arith::DivUIOp::create(b, loc, tid, cst(b, loc, 4));
+        Value soct = arith::RemUIOp::create(b, loc, tid, cst(b, loc, 4));
+        Value sj = addIdx(b, loc, j0, srow);
+        Value rowIn = ult(b, loc, srow, chunkRows);
+        Value keyIn = ult(b, loc, sj, keys);
+        constexpr int64_t kTiles = 4; // n-tiles of 8 keys per warp
+        SmallVector<Value> init(kTiles * 4, cstF32(b, loc, 0.0));
+        auto loop = scf::ForOp::create(
+            b, loc, cst(b, loc, 0), o.dk, cst(b, loc, 32), init,
+            [&](OpBuilder &b, Location loc, Value k0, ValueRange acc) {
+              Value k = addIdx(b, loc, k0, mulIdx(b, loc, soct, cst(b, loc, 8)));
+              Value kIn = ult(b, loc, k, o.dk);
+              Value qv = loadOctet(b, loc, andI1(b, loc, kIn, rowIn), o.qb,
+                                   {bi, addIdx(b, loc, r0, srow), h, k});
+              Value kv;
+              if (!o.kbPrev) {
+                kv = loadOctet(b, loc, andI1(b, loc, kIn, keyIn), o.kb,
+                               {bi, sj, h, k});
+              } else {
+                Value inPrev = ult(b, loc, sj, o.cache);
+                Value a = loadOctet(b, loc,
+                                    andI1(b, loc, kIn, andI1(b, loc, keyIn, inPrev)),
+                                    o.kbPrev, {bi, minIndex(b, loc, sj, subIdx(b, loc, maxIndex(b, loc, o.cache, cst(b, loc, 1)), cst(b, loc, 1))), h, k});
+                Value notPrev = arith::XOrIOp::create(
+                    b, loc, inPrev,
+                    arith::ConstantOp::create(b, loc, b.getBoolAttr(true)));
+                Value c = loadOctet(
+                    b, loc, andI1(b, loc, kIn, andI1(b, loc, keyIn, notPrev)),
+                    o.kb, {bi, subIdx(b, loc, maxIndex(b, loc, sj, o.cache), o.cache), h, k});
+                kv = arith::SelectOp::create(b, loc, inPrev, a, c);
+              }
+              Value col = mulIdx(b, loc, soct, cst(b, loc, 4));
+              vector::StoreOp::create(b, loc, qv, qs, ValueRange{srow, col},
+                                      false, llvm::MaybeAlign(16));
+              vector::StoreOp::create(b, loc, kv, ks, ValueRange{srow, col},
+                                      false, llvm::MaybeAlign(16));
+              barrier(b, loc);
+              SmallVector<Value> c(acc.begin(), acc.end());
+              for (int64_t kk = 0; kk < 2; ++kk) {
+                Value p0 = addIdx(b, loc, q, cst(b, loc, kk * 8));
+                Value p1 = addIdx(b, loc, p0, cst(b, loc, 4));
+                Value ra = addIdx(b, loc, rw, g);
+                Value rb = addIdx(b, loc, ra, cst(b, loc, 8));
+                SmallVector<Value> a = {
+                    memref::LoadOp::create(b, loc, qs, ValueRange{ra, p0}),
+                    memref::LoadOp::create(b, loc, qs, ValueRange{rb, p0}),
+                    memref::LoadOp::create(b, loc, qs, ValueRange{ra, p1}),
+                    memref::LoadOp::create(b, loc, qs, ValueRange{rb, p1})};
+                for (int64_t nt = 0; nt < kTiles; ++nt) {
+                  Value n = addIdx(b, loc, kw, addIdx(b, loc, g, cst(b, loc, nt * 8)));
+                  SmallVector<Value> bv = {
+                      memref::LoadOp::create(b, loc, ks, ValueRange{n, p0}),
+                      memref::LoadOp::create(b, loc, ks, ValueRange{n, p1})};
+                  SmallVector<Value> d =
+                      mma(b, loc, a, bv, ArrayRef<Value>(c).slice(nt * 4, 4), et);
+                  for (int64_t e = 0; e < 4; ++e)
+                    c[nt * 4 + e] = d[e];
+                }
+              }
+              barrier(b, loc);
+              scf::YieldOp::create(b, loc, c);
+            });
+        Value scale = cstF32(b, loc, o.scale);
+        for (int64_t nt = 0; nt < kTiles; ++nt)
+          for (int64_t e = 0; e < 4; ++e) {
+            Value row = addIdx(b, loc, addIdx(b, loc, rw, g), cst(b, loc, e >= 2 ? 8 : 0));
+            Value j = addIdx(
+                b, loc, j0,
+                addIdx(b, loc, kw,
+                       addIdx(b, loc, mulIdx(b, loc, q, cst(b, loc, 2)),
+                              cst(b, loc, nt * 8 + (e & 1)))));
+            buildIf(b, loc,
+                    andI1(b, loc, ult(b, loc, row, chunkRows), ult(b, loc, j, keys)),
+                    [&](OpBuilder &b, Location loc) {
+                      Value v = arith::MulFOp::create(
+                          b, loc, loop.getResult(nt * 4 + e), scale);
+                      memref::StoreOp::create(b, loc, v, o.work,
+                                              ValueRange{bi, h, row, j});
+                    });
+          }
+      });
+}
+
 /// Block-wide reduction of one f32 per thread (sum or max) through the
 /// `kWarps`-element workgroup buffer `scratch`; every thread gets the result.
 Value blockReduce(OpBuilder &b, Location loc, Value value, Value scratch,
@@ -259,9 +445,110 @@ void buildSoftmax(OpBuilder &b, Location loc, const Operands &o, Value r0,
       });
 }
 
+/// The rhs products W[:, 0:solved] @ S[0:solved] of the solve kernel on
+/// tensor cores: warp w computes rows 16 (w % 4) .. + 16 and columns
+/// 16 (w / 4) .. + 16 (2 n-tiles), 32 keys per stage; W (f32) is rounded to
+/// the storage type. The accumulators go through `rhs` (shared) to the
+/// solve's mapping: returns the sums of the rows in `myRows`, column `lane`.
+SmallVector<Value> buildRhsMma(OpBuilder &b, Location loc, const Operands &o,
+                               Value tid, Value bi, Value h, Value chunkRows,
+                               Value solved, Value colBase, Value ws, Value st,
+                               Value rhs, ArrayRef<Value> myRows, Value lane,
+                               Type et) {
+  Value warp = arith::DivUIOp::create(b, loc, tid, cst(b, loc, 32));
+  Value g = arith::DivUIOp::create(b, loc, lane, cst(b, loc, 4));
+  Value q = arith::RemUIOp::create(b, loc, lane, cst(b, loc, 4));
+  Value rw = mulIdx(b, loc, arith::RemUIOp::create(b, loc, warp, cst(b, loc, 4)),
+                    cst(b, loc, 16));
+  Value cw = mulIdx(b, loc, arith::DivUIOp::create(b, loc, warp, cst(b, loc, 4)),
+                    cst(b, loc, 16));
+  constexpr int64_t kTiles = 2;
+  SmallVector<Value> init(kTiles * 4, cstF32(b, loc, 0.0));
+  auto loop = scf::ForOp::create(
+      b, loc, cst(b, loc, 0), solved, cst(b, loc, kSolveKeys), init,
+      [&](OpBuilder &b, Location loc, Value j0, ValueRange acc) {
+        // W[0:64, j0:j0+32] as 64 x 16 pairs: 4 per thread.
+        for (int64_t m = 0; m < (kChunk * kSolveKeys / 2) / kThreads; ++m) {
+          Value p = addIdx(b, loc, tid, cst(b, loc, m * kThreads));
+          Value r = arith::DivUIOp::create(b, loc, p, cst(b, loc, kSolveKeys / 2));
+          Value jp = arith::RemUIOp::create(b, loc, p, cst(b, loc, kSolveKeys / 2));
+          Value j = addIdx(b, loc, j0, mulIdx(b, loc, jp, cst(b, loc, 2)));
+          Value j1 = addIdx(b, loc, j, cst(b, loc, 1));
+          Value rIn = ult(b, loc, r, chunkRows);
+          Value lo = loadF32OrZero(b, loc, andI1(b, loc, rIn, ult(b, loc, j, solved)),
+                                   o.work, {bi, h, r, j});
+          Value hi = loadF32OrZero(b, loc, andI1(b, loc, rIn, ult(b, loc, j1, solved)),
+                                   o.work, {bi, h, r, j1});
+          memref::StoreOp::create(b, loc, packPair(b, loc, lo, hi, et), ws,
+                                  ValueRange{r, jp});
+        }
+        // S[j0:j0+32, cols] transposed, as 32 columns x 16 key pairs.
+        for (int64_t m = 0; m < (kColTile * kSolveKeys / 2) / kThreads; ++m) {
+          Value p = addIdx(b, loc, tid, cst(b, loc, m * kThreads));
+          Value c = arith::RemUIOp::create(b, loc, p, cst(b, loc, kColTile));
+          Value jp = arith::DivUIOp::create(b, loc, p, cst(b, loc, kColTile));
+          Value col = addIdx(b, loc, colBase, c);
+          Value colIn = ult(b, loc, col, o.dv);
+          Value j = addIdx(b, loc, j0, mulIdx(b, loc, jp, cst(b, loc, 2)));
+          Value j1 = addIdx(b, loc, j, cst(b, loc, 1));
+          auto get = [&](Value jj) {
+            return buildIfElse(
+                b, loc, andI1(b, loc, colIn, ult(b, loc, jj, solved)),
+                b.getF32Type(),
+                [&](OpBuilder &b, Location loc) {
+                  return loadConcat(b, loc, o, o.sPrev, o.s, bi, jj, h, col);
+                },
+                [&](OpBuilder &b, Location loc) { return cstF32(b, loc, 0.0); });
+          };
+          memref::StoreOp::create(b, loc, packPair(b, loc, get(j), get(j1), et),
+                                  st, ValueRange{c, jp});
+        }
+        barrier(b, loc);
+        SmallVector<Value> cacc(acc.begin(), acc.end());
+        for (int64_t kk = 0; kk < 2; ++kk) {
+          Value p0 = addIdx(b, loc, q, cst(b, loc, kk * 8));
+          Value p1 = addIdx(b, loc, p0, cst(b, loc, 4));
+          Value ra = addIdx(b, loc, rw, g);
+          Value rb = addIdx(b, loc, ra, cst(b, loc, 8));
+          SmallVector<Value> a = {
+              memref::LoadOp::create(b, loc, ws, ValueRange{ra, p0}),
+              memref::LoadOp::create(b, loc, ws, ValueRange{rb, p0}),
+              memref::LoadOp::create(b, loc, ws, ValueRange{ra, p1}),
+              memref::LoadOp::create(b, loc, ws, ValueRange{rb, p1})};
+          for (int64_t nt = 0; nt < kTiles; ++nt) {
+            Value n = addIdx(b, loc, cw, addIdx(b, loc, g, cst(b, loc, nt * 8)));
+            SmallVector<Value> bv = {
+                memref::LoadOp::create(b, loc, st, ValueRange{n, p0}),
+                memref::LoadOp::create(b, loc, st, ValueRange{n, p1})};
+            SmallVector<Value> d =
+                mma(b, loc, a, bv, ArrayRef<Value>(cacc).slice(nt * 4, 4), et);
+            for (int64_t e = 0; e < 4; ++e)
+              cacc[nt * 4 + e] = d[e];
+          }
+        }
+        barrier(b, loc);
+        scf::YieldOp::create(b, loc, cacc);
+      });
+  for (int64_t nt = 0; nt < kTiles; ++nt)
+    for (int64_t e = 0; e < 4; ++e) {
+      Value row = addIdx(b, loc, addIdx(b, loc, rw, g), cst(b, loc, e >= 2 ? 8 : 0));
+      Value c = addIdx(b, loc, cw,
+                       addIdx(b, loc, mulIdx(b, loc, q, cst(b, loc, 2)),
+                              cst(b, loc, nt * 8 + (e & 1))));
+      memref::StoreOp::create(b, loc, loop.getResult(nt * 4 + e), rhs,
+                              ValueRange{row, c});
+    }
+  barrier(b, loc);
+  SmallVector<Value> out;
+  for (Value r : myRows)
+    out.push_back(memref::LoadOp::create(b, loc, rhs, ValueRange{r, lane}));
+  barrier(b, loc); // rhs is rewritten (f added) right after
+  return out;
+}
+
 /// Kernel 3: rhs over the solved rows, then the in-chunk forward solve.
 void buildSolve(OpBuilder &b, Location loc, const Operands &o, Value r0,
-                Value chunkRows) {
+                Value chunkRows, Type mmaType) {
   Value grid[] = {ceilDiv(b, loc, o.dv, cst(b, loc, kColTile)), o.heads,
                   o.batch};
   Value block[] = {cst(b, loc, kThreads)};
@@ -271,6 +558,10 @@ void buildSolve(OpBuilder &b, Location loc, const Operands &o, Value r0,
   MemRefType rhsTile = workgroupMemRefType({kChunk, kColTile}, f32);
   MemRefType diagTile = workgroupMemRefType({kChunk, kChunk + 1}, f32);
   constexpr int64_t kRowsPerThread = kChunk / kWarps; // 8
+  if (mmaType) { // packed 16-bit pairs for the tensor cores
+    wTile = workgroupMemRefType({kChunk, kPairStride}, b.getI32Type());
+    sTile = workgroupMemRefType({kColTile, kPairStride}, b.getI32Type());
+  }
   buildLaunch(
       b, loc, grid, block, {wTile, sTile, rhsTile, diagTile},
       [&](OpBuilder &b, Location loc, const LaunchIds &ids) {
@@ -289,6 +580,12 @@ void buildSolve(OpBuilder &b, Location loc, const Operands &o, Value r0,
         SmallVector<Value> myRows;
         for (int64_t i = 0; i < kRowsPerThread; ++i)
           myRows.push_back(addIdx(b, loc, warp, cst(b, loc, kWarps * i)));
+        SmallVector<Value> accs;
+        Value colBase = mulIdx(b, loc, ids.blockId[0], cst(b, loc, kColTile));
+        if (mmaType) {
+          accs = buildRhsMma(b, loc, o, tid, bi, h, chunkRows, solved, colBase,
+                             ws, ss, rhs, myRows, lane, mmaType);
+        } else {
         SmallVector<Value> init(kRowsPerThread, cstF32(b, loc, 0.0));
         auto loop = scf::ForOp::create(
             b, loc, cst(b, loc, 0), solved, cst(b, loc, kSolveKeys), init,
@@ -347,6 +644,8 @@ void buildSolve(OpBuilder &b, Location loc, const Operands &o, Value r0,
               barrier(b, loc);
               scf::YieldOp::create(b, loc, inner.getResults());
             });
+        accs.assign(loop.getResults().begin(), loop.getResults().end());
+        }
         // rhs = f + acc (0 for rows and columns out of range).
         for (int64_t i = 0; i < kRowsPerThread; ++i) {
           Value r = myRows[i];
@@ -354,7 +653,7 @@ void buildSolve(OpBuilder &b, Location loc, const Operands &o, Value r0,
               b, loc, andI1(b, loc, colIn, ult(b, loc, r, chunkRows)), o.f,
               {bi, addIdx(b, loc, r0, r), h, col});
           memref::StoreOp::create(
-              b, loc, arith::AddFOp::create(b, loc, fv, loop.getResult(i)), rhs,
+              b, loc, arith::AddFOp::create(b, loc, fv, accs[i]), rhs,
               ValueRange{r, lane});
         }
         // The in-chunk block W[r, solved + j] for j < r < R, else 0.
@@ -433,6 +732,14 @@ mlir::sessa::gpulowering::lowerFeedbackAttention(RewriterBase &rewriter,
   o.dk = dim(b, loc, op.getQb(), 3);
   o.cache = op.hasCache() ? dim(b, loc, op.getKbPrev(), 1) : cst(b, loc, 0);
 
+  // Tensor cores for 16-bit storage when dk allows 16-byte row loads.
+  Type et = fType.getElementType();
+  int64_t dkStatic = cast<RankedTensorType>(op.getQb().getType()).getDimSize(3);
+  Type mmaType = (et.isBF16() || et.isF16()) && !ShapedType::isDynamic(dkStatic) &&
+                         dkStatic % 8 == 0
+                     ? et
+                     : Type();
+
   SmallVector<Value> sDyn;
   for (int64_t i = 0; i < 4; ++i)
     if (fType.isDynamicDim(i))
@@ -453,9 +760,12 @@ mlir::sessa::gpulowering::lowerFeedbackAttention(RewriterBase &rewriter,
              Value keys = subIdx(b, loc, addIdx(b, loc, addIdx(b, loc, o.cache, r0),
                                                 chunkRows),
                                  cst(b, loc, 1));
-             buildLogits(b, loc, o, r0, chunkRows, keys);
+             if (mmaType)
+               buildLogitsMma(b, loc, o, r0, chunkRows, keys, mmaType);
+             else
+               buildLogits(b, loc, o, r0, chunkRows, keys);
              buildSoftmax(b, loc, o, r0, chunkRows, keys);
-             buildSolve(b, loc, o, r0, chunkRows);
+             buildSolve(b, loc, o, r0, chunkRows, mmaType);
            });
   memref::DeallocOp::create(b, loc, o.work);
   return SmallVector<Value>{toTensor(b, loc, o.s)};
