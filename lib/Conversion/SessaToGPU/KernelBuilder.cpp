@@ -226,3 +226,59 @@ Value mlir::sessa::gpukernels::remIndex(OpBuilder &b, Location loc, Value a,
 void mlir::sessa::gpukernels::blockBarrier(OpBuilder &b, Location loc) {
   gpu::BarrierOp::create(b, loc);
 }
+Value mlir::sessa::gpukernels::buildIfElse(
+    OpBuilder &b, Location loc, Value cond, Type type,
+    llvm::function_ref<Value(OpBuilder &, Location)> thenBody,
+    llvm::function_ref<Value(OpBuilder &, Location)> elseBody) {
+  auto ifOp = scf::IfOp::create(
+      b, loc, cond,
+      [&](OpBuilder &nb, Location nloc) {
+        scf::YieldOp::create(nb, nloc, thenBody(nb, nloc));
+      },
+      [&](OpBuilder &nb, Location nloc) {
+        scf::YieldOp::create(nb, nloc, elseBody(nb, nloc));
+      });
+  assert(ifOp.getResult(0).getType() == type && "branch type mismatch");
+  (void)type;
+  return ifOp.getResult(0);
+}
+
+Value mlir::sessa::gpukernels::loadF32OrZero(OpBuilder &b, Location loc,
+                                             Value cond, Value buffer,
+                                             ValueRange indices) {
+  return buildIfElse(
+      b, loc, cond, b.getF32Type(),
+      [&](OpBuilder &nb, Location nloc) {
+        return loadF32(nb, nloc, buffer, indices);
+      },
+      [&](OpBuilder &nb, Location nloc) { return cstF32(nb, nloc, 0.0); });
+}
+
+void mlir::sessa::gpukernels::barrier(OpBuilder &b, Location loc) {
+  gpu::BarrierOp::create(b, loc);
+}
+
+Value mlir::sessa::gpukernels::ult(OpBuilder &b, Location loc, Value a,
+                                   Value bv) {
+  return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, a, bv);
+}
+Value mlir::sessa::gpukernels::addIdx(OpBuilder &b, Location loc, Value a,
+                                      Value bv) {
+  return arith::AddIOp::create(b, loc, a, bv);
+}
+Value mlir::sessa::gpukernels::subIdx(OpBuilder &b, Location loc, Value a,
+                                      Value bv) {
+  return arith::SubIOp::create(b, loc, a, bv);
+}
+Value mlir::sessa::gpukernels::mulIdx(OpBuilder &b, Location loc, Value a,
+                                      Value bv) {
+  return arith::MulIOp::create(b, loc, a, bv);
+}
+Value mlir::sessa::gpukernels::maxIndex(OpBuilder &b, Location loc, Value a,
+                                        Value bv) {
+  return arith::MaxUIOp::create(b, loc, a, bv);
+}
+Value mlir::sessa::gpukernels::andI1(OpBuilder &b, Location loc, Value a,
+                                     Value bv) {
+  return arith::AndIOp::create(b, loc, a, bv);
+}

@@ -102,6 +102,25 @@ Value remIndex(OpBuilder &b, Location loc, Value a, Value bv);
 /// `gpu.barrier` (all threads of the block; orders workgroup memory).
 void blockBarrier(OpBuilder &b, Location loc);
 
+/// `scf.if (cond) -> type { then } else { else }`: the value of the taken
+/// branch (each callback returns the value it yields).
+Value buildIfElse(OpBuilder &b, Location loc, Value cond, Type type,
+                  llvm::function_ref<Value(OpBuilder &, Location)> thenBody,
+                  llvm::function_ref<Value(OpBuilder &, Location)> elseBody);
+/// `cond ? loadF32(buffer[indices]) : 0.0`, loading only when `cond` holds
+/// (out-of-bounds indices are never read).
+Value loadF32OrZero(OpBuilder &b, Location loc, Value cond, Value buffer,
+                    ValueRange indices);
+/// `gpu.barrier`.
+void barrier(OpBuilder &b, Location loc);
+/// Index comparisons and arithmetic (unsigned; indices are non-negative).
+Value ult(OpBuilder &b, Location loc, Value a, Value bv);
+Value addIdx(OpBuilder &b, Location loc, Value a, Value bv);
+Value subIdx(OpBuilder &b, Location loc, Value a, Value bv);
+Value mulIdx(OpBuilder &b, Location loc, Value a, Value bv);
+Value maxIndex(OpBuilder &b, Location loc, Value a, Value bv);
+Value andI1(OpBuilder &b, Location loc, Value a, Value bv);
+
 } // namespace mlir::sessa::gpukernels
 
 #endif // SESSA_LIB_CONVERSION_SESSATOGPU_KERNELBUILDER_H
