@@ -173,7 +173,10 @@ def SessaGPUCheckHostAccess : Pass<"sessa-gpu-check-host-access"> {
     `memref.alloca`) left after `sessa-gpu-device-memory`. Only descriptors
     (views, dims, casts) and `gpu.*` host ops may touch buffers on the host.
   }];
-// GPU matrix products (gpu-gemm)
+}
+
+//===----------------------------------------------------------------------===//
+// GPU matrix products
 //===----------------------------------------------------------------------===//
 
 def SessaGPUMatmul : Pass<"sessa-gpu-matmul", "::mlir::ModuleOp"> {
