@@ -64,12 +64,25 @@ mlir::sessa::buildCPUPipeline(OpPassManager &pm,
 
 void mlir::sessa::registerSessaPipelines() {
   registerPipelinePasses();
-  PassPipelineRegistration<CPUPipelineOptions>(
-      "sessa-cpu-pipeline",
-      "Compile sessa on tensors to the LLVM dialect for the host CPU "
-      "(bufferized, multi-threaded, C interface per public function)",
-      [](OpPassManager &pm, const CPUPipelineOptions &options) {
-        if (failed(buildCPUPipeline(pm, options)))
-          llvm::report_fatal_error("sessa-cpu-pipeline: invalid pipeline");
-      });
+  static bool once = [] {
+    PassPipelineRegistration<CPUPipelineOptions>(
+        "sessa-cpu-pipeline",
+        "Compile sessa on tensors to the LLVM dialect for the host CPU "
+        "(bufferized, multi-threaded, C interface per public function)",
+        [](OpPassManager &pm, const CPUPipelineOptions &options) {
+          if (failed(buildCPUPipeline(pm, options)))
+            llvm::report_fatal_error("sessa-cpu-pipeline: invalid pipeline");
+        });
+    PassPipelineRegistration<GPUPipelineOptions>(
+        "sessa-gpu-pipeline",
+        "Compile sessa on tensors to the LLVM dialect with the GPU kernels "
+        "in an embedded NVVM binary (gpu.binary); host code calls the mgpu* "
+        "runtime on one stream",
+        [](OpPassManager &pm, const GPUPipelineOptions &options) {
+          if (failed(buildGPUPipeline(pm, options)))
+            llvm::report_fatal_error("sessa-gpu-pipeline: invalid pipeline");
+        });
+    return true;
+  }();
+  (void)once;
 }

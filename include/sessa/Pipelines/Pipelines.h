@@ -37,7 +37,57 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
 LogicalResult buildCPUPipeline(OpPassManager &pm,
                                const CPUPipelineOptions &options);
 
-/// Registers `sessa-cpu-pipeline` (and every pass it uses).
+struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
+  PassOptions::Option<std::string> chip{
+      *this, "chip", llvm::cl::desc("GPU architecture (#nvvm.target chip)"),
+      llvm::cl::init("sm_90")};
+  PassOptions::Option<std::string> features{
+      *this, "features",
+      llvm::cl::desc("PTX features (#nvvm.target features); sm_90 needs "
+                     "+ptx80 or later"),
+      llvm::cl::init("+ptx80")};
+  PassOptions::Option<std::string> format{
+      *this, "format",
+      llvm::cl::desc("gpu-module-to-binary format: fatbin (cubin from "
+                     "ptxas plus the PTX, which the driver JITs where the "
+                     "cubin does not fit), bin (cubin only), isa (PTX "
+                     "text), llvm (LLVM bitcode)"),
+      llvm::cl::init("fatbin")};
+  PassOptions::Option<std::string> toolkit{
+      *this, "toolkit",
+      llvm::cl::desc("CUDA toolkit root holding bin/ptxas and "
+                     "bin/fatbinary (default: the one found at configure "
+                     "time, else /usr/local/cuda)"),
+      llvm::cl::init("")};
+  PassOptions::Option<unsigned> optLevel{
+      *this, "opt-level",
+      llvm::cl::desc("Optimization level of the NVPTX backend and ptxas"),
+      llvm::cl::init(3)};
+  PassOptions::Option<int64_t> blockSize{
+      *this, "block-size",
+      llvm::cl::desc("Threads per block of the generic linalg kernels"),
+      llvm::cl::init(256)};
+  PassOptions::Option<int64_t> maxBlocks{
+      *this, "max-blocks",
+      llvm::cl::desc("Most blocks of a grid-stride generic kernel"),
+      llvm::cl::init(65536)};
+};
+
+/// sessa on tensors -> LLVM dialect with embedded GPU kernels: layer
+/// decomposition, convert-sessa-to-gpu, one-shot bufferization, GPU kernels
+/// for every linalg op, device memory, outlining, async launches on one
+/// stream, NVVM, gpu-module-to-binary (ptxas), host to LLVM (mgpu* calls).
+/// Run `sessa-entry-point-abi` before it for the artifact ABI (as for the
+/// CPU pipeline).
+LogicalResult buildGPUPipeline(OpPassManager &pm,
+                               const GPUPipelineOptions &options);
+
+/// The CUDA toolkit root found when Sessa was configured, else
+/// /usr/local/cuda.
+const char *defaultCudaToolkitPath();
+
+/// Registers `sessa-cpu-pipeline`, `sessa-gpu-pipeline` (and every pass
+/// they use). Idempotent.
 void registerSessaPipelines();
 
 } // namespace mlir::sessa

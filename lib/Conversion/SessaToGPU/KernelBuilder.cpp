@@ -140,8 +140,10 @@ void mlir::sessa::gpukernels::storeF32(OpBuilder &b, Location loc, Value value,
 }
 
 static Value warpReduce(OpBuilder &b, Location loc, Value value, int width,
-                        bool isMax) {
-  for (int offset = width / 2; offset > 0; offset /= 2) {
+                        bool isMax, int group = 0) {
+  if (group == 0)
+    group = width;
+  for (int offset = group / 2; offset > 0; offset /= 2) {
     auto shuffle = gpu::ShuffleOp::create(b, loc, value, offset, width,
                                           gpu::ShuffleMode::XOR);
     Value other = shuffle.getShuffleResult();
@@ -161,6 +163,16 @@ Value mlir::sessa::gpukernels::warpReduceMax(OpBuilder &b, Location loc,
   return warpReduce(b, loc, value, width, /*isMax=*/true);
 }
 
+Value mlir::sessa::gpukernels::laneGroupReduceSum(OpBuilder &b, Location loc,
+                                                  Value value, int group) {
+  return warpReduce(b, loc, value, /*width=*/32, /*isMax=*/false, group);
+}
+
+Value mlir::sessa::gpukernels::laneGroupReduceMax(OpBuilder &b, Location loc,
+                                                  Value value, int group) {
+  return warpReduce(b, loc, value, /*width=*/32, /*isMax=*/true, group);
+}
+
 void mlir::sessa::gpukernels::buildIf(
     OpBuilder &b, Location loc, Value cond,
     llvm::function_ref<void(OpBuilder &, Location)> thenBody) {
@@ -178,4 +190,95 @@ void mlir::sessa::gpukernels::buildFor(
                        body(nb, nloc, iv);
                        scf::YieldOp::create(nb, nloc);
                      });
+}
+
+SmallVector<Value> mlir::sessa::gpukernels::buildForWithValues(
+    OpBuilder &b, Location loc, Value lb, Value ub, Value step,
+    ValueRange inits,
+    llvm::function_ref<SmallVector<Value>(OpBuilder &, Location, Value,
+                                          ValueRange)>
+        body) {
+  auto loop = scf::ForOp::create(
+      b, loc, lb, ub, step, inits,
+      [&](OpBuilder &nb, Location nloc, Value iv, ValueRange args) {
+        scf::YieldOp::create(nb, nloc, body(nb, nloc, iv, args));
+      });
+  return SmallVector<Value>(loop.getResults());
+}
+
+Value mlir::sessa::gpukernels::addIndex(OpBuilder &b, Location loc, Value a,
+                                        Value bv) {
+  return arith::AddIOp::create(b, loc, a, bv);
+}
+Value mlir::sessa::gpukernels::mulIndex(OpBuilder &b, Location loc, Value a,
+                                        Value bv) {
+  return arith::MulIOp::create(b, loc, a, bv);
+}
+Value mlir::sessa::gpukernels::divIndex(OpBuilder &b, Location loc, Value a,
+                                        Value bv) {
+  return arith::DivUIOp::create(b, loc, a, bv);
+}
+Value mlir::sessa::gpukernels::remIndex(OpBuilder &b, Location loc, Value a,
+                                        Value bv) {
+  return arith::RemUIOp::create(b, loc, a, bv);
+}
+
+void mlir::sessa::gpukernels::blockBarrier(OpBuilder &b, Location loc) {
+  gpu::BarrierOp::create(b, loc);
+}
+Value mlir::sessa::gpukernels::buildIfElse(
+    OpBuilder &b, Location loc, Value cond, Type type,
+    llvm::function_ref<Value(OpBuilder &, Location)> thenBody,
+    llvm::function_ref<Value(OpBuilder &, Location)> elseBody) {
+  auto ifOp = scf::IfOp::create(
+      b, loc, cond,
+      [&](OpBuilder &nb, Location nloc) {
+        scf::YieldOp::create(nb, nloc, thenBody(nb, nloc));
+      },
+      [&](OpBuilder &nb, Location nloc) {
+        scf::YieldOp::create(nb, nloc, elseBody(nb, nloc));
+      });
+  assert(ifOp.getResult(0).getType() == type && "branch type mismatch");
+  (void)type;
+  return ifOp.getResult(0);
+}
+
+Value mlir::sessa::gpukernels::loadF32OrZero(OpBuilder &b, Location loc,
+                                             Value cond, Value buffer,
+                                             ValueRange indices) {
+  return buildIfElse(
+      b, loc, cond, b.getF32Type(),
+      [&](OpBuilder &nb, Location nloc) {
+        return loadF32(nb, nloc, buffer, indices);
+      },
+      [&](OpBuilder &nb, Location nloc) { return cstF32(nb, nloc, 0.0); });
+}
+
+void mlir::sessa::gpukernels::barrier(OpBuilder &b, Location loc) {
+  gpu::BarrierOp::create(b, loc);
+}
+
+Value mlir::sessa::gpukernels::ult(OpBuilder &b, Location loc, Value a,
+                                   Value bv) {
+  return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, a, bv);
+}
+Value mlir::sessa::gpukernels::addIdx(OpBuilder &b, Location loc, Value a,
+                                      Value bv) {
+  return arith::AddIOp::create(b, loc, a, bv);
+}
+Value mlir::sessa::gpukernels::subIdx(OpBuilder &b, Location loc, Value a,
+                                      Value bv) {
+  return arith::SubIOp::create(b, loc, a, bv);
+}
+Value mlir::sessa::gpukernels::mulIdx(OpBuilder &b, Location loc, Value a,
+                                      Value bv) {
+  return arith::MulIOp::create(b, loc, a, bv);
+}
+Value mlir::sessa::gpukernels::maxIndex(OpBuilder &b, Location loc, Value a,
+                                        Value bv) {
+  return arith::MaxUIOp::create(b, loc, a, bv);
+}
+Value mlir::sessa::gpukernels::andI1(OpBuilder &b, Location loc, Value a,
+                                     Value bv) {
+  return arith::AndIOp::create(b, loc, a, bv);
 }

@@ -73,12 +73,53 @@ Value toF32(OpBuilder &b, Location loc, Value value);
 Value warpReduceSum(OpBuilder &b, Location loc, Value value, int width = 32);
 Value warpReduceMax(OpBuilder &b, Location loc, Value value, int width = 32);
 
+/// Butterfly reductions over aligned groups of `group` consecutive lanes
+/// (a power of two <= 32): xor shuffles of offsets group/2 .. 1 issued by the
+/// whole warp (shuffle width 32, so every lane is in the shuffle's mask).
+Value laneGroupReduceSum(OpBuilder &b, Location loc, Value value, int group);
+Value laneGroupReduceMax(OpBuilder &b, Location loc, Value value, int group);
+
 /// `scf.if (cond) { then }` with no results.
 void buildIf(OpBuilder &b, Location loc, Value cond,
              llvm::function_ref<void(OpBuilder &, Location)> thenBody);
 /// `scf.for %i = lb to ub step s { body(%i) }` with no iteration values.
 void buildFor(OpBuilder &b, Location loc, Value lb, Value ub, Value step,
               llvm::function_ref<void(OpBuilder &, Location, Value)> body);
+/// `scf.for` carrying `inits` (registers of a kernel: running states,
+/// accumulators); `body(iv, current)` returns the values yielded. Returns the
+/// loop's results.
+SmallVector<Value> buildForWithValues(
+    OpBuilder &b, Location loc, Value lb, Value ub, Value step,
+    ValueRange inits,
+    llvm::function_ref<SmallVector<Value>(OpBuilder &, Location, Value,
+                                          ValueRange)>
+        body);
+/// Index arithmetic shorthands (unsigned division and remainder).
+Value addIndex(OpBuilder &b, Location loc, Value a, Value bv);
+Value mulIndex(OpBuilder &b, Location loc, Value a, Value bv);
+Value divIndex(OpBuilder &b, Location loc, Value a, Value bv);
+Value remIndex(OpBuilder &b, Location loc, Value a, Value bv);
+/// `gpu.barrier` (all threads of the block; orders workgroup memory).
+void blockBarrier(OpBuilder &b, Location loc);
+
+/// `scf.if (cond) -> type { then } else { else }`: the value of the taken
+/// branch (each callback returns the value it yields).
+Value buildIfElse(OpBuilder &b, Location loc, Value cond, Type type,
+                  llvm::function_ref<Value(OpBuilder &, Location)> thenBody,
+                  llvm::function_ref<Value(OpBuilder &, Location)> elseBody);
+/// `cond ? loadF32(buffer[indices]) : 0.0`, loading only when `cond` holds
+/// (out-of-bounds indices are never read).
+Value loadF32OrZero(OpBuilder &b, Location loc, Value cond, Value buffer,
+                    ValueRange indices);
+/// `gpu.barrier`.
+void barrier(OpBuilder &b, Location loc);
+/// Index comparisons and arithmetic (unsigned; indices are non-negative).
+Value ult(OpBuilder &b, Location loc, Value a, Value bv);
+Value addIdx(OpBuilder &b, Location loc, Value a, Value bv);
+Value subIdx(OpBuilder &b, Location loc, Value a, Value bv);
+Value mulIdx(OpBuilder &b, Location loc, Value a, Value bv);
+Value maxIndex(OpBuilder &b, Location loc, Value a, Value bv);
+Value andI1(OpBuilder &b, Location loc, Value a, Value bv);
 
 } // namespace mlir::sessa::gpukernels
 

@@ -260,13 +260,15 @@ SmallVector<Value> LayerDecomposer::run() {
                                      arith::MulFOp::create(nb, a[0], a[1]))
             .getResult();
       });
-  Value gammaBias = tensor::ExtractOp::create(
-      b, f32(op.getGammaBias()), ValueRange{tb.indexConst(0)});
+  // gamma_bias [1] is read by the generic through a constant map (not
+  // extracted on the host: on the GPU path it lives in device memory).
   Value gammaMax = tb.f32Const(op.getGammaMax().convertToDouble());
-  Value gamma = tb.mapIdentity(
-      dots, tb.empty({n}), [&](ImplicitLocOpBuilder &nb, ValueRange a) {
-        Value t = math::TanhOp::create(
-            nb, arith::AddFOp::create(nb, a[0], gammaBias));
+  AffineMap at0 = AffineMap::get(1, 0, {b.getAffineConstantExpr(0)}, ctx);
+  Value gamma = tb.map(
+      ValueRange{dots, f32(op.getGammaBias())},
+      {b.getMultiDimIdentityMap(1), at0}, tb.empty({n}),
+      [&](ImplicitLocOpBuilder &nb, ValueRange a) {
+        Value t = math::TanhOp::create(nb, arith::AddFOp::create(nb, a[0], a[1]));
         return arith::MulFOp::create(nb, gammaMax, t).getResult();
       });
   Value gamma3 = tensor::ExpandShapeOp::create(

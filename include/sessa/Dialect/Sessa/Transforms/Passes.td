@@ -92,4 +92,120 @@ def SessaExpandShapeToReinterpretCast
                            "::mlir::memref::MemRefDialect"];
 }
 
+//===----------------------------------------------------------------------===//
+// GPU path: generic linalg kernels, device memory, host-access check.
+//===----------------------------------------------------------------------===//
+
+def SessaGPUMapLinalg : Pass<"sessa-gpu-map-linalg"> {
+  let summary = "Run every host linalg op on memrefs as a GPU kernel (gpu.launch)";
+  let description = [{
+    After bufferization, every linalg op on memrefs outside a `gpu.launch`
+    becomes a `gpu.launch` computing it (the op's own body, inlined):
+
+    - no reduction loop (elementwise generics, `linalg.fill`,
+      `linalg.copy`, broadcasts, transposes): one thread per element of the
+      iteration space, linearized with the innermost loop fastest (so that
+      neighbouring threads touch neighbouring elements), 256 threads a block
+      and a grid-stride loop over at most `max-blocks` blocks;
+    - one reduction loop, the innermost, whose body combines with the output
+      by `arith.addf` / `arith.maximumf` / `arith.maxnumf` (LayerNorm sums,
+      the gate's dot product, matrix products with a transposed right
+      operand): one warp per output element, each lane reducing a strided
+      part of the row, then a `gpu.shuffle xor` butterfly; lane 0 combines
+      with the output's initial value and stores;
+    - anything else (other reductions, matrix products the GEMM pass did not
+      take): one thread per output element with the reduction loops inside,
+      carrying the outputs in registers.
+
+    Loads and stores use the op's indexing maps, so strided views and
+    broadcasts (constant or missing dimensions) are supported; scalar inputs
+    are passed by value. Ops with tensor semantics or an unsupported region
+    are an error.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::gpu::GPUDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
+  let options = [
+    Option<"blockSize", "block-size", "int64_t", "256",
+           "Threads per block (a multiple of 32)">,
+    Option<"maxBlocks", "max-blocks", "int64_t", "65536",
+           "Most blocks of a grid-stride launch">
+  ];
+}
+
+def SessaGPUDeviceMemory : Pass<"sessa-gpu-device-memory"> {
+  let summary = "Put host buffers in device memory: gpu.alloc, gpu.dealloc, gpu.memcpy";
+  let description = [{
+    Host code of the GPU path only moves pointers: every buffer is device
+    memory. Outside `gpu.launch`:
+
+    - `memref.alloc` / `memref.alloca` become `gpu.alloc` (the alignment is
+      dropped: device allocations are 256-byte aligned);
+    - `memref.dealloc` becomes `gpu.dealloc`; a buffer that has no dealloc
+      and does not escape (returned, yielded, stored, passed to a call or a
+      branch, through any chain of views) gets a `gpu.dealloc` at the end of
+      its block. This replaces the buffer-deallocation pipeline, whose
+      `bufferization.dealloc` lowers to host code on host memory; it is an
+      error to run this pass on a module that contains
+      `bufferization.dealloc`;
+    - `memref.get_global` (a constant) is copied into a `gpu.alloc` buffer
+      with `gpu.memcpy` (freed at the end of the block);
+    - `memref.copy` between two contiguous (identity-layout) buffers becomes
+      `gpu.memcpy`; any other copy (a strided view, such as a slice of a
+      cache) becomes a copy kernel (as `sessa-gpu-map-linalg` builds it).
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::gpu::GPUDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
+def SessaGPUCheckHostAccess : Pass<"sessa-gpu-check-host-access"> {
+  let summary = "Reject host code that would read or write device memory";
+  let description = [{
+    Fails, with the location of the op, if code outside `gpu.launch` and
+    `gpu.module` still loads or stores memref elements: `memref.load`,
+    `memref.store`, `memref.copy`, atomic or generic read-modify-write ops,
+    vector and affine loads/stores and transfers, linalg ops on memrefs,
+    `bufferization.dealloc`, or host allocations (`memref.alloc`,
+    `memref.alloca`) left after `sessa-gpu-device-memory`. Only descriptors
+    (views, dims, casts) and `gpu.*` host ops may touch buffers on the host.
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// GPU matrix products
+//===----------------------------------------------------------------------===//
+
+def SessaGPUMatmul : Pass<"sessa-gpu-matmul", "::mlir::ModuleOp"> {
+  let summary = "Run matrix products on memrefs as tiled GPU GEMM kernels";
+  let description = [{
+    After bufferization, in host code, every product
+    `C[(b,) m, n] += A[(b,) m, k] * B[(b,) n, k]` (or `B[(b,) k, n]`)
+    written as a `linalg.generic` (body `mulf` + `addf` in f32, possibly
+    with `arith.extf` of the bf16/f16 operands and a final `arith.truncf`),
+    `linalg.matmul` or `linalg.batch_matmul` becomes a `gpu.launch` of a
+    tiled GEMM kernel (GemmKernel.h): f32 operands on a SIMT FFMA kernel
+    (128x128 block tile, 8x8 register tile per thread), bf16/f16 operands on
+    tensor cores (`mma.sync` m16n8k16, `ldmatrix`) with f32 accumulation;
+    C may be f32, bf16 or f16. Tiles move through double-buffered shared
+    memory with `cp.async` when the operands are dense along k and 16-byte
+    aligned, else with guarded loads; operands may be strided views. A
+    `linalg.fill` of +0 into C right before the product (nothing touching
+    memory in between) folds into the kernel. Products of other element
+    types (mixed A/B types) are left as they are.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::gpu::GPUDialect",
+                           "::mlir::LLVM::LLVMDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::NVVM::NVVMDialect",
+                           "::mlir::nvgpu::NVGPUDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
 #endif // SESSA_DIALECT_SESSA_TRANSFORMS_PASSES_TD

@@ -1,0 +1,57 @@
+//===- GemmKernel.h - Tiled GEMM kernels as gpu.launch ----------*- C++ -*-===//
+//
+// Builds a `gpu.launch` that computes a matrix product on memrefs:
+//
+//   C[b, m, n] (+)= sum_k A[b, m, k] * B[b, n, k]   (transposeB)
+//   C[b, m, n] (+)= sum_k A[b, m, k] * B[b, k, n]   (!transposeB)
+//
+// with f32 accumulation (the batch dimension b is optional: rank-2 operands,
+// or rank-3 ones whose dimension 0 is the batch). Operands may have any
+// strides and offsets (subviews of weights): the kernel reads each memref's
+// descriptor. Storage types:
+//   - A, B f32: SIMT FFMA kernel, 128x128 block tile, k-step 16, 256
+//     threads with an 8x8 register tile each, double-buffered shared memory.
+//   - A, B both bf16 or both f16: tensor cores (mma.sync m16n8k16 through
+//     nvvm.mma.sync, fragments from padded shared memory with ldmatrix),
+//     128x128x32 block tile, 8 warps of 64x32, double-buffered.
+//   - C f32, bf16 or f16 (rounded once from the f32 accumulator).
+// Tiles are loaded with cp.async (16-byte copies, zero fill at the edges)
+// when, at run time, the k stride is 1 and rows, offsets and the base
+// pointer are 16-byte aligned; otherwise with guarded scalar loads. Any M, N,
+// K is correct (edges guarded); nothing is launched when M, N or the batch is
+// 0. The launch captures only A, B and C (the kernel recomputes sizes and
+// strides from their descriptors), so an outlined kernel takes the three
+// expanded memref descriptors.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SESSA_DIALECT_SESSA_TRANSFORMS_GEMMKERNEL_H
+#define SESSA_DIALECT_SESSA_TRANSFORMS_GEMMKERNEL_H
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/Value.h"
+#include "mlir/Support/LLVM.h"
+
+namespace mlir::sessa {
+
+/// Block tile and block size of the kernels (for callers that compute the
+/// launch configuration, e.g. tests).
+struct GemmTiling {
+  int64_t blockM, blockN, blockK, threads;
+};
+GemmTiling getGemmTiling(Type operandElementType);
+
+/// Whether buildGemmLaunch supports these memref operands (ranks 2 or 3,
+/// matching element types as described above).
+bool isSupportedGemm(Value a, Value b, Value c, bool transposeB);
+
+/// Builds the GEMM launch at the insertion point of `builder` (host code).
+/// With `accumulate`, C's contents are added to; otherwise C is overwritten
+/// (a zero fill before the product folds into this). Fails, with nothing
+/// built, when !isSupportedGemm.
+LogicalResult buildGemmLaunch(OpBuilder &builder, Location loc, Value a,
+                              Value b, Value c, bool transposeB,
+                              bool accumulate);
+
+} // namespace mlir::sessa
+
+#endif // SESSA_DIALECT_SESSA_TRANSFORMS_GEMMKERNEL_H

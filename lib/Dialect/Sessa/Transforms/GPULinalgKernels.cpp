@@ -1,0 +1,401 @@
+//===- GPULinalgKernels.cpp - linalg ops on memrefs as gpu.launch ---------===//
+//
+// Three kernel shapes, all 1-D launches of `blockSize` threads:
+//  - elementwise: one thread per point of the iteration space (linearized,
+//    innermost loop fastest), grid-stride;
+//  - warp_reduction: one warp per output element for a single innermost
+//    reduction loop that is the innermost (contiguous) index of every input
+//    reading it, combined with addf / maximumf / maxnumf: lanes reduce a
+//    strided part of the row, then a shuffle-xor butterfly;
+//  - thread_per_output: one thread per output element (the parallel loops),
+//    the reduction loops inside carrying the outputs in registers.
+//
+//===----------------------------------------------------------------------===//
+#include "GPULinalgKernels.h"
+
+#include "mlir/Dialect/Affine/Utils.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/IRMapping.h"
+
+#include <limits>
+
+using namespace mlir;
+using namespace mlir::sessa;
+using namespace mlir::sessa::gpumap;
+
+bool gpumap::isInDeviceCode(Operation *op) {
+  return op->getParentOfType<gpu::LaunchOp>() ||
+         op->getParentOfType<gpu::GPUFuncOp>() ||
+         op->getParentOfType<gpu::GPUModuleOp>();
+}
+
+namespace {
+
+constexpr int64_t kWarpSize = 32;
+
+Value cIndex(OpBuilder &b, Location loc, int64_t v) {
+  return arith::ConstantIndexOp::create(b, loc, v);
+}
+
+Value product(OpBuilder &b, Location loc, ArrayRef<Value> sizes) {
+  if (sizes.empty())
+    return cIndex(b, loc, 1);
+  Value p = sizes.front();
+  for (Value s : sizes.drop_front())
+    p = arith::MulIOp::create(b, loc, p, s);
+  return p;
+}
+
+/// Row-major delinearization of `linear` over `sizes` (last fastest).
+SmallVector<Value> delinearize(OpBuilder &b, Location loc, Value linear,
+                               ArrayRef<Value> sizes) {
+  SmallVector<Value> ivs(sizes.size());
+  for (int64_t i = static_cast<int64_t>(sizes.size()) - 1; i > 0; --i) {
+    ivs[i] = arith::RemUIOp::create(b, loc, linear, sizes[i]);
+    linear = arith::DivUIOp::create(b, loc, linear, sizes[i]);
+  }
+  if (!sizes.empty())
+    ivs[0] = linear;
+  return ivs;
+}
+
+SmallVector<Value> applyMap(OpBuilder &b, Location loc, AffineMap map,
+                            ValueRange ivs) {
+  SmallVector<Value> indices;
+  for (AffineExpr e : map.getResults())
+    indices.push_back(affine::expandAffineExpr(b, loc, e, ivs, {}));
+  return indices;
+}
+
+/// Clones the payload of `op` at loop indices `ivs`: inputs are loaded (or
+/// taken by value when scalar), output block arguments are bound to
+/// `outValues` (null: unused), `linalg.index` to the ivs. `skip` is not
+/// cloned. The results are in `map`.
+void emitPayload(OpBuilder &b, Location loc, linalg::LinalgOp op,
+                 ValueRange ivs, ArrayRef<Value> outValues, IRMapping &map,
+                 Operation *skip = nullptr) {
+  for (OpOperand *in : op.getDpsInputOperands()) {
+    BlockArgument arg = op.getMatchingBlockArgument(in);
+    if (arg.use_empty())
+      continue;
+    if (op.isScalar(in)) {
+      map.map(arg, in->get());
+      continue;
+    }
+    map.map(arg, memref::LoadOp::create(
+                     b, loc, in->get(),
+                     applyMap(b, loc, op.getMatchingIndexingMap(in), ivs)));
+  }
+  for (auto [i, init] : llvm::enumerate(op.getDpsInitsMutable()))
+    if (outValues[i])
+      map.map(op.getMatchingBlockArgument(&init), outValues[i]);
+  for (Operation &inner : op.getBlock()->without_terminator()) {
+    if (&inner == skip)
+      continue;
+    if (auto index = dyn_cast<linalg::IndexOp>(inner)) {
+      map.map(index.getResult(), ivs[index.getDim()]);
+      continue;
+    }
+    b.clone(inner, map);
+  }
+}
+
+SmallVector<Value> yielded(linalg::LinalgOp op, IRMapping &map) {
+  SmallVector<Value> values;
+  for (Value v : op.getBlock()->getTerminator()->getOperands())
+    values.push_back(map.lookupOrDefault(v));
+  return values;
+}
+
+/// A 1-D launch of `blocks` x `blockSize`, marked with the kernel kind.
+gpu::LaunchOp createLaunch(OpBuilder &b, Location loc, Value blocks,
+                           int64_t blockSize, StringRef kind) {
+  Value one = cIndex(b, loc, 1);
+  auto launch = gpu::LaunchOp::create(b, loc, blocks, one, one,
+                                      cIndex(b, loc, blockSize), one, one);
+  launch->setAttr(kKernelAttrName, b.getStringAttr(kind));
+  Block &body = launch.getBody().front();
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToEnd(&body);
+  gpu::TerminatorOp::create(b, loc);
+  return launch;
+}
+
+/// min(max(ceil(work / perBlock), 1), maxBlocks).
+Value gridSize(OpBuilder &b, Location loc, Value work, int64_t perBlock,
+               int64_t maxBlocks) {
+  Value blocks =
+      arith::CeilDivUIOp::create(b, loc, work, cIndex(b, loc, perBlock));
+  blocks = arith::MaxUIOp::create(b, loc, blocks, cIndex(b, loc, 1));
+  return arith::MinUIOp::create(b, loc, blocks, cIndex(b, loc, maxBlocks));
+}
+
+enum class Combiner { Add, Maximum, MaxNum };
+
+struct WarpReduction {
+  Operation *combinerOp;
+  Combiner combiner;
+  /// The value combined with the output (computed from the inputs).
+  Value other;
+};
+
+std::optional<WarpReduction> matchWarpReduction(linalg::LinalgOp op) {
+  unsigned n = op.getNumLoops();
+  if (op.getNumDpsInits() != 1 || op.getNumReductionLoops() != 1 ||
+      op.getIteratorTypesArray()[n - 1] != utils::IteratorType::reduction)
+    return std::nullopt;
+  OpOperand *init = op.getDpsInitOperand(0);
+  auto type = cast<MemRefType>(init->get().getType());
+  if (!type.getElementType().isF32() ||
+      op.getMatchingIndexingMap(init).isFunctionOfDim(n - 1))
+    return std::nullopt;
+  // The reduction index is the contiguous (innermost) one of every input.
+  AffineExpr r = getAffineDimExpr(n - 1, op.getContext());
+  for (OpOperand *in : op.getDpsInputOperands()) {
+    if (op.isScalar(in))
+      continue;
+    AffineMap map = op.getMatchingIndexingMap(in);
+    if (map.isFunctionOfDim(n - 1) &&
+        (map.getNumResults() == 0 || map.getResults().back() != r))
+      return std::nullopt;
+  }
+  BlockArgument outArg = op.getMatchingBlockArgument(init);
+  if (!outArg.hasOneUse())
+    return std::nullopt;
+  Value result = op.getBlock()->getTerminator()->getOperand(0);
+  Operation *comb = result.getDefiningOp();
+  if (!comb || comb->getBlock() != op.getBlock() || !result.hasOneUse() ||
+      comb->getNumOperands() != 2)
+    return std::nullopt;
+  WarpReduction red;
+  red.combinerOp = comb;
+  if (isa<arith::AddFOp>(comb))
+    red.combiner = Combiner::Add;
+  else if (isa<arith::MaximumFOp>(comb))
+    red.combiner = Combiner::Maximum;
+  else if (isa<arith::MaxNumFOp>(comb))
+    red.combiner = Combiner::MaxNum;
+  else
+    return std::nullopt;
+  if (comb->getOperand(0) == outArg)
+    red.other = comb->getOperand(1);
+  else if (comb->getOperand(1) == outArg)
+    red.other = comb->getOperand(0);
+  else
+    return std::nullopt;
+  return red;
+}
+
+Value combine(OpBuilder &b, Location loc, Combiner c, Value x, Value y) {
+  switch (c) {
+  case Combiner::Add:
+    return arith::AddFOp::create(b, loc, x, y);
+  case Combiner::Maximum:
+    return arith::MaximumFOp::create(b, loc, x, y);
+  case Combiner::MaxNum:
+    return arith::MaxNumFOp::create(b, loc, x, y);
+  }
+  llvm_unreachable("unknown combiner");
+}
+
+Value identity(OpBuilder &b, Location loc, Combiner c) {
+  double v = c == Combiner::Add ? 0.0 : -std::numeric_limits<double>::infinity();
+  return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
+}
+
+/// One warp per output element (see matchWarpReduction).
+gpu::LaunchOp buildWarpReduction(OpBuilder &b, Location loc,
+                                 linalg::LinalgOp op, ArrayRef<Value> sizes,
+                                 const WarpReduction &red,
+                                 const KernelOptions &options) {
+  ArrayRef<Value> rowSizes = sizes.drop_back();
+  Value width = sizes.back();
+  Value rows = product(b, loc, rowSizes);
+  Value blocks = gridSize(b, loc, rows, options.blockSize / kWarpSize,
+                          options.maxBlocks);
+  gpu::LaunchOp launch =
+      createLaunch(b, loc, blocks, options.blockSize, "warp_reduction");
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(&launch.getBody().front());
+  Value warpSize = cIndex(b, loc, kWarpSize);
+  Value thread = launch.getThreadIds().x;
+  Value global = arith::AddIOp::create(
+      b, loc,
+      arith::MulIOp::create(b, loc, launch.getBlockIds().x,
+                            launch.getBlockSize().x),
+      thread);
+  Value warp = arith::DivUIOp::create(b, loc, global, warpSize);
+  Value lane = arith::RemUIOp::create(b, loc, thread, warpSize);
+  Value numWarps = arith::DivUIOp::create(
+      b, loc,
+      arith::MulIOp::create(b, loc, launch.getGridSize().x,
+                            launch.getBlockSize().x),
+      warpSize);
+  OpOperand *init = op.getDpsInitOperand(0);
+  scf::ForOp::create(
+      b, loc, warp, rows, numWarps, ValueRange{},
+      [&](OpBuilder &rb, Location rl, Value row, ValueRange) {
+        SmallVector<Value> ivs = delinearize(rb, rl, row, rowSizes);
+        ivs.push_back(Value());
+        auto partial = scf::ForOp::create(
+            rb, rl, lane, width, warpSize,
+            ValueRange{identity(rb, rl, red.combiner)},
+            [&](OpBuilder &kb, Location kl, Value k, ValueRange acc) {
+              SmallVector<Value> kIvs = ivs;
+              kIvs.back() = k;
+              IRMapping map;
+              emitPayload(kb, kl, op, kIvs, {Value()}, map, red.combinerOp);
+              Value v = map.lookupOrDefault(red.other);
+              scf::YieldOp::create(
+                  kb, kl, combine(kb, kl, red.combiner, acc[0], v));
+            });
+        Value total = partial.getResult(0);
+        for (int64_t offset = kWarpSize / 2; offset > 0; offset /= 2) {
+          auto shuffle = gpu::ShuffleOp::create(rb, rl, total, offset,
+                                                kWarpSize,
+                                                gpu::ShuffleMode::XOR);
+          total = combine(rb, rl, red.combiner, total,
+                          shuffle.getShuffleResult());
+        }
+        Value first = arith::CmpIOp::create(rb, rl, arith::CmpIPredicate::eq,
+                                            lane, cIndex(rb, rl, 0));
+        scf::IfOp::create(rb, rl, first, [&](OpBuilder &ib, Location il) {
+          SmallVector<Value> outIvs = ivs;
+          outIvs.back() = cIndex(ib, il, 0);
+          SmallVector<Value> at =
+              applyMap(ib, il, op.getMatchingIndexingMap(init), outIvs);
+          Value old = memref::LoadOp::create(ib, il, init->get(), at);
+          memref::StoreOp::create(ib, il,
+                                  combine(ib, il, red.combiner, old, total),
+                                  init->get(), at);
+          scf::YieldOp::create(ib, il);
+        });
+        scf::YieldOp::create(rb, rl);
+      });
+  return launch;
+}
+
+/// One thread per point of the parallel loops, reductions inside.
+gpu::LaunchOp buildThreadPerOutput(OpBuilder &b, Location loc,
+                                   linalg::LinalgOp op, ArrayRef<Value> sizes,
+                                   const KernelOptions &options) {
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  SmallVector<unsigned> parallel, reduction;
+  for (auto [i, it] : llvm::enumerate(iterators))
+    ((it == utils::IteratorType::parallel) ? parallel : reduction).push_back(i);
+  SmallVector<Value> parallelSizes;
+  for (unsigned d : parallel)
+    parallelSizes.push_back(sizes[d]);
+  Value work = product(b, loc, parallelSizes);
+  Value blocks =
+      gridSize(b, loc, work, options.blockSize, options.maxBlocks);
+  gpu::LaunchOp launch =
+      createLaunch(b, loc, blocks, options.blockSize,
+                   reduction.empty() ? "elementwise" : "thread_per_output");
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(&launch.getBody().front());
+  Value start = arith::AddIOp::create(
+      b, loc,
+      arith::MulIOp::create(b, loc, launch.getBlockIds().x,
+                            launch.getBlockSize().x),
+      launch.getThreadIds().x);
+  Value stride = arith::MulIOp::create(b, loc, launch.getGridSize().x,
+                                       launch.getBlockSize().x);
+  scf::ForOp::create(
+      b, loc, start, work, stride, ValueRange{},
+      [&](OpBuilder &pb, Location pl, Value linear, ValueRange) {
+        SmallVector<Value> ivs(sizes.size());
+        for (auto [d, iv] :
+             llvm::zip(parallel, delinearize(pb, pl, linear, parallelSizes)))
+          ivs[d] = iv;
+        // Output maps only read parallel loops (checked by the caller).
+        Value zero = cIndex(pb, pl, 0);
+        SmallVector<Value> outIvs = ivs;
+        for (unsigned d : reduction)
+          outIvs[d] = zero;
+        SmallVector<SmallVector<Value>> outAt;
+        SmallVector<Value> outValues;
+        for (OpOperand &init : op.getDpsInitsMutable()) {
+          outAt.push_back(
+              applyMap(pb, pl, op.getMatchingIndexingMap(&init), outIvs));
+          bool needed =
+              !reduction.empty() || op.payloadUsesValueFromOperand(&init);
+          outValues.push_back(
+              needed ? memref::LoadOp::create(pb, pl, init.get(),
+                                              outAt.back())
+                           .getResult()
+                     : Value());
+        }
+        // Nested reduction loops carrying the outputs.
+        std::function<SmallVector<Value>(OpBuilder &, Location, unsigned,
+                                         ArrayRef<Value>)>
+            nest = [&](OpBuilder &nb, Location nl, unsigned depth,
+                       ArrayRef<Value> carried) -> SmallVector<Value> {
+          if (depth == reduction.size()) {
+            IRMapping map;
+            emitPayload(nb, nl, op, ivs, carried, map);
+            return yielded(op, map);
+          }
+          auto loop = scf::ForOp::create(
+              nb, nl, cIndex(nb, nl, 0), sizes[reduction[depth]],
+              cIndex(nb, nl, 1), carried,
+              [&](OpBuilder &lb, Location ll, Value iv, ValueRange args) {
+                ivs[reduction[depth]] = iv;
+                SmallVector<Value> next = nest(
+                    lb, ll, depth + 1, SmallVector<Value>(args.begin(),
+                                                          args.end()));
+                scf::YieldOp::create(lb, ll, next);
+              });
+          return SmallVector<Value>(loop.getResults().begin(),
+                                    loop.getResults().end());
+        };
+        SmallVector<Value> results = nest(pb, pl, 0, outValues);
+        for (auto [init, value, at] :
+             llvm::zip(op.getDpsInitsMutable(), results, outAt))
+          memref::StoreOp::create(pb, pl, value, init.get(), at);
+        scf::YieldOp::create(pb, pl);
+      });
+  return launch;
+}
+
+} // namespace
+
+FailureOr<gpu::LaunchOp>
+gpumap::buildLinalgKernel(RewriterBase &rewriter, linalg::LinalgOp op,
+                          const KernelOptions &options) {
+  if (!op.hasPureBufferSemantics())
+    return op->emitOpError()
+           << "has tensor operands; a GPU kernel needs buffers (bufferize "
+              "first)";
+  for (OpOperand &init : op.getDpsInitsMutable()) {
+    AffineMap map = op.getMatchingIndexingMap(&init);
+    for (auto [d, it] : llvm::enumerate(op.getIteratorTypesArray()))
+      if (!(it == utils::IteratorType::parallel) && map.isFunctionOfDim(d))
+        return op->emitOpError()
+               << "writes its output #" << init.getOperandNumber() -
+                                               op.getNumDpsInputs()
+               << " through reduction loop d" << d
+               << "; no GPU kernel for that";
+  }
+  if (op.getBlock()->getNumArguments() != op->getNumOperands())
+    return op->emitOpError() << "has a payload whose arguments do not "
+                                "match its operands; no GPU kernel for that";
+
+  Location loc = op.getLoc();
+  OpBuilder::InsertionGuard guard(rewriter);
+  rewriter.setInsertionPoint(op);
+  SmallVector<Value> sizes;
+  for (Range range : op.createLoopRanges(rewriter, loc))
+    sizes.push_back(getValueOrCreateConstantIndexOp(rewriter, loc, range.size));
+
+  gpu::LaunchOp launch;
+  if (std::optional<WarpReduction> red = matchWarpReduction(op))
+    launch = buildWarpReduction(rewriter, loc, op, sizes, *red, options);
+  else
+    launch = buildThreadPerOutput(rewriter, loc, op, sizes, options);
+  rewriter.eraseOp(op);
+  return launch;
+}

@@ -1,0 +1,40 @@
+//===- GPUMapLinalg.cpp - Host linalg ops on memrefs as GPU kernels -------===//
+#include "GPULinalgKernels.h"
+#include "sessa/Dialect/Sessa/Transforms/Passes.h"
+
+namespace mlir::sessa {
+#define GEN_PASS_DEF_SESSAGPUMAPLINALG
+#include "sessa/Dialect/Sessa/Transforms/Passes.h.inc"
+} // namespace mlir::sessa
+
+using namespace mlir;
+
+namespace {
+struct SessaGPUMapLinalgPass
+    : mlir::sessa::impl::SessaGPUMapLinalgBase<SessaGPUMapLinalgPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    if (blockSize < 32 || blockSize > 1024 || blockSize % 32 != 0 ||
+        maxBlocks < 1) {
+      emitError(getOperation()->getLoc())
+          << "sessa-gpu-map-linalg: block-size must be a multiple of 32 in "
+             "[32, 1024] and max-blocks positive (got "
+          << blockSize.getValue() << ", " << maxBlocks.getValue() << ")";
+      return signalPassFailure();
+    }
+    SmallVector<linalg::LinalgOp> ops;
+    getOperation()->walk([&](linalg::LinalgOp op) {
+      if (!sessa::gpumap::isInDeviceCode(op))
+        ops.push_back(op);
+    });
+    sessa::gpumap::KernelOptions options;
+    options.blockSize = blockSize;
+    options.maxBlocks = maxBlocks;
+    IRRewriter rewriter(&getContext());
+    for (linalg::LinalgOp op : ops)
+      if (failed(sessa::gpumap::buildLinalgKernel(rewriter, op, options)))
+        return signalPassFailure();
+  }
+};
+} // namespace

@@ -1,0 +1,67 @@
+//===- GPUPipeline.cpp - sessa-gpu-pipeline -------------------------------===//
+#include "sessa/Pipelines/Pipelines.h"
+#include "sessa/Conversion/Passes.h"
+#include "sessa/Dialect/Sessa/Transforms/Passes.h"
+
+#include "mlir/InitAllPasses.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "llvm/Support/FormatVariadic.h"
+
+using namespace mlir;
+
+#ifndef SESSA_CUDA_ROOT
+#define SESSA_CUDA_ROOT "/usr/local/cuda"
+#endif
+
+const char *mlir::sessa::defaultCudaToolkitPath() { return SESSA_CUDA_ROOT; }
+
+LogicalResult
+mlir::sessa::buildGPUPipeline(OpPassManager &pm,
+                              const GPUPipelineOptions &options) {
+  registerSessaPipelines();
+  std::string toolkit = options.toolkit.getValue().empty()
+                            ? std::string(defaultCudaToolkitPath())
+                            : options.toolkit.getValue();
+  std::string pipeline =
+      // sessa -> gpu.launch kernels and linalg on tensors.
+      "func.func(llvm-request-c-wrappers),"
+      "sessa-decompose-layer,convert-sessa-to-gpu,canonicalize,"
+      // Tensors -> buffers, as on the CPU. No buffer-deallocation-pipeline:
+      // its bufferization.dealloc lowers to host code on host memory;
+      // sessa-gpu-device-memory frees the device buffers instead.
+      "eliminate-empty-tensors,empty-tensor-to-alloc-tensor,"
+      "one-shot-bufferize{bufferize-function-boundaries "
+      "function-boundary-type-conversion=identity-layout-map},"
+      "canonicalize,cse,sessa-erase-self-copies,"
+      // Matrix products -> tiled GEMM kernels (tensor cores for bf16/f16);
+      // every other linalg op on buffers -> a GPU kernel.
+      "sessa-gpu-matmul,"
+      + llvm::formatv("sessa-gpu-map-linalg{{block-size={0} max-blocks={1}},",
+                      options.blockSize.getValue(),
+                      options.maxBlocks.getValue())
+            .str() +
+      "sessa-gpu-device-memory,canonicalize,sessa-gpu-check-host-access,"
+      // Kernels -> gpu.module / gpu.func, launches on one stream.
+      "gpu-launch-sink-index-computations,gpu-kernel-outlining,"
+      "func.func(gpu-async-region),"
+      "sessa-expand-shape-to-reinterpret-cast,"
+      // nvgpu (mma.sync, ldmatrix, cp.async) and vector -> NVVM / scf.
+      "convert-nvgpu-to-nvvm,convert-vector-to-scf,"
+      "convert-scf-to-cf,convert-nvvm-to-llvm,expand-strided-metadata,"
+      "lower-affine," +
+      llvm::formatv("nvvm-attach-target{{chip={0} features={1} O={2}},",
+                    options.chip.getValue(), options.features.getValue(),
+                    options.optLevel.getValue())
+          .str() +
+      // Device code -> NVVM -> binary (ptxas; fatbinary for fatbin).
+      "gpu.module(convert-gpu-to-nvvm,canonicalize,cse,"
+      "reconcile-unrealized-casts)," +
+      llvm::formatv("gpu-module-to-binary{{format={0} toolkit={1}},",
+                    options.format.getValue(), toolkit)
+          .str() +
+      // Host -> LLVM: launches and memory as mgpu* runtime calls.
+      "convert-math-to-llvm,convert-arith-to-llvm,convert-index-to-llvm,"
+      "gpu-to-llvm,finalize-memref-to-llvm,convert-func-to-llvm,"
+      "convert-cf-to-llvm,reconcile-unrealized-casts,canonicalize";
+  return parsePassPipeline(pipeline, pm);
+}

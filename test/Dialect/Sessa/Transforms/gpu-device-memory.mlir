@@ -1,0 +1,111 @@
+// sessa-gpu-device-memory: host buffers become device memory. memref.alloc
+// and memref.alloca -> gpu.alloc; memref.dealloc -> gpu.dealloc; a buffer
+// without dealloc that does not escape is freed at the end of its block;
+// contiguous copies -> gpu.memcpy, strided ones -> a copy kernel; constant
+// globals are copied into device buffers. Kernels are left alone.
+
+// RUN: sessa-opt %s --split-input-file --sessa-gpu-device-memory | FileCheck %s
+// RUN: sessa-opt %s --split-input-file --sessa-gpu-device-memory --sessa-gpu-check-host-access | FileCheck %s --check-prefix=HOST
+// HOST-NOT: memref.alloc(
+// HOST-NOT: memref.copy
+
+// CHECK-LABEL: func.func @allocs(
+// CHECK-SAME: %[[N:[^:]+]]: index, %[[OUT:[^:]+]]: memref<?xf32>)
+// CHECK: %[[A:.+]] = gpu.alloc (%[[N]]) : memref<?xf32>
+// CHECK: %[[B:.+]] = gpu.alloc () : memref<16xbf16>
+// CHECK: %[[T:.+]] = gpu.alloc () : memref<4xf32>
+// CHECK: gpu.launch
+// CHECK: memref.alloca() : memref<2xf32, #gpu.address_space<private>>
+// CHECK: memref.store %{{.+}}, %[[A]]
+// CHECK: gpu.memcpy  %[[OUT]], %[[A]] : memref<?xf32>, memref<?xf32>
+// CHECK: gpu.dealloc  %[[B]] : memref<16xbf16>
+// CHECK-NEXT: gpu.dealloc  %[[A]] : memref<?xf32>
+// CHECK-NEXT: gpu.dealloc  %[[T]] : memref<4xf32>
+// CHECK-NEXT: return
+// CHECK-NOT: memref.alloc
+func.func @allocs(%n: index, %out: memref<?xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %one = arith.constant 1.0 : f32
+  %a = memref.alloc(%n) {alignment = 64 : i64} : memref<?xf32>
+  %b = memref.alloc() : memref<16xbf16>
+  %t = memref.alloca() : memref<4xf32>
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %c1, %gy = %c1, %gz = %c1)
+             threads(%tx, %ty, %tz) in (%sx = %c1, %sy = %c1, %sz = %c1) {
+    %p = memref.alloca() : memref<2xf32, #gpu.address_space<private>>
+    memref.store %one, %a[%c0] : memref<?xf32>
+    gpu.terminator
+  }
+  memref.copy %a, %out : memref<?xf32> to memref<?xf32>
+  memref.dealloc %b : memref<16xbf16>
+  return
+}
+
+// -----
+
+// A returned buffer escapes: no dealloc. A buffer whose view is yielded by
+// a loop escapes too.
+// CHECK-LABEL: func.func @escaping(
+// CHECK: %[[A:.+]] = gpu.alloc () : memref<8xf32>
+// CHECK: scf.for
+// CHECK: %[[B:.+]] = gpu.alloc () : memref<8xf32>
+// CHECK: %[[V:.+]] = memref.subview %[[B]]
+// CHECK: scf.yield %[[V]]
+// CHECK-NOT: gpu.dealloc
+// CHECK: return %[[A]]
+func.func @escaping(%n: index) -> memref<8xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %a = memref.alloc() : memref<8xf32>
+  %init = memref.subview %a[0] [4] [1] : memref<8xf32> to memref<4xf32, strided<[1]>>
+  %r = scf.for %i = %c0 to %n step %c1 iter_args(%it = %init) -> memref<4xf32, strided<[1]>> {
+    %b = memref.alloc() : memref<8xf32>
+    %v = memref.subview %b[0] [4] [1] : memref<8xf32> to memref<4xf32, strided<[1]>>
+    scf.yield %v : memref<4xf32, strided<[1]>>
+  }
+  return %a : memref<8xf32>
+}
+
+// -----
+
+// A cache slice is a strided view: copying into it takes a kernel.
+// CHECK-LABEL: func.func @strided_copy(
+// CHECK-SAME: %[[SRC:[^:]+]]: memref<2x3x4xf32>, %[[DST:[^:]+]]: memref<2x5x4xf32>)
+// CHECK: %[[VIEW:.+]] = memref.subview %[[DST]][0, 2, 0] [2, 3, 4] [1, 1, 1]
+// CHECK-NOT: gpu.memcpy
+// CHECK: gpu.launch
+// CHECK: %[[E:.+]] = memref.load %[[SRC]]
+// CHECK: memref.store %[[E]], %[[VIEW]]
+// CHECK: {sessa.gpu_kernel = "elementwise"}
+// CHECK-NOT: memref.copy
+func.func @strided_copy(%src: memref<2x3x4xf32>, %dst: memref<2x5x4xf32>) {
+  %view = memref.subview %dst[0, 2, 0] [2, 3, 4] [1, 1, 1] : memref<2x5x4xf32> to memref<2x3x4xf32, strided<[20, 4, 1], offset: 8>>
+  memref.copy %src, %view : memref<2x3x4xf32> to memref<2x3x4xf32, strided<[20, 4, 1], offset: 8>>
+  return
+}
+
+// -----
+
+// A constant tensor (bufferized to a global) is copied to the device.
+memref.global "private" constant @table : memref<4xf32> = dense<[1.0, 2.0, 3.0, 4.0]>
+// CHECK-LABEL: func.func @constant_global(
+// CHECK-SAME: %[[OUT:[^:]+]]: memref<4xf32>)
+// CHECK: %[[G:.+]] = memref.get_global @table : memref<4xf32>
+// CHECK: %[[D:.+]] = gpu.alloc () : memref<4xf32>
+// CHECK: gpu.memcpy  %[[D]], %[[G]]
+// CHECK: gpu.launch
+// CHECK: memref.load %[[D]]
+// CHECK: gpu.dealloc  %[[D]]
+// CHECK-NEXT: return
+func.func @constant_global(%out: memref<4xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %g = memref.get_global @table : memref<4xf32>
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %c1, %gy = %c1, %gz = %c1)
+             threads(%tx, %ty, %tz) in (%sx = %c1, %sy = %c1, %sz = %c1) {
+    %v = memref.load %g[%tx] : memref<4xf32>
+    memref.store %v, %out[%tx] : memref<4xf32>
+    gpu.terminator
+  }
+  return
+}

@@ -1,0 +1,248 @@
+// sessa-gpu-map-linalg: every host linalg op on memrefs becomes a 1-D
+// gpu.launch of 256 threads running the op's own payload:
+// - no reduction: one thread per point (innermost loop fastest), grid-stride;
+// - one innermost contiguous reduction combined by addf / maximumf: one warp
+//   per output element, lanes stride the row, shuffle-xor butterfly, lane 0
+//   adds the initial value and stores;
+// - other reductions (e.g. a plain matmul): one thread per output element,
+//   the reduction loop inside.
+
+// RUN: sessa-opt %s --split-input-file --sessa-gpu-map-linalg --canonicalize --cse | FileCheck %s
+// RUN: sessa-opt %s --split-input-file --sessa-gpu-map-linalg="block-size=128 max-blocks=7" --canonicalize | FileCheck %s --check-prefix=OPTS
+// Nothing is left on the host.
+// RUN: sessa-opt %s --split-input-file --sessa-gpu-map-linalg --sessa-gpu-check-host-access | FileCheck %s --check-prefix=HOST
+// HOST-NOT: linalg.generic
+// HOST-NOT: linalg.matmul
+// HOST-NOT: linalg.copy
+
+#id2 = affine_map<(i, j) -> (i, j)>
+#col = affine_map<(i, j) -> (j)>
+// CHECK-LABEL: func.func @elementwise_bf16(
+// CHECK-SAME: %[[A:[^:]+]]: memref<?x?xf32>, %[[B:[^:]+]]: memref<?xbf16>, %[[C:[^:]+]]: memref<?x?xbf16>)
+// CHECK-DAG: %[[C0:.+]] = arith.constant 0 : index
+// CHECK-DAG: %[[C1:.+]] = arith.constant 1 : index
+// CHECK-DAG: %[[C256:.+]] = arith.constant 256 : index
+// CHECK-DAG: %[[MAXB:.+]] = arith.constant 65536 : index
+// CHECK-DAG: %[[N:.+]] = memref.dim %[[A]], %[[C0]]
+// CHECK-DAG: %[[M:.+]] = memref.dim %[[A]], %[[C1]]
+// CHECK: %[[WORK:.+]] = arith.muli %[[N]], %[[M]] : index
+// CHECK: %[[NB:.+]] = arith.ceildivui %[[WORK]], %[[C256]]
+// CHECK: %[[NB1:.+]] = arith.maxui %[[NB]], %[[C1]]
+// CHECK: %[[GRID:.+]] = arith.minui %[[NB1]], %[[MAXB]]
+// CHECK: gpu.launch blocks(%[[BX:[^,]+]], %{{.+}}, %{{.+}}) in (%[[GX:[^ ]+]] = %[[GRID]], %{{.+}} = %[[C1]], %{{.+}} = %[[C1]]) threads(%[[TX:[^,]+]], %{{.+}}, %{{.+}}) in (%[[BDX:[^ ]+]] = %[[C256]], %{{.+}} = %[[C1]], %{{.+}} = %[[C1]])
+// CHECK: %[[BOFF:.+]] = arith.muli %[[BX]], %[[BDX]]
+// CHECK: %[[START:.+]] = arith.addi %[[BOFF]], %[[TX]]
+// CHECK: %[[STRIDE:.+]] = arith.muli %[[GX]], %[[BDX]]
+// CHECK: scf.for %[[L:.+]] = %[[START]] to %[[WORK]] step %[[STRIDE]] {
+// Innermost index fastest: neighbouring threads, neighbouring elements.
+// CHECK: %[[J:.+]] = arith.remui %[[L]], %[[M]]
+// CHECK: %[[I:.+]] = arith.divui %[[L]], %[[M]]
+// CHECK: %[[X:.+]] = memref.load %[[A]][%[[I]], %[[J]]] : memref<?x?xf32>
+// CHECK: %[[Y:.+]] = memref.load %[[B]][%[[J]]] : memref<?xbf16>
+// CHECK: %[[YE:.+]] = arith.extf %[[Y]] : bf16 to f32
+// CHECK: %[[S:.+]] = arith.addf %[[X]], %[[YE]] : f32
+// CHECK: %[[ST:.+]] = arith.truncf %[[S]] : f32 to bf16
+// CHECK: memref.store %[[ST]], %[[C]][%[[I]], %[[J]]] : memref<?x?xbf16>
+// CHECK: gpu.terminator
+// CHECK: } {sessa.gpu_kernel = "elementwise"}
+// CHECK-NOT: linalg.generic
+// OPTS-LABEL: func.func @elementwise_bf16(
+// OPTS-DAG: arith.constant 128 : index
+// OPTS-DAG: arith.constant 7 : index
+// OPTS: gpu.launch
+func.func @elementwise_bf16(%a: memref<?x?xf32>, %b: memref<?xbf16>, %c: memref<?x?xbf16>) {
+  linalg.generic {indexing_maps = [#id2, #col, #id2], iterator_types = ["parallel", "parallel"]}
+    ins(%a, %b : memref<?x?xf32>, memref<?xbf16>) outs(%c : memref<?x?xbf16>) {
+  ^bb0(%x: f32, %y: bf16, %o: bf16):
+    %e = arith.extf %y : bf16 to f32
+    %s = arith.addf %x, %e : f32
+    %t = arith.truncf %s : f32 to bf16
+    linalg.yield %t : bf16
+  }
+  return
+}
+
+// -----
+
+// A constant indexing map (gamma_bias in the decomposed layer), a scalar
+// input by value, and linalg.index.
+#id1 = affine_map<(i) -> (i)>
+#at0 = affine_map<(i) -> (0)>
+// CHECK-LABEL: func.func @constant_map_index(
+// CHECK-SAME: %[[D:[^:]+]]: memref<?xf32>, %[[G:[^:]+]]: memref<1xf32>, %[[S:[^:]+]]: f32, %[[O:[^:]+]]: memref<?xf32>)
+// CHECK: gpu.launch
+// CHECK: scf.for %[[L:[^ ]+]] =
+// CHECK-DAG: %[[DV:.+]] = memref.load %[[D]][%[[L]]] : memref<?xf32>
+// CHECK-DAG: %[[GV:.+]] = memref.load %[[G]][%[[Z:.+]]] : memref<1xf32>
+// CHECK: arith.addf %[[DV]], %[[GV]]
+// CHECK: arith.index_cast %[[L]] : index to i64
+// CHECK: arith.mulf %{{.+}}, %[[S]]
+// CHECK: memref.store %{{.+}}, %[[O]][%[[L]]]
+// CHECK: {sessa.gpu_kernel = "elementwise"}
+func.func @constant_map_index(%d: memref<?xf32>, %g: memref<1xf32>, %s: f32, %o: memref<?xf32>) {
+  linalg.generic {indexing_maps = [#id1, #at0, affine_map<(i) -> ()>, #id1], iterator_types = ["parallel"]}
+    ins(%d, %g, %s : memref<?xf32>, memref<1xf32>, f32) outs(%o : memref<?xf32>) {
+  ^bb0(%x: f32, %y: f32, %z: f32, %out: f32):
+    %a = arith.addf %x, %y : f32
+    %i = linalg.index 0 : index
+    %ii = arith.index_cast %i : index to i64
+    %f = arith.sitofp %ii : i64 to f32
+    %m = arith.mulf %f, %z : f32
+    %r = arith.addf %a, %m : f32
+    linalg.yield %r : f32
+  }
+  return
+}
+
+// -----
+
+// A row sum (LayerNorm): one warp per row.
+#id2 = affine_map<(i, j) -> (i, j)>
+#row = affine_map<(i, j) -> (i)>
+// CHECK-LABEL: func.func @row_sum(
+// CHECK-SAME: %[[X:[^:]+]]: memref<?x?xf32>, %[[OUT:[^:]+]]: memref<?xf32>)
+// CHECK-DAG: %[[C0:.+]] = arith.constant 0 : index
+// CHECK-DAG: %[[C1:.+]] = arith.constant 1 : index
+// CHECK-DAG: %[[C8:.+]] = arith.constant 8 : index
+// CHECK-DAG: %[[C32:.+]] = arith.constant 32 : index
+// CHECK-DAG: %[[ZERO:.+]] = arith.constant 0.000000e+00 : f32
+// CHECK-DAG: %[[ROWS:.+]] = memref.dim %[[X]], %[[C0]]
+// CHECK-DAG: %[[WIDTH:.+]] = memref.dim %[[X]], %[[C1]]
+// Eight warps of a 256-thread block: rows / 8 blocks.
+// CHECK: arith.ceildivui %[[ROWS]], %[[C8]]
+// CHECK: gpu.launch blocks(%[[BX:[^,]+]], %{{.+}}, %{{.+}}) in (%[[GX:[^ ]+]] = %{{.+}}, %{{.+}} = %[[C1]], %{{.+}} = %[[C1]]) threads(%[[TX:[^,]+]], %{{.+}}, %{{.+}}) in (%[[BDX:[^ ]+]] = %{{.+}}, %{{.+}} = %[[C1]], %{{.+}} = %[[C1]])
+// CHECK: %[[GT:.+]] = arith.addi %{{.+}}, %[[TX]]
+// CHECK: %[[WARP:.+]] = arith.divui %[[GT]], %[[C32]]
+// CHECK: %[[LANE:.+]] = arith.remui %[[TX]], %[[C32]]
+// CHECK: %[[NW:.+]] = arith.divui %{{.+}}, %[[C32]]
+// CHECK: scf.for %[[R:.+]] = %[[WARP]] to %[[ROWS]] step %[[NW]] {
+// CHECK: %[[PART:.+]] = scf.for %[[K:.+]] = %[[LANE]] to %[[WIDTH]] step %[[C32]] iter_args(%[[ACC:.+]] = %[[ZERO]]) -> (f32) {
+// CHECK: %[[V:.+]] = memref.load %[[X]][%[[R]], %[[K]]]
+// CHECK: %[[NEXT:.+]] = arith.addf %[[ACC]], %[[V]] : f32
+// CHECK: scf.yield %[[NEXT]] : f32
+// CHECK: gpu.shuffle xor %[[PART]], %{{.+}}, %{{.+}} : f32
+// CHECK-COUNT-4: gpu.shuffle xor
+// CHECK: %[[TOT:.+]] = arith.addf
+// CHECK: %[[FIRST:.+]] = arith.cmpi eq, %[[LANE]], %[[C0]]
+// CHECK: scf.if %[[FIRST]] {
+// CHECK: %[[OLD:.+]] = memref.load %[[OUT]][%[[R]]]
+// CHECK: %[[NEW:.+]] = arith.addf %[[OLD]], %[[TOT]]
+// CHECK: memref.store %[[NEW]], %[[OUT]][%[[R]]]
+// CHECK: {sessa.gpu_kernel = "warp_reduction"}
+func.func @row_sum(%x: memref<?x?xf32>, %out: memref<?xf32>) {
+  linalg.generic {indexing_maps = [#id2, #row], iterator_types = ["parallel", "reduction"]}
+    ins(%x : memref<?x?xf32>) outs(%out : memref<?xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %s = arith.addf %o, %a : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// A row max and the decomposed layer's projection, x W^T (contiguous in k
+// for both operands): warp reductions; the max starts from -inf.
+#ma = affine_map<(m, n, k) -> (m, k)>
+#mb = affine_map<(m, n, k) -> (n, k)>
+#mc = affine_map<(m, n, k) -> (m, n)>
+#id2 = affine_map<(i, j) -> (i, j)>
+#row = affine_map<(i, j) -> (i)>
+// CHECK-LABEL: func.func @row_max(
+// CHECK: %[[NINF:.+]] = arith.constant 0xFF800000 : f32
+// CHECK: scf.for {{.+}} iter_args(%{{.+}} = %[[NINF]]) -> (f32)
+// CHECK: arith.maximumf
+// CHECK: gpu.shuffle xor
+// CHECK: {sessa.gpu_kernel = "warp_reduction"}
+func.func @row_max(%x: memref<4x100xf32>, %out: memref<4xf32>) {
+  linalg.generic {indexing_maps = [#id2, #row], iterator_types = ["parallel", "reduction"]}
+    ins(%x : memref<4x100xf32>) outs(%out : memref<4xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %s = arith.maximumf %a, %o : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+// CHECK-LABEL: func.func @matmul_transpose_b(
+// CHECK-SAME: %[[A:[^:]+]]: memref<?x64xbf16>, %[[W:[^:]+]]: memref<32x64xbf16>, %[[C:[^:]+]]: memref<?x32xf32>)
+// CHECK: gpu.launch
+// CHECK: scf.for %[[ROW:[^ ]+]] =
+// CHECK: %[[N:.+]] = arith.remui %[[ROW]], %{{.+}}
+// CHECK: %[[M:.+]] = arith.divui %[[ROW]], %{{.+}}
+// CHECK: scf.for %[[K:[^ ]+]] =
+// CHECK-DAG: memref.load %[[A]][%[[M]], %[[K]]] : memref<?x64xbf16>
+// CHECK-DAG: memref.load %[[W]][%[[N]], %[[K]]] : memref<32x64xbf16>
+// CHECK: arith.mulf
+// CHECK: arith.addf
+// CHECK: memref.store %{{.+}}, %[[C]][%[[M]], %[[N]]]
+// CHECK: {sessa.gpu_kernel = "warp_reduction"}
+func.func @matmul_transpose_b(%a: memref<?x64xbf16>, %w: memref<32x64xbf16>, %c: memref<?x32xf32>) {
+  linalg.generic {indexing_maps = [#ma, #mb, #mc], iterator_types = ["parallel", "parallel", "reduction"]}
+    ins(%a, %w : memref<?x64xbf16>, memref<32x64xbf16>) outs(%c : memref<?x32xf32>) {
+  ^bb0(%x: bf16, %y: bf16, %acc: f32):
+    %xe = arith.extf %x : bf16 to f32
+    %ye = arith.extf %y : bf16 to f32
+    %p = arith.mulf %xe, %ye : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// A plain matmul (k is not the contiguous index of B), linalg.fill and a
+// strided linalg.copy: the reduction runs inside one thread per output.
+// CHECK-LABEL: func.func @matmul_fill_copy(
+// CHECK-SAME: %[[A:[^:]+]]: memref<8x16xf32>, %[[B:[^:]+]]: memref<16x4xf32>, %[[C:[^:]+]]: memref<8x4xf32>, %[[V:[^:]+]]: memref<2x4xf32, strided<[4, 1], offset: 4>>, %[[D:[^:]+]]: memref<2x4xf32>)
+// CHECK-DAG: %[[ZERO:.+]] = arith.constant 0.000000e+00 : f32
+// CHECK-DAG: %[[C0:.+]] = arith.constant 0 : index
+// CHECK-DAG: %[[C1:.+]] = arith.constant 1 : index
+// CHECK-DAG: %[[C16:.+]] = arith.constant 16 : index
+// CHECK: gpu.launch
+// CHECK: memref.store %[[ZERO]], %[[C]]
+// CHECK: {sessa.gpu_kernel = "elementwise"}
+// CHECK: gpu.launch
+// CHECK: scf.for %[[L:[^ ]+]] =
+// CHECK: %[[J:.+]] = arith.remui %[[L]]
+// CHECK: %[[I:.+]] = arith.divui %[[L]]
+// CHECK: %[[INIT:.+]] = memref.load %[[C]][%[[I]], %[[J]]]
+// CHECK: %[[SUM:.+]] = scf.for %[[K:.+]] = %[[C0]] to %[[C16]] step %[[C1]] iter_args(%[[ACC:.+]] = %[[INIT]]) -> (f32) {
+// CHECK-DAG: memref.load %[[A]][%[[I]], %[[K]]]
+// CHECK-DAG: memref.load %[[B]][%[[K]], %[[J]]]
+// CHECK: arith.mulf
+// CHECK: %[[NEXT:.+]] = arith.addf %[[ACC]], %{{.+}}
+// CHECK: scf.yield %[[NEXT]]
+// CHECK: memref.store %[[SUM]], %[[C]][%[[I]], %[[J]]]
+// CHECK: {sessa.gpu_kernel = "thread_per_output"}
+// CHECK: gpu.launch
+// CHECK: %[[E:.+]] = memref.load %[[V]]
+// CHECK: memref.store %[[E]], %[[D]]
+// CHECK: {sessa.gpu_kernel = "elementwise"}
+func.func @matmul_fill_copy(%a: memref<8x16xf32>, %b: memref<16x4xf32>, %c: memref<8x4xf32>,
+                            %v: memref<2x4xf32, strided<[4, 1], offset: 4>>, %d: memref<2x4xf32>) {
+  %z = arith.constant 0.0 : f32
+  linalg.fill ins(%z : f32) outs(%c : memref<8x4xf32>)
+  linalg.matmul ins(%a, %b : memref<8x16xf32>, memref<16x4xf32>) outs(%c : memref<8x4xf32>)
+  linalg.copy ins(%v : memref<2x4xf32, strided<[4, 1], offset: 4>>) outs(%d : memref<2x4xf32>)
+  return
+}
+
+// -----
+
+// Linalg already inside a kernel, and linalg on tensors in a function that
+// has no buffers, are not touched (only host ops on memrefs are).
+// CHECK-LABEL: func.func @inside_launch(
+// CHECK: gpu.launch
+// CHECK: linalg.fill
+// CHECK-NOT: gpu.launch
+func.func @inside_launch(%m: memref<4xf32>) {
+  %c1 = arith.constant 1 : index
+  %z = arith.constant 0.0 : f32
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %c1, %gy = %c1, %gz = %c1)
+             threads(%tx, %ty, %tz) in (%sx = %c1, %sy = %c1, %sz = %c1) {
+    linalg.fill ins(%z : f32) outs(%m : memref<4xf32>)
+    gpu.terminator
+  }
+  return
+}
