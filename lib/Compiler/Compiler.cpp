@@ -298,6 +298,8 @@ LogicalResult mlir::sessa::compileArtifact(ModuleOp module,
     return emitError(loc) << error;
 
   std::string exports = "{\n  global:\n    sessa_artifact_module;\n";
+  if (options.target == "cuda")
+    exports += "    sessa_cuda_memory_stats;\n";
   for (const EntrySignature &e : entries)
     exports += "    " + e.name + ";\n";
   exports += "  local: *;\n};\n";

@@ -552,6 +552,53 @@ void mgpuEventRecord(void *event, void *stream) {
 
 /* ----- Memory ------------------------------------------------------------ */
 
+/* ----- Temporary device memory accounting -------------------------------
+ * Bytes of the temporaries the compiled code holds (mgpuMemAlloc minus
+ * mgpuMemFree), process-wide, and the largest value since the last reset:
+ * stream order on the one stream of a call is enqueue order, so this is the
+ * call's peak of extra device memory (sessa_cuda_memory_stats). */
+typedef struct mem_block {
+  void *ptr;
+  int64_t bytes;
+} mem_block;
+
+static struct {
+  pthread_mutex_t lock;
+  mem_block *blocks;
+  size_t count, capacity;
+  int64_t live, peak;
+} g_mem = {PTHREAD_MUTEX_INITIALIZER, NULL, 0, 0, 0, 0};
+
+static void track_alloc(void *ptr, int64_t bytes) {
+  pthread_mutex_lock(&g_mem.lock);
+  if (g_mem.count == g_mem.capacity) {
+    size_t cap = g_mem.capacity ? 2 * g_mem.capacity : 64;
+    mem_block *grown = realloc(g_mem.blocks, cap * sizeof(mem_block));
+    if (!grown) { /* accounting only: never fail the allocation for it */
+      pthread_mutex_unlock(&g_mem.lock);
+      return;
+    }
+    g_mem.blocks = grown;
+    g_mem.capacity = cap;
+  }
+  g_mem.blocks[g_mem.count++] = (mem_block){ptr, bytes};
+  g_mem.live += bytes;
+  if (g_mem.live > g_mem.peak)
+    g_mem.peak = g_mem.live;
+  pthread_mutex_unlock(&g_mem.lock);
+}
+
+static void track_free(void *ptr) {
+  pthread_mutex_lock(&g_mem.lock);
+  for (size_t i = g_mem.count; i-- > 0;)
+    if (g_mem.blocks[i].ptr == ptr) {
+      g_mem.live -= g_mem.blocks[i].bytes;
+      g_mem.blocks[i] = g_mem.blocks[--g_mem.count];
+      break;
+    }
+  pthread_mutex_unlock(&g_mem.lock);
+}
+
 void *mgpuMemAlloc(uint64_t sizeBytes, void *stream, bool isHostShared) {
   if (!should_run())
     return NULL;
@@ -568,6 +615,7 @@ void *mgpuMemAlloc(uint64_t sizeBytes, void *stream, bool isHostShared) {
   if (!check(g_cu.cuMemAllocAsync(&p, (size_t)sizeBytes, stream),
              "cuMemAllocAsync", NULL))
     return NULL;
+  track_alloc((void *)(uintptr_t)p, (int64_t)sizeBytes);
   return (void *)(uintptr_t)p;
 }
 
@@ -575,8 +623,21 @@ void mgpuMemFree(void *ptr, void *stream) {
   /* Also after an error: memory allocated before it is released. */
   if (!ptr || !driver_ready())
     return;
+  track_free(ptr);
   check(g_cu.cuMemFreeAsync((CUdeviceptr)(uintptr_t)ptr, stream),
         "cuMemFreeAsync", NULL);
+}
+
+void sessa_cuda_memory_stats(int64_t *live_bytes, int64_t *peak_bytes,
+                             int32_t reset_peak) {
+  pthread_mutex_lock(&g_mem.lock);
+  if (live_bytes)
+    *live_bytes = g_mem.live;
+  if (peak_bytes)
+    *peak_bytes = g_mem.peak;
+  if (reset_peak)
+    g_mem.peak = g_mem.live;
+  pthread_mutex_unlock(&g_mem.lock);
 }
 
 void mgpuMemcpy(void *dst, void *src, size_t sizeBytes, void *stream) {

@@ -626,6 +626,22 @@ class Artifact:
             return entries[name]
         raise AttributeError("%s has no attribute or entry point %r" % (type(self).__name__, name))
 
+    def memory_stats(self, reset_peak=False):
+        """CUDA artifacts: (live, peak) bytes of device memory held by the
+        temporaries of compiled code (process-wide; the peak since the last
+        reset, `reset_peak=True` resets it after reading). The peak over one
+        call is the extra device memory it needs beyond its arguments."""
+        if self.target != "cuda":
+            raise ValueError("memory_stats() is for CUDA artifacts (this one targets %s)"
+                             % self.target)
+        fn = self._lib.sessa_cuda_memory_stats
+        fn.restype = None
+        fn.argtypes = [ctypes.POINTER(ctypes.c_int64), ctypes.POINTER(ctypes.c_int64),
+                       ctypes.c_int32]
+        live, peak = ctypes.c_int64(0), ctypes.c_int64(0)
+        fn(ctypes.byref(live), ctypes.byref(peak), 1 if reset_peak else 0)
+        return live.value, peak.value
+
     def describe(self):
         """A multi-line description of every entry point."""
         lines = ["artifact %s (target %s): %s" % (self.name, self.target, self.path)]

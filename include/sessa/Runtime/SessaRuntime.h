@@ -181,6 +181,15 @@ int32_t sessa_cuda_invoke(const sessa_entry_desc *entry,
                           sessa_tensor *outputs, int32_t num_outputs,
                           void *stream, sessa_status *status);
 
+/* Device memory of the temporaries that CUDA artifacts allocate while they
+ * run (process-wide, all artifacts of the process): the bytes held now and
+ * the most held at once since the last reset (`reset_peak` != 0 resets the
+ * peak to the current value after reading). Every CUDA artifact exports it.
+ * Allocation is stream-ordered: on one stream the peak is the extra device
+ * memory a call needs beyond its inputs and outputs. */
+void sessa_cuda_memory_stats(int64_t *live_bytes, int64_t *peak_bytes,
+                             int32_t reset_peak);
+
 /* Size in bytes of one element of `dtype`, 0 for an unknown dtype. */
 size_t sessa_dtype_size(int32_t dtype);
 

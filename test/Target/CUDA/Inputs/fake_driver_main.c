@@ -56,6 +56,12 @@ int main(void) {
   sessa_status st;
   int32_t rc = scale(&in, 1, &out, 1, stream, &st);
   CHECK(rc == SESSA_OK, "scale: %d %s", rc, st.message);
+  int64_t live = -1, peak = -1;
+  sessa_cuda_memory_stats(&live, &peak, 1);
+  CHECK(live == 0 && peak == n * 4,
+        "memory stats: the %d-byte temporary was the peak and was freed "
+        "(live %lld, peak %lld)",
+        (int)(n * 4), (long long)live, (long long)peak);
   CHECK(fs->real_image_loads == 2 && fs->launches == 2,
         "two kernel images loaded on first use, two launches (%d, %d)",
         fs->real_image_loads, fs->launches);
