@@ -61,6 +61,8 @@ CONFIGS = [
     attention_cfg("att_bf16_h4k2_d64", "bf16", 4, 2, 64),
     attention_cfg("att_bf16_h4k4_d128", "bf16", 4, 4, 128, scale=0.05),
     attention_cfg("att_f16_h4k2_d64", "f16", 4, 2, 64),
+    # A negative scale takes the unfused softmax (scores scaled before max).
+    attention_cfg("att_bf16_h4k2_d64_neg", "bf16", 4, 2, 64, scale=-0.125),
     attention_cfg("att_bf16_h2k1_d40", "bf16", 2, 1, 40),
     attention_cfg("att_bf16_h16k16_d64", "bf16", 16, 16, 64),
     attention_cfg("att_bf16_h16k16_d128", "bf16", 16, 16, 128),
@@ -68,6 +70,11 @@ CONFIGS = [
     # The tensor-core kernel without the cp.async double buffer (experiment).
     attention_cfg("att_bf16_h16k16_d64_s1", "bf16", 16, 16, 64,
                   flags=["--sessa-gpu-attention-stages=1"]),
+    # Two 16-row m-tiles per warp (Br = 128; experiment).
+    attention_cfg("att_bf16_h16k16_d64_m2", "bf16", 16, 16, 64,
+                  flags=["--sessa-gpu-attention-mtiles=2"]),
+    attention_cfg("att_bf16_h4k2_d64_m2", "bf16", 4, 2, 64,
+                  flags=["--sessa-gpu-attention-mtiles=2"]),
     rope_cfg("rope_f32_h4_d64", "f32", 4, 64),
     rope_cfg("rope_bf16_h4_d128", "bf16", 4, 128, static_offset=5),
     rope_cfg("rope_f32_h3_d10", "f32", 3, 10, base=500000.0),
@@ -114,7 +121,7 @@ def main():
         for mod, fn, args in launches:
             m = re.search(r"gpu\.binary @%s\s+\[#gpu\.object<.*?assembly = \"((?:[^\"\\]|\\.)*)\">" % mod, nvvm, re.S)
             ptx = unescape(m.group(1))
-            kbase = f"{base}.{fn}"
+            kbase = f"{base}.{mod}"
             open(kbase + ".ptx", "wb").write(ptx)
             r = run([a.ptxas, "-arch=sm_90", "-v", kbase + ".ptx", "-o", kbase + ".cubin"])
             res = " ".join(l.split(":", 1)[-1].strip() for l in r.stderr.splitlines()
