@@ -9,7 +9,8 @@ with the float64 reference of test/Integration/lib/sessa_reference.py
 (attention also with torch float64 for the large shapes). Then times bf16
 attention against torch SDPA (is_causal) with CUDA events (median).
 
-Usage (repo root, GPU machine): python3 bench/gpu/run_kernels.py [DIR]
+Usage (repo root, GPU machine): python3 bench/gpu/run_kernels.py [DIR] [--sanitize]
+(--sanitize: a few small checked launches, to run under compute-sanitizer)
 DIR defaults to .gpu-carry/attention (manifest.json, *.cubin, sessa_reference.py).
 Exit status 1 when any check fails.
 """
@@ -23,7 +24,8 @@ import numpy as np
 import torch
 import cupy
 
-DIR = sys.argv[1] if len(sys.argv) > 1 else ".gpu-carry/attention"
+ARGS = [a for a in sys.argv[1:] if not a.startswith("--")]
+DIR = ARGS[0] if ARGS else ".gpu-carry/attention"
 sys.path.insert(0, DIR)
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "../../test/Integration/lib"))
@@ -280,6 +282,7 @@ def bench():
              ("att_bf16_h16k16_d128", 4, 2048, 0), ("att_bf16_h16k16_d128", 1, 8192, 0),
              ("att_bf16_h16k16_d64", 8, 1, 2048), ("att_bf16_h16k16_d64_m2", 8, 1, 2048),
              ("att_bf16_h16k16_d64_s1", 8, 1, 2048), ("att_bf16_h16k16_d64", 8, 1, 8192),
+             ("att_bf16_h16k16_d64", 4, 2048, 0),  # the first case again: run-to-run spread
              ("att_f32_h16k16_d64", 4, 2048, 0)]
     for name, B, T, P in cases:
         cfg = manifest[name]
@@ -315,7 +318,36 @@ def bench():
     print(f"rope bf16 B=4 T=2048 H=16 d=64: {ms * 1e3:.1f} us, {2 * x.numel() * 2 / ms / 1e6:.0f} GB/s")
 
 
+def sanitize_cases():
+    """A few small launches for compute-sanitizer (memcheck, racecheck)."""
+    for name, B, T, P in [("att_bf16_h4k2_d64", 2, 45, 77), ("att_bf16_h4k2_d64", 2, 1, 1000),
+                          ("att_bf16_h4k2_d64_m2", 1, 130, 5), ("att_bf16_h4k4_d128", 1, 70, 40),
+                          ("att_f32_h4k2_d64", 2, 45, 77), ("att_f32_h2k1_d40", 1, 1, 900)]:
+        cfg = manifest[name]
+        dt = cfg["dtype"]
+        S = P + T
+        q = randn((B, T, cfg["H"], cfg["d"]), dt)
+        k = randn((B, S, cfg["Hk"], cfg["d"]), dt)
+        v = randn((B, S, cfg["Hk"], cfg["d"]), dt)
+        out = torch.full_like(q, float("nan"))
+        attention_launch(cfg, q, k, v, out)()
+        torch.cuda.synchronize()
+        scale = cfg["scale"] if cfg["scale"] is not None else cfg["d"] ** -0.5
+        r = attention_ref_torch(q, k, v, scale)
+        check(f"sanitize {name} B={B} T={T} P={P}", rel_l2(out, r), 1e-5 if dt == "f32" else 1e-2)
+    cfg = manifest["rope_bf16_h4_d128"]
+    x = randn((2, 9, 4, 128), "bf16")
+    out = torch.full_like(x, float("nan"))
+    rope_launch(cfg, x, 5, out)()
+    torch.cuda.synchronize()
+    check("sanitize rope_bf16_h4_d128", rel_l2(out, ref.rope(x.float().cpu().numpy(), offset=5)), 1e-2)
+
+
 if __name__ == "__main__":
+    if "--sanitize" in sys.argv:
+        sanitize_cases()
+        print(f"{len(FAILS)} failures: {FAILS}")
+        sys.exit(1 if FAILS else 0)
     print(torch.cuda.get_device_name(), "torch", torch.__version__, "cupy", cupy.__version__)
     t0 = time.time()
     test_rope()
