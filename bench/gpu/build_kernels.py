@@ -116,9 +116,15 @@ def main():
         nvvm = run([a.mlir_opt, base + ".gpu.mlir",
                     "--gpu-lower-to-nvvm-pipeline=cubin-chip=sm_90 "
                     "cubin-features=+ptx80 cubin-format=isa"]).stdout
-        launches = re.findall(r"gpu\.launch_func\s+@(\w+)::@(\w+).*?args\((.*?)\)\n", gpu)
+        launches = re.findall(r"gpu\.launch_func\s+@(\w+)::@(\w+).*?threads in \(([^)]*)\).*?args\((.*?)\)\n", gpu)
         kernels = []
-        for mod, fn, args in launches:
+        for mod, fn, threads, args in launches:
+            # Block sizes are constants (%c128 = arith.constant 128 : index).
+            block = []
+            for t in threads.split(","):
+                m = re.fullmatch(r"\s*%c(\d+)(_\d+)?\s*", t)
+                assert m, f"non-constant block size {t} in {n}"
+                block.append(int(m.group(1)))
             m = re.search(r"gpu\.binary @%s\s+\[#gpu\.object<.*?assembly = \"((?:[^\"\\]|\\.)*)\">" % mod, nvvm, re.S)
             ptx = unescape(m.group(1))
             kbase = f"{base}.{mod}"
@@ -130,7 +136,7 @@ def main():
             for item in args.split(", %"):
                 nm, ty = item.strip().lstrip("%").split(" : ", 1)
                 argl.append(dict(name=nm, type=ty))
-            kernels.append(dict(kernel=fn, cubin=os.path.basename(kbase + ".cubin"),
+            kernels.append(dict(kernel=fn, block=block, cubin=os.path.basename(kbase + ".cubin"),
                                 ptx=os.path.basename(kbase + ".ptx"), args=argl,
                                 ptxas=res))
             print(f"{n}: {fn} args={[x['name'] for x in argl]} | {res}")

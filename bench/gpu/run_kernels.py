@@ -121,29 +121,22 @@ def attention_launch(cfg, q, k, v, out):
     cgrid = (T * H, B, 1) if ns > 1 else (1, 1, 1)
     cparams = expand(cargs, vals)
 
+    block = tuple(cfg["kernels"][0]["block"])
+    cblock = tuple(cfg["kernels"][1]["block"])
+
     def launch():
-        fn(grid, (128, 1, 1), params)
-        cfn(cgrid, (64, 1, 1), cparams)
+        fn(grid, block, params)
+        cfn(cgrid, cblock, cparams)
     launch.splits = ns
     return launch
 
 
 def rope_launch(cfg, x, offset, out):
-    fn, args = kernel(cfg)
+    (fn, args), = kernels(cfg)
     B, T, H, d = x.shape
-    half = d // 2
-    eb = x.element_size()
-    vp, cand = 1, 16 // (2 * eb)
-    while cand > 1:
-        if half % cand == 0 and (d * eb) % (2 * cand * eb) == 0:
-            vp = cand
-            break
-        cand //= 2
-    groups = half // vp
-    bx = min(1 << (groups - 1).bit_length(), 128)
-    by = max(1, 128 // bx)
+    bx, by, _ = cfg["kernels"][0]["block"]  # from the lowering's IR
     grid = (max(T, 1), max(1, -(-(B * H) // (by * 8))), 1)
-    params = expand(args, {"arg0": x, "arg1": offset, "alloc": out})
+    params = expand(args, {"arg0": x, "arg1": offset, "out": out})
     return lambda: fn(grid, (bx, by, 1), params)
 
 
