@@ -27,13 +27,23 @@
 //
 // Two bodies share that structure:
 //  * SIMT (any storage, f32 arithmetic): Br = 16 (4 rows per warp), Bc = 32
-//    (lane = key for the scores, lane = output columns for P V).
-//  * tensor cores (bf16/f16 storage, d % 16 == 0, d <= 128): Br = 64 (16 rows
-//    per warp), Bc = 64; S = Q K^T and O += P V with nvgpu.mma.sync m16n8k16,
-//    f32 accumulators; Q fragments loaded once with ldmatrix, K fragments with
-//    ldmatrix, V with ldmatrix.trans; P converted to the storage type from the
-//    score accumulators in registers (the FlashAttention-2 layout identity);
-//    global -> workgroup copies in 16-byte vectors.
+//    (lane = key for the scores, lane = output columns for P V); Q
+//    pre-scaled by c log2(e) in workgroup memory.
+//  * tensor cores (bf16/f16 storage, d % 16 == 0, d <= 128): 16-row m-tiles,
+//    one per warp (Br = 64; two per warp with the experimental
+//    -sessa-gpu-attention-mtiles=2, d <= 64), Bc = 64 (32 for d > 64, to fit
+//    48 KB of static workgroup memory). S = Q K^T and O += P V with
+//    nvvm.mma.sync m16n8k16 (bf16/f16 in, f32 accumulators); Q fragments
+//    loaded once with ldmatrix, K fragments with ldmatrix, V with
+//    ldmatrix.trans; P converted to the storage type from the score
+//    accumulators in registers (the FlashAttention-2 layout identity); the
+//    exponent 2^(c log2e (s - m)) is one fma and ex2. K/V tiles are
+//    double-buffered with cp.async (16 bytes a copy, zero-fill past the
+//    visible keys): tile kt+1 is in flight while tile kt is computed
+//    (-sessa-gpu-attention-stages=1: synchronous copies, one buffer).
+//
+// Workgroup memory is static (no dynamic shared memory attribute needed).
+// The split heuristic assumes an H100-sized GPU (kSplitTargetBlocks).
 //
 //===----------------------------------------------------------------------===//
 #include "KernelBuilder.h"
@@ -59,7 +69,8 @@ using namespace mlir::sessa::gpukernels;
 
 namespace {
 
-// Experiment knob (temporary): K/V buffering of the tensor-core kernel.
+// Tuning knobs of the tensor-core kernel (hidden; for measurements, see
+// bench/gpu): K/V buffering and m-tiles per warp.
 llvm::cl::opt<int64_t> clAttentionStages(
     "sessa-gpu-attention-stages", llvm::cl::init(2), llvm::cl::Hidden,
     llvm::cl::desc("K/V stages of the tensor-core attention kernel (1 or 2)"));
