@@ -981,7 +981,8 @@ mlir::sessa::gpulowering::lowerAttention(RewriterBase &rewriter,
 
   std::optional<MmaConfig> mma;
   if ((p.storage.isBF16() || p.storage.isF16()) && d % 16 == 0 && d <= 128)
-    mma = chooseMmaConfig(d, p.storage, clAttentionStages, clAttentionMTiles);
+    mma = chooseMmaConfig(d, p.storage, clAttentionStages == 1 ? 1 : 2,
+                          clAttentionMTiles == 2 ? 2 : 1);
   bool useMma = mma.has_value();
   if (!useMma && simtSharedBytes(d) > kMaxStaticSharedBytes)
     return op.emitOpError("GPU lowering: head dim ")
