@@ -1008,7 +1008,9 @@ mlir::sessa::gpulowering::lowerAttention(RewriterBase &rewriter,
   // Partials of the key splits: [splits, B, T, H, d] and [splits, B, T, H,
   // (m, l)] in f32; a single split needs none (1 x 1 x 1 placeholders).
   Value one = e.c(1);
-  Value multi = e.ult(one, hostSplits);
+  // Several splits with rows to combine (T = 0 or B = 0: nothing to do).
+  Value multi = e.andI(e.ult(one, hostSplits),
+                       e.andI(e.ult(e.c(0), queries), e.ult(e.c(0), batch)));
   Value wsB = e.sel(multi, batch, one), wsT = e.sel(multi, queries, one);
   Type f32 = b.getF32Type();
   constexpr int64_t kDyn = ShapedType::kDynamic;
