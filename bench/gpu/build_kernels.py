@@ -61,6 +61,8 @@ CONFIGS = [
     attention_cfg("att_bf16_h4k2_d64", "bf16", 4, 2, 64),
     attention_cfg("att_bf16_h4k4_d128", "bf16", 4, 4, 128, scale=0.05),
     attention_cfg("att_f16_h4k2_d64", "f16", 4, 2, 64),
+    # A negative scale takes the unfused softmax (scores scaled before max).
+    attention_cfg("att_bf16_h4k2_d64_neg", "bf16", 4, 2, 64, scale=-0.125),
     attention_cfg("att_bf16_h2k1_d40", "bf16", 2, 1, 40),
     attention_cfg("att_bf16_h16k16_d64", "bf16", 16, 16, 64),
     attention_cfg("att_bf16_h16k16_d128", "bf16", 16, 16, 128),
@@ -68,6 +70,11 @@ CONFIGS = [
     # The tensor-core kernel without the cp.async double buffer (experiment).
     attention_cfg("att_bf16_h16k16_d64_s1", "bf16", 16, 16, 64,
                   flags=["--sessa-gpu-attention-stages=1"]),
+    # Two 16-row m-tiles per warp (Br = 128; experiment).
+    attention_cfg("att_bf16_h16k16_d64_m2", "bf16", 16, 16, 64,
+                  flags=["--sessa-gpu-attention-mtiles=2"]),
+    attention_cfg("att_bf16_h4k2_d64_m2", "bf16", 4, 2, 64,
+                  flags=["--sessa-gpu-attention-mtiles=2"]),
     rope_cfg("rope_f32_h4_d64", "f32", 4, 64),
     rope_cfg("rope_bf16_h4_d128", "bf16", 4, 128, static_offset=5),
     rope_cfg("rope_f32_h3_d10", "f32", 3, 10, base=500000.0),
@@ -109,12 +116,18 @@ def main():
         nvvm = run([a.mlir_opt, base + ".gpu.mlir",
                     "--gpu-lower-to-nvvm-pipeline=cubin-chip=sm_90 "
                     "cubin-features=+ptx80 cubin-format=isa"]).stdout
-        launches = re.findall(r"gpu\.launch_func\s+@(\w+)::@(\w+).*?args\((.*?)\)\n", gpu)
+        launches = re.findall(r"gpu\.launch_func\s+@(\w+)::@(\w+).*?threads in \(([^)]*)\).*?args\((.*?)\)\n", gpu)
         kernels = []
-        for mod, fn, args in launches:
+        for mod, fn, threads, args in launches:
+            # Block sizes are constants (%c128 = arith.constant 128 : index).
+            block = []
+            for t in threads.split(","):
+                m = re.fullmatch(r"\s*%c(\d+)(_\d+)?\s*", t)
+                assert m, f"non-constant block size {t} in {n}"
+                block.append(int(m.group(1)))
             m = re.search(r"gpu\.binary @%s\s+\[#gpu\.object<.*?assembly = \"((?:[^\"\\]|\\.)*)\">" % mod, nvvm, re.S)
             ptx = unescape(m.group(1))
-            kbase = f"{base}.{fn}"
+            kbase = f"{base}.{mod}"
             open(kbase + ".ptx", "wb").write(ptx)
             r = run([a.ptxas, "-arch=sm_90", "-v", kbase + ".ptx", "-o", kbase + ".cubin"])
             res = " ".join(l.split(":", 1)[-1].strip() for l in r.stderr.splitlines()
@@ -123,7 +136,7 @@ def main():
             for item in args.split(", %"):
                 nm, ty = item.strip().lstrip("%").split(" : ", 1)
                 argl.append(dict(name=nm, type=ty))
-            kernels.append(dict(kernel=fn, cubin=os.path.basename(kbase + ".cubin"),
+            kernels.append(dict(kernel=fn, block=block, cubin=os.path.basename(kbase + ".cubin"),
                                 ptx=os.path.basename(kbase + ".ptx"), args=argl,
                                 ptxas=res))
             print(f"{n}: {fn} args={[x['name'] for x in argl]} | {res}")

@@ -9,7 +9,8 @@ with the float64 reference of test/Integration/lib/sessa_reference.py
 (attention also with torch float64 for the large shapes). Then times bf16
 attention against torch SDPA (is_causal) with CUDA events (median).
 
-Usage (repo root, GPU machine): python3 bench/gpu/run_kernels.py [DIR]
+Usage (repo root, GPU machine): python3 bench/gpu/run_kernels.py [DIR] [--sanitize]
+(--sanitize: a few small checked launches, to run under compute-sanitizer)
 DIR defaults to .gpu-carry/attention (manifest.json, *.cubin, sessa_reference.py).
 Exit status 1 when any check fails.
 """
@@ -23,7 +24,8 @@ import numpy as np
 import torch
 import cupy
 
-DIR = sys.argv[1] if len(sys.argv) > 1 else ".gpu-carry/attention"
+ARGS = [a for a in sys.argv[1:] if not a.startswith("--")]
+DIR = ARGS[0] if ARGS else ".gpu-carry/attention"
 sys.path.insert(0, DIR)
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "../../test/Integration/lib"))
@@ -36,11 +38,17 @@ FAILS = []
 ROWS = []
 
 
+def kernels(cfg):
+    out = []
+    for k in cfg["kernels"]:
+        if k["cubin"] not in _modules:
+            _modules[k["cubin"]] = cupy.RawModule(path=os.path.join(DIR, k["cubin"]))
+        out.append((_modules[k["cubin"]].get_function(k["kernel"]), k["args"]))
+    return out
+
+
 def kernel(cfg):
-    k = cfg["kernels"][0]
-    if k["cubin"] not in _modules:
-        _modules[k["cubin"]] = cupy.RawModule(path=os.path.join(DIR, k["cubin"]))
-    return _modules[k["cubin"]].get_function(k["kernel"]), k["args"]
+    return kernels(cfg)[0]
 
 
 def memref_args(t):
@@ -53,8 +61,14 @@ def memref_args(t):
 def expand(args, values):
     out = []
     for a in args:
-        v = values[a["name"]]
-        if a["type"].startswith("memref"):
+        nm, ty = a["name"], a["type"]
+        if nm.startswith("alloc"):
+            # The lowering's buffers: the result (rank 4) and the split
+            # partials o [S,B,T,H,d] and (m, l) [S,B,T,H,2] (rank 5).
+            rank = ty.count("x")
+            nm = "out" if rank == 4 else ("ml" if ty.split("x")[-2] == "2" else "po")
+        v = values[nm]
+        if ty.startswith("memref"):
             out += memref_args(v)
         else:
             out.append(np.int64(v))
@@ -65,24 +79,64 @@ def mma_path(cfg):
     return cfg["dtype"] in ("bf16", "f16") and cfg["d"] % 16 == 0 and cfg["d"] <= 128
 
 
-def attention_launch(cfg, q, k, v, out):
-    fn, args = kernel(cfg)
-    B, T, H, d = q.shape
+def tiles(cfg):
+    """(Br, Bc) of the lowering (AttentionKernel.cpp: MmaConfig, SIMT)."""
+    if not mma_path(cfg):
+        return 16, 32
+    flags = cfg.get("flags", [])
+    stages = 1 if "--sessa-gpu-attention-stages=1" in flags else 2
+    mtiles = 2 if "--sessa-gpu-attention-mtiles=2" in flags else 1
+    for mt in (mtiles, 1):
+        if mt == 2 and cfg["d"] > 64:
+            continue
+        for bc in (64, 32):
+            if 2 * max(64 * mt, stages * bc) * (cfg["d"] + 8) * 2 <= 48 * 1024:
+                return 64 * mt, bc
+    raise ValueError("no mma config")
+
+
+def splits_of(cfg, B, T, S):
+    br, bc = tiles(cfg)
     g = cfg["H"] // cfg["Hk"]
-    br = 64 if mma_path(cfg) else 16
-    grid = (max(1, -(-(T * g) // br)), cfg["Hk"], max(1, B))
-    params = expand(args, {"arg0": q, "arg1": k, "arg2": v, "alloc": out})
-    return lambda: fn(grid, (128, 1, 1), params)
+    row_tiles = max(1, -(-(T * g) // br))
+    blocks = row_tiles * cfg["Hk"] * max(B, 1)
+    want = (3 * 132) // blocks
+    cap = (-(-S // bc)) // 4
+    return max(1, min(want, cap))
+
+
+def attention_launch(cfg, q, k, v, out):
+    (fn, args), (cfn, cargs) = kernels(cfg)
+    B, T, H, d = q.shape
+    S = k.shape[1]
+    g = cfg["H"] // cfg["Hk"]
+    br, _ = tiles(cfg)
+    ns = splits_of(cfg, B, T, S)
+    wb, wt = (B, T) if ns > 1 else (1, 1)
+    po = torch.empty((ns, wb, wt, H, d), device="cuda", dtype=torch.float32)
+    ml = torch.empty((ns, wb, wt, H, 2), device="cuda", dtype=torch.float32)
+    vals = {"arg0": q, "arg1": k, "arg2": v, "out": out, "po": po, "ml": ml}
+    grid = (max(1, -(-(T * g) // br)) * ns, cfg["Hk"], max(1, B))
+    params = expand(args, vals)
+    cgrid = (T * H, B, 1) if ns > 1 else (1, 1, 1)
+    cparams = expand(cargs, vals)
+
+    block = tuple(cfg["kernels"][0]["block"])
+    cblock = tuple(cfg["kernels"][1]["block"])
+
+    def launch():
+        fn(grid, block, params)
+        cfn(cgrid, cblock, cparams)
+    launch.splits = ns
+    return launch
 
 
 def rope_launch(cfg, x, offset, out):
-    fn, args = kernel(cfg)
+    (fn, args), = kernels(cfg)
     B, T, H, d = x.shape
-    half = d // 2
-    bx = min(1 << (half - 1).bit_length(), 128)
-    by = max(1, 256 // bx)
+    bx, by, _ = cfg["kernels"][0]["block"]  # from the lowering's IR
     grid = (max(T, 1), max(1, -(-(B * H) // (by * 8))), 1)
-    params = expand(args, {"arg0": x, "arg1": offset, "alloc": out})
+    params = expand(args, {"arg0": x, "arg1": offset, "out": out})
     return lambda: fn(grid, (bx, by, 1), params)
 
 
@@ -122,9 +176,10 @@ def attention_ref_torch(q, k, v, scale):
 
 def test_attention():
     tol = {"f32": 1e-5, "bf16": 1e-2, "f16": 1e-2}
-    shapes = [(2, 67, 0), (1, 1, 0), (3, 1, 200), (2, 45, 77), (1, 130, 5), (2, 64, 64)]
+    shapes = [(2, 67, 0), (1, 1, 0), (3, 1, 200), (2, 45, 77), (1, 130, 5), (2, 64, 64),
+              (2, 1, 1000), (1, 3, 700), (2, 17, 900)]
     for name, cfg in manifest.items():
-        if cfg["op"] != "attention" or cfg["H"] == 16:
+        if cfg["op"] != "attention" or cfg["H"] == 16:  # small shapes only
             continue
         dt = cfg["dtype"]
         scale = cfg["scale"] if cfg["scale"] is not None else cfg["d"] ** -0.5
@@ -138,13 +193,15 @@ def test_attention():
             torch.cuda.synchronize()
             r = ref.attention(q.float().cpu().numpy(), k.float().cpu().numpy(),
                               v.float().cpu().numpy(), scale)
-            check(f"{name} B={B} T={T} P={P} [{'mma' if mma_path(cfg) else 'simt'}]",
-                  rel_l2(out, r), tol[dt])
+            check(f"{name} B={B} T={T} P={P} [{'mma' if mma_path(cfg) else 'simt'}, "
+                  f"{splits_of(cfg, B, T, S)} splits]", rel_l2(out, r), tol[dt])
     # Large shapes of the benchmark configurations, vs torch float64.
     for name, B, T, P in [("att_bf16_h16k16_d64", 2, 1000, 0), ("att_bf16_h16k16_d64", 8, 1, 2048),
                           ("att_bf16_h16k16_d128", 1, 777, 300), ("att_f32_h16k16_d64", 2, 513, 0),
                           ("att_f32_h16k16_d64", 8, 1, 2048), ("att_bf16_h16k16_d64_s1", 2, 1000, 0),
-                          ("att_bf16_h16k16_d64_s1", 8, 1, 2048), ("att_bf16_h16k16_d64", 1, 4099, 0)]:
+                          ("att_bf16_h16k16_d64_s1", 8, 1, 2048), ("att_bf16_h16k16_d64", 1, 4099, 0),
+                          ("att_bf16_h16k16_d64_m2", 2, 1000, 0), ("att_bf16_h16k16_d64_m2", 8, 1, 2048),
+                          ("att_bf16_h16k16_d64_m2", 1, 4099, 0), ("att_bf16_h16k16_d64", 3, 100, 900)]:
         cfg = manifest[name]
         dt = cfg["dtype"]
         S = P + T
@@ -155,7 +212,8 @@ def test_attention():
         attention_launch(cfg, q, k, v, out)()
         torch.cuda.synchronize()
         r = attention_ref_torch(q, k, v, cfg["d"] ** -0.5)
-        check(f"{name} B={B} T={T} P={P} (torch f64 ref)", rel_l2(out, r), tol[dt])
+        check(f"{name} B={B} T={T} P={P} (torch f64 ref, {splits_of(cfg, B, T, S)} splits, tiles {tiles(cfg)})",
+              rel_l2(out, r), tol[dt])
 
 
 def test_rope():
@@ -204,13 +262,20 @@ def time_fn(fn, iters=30, reps=7):
     return float(np.median(ts))
 
 
+def launch_splits(run):
+    return getattr(run, "splits", 1)
+
+
 def bench():
     import torch.nn.functional as F
     print("\n== timing (median of CUDA-event-timed launches) ==", flush=True)
     cases = [("att_bf16_h16k16_d64", 4, 2048, 0), ("att_bf16_h16k16_d64", 1, 8192, 0),
-             ("att_bf16_h16k16_d64_s1", 4, 2048, 0), ("att_bf16_h16k16_d64_s1", 1, 8192, 0),
-             ("att_bf16_h16k16_d128", 4, 2048, 0), ("att_bf16_h16k16_d64", 8, 1, 2048),
-             ("att_bf16_h16k16_d64_s1", 8, 1, 2048),
+             ("att_bf16_h16k16_d64_m2", 4, 2048, 0), ("att_bf16_h16k16_d64_m2", 1, 8192, 0),
+             ("att_bf16_h16k16_d64_s1", 4, 2048, 0),
+             ("att_bf16_h16k16_d128", 4, 2048, 0), ("att_bf16_h16k16_d128", 1, 8192, 0),
+             ("att_bf16_h16k16_d64", 8, 1, 2048), ("att_bf16_h16k16_d64_m2", 8, 1, 2048),
+             ("att_bf16_h16k16_d64_s1", 8, 1, 2048), ("att_bf16_h16k16_d64", 8, 1, 8192),
+             ("att_bf16_h16k16_d64", 4, 2048, 0),  # the first case again: run-to-run spread
              ("att_f32_h16k16_d64", 4, 2048, 0)]
     for name, B, T, P in cases:
         cfg = manifest[name]
@@ -236,9 +301,9 @@ def bench():
                   f"ratio {ms_t / ms:.2f} | rel diff vs SDPA {err:.2e}", flush=True)
         else:
             byts = 2 * B * S * H * d * q.element_size()
-            print(f"{name} decode B={B} P={P}: sessa {ms * 1e3:.1f} us ({byts / ms / 1e6:.0f} GB/s K+V) | "
+            print(f"{name} decode B={B} P={P} ({run.splits} splits): sessa {ms * 1e3:.1f} us ({byts / ms / 1e6:.0f} GB/s K+V) | "
                   f"torch SDPA {ms_t * 1e3:.1f} us | rel diff vs SDPA {err:.2e}", flush=True)
-        ROWS.append((name, B, T, P, ms, ms_t))
+        ROWS.append((name, B, T, P, ms, ms_t, launch_splits(run)))
     cfg = manifest["rope_bf16_h16_d64"]
     x = randn((4, 2048, 16, 64), "bf16")
     out = torch.empty_like(x)
@@ -246,7 +311,36 @@ def bench():
     print(f"rope bf16 B=4 T=2048 H=16 d=64: {ms * 1e3:.1f} us, {2 * x.numel() * 2 / ms / 1e6:.0f} GB/s")
 
 
+def sanitize_cases():
+    """A few small launches for compute-sanitizer (memcheck, racecheck)."""
+    for name, B, T, P in [("att_bf16_h4k2_d64", 2, 45, 77), ("att_bf16_h4k2_d64", 2, 1, 1000),
+                          ("att_bf16_h4k2_d64_m2", 1, 130, 5), ("att_bf16_h4k4_d128", 1, 70, 40),
+                          ("att_f32_h4k2_d64", 2, 45, 77), ("att_f32_h2k1_d40", 1, 1, 900)]:
+        cfg = manifest[name]
+        dt = cfg["dtype"]
+        S = P + T
+        q = randn((B, T, cfg["H"], cfg["d"]), dt)
+        k = randn((B, S, cfg["Hk"], cfg["d"]), dt)
+        v = randn((B, S, cfg["Hk"], cfg["d"]), dt)
+        out = torch.full_like(q, float("nan"))
+        attention_launch(cfg, q, k, v, out)()
+        torch.cuda.synchronize()
+        scale = cfg["scale"] if cfg["scale"] is not None else cfg["d"] ** -0.5
+        r = attention_ref_torch(q, k, v, scale)
+        check(f"sanitize {name} B={B} T={T} P={P}", rel_l2(out, r), 1e-5 if dt == "f32" else 1e-2)
+    cfg = manifest["rope_bf16_h4_d128"]
+    x = randn((2, 9, 4, 128), "bf16")
+    out = torch.full_like(x, float("nan"))
+    rope_launch(cfg, x, 5, out)()
+    torch.cuda.synchronize()
+    check("sanitize rope_bf16_h4_d128", rel_l2(out, ref.rope(x.float().cpu().numpy(), offset=5)), 1e-2)
+
+
 if __name__ == "__main__":
+    if "--sanitize" in sys.argv:
+        sanitize_cases()
+        print(f"{len(FAILS)} failures: {FAILS}")
+        sys.exit(1 if FAILS else 0)
     print(torch.cuda.get_device_name(), "torch", torch.__version__, "cupy", cupy.__version__)
     t0 = time.time()
     test_rope()

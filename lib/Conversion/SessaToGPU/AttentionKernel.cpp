@@ -16,18 +16,34 @@
 //   masked copy of it.
 //   online softmax in f32 base 2 (scores pre-multiplied by c*log2 e): running
 //   max m, sum l, accumulator o rescaled by exp2(m_old - m_new); o / l stored.
-//   Key 0 is visible to every row, so m is finite after the first tile and no
-//   row ever divides by zero.
+//   Key 0 is visible to every row, so the first split's m is finite and no
+//   row divides by zero; a row that sees no key of a later split keeps
+//   m = -inf, l = 0 there (the exponents subtract 0 instead of -inf).
+//   Split-KV: when (row tiles x Hk x B) blocks cannot fill the GPU (decoding,
+//   short sequences), the key tiles of a row tile are split over several
+//   blocks (blockIdx.x = tile * splits + split) that write unnormalised o,
+//   m, l partials; a second kernel combines them. Row tiles run last to first
+//   (long causal rows start first).
 //
 // Two bodies share that structure:
 //  * SIMT (any storage, f32 arithmetic): Br = 16 (4 rows per warp), Bc = 32
-//    (lane = key for the scores, lane = output columns for P V).
-//  * tensor cores (bf16/f16 storage, d % 16 == 0, d <= 128): Br = 64 (16 rows
-//    per warp), Bc = 64; S = Q K^T and O += P V with nvgpu.mma.sync m16n8k16,
-//    f32 accumulators; Q fragments loaded once with ldmatrix, K fragments with
-//    ldmatrix, V with ldmatrix.trans; P converted to the storage type from the
-//    score accumulators in registers (the FlashAttention-2 layout identity);
-//    global -> workgroup copies in 16-byte vectors.
+//    (lane = key for the scores, lane = output columns for P V); Q
+//    pre-scaled by c log2(e) in workgroup memory.
+//  * tensor cores (bf16/f16 storage, d % 16 == 0, d <= 128): 16-row m-tiles,
+//    one per warp (Br = 64; two per warp with the experimental
+//    -sessa-gpu-attention-mtiles=2, d <= 64), Bc = 64 (32 for d > 64, to fit
+//    48 KB of static workgroup memory). S = Q K^T and O += P V with
+//    nvvm.mma.sync m16n8k16 (bf16/f16 in, f32 accumulators); Q fragments
+//    loaded once with ldmatrix, K fragments with ldmatrix, V with
+//    ldmatrix.trans; P converted to the storage type from the score
+//    accumulators in registers (the FlashAttention-2 layout identity); the
+//    exponent 2^(c log2e (s - m)) is one fma and ex2. K/V tiles are
+//    double-buffered with cp.async (16 bytes a copy, zero-fill past the
+//    visible keys): tile kt+1 is in flight while tile kt is computed
+//    (-sessa-gpu-attention-stages=1: synchronous copies, one buffer).
+//
+// Workgroup memory is static (no dynamic shared memory attribute needed).
+// The split heuristic assumes an H100-sized GPU (kSplitTargetBlocks).
 //
 //===----------------------------------------------------------------------===//
 #include "KernelBuilder.h"
@@ -53,10 +69,16 @@ using namespace mlir::sessa::gpukernels;
 
 namespace {
 
-// Experiment knob (temporary): K/V buffering of the tensor-core kernel.
+// Tuning knobs of the tensor-core kernel (hidden; for measurements, see
+// bench/gpu): K/V buffering and m-tiles per warp.
 llvm::cl::opt<int64_t> clAttentionStages(
     "sessa-gpu-attention-stages", llvm::cl::init(2), llvm::cl::Hidden,
     llvm::cl::desc("K/V stages of the tensor-core attention kernel (1 or 2)"));
+
+llvm::cl::opt<int64_t> clAttentionMTiles(
+    "sessa-gpu-attention-mtiles", llvm::cl::init(1), llvm::cl::Hidden,
+    llvm::cl::desc("16-row m-tiles per warp of the tensor-core attention "
+                   "kernel (1 or 2)"));
 
 constexpr int64_t kWarps = 4;
 constexpr int64_t kWarpSize = 32;
@@ -111,6 +133,16 @@ struct E {
   Value exp2(Value x) const { return math::Exp2Op::create(b, l, x); }
 };
 
+/// The running max as subtracted in the exponents: 0 while a row has seen
+/// no key (-inf), so that 2^(-inf - m) is 0 rather than NaN. A split of the
+/// keys may hold no key a row sees.
+Value safeMax(const E &e, Value m) {
+  float negInf = -std::numeric_limits<float>::infinity();
+  Value empty = arith::CmpFOp::create(e.b, e.l, arith::CmpFPredicate::OEQ, m,
+                                      e.f(negInf));
+  return e.sel(empty, e.f(0.0), m);
+}
+
 /// What both kernel bodies need, computed on the host side of the launch.
 struct AttentionProblem {
   Value q, k, v, out;           // memrefs [B,T,H,d], [B,S,Hk,d], ..., [B,T,H,d]
@@ -120,7 +152,33 @@ struct AttentionProblem {
   int64_t heads, kvHeads, group, headDim;
   double log2Scale;             // c * log2(e)
   Type storage;
+  int64_t br, bc;               // row and key tile of the kernel
+  Value splits;                 // key splits (1: no partials, out written)
+  Value partialO, partialML;    // [splits, B, T, H, d], [splits, B, T, H, 2]
 };
+
+/// Blocks that fill an H100 (132 SMs, about 3 resident attention blocks
+/// each): below that, the keys of a row tile are split over several blocks.
+constexpr int64_t kSplitTargetBlocks = 3 * 132;
+/// A split gets at least this many key tiles.
+constexpr int64_t kMinTilesPerSplit = 4;
+
+/// Key splits for batch `batch`, `rows` = T*g rows per kv head and `keys`
+/// keys: floor(target / blocks), at most keyTiles / kMinTilesPerSplit, at
+/// least 1. The same index arithmetic runs on the host (grid, workspace)
+/// and in the kernels.
+Value computeSplits(const E &e, const AttentionProblem &p, Value batch,
+                    Value rows, Value keys) {
+  Value one = e.c(1);
+  Value rowTiles = arith::MaxUIOp::create(
+      e.b, e.l, ceilDiv(e.b, e.l, rows, e.c(p.br)), one);
+  Value blocks = e.mul(e.mul(rowTiles, e.c(p.kvHeads)),
+                       arith::MaxUIOp::create(e.b, e.l, batch, one));
+  Value want = e.div(e.c(kSplitTargetBlocks), blocks);
+  Value cap = e.div(ceilDiv(e.b, e.l, keys, e.c(p.bc)), e.c(kMinTilesPerSplit));
+  Value s = e.min(want, cap);
+  return arith::MaxUIOp::create(e.b, e.l, s, one);
+}
 
 /// Per-block quantities shared by both bodies: the row tile and the key
 /// tiles it needs.
@@ -130,6 +188,8 @@ struct RowTile {
   Value numTiles;        // key tiles to visit
   Value numFull;         // leading key tiles with no masked entry
   Value keyEnd;          // keys [0, keyEnd) are visible to some row
+  Value split;           // this block's key split
+  Value tileLo, tileHi;  // its key tiles [tileLo, tileHi) of [0, numTiles)
 };
 
 RowTile rowTile(const E &e, const AttentionProblem &p, const LaunchIds &ids,
@@ -137,7 +197,14 @@ RowTile rowTile(const E &e, const AttentionProblem &p, const LaunchIds &ids,
   RowTile rt;
   rt.b = ids.blockId[2];
   rt.kvh = ids.blockId[1];
-  rt.rho0 = e.mul(ids.blockId[0], e.c(br));
+  // blockIdx.x = tile * splits + split; the row tiles run last to first, so
+  // that the longest causal rows start first and the short ones fill the
+  // tail.
+  Value rowTiles = ceilDiv(e.b, e.l, p.rows, e.c(br));
+  Value tileIdx = e.sub(e.sub(rowTiles, e.c(1)),
+                        e.div(ids.blockId[0], p.splits));
+  rt.split = e.rem(ids.blockId[0], p.splits);
+  rt.rho0 = e.mul(tileIdx, e.c(br));
   Value g = e.c(p.group);
   // The last row of the tile, clamped to the real rows (T >= 1 here).
   Value rhoEnd = e.min(e.add(rt.rho0, e.c(br)), p.rows);
@@ -151,6 +218,9 @@ RowTile rowTile(const E &e, const AttentionProblem &p, const LaunchIds &ids,
   Value firstLimit = e.add(p.prefix, e.div(rt.rho0, g));
   rt.numFull =
       e.min(e.div(e.add(firstLimit, e.c(1)), e.c(bc)), rt.numTiles);
+  Value chunk = ceilDiv(e.b, e.l, rt.numTiles, p.splits);
+  rt.tileLo = e.min(e.mul(rt.split, chunk), rt.numTiles);
+  rt.tileHi = e.min(e.add(rt.tileLo, chunk), rt.numTiles);
   return rt;
 }
 
@@ -163,21 +233,51 @@ std::pair<Value, Value> rowToQuery(const E &e, const AttentionProblem &p,
   return {t, h};
 }
 
-/// Runs `tile(kt, masked, state)` over the unmasked then the masked key
-/// tiles; returns the final state.
+/// Runs `tile(kt, masked, state)` over the block's unmasked then masked key
+/// tiles (of its split); returns the final state.
 SmallVector<Value> keyTileLoops(
     const E &e, const RowTile &rt, ValueRange init,
     llvm::function_ref<SmallVector<Value>(const E &, Value, bool, ValueRange)>
         tile) {
+  Value fullEnd = e.min(rt.numFull, rt.tileHi);
+  Value maskedBegin = arith::MaxUIOp::create(e.b, e.l, rt.numFull, rt.tileLo);
   SmallVector<Value> state = buildForWithValues(
-      e.b, e.l, e.c(0), rt.numFull, e.c(1), init,
+      e.b, e.l, rt.tileLo, fullEnd, e.c(1), init,
       [&](OpBuilder &nb, Location nl, Value kt, ValueRange s) {
         return tile(E{nb, nl}, kt, /*masked=*/false, s);
       });
   return buildForWithValues(
-      e.b, e.l, rt.numFull, rt.numTiles, e.c(1), state,
+      e.b, e.l, maskedBegin, rt.tileHi, e.c(1), state,
       [&](OpBuilder &nb, Location nl, Value kt, ValueRange s) {
         return tile(E{nb, nl}, kt, /*masked=*/true, s);
+      });
+}
+
+/// Stores the result of one row, column `col`: o / l into the output when
+/// there is one split, else o, and (when `writeML`) m and l into the
+/// partials of this split.
+void storeRow(const E &e, const AttentionProblem &p, const RowTile &rt,
+              Value t, Value h, Value col, Value o, Value m, Value l,
+              Value writeML) {
+  Value single = arith::CmpIOp::create(e.b, e.l, arith::CmpIPredicate::eq,
+                                       p.splits, e.c(1));
+  scf::IfOp::create(
+      e.b, e.l, single,
+      [&](OpBuilder &tb, Location tl) {
+        E y{tb, tl};
+        storeF32(tb, tl, y.fdiv(o, l), p.out, {rt.b, t, h, col});
+        scf::YieldOp::create(tb, tl);
+      },
+      [&](OpBuilder &eb, Location el) {
+        memref::StoreOp::create(eb, el, o, p.partialO,
+                                ValueRange{rt.split, rt.b, t, h, col});
+        buildIf(eb, el, writeML, [&](OpBuilder &ib, Location il) {
+          memref::StoreOp::create(ib, il, m, p.partialML,
+                                  ValueRange{rt.split, rt.b, t, h, cst(ib, il, 0)});
+          memref::StoreOp::create(ib, il, l, p.partialML,
+                                  ValueRange{rt.split, rt.b, t, h, cst(ib, il, 1)});
+        });
+        scf::YieldOp::create(eb, el);
       });
 }
 
@@ -312,8 +412,9 @@ void buildSimtBody(const E &e, const AttentionProblem &p,
         s[r] = x.sel(x.ule(key, limit[r]), s[r], x.f(negInf));
       Value mOld = st[r];
       Value mNew = x.fmax(mOld, warpReduceMax(x.b, x.l, s[r]));
-      pr[r] = x.exp2(x.fsub(s[r], mNew));
-      alpha[r] = x.exp2(x.fsub(mOld, mNew));
+      Value mSafe = safeMax(x, mNew);
+      pr[r] = x.exp2(x.fsub(s[r], mSafe));
+      alpha[r] = x.exp2(x.fsub(mOld, mSafe));
       next[r] = mNew;
       next[rpw + r] = x.fadd(x.fmul(st[rpw + r], alpha[r]),
                              warpReduceSum(x.b, x.l, pr[r]));
@@ -359,17 +460,19 @@ void buildSimtBody(const E &e, const AttentionProblem &p,
       E y{ib, il};
       Value t, h;
       std::tie(t, h) = rowToQuery(y, p, rt.kvh, rho);
-      Value inv = y.fdiv(y.f(1.0), fin[rpw + r]);
+      Value lane0 = arith::CmpIOp::create(ib, il, arith::CmpIPredicate::eq,
+                                          lane, y.c(0));
       for (int64_t cI = 0; cI < ncol; ++cI) {
         Value col = y.add(lane, y.c(cI * kWarpSize));
-        Value val = y.fmul(fin[2 * rpw + r * ncol + cI], inv);
-        if (cI * kWarpSize + kWarpSize <= d) {
-          storeF32(ib, il, val, p.out, {rt.b, t, h, col});
-        } else {
-          buildIf(ib, il, y.ult(col, y.c(d)), [&](OpBuilder &sb, Location sl) {
-            storeF32(sb, sl, val, p.out, {rt.b, t, h, col});
-          });
-        }
+        Value o = fin[2 * rpw + r * ncol + cI];
+        auto store = [&](OpBuilder &sb, Location sl) {
+          storeRow(E{sb, sl}, p, rt, t, h, col, o, fin[r], fin[rpw + r],
+                   lane0);
+        };
+        if (cI * kWarpSize + kWarpSize <= d)
+          store(ib, il);
+        else
+          buildIf(ib, il, y.ult(col, y.c(d)), store);
       }
     });
   }
@@ -379,7 +482,6 @@ void buildSimtBody(const E &e, const AttentionProblem &p,
 // Tensor-core body (bf16 / f16 storage)
 //===----------------------------------------------------------------------===//
 
-constexpr int64_t kMmaBr = kWarps * 16;
 /// Row padding (elements) of the staged tiles: rows 16 bytes apart in bank
 /// terms, so the 8 rows an ldmatrix phase reads hit distinct banks.
 constexpr int64_t kMmaPad = 8;
@@ -390,7 +492,9 @@ constexpr int64_t kMmaPad = 8;
 struct MmaConfig {
   int64_t bc;     // keys per tile (64 or 32)
   int64_t stages; // 1 or 2 buffers per operand
-  int64_t bufferRows() const { return std::max(kMmaBr, stages * bc); }
+  int64_t mTiles; // 16-row m-tiles per warp (1 or 2)
+  int64_t br() const { return kWarps * 16 * mTiles; }
+  int64_t bufferRows() const { return std::max(br(), stages * bc); }
 };
 
 int64_t mmaSharedBytes(int64_t d, Type storage, const MmaConfig &c) {
@@ -409,11 +513,16 @@ SmallVector<MemRefType> mmaBuffers(int64_t d, Type storage,
 
 /// The largest configuration that fits the static workgroup memory.
 std::optional<MmaConfig> chooseMmaConfig(int64_t d, Type storage,
-                                         int64_t stages) {
-  for (int64_t bc : {64, 32}) {
-    MmaConfig c{bc, stages};
-    if (mmaSharedBytes(d, storage, c) <= kMaxStaticSharedBytes)
-      return c;
+                                         int64_t stages, int64_t mTiles) {
+  // Two m-tiles a warp hold 2x the accumulators: only for d <= 64.
+  for (int64_t mt : {mTiles, int64_t(1)}) {
+    if (mt == 2 && d > 64)
+      continue;
+    for (int64_t bc : {64, 32}) {
+      MmaConfig c{bc, stages, mt};
+      if (mmaSharedBytes(d, storage, c) <= kMaxStaticSharedBytes)
+        return c;
+    }
   }
   return std::nullopt;
 }
@@ -547,28 +656,31 @@ void buildMmaBody(const E &e, const AttentionProblem &p, const LaunchIds &ids,
   Type f32 = e.b.getF32Type();
   auto vec2 = VectorType::get({2}, st);
   auto vec2f = VectorType::get({2}, f32);
+  int64_t bc = cfg.bc, br = cfg.br(), mt = cfg.mTiles;
   int64_t kSteps = d / 16;     // k steps of Q K^T
-  int64_t bc = cfg.bc;
   int64_t sTiles = bc / 8;     // n tiles of the scores
   int64_t oTiles = d / 8;      // n tiles of the output
   Value kq = ids.workgroup[0], vs = ids.workgroup[1];
-  RowTile rt = rowTile(e, p, ids, kMmaBr, bc);
+  RowTile rt = rowTile(e, p, ids, br, bc);
   Value tid = ids.threadId[0];
   Value warp = e.div(tid, e.c(kWarpSize));
   Value lane = e.rem(tid, e.c(kWarpSize));
   Value lastRow = e.sub(p.rows, e.c(1));
-  Value lastKey = e.sub(p.keys, e.c(1));
   Value lane4 = e.div(lane, e.c(4)), laneMod4 = e.rem(lane, e.c(4));
   Value lane8 = e.rem(lane, e.c(8));
   Value lane16 = e.rem(lane, e.c(16));
   Value laneHi = e.div(lane, e.c(16));                // 0 or 1
   Value laneMid = e.rem(e.div(lane, e.c(8)), e.c(2)); // 0 or 1
-  Value warpRow0 = e.mul(warp, e.c(16));
+  // The warp's rows: m-tile m covers tile rows [warpRow0 + 16m, +16).
+  Value warpRow0 = e.mul(warp, e.c(16 * mt));
+  // With a positive scale, scores stay raw until the exponent, where
+  // 2^(c log2e (s - m)) is one fma: fma(s, c log2e, -m c log2e).
+  bool fused = p.log2Scale > 0;
 
   // Q tile -> workgroup -> A fragments in registers (ldmatrix x4: lane l
   // addresses row l % 16, column 8 (l / 16) of each 16 x 16 block).
   mmaStage(
-      e, tid, p.q, kq, kMmaBr, d, st,
+      e, tid, p.q, kq, br, d, st,
       [&](const E &x, Value r) {
         Value rho = x.add(rt.rho0, r);
         Value valid = x.ult(rho, p.rows);
@@ -577,24 +689,37 @@ void buildMmaBody(const E &e, const AttentionProblem &p, const LaunchIds &ids,
       },
       rt.b);
   blockBarrier(e.b, e.l);
-  SmallVector<std::array<Value, 4>> qFrag;
-  for (int64_t kc = 0; kc < kSteps; ++kc)
-    qFrag.push_back(ldmatrixX4(e, st, kq, e.add(warpRow0, lane16),
-                               e.add(e.mul(laneHi, e.c(8)), e.c(kc * 16)),
-                               /*transpose=*/false));
+  // qFrag[m][kc]
+  SmallVector<SmallVector<std::array<Value, 4>>> qFrag(mt);
+  for (int64_t m = 0; m < mt; ++m)
+    for (int64_t kc = 0; kc < kSteps; ++kc)
+      qFrag[m].push_back(ldmatrixX4(
+          e, st, kq, e.add(warpRow0, e.add(e.c(16 * m), lane16)),
+          e.add(e.mul(laneHi, e.c(8)), e.c(kc * 16)), /*transpose=*/false));
 
-  // This lane's two rows (lane/4 and lane/4 + 8 of the warp's 16) and their
-  // causal limits.
-  Value limit[2];
-  for (int i = 0; i < 2; ++i) {
-    Value rho = e.add(rt.rho0, e.add(warpRow0, e.add(lane4, e.c(8 * i))));
-    limit[i] = e.add(p.prefix, e.div(rho, e.c(p.group)));
-  }
+  // This lane's rows (lane/4 and lane/4 + 8 of each m-tile) and their
+  // causal limits; limit[2m + i].
+  SmallVector<Value> limit;
+  for (int64_t m = 0; m < mt; ++m)
+    for (int i = 0; i < 2; ++i) {
+      Value rho = e.add(rt.rho0,
+                        e.add(warpRow0, e.add(lane4, e.c(16 * m + 8 * i))));
+      limit.push_back(e.add(p.prefix, e.div(rho, e.c(p.group))));
+    }
 
   float negInf = -std::numeric_limits<float>::infinity();
-  // State: m[2], l[2] (this lane's partial row sums), o[oTiles][4].
-  SmallVector<Value> init = {e.f(negInf), e.f(negInf), e.f(0.0), e.f(0.0)};
-  for (int64_t n = 0; n < 4 * oTiles; ++n)
+  // State, per lane row r = 2m + i (nr = 2 mt rows): m[nr], l[nr] (this
+  // lane's partial row sums), then o[m][n][4].
+  int64_t nr = 2 * mt;
+  auto oIdx = [&](int64_t m, int64_t n, int64_t r) {
+    return 2 * nr + (m * oTiles + n) * 4 + r;
+  };
+  SmallVector<Value> init;
+  for (int64_t r = 0; r < nr; ++r)
+    init.push_back(e.f(negInf));
+  for (int64_t r = 0; r < nr; ++r)
+    init.push_back(e.f(0.0));
+  for (int64_t n = 0; n < mt * oTiles * 4; ++n)
     init.push_back(e.f(0.0));
   Value scaleV = e.f(p.log2Scale);
 
@@ -604,7 +729,8 @@ void buildMmaBody(const E &e, const AttentionProblem &p, const LaunchIds &ids,
     return [&, k0](const E &y, Value r) {
       Value key = y.add(k0, r);
       Value valid = y.ult(key, rt.keyEnd);
-      return std::make_tuple(y.min(key, lastKey), rt.kvh, valid);
+      return std::make_tuple(y.min(key, y.sub(p.keys, y.c(1))), rt.kvh,
+                             valid);
     };
   };
   // Copies key tile kt into stage kt % stages (asynchronously with two
@@ -620,7 +746,7 @@ void buildMmaBody(const E &e, const AttentionProblem &p, const LaunchIds &ids,
   };
   if (cfg.stages == 2) {
     blockBarrier(e.b, e.l); // Q fragments read before the K buffer is reused
-    issueTile(e, e.c(0));
+    issueTile(e, rt.tileLo);
   }
 
   auto tile = [&](const E &x, Value kt, bool masked,
@@ -642,10 +768,13 @@ void buildMmaBody(const E &e, const AttentionProblem &p, const LaunchIds &ids,
       blockBarrier(x.b, x.l);
       row0 = x.c(0);
     }
+
     // S = Q K^T: K rows are B's columns, so plain ldmatrix gives B
-    // fragments; one x4 covers keys 16np.. 16np+15 for one k step.
+    // fragments; one x4 covers keys 16np.. 16np+15 for one k step and
+    // serves every m-tile. s[m][nt][4].
     Value zero = x.f(0.0);
-    SmallVector<std::array<Value, 4>> s(sTiles, {zero, zero, zero, zero});
+    SmallVector<SmallVector<std::array<Value, 4>>> s(
+        mt, SmallVector<std::array<Value, 4>>(sTiles, {zero, zero, zero, zero}));
     for (int64_t np = 0; np < sTiles / 2; ++np) {
       Value keyRow = x.add(x.add(row0, x.c(np * 16)),
                            x.add(lane8, x.mul(laneHi, x.c(8))));
@@ -653,47 +782,59 @@ void buildMmaBody(const E &e, const AttentionProblem &p, const LaunchIds &ids,
         Value col = x.add(x.c(kc * 16), x.mul(laneMid, x.c(8)));
         std::array<Value, 4> bq =
             ldmatrixX4(x, st, kq, keyRow, col, /*transpose=*/false);
-        for (int half = 0; half < 2; ++half) {
-          int64_t nt = 2 * np + half;
-          s[nt] = mmaSync(x, st, qFrag[kc], {bq[2 * half], bq[2 * half + 1]},
-                          s[nt]);
-        }
+        for (int half = 0; half < 2; ++half)
+          for (int64_t m = 0; m < mt; ++m) {
+            int64_t nt = 2 * np + half;
+            s[m][nt] = mmaSync(x, st, qFrag[m][kc],
+                               {bq[2 * half], bq[2 * half + 1]}, s[m][nt]);
+          }
       }
     }
-    // Scores in base-2 units, masked on the diagonal tiles; row maxima.
-    // s[nt][2i + jj]: row lane/4 + 8i, key k0 + 8nt + 2(lane%4) + jj.
-    Value rowMax[2] = {x.f(negInf), x.f(negInf)};
-    for (int64_t nt = 0; nt < sTiles; ++nt)
-      for (int i = 0; i < 2; ++i)
-        for (int jj = 0; jj < 2; ++jj) {
-          Value val = x.fmul(s[nt][2 * i + jj], scaleV);
-          if (masked) {
-            Value key = x.add(k0, x.add(x.c(8 * nt + jj),
-                                        x.mul(laneMod4, x.c(2))));
-            val = x.sel(x.ule(key, limit[i]), val, x.f(negInf));
-          }
-          s[nt][2 * i + jj] = val;
-          rowMax[i] = x.fmax(rowMax[i], val);
-        }
+    // Mask on the diagonal tiles; row maxima. s[m][nt][2i + jj]: row
+    // lane/4 + 8i of m-tile m, key k0 + 8nt + 2(lane%4) + jj.
     SmallVector<Value> next(stv.begin(), stv.end());
-    for (int i = 0; i < 2; ++i) {
-      Value mx = laneGroupReduceMax(x.b, x.l, rowMax[i], /*group=*/4);
-      Value mNew = x.fmax(stv[i], mx);
-      Value alpha = x.exp2(x.fsub(stv[i], mNew));
-      Value sum = x.f(0.0);
+    for (int64_t m = 0; m < mt; ++m) {
+      Value rowMax[2] = {x.f(negInf), x.f(negInf)};
       for (int64_t nt = 0; nt < sTiles; ++nt)
-        for (int jj = 0; jj < 2; ++jj) {
-          Value pv = x.exp2(x.fsub(s[nt][2 * i + jj], mNew));
-          s[nt][2 * i + jj] = pv;
-          sum = x.fadd(sum, pv);
-        }
-      next[i] = mNew;
-      next[2 + i] = x.fadd(x.fmul(stv[2 + i], alpha), sum);
-      for (int64_t n = 0; n < oTiles; ++n)
-        for (int jj = 0; jj < 2; ++jj) {
-          int64_t idx = 4 + 4 * n + 2 * i + jj;
-          next[idx] = x.fmul(stv[idx], alpha);
-        }
+        for (int i = 0; i < 2; ++i)
+          for (int jj = 0; jj < 2; ++jj) {
+            Value val = s[m][nt][2 * i + jj];
+            if (!fused)
+              val = x.fmul(val, scaleV);
+            if (masked) {
+              Value key = x.add(k0, x.add(x.c(8 * nt + jj),
+                                          x.mul(laneMod4, x.c(2))));
+              val = x.sel(x.ule(key, limit[2 * m + i]), val, x.f(negInf));
+            }
+            s[m][nt][2 * i + jj] = val;
+            rowMax[i] = x.fmax(rowMax[i], val);
+          }
+      for (int i = 0; i < 2; ++i) {
+        int64_t r = 2 * m + i;
+        Value mx = laneGroupReduceMax(x.b, x.l, rowMax[i], /*group=*/4);
+        Value mNew = x.fmax(stv[r], mx);
+        Value mSafe = safeMax(x, mNew);
+        Value diff = x.fsub(stv[r], mSafe);
+        Value alpha = x.exp2(fused ? x.fmul(diff, scaleV) : diff);
+        Value negM = arith::NegFOp::create(
+            x.b, x.l, fused ? x.fmul(mSafe, scaleV) : mSafe);
+        Value sum = x.f(0.0);
+        for (int64_t nt = 0; nt < sTiles; ++nt)
+          for (int jj = 0; jj < 2; ++jj) {
+            Value sv = s[m][nt][2 * i + jj];
+            Value pv = x.exp2(fused ? x.fma(sv, scaleV, negM)
+                                    : x.fadd(sv, negM));
+            s[m][nt][2 * i + jj] = pv;
+            sum = x.fadd(sum, pv);
+          }
+        next[r] = mNew;
+        next[nr + r] = x.fadd(x.fmul(stv[nr + r], alpha), sum);
+        for (int64_t n = 0; n < oTiles; ++n)
+          for (int jj = 0; jj < 2; ++jj) {
+            int64_t idx = oIdx(m, n, 2 * i + jj);
+            next[idx] = x.fmul(stv[idx], alpha);
+          }
+      }
     }
     // P (storage type) as A fragments: the accumulators of score tiles 2kk
     // and 2kk+1 are exactly the A layout of keys 16kk .. 16kk+15.
@@ -703,10 +844,13 @@ void buildMmaBody(const E &e, const AttentionProblem &p, const LaunchIds &ids,
       return arith::TruncFOp::create(x.b, x.l, vec2, v2).getResult();
     };
     for (int64_t kk = 0; kk < bc / 16; ++kk) {
-      SmallVector<Value> pa = {pack(s[2 * kk][0], s[2 * kk][1]),
-                               pack(s[2 * kk][2], s[2 * kk][3]),
-                               pack(s[2 * kk + 1][0], s[2 * kk + 1][1]),
-                               pack(s[2 * kk + 1][2], s[2 * kk + 1][3])};
+      SmallVector<SmallVector<Value>> pa;
+      for (int64_t m = 0; m < mt; ++m) {
+        auto &a = s[m][2 * kk];
+        auto &c = s[m][2 * kk + 1];
+        pa.push_back({pack(a[0], a[1]), pack(a[2], a[3]), pack(c[0], c[1]),
+                      pack(c[2], c[3])});
+      }
       // O += P V: V rows are B's rows (k), so ldmatrix.trans gives B
       // fragments; one x4 covers keys 16kk.. and output columns 16dp..
       Value vRow = x.add(x.add(row0, x.c(kk * 16)),
@@ -715,14 +859,15 @@ void buildMmaBody(const E &e, const AttentionProblem &p, const LaunchIds &ids,
         Value col = x.add(x.c(dp * 16), x.mul(laneHi, x.c(8)));
         std::array<Value, 4> bv =
             ldmatrixX4(x, st, vs, vRow, col, /*transpose=*/true);
-        for (int half = 0; half < 2; ++half) {
-          int64_t n = 2 * dp + half;
-          std::array<Value, 4> o = mmaSync(
-              x, st, pa, {bv[2 * half], bv[2 * half + 1]},
-              ArrayRef<Value>(next).slice(4 + 4 * n, 4));
-          for (int64_t r = 0; r < 4; ++r)
-            next[4 + 4 * n + r] = o[r];
-        }
+        for (int half = 0; half < 2; ++half)
+          for (int64_t m = 0; m < mt; ++m) {
+            int64_t n = 2 * dp + half;
+            std::array<Value, 4> o =
+                mmaSync(x, st, pa[m], {bv[2 * half], bv[2 * half + 1]},
+                        ArrayRef<Value>(next).slice(oIdx(m, n, 0), 4));
+            for (int64_t r = 0; r < 4; ++r)
+              next[oIdx(m, n, r)] = o[r];
+          }
       }
     }
     if (cfg.stages == 2)
@@ -733,24 +878,79 @@ void buildMmaBody(const E &e, const AttentionProblem &p, const LaunchIds &ids,
   if (cfg.stages == 2) // the last (empty) group: nothing left in flight
     NVVM::CpAsyncWaitGroupOp::create(e.b, e.l, 0);
 
-  for (int i = 0; i < 2; ++i) {
-    Value l = laneGroupReduceSum(e.b, e.l, fin[2 + i], /*group=*/4);
-    Value inv = e.fdiv(e.f(1.0), l);
-    Value rho = e.add(rt.rho0, e.add(warpRow0, e.add(lane4, e.c(8 * i))));
-    buildIf(e.b, e.l, e.ult(rho, p.rows), [&](OpBuilder &ib, Location il) {
-      E y{ib, il};
-      Value t, h;
-      std::tie(t, h) = rowToQuery(y, p, rt.kvh, rho);
-      for (int64_t n = 0; n < oTiles; ++n)
-        for (int jj = 0; jj < 2; ++jj) {
-          Value col = y.add(y.c(8 * n + jj), y.mul(laneMod4, y.c(2)));
-          storeF32(ib, il, y.fmul(fin[4 + 4 * n + 2 * i + jj], inv), p.out,
-                   {rt.b, t, h, col});
-        }
-    });
-  }
+  for (int64_t m = 0; m < mt; ++m)
+    for (int i = 0; i < 2; ++i) {
+      int64_t r = 2 * m + i;
+      Value l = laneGroupReduceSum(e.b, e.l, fin[nr + r], /*group=*/4);
+      // The running max in base-2 units, for the split combination.
+      Value m2 = fused ? e.fmul(fin[r], scaleV) : fin[r];
+      Value rho = e.add(rt.rho0,
+                        e.add(warpRow0, e.add(lane4, e.c(16 * m + 8 * i))));
+      buildIf(e.b, e.l, e.ult(rho, p.rows), [&](OpBuilder &ib, Location il) {
+        E y{ib, il};
+        Value t, h;
+        std::tie(t, h) = rowToQuery(y, p, rt.kvh, rho);
+        Value first = arith::CmpIOp::create(ib, il, arith::CmpIPredicate::eq,
+                                            laneMod4, y.c(0));
+        for (int64_t n = 0; n < oTiles; ++n)
+          for (int jj = 0; jj < 2; ++jj) {
+            Value col = y.add(y.c(8 * n + jj), y.mul(laneMod4, y.c(2)));
+            storeRow(y, p, rt, t, h, col, fin[oIdx(m, n, 2 * i + jj)], m2, l,
+                     first);
+          }
+      });
+    }
 }
 
+//===----------------------------------------------------------------------===//
+// Split combination
+//===----------------------------------------------------------------------===//
+
+constexpr int64_t kCombineThreads = 64;
+
+/// out[b,t,h,:] = sum_s 2^(m_s - M) o_s / sum_s 2^(m_s - M) l_s with
+/// M = max_s m_s (a split that saw no key has m = -inf, l = 0, o = 0).
+void buildCombineBody(const E &e, const AttentionProblem &p,
+                      const LaunchIds &ids, Value splits) {
+  Value row = ids.blockId[0];
+  Value b = ids.blockId[1];
+  Value t = e.div(row, e.c(p.heads));
+  Value h = e.rem(row, e.c(p.heads));
+  Value c0 = e.c(0), c1 = e.c(1);
+  auto loadML = [&](const E &x, Value s, int64_t which) -> Value {
+    return memref::LoadOp::create(x.b, x.l, p.partialML,
+                                  ValueRange{s, b, t, h, x.c(which)});
+  };
+  float negInf = -std::numeric_limits<float>::infinity();
+  Value mMax = buildForWithValues(
+      e.b, e.l, c0, splits, c1, ValueRange{e.f(negInf)},
+      [&](OpBuilder &nb, Location nl, Value s, ValueRange a) {
+        E x{nb, nl};
+        return SmallVector<Value>{x.fmax(a[0], loadML(x, s, 0))};
+      })[0];
+  Value lSum = buildForWithValues(
+      e.b, e.l, c0, splits, c1, ValueRange{e.f(0.0)},
+      [&](OpBuilder &nb, Location nl, Value s, ValueRange a) {
+        E x{nb, nl};
+        Value w = x.exp2(x.fsub(loadML(x, s, 0), mMax));
+        return SmallVector<Value>{x.fma(w, loadML(x, s, 1), a[0])};
+      })[0];
+  Value inv = e.fdiv(e.f(1.0), lSum);
+  buildFor(e.b, e.l, ids.threadId[0], e.c(p.headDim), ids.blockDim[0],
+           [&](OpBuilder &nb, Location nl, Value col) {
+    E x{nb, nl};
+    Value acc = buildForWithValues(
+        nb, nl, c0, splits, c1, ValueRange{x.f(0.0)},
+        [&](OpBuilder &ib, Location il, Value s, ValueRange a) {
+          E y{ib, il};
+          Value w = y.exp2(y.fsub(loadML(y, s, 0), mMax));
+          Value o = memref::LoadOp::create(ib, il, p.partialO,
+                                           ValueRange{s, b, t, h, col});
+          return SmallVector<Value>{y.fma(w, o, a[0])};
+        })[0];
+    storeF32(nb, nl, x.fmul(acc, inv), p.out, {b, t, h, col});
+  });
+}
 
 } // namespace
 
@@ -781,7 +981,8 @@ mlir::sessa::gpulowering::lowerAttention(RewriterBase &rewriter,
 
   std::optional<MmaConfig> mma;
   if ((p.storage.isBF16() || p.storage.isF16()) && d % 16 == 0 && d <= 128)
-    mma = chooseMmaConfig(d, p.storage, clAttentionStages);
+    mma = chooseMmaConfig(d, p.storage, clAttentionStages == 1 ? 1 : 2,
+                          clAttentionMTiles == 2 ? 2 : 1);
   bool useMma = mma.has_value();
   if (!useMma && simtSharedBytes(d) > kMaxStaticSharedBytes)
     return op.emitOpError("GPU lowering: head dim ")
@@ -798,13 +999,32 @@ mlir::sessa::gpulowering::lowerAttention(RewriterBase &rewriter,
       dynSizes.push_back(dim(b, loc, p.q, i));
   p.out = allocBuffer(b, loc, qType, dynSizes);
   Value batch = dim(b, loc, p.q, 0);
-  Value hostRows = e.mul(dim(b, loc, p.q, 1), e.c(p.group));
+  Value queries = dim(b, loc, p.q, 1);
+  Value hostRows = e.mul(queries, e.c(p.group));
+  p.br = useMma ? mma->br() : kSimtBr;
+  p.bc = useMma ? mma->bc : kSimtBc;
+  Value hostSplits = computeSplits(e, p, batch, hostRows, dim(b, loc, p.k, 1));
 
-  int64_t br = useMma ? kMmaBr : kSimtBr;
+  // Partials of the key splits: [splits, B, T, H, d] and [splits, B, T, H,
+  // (m, l)] in f32; a single split needs none (1 x 1 x 1 placeholders).
   Value one = e.c(1);
+  // Several splits with rows to combine (T = 0 or B = 0: nothing to do).
+  Value multi = e.andI(e.ult(one, hostSplits),
+                       e.andI(e.ult(e.c(0), queries), e.ult(e.c(0), batch)));
+  Value wsB = e.sel(multi, batch, one), wsT = e.sel(multi, queries, one);
+  Type f32 = b.getF32Type();
+  constexpr int64_t kDyn = ShapedType::kDynamic;
+  p.partialO = memref::AllocOp::create(
+      b, loc, MemRefType::get({kDyn, kDyn, kDyn, p.heads, d}, f32),
+      ValueRange{hostSplits, wsB, wsT});
+  p.partialML = memref::AllocOp::create(
+      b, loc, MemRefType::get({kDyn, kDyn, kDyn, p.heads, 2}, f32),
+      ValueRange{hostSplits, wsB, wsT});
+
   // Empty batches or sequences launch one idle block instead of a 0 grid.
-  Value gridX = arith::MaxUIOp::create(
-      b, loc, ceilDiv(b, loc, hostRows, e.c(br)), one);
+  Value gridX = e.mul(arith::MaxUIOp::create(
+                          b, loc, ceilDiv(b, loc, hostRows, e.c(p.br)), one),
+                      hostSplits);
   Value gridZ = arith::MaxUIOp::create(b, loc, batch, one);
   SmallVector<MemRefType> buffers =
       useMma ? mmaBuffers(d, p.storage, *mma) : simtBuffers(b.getContext(), d);
@@ -813,13 +1033,14 @@ mlir::sessa::gpulowering::lowerAttention(RewriterBase &rewriter,
                 // Sizes derived inside the kernel from the buffers, so that
                 // the outlined kernel takes the memrefs alone.
                 E ke{kb, kl};
-                Value queries = dim(kb, kl, p.q, 1);
+                Value kBatch = dim(kb, kl, p.q, 0);
+                Value kQueries = dim(kb, kl, p.q, 1);
                 p.keys = dim(kb, kl, p.k, 1);
-                p.prefix = ke.sub(p.keys, queries);
-                p.rows = ke.mul(queries, ke.c(p.group));
-                Value nonEmpty =
-                    ke.andI(ke.ult(ke.c(0), p.rows),
-                            ke.ult(ke.c(0), dim(kb, kl, p.q, 0)));
+                p.prefix = ke.sub(p.keys, kQueries);
+                p.rows = ke.mul(kQueries, ke.c(p.group));
+                p.splits = computeSplits(ke, p, kBatch, p.rows, p.keys);
+                Value nonEmpty = ke.andI(ke.ult(ke.c(0), p.rows),
+                                         ke.ult(ke.c(0), kBatch));
                 buildIf(kb, kl, nonEmpty, [&](OpBuilder &ib, Location il) {
                   if (useMma)
                     buildMmaBody(E{ib, il}, p, ids, *mma);
@@ -827,5 +1048,27 @@ mlir::sessa::gpulowering::lowerAttention(RewriterBase &rewriter,
                     buildSimtBody(E{ib, il}, p, ids);
                 });
               });
+
+  // Combine the splits: one block per (t*H + h, b) row when there are
+  // several, else a single idle block.
+  Value combineX = e.sel(multi, e.mul(queries, e.c(p.heads)), one);
+  Value combineY = e.sel(multi, batch, one);
+  buildLaunch(
+      b, loc, {combineX, combineY}, {e.c(kCombineThreads)}, {},
+      [&](OpBuilder &kb, Location kl, const LaunchIds &ids) {
+        E ke{kb, kl};
+        Value kBatch = dim(kb, kl, p.q, 0);
+        Value kQueries = dim(kb, kl, p.q, 1);
+        Value splits = computeSplits(ke, p, kBatch,
+                                     ke.mul(kQueries, ke.c(p.group)),
+                                     dim(kb, kl, p.k, 1));
+        Value run = ke.andI(ke.ult(ke.c(1), splits),
+                            ke.ult(ke.c(0), kQueries));
+        buildIf(kb, kl, run, [&](OpBuilder &ib, Location il) {
+          buildCombineBody(E{ib, il}, p, ids, splits);
+        });
+      });
+  memref::DeallocOp::create(b, loc, p.partialO);
+  memref::DeallocOp::create(b, loc, p.partialML);
   return SmallVector<Value>{toTensor(b, loc, p.out)};
 }
