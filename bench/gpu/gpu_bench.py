@@ -388,7 +388,12 @@ def run(args):
         y = torch.empty_like(xb)
         ours = lambda: Lbf.layer_bf16(xb, *opsbf, outputs=[y])
         t_ours, n = cuda_time(torch, ours)
-        mem_ours = peak_extra_mb(torch, ours)
+        torch.cuda.synchronize()
+        Lbf.memory_stats(reset_peak=True)
+        ours()
+        torch.cuda.synchronize()
+        peak = Lbf.memory_stats()[1] / 2**20
+        mem_ours = (peak, peak)      # the runtime's count of our temporaries
         best = np.nanmin([t_eager, t_comp])
         rows.append({"what": "layer bf16 (%d,%d,%d,%d)" % (B, T, D, H), "ours_ms": t_ours,
                      "eager_ms": t_eager, "compile_ms": t_comp,
@@ -540,6 +545,61 @@ def run(args):
     return 1 if bad else 0
 
 
+def profile(args):
+    """Kernel-by-kernel times of our entries (torch.profiler / CUPTI), in
+    launch order, with grid and block sizes: which kernel costs what."""
+    import torch
+    from torch.profiler import profile as tprofile, ProfilerActivity
+    sys.path.insert(0, os.environ.get("SESSA_PYTHONPATH") or os.path.join(ROOT, "python"))
+    import sessa.runtime as rt
+    dev = torch.device("cuda")
+    rng = np.random.default_rng(1)
+    p = {k: torch.from_numpy(v).to(dev).bfloat16() for k, v in make_params(rng).items()}
+    ops = [p[k] for k in OPERAND_ORDER]
+    d = D // H
+    cases = []
+    L = rt.load(os.path.join(args.artifacts, "layer_bf16"))
+    x = torch.randn(4, 2048, D, device=dev).bfloat16()
+    y = torch.empty_like(x)
+    cases.append(("layer_bf16 (4,2048)", lambda: L.layer_bf16(x, *ops, outputs=[y]), L))
+    S = rt.load(os.path.join(args.artifacts, "step_bf16"))
+    B, P = DECODE_B, DECODE_P
+    caches = [torch.randn(B, P, HK, d, device=dev).bfloat16(), torch.randn(B, P, HK, d, device=dev).bfloat16(),
+              torch.randn(B, P, 1, D, device=dev).bfloat16(), torch.randn(B, P, 1, D, device=dev).bfloat16()]
+    new = [torch.empty(B, P + 1, HK, d, device=dev).bfloat16(), torch.empty(B, P + 1, HK, d, device=dev).bfloat16(),
+           torch.empty(B, P + 1, 1, D, device=dev).bfloat16(), torch.empty(B, P + 1, 1, D, device=dev).bfloat16()]
+    x1 = torch.randn(B, 1, D, device=dev).bfloat16()
+    y1 = torch.empty_like(x1)
+    cases.append(("decode step_bf16 B=8 P=2048", lambda: S.step_bf16(x1, *ops, *caches, outputs=[y1] + new), S))
+    out = os.environ.get("OUT") or "."
+    for name, fn, art in cases:
+        for _ in range(3):
+            fn()
+        torch.cuda.synchronize()
+        art.memory_stats(reset_peak=True)
+        fn()
+        torch.cuda.synchronize()
+        live, peak = art.memory_stats()
+        with tprofile(activities=[ProfilerActivity.CUDA]) as prof:
+            fn()
+            torch.cuda.synchronize()
+        path = os.path.join(out, "trace_%s.json" % name.split()[0])
+        prof.export_chrome_trace(path)
+        with open(path) as f:
+            ev = json.load(f)["traceEvents"]
+        kern = sorted([e for e in ev if e.get("cat") in ("kernel", "gpu_memcpy", "gpu_memset")],
+                      key=lambda e: e["ts"])
+        total = sum(e["dur"] for e in kern)
+        span = (kern[-1]["ts"] + kern[-1]["dur"] - kern[0]["ts"]) if kern else 0
+        print("\n== %s: %d kernels/copies, %.1f us busy, %.1f us span; temporaries peak %.1f MB"
+              % (name, len(kern), total, span, peak / 2**20))
+        for i, e in enumerate(kern):
+            a = e.get("args", {})
+            print("  %3d %8.1f us  %-44s grid %-16s block %-12s" % (
+                i, e["dur"], e["name"][-44:], a.get("grid", ""), a.get("block", "")))
+    return 0
+
+
 def layer_flops(B, T):
     d = D // H
     proj = 2 * B * T * D * (2 * D + D + 2 * HK * d + 2 * D + D) + 2 * B * T * D * D
@@ -556,8 +616,10 @@ def main():
     r = sub.add_parser("run")
     r.add_argument("--artifacts", required=True)
     r.add_argument("--quick", action="store_true")
+    pr = sub.add_parser("profile")
+    pr.add_argument("--artifacts", required=True)
     args = ap.parse_args()
-    return build(args) if args.cmd == "build" else run(args)
+    return {"build": build, "run": run, "profile": profile}[args.cmd](args)
 
 
 if __name__ == "__main__":
