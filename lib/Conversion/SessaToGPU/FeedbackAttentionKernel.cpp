@@ -22,6 +22,14 @@
 //               value columns in parallel; the chunk's s rows are stored.
 //
 // All arithmetic in f32; f16/bf16 storage is converted on load and store.
+// f32 runs the SIMT kernels above (no TF32). With f16/bf16 storage and dk, dv
+// multiples of 8, kernels 1 and 3 run their products on tensor cores
+// (nvvm.mma.sync m16n8k16, f32 accumulators; W rounded to the storage type
+// for the rhs product), their operands staged by cp.async pipelines in
+// 16-byte aligned dynamic shared memory (4 stages of 32 dk for the logits,
+// 2 stages of 32 keys for the rhs; the solve reuses that pool for rhs and
+// the diagonal block). The softmax kernel and the forward substitution are
+// the same in both.
 //
 //===----------------------------------------------------------------------===//
 #include "KernelBuilder.h"

@@ -1,6 +1,18 @@
 //===- SelectiveScanKernel.cpp - sessa.selective_scan on the GPU ----------===//
 //
-// One gpu.launch, grid (ceil(Dm / channelsPerBlock), B), 128 threads:
+// One gpu.launch, grid (channel blocks, B), 128 threads, state in f32
+// registers. Two variants:
+//
+// Staged (buildStagedScan), when the 64-channel blocks tile each group
+// (Dm / G a multiple of 64) and rows of N are 16 bytes: 2 lanes per channel,
+// N / 2 states each; u, delta, z (64 channels) and B, C (N) of 16 time steps
+// per stage are copied by cp.async into 16-byte aligned dynamic shared
+// memory, 2 to 4 stages in flight (rows past T zero-filled). In each pair of
+// steps, lane k computes the per-channel scalars (softplus(delta + bias),
+// dt u, D u, the z gate) of step k only and shares dt, dt u with index
+// shuffles; each lane stores y of its own step.
+//
+// Direct (otherwise), grid (ceil(Dm / channelsPerBlock), B):
 //
 //   L lanes per channel (L = 4 when N % 4 == 0), each lane carrying N / L
 //   states in registers (f32). A warp covers 32 / L consecutive channels, so
