@@ -128,13 +128,13 @@ class Bundle:
         assert t.is_contiguous()
         return t.data_ptr(), tuple(t.shape), tuple(t.stride())
 
-    def launch(self, mod, fn, grid, block, args):
+    def launch(self, mod, fn, grid, block, args, smem=0):
         if self.profile is None:
-            self.function(mod, fn)(grid, block, args)
+            self.function(mod, fn)(grid, block, args, shared_mem=smem)
             return
         start, end = cp.cuda.Event(), cp.cuda.Event()
         start.record()
-        self.function(mod, fn)(grid, block, args)
+        self.function(mod, fn)(grid, block, args, shared_mem=smem)
         end.record()
         self.profile.append((mod, start, end))
 
@@ -220,7 +220,8 @@ class Bundle:
             m = re.search(r"kernel = @(\w+)::@(\w+)", op.attrs)
             seg = [int(x) for x in re.search(r"operandSegmentSizes = array<i32: ([^>]*)>",
                                              op.attrs).group(1).split(",")]
-            assert seg[0] == 0 and seg[-1] == 0 and seg[7:10] == [0, 0, 0] and seg[10] == 0
+            assert seg[0] == 0 and seg[-1] == 0 and seg[7:10] == [0, 0, 0]
+            smem = int(v[sum(seg[:10])]) if seg[10] else 0
             grid = tuple(int(x) for x in v[seg[0]:seg[0] + 3])
             block = tuple(int(x) for x in v[seg[0] + 3:seg[0] + 6])
             kargs = v[sum(seg[:11]):sum(seg[:12])]
@@ -245,7 +246,7 @@ class Bundle:
                 else:
                     raise ValueError("kernel argument type " + t)
             if min(grid) > 0:
-                self.launch(m.group(1), m.group(2), grid, block, tuple(flat))
+                self.launch(m.group(1), m.group(2), grid, block, tuple(flat), smem)
                 self.launches += 1
         elif n == "func.return":
             out = v[0] if len(v) == 1 else tuple(v)
@@ -273,5 +274,5 @@ class DryRun(Bundle):
     def descriptor(self, t):
         return id(t), t.shape, tuple(s // t.itemsize for s in t.strides)
 
-    def launch(self, mod, fn, grid, block, args):
-        self.log.append((mod, grid, block, len(args)))
+    def launch(self, mod, fn, grid, block, args, smem=0):
+        self.log.append((mod, grid, block, len(args), smem))

@@ -17,6 +17,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 
@@ -54,6 +55,15 @@ def unescape_mlir_string(s):
     return bytes(out)
 
 
+def default_ptxas():
+    for var in ("CUDA_ROOT", "CUDA_HOME", "CUDA_PATH"):
+        if os.environ.get(var):
+            path = os.path.join(os.environ[var], "bin", "ptxas")
+            if os.path.exists(path):
+                return path
+    return shutil.which("ptxas") or "/usr/local/cuda/bin/ptxas"
+
+
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     root = os.path.dirname(os.path.dirname(here))
@@ -62,7 +72,7 @@ def main():
     ap.add_argument("outdir")
     ap.add_argument("--sessa-opt", default=os.path.join(root, "build/bin/sessa-opt"))
     ap.add_argument("--mlir-opt", default="/usr/lib/llvm-22/bin/mlir-opt")
-    ap.add_argument("--ptxas", default="/usr/local/cuda/bin/ptxas")
+    ap.add_argument("--ptxas", default=default_ptxas())
     args = ap.parse_args()
     os.makedirs(args.outdir, exist_ok=True)
     name = os.path.splitext(os.path.basename(args.input))[0]
@@ -79,9 +89,14 @@ def main():
         host.append(m.group(0))
     with open(os.path.join(args.outdir, name + ".host.mlir"), "w") as fh:
         fh.write("\n".join(host) + "\n")
+    # libdevice (math functions) is found through the toolkit, which
+    # gpu-module-to-binary looks up in CUDA_ROOT/CUDA_HOME/CUDA_PATH.
+    env = dict(os.environ)
+    env.setdefault("CUDA_HOME", os.path.dirname(os.path.dirname(
+        os.path.realpath(args.ptxas))))
     nvvm = run([args.mlir_opt, gpu,
                 "--gpu-lower-to-nvvm-pipeline=cubin-chip=sm_90 "
-                "cubin-features=+ptx80 cubin-format=isa opt-level=3"]).stdout
+                "cubin-features=+ptx80 cubin-format=isa opt-level=3"], env=env).stdout
     modules = {}
     for m in re.finditer(r'gpu\.binary @(\w+)\s+\[#gpu\.object<.*?'
                          r'assembly = "((?:[^"\\]|\\.)*)"', nvvm):

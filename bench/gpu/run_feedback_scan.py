@@ -11,7 +11,7 @@ Timing: CUDA events, median, the op's launches captured once in a CUDA graph
 (so the Python host interpreter is not timed), against the PyTorch steps of
 the reference layer (fp32) and the device copy bandwidth.
 
-usage: run_feedback_scan.py BUNDLES_DIR REFERENCE_LIB_DIR OUT_DIR [--quick]
+usage: run_feedback_scan.py BUNDLES_DIR REFERENCE_LIB_DIR OUT_DIR [fa16|fa32|scan|all]
 """
 import json
 import os
@@ -36,10 +36,16 @@ results = {"checks": [], "timings": {}}
 log_lines = []
 
 
+_log_file = None
+
+
 def log(*a):
     s = " ".join(str(x) for x in a)
     print(s, flush=True)
     log_lines.append(s)
+    if _log_file is not None:  # written as we go: a crash keeps what ran
+        _log_file.write(s + "\n")
+        _log_file.flush()
 
 
 def rel_l2(got, want):
@@ -122,6 +128,37 @@ def torch_feedback(f, qb, kb, gamma, dtype=torch.float32):
     alpha = torch.softmax(logits, dim=-1).nan_to_num(0.0)
     M = torch.eye(T, dtype=dtype, device=f.device) - gamma.to(dtype)[..., None] * alpha
     return torch.linalg.solve_triangular(M, f.to(dtype), upper=False, unitriangular=True)
+
+
+def torch_feedback_cache(f, qb, kb, gamma, kbp, sp, dtype=torch.float64):
+    """Hb = 1 with a cache of P rows: rhs from the cache, then the dense
+    unit-lower solve over the new rows."""
+    f, qb, kb, gamma, kbp, sp = (x.to(dtype) for x in (f, qb, kb, gamma, kbp, sp))
+    B, T, D = f.shape
+    P = kbp.shape[1]
+    c = qb.shape[-1] ** -0.5
+    K = torch.cat([kbp, kb], 1)
+    logits = torch.einsum("btd,bsd->bts", qb, K) * c
+    vis = torch.arange(P + T, device=f.device)[None, :] < (P + torch.arange(T, device=f.device))[:, None]
+    logits = logits.masked_fill(~vis, float("-inf"))
+    alpha = torch.softmax(logits, -1).nan_to_num(0.0)
+    rhs = f + gamma[..., None] * (alpha[:, :, :P] @ sp)
+    M = torch.eye(T, dtype=dtype, device=f.device) - gamma[..., None] * alpha[:, :, P:]
+    return torch.linalg.solve_triangular(M, rhs, upper=False, unitriangular=True)
+
+
+def fa_decode(dt, B, T, P, D, rng):
+    name = "fa_dec_" + dt
+    f, qb, kb, gamma, kbp, sp = fa_inputs(rng, B, T, P, 1, D, D, "uniform")
+    want = torch_feedback_cache(*(torch.from_numpy(x).cuda()[:, :, 0]  # drop Hb = 1
+                                  for x in (f, qb, kb, gamma, kbp, sp)))
+    args = [dev(x, dt) for x in (f, qb, kb, gamma, kbp, sp)]
+    got = host(run_op(name, *args))
+    check("%s B=%d T=%d P=%d D=%d (cache continuation) vs torch float64" % (name, B, T, P, D), dt,
+          got[:, :, 0], want.cpu().numpy())
+    med, mn = graph_time(name, args)
+    results["timings"]["%s B=%d T=%d P=%d D=%d" % (name, B, T, P, D)] = {"median_ms": med, "min_ms": mn}
+    log("TIME %s B=%d T=%d P=%d D=%d: median %.3f ms (min %.3f) [cuda graph]" % (name, B, T, P, D, med, mn))
 
 
 def cuda_time(fn, iters=20, warmup=3):
@@ -285,45 +322,59 @@ def scan_big(dt, B, T, Dm, N, rng, copy_bw):
         % (name, med, mn, bw, 100 * bw / copy_bw, copy_bw, how))
 
 
-def main():
-    os.makedirs(OUT, exist_ok=True)
-    rng = np.random.default_rng(1234)
-    quick = "--quick" in sys.argv
-    log("device:", torch.cuda.get_device_name(0))
-    steps = []
-    # feedback attention, small shapes vs the float64 reference
-    for dt in ("f32",):
-        for (B, T, P, mode) in [(2, 1, 0, "uniform"), (1, 1, 9, "uniform"), (2, 77, 0, "edge"),
-                                (1, 130, 37, "uniform"), (3, 64, 5, "edge"), (1, 129, 64, "uniform")]:
-            steps.append(lambda B=B, T=T, P=P, mode=mode, dt=dt:
-                         fa_small("fa_cache_" + dt, dt, B, T, P, 2, 40, 24, mode, True, rng))
+def guarded(fn, *args, **kw):
+    try:
+        fn(*args, **kw)
+    except Exception:
+        log("ERROR", traceback.format_exc())
+
+
+def group_fa16(rng):
+    """feedback attention with 16-bit storage (tensor cores)."""
     for (B, T, P, mode) in [(2, 1, 0, "uniform"), (2, 100, 3, "edge"), (1, 65, 70, "uniform")]:
-        steps.append(lambda B=B, T=T, P=P, mode=mode:
-                     fa_small("fa_cache_bf16", "bf16", B, T, P, 2, 64, 96, mode, True, rng))
+        guarded(fa_small, "fa_cache_bf16", "bf16", B, T, P, 2, 64, 96, mode, True, rng)
     for (B, T, P, mode) in [(2, 1, 0, "uniform"), (2, 70, 33, "edge"), (1, 129, 0, "uniform")]:
-        steps.append(lambda B=B, T=T, P=P, mode=mode:
-                     fa_small("fa_cache_f16", "f16", B, T, P, 2, 40, 24, mode, True, rng))
+        guarded(fa_small, "fa_cache_f16", "f16", B, T, P, 2, 40, 24, mode, True, rng)
+    guarded(fa_big, "bf16", 4, 2048, 1024, rng)
+    guarded(fa_big, "bf16", 1, 8192, 1024, rng)
+    for args in [("bf16", 8, 1, 2048, 1024), ("bf16", 2, 100, 300, 1024)]:
+        guarded(fa_decode, *args, rng)
+
+
+def group_fa32(rng):
+    """feedback attention f32 (SIMT) and the PyTorch baselines."""
+    for (B, T, P, mode) in [(2, 1, 0, "uniform"), (1, 1, 9, "uniform"), (2, 77, 0, "edge"),
+                            (1, 130, 37, "uniform"), (3, 64, 5, "edge"), (1, 129, 64, "uniform")]:
+        guarded(fa_small, "fa_cache_f32", "f32", B, T, P, 2, 40, 24, mode, True, rng)
     for (B, T, mode) in [(1, 1, "uniform"), (2, 201, "edge"), (1, 64, "uniform")]:
-        steps.append(lambda B=B, T=T, mode=mode:
-                     fa_small("fa_heads_f32", "f32", B, T, 0, 3, 32, 80, mode, False, rng))
-    # scan, small shapes
+        guarded(fa_small, "fa_heads_f32", "f32", B, T, 0, 3, 32, 80, mode, False, rng)
+    guarded(fa_big, "f32", 4, 2048, 1024, rng)
+    guarded(fa_big, "f32", 1, 333, 1024, rng, timing=False)
+    for args in [("f32", 8, 1, 2048, 1024), ("f32", 1, 130, 77, 1024)]:
+        guarded(fa_decode, *args, rng)
+    for (B, T, D) in [(4, 2048, 1024), (1, 8192, 1024)]:
+        F, Q, K = (torch.randn(B, T, D, device="cuda") for _ in range(3))
+        G = torch.rand(B, T, device="cuda") * 1.8 - 0.9
+        med, mn = cuda_time(lambda: torch_feedback(F, Q, K, G), iters=10)
+        key = "pytorch feedback fp32 B=%d T=%d D=%d" % (B, T, D)
+        results["timings"][key] = {"median_ms": med, "min_ms": mn}
+        log("TIME %s (einsum, strictly causal softmax, solve_triangular): median %.3f ms (min %.3f)"
+            % (key, med, mn))
+        del F, Q, K, G
+
+
+def group_scan(rng):
     for dt in ("f32", "bf16"):
         for (B, T) in [(1, 1), (3, 37), (2, 203)]:
-            steps.append(lambda B=B, T=T, dt=dt: scan_small("scan_full_" + dt, dt, B, T, 64, 16, 2, "h0", rng))
+            guarded(scan_small, "scan_full_" + dt, dt, B, T, 64, 16, 2, "h0", rng)
     for (B, T) in [(2, 1), (2, 45)]:
-        steps.append(lambda B=B, T=T: scan_small("scan_min_f32", "f32", B, T, 48, 5, 3, None, rng))
-    # staged (cp.async) scan kernel: Dm / G a multiple of its 64-channel blocks
+        guarded(scan_small, "scan_min_f32", "f32", B, T, 48, 5, 3, None, rng)
+    # staged (cp.async) kernel: Dm / G a multiple of its 64-channel blocks
     for dt in ("f32", "bf16"):
         for (B, T) in [(1, 1), (2, 16), (3, 37), (2, 203), (1, 64)]:
-            steps.append(lambda B=B, T=T, dt=dt: scan_small("scan_staged_" + dt, dt, B, T, 128, 16, 2, "h0", rng))
+            guarded(scan_small, "scan_staged_" + dt, dt, B, T, 128, 16, 2, "h0", rng)
     for (B, T) in [(2, 33), (1, 3)]:
-        steps.append(lambda B=B, T=T: scan_small("scan_staged8_f32", "f32", B, T, 64, 8, 1, None, rng))
-    for s in steps:
-        try:
-            s()
-        except Exception:
-            log("ERROR", traceback.format_exc())
-    # copy bandwidth
+        guarded(scan_small, "scan_staged8_f32", "f32", B, T, 64, 8, 1, None, rng)
     n = 256 * 1024 * 1024
     src = torch.empty(n, dtype=torch.float32, device="cuda").normal_()
     dst = torch.empty_like(src)
@@ -334,36 +385,25 @@ def main():
     del src, dst
     torch.cuda.empty_cache()
     for dt in ("f32", "bf16"):
-        try:
-            scan_big(dt, 8, 4096, 2048, 16, rng, copy_bw)
-        except Exception:
-            log("ERROR", traceback.format_exc())
-    # feedback attention at the benchmark shape
-    for dt in ("f32", "bf16"):
-        try:
-            fa_big(dt, 4, 2048, 1024, rng)
-        except Exception:
-            log("ERROR", traceback.format_exc())
-    try:
-        fa_big("f32", 1, 333, 1024, rng, timing=False)
-    except Exception:
-        log("ERROR", traceback.format_exc())
-    # PyTorch baseline (the reference layer's fp32 steps)
-    B, T, D = 4, 2048, 1024
-    F = torch.randn(B, T, D, device="cuda")
-    Q = torch.randn(B, T, D, device="cuda")
-    K = torch.randn(B, T, D, device="cuda")
-    G = torch.rand(B, T, device="cuda") * 1.8 - 0.9
-    med, mn = cuda_time(lambda: torch_feedback(F, Q, K, G))
-    results["timings"]["pytorch feedback fp32 B=4 T=2048 D=1024"] = {"median_ms": med, "min_ms": mn}
-    log("TIME pytorch feedback fp32 (einsum, causal softmax, solve_triangular) B=4 T=2048 D=1024: "
-        "median %.3f ms (min %.3f)" % (med, mn))
+        guarded(scan_big, dt, 8, 4096, 2048, 16, rng, copy_bw)
+
+
+def main():
+    """Runs one group (argv[4]: fa16, fa32 or scan) so that a fault in one
+    kernel cannot take the others' results with it."""
+    os.makedirs(OUT, exist_ok=True)
+    group = sys.argv[4] if len(sys.argv) > 4 else "all"
+    global _log_file
+    _log_file = open(os.path.join(OUT, "log-%s.txt" % group), "w")
+    rng = np.random.default_rng(1234)
+    log("device:", torch.cuda.get_device_name(0), "group:", group)
+    for name, fn in [("fa16", group_fa16), ("fa32", group_fa32), ("scan", group_scan)]:
+        if group in (name, "all"):
+            guarded(fn, rng)
     npass = sum(c["ok"] for c in results["checks"])
-    log("SUMMARY %d/%d checks passed" % (npass, len(results["checks"])))
-    with open(os.path.join(OUT, "results.json"), "w") as fh:
+    log("SUMMARY %s: %d/%d checks passed" % (group, npass, len(results["checks"])))
+    with open(os.path.join(OUT, "results-%s.json" % group), "w") as fh:
         json.dump(results, fh, indent=1)
-    with open(os.path.join(OUT, "log.txt"), "w") as fh:
-        fh.write("\n".join(log_lines) + "\n")
 
 
 if __name__ == "__main__":

@@ -22,6 +22,14 @@
 //               value columns in parallel; the chunk's s rows are stored.
 //
 // All arithmetic in f32; f16/bf16 storage is converted on load and store.
+// f32 runs the SIMT kernels above (no TF32). With f16/bf16 storage and dk, dv
+// multiples of 8, kernels 1 and 3 run their products on tensor cores
+// (nvvm.mma.sync m16n8k16, f32 accumulators; W rounded to the storage type
+// for the rhs product), their operands staged by cp.async pipelines in
+// 16-byte aligned dynamic shared memory (4 stages of 32 dk for the logits,
+// 2 stages of 32 keys for the rhs; the solve reuses that pool for rhs and
+// the diagonal block). The softmax kernel and the forward substitution are
+// the same in both.
 //
 //===----------------------------------------------------------------------===//
 #include "KernelBuilder.h"
@@ -179,7 +187,6 @@ void buildLogits(OpBuilder &b, Location loc, const Operands &o, Value r0,
 // Shared tiles hold element pairs along k packed in i32, rows padded to 20
 // words (conflict-free fragment loads, 16-byte aligned rows).
 //===----------------------------------------------------------------------===//
-constexpr int64_t kPairStride = 20; // i32 words per shared row (16 + 4)
 
 /// Packs two f32 values, rounded to `type` (bf16/f16), into one i32 (`lo`
 /// in the low half).
@@ -220,43 +227,28 @@ SmallVector<Value> mma(OpBuilder &b, Location loc, ArrayRef<Value> a,
   return out;
 }
 
-/// 8 consecutive 16-bit elements of `buffer[idx]` (last dim) as 4 i32, or
-/// zeros when `cond` fails.
-Value loadOctet(OpBuilder &b, Location loc, Value cond, Value buffer,
-                ValueRange idx) {
-  Type et = cast<MemRefType>(buffer.getType()).getElementType();
-  auto vt = VectorType::get({8}, et);
-  auto it = VectorType::get({4}, b.getI32Type());
-  return buildIfElse(
-      b, loc, cond, it,
-      [&](OpBuilder &b, Location loc) {
-        Value v = vector::LoadOp::create(b, loc, vt, buffer, idx,
-                                         /*nontemporal=*/false,
-                                         llvm::MaybeAlign(16));
-        return vector::BitCastOp::create(b, loc, it, v).getResult();
-      },
-      [&](OpBuilder &b, Location loc) {
-        return arith::ConstantOp::create(
-                   b, loc, it, DenseElementsAttr::get(it, b.getI32IntegerAttr(0)))
-            .getResult();
-      });
-}
-
 /// Kernel 1 on tensor cores: 256 threads, warp w computes rows
-/// 16 (w % 4) .. + 16 and keys 32 (w / 4) .. + 32 of the 64 x 64 tile; dk
-/// staged 32 at a time (requires dk % 8 == 0).
+/// 16 (w % 4) .. + 16 and keys 32 (w / 4) .. + 32 of the 64 x 64 tile. dk is
+/// staged 32 at a time through a 4-stage cp.async pipeline (16-byte copies:
+/// requires dk % 8 == 0); rows and dk past the end are zero-filled.
+constexpr int64_t kMmaDepth = 32;
+constexpr int64_t kLogitStages = 4;
+constexpr int64_t kRowElems = 40; // 16-bit elements per shared row (32 + 8)
+
 void buildLogitsMma(OpBuilder &b, Location loc, const Operands &o, Value r0,
                     Value chunkRows, Value keys, Type et) {
   Value grid[] = {maxIndex(b, loc, ceilDiv(b, loc, keys, cst(b, loc, kKeyTile)),
                            cst(b, loc, 1)),
                   o.heads, o.batch};
   Value block[] = {cst(b, loc, kThreads)};
-  Type i32 = b.getI32Type();
-  MemRefType tile = workgroupMemRefType({kChunk, kPairStride}, i32);
+  MemRefType tile = workgroupMemRefType({kLogitStages, kChunk, kRowElems}, et);
+  Value poolBytes = arith::ConstantOp::create(
+      b, loc, b.getI32IntegerAttr(2 * staticBytes(tile)));
   buildLaunch(
-      b, loc, grid, block, {tile, tile},
+      b, loc, grid, block, {},
       [&](OpBuilder &b, Location loc, const LaunchIds &ids) {
-        Value qs = ids.workgroup[0], ks = ids.workgroup[1];
+        Value qs = sharedView(b, loc, ids.dynamicShared, 0, tile);
+        Value ks = sharedView(b, loc, ids.dynamicShared, staticBytes(tile), tile);
         Value tid = ids.threadId[0];
         Value h = ids.blockId[1], bi = ids.blockId[2];
         Value j0 = mulIdx(b, loc, ids.blockId[0], cst(b, loc, kKeyTile));
@@ -268,68 +260,76 @@ void buildLogitsMma(OpBuilder &b, Location loc, const Operands &o, Value r0,
                           cst(b, loc, 16));
         Value kw = mulIdx(b, loc, arith::DivUIOp::create(b, loc, warp, cst(b, loc, 4)),
                           cst(b, loc, 32));
-        // Staging: thread -> (row tid / 4, 8 elements at 8 (tid % 4)).
+        // Copies: thread -> (row tid / 4, 8 elements at 8 (tid % 4)).
         Value srow = arith::DivUIOp::create(b, loc, tid, cst(b, loc, 4));
-        Value soct = arith::RemUIOp::create(b, loc, tid, cst(b, loc, 4));
+        Value scol = mulIdx(b, loc, arith::RemUIOp::create(b, loc, tid, cst(b, loc, 4)),
+                            cst(b, loc, 8));
+        Value lastRow = subIdx(b, loc, o.rows, cst(b, loc, 1));
+        Value lastK = subIdx(b, loc, o.dk, cst(b, loc, 8));
+        Value eight = cst(b, loc, 8), zero = cst(b, loc, 0);
+        Value qRowIn = ult(b, loc, srow, chunkRows);
+        Value qt = minIndex(b, loc, addIdx(b, loc, r0, srow), lastRow);
         Value sj = addIdx(b, loc, j0, srow);
-        Value rowIn = ult(b, loc, srow, chunkRows);
         Value keyIn = ult(b, loc, sj, keys);
+        auto issue = [&](OpBuilder &b, Location loc, Value it, Value st) {
+          Value k = addIdx(b, loc, mulIdx(b, loc, it, cst(b, loc, kMmaDepth)), scol);
+          Value kIn = ult(b, loc, k, o.dk);
+          Value kc = minIndex(b, loc, k, lastK);
+          auto n = [&](Value cond) {
+            return arith::SelectOp::create(b, loc, cond, eight, zero).getResult();
+          };
+          asyncCopy16(b, loc, qs, {st, srow, scol}, o.qb, {bi, qt, h, kc},
+                      n(andI1(b, loc, kIn, qRowIn)));
+          auto fromCur = [&](OpBuilder &b, Location loc) {
+            Value jc = minIndex(b, loc, subIdx(b, loc, maxIndex(b, loc, sj, o.cache), o.cache),
+                                lastRow);
+            asyncCopy16(b, loc, ks, {st, srow, scol}, o.kb, {bi, jc, h, kc},
+                        n(andI1(b, loc, kIn, keyIn)));
+          };
+          if (!o.kbPrev) {
+            fromCur(b, loc);
+            return;
+          }
+          scf::IfOp::create(
+              b, loc, ult(b, loc, sj, o.cache),
+              [&](OpBuilder &b, Location loc) {
+                asyncCopy16(b, loc, ks, {st, srow, scol}, o.kbPrev,
+                            {bi, sj, h, kc}, n(kIn));
+                scf::YieldOp::create(b, loc);
+              },
+              [&](OpBuilder &b, Location loc) {
+                fromCur(b, loc);
+                scf::YieldOp::create(b, loc);
+              });
+        };
         constexpr int64_t kTiles = 4; // n-tiles of 8 keys per warp
         SmallVector<Value> init(kTiles * 4, cstF32(b, loc, 0.0));
-        auto loop = scf::ForOp::create(
-            b, loc, cst(b, loc, 0), o.dk, cst(b, loc, 32), init,
-            [&](OpBuilder &b, Location loc, Value k0, ValueRange acc) {
-              Value k = addIdx(b, loc, k0, mulIdx(b, loc, soct, cst(b, loc, 8)));
-              Value kIn = ult(b, loc, k, o.dk);
-              Value qv = loadOctet(b, loc, andI1(b, loc, kIn, rowIn), o.qb,
-                                   {bi, addIdx(b, loc, r0, srow), h, k});
-              Value kv;
-              if (!o.kbPrev) {
-                kv = loadOctet(b, loc, andI1(b, loc, kIn, keyIn), o.kb,
-                               {bi, sj, h, k});
-              } else {
-                Value inPrev = ult(b, loc, sj, o.cache);
-                Value a = loadOctet(b, loc,
-                                    andI1(b, loc, kIn, andI1(b, loc, keyIn, inPrev)),
-                                    o.kbPrev, {bi, minIndex(b, loc, sj, subIdx(b, loc, maxIndex(b, loc, o.cache, cst(b, loc, 1)), cst(b, loc, 1))), h, k});
-                Value notPrev = arith::XOrIOp::create(
-                    b, loc, inPrev,
-                    arith::ConstantOp::create(b, loc, b.getBoolAttr(true)));
-                Value c = loadOctet(
-                    b, loc, andI1(b, loc, kIn, andI1(b, loc, keyIn, notPrev)),
-                    o.kb, {bi, subIdx(b, loc, maxIndex(b, loc, sj, o.cache), o.cache), h, k});
-                kv = arith::SelectOp::create(b, loc, inPrev, a, c);
-              }
-              Value col = mulIdx(b, loc, soct, cst(b, loc, 4));
-              vector::StoreOp::create(b, loc, qv, qs, ValueRange{srow, col},
-                                      false, llvm::MaybeAlign(16));
-              vector::StoreOp::create(b, loc, kv, ks, ValueRange{srow, col},
-                                      false, llvm::MaybeAlign(16));
-              barrier(b, loc);
+        SmallVector<Value> acc = buildAsyncPipeline(
+            b, loc, ceilDiv(b, loc, o.dk, cst(b, loc, kMmaDepth)), kLogitStages,
+            init, issue,
+            [&](OpBuilder &b, Location loc, Value, Value st, ValueRange acc) {
               SmallVector<Value> c(acc.begin(), acc.end());
+              Value ra = addIdx(b, loc, rw, g);
+              Value rb = addIdx(b, loc, ra, cst(b, loc, 8));
               for (int64_t kk = 0; kk < 2; ++kk) {
-                Value p0 = addIdx(b, loc, q, cst(b, loc, kk * 8));
-                Value p1 = addIdx(b, loc, p0, cst(b, loc, 4));
-                Value ra = addIdx(b, loc, rw, g);
-                Value rb = addIdx(b, loc, ra, cst(b, loc, 8));
-                SmallVector<Value> a = {
-                    memref::LoadOp::create(b, loc, qs, ValueRange{ra, p0}),
-                    memref::LoadOp::create(b, loc, qs, ValueRange{rb, p0}),
-                    memref::LoadOp::create(b, loc, qs, ValueRange{ra, p1}),
-                    memref::LoadOp::create(b, loc, qs, ValueRange{rb, p1})};
+                Value e0 = addIdx(b, loc, mulIdx(b, loc, q, cst(b, loc, 2)),
+                                  cst(b, loc, kk * 16));
+                Value e1 = addIdx(b, loc, e0, cst(b, loc, 8));
+                SmallVector<Value> a = {loadPairI32(b, loc, qs, {st, ra, e0}),
+                                        loadPairI32(b, loc, qs, {st, rb, e0}),
+                                        loadPairI32(b, loc, qs, {st, ra, e1}),
+                                        loadPairI32(b, loc, qs, {st, rb, e1})};
                 for (int64_t nt = 0; nt < kTiles; ++nt) {
-                  Value n = addIdx(b, loc, kw, addIdx(b, loc, g, cst(b, loc, nt * 8)));
-                  SmallVector<Value> bv = {
-                      memref::LoadOp::create(b, loc, ks, ValueRange{n, p0}),
-                      memref::LoadOp::create(b, loc, ks, ValueRange{n, p1})};
+                  Value nk = addIdx(b, loc, kw, addIdx(b, loc, g, cst(b, loc, nt * 8)));
+                  SmallVector<Value> bv = {loadPairI32(b, loc, ks, {st, nk, e0}),
+                                           loadPairI32(b, loc, ks, {st, nk, e1})};
                   SmallVector<Value> d =
                       mma(b, loc, a, bv, ArrayRef<Value>(c).slice(nt * 4, 4), et);
                   for (int64_t e = 0; e < 4; ++e)
                     c[nt * 4 + e] = d[e];
                 }
               }
-              barrier(b, loc);
-              scf::YieldOp::create(b, loc, c);
+              return c;
             });
         Value scale = cstF32(b, loc, o.scale);
         for (int64_t nt = 0; nt < kTiles; ++nt)
@@ -343,13 +343,13 @@ void buildLogitsMma(OpBuilder &b, Location loc, const Operands &o, Value r0,
             buildIf(b, loc,
                     andI1(b, loc, ult(b, loc, row, chunkRows), ult(b, loc, j, keys)),
                     [&](OpBuilder &b, Location loc) {
-                      Value v = arith::MulFOp::create(
-                          b, loc, loop.getResult(nt * 4 + e), scale);
+                      Value v = arith::MulFOp::create(b, loc, acc[nt * 4 + e], scale);
                       memref::StoreOp::create(b, loc, v, o.work,
                                               ValueRange{bi, h, row, j});
                     });
           }
-      });
+      },
+      poolBytes);
 }
 
 /// Block-wide reduction of one f32 per thread (sum or max) through the
@@ -447,14 +447,32 @@ void buildSoftmax(OpBuilder &b, Location loc, const Operands &o, Value r0,
 
 /// The rhs products W[:, 0:solved] @ S[0:solved] of the solve kernel on
 /// tensor cores: warp w computes rows 16 (w % 4) .. + 16 and columns
-/// 16 (w / 4) .. + 16 (2 n-tiles), 32 keys per stage; W (f32) is rounded to
-/// the storage type. The accumulators go through `rhs` (shared) to the
-/// solve's mapping: returns the sums of the rows in `myRows`, column `lane`.
+/// 16 (w / 4) .. + 16 (2 n-tiles), 32 keys per step through a 2-stage
+/// cp.async pipeline: W (f32, rows padded to 8 keys) as [64][36] f32, S as
+/// [32 keys][40] 16-bit (requires dv % 8 == 0); the W pairs are rounded to
+/// the storage type when the fragments are built. The accumulators go through
+/// `rhs` (shared) to the solve's mapping: returns the sums of the rows in
+/// `myRows`, column `lane`. `pool` is the i8 workgroup buffer of the stages.
+constexpr int64_t kRhsStages = 2;
+constexpr int64_t kWRow = kSolveKeys + 4;      // f32 per staged W row
+constexpr int64_t kSRow = kColTile + 8;        // 16-bit per staged S row
+int64_t rhsPoolBytes(Type et) {
+  int64_t esize = et.getIntOrFloatBitWidth() / 8;
+  return kRhsStages * (kChunk * kWRow * 4 + kSolveKeys * kSRow * esize);
+}
+
 SmallVector<Value> buildRhsMma(OpBuilder &b, Location loc, const Operands &o,
                                Value tid, Value bi, Value h, Value chunkRows,
-                               Value solved, Value colBase, Value ws, Value st,
+                               Value solved, Value colBase, Value pool,
                                Value rhs, ArrayRef<Value> myRows, Value lane,
                                Type et) {
+  int64_t esize = et.getIntOrFloatBitWidth() / 8;
+  Type f32 = b.getF32Type();
+  auto wType = workgroupMemRefType({kRhsStages, kChunk, kWRow}, f32);
+  auto sType = workgroupMemRefType({kRhsStages, kSolveKeys, kSRow}, et);
+  Value ws = sharedView(b, loc, pool, 0, wType);
+  Value ss = sharedView(b, loc, pool, staticBytes(wType), sType);
+  (void)esize;
   Value warp = arith::DivUIOp::create(b, loc, tid, cst(b, loc, 32));
   Value g = arith::DivUIOp::create(b, loc, lane, cst(b, loc, 4));
   Value q = arith::RemUIOp::create(b, loc, lane, cst(b, loc, 4));
@@ -462,72 +480,101 @@ SmallVector<Value> buildRhsMma(OpBuilder &b, Location loc, const Operands &o,
                     cst(b, loc, 16));
   Value cw = mulIdx(b, loc, arith::DivUIOp::create(b, loc, warp, cst(b, loc, 4)),
                     cst(b, loc, 16));
+  Value zero = cst(b, loc, 0);
+  Value lastRow = subIdx(b, loc, o.rows, cst(b, loc, 1));
+  auto clampCount = [&](OpBuilder &b, Location loc, Value avail, int64_t n) {
+    // min(max(avail, 0), n) for a signed difference held in an index.
+    Value pos = arith::MaxSIOp::create(b, loc, avail, zero);
+    return arith::MinSIOp::create(b, loc, pos, cst(b, loc, n)).getResult();
+  };
+  auto issue = [&](OpBuilder &b, Location loc, Value it, Value st) {
+    Value j0 = mulIdx(b, loc, it, cst(b, loc, kSolveKeys));
+    // W: 64 rows x 8 pieces of 4 f32: 2 per thread.
+    for (int64_t m = 0; m < (kChunk * kSolveKeys / 4) / kThreads; ++m) {
+      Value p = addIdx(b, loc, tid, cst(b, loc, m * kThreads));
+      Value r = arith::DivUIOp::create(b, loc, p, cst(b, loc, kSolveKeys / 4));
+      Value c = mulIdx(b, loc, arith::RemUIOp::create(b, loc, p, cst(b, loc, kSolveKeys / 4)),
+                       cst(b, loc, 4));
+      Value j = addIdx(b, loc, j0, c);
+      Value n = clampCount(b, loc, subIdx(b, loc, solved, j), 4);
+      n = arith::SelectOp::create(b, loc, ult(b, loc, r, chunkRows), n, zero);
+      // Rows of W are padded to a multiple of 8 keys: j stays in the row.
+      Value jc = minIndex(b, loc, j, subIdx(b, loc, dim(b, loc, o.work, 3), cst(b, loc, 4)));
+      asyncCopy16(b, loc, ws, {st, r, c}, o.work, {bi, h, r, jc}, n);
+    }
+    // S: 32 keys x 4 pieces of 8 elements: threads 0..127.
+    buildIf(b, loc, ult(b, loc, tid, cst(b, loc, kSolveKeys * kColTile / 8)),
+            [&](OpBuilder &b, Location loc) {
+      Value jj = arith::DivUIOp::create(b, loc, tid, cst(b, loc, kColTile / 8));
+      Value c = mulIdx(b, loc, arith::RemUIOp::create(b, loc, tid, cst(b, loc, kColTile / 8)),
+                       cst(b, loc, 8));
+      Value j = addIdx(b, loc, j0, jj);
+      Value col = addIdx(b, loc, colBase, c);
+      Value n = clampCount(b, loc, subIdx(b, loc, o.dv, col), 8);
+      n = arith::SelectOp::create(b, loc, ult(b, loc, j, solved), n, zero);
+      Value colc = minIndex(b, loc, col, subIdx(b, loc, o.dv, cst(b, loc, 8)));
+      auto fromCur = [&](OpBuilder &b, Location loc) {
+        Value jc = minIndex(b, loc, subIdx(b, loc, maxIndex(b, loc, j, o.cache), o.cache),
+                            lastRow);
+        asyncCopy16(b, loc, ss, {st, jj, c}, o.s, {bi, jc, h, colc}, n);
+      };
+      if (!o.sPrev) {
+        fromCur(b, loc);
+        return;
+      }
+      scf::IfOp::create(
+          b, loc, ult(b, loc, j, o.cache),
+          [&](OpBuilder &b, Location loc) {
+            asyncCopy16(b, loc, ss, {st, jj, c}, o.sPrev, {bi, j, h, colc}, n);
+            scf::YieldOp::create(b, loc);
+          },
+          [&](OpBuilder &b, Location loc) {
+            fromCur(b, loc);
+            scf::YieldOp::create(b, loc);
+          });
+    });
+  };
   constexpr int64_t kTiles = 2;
   SmallVector<Value> init(kTiles * 4, cstF32(b, loc, 0.0));
-  auto loop = scf::ForOp::create(
-      b, loc, cst(b, loc, 0), solved, cst(b, loc, kSolveKeys), init,
-      [&](OpBuilder &b, Location loc, Value j0, ValueRange acc) {
-        // W[0:64, j0:j0+32] as 64 x 16 pairs: 4 per thread.
-        for (int64_t m = 0; m < (kChunk * kSolveKeys / 2) / kThreads; ++m) {
-          Value p = addIdx(b, loc, tid, cst(b, loc, m * kThreads));
-          Value r = arith::DivUIOp::create(b, loc, p, cst(b, loc, kSolveKeys / 2));
-          Value jp = arith::RemUIOp::create(b, loc, p, cst(b, loc, kSolveKeys / 2));
-          Value j = addIdx(b, loc, j0, mulIdx(b, loc, jp, cst(b, loc, 2)));
-          Value j1 = addIdx(b, loc, j, cst(b, loc, 1));
-          Value rIn = ult(b, loc, r, chunkRows);
-          Value lo = loadF32OrZero(b, loc, andI1(b, loc, rIn, ult(b, loc, j, solved)),
-                                   o.work, {bi, h, r, j});
-          Value hi = loadF32OrZero(b, loc, andI1(b, loc, rIn, ult(b, loc, j1, solved)),
-                                   o.work, {bi, h, r, j1});
-          memref::StoreOp::create(b, loc, packPair(b, loc, lo, hi, et), ws,
-                                  ValueRange{r, jp});
-        }
-        // S[j0:j0+32, cols] transposed, as 32 columns x 16 key pairs.
-        for (int64_t m = 0; m < (kColTile * kSolveKeys / 2) / kThreads; ++m) {
-          Value p = addIdx(b, loc, tid, cst(b, loc, m * kThreads));
-          Value c = arith::RemUIOp::create(b, loc, p, cst(b, loc, kColTile));
-          Value jp = arith::DivUIOp::create(b, loc, p, cst(b, loc, kColTile));
-          Value col = addIdx(b, loc, colBase, c);
-          Value colIn = ult(b, loc, col, o.dv);
-          Value j = addIdx(b, loc, j0, mulIdx(b, loc, jp, cst(b, loc, 2)));
-          Value j1 = addIdx(b, loc, j, cst(b, loc, 1));
-          auto get = [&](Value jj) {
-            return buildIfElse(
-                b, loc, andI1(b, loc, colIn, ult(b, loc, jj, solved)),
-                b.getF32Type(),
-                [&](OpBuilder &b, Location loc) {
-                  return loadConcat(b, loc, o, o.sPrev, o.s, bi, jj, h, col);
-                },
-                [&](OpBuilder &b, Location loc) { return cstF32(b, loc, 0.0); });
-          };
-          memref::StoreOp::create(b, loc, packPair(b, loc, get(j), get(j1), et),
-                                  st, ValueRange{c, jp});
-        }
-        barrier(b, loc);
-        SmallVector<Value> cacc(acc.begin(), acc.end());
+  SmallVector<Value> acc = buildAsyncPipeline(
+      b, loc, ceilDiv(b, loc, solved, cst(b, loc, kSolveKeys)), kRhsStages, init,
+      issue, [&](OpBuilder &b, Location loc, Value, Value st, ValueRange acc) {
+        SmallVector<Value> c(acc.begin(), acc.end());
+        Value ra = addIdx(b, loc, rw, g);
+        Value rb = addIdx(b, loc, ra, cst(b, loc, 8));
+        auto wPair = [&](Value r, Value k) {
+          Value lo = memref::LoadOp::create(b, loc, ws, ValueRange{st, r, k});
+          Value hi = memref::LoadOp::create(
+              b, loc, ws, ValueRange{st, r, addIdx(b, loc, k, cst(b, loc, 1))});
+          return packPair(b, loc, lo, hi, et);
+        };
+        auto sPair = [&](Value k, Value n) {
+          Value lo = memref::LoadOp::create(b, loc, ss, ValueRange{st, k, n});
+          Value hi = memref::LoadOp::create(
+              b, loc, ss, ValueRange{st, addIdx(b, loc, k, cst(b, loc, 1)), n});
+          Value v = vector::FromElementsOp::create(
+              b, loc, VectorType::get({2}, et), ValueRange{lo, hi});
+          Value i = vector::BitCastOp::create(
+              b, loc, VectorType::get({1}, b.getI32Type()), v);
+          return vector::ExtractOp::create(b, loc, i, ArrayRef<int64_t>{0})
+              .getResult();
+        };
         for (int64_t kk = 0; kk < 2; ++kk) {
-          Value p0 = addIdx(b, loc, q, cst(b, loc, kk * 8));
-          Value p1 = addIdx(b, loc, p0, cst(b, loc, 4));
-          Value ra = addIdx(b, loc, rw, g);
-          Value rb = addIdx(b, loc, ra, cst(b, loc, 8));
-          SmallVector<Value> a = {
-              memref::LoadOp::create(b, loc, ws, ValueRange{ra, p0}),
-              memref::LoadOp::create(b, loc, ws, ValueRange{rb, p0}),
-              memref::LoadOp::create(b, loc, ws, ValueRange{ra, p1}),
-              memref::LoadOp::create(b, loc, ws, ValueRange{rb, p1})};
+          Value k0 = addIdx(b, loc, mulIdx(b, loc, q, cst(b, loc, 2)),
+                            cst(b, loc, kk * 16));
+          Value k1 = addIdx(b, loc, k0, cst(b, loc, 8));
+          SmallVector<Value> a = {wPair(ra, k0), wPair(rb, k0), wPair(ra, k1),
+                                  wPair(rb, k1)};
           for (int64_t nt = 0; nt < kTiles; ++nt) {
             Value n = addIdx(b, loc, cw, addIdx(b, loc, g, cst(b, loc, nt * 8)));
-            SmallVector<Value> bv = {
-                memref::LoadOp::create(b, loc, st, ValueRange{n, p0}),
-                memref::LoadOp::create(b, loc, st, ValueRange{n, p1})};
+            SmallVector<Value> bv = {sPair(k0, n), sPair(k1, n)};
             SmallVector<Value> d =
-                mma(b, loc, a, bv, ArrayRef<Value>(cacc).slice(nt * 4, 4), et);
+                mma(b, loc, a, bv, ArrayRef<Value>(c).slice(nt * 4, 4), et);
             for (int64_t e = 0; e < 4; ++e)
-              cacc[nt * 4 + e] = d[e];
+              c[nt * 4 + e] = d[e];
           }
         }
-        barrier(b, loc);
-        scf::YieldOp::create(b, loc, cacc);
+        return c;
       });
   for (int64_t nt = 0; nt < kTiles; ++nt)
     for (int64_t e = 0; e < 4; ++e) {
@@ -535,8 +582,7 @@ SmallVector<Value> buildRhsMma(OpBuilder &b, Location loc, const Operands &o,
       Value c = addIdx(b, loc, cw,
                        addIdx(b, loc, mulIdx(b, loc, q, cst(b, loc, 2)),
                               cst(b, loc, nt * 8 + (e & 1))));
-      memref::StoreOp::create(b, loc, loop.getResult(nt * 4 + e), rhs,
-                              ValueRange{row, c});
+      memref::StoreOp::create(b, loc, acc[nt * 4 + e], rhs, ValueRange{row, c});
     }
   barrier(b, loc);
   SmallVector<Value> out;
@@ -558,15 +604,32 @@ void buildSolve(OpBuilder &b, Location loc, const Operands &o, Value r0,
   MemRefType rhsTile = workgroupMemRefType({kChunk, kColTile}, f32);
   MemRefType diagTile = workgroupMemRefType({kChunk, kChunk + 1}, f32);
   constexpr int64_t kRowsPerThread = kChunk / kWarps; // 8
-  if (mmaType) { // packed 16-bit pairs for the tensor cores
-    wTile = workgroupMemRefType({kChunk, kPairStride}, b.getI32Type());
-    sTile = workgroupMemRefType({kColTile, kPairStride}, b.getI32Type());
+  // SIMT: static workgroup buffers. Tensor cores: one 16-byte aligned
+  // dynamic pool holding the cp.async stages, reused for rhs and the
+  // diagonal block once the product loop is done.
+  SmallVector<MemRefType> wg = {rhsTile, diagTile, wTile, sTile};
+  Value poolBytes;
+  if (mmaType) {
+    wg.clear();
+    poolBytes = arith::ConstantOp::create(
+        b, loc,
+        b.getI32IntegerAttr(std::max(rhsPoolBytes(mmaType),
+                                     staticBytes(rhsTile) + staticBytes(diagTile))));
   }
   buildLaunch(
-      b, loc, grid, block, {wTile, sTile, rhsTile, diagTile},
+      b, loc, grid, block, wg,
       [&](OpBuilder &b, Location loc, const LaunchIds &ids) {
-        Value ws = ids.workgroup[0], ss = ids.workgroup[1];
-        Value rhs = ids.workgroup[2], diag = ids.workgroup[3];
+        Value rhs, diag, ws, ss;
+        if (mmaType) {
+          ws = ids.dynamicShared;
+          rhs = sharedView(b, loc, ws, 0, rhsTile);
+          diag = sharedView(b, loc, ws, staticBytes(rhsTile), diagTile);
+        } else {
+          rhs = ids.workgroup[0];
+          diag = ids.workgroup[1];
+          ws = ids.workgroup[2];
+          ss = ids.workgroup[3];
+        }
         Value tid = ids.threadId[0];
         Value h = ids.blockId[1], bi = ids.blockId[2];
         Value lane = arith::RemUIOp::create(b, loc, tid, cst(b, loc, 32));
@@ -584,7 +647,7 @@ void buildSolve(OpBuilder &b, Location loc, const Operands &o, Value r0,
         Value colBase = mulIdx(b, loc, ids.blockId[0], cst(b, loc, kColTile));
         if (mmaType) {
           accs = buildRhsMma(b, loc, o, tid, bi, h, chunkRows, solved, colBase,
-                             ws, ss, rhs, myRows, lane, mmaType);
+                             ws, rhs, myRows, lane, mmaType);
         } else {
         SmallVector<Value> init(kRowsPerThread, cstF32(b, loc, 0.0));
         auto loop = scf::ForOp::create(
@@ -705,7 +768,8 @@ void buildSolve(OpBuilder &b, Location loc, const Operands &o, Value r0,
                              {bi, addIdx(b, loc, r0, r), h, col});
                   });
         }
-      });
+      },
+      poolBytes);
 }
 } // namespace
 
@@ -735,8 +799,10 @@ mlir::sessa::gpulowering::lowerFeedbackAttention(RewriterBase &rewriter,
   // Tensor cores for 16-bit storage when dk allows 16-byte row loads.
   Type et = fType.getElementType();
   int64_t dkStatic = cast<RankedTensorType>(op.getQb().getType()).getDimSize(3);
+  int64_t dvStatic = fType.getDimSize(3);
   Type mmaType = (et.isBF16() || et.isF16()) && !ShapedType::isDynamic(dkStatic) &&
-                         dkStatic % 8 == 0
+                         dkStatic % 8 == 0 && !ShapedType::isDynamic(dvStatic) &&
+                         dvStatic % 8 == 0
                      ? et
                      : Type();
 
@@ -745,7 +811,10 @@ mlir::sessa::gpulowering::lowerFeedbackAttention(RewriterBase &rewriter,
     if (fType.isDynamicDim(i))
       sDyn.push_back(dim(b, loc, op.getF(), i));
   o.s = allocBuffer(b, loc, fType, sDyn);
-  Value keysTotal = addIdx(b, loc, o.cache, o.rows);
+  // Keys per row of W, padded to a multiple of 8 (16-byte rows for cp.async).
+  Value keysTotal = mulIdx(
+      b, loc, ceilDiv(b, loc, addIdx(b, loc, o.cache, o.rows), cst(b, loc, 8)),
+      cst(b, loc, 8));
   auto workType = MemRefType::get(
       {ShapedType::kDynamic, ShapedType::kDynamic, kChunk, ShapedType::kDynamic},
       b.getF32Type());

@@ -1,6 +1,18 @@
 //===- SelectiveScanKernel.cpp - sessa.selective_scan on the GPU ----------===//
 //
-// One gpu.launch, grid (ceil(Dm / channelsPerBlock), B), 128 threads:
+// One gpu.launch, grid (channel blocks, B), 128 threads, state in f32
+// registers. Two variants:
+//
+// Staged (buildStagedScan), when the 64-channel blocks tile each group
+// (Dm / G a multiple of 64) and rows of N are 16 bytes: 2 lanes per channel,
+// N / 2 states each; u, delta, z (64 channels) and B, C (N) of 16 time steps
+// per stage are copied by cp.async into 16-byte aligned dynamic shared
+// memory, 2 to 4 stages in flight (rows past T zero-filled). In each pair of
+// steps, lane k computes the per-channel scalars (softplus(delta + bias),
+// dt u, D u, the z gate) of step k only and shares dt, dt u with index
+// shuffles; each lane stores y of its own step.
+//
+// Direct (otherwise), grid (ceil(Dm / channelsPerBlock), B):
 //
 //   L lanes per channel (L = 4 when N % 4 == 0), each lane carrying N / L
 //   states in registers (f32). A warp covers 32 / L consecutive channels, so
@@ -24,6 +36,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 
@@ -98,17 +111,24 @@ void buildStagedScan(OpBuilder &b, Location loc, const ScanBuffers &s) {
   const int64_t stages = std::min<int64_t>(4, (46 * 1024) / stageBytes);
   MemRefType chanTile = workgroupMemRefType({stages, tc, row}, et);
   MemRefType stateTile = workgroupMemRefType({stages, tc, s.state}, et);
-  SmallVector<MemRefType> wg = {chanTile, chanTile, stateTile, stateTile};
-  if (s.z)
-    wg.push_back(chanTile);
+  // One 16-byte aligned dynamic pool (cp.async needs the alignment).
+  int64_t chanBytes = staticBytes(chanTile), stateBytes = staticBytes(stateTile);
+  Value poolBytes = arith::ConstantOp::create(
+      b, loc,
+      b.getI32IntegerAttr((s.z ? 3 : 2) * chanBytes + 2 * stateBytes));
 
   Value grid[] = {cst(b, loc, s.channels / cpb), s.batch};
   Value block[] = {cst(b, loc, kThreads)};
-  buildLaunch(b, loc, grid, block, wg, [&](OpBuilder &b, Location loc,
+  buildLaunch(b, loc, grid, block, {}, [&](OpBuilder &b, Location loc,
                                            const LaunchIds &ids) {
-    Value us = ids.workgroup[0], ds = ids.workgroup[1];
-    Value bs = ids.workgroup[2], cs = ids.workgroup[3];
-    Value zs = s.z ? ids.workgroup[4] : Value();
+    Value pool = ids.dynamicShared;
+    Value us = sharedView(b, loc, pool, 0, chanTile);
+    Value ds = sharedView(b, loc, pool, chanBytes, chanTile);
+    Value bs = sharedView(b, loc, pool, 2 * chanBytes, stateTile);
+    Value cs = sharedView(b, loc, pool, 2 * chanBytes + stateBytes, stateTile);
+    Value zs = s.z ? sharedView(b, loc, pool, 2 * chanBytes + 2 * stateBytes,
+                                chanTile)
+                   : Value();
     Value tid = ids.threadId[0], bi = ids.blockId[1];
     Value ln = arith::RemUIOp::create(b, loc, tid, cst(b, loc, lanes));
     Value cl = arith::DivUIOp::create(b, loc, tid, cst(b, loc, lanes));
@@ -166,7 +186,7 @@ void buildStagedScan(OpBuilder &b, Location loc, const ScanBuffers &s) {
       }
       // B, C: tc rows x N.
       const int64_t perRowN = s.state / v, piecesN = tc * perRowN;
-      for (int64_t m = 0; m < llvm::divideCeil(piecesN, kThreads); ++m) {
+      for (int64_t m = 0; m < (int64_t)llvm::divideCeil(piecesN, kThreads); ++m) {
         Value p = addIdx(b, loc, tid, cst(b, loc, m * kThreads));
         auto body = [&](OpBuilder &b, Location loc) {
           Value r = arith::DivUIOp::create(b, loc, p, cst(b, loc, perRowN));
@@ -277,13 +297,10 @@ void buildStagedScan(OpBuilder &b, Location loc, const ScanBuffers &s) {
           scf::YieldOp::create(b, loc, steps.getResults());
         });
     // Drain the (empty) groups still in flight before the kernel ends.
-    nvgpu::DeviceAsyncWaitOp::create(
-        b, loc,
-        nvgpu::DeviceAsyncCreateGroupOp::create(b, loc, ValueRange{}).getResult(),
-        b.getI32IntegerAttr(0));
+    NVVM::CpAsyncWaitGroupOp::create(b, loc, b.getI32IntegerAttr(0));
     for (int64_t j = 0; j < perLane; ++j)
       storeF32(b, loc, chunkLoop.getResult(j), s.hBuf, {bi, ch, nIdx[j]});
-  });
+  }, poolBytes);
 }
 } // namespace
 
