@@ -114,10 +114,16 @@ def SessaGPUMatmul : Pass<"sessa-gpu-matmul", "::mlir::ModuleOp"> {
     memory in between) folds into the kernel. Products of other element
     types (mixed A/B types) are left as they are.
   }];
+  let options = [
+    Option<"blockK", "block-k", "int64_t", /*default=*/"0",
+           "k extent of a block tile (multiple of 16; 0: 32 for bf16/f16, "
+           "16 for f32)">,
+    Option<"stages", "stages", "int64_t", /*default=*/"0",
+           "shared memory pipeline stages (2 to 8; 0: 4)">
+  ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::gpu::GPUDialect",
                            "::mlir::LLVM::LLVMDialect",
-                           "::mlir::math::MathDialect",
                            "::mlir::memref::MemRefDialect",
                            "::mlir::NVVM::NVVMDialect",
                            "::mlir::nvgpu::NVGPUDialect",
