@@ -20,7 +20,7 @@ import sys
 
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from extract_ptx import unescape  # noqa: E402
+from gemm_extract_ptx import unescape  # noqa: E402
 
 MLIR_OPT = "/usr/lib/llvm-22/bin/mlir-opt"
 CUDA = os.environ.get("CUDA_HOME", "/usr/local/cuda")

@@ -3,7 +3,7 @@
 // See GemmKernel.h. Both kernels share the operand handling (a flat view of
 // each memref's buffer, element strides read from its descriptor, the
 // run-time choice between cp.async and guarded scalar tile loads) and the
-// double-buffered main loop; they differ in the inner product (FFMA on an
+// multi-stage main loop; they differ in the inner product (FFMA on an
 // 8x8 register tile, or mma.sync on 64x32 warp tiles) and the epilogue's
 // thread-to-element map.
 //
@@ -395,7 +395,8 @@ void storeC(ImplicitLocOpBuilder &b, const MatrixView &c, Value row, Value col,
 //===----------------------------------------------------------------------===//
 // f32: SIMT FFMA. 16x16 threads; thread (tx, ty) owns rows ty + 16 i and
 // columns tx + 16 j (i, j < 8) of the 128x128 tile. Shared rows are padded
-// to 20 floats so that the 16-byte row reads of a warp hit distinct banks.
+// by 4 floats (row pitch 16 mod 32 words, e.g. 36) so that the 16-byte row
+// reads of a warp hit distinct banks.
 //===----------------------------------------------------------------------===//
 constexpr int64_t kF32Micro = 8;
 
@@ -452,8 +453,9 @@ void buildF32Gemm(ImplicitLocOpBuilder &b, Value a, Value bm, Value c,
 
 //===----------------------------------------------------------------------===//
 // bf16/f16: tensor cores. 8 warps as 2 (m) x 4 (n), each a 64x32 warp tile:
-// 4 x 4 mma.sync m16n8k16 per k16 step. Shared rows are padded to 40
-// elements (80 bytes) so that each ldmatrix phase hits distinct banks.
+// 4 x 4 mma.sync m16n8k16 per k16 step. Shared rows are padded by 8
+// elements (16 bytes, e.g. a 144-byte pitch) so that each ldmatrix phase
+// hits distinct banks.
 //===----------------------------------------------------------------------===//
 constexpr int64_t kMTiles = 4, kNTiles = 4;
 
@@ -565,9 +567,12 @@ Config makeConfig(Type elem, const sessa::GemmOptions &options) {
 mlir::sessa::GemmTiling
 mlir::sessa::getGemmTiling(Type operandElementType,
                            const GemmOptions &options) {
-  GemmTiling t{128, 128, 32, 256, 4};
+  // Defaults measured on an H100 at M=8192, N=1024/2048, K=1024
+  // (bench/gpu/NOTES-gemm.md): bf16 64/3 beat 32/2..6 and 64/4 (equal
+  // within noise, but 64/4 spills); f32 32/3 beat 16/2 and 16/4.
+  GemmTiling t{128, 128, 64, 256, 3};
   if (!isHalf(operandElementType))
-    t.blockK = 16;
+    t.blockK = 32;
   if (options.blockK)
     t.blockK = options.blockK;
   if (options.stages)

@@ -1,7 +1,7 @@
 // The GEMM kernels of sessa-gpu-matmul lower through the upstream NVVM
 // pipeline to sm_90 PTX with the intended instructions: tensor-core
 // mma.sync m16n8k16 (bf16, f32 accumulation) fed by ldmatrix.x4, 16-byte
-// cp.async copies with a 4-stage pipeline (wait_group 2), and 16-byte
+// cp.async copies with a 3-stage pipeline (wait_group 1), and 16-byte
 // shared loads with FFMA for f32.
 
 // The NVVM pipeline runs in upstream mlir-opt (sessa-opt registers no LLVM
@@ -14,7 +14,7 @@
 // CHECK: gpu.binary @bf16_kernel
 // CHECK-SAME: .shared .align 16
 // CHECK-SAME: cp.async.cg.shared.global
-// CHECK-SAME: cp.async.wait_group \092
+// CHECK-SAME: cp.async.wait_group \091
 // CHECK-SAME: ldmatrix.sync.aligned.m8n8.x4.shared.b16
 // CHECK-SAME: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
 // CHECK: gpu.binary @f32_kernel

@@ -22,9 +22,9 @@
 //       CHECK: scf.if
 //       CHECK: %[[GX:.*]] = arith.ceildivui %c64, %c128
 //       CHECK: %[[GY:.*]] = arith.ceildivui %[[M]], %c128
-//       CHECK: gpu.launch blocks({{.*}}) in ({{.*}} = %[[GX]], {{.*}} = %[[GY]], {{.*}}) threads({{.*}}) in ({{.*}} = %c256{{.*}}, {{.*}}, {{.*}}) dynamic_shared_memory_size %c81920_i32
+//       CHECK: gpu.launch blocks({{.*}}) in ({{.*}} = %[[GX]], {{.*}} = %[[GY]], {{.*}}) threads({{.*}}) in ({{.*}} = %c256{{.*}}, {{.*}}, {{.*}}) dynamic_shared_memory_size %c110592_i32
 //       CHECK:   gpu.dynamic_shared_memory : memref<?xi8, #gpu.address_space<workgroup>>
-//       CHECK:   memref.view {{.*}} to memref<4x128x20xf32, #gpu.address_space<workgroup>>
+//       CHECK:   memref.view {{.*}} to memref<3x128x36xf32, #gpu.address_space<workgroup>>
 //       CHECK:   memref.extract_strided_metadata %[[X]]
 //       CHECK:   memref.extract_strided_metadata %[[HALF]]
 //       CHECK:   memref.extract_strided_metadata %[[Y]]
@@ -33,14 +33,14 @@
 //       CHECK:     nvgpu.device_async_copy {{.*}}, 4, %{{.*}} {bypassL1}
 //       CHECK:     nvvm.cp.async.commit.group
 //       CHECK:     scf.for
-//       CHECK:       nvvm.cp.async.wait.group 2
+//       CHECK:       nvvm.cp.async.wait.group 1
 //       CHECK:       gpu.barrier
-//       CHECK:       vector.load {{.*}} {alignment = 16 : i64} : memref<4x128x20xf32, #gpu.address_space<workgroup>>, vector<4xf32>
+//       CHECK:       vector.load {{.*}} {alignment = 16 : i64} : memref<3x128x36xf32, #gpu.address_space<workgroup>>, vector<4xf32>
 //       CHECK:       llvm.intr.fma
 // Else: the run-time choice between cp.async and guarded scalar loads.
 //       CHECK:   } else {
 //       CHECK:       memref.load
-//       CHECK:       memref.store {{.*}} : memref<4x128x20xf32, #gpu.address_space<workgroup>>
+//       CHECK:       memref.store {{.*}} : memref<3x128x36xf32, #gpu.address_space<workgroup>>
 // Epilogue: guarded stores, no read of C.
 //   CHECK-NOT:   arith.addf %{{.*}}, %{{[0-9]+}}#0
 //       CHECK:   gpu.terminator
@@ -73,11 +73,11 @@ func.func @f32_transposed_b(%x: memref<?x64xf32>, %w: memref<128x64xf32>,
 // bf16 storage, f32 accumulation, bf16 result: tensor cores.
 // CHECK-LABEL: func.func @bf16_tensor_cores
 //   CHECK-NOT: linalg.fill
-//       CHECK: gpu.launch {{.*}} dynamic_shared_memory_size %c81920_i32
-//       CHECK:   memref.view {{.*}} to memref<4x128x40xbf16, #gpu.address_space<workgroup>>
-//       CHECK:   nvgpu.device_async_copy {{.*}}, 8, %{{.*}} {bypassL1} : memref<?xbf16> to memref<4x128x40xbf16, #gpu.address_space<workgroup>>
+//       CHECK: gpu.launch {{.*}} dynamic_shared_memory_size %c110592_i32
+//       CHECK:   memref.view {{.*}} to memref<3x128x72xbf16, #gpu.address_space<workgroup>>
+//       CHECK:   nvgpu.device_async_copy {{.*}}, 8, %{{.*}} {bypassL1} : memref<?xbf16> to memref<3x128x72xbf16, #gpu.address_space<workgroup>>
 //       CHECK:   scf.for
-//       CHECK:     nvgpu.ldmatrix {{.*}} {numTiles = 4 : i32, transpose = false} : memref<4x128x40xbf16, #gpu.address_space<workgroup>> -> vector<4x2xbf16>
+//       CHECK:     nvgpu.ldmatrix {{.*}} {numTiles = 4 : i32, transpose = false} : memref<3x128x72xbf16, #gpu.address_space<workgroup>> -> vector<4x2xbf16>
 //       CHECK:     vector.bitcast {{.*}} : vector<2xbf16> to vector<1xi32>
 //       CHECK:     nvvm.mma.sync A[{{.*}}] B[{{.*}}] C[{{.*}}] {layoutA = #nvvm.mma_layout<row>, layoutB = #nvvm.mma_layout<col>, multiplicandAPtxType = #nvvm.mma_type<bf16>, multiplicandBPtxType = #nvvm.mma_type<bf16>, shape = #nvvm.shape<m = 16, n = 8, k = 16>} : (i32, i32, f32) -> !llvm.struct<(f32, f32, f32, f32)>
 //       CHECK:   arith.truncf {{.*}} : f32 to bf16

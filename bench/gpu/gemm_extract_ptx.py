@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes the PTX of every `gpu.binary` (format=isa) in an MLIR file.
 
-usage: extract_ptx.py IN.mlir OUTDIR  ->  OUTDIR/<binary name>.ptx
+usage: gemm_extract_ptx.py IN.mlir OUTDIR  ->  OUTDIR/<binary name>.ptx
 """
 import pathlib
 import re
