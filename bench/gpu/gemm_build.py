@@ -8,7 +8,8 @@ ptxas (sm_90), and `ptxas -v` resource usage. Writes OUTDIR/<variant>.{mlir,
 out.mlir,ptx,cubin} and OUTDIR/manifest.json (element types, maps, the launch
 configuration read from the outlined IR).
 
-usage: gemm_build.py BUILD_DIR OUTDIR   (needs mlir-opt 22 and ptxas)
+usage: gemm_build.py BUILD_DIR OUTDIR [VARIANT...]   (needs mlir-opt 22 and
+ptxas; with VARIANTs, rebuilds only those)
 """
 import json
 import os
@@ -19,12 +20,13 @@ import sys
 
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from extract_ptx import unescape  # noqa: E402
+from gemm_extract_ptx import unescape  # noqa: E402
 
 MLIR_OPT = "/usr/lib/llvm-22/bin/mlir-opt"
 CUDA = os.environ.get("CUDA_HOME", "/usr/local/cuda")
 
-# name: (A type, B type, C type, transposeB, fill 0 (overwrite), batched)
+# name: (A type, B type, C type, transposeB, fill 0 (overwrite), batched
+#        [, pass options])
 VARIANTS = {
     "f32_nt": ("f32", "f32", "f32", True, True, False),
     "f32_nn_acc": ("f32", "f32", "f32", False, False, False),
@@ -33,6 +35,16 @@ VARIANTS = {
     "f16_nt": ("f16", "f16", "f32", True, True, False),
     "bf16_nn": ("bf16", "bf16", "f32", False, True, False),
     "bf16_nt_batched": ("bf16", "bf16", "f32", True, True, True),
+    # Tuning alternatives (block-k, stages) of the two layer forms.
+    "f32_nt_k16s2": ("f32", "f32", "f32", True, True, False, "block-k=16 stages=2"),
+    "f32_nt_k32s3": ("f32", "f32", "f32", True, True, False, "block-k=32 stages=3"),
+    "bf16_nt_k32s2": ("bf16", "bf16", "f32", True, True, False, "block-k=32 stages=2"),
+    "bf16_nt_k32s3": ("bf16", "bf16", "f32", True, True, False, "block-k=32 stages=3"),
+    "bf16_nt_k32s6": ("bf16", "bf16", "f32", True, True, False, "block-k=32 stages=6"),
+    "bf16_nt_k64s3": ("bf16", "bf16", "f32", True, True, False, "block-k=64 stages=3"),
+    "bf16_nt_k64s4": ("bf16", "bf16", "f32", True, True, False, "block-k=64 stages=4"),
+    "bf16_nt_bf16out_k64s3": ("bf16", "bf16", "bf16", True, True, False,
+                              "block-k=64 stages=3"),
 }
 
 
@@ -88,12 +100,18 @@ def main():
     build, out = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
     out.mkdir(parents=True, exist_ok=True)
     sessa_opt = build / "bin" / "sessa-opt"
-    manifest = {}
-    for name, (at, bt, ct, tb, fill, batched) in VARIANTS.items():
+    only = sys.argv[3:]
+    # Rebuilding only some variants keeps the others' manifest entries.
+    old = out / "manifest.json"
+    manifest = json.loads(old.read_text()) if only and old.exists() else {}
+    for name, (at, bt, ct, tb, fill, batched, *opts) in VARIANTS.items():
+        if only and name not in only:
+            continue
         src = out / f"{name}.mlir"
         src.write_text(module(at, bt, ct, tb, fill, batched))
         gpu = out / f"{name}.gpu.mlir"
-        run([str(sessa_opt), str(src), "--sessa-gpu-matmul", "-o", str(gpu)])
+        flag = "--sessa-gpu-matmul" + (f"={opts[0]}" if opts else "")
+        run([str(sessa_opt), str(src), flag, "-o", str(gpu)])
         outl = out / f"{name}.out.mlir"
         run([MLIR_OPT, str(gpu), "--canonicalize", "--cse",
              "--gpu-launch-sink-index-computations", "--gpu-kernel-outlining",
@@ -123,7 +141,8 @@ def main():
         p = ptx.read_text()
         manifest[name] = {
             "a": at, "b": bt, "c": ct, "transpose_b": tb, "overwrite": fill,
-            "batched": batched, "kernel": launch.group(2), "block": block,
+            "batched": batched, "options": opts[0] if opts else "",
+            "kernel": launch.group(2), "block": block,
             "smem": smem, "tile": [128, 128], "ptxas": usage,
             "mma": p.count("mma.sync"), "ldmatrix": p.count("ldmatrix"),
             "cp_async": p.count("cp.async.cg"), "ffma": p.count("fma.rn.f32"),

@@ -171,7 +171,17 @@ linalg::FillOp findZeroFill(Operation *product, Value c) {
 
 struct SessaGPUMatmulPass
     : mlir::sessa::impl::SessaGPUMatmulBase<SessaGPUMatmulPass> {
+  using Base::Base;
+
   void runOnOperation() override {
+    sessa::GemmOptions options;
+    options.blockK = blockK;
+    options.stages = stages;
+    std::string message;
+    if (failed(sessa::verifyGemmOptions(options, message))) {
+      getOperation().emitError("sessa-gpu-matmul: ") << message;
+      return signalPassFailure();
+    }
     SmallVector<Product> products;
     getOperation()->walk([&](linalg::LinalgOp op) {
       bool transposeB = false;
@@ -185,7 +195,8 @@ struct SessaGPUMatmulPass
             c = p.op.getDpsInits()[0];
       if (failed(sessa::buildGemmLaunch(b, p.op.getLoc(), a, bm, c,
                                         p.transposeB,
-                                        /*accumulate=*/!p.zeroFill))) {
+                                        /*accumulate=*/!p.zeroFill,
+                                        options))) {
         p.op.emitOpError("could not be built as a GPU GEMM");
         return signalPassFailure();
       }

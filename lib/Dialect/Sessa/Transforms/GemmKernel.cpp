@@ -3,7 +3,7 @@
 // See GemmKernel.h. Both kernels share the operand handling (a flat view of
 // each memref's buffer, element strides read from its descriptor, the
 // run-time choice between cp.async and guarded scalar tile loads) and the
-// double-buffered main loop; they differ in the inner product (FFMA on an
+// multi-stage main loop; they differ in the inner product (FFMA on an
 // 8x8 register tile, or mma.sync on 64x32 warp tiles) and the epilogue's
 // thread-to-element map.
 //
@@ -14,7 +14,6 @@
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
-#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -151,20 +150,22 @@ MatrixView makeView(ImplicitLocOpBuilder &b, Value mem, int rowDim,
 /// Parameters of one kernel variant.
 struct Config {
   int64_t blockM = 128, blockN = 128, blockK, threads = 256;
+  int64_t stages; // shared memory pipeline depth (tiles in flight + 1)
   int64_t pad; // shared memory row padding in elements
   int64_t vec; // elements per 16-byte copy
 };
 
 /// Loads rows [r0, r0 + tileRows) x k [k0, k0 + blockK) of `v` into
-/// sm[stage] (shape [2, tileRows, blockK + pad]), zero outside the matrix.
+/// sm[stage] (shape [stages, tileRows, blockK + pad]), zero outside the
+/// matrix: cp.async copies (not committed here) or synchronous stores.
+/// With `assumeFast`, only the cp.async form is built (the caller checked
+/// v.fast).
 void loadTile(ImplicitLocOpBuilder &b, const Config &cfg, const MatrixView &v,
               Value sm, Value stage, Value r0, Value k0, Value tid,
-              int64_t tileRows) {
+              int64_t tileRows, bool assumeFast) {
   IndexMath im{b};
   Type elem = cast<MemRefType>(sm.getType()).getElementType();
-  ifThen(
-      b, v.fast,
-      [&](ImplicitLocOpBuilder &b) {
+  auto fastLoad = [&](ImplicitLocOpBuilder &b) {
         IndexMath im{b};
         int64_t chunksPerRow = cfg.blockK / cfg.vec;
         int64_t perThread = tileRows * chunksPerRow / cfg.threads;
@@ -173,7 +174,6 @@ void loadTile(ImplicitLocOpBuilder &b, const Config &cfg, const MatrixView &v,
         Value kLast =
             im.mul(im.div(im.sub(v.cols, im.c(1)), cfg.vec), cfg.vec);
         Value rowLast = im.sub(v.rows, im.c(1));
-        SmallVector<Value> tokens;
         for (int64_t i = 0; i < perThread; ++i) {
           Value chunk = im.add(tid, i * cfg.threads);
           Value row = im.div(chunk, chunksPerRow);
@@ -184,13 +184,15 @@ void loadTile(ImplicitLocOpBuilder &b, const Config &cfg, const MatrixView &v,
           Value n = im.select(inside, left, im.c(0));
           Value idx = im.add(v.off, im.add(im.mul(im.min(gr, rowLast), v.sRow),
                                            im.min(gk, kLast)));
-          tokens.push_back(nvgpu::DeviceAsyncCopyOp::create(
-              b, sm, ValueRange{stage, row, kc}, v.flat, ValueRange{idx},
-              b.getIndexAttr(cfg.vec), n, b.getUnitAttr()));
+          // Committed by the caller's commitTiles, with the other copies
+          // of this stage.
+          nvgpu::DeviceAsyncCopyOp::create(b, sm, ValueRange{stage, row, kc},
+                                           v.flat, ValueRange{idx},
+                                           b.getIndexAttr(cfg.vec), n,
+                                           b.getUnitAttr());
         }
-        nvgpu::DeviceAsyncCreateGroupOp::create(b, tokens);
-      },
-      [&](ImplicitLocOpBuilder &b) {
+      };
+  auto slowLoad = [&](ImplicitLocOpBuilder &b) {
         IndexMath im{b};
         int64_t perThread = tileRows * cfg.blockK / cfg.threads;
         for (int64_t i = 0; i < perThread; ++i) {
@@ -212,14 +214,26 @@ void loadTile(ImplicitLocOpBuilder &b, const Config &cfg, const MatrixView &v,
               });
           memref::StoreOp::create(b, val, sm, ValueRange{stage, row, kk});
         }
-      });
+      };
+  if (assumeFast)
+    fastLoad(b);
+  else
+    ifThen(b, v.fast, fastLoad, slowLoad);
   (void)im;
 }
 
-/// Waits for this thread's cp.async copies, then for the whole block.
-void waitTiles(ImplicitLocOpBuilder &b) {
-  Value group = nvgpu::DeviceAsyncCreateGroupOp::create(b, ValueRange{});
-  nvgpu::DeviceAsyncWaitOp::create(b, group, b.getI32IntegerAttr(0));
+/// Commits this thread's outstanding cp.async copies as one group (an empty
+/// group when there are none, which keeps the group count per stage fixed).
+/// (nvvm ops: nvgpu's group ops need tokens, and an empty
+/// nvgpu.device_async_create_group does not round-trip through text.)
+void commitTiles(ImplicitLocOpBuilder &b) {
+  NVVM::CpAsyncCommitGroupOp::create(b);
+}
+
+/// Waits until at most `pending` of this thread's groups are in flight, then
+/// for the whole block.
+void waitTiles(ImplicitLocOpBuilder &b, int64_t pending) {
+  NVVM::CpAsyncWaitGroupOp::create(b, pending);
   gpu::BarrierOp::create(b);
 }
 
@@ -248,9 +262,14 @@ void buildKernel(ImplicitLocOpBuilder &b, const Config &cfg, Value a, Value bm,
   bool batched = cType.getRank() == 3;
   Type elem = cast<MemRefType>(a.getType()).getElementType();
   // Host side: grid from C's sizes; nothing to launch for an empty C.
-  Value mSize = memref::DimOp::create(b, c, batched ? 1 : 0);
-  Value nSize = memref::DimOp::create(b, c, batched ? 2 : 1);
-  Value batch = batched ? Value(memref::DimOp::create(b, c, 0)) : im.c(1);
+  auto dim = [&](int64_t i) -> Value {
+    if (!cType.isDynamicDim(i))
+      return im.c(cType.getDimSize(i));
+    return memref::DimOp::create(b, c, i);
+  };
+  Value mSize = dim(batched ? 1 : 0);
+  Value nSize = dim(batched ? 2 : 1);
+  Value batch = batched ? dim(0) : im.c(1);
   Value nonEmpty = im.both(im.both(im.gt(mSize, im.c(0)), im.gt(nSize, im.c(0))),
                            im.gt(batch, im.c(0)));
   ifThen(b, nonEmpty, [&](ImplicitLocOpBuilder &b) {
@@ -258,16 +277,17 @@ void buildKernel(ImplicitLocOpBuilder &b, const Config &cfg, Value a, Value bm,
     auto space = gpu::AddressSpaceAttr::get(
         b.getContext(), gpu::GPUDialect::getWorkgroupAddressSpace());
     auto smType = [&](int64_t rows) {
-      return MemRefType::get({2, rows, cfg.blockK + cfg.pad}, elem,
+      return MemRefType::get({cfg.stages, rows, cfg.blockK + cfg.pad}, elem,
                              MemRefLayoutAttrInterface(), space);
     };
     // Shared tiles live in dynamic shared memory: its base is 16-byte
     // aligned (cp.async and ldmatrix need that), unlike workgroup
-    // attributions of gpu.launch. Both stages of both operands stay within
-    // the 48 KiB a launch gets without opting in.
+    // attributions of gpu.launch. Above 48 KiB the launcher must raise the
+    // kernel's CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES (upstream's
+    // and Sessa's mgpuLaunchKernel do).
     int64_t elemBytes = elem.getIntOrFloatBitWidth() / 8;
-    int64_t aBytes = 2 * cfg.blockM * (cfg.blockK + cfg.pad) * elemBytes;
-    int64_t bBytes = 2 * cfg.blockN * (cfg.blockK + cfg.pad) * elemBytes;
+    int64_t aBytes = cfg.stages * cfg.blockM * (cfg.blockK + cfg.pad) * elemBytes;
+    int64_t bBytes = cfg.stages * cfg.blockN * (cfg.blockK + cfg.pad) * elemBytes;
     Value smemBytes = arith::ConstantOp::create(
         b, b.getI32IntegerAttr(static_cast<int32_t>(aBytes + bBytes)));
     auto launch = gpu::LaunchOp::create(
@@ -293,33 +313,62 @@ void buildKernel(ImplicitLocOpBuilder &b, const Config &cfg, Value a, Value bm,
     ids.c = makeView(b, c, /*rowDim=*/0, bz, cfg.vec);
     ids.k = ids.a.cols;
     Value numTiles = km.ceilDiv(ids.k, cfg.blockK);
-    auto load = [&](ImplicitLocOpBuilder &b, Value stage, Value k0) {
-      loadTile(b, cfg, ids.a, aSm, stage, ids.m0, k0, ids.tid, cfg.blockM);
-      loadTile(b, cfg, ids.b, bSm, stage, ids.n0, k0, ids.tid, cfg.blockN);
-    };
-    ifThen(b, km.gt(numTiles, km.c(0)), [&](ImplicitLocOpBuilder &b) {
-      IndexMath im{b};
-      load(b, im.c(0), im.c(0));
-    });
-    waitTiles(b);
-    Value zero = arith::ConstantOp::create(b, b.getF32FloatAttr(0.0));
-    SmallVector<Value> init(numAcc, zero);
-    auto loop = scf::ForOp::create(
-        b, km.c(0), numTiles, km.c(1), init,
-        [&](OpBuilder &nb, Location loc, Value t, ValueRange acc) {
-          ImplicitLocOpBuilder b(loc, nb);
+    // The main loop, built twice: with cp.async loads only (both operands
+    // dense along k and aligned: the common case, without the registers the
+    // scalar path's addresses would hold) and with the run-time choice.
+    auto mainLoop = [&](ImplicitLocOpBuilder &b,
+                        bool assumeFast) -> SmallVector<Value> {
+      IndexMath km{b};
+      auto load = [&](ImplicitLocOpBuilder &b, Value stage, Value k0) {
+        loadTile(b, cfg, ids.a, aSm, stage, ids.m0, k0, ids.tid, cfg.blockM,
+                 assumeFast);
+        loadTile(b, cfg, ids.b, bSm, stage, ids.n0, k0, ids.tid, cfg.blockN,
+                 assumeFast);
+      };
+      // Multi-stage pipeline: tiles 0 .. stages-2 in flight before the loop;
+      // iteration t waits for tile t, then refills the stage that iteration
+      // t-1 computed on (free after the barrier) with tile t + stages - 1.
+      // Every stage slot commits one group, empty or not, so that waiting
+      // for all but the stages-2 newest groups means tile t has landed.
+      for (int64_t s = 0; s + 1 < cfg.stages; ++s) {
+        ifThen(b, km.lt(km.c(s), numTiles), [&](ImplicitLocOpBuilder &b) {
           IndexMath im{b};
-          Value stage = im.rem(t, 2);
-          Value next = im.add(t, 1);
-          ifThen(b, im.lt(next, numTiles), [&](ImplicitLocOpBuilder &b) {
-            IndexMath im{b};
-            load(b, im.sub(im.c(1), stage), im.mul(next, cfg.blockK));
-          });
-          SmallVector<Value> out = compute(b, ids, aSm, bSm, stage, acc);
-          waitTiles(b);
-          scf::YieldOp::create(b, out);
+          load(b, im.c(s), im.c(s * cfg.blockK));
         });
-    epilogue(b, ids, loop.getResults());
+        commitTiles(b);
+      }
+      Value zero = arith::ConstantOp::create(b, b.getF32FloatAttr(0.0));
+      SmallVector<Value> init(numAcc, zero);
+      auto loop = scf::ForOp::create(
+          b, km.c(0), numTiles, km.c(1), init,
+          [&](OpBuilder &nb, Location loc, Value t, ValueRange acc) {
+            ImplicitLocOpBuilder b(loc, nb);
+            IndexMath im{b};
+            waitTiles(b, cfg.stages - 2);
+            Value next = im.add(t, cfg.stages - 1);
+            ifThen(b, im.lt(next, numTiles), [&](ImplicitLocOpBuilder &b) {
+              IndexMath im{b};
+              load(b, im.rem(next, cfg.stages), im.mul(next, cfg.blockK));
+            });
+            commitTiles(b);
+            SmallVector<Value> out =
+                compute(b, ids, aSm, bSm, im.rem(t, cfg.stages), acc);
+            scf::YieldOp::create(b, out);
+          });
+      return SmallVector<Value>(loop.getResults());
+    };
+    Type f32 = b.getF32Type();
+    auto both = scf::IfOp::create(b, SmallVector<Type>(numAcc, f32),
+                                  km.both(ids.a.fast, ids.b.fast),
+                                  /*withElse=*/true);
+    {
+      OpBuilder::InsertionGuard g(b);
+      b.setInsertionPointToStart(&both.getThenRegion().front());
+      scf::YieldOp::create(b, mainLoop(b, /*assumeFast=*/true));
+      b.setInsertionPointToStart(&both.getElseRegion().front());
+      scf::YieldOp::create(b, mainLoop(b, /*assumeFast=*/false));
+    }
+    epilogue(b, ids, both.getResults());
     gpu::TerminatorOp::create(b);
   });
 }
@@ -346,16 +395,13 @@ void storeC(ImplicitLocOpBuilder &b, const MatrixView &c, Value row, Value col,
 //===----------------------------------------------------------------------===//
 // f32: SIMT FFMA. 16x16 threads; thread (tx, ty) owns rows ty + 16 i and
 // columns tx + 16 j (i, j < 8) of the 128x128 tile. Shared rows are padded
-// to 20 floats so that the 16-byte row reads of a warp hit distinct banks.
+// by 4 floats (row pitch 16 mod 32 words, e.g. 36) so that the 16-byte row
+// reads of a warp hit distinct banks.
 //===----------------------------------------------------------------------===//
 constexpr int64_t kF32Micro = 8;
 
 void buildF32Gemm(ImplicitLocOpBuilder &b, Value a, Value bm, Value c,
-                  bool transposeB, bool accumulate) {
-  Config cfg;
-  cfg.blockK = 16;
-  cfg.pad = 4;
-  cfg.vec = 4;
+                  bool transposeB, bool accumulate, const Config &cfg) {
   auto compute = [&](ImplicitLocOpBuilder &b, const KernelIds &ids, Value aSm,
                      Value bSm, Value stage,
                      ValueRange acc) -> SmallVector<Value> {
@@ -381,7 +427,10 @@ void buildF32Gemm(ImplicitLocOpBuilder &b, Value a, Value bm, Value c,
           Value aiq = vector::ExtractOp::create(b, av[i], q);
           for (int64_t j = 0; j < kF32Micro; ++j) {
             Value &s = out[i * kF32Micro + j];
-            s = math::FmaOp::create(b, aiq, bq[j], s);
+            // llvm.intr.fma, not math.fma: the NVVM lowering makes that a
+            // call of libdevice's __nv_fmaf, which only resolves when the
+            // pipeline finds libdevice.
+            s = LLVM::FMAOp::create(b, aiq, bq[j], s);
           }
         }
       }
@@ -404,17 +453,14 @@ void buildF32Gemm(ImplicitLocOpBuilder &b, Value a, Value bm, Value c,
 
 //===----------------------------------------------------------------------===//
 // bf16/f16: tensor cores. 8 warps as 2 (m) x 4 (n), each a 64x32 warp tile:
-// 4 x 4 mma.sync m16n8k16 per k16 step. Shared rows are padded to 40
-// elements (80 bytes) so that each ldmatrix phase hits distinct banks.
+// 4 x 4 mma.sync m16n8k16 per k16 step. Shared rows are padded by 8
+// elements (16 bytes, e.g. a 144-byte pitch) so that each ldmatrix phase
+// hits distinct banks.
 //===----------------------------------------------------------------------===//
 constexpr int64_t kMTiles = 4, kNTiles = 4;
 
 void buildMmaGemm(ImplicitLocOpBuilder &b, Value a, Value bm, Value c,
-                  bool transposeB, bool accumulate) {
-  Config cfg;
-  cfg.blockK = 32;
-  cfg.pad = 8;
-  cfg.vec = 8;
+                  bool transposeB, bool accumulate, const Config &cfg) {
   Type elem = cast<MemRefType>(a.getType()).getElementType();
   bool isBF16 = elem.isBF16();
   auto compute = [&](ImplicitLocOpBuilder &b, const KernelIds &ids, Value aSm,
@@ -499,12 +545,55 @@ void buildMmaGemm(ImplicitLocOpBuilder &b, Value a, Value bm, Value c,
 
 bool isHalf(Type t) { return t.isF16() || t.isBF16(); }
 
+/// The kernel configuration for operands of `elem` with `options` applied
+/// (0 = default).
+Config makeConfig(Type elem, const sessa::GemmOptions &options) {
+  Config cfg;
+  sessa::GemmTiling t = sessa::getGemmTiling(elem, options);
+  cfg.blockM = t.blockM;
+  cfg.blockN = t.blockN;
+  cfg.blockK = t.blockK;
+  cfg.threads = t.threads;
+  cfg.stages = t.stages;
+  // Padding of shared rows (16 bytes) keeps ldmatrix / 16-byte row reads
+  // conflict-free; one 16-byte copy moves `vec` elements.
+  cfg.vec = 16 / (elem.getIntOrFloatBitWidth() / 8);
+  cfg.pad = cfg.vec;
+  return cfg;
+}
+
 } // namespace
 
-mlir::sessa::GemmTiling mlir::sessa::getGemmTiling(Type operandElementType) {
-  if (isHalf(operandElementType))
-    return {128, 128, 32, 256};
-  return {128, 128, 16, 256};
+mlir::sessa::GemmTiling
+mlir::sessa::getGemmTiling(Type operandElementType,
+                           const GemmOptions &options) {
+  // Defaults measured on an H100 at M=8192, N=1024/2048, K=1024
+  // (bench/gpu/NOTES-gemm.md): bf16 64/3 beat 32/2..6 and 64/4 (equal
+  // within noise, but 64/4 spills); f32 32/3 beat 16/2 and 16/4.
+  GemmTiling t{128, 128, 64, 256, 3};
+  if (!isHalf(operandElementType))
+    t.blockK = 32;
+  if (options.blockK)
+    t.blockK = options.blockK;
+  if (options.stages)
+    t.stages = options.stages;
+  t.smemBytes = t.stages * (t.blockM + t.blockN) *
+                (t.blockK + 16 / (operandElementType.getIntOrFloatBitWidth() / 8)) *
+                (operandElementType.getIntOrFloatBitWidth() / 8);
+  return t;
+}
+
+LogicalResult mlir::sessa::verifyGemmOptions(const GemmOptions &options,
+                                             std::string &message) {
+  if (options.blockK < 0 || options.blockK % 16 || options.blockK > 128) {
+    message = "block-k must be 0 (default) or a multiple of 16 up to 128";
+    return failure();
+  }
+  if (options.stages != 0 && (options.stages < 2 || options.stages > 8)) {
+    message = "stages must be 0 (default) or between 2 and 8";
+    return failure();
+  }
+  return success();
 }
 
 bool mlir::sessa::isSupportedGemm(Value a, Value b, Value c, bool transposeB) {
@@ -530,15 +619,19 @@ bool mlir::sessa::isSupportedGemm(Value a, Value b, Value c, bool transposeB) {
 
 LogicalResult mlir::sessa::buildGemmLaunch(OpBuilder &builder, Location loc,
                                            Value a, Value b, Value c,
-                                           bool transposeB, bool accumulate) {
-  if (!isSupportedGemm(a, b, c, transposeB))
+                                           bool transposeB, bool accumulate,
+                                           const GemmOptions &options) {
+  std::string message;
+  if (!isSupportedGemm(a, b, c, transposeB) ||
+      failed(verifyGemmOptions(options, message)))
     return failure();
   ImplicitLocOpBuilder ib(loc, builder);
   Type elem = cast<MemRefType>(a.getType()).getElementType();
+  Config cfg = makeConfig(elem, options);
   if (elem.isF32())
-    buildF32Gemm(ib, a, b, c, transposeB, accumulate);
+    buildF32Gemm(ib, a, b, c, transposeB, accumulate, cfg);
   else
-    buildMmaGemm(ib, a, b, c, transposeB, accumulate);
+    buildMmaGemm(ib, a, b, c, transposeB, accumulate, cfg);
   builder.setInsertionPoint(ib.getInsertionBlock(), ib.getInsertionPoint());
   return success();
 }

@@ -190,17 +190,24 @@ def SessaGPUMatmul : Pass<"sessa-gpu-matmul", "::mlir::ModuleOp"> {
     tiled GEMM kernel (GemmKernel.h): f32 operands on a SIMT FFMA kernel
     (128x128 block tile, 8x8 register tile per thread), bf16/f16 operands on
     tensor cores (`mma.sync` m16n8k16, `ldmatrix`) with f32 accumulation;
-    C may be f32, bf16 or f16. Tiles move through double-buffered shared
-    memory with `cp.async` when the operands are dense along k and 16-byte
-    aligned, else with guarded loads; operands may be strided views. A
+    C may be f32, bf16 or f16. Tiles move through multi-stage (default 3)
+    dynamic shared memory (110.6 KB by default: the launcher must allow more
+    than 48 KB) with `cp.async` when the operands are dense along k and
+    16-byte aligned, else with guarded loads; operands may be strided views. A
     `linalg.fill` of +0 into C right before the product (nothing touching
     memory in between) folds into the kernel. Products of other element
     types (mixed A/B types) are left as they are.
   }];
+  let options = [
+    Option<"blockK", "block-k", "int64_t", /*default=*/"0",
+           "k extent of a block tile (multiple of 16; 0: 64 for bf16/f16, "
+           "32 for f32)">,
+    Option<"stages", "stages", "int64_t", /*default=*/"0",
+           "shared memory pipeline stages (2 to 8; 0: 3)">
+  ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::gpu::GPUDialect",
                            "::mlir::LLVM::LLVMDialect",
-                           "::mlir::math::MathDialect",
                            "::mlir::memref::MemRefDialect",
                            "::mlir::NVVM::NVVMDialect",
                            "::mlir::nvgpu::NVGPUDialect",
