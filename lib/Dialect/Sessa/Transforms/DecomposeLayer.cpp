@@ -1,8 +1,10 @@
 //===- DecomposeLayer.cpp - sessa.layer to primitive ops and linalg -------===//
 //
 // SPEC section 5, token-major and flattened to [N = B*T, D] rows for the
-// projections. Everything is computed in f32; f16/bf16 layers convert their
-// operands once and round the results at the end.
+// projections. Arithmetic is f32. By default f16/bf16 layers convert their
+// operands once and round the results at the end; with `mixed-precision`
+// the activations that feed products, RoPE, attention and the feedback stay
+// in the storage type between ops (f32 accumulation inside each op).
 //
 //===----------------------------------------------------------------------===//
 #include "sessa/Dialect/Sessa/IR/SessaOps.h"
@@ -27,13 +29,19 @@ namespace {
 
 class LayerDecomposer {
 public:
-  LayerDecomposer(RewriterBase &rewriter, LayerOp op)
-      : op(op), tb(rewriter, op.getLoc()), b(tb.builder()) {}
+  LayerDecomposer(RewriterBase &rewriter, LayerOp op, bool mixedPrecision)
+      : op(op), tb(rewriter, op.getLoc()), b(tb.builder()),
+        mixedPrecision(mixedPrecision) {}
 
   SmallVector<Value> run();
 
 private:
   Value f32(Value v) { return v ? tb.toF32(v) : Value(); }
+  /// A weight or cache: kept in its storage type with mixed precision.
+  Value stored(Value v) { return mixed ? v : f32(v); }
+  /// An activation between ops: rounded to the storage type with mixed
+  /// precision.
+  Value act(Value v) { return mixed ? tb.castTo(v, actType) : v; }
   /// x [N, K] times w [M, K] transposed, plus bias [M] if given.
   Value linear(Value x, Value w, Value bias);
   /// Rows [begin, begin + count) of a weight [M, K] (or of a bias [M]).
@@ -50,6 +58,10 @@ private:
   LayerOp op;
   TensorBuilder tb;
   ImplicitLocOpBuilder &b;
+  bool mixedPrecision;
+  /// Whether activations stay f16/bf16 (mixed precision on a f16/bf16 layer).
+  bool mixed = false;
+  Type actType;
   OpFoldResult batch, time;
 };
 
@@ -154,8 +166,10 @@ Value LayerDecomposer::unflatten(Value x, ArrayRef<int64_t> shape) {
     trailing.push_back(2 + i);
   SmallVector<ReassociationIndices> reassoc = {{0, 1}, trailing};
   return tensor::ExpandShapeOp::create(
-      b, RankedTensorType::get(staticShape, b.getF32Type()), x, reassoc,
-      sizes);
+      b,
+      RankedTensorType::get(
+          staticShape, cast<RankedTensorType>(x.getType()).getElementType()),
+      x, reassoc, sizes);
 }
 
 Value LayerDecomposer::flatten(Value x) {
@@ -182,7 +196,10 @@ Value LayerDecomposer::concatRows(Value prefix, Value rows) {
   SmallVector<OpFoldResult> zeros(sizes.size(), b.getIndexAttr(0));
   SmallVector<OpFoldResult> prefixSizes = sizes;
   prefixSizes[1] = p;
-  Value out = tb.insert(prefix, tb.empty(total), zeros, prefixSizes);
+  Value out = tb.insert(
+      prefix,
+      tb.empty(total, cast<RankedTensorType>(rows.getType()).getElementType()),
+      zeros, prefixSizes);
   SmallVector<OpFoldResult> at = zeros;
   at[1] = p;
   return tb.insert(rows, out, at, sizes);
@@ -190,6 +207,8 @@ Value LayerDecomposer::concatRows(Value prefix, Value rows) {
 
 SmallVector<Value> LayerDecomposer::run() {
   Type elementType = op.getX().getType().getElementType();
+  mixed = mixedPrecision && !elementType.isF32();
+  actType = mixed ? elementType : b.getF32Type();
   int64_t dModel = op.getModelDim(), heads = op.getNumHeads();
   int64_t kvHeads = op.getNumKvHeads(), headDim = op.getHeadDim();
   Value x = f32(op.getX());
@@ -197,22 +216,27 @@ SmallVector<Value> LayerDecomposer::run() {
   time = tb.dim(x, 1);
   Value x2 = flatten(x);
 
-  Value u = layerNorm(x2, f32(op.getLnWeight()), f32(op.getLnBias()),
-                      op.getEps().convertToDouble());
+  Value u = act(layerNorm(x2, f32(op.getLnWeight()), f32(op.getLnBias()),
+                          op.getEps().convertToDouble()));
   // [a|g] = u W_in^T + b_in, as two products on the weight's row halves so
   // that a and g are dense (no column views of a [N, 2D] matrix).
-  Value wIn = f32(op.getWIn()), bIn = f32(op.getBIn());
-  Value abar = gelu(linear(u, rows(wIn, 0, dModel), rows(bIn, 0, dModel)));
-  Value gate = linear(u, rows(wIn, dModel, dModel), rows(bIn, dModel, dModel));
+  Value wIn = stored(op.getWIn()), bIn = f32(op.getBIn());
+  Value abar =
+      act(gelu(linear(u, rows(wIn, 0, dModel), rows(bIn, 0, dModel))));
+  Value gate =
+      act(linear(u, rows(wIn, dModel, dModel), rows(bIn, dModel, dModel)));
 
-  Value q = unflatten(linear(abar, f32(op.getQWeight()), f32(op.getQBias())),
-                      {heads, headDim});
-  Value k = unflatten(linear(abar, f32(op.getKWeight()), f32(op.getKBias())),
-                      {kvHeads, headDim});
-  Value v = unflatten(linear(abar, f32(op.getVWeight()), f32(op.getVBias())),
-                      {kvHeads, headDim});
-  Value kCache = f32(op.getKCache()), vCache = f32(op.getVCache());
-  Value kbCache = f32(op.getKbCache()), sCache = f32(op.getSCache());
+  Value q = unflatten(
+      act(linear(abar, stored(op.getQWeight()), f32(op.getQBias()))),
+      {heads, headDim});
+  Value k = unflatten(
+      act(linear(abar, stored(op.getKWeight()), f32(op.getKBias()))),
+      {kvHeads, headDim});
+  Value v = unflatten(
+      act(linear(abar, stored(op.getVWeight()), f32(op.getVBias()))),
+      {kvHeads, headDim});
+  Value kCache = stored(op.getKCache()), vCache = stored(op.getVCache());
+  Value kbCache = stored(op.getKbCache()), sCache = stored(op.getSCache());
   if (op.getRope()) {
     // Positions continue after the cache.
     Value offset;
@@ -233,13 +257,14 @@ SmallVector<Value> LayerDecomposer::run() {
   Value attn = AttentionOp::create(b, q, kAll, vAll, FloatAttr());
   Value f2 = flatten(attn);
   if (heads > 1)
-    f2 = linear(f2, f32(op.getOutProj()), Value());
+    f2 = act(linear(f2, stored(op.getOutProj()), Value()));
 
-  Value wFb = f32(op.getFbWeight()), bFb = f32(op.getFbBias());
+  Value wFb = stored(op.getFbWeight()), bFb = f32(op.getFbBias());
   Value qb = unflatten(
-      linear(abar, rows(wFb, 0, dModel), rows(bFb, 0, dModel)), {1, dModel});
+      act(linear(abar, rows(wFb, 0, dModel), rows(bFb, 0, dModel))),
+      {1, dModel});
   Value kb = unflatten(
-      linear(abar, rows(wFb, dModel, dModel), rows(bFb, dModel, dModel)),
+      act(linear(abar, rows(wFb, dModel, dModel), rows(bFb, dModel, dModel))),
       {1, dModel});
 
   // gamma = gamma_max * tanh(gamma_bias + abar . gamma_ctx).
@@ -256,8 +281,12 @@ SmallVector<Value> LayerDecomposer::run() {
        AffineMap::get(2, 0, {i}, ctx)},
       {IteratorType::parallel, IteratorType::reduction},
       [](ImplicitLocOpBuilder &nb, ValueRange a) {
+        Value x = a[0].getType().isF32()
+                      ? a[0]
+                      : arith::ExtFOp::create(nb, nb.getF32Type(), a[0])
+                            .getResult();
         return arith::AddFOp::create(nb, a[2],
-                                     arith::MulFOp::create(nb, a[0], a[1]))
+                                     arith::MulFOp::create(nb, x, a[1]))
             .getResult();
       });
   // gamma_bias [1] is read by the generic through a constant map (not
@@ -281,14 +310,22 @@ SmallVector<Value> LayerDecomposer::run() {
       ArrayRef<OpFoldResult>{batch, time, b.getIndexAttr(1)});
 
   Value s = FeedbackAttentionOp::create(b, unflatten(f2, {1, dModel}), qb, kb,
-                                        gamma3, kbCache, sCache, FloatAttr());
+                                        act(gamma3), kbCache, sCache,
+                                        FloatAttr());
   Value s2 = flatten(s);
-  Value sg = tb.mapIdentity(ValueRange{s2, gate}, tb.empty(tb.dims(s2)),
-                            [](ImplicitLocOpBuilder &nb, ValueRange a) {
-                              return arith::MulFOp::create(nb, a[0], a[1])
-                                  .getResult();
-                            });
-  Value out = linear(sg, f32(op.getWOut()), f32(op.getBOut()));
+  Type f32Type = b.getF32Type();
+  Value sg = tb.mapIdentity(
+      ValueRange{s2, gate}, tb.empty(tb.dims(s2), actType),
+      [&](ImplicitLocOpBuilder &nb, ValueRange a) {
+        auto ext = [&](Value v) {
+          return v.getType().isF32()
+                     ? v
+                     : arith::ExtFOp::create(nb, f32Type, v).getResult();
+        };
+        Value p = arith::MulFOp::create(nb, ext(a[0]), ext(a[1]));
+        return mixed ? arith::TruncFOp::create(nb, actType, p).getResult() : p;
+      });
+  Value out = linear(sg, stored(op.getWOut()), f32(op.getBOut()));
   Value y2 = tb.mapIdentity(ValueRange{out, x2}, tb.empty(tb.dims(out)),
                             [](ImplicitLocOpBuilder &nb, ValueRange a) {
                               return arith::AddFOp::create(nb, a[0], a[1])
@@ -308,10 +345,13 @@ SmallVector<Value> LayerDecomposer::run() {
 }
 
 struct DecomposeLayerPattern : OpRewritePattern<LayerOp> {
-  using OpRewritePattern::OpRewritePattern;
+  DecomposeLayerPattern(MLIRContext *ctx, bool mixedPrecision)
+      : OpRewritePattern(ctx), mixedPrecision(mixedPrecision) {}
+  bool mixedPrecision;
   LogicalResult matchAndRewrite(LayerOp op,
                                 PatternRewriter &rewriter) const override {
-    SmallVector<Value> results = LayerDecomposer(rewriter, op).run();
+    SmallVector<Value> results =
+        LayerDecomposer(rewriter, op, mixedPrecision).run();
     rewriter.replaceOp(op, results);
     return success();
   }
@@ -319,9 +359,10 @@ struct DecomposeLayerPattern : OpRewritePattern<LayerOp> {
 
 struct SessaDecomposeLayerPass
     : mlir::sessa::impl::SessaDecomposeLayerBase<SessaDecomposeLayerPass> {
+  using Base::Base;
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<DecomposeLayerPattern>(&getContext());
+    patterns.add<DecomposeLayerPattern>(&getContext(), mixedPrecision);
     walkAndApplyPatterns(getOperation(), std::move(patterns));
   }
 };

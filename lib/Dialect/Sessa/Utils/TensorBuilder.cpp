@@ -134,7 +134,14 @@ static Value contraction(TensorBuilder &tb, Value lhs, Value rhs, Value init,
       {IteratorType::parallel, IteratorType::parallel,
        IteratorType::reduction},
       [&](ImplicitLocOpBuilder &nb, ValueRange a) {
-        Value prod = arith::MulFOp::create(nb, a[0], a[1]);
+        // f16/bf16 operands are extended to the accumulator's type.
+        Type acc = a[2].getType();
+        auto ext = [&](Value v) {
+          return v.getType() == acc
+                     ? v
+                     : arith::ExtFOp::create(nb, acc, v).getResult();
+        };
+        Value prod = arith::MulFOp::create(nb, ext(a[0]), ext(a[1]));
         return arith::AddFOp::create(nb, a[2], prod).getResult();
       });
 }

@@ -14,10 +14,22 @@ def SessaDecomposeLayer : Pass<"sessa-decompose-layer"> {
     the optional output projection, the tanh gate, `sessa.feedback_attention`
     with the feedback cache, and the residual. With cache operands the
     extended caches are built by `tensor.insert_slice`.
+
+    Arithmetic is f32. An f16/bf16 layer is by default converted to f32 once
+    (the CPU's f32 kernels want that); with `mixed-precision` the
+    activations between ops (LayerNorm output, GELU output, q/k/v, the
+    attention output, qb/kb/gamma, s * g) and the weights stay in the
+    storage type, each product accumulating in f32 (like autocast): this is
+    what lets the GPU run the products and attention on tensor cores.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
     "::mlir::math::MathDialect", "::mlir::tensor::TensorDialect"
+  ];
+  let options = [
+    Option<"mixedPrecision", "mixed-precision", "bool", "false",
+           "Keep f16/bf16 activations and weights in their storage type "
+           "between ops (f32 accumulation inside each op)">
   ];
 }
 
