@@ -25,7 +25,10 @@ mlir::sessa::buildGPUPipeline(OpPassManager &pm,
   std::string pipeline =
       // sessa -> gpu.launch kernels and linalg on tensors.
       "func.func(llvm-request-c-wrappers),"
-      "sessa-decompose-layer{mixed-precision},convert-sessa-to-gpu,canonicalize,"
+      "sessa-decompose-layer{mixed-precision},convert-sessa-to-gpu,"
+      // Chains of elementwise generics (bias add, GELU, rounding to bf16)
+      // become one kernel each.
+      "sessa-fuse-elementwise,canonicalize,"
       // Tensors -> buffers, as on the CPU. No buffer-deallocation-pipeline:
       // its bufferization.dealloc lowers to host code on host memory;
       // sessa-gpu-device-memory frees the device buffers instead.

@@ -67,9 +67,25 @@ private:
 
 Value LayerDecomposer::linear(Value x, Value w, Value bias) {
   OpFoldResult n = tb.dim(x, 0), m = tb.dim(w, 0);
+  MLIRContext *ctx = b.getContext();
+  if (mixed) {
+    // A zero-initialised product (the GPU's GEMM writes it without reading
+    // it) and the bias added by an elementwise generic that fuses with the
+    // consumer's rounding to the storage type.
+    Value prod = tb.matmulTransposeB(x, w, tb.full({n, m}, 0.0));
+    if (!bias)
+      return prod;
+    AffineExpr i, j;
+    bindDims(ctx, i, j);
+    return tb.map(ValueRange{prod, bias},
+                  {b.getMultiDimIdentityMap(2), AffineMap::get(2, 0, {j}, ctx)},
+                  tb.empty({n, m}),
+                  [](ImplicitLocOpBuilder &nb, ValueRange a) {
+                    return arith::AddFOp::create(nb, a[0], a[1]).getResult();
+                  });
+  }
   Value init;
   if (bias) {
-    MLIRContext *ctx = b.getContext();
     AffineExpr i, j;
     bindDims(ctx, i, j);
     init = tb.map(ValueRange{bias}, {AffineMap::get(2, 0, {j}, ctx)},
@@ -332,7 +348,7 @@ SmallVector<Value> LayerDecomposer::run() {
                                   .getResult();
                             });
   SmallVector<Value> results = {
-      tb.castTo(unflatten(y2, {dModel}), elementType)};
+      unflatten(tb.castTo(y2, elementType), {dModel})};
   if (op.hasCache()) {
     for (Value c : {kAll, vAll, concatRows(kbCache, kb), concatRows(sCache, s)})
       results.push_back(tb.castTo(c, elementType));

@@ -33,6 +33,19 @@ def SessaDecomposeLayer : Pass<"sessa-decompose-layer"> {
   ];
 }
 
+def SessaFuseElementwise : Pass<"sessa-fuse-elementwise"> {
+  let summary = "Fuse chains of elementwise linalg generics (no reshape propagation)";
+  let description = [{
+    Applies linalg's producer/consumer fusion of elementwise generics on
+    tensors (a producer with a single use is inlined into its consumer), but
+    not the reshape propagation of `--linalg-fuse-elementwise-ops`: reshapes
+    stay where they are, so a matrix product's consumer still reads the
+    product's own `[rows, cols]` layout. Bias add, GELU and the rounding to
+    bf16 after a product become one generic.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 def SessaEntryPointABI : Pass<"sessa-entry-point-abi", "::mlir::ModuleOp"> {
   let summary = "Give public functions the destination-passing ABI of artifacts";
   let description = [{
