@@ -42,7 +42,8 @@ mlir::sessa::buildGPUPipeline(OpPassManager &pm,
             .str() +
       "sessa-gpu-device-memory,canonicalize,sessa-gpu-check-host-access,"
       // Kernels -> gpu.module / gpu.func, launches on one stream.
-      "gpu-kernel-outlining,func.func(gpu-async-region),"
+      "gpu-launch-sink-index-computations,gpu-kernel-outlining,"
+      "sessa-gpu-merge-modules,func.func(gpu-async-region),"
       "sessa-expand-shape-to-reinterpret-cast,"
       "convert-scf-to-cf,expand-strided-metadata,lower-affine," +
       llvm::formatv("nvvm-attach-target{{chip={0} features={1} O={2}},",

@@ -162,6 +162,21 @@ def SessaGPUDeviceMemory : Pass<"sessa-gpu-device-memory"> {
                            "::mlir::scf::SCFDialect"];
 }
 
+def SessaGPUMergeModules
+    : Pass<"sessa-gpu-merge-modules", "::mlir::ModuleOp"> {
+  let summary = "Put every outlined kernel into one gpu.module";
+  let description = [{
+    gpu-kernel-outlining makes one `gpu.module` per kernel, so a layer of a
+    hundred kernels would run ptxas a hundred times and load as many
+    modules at run time. This moves the `gpu.func` kernels of all
+    `gpu.module`s with the same attributes into one `gpu.module
+    @sessa_kernels`, each renamed after the (unique) module it came from,
+    and retargets every `gpu.launch_func`. Modules holding anything other
+    than kernels are left alone.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect"];
+}
+
 def SessaGPUCheckHostAccess : Pass<"sessa-gpu-check-host-access"> {
   let summary = "Reject host code that would read or write device memory";
   let description = [{
