@@ -44,3 +44,4 @@ if ninja:
 
 if config.sessa_enable_cuda:
     config.available_features.add("cuda-toolkit")
+    config.substitutions.append(("%cuda_root", config.sessa_cuda_root))

@@ -42,16 +42,20 @@ mlir::sessa::buildGPUPipeline(OpPassManager &pm,
             .str() +
       "sessa-gpu-device-memory,canonicalize,sessa-gpu-check-host-access,"
       // Kernels -> gpu.module / gpu.func, launches on one stream.
+      // (nvgpu ops may also be host side: TMA descriptors.)
+      "convert-nvgpu-to-nvvm,"
       "gpu-launch-sink-index-computations,gpu-kernel-outlining,"
       "sessa-gpu-merge-modules,func.func(gpu-async-region),"
       "sessa-expand-shape-to-reinterpret-cast,"
-      "convert-scf-to-cf,expand-strided-metadata,lower-affine," +
+      "convert-vector-to-scf,convert-scf-to-cf,convert-nvvm-to-llvm,"
+      "expand-strided-metadata,lower-affine," +
       llvm::formatv("nvvm-attach-target{{chip={0} features={1} O={2}},",
                     options.chip.getValue(), options.features.getValue(),
                     options.optLevel.getValue())
           .str() +
       // Device code -> NVVM -> binary (ptxas; fatbinary for fatbin).
-      "gpu.module(convert-gpu-to-nvvm,canonicalize,cse,"
+      "gpu.module(convert-gpu-to-nvvm,llvm-optimize-for-nvvm-target,"
+      "canonicalize,cse,"
       "reconcile-unrealized-casts)," +
       llvm::formatv("gpu-module-to-binary{{format={0} toolkit={1}},",
                     options.format.getValue(), toolkit)
