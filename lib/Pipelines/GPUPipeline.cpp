@@ -54,7 +54,8 @@ mlir::sessa::buildGPUPipeline(OpPassManager &pm,
                     options.optLevel.getValue())
           .str() +
       // Device code -> NVVM -> binary (ptxas; fatbinary for fatbin).
-      "gpu.module(convert-gpu-to-nvvm,llvm-optimize-for-nvvm-target,"
+      "gpu.module(sessa-gpu-lower-vector-transfers,convert-gpu-to-nvvm,"
+      "llvm-optimize-for-nvvm-target,"
       "canonicalize,cse,"
       "reconcile-unrealized-casts)," +
       llvm::formatv("gpu-module-to-binary{{format={0} toolkit={1}},",

@@ -177,6 +177,23 @@ def SessaGPUMergeModules
   let dependentDialects = ["::mlir::gpu::GPUDialect"];
 }
 
+def SessaGPULowerVectorTransfers : Pass<"sessa-gpu-lower-vector-transfers"> {
+  let summary = "Lower 1-D vector transfers in kernels to vector loads and stores";
+  let description = [{
+    convert-gpu-to-nvvm lowers `vector.load` / `vector.store` /
+    `vector.maskedload` / `vector.maskedstore` but not
+    `vector.transfer_read` / `vector.transfer_write`. This rewrites 1-D
+    transfers with minor-identity maps (what convert-vector-to-scf leaves)
+    into those ops (masked when not in bounds) and materializes
+    `vector.create_mask`, so that kernels may use transfers on global and
+    workgroup memory alike. Run it on the gpu.module before
+    convert-gpu-to-nvvm.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
 def SessaGPUCheckHostAccess : Pass<"sessa-gpu-check-host-access"> {
   let summary = "Reject host code that would read or write device memory";
   let description = [{
