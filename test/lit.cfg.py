@@ -1,6 +1,7 @@
 # -*- Python -*-
 import os
 import shutil
+import subprocess
 
 import lit.formats
 from lit.llvm import llvm_config
@@ -34,7 +35,8 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.with_environment("PYTHONPATH", os.path.join(config.sessa_src_root, "test", "Integration", "lib"), append_path=True)
 
 tool_dirs = [config.sessa_tools_dir, config.llvm_tools_dir]
-tools = ["sessa-opt", "sessa-compile", "sessa-runtime-unittest", "sessa-sgemm-unittest"]
+tools = ["sessa-opt", "sessa-compile", "sessa-runtime-unittest", "sessa-sgemm-unittest",
+         "sessa-cuda-runtime-unittest"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 
 ninja = shutil.which("ninja", path=config.environment["PATH"])
@@ -44,4 +46,21 @@ if ninja:
 
 if config.sessa_enable_cuda:
     config.available_features.add("cuda-toolkit")
-    config.substitutions.append(("%cuda_root", config.sessa_cuda_root))
+    config.substitutions.append(("%cuda_toolkit", config.sessa_cuda_toolkit))
+
+# cuda-gpu: a GPU and its driver are here (`nvidia-smi -L` lists one). Tests
+# that execute CUDA artifacts REQUIRE it and are reported UNSUPPORTED
+# (skipped) on machines without one, such as CI.
+def _have_cuda_gpu():
+    smi = shutil.which("nvidia-smi")
+    if not smi:
+        return False
+    try:
+        r = subprocess.run([smi, "-L"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                           timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return r.returncode == 0 and b"GPU" in r.stdout
+
+if _have_cuda_gpu():
+    config.available_features.add("cuda-gpu")

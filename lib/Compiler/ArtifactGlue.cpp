@@ -75,10 +75,15 @@ public:
   }
 
   Error build(ArrayRef<EntrySignature> entries, StringRef target) {
+    // CPU: sessa_invoke(desc, in, nin, out, nout, status); CUDA:
+    // sessa_cuda_invoke(desc, in, nin, out, nout, stream, status).
+    const bool cuda = target == "cuda";
+    SmallVector<Type *> invokeArgs = {ptrT, ptrT, i32T, ptrT, i32T, ptrT};
+    if (cuda)
+      invokeArgs.push_back(ptrT);
     FunctionCallee invoke = m.getOrInsertFunction(
-        "sessa_invoke", FunctionType::get(i32T,
-                                          {ptrT, ptrT, i32T, ptrT, i32T, ptrT},
-                                          false));
+        cuda ? "sessa_cuda_invoke" : "sessa_invoke",
+        FunctionType::get(i32T, invokeArgs, false));
     SmallVector<Constant *> entryDescs;
     for (const EntrySignature &e : entries) {
       std::string cifaceName =
@@ -124,9 +129,10 @@ public:
     IRBuilder<> gb(BasicBlock::Create(ctx, "entry", getter));
     gb.CreateRet(moduleDesc);
 
-    // int32_t <name>(inputs, num_inputs, outputs, num_outputs, status)
-    auto *entryFnT =
-        FunctionType::get(i32T, {ptrT, i32T, ptrT, i32T, ptrT}, false);
+    // int32_t <name>(inputs, num_inputs, outputs, num_outputs, [stream,]
+    //                status)
+    SmallVector<Type *> entryArgs(invokeArgs.begin() + 1, invokeArgs.end());
+    auto *entryFnT = FunctionType::get(i32T, entryArgs, false);
     for (auto [i, e] : llvm::enumerate(entries)) {
       if (m.getFunction(e.name))
         return createStringError(inconvertibleErrorCode(),
@@ -138,9 +144,10 @@ public:
       IRBuilder<> b(BasicBlock::Create(ctx, "entry", fn));
       Value *desc = b.CreateConstInBoundsGEP2_64(
           entriesArray->getValueType(), entriesArray, 0, i);
-      Value *rc = b.CreateCall(invoke, {desc, fn->getArg(0), fn->getArg(1),
-                                        fn->getArg(2), fn->getArg(3),
-                                        fn->getArg(4)});
+      SmallVector<Value *> callArgs = {desc};
+      for (Argument &arg : fn->args())
+        callArgs.push_back(&arg);
+      Value *rc = b.CreateCall(invoke, callArgs);
       b.CreateRet(rc);
     }
     return Error::success();
@@ -177,7 +184,8 @@ Error mlir::sessa::emitEntryPointGlue(Module &module,
 
 std::string mlir::sessa::renderHeader(StringRef name,
                                       ArrayRef<EntrySignature> entries,
-                                      StringRef source) {
+                                      StringRef source, StringRef target) {
+  const bool cuda = target == "cuda";
   std::string s;
   raw_string_ostream os(s);
   std::string guard = "SESSA_ARTIFACT_" + name.upper() + "_H";
@@ -188,7 +196,20 @@ std::string mlir::sessa::renderHeader(StringRef name,
      << " * shapes of its tensors (dense, row-major, owned by the caller) "
         "before\n"
      << " * writing its outputs, and returns a sessa_error_code; see "
-        "SessaRuntime.h.\n */\n"
+        "SessaRuntime.h.\n";
+  if (cuda)
+    os << " *\n"
+       << " * Target cuda: every tensor's data is device memory of the "
+          "current CUDA\n"
+       << " * context and `stream` is a CUstream (NULL: the default "
+          "stream). A call\n"
+       << " * enqueues its work on `stream` and returns without "
+          "synchronizing (like\n"
+       << " * cuBLAS); CUDA errors are returned as SESSA_ERROR_CUDA with "
+          "the failing\n"
+       << " * call in the message. Needs only the CUDA driver "
+          "(libcuda.so.1) at run time.\n";
+  os << " */\n"
      << "#ifndef " << guard << "\n#define " << guard << "\n\n"
      << "#include \"SessaRuntime.h\"\n\n#ifdef __cplusplus\nextern \"C\" "
         "{\n#endif\n\n";
@@ -208,8 +229,9 @@ std::string mlir::sessa::renderHeader(StringRef name,
     }
     os << " */\nint32_t " << e.name
        << "(const sessa_tensor *inputs, int32_t num_inputs,\n"
-       << "    sessa_tensor *outputs, int32_t num_outputs, sessa_status "
-          "*status);\n\n";
+       << "    sessa_tensor *outputs, int32_t num_outputs, "
+       << (cuda ? "void *stream,\n    " : "") << "sessa_status "
+       << "*status);\n\n";
   }
   os << "const sessa_module_desc *sessa_artifact_module(void);\n\n"
      << "#ifdef __cplusplus\n} /* extern \"C\" */\n#endif\n\n#endif /* "

@@ -14,15 +14,18 @@ inline constexpr llvm::StringLiteral kComputePrefix = "__sessa_compute_";
 
 /// Adds, for every entry point, the packed-argument wrapper around
 /// `_mlir_ciface___sessa_compute_<name>`, its descriptor tables and the
-/// exported `<name>` that calls `sessa_invoke`, plus `sessa_artifact_module`.
+/// exported `<name>` that calls `sessa_invoke` (target "cpu") or
+/// `sessa_cuda_invoke` (target "cuda": one more argument, the stream), plus
+/// `sessa_artifact_module`.
 llvm::Error emitEntryPointGlue(llvm::Module &module,
                                llvm::ArrayRef<EntrySignature> entries,
                                llvm::StringRef target);
 
-/// The C header declaring the entry points.
+/// The C header declaring the entry points (with the stream argument for
+/// target "cuda").
 std::string renderHeader(llvm::StringRef name,
                          llvm::ArrayRef<EntrySignature> entries,
-                         llvm::StringRef source);
+                         llvm::StringRef source, llvm::StringRef target);
 
 /// manifest.json.
 std::string renderManifest(llvm::StringRef name, llvm::StringRef target,

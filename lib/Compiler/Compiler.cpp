@@ -152,9 +152,14 @@ createTargetMachine(const CompileOptions &options, std::string &error) {
       : options.optLevel == 2 ? llvm::CodeGenOptLevel::Default
       : options.optLevel == 1 ? llvm::CodeGenOptLevel::Less
                               : llvm::CodeGenOptLevel::None;
+  llvm::TargetOptions targetOptions;
+  // Global constructors in .init_array, as clang emits them: glibc does not
+  // run the legacy .ctors section, and the cuda target's kernel images are
+  // registered by constructors (mgpuModuleLoad).
+  targetOptions.UseInitArray = true;
   std::unique_ptr<llvm::TargetMachine> tm(target->createTargetMachine(
-      triple, cpu, features, llvm::TargetOptions(), llvm::Reloc::PIC_,
-      std::nullopt, level));
+      triple, cpu, features, targetOptions, llvm::Reloc::PIC_, std::nullopt,
+      level));
   if (!tm)
     error = "cannot create a target machine for " + triple.str() + " / " + cpu;
   return tm;
@@ -165,10 +170,16 @@ LogicalResult mlir::sessa::compileArtifact(ModuleOp module,
                                            const CompileOptions &options) {
   MLIRContext *ctx = module.getContext();
   Location loc = module.getLoc();
-  if (options.target != "cpu")
-    return emitError(loc) << "target '" << options.target
-                          << "' is not supported by this build (supported: "
-                             "cpu)";
+  if (options.target != "cpu" && options.target != "cuda")
+    return emitError(loc) << "unknown target '" << options.target
+                          << "' (known: cpu, cuda)";
+  if (!isTargetAvailable(options.target))
+    return emitError(loc)
+           << "target '" << options.target
+           << "' is not available in this build of sessa: it was configured "
+              "without the CUDA toolkit (ptxas not found; reconfigure with "
+              "the toolkit in /usr/local/cuda, CUDA_HOME or PATH)";
+  const bool cuda = options.target == "cuda";
   if (!isCIdentifier(options.name))
     return emitError(loc) << "artifact name '" << options.name
                           << "' must be a C identifier";
@@ -208,8 +219,9 @@ LogicalResult mlir::sessa::compileArtifact(ModuleOp module,
 
   PassManager pm(ctx);
   pm.addPass(createSessaEntryPointABI());
-  if (failed(buildCPUPipeline(pm, options.pipeline)))
-    return emitError(loc) << "cannot build sessa-cpu-pipeline";
+  if (failed(buildTargetPipeline(pm, options)))
+    return emitError(loc) << "cannot build the pipeline of target '"
+                          << options.target << "'";
   if (failed(pm.run(module)))
     return failure();
 
@@ -218,7 +230,7 @@ LogicalResult mlir::sessa::compileArtifact(ModuleOp module,
       translateModuleToLLVMIR(module, llvmContext, options.name);
   if (!llvmModule)
     return emitError(loc) << "translation to LLVM IR failed";
-  if (llvm::Error err = emitEntryPointGlue(*llvmModule, entries, "cpu"))
+  if (llvm::Error err = emitEntryPointGlue(*llvmModule, entries, options.target))
     return emitError(loc) << llvm::toString(std::move(err));
 
   std::string error;
@@ -269,11 +281,25 @@ LogicalResult mlir::sessa::compileArtifact(ModuleOp module,
   if (!llvm::sys::fs::exists(runtimeLib))
     return emitError(loc) << "runtime library '" << runtimeLib
                           << "' not found (pass --runtime-lib)";
+  std::string cudaRuntimeLib;
+  if (cuda) {
+    cudaRuntimeLib = options.cudaRuntimeLibrary;
+    if (cudaRuntimeLib.empty()) {
+      SmallString<256> path(llvm::sys::path::parent_path(runtimeLib));
+      llvm::sys::path::append(path, "libSessaCudaRuntime.a");
+      cudaRuntimeLib = std::string(path);
+    }
+    if (!llvm::sys::fs::exists(cudaRuntimeLib))
+      return emitError(loc) << "CUDA runtime library '" << cudaRuntimeLib
+                            << "' not found (pass --cuda-runtime-lib)";
+  }
   FailureOr<std::string> linker = findLinker(options, error);
   if (failed(linker))
     return emitError(loc) << error;
 
   std::string exports = "{\n  global:\n    sessa_artifact_module;\n";
+  if (options.target == "cuda")
+    exports += "    sessa_cuda_memory_stats;\n";
   for (const EntrySignature &e : entries)
     exports += "    " + e.name + ";\n";
   exports += "  local: *;\n};\n";
@@ -295,18 +321,29 @@ LogicalResult mlir::sessa::compileArtifact(ModuleOp module,
     return emitError(loc) << error;
   std::string ompDir = SESSA_OPENMP_LIBRARY_DIR;
   SmallVector<std::string> args = {*linker, "-shared", "-o", *soPath,
-                                   std::string(objPath), runtimeLib,
-                                   "-Wl,--version-script=" +
-                                       std::string(versionScript)};
+                                   std::string(objPath)};
+  if (cuda)
+    args.push_back(cudaRuntimeLib);
+  args.push_back(runtimeLib);
+  args.push_back("-Wl,--version-script=" + std::string(versionScript));
   if (StringRef(*linker).contains("clang"))
     args.push_back("-fuse-ld=lld");
-  // libomp: the compiled tiles (unless --no-openmp) and the runtime's sgemm
-  // kernels run on it.
-  if (!ompDir.empty()) {
-    args.push_back("-L" + ompDir);
-    args.push_back("-Wl,-rpath," + ompDir);
+  if (cuda) {
+    // The driver is loaded with dlopen at run time: no CUDA library at link
+    // time. Every symbol must resolve here (an mgpu* function the runtime
+    // lacks is a link error, not a load-time one).
+    args.push_back("-Wl,-z,defs");
+    args.push_back("-ldl");
+    args.push_back("-lpthread");
+  } else {
+    // libomp: the compiled tiles (unless --no-openmp) and the runtime's
+    // sgemm kernels run on it.
+    if (!ompDir.empty()) {
+      args.push_back("-L" + ompDir);
+      args.push_back("-Wl,-rpath," + ompDir);
+    }
+    args.push_back("-lomp");
   }
-  args.push_back("-lomp");
   args.push_back("-lm");
   SmallVector<StringRef> argRefs(args.begin(), args.end());
   std::string linkError;
@@ -330,11 +367,12 @@ LogicalResult mlir::sessa::compileArtifact(ModuleOp module,
     source = fileLoc.getFilename().getValue();
   if (failed(staged.write(options.name + ".h",
                           renderHeader(options.name, entries,
-                                       source.empty() ? "<input>" : source),
+                                       source.empty() ? "<input>" : source,
+                                       options.target),
                           error)) ||
       failed(staged.write("SessaRuntime.h", runtimeHeaderText(), error)) ||
       failed(staged.write("manifest.json",
-                          renderManifest(options.name, "cpu", entries),
+                          renderManifest(options.name, options.target, entries),
                           error)) ||
       failed(staged.commit(error)))
     return emitError(loc) << error;

@@ -3,6 +3,8 @@
 #include "sessa/Dialect/Sessa/IR/ShapeSpec.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Interfaces/DestinationStyleOpInterface.h"
 #include "llvm/ADT/DenseMap.h"
@@ -97,16 +99,31 @@ void addUpstreamRelations(Operation *op, DimClasses &classes) {
     if (isDynamicDim(a, da) && isDynamicDim(b, db))
       classes.unite(classes.node(a, da), classes.node(b, db));
   };
-  if (auto empty = dyn_cast<tensor::EmptyOp>(op)) {
-    for (unsigned d = 0; d < empty.getType().getRank(); ++d) {
-      if (!empty.getType().isDynamicDim(d))
+  // A fresh tensor (tensor.empty, or a buffer allocated for kernels that
+  // write it: to_tensor(memref.alloc)) has the sizes it was created with.
+  auto tieCreated = [&](Value result, ShapedType type, auto dynamicSize) {
+    for (unsigned d = 0; d < type.getRank(); ++d) {
+      if (!type.isDynamicDim(d))
         continue;
-      auto dim = empty.getDynamicSize(d).getDefiningOp<tensor::DimOp>();
+      auto dim = dynamicSize(d).template getDefiningOp<tensor::DimOp>();
       std::optional<int64_t> index =
           dim ? dim.getConstantIndex() : std::nullopt;
       if (index)
-        tie(empty.getResult(), d, dim.getSource(), *index);
+        tie(result, d, dim.getSource(), *index);
     }
+  };
+  if (auto empty = dyn_cast<tensor::EmptyOp>(op)) {
+    tieCreated(empty.getResult(), empty.getType(),
+               [&](unsigned d) { return empty.getDynamicSize(d); });
+    return;
+  }
+  if (auto toTensor = dyn_cast<bufferization::ToTensorOp>(op)) {
+    if (auto alloc = toTensor.getBuffer().getDefiningOp<memref::AllocOp>())
+      tieCreated(toTensor.getResult(), alloc.getType(),
+                 [&](unsigned d) -> Value {
+                   return alloc.getDynamicSizes()[alloc.getType()
+                                                      .getDynamicDimIndex(d)];
+                 });
     return;
   }
   if (auto dps = dyn_cast<DestinationStyleOpInterface>(op)) {

@@ -33,29 +33,31 @@ mlir::sessa::buildGPUPipeline(OpPassManager &pm,
       "one-shot-bufferize{bufferize-function-boundaries "
       "function-boundary-type-conversion=identity-layout-map},"
       "canonicalize,cse,sessa-erase-self-copies,"
-      // Slot: matrix products -> tiled GEMM kernels (sessa-gpu-matmul,
-      // branch gpu-gemm). Until it lands, sessa-gpu-map-linalg runs them.
-      // Every other linalg op on buffers -> a GPU kernel.
+      // Matrix products -> tiled GEMM kernels (tensor cores for bf16/f16);
+      // every other linalg op on buffers -> a GPU kernel.
+      "sessa-gpu-matmul,"
       + llvm::formatv("sessa-gpu-map-linalg{{block-size={0} max-blocks={1}},",
                       options.blockSize.getValue(),
                       options.maxBlocks.getValue())
             .str() +
       "sessa-gpu-device-memory,canonicalize,sessa-gpu-check-host-access,"
       // Kernels -> gpu.module / gpu.func, launches on one stream.
-      // (nvgpu ops may also be host side: TMA descriptors.)
-      "convert-nvgpu-to-nvvm,"
       "gpu-launch-sink-index-computations,gpu-kernel-outlining,"
-      "sessa-gpu-merge-modules,func.func(gpu-async-region),"
+      // Optionally one gpu.module (one image) per function.
+      + std::string(options.mergeKernelModules ? "sessa-gpu-merge-modules,"
+                                               : "") +
+      "func.func(gpu-async-region),"
       "sessa-expand-shape-to-reinterpret-cast,"
-      "convert-vector-to-scf,convert-scf-to-cf,convert-nvvm-to-llvm,"
-      "expand-strided-metadata,lower-affine," +
+      // nvgpu (mma.sync, ldmatrix, cp.async) and vector -> NVVM / scf.
+      "convert-nvgpu-to-nvvm,convert-vector-to-scf,"
+      "convert-scf-to-cf,convert-nvvm-to-llvm,expand-strided-metadata,"
+      "lower-affine," +
       llvm::formatv("nvvm-attach-target{{chip={0} features={1} O={2}},",
                     options.chip.getValue(), options.features.getValue(),
                     options.optLevel.getValue())
           .str() +
       // Device code -> NVVM -> binary (ptxas; fatbinary for fatbin).
       "gpu.module(sessa-gpu-lower-vector-transfers,convert-gpu-to-nvvm,"
-      "llvm-optimize-for-nvvm-target,"
       "canonicalize,cse,"
       "reconcile-unrealized-casts)," +
       llvm::formatv("gpu-module-to-binary{{format={0} toolkit={1}},",

@@ -36,19 +36,21 @@
  * point, ranks up to SESSA_MAX_RANK and at most SESSA_MAX_SYMBOLS dynamic
  * symbols per entry point. Descriptors beyond them are rejected (INTERNAL).
  *
+ * The checks are shared with sessa_cuda_invoke (SessaCudaRuntime.c) through
+ * sessa_runtime_check_call (SessaRuntimeInternal.h).
+ *
  * No allocation, no global state: the function is thread-safe and re-entrant.
  * Messages are formatted with snprintf into the fixed-size status buffer, so
  * they are always NUL-terminated and silently truncated when too long.
  *===----------------------------------------------------------------------===*/
 
 #include "sessa/Runtime/SessaRuntime.h"
+#include "SessaRuntimeInternal.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 
-/* Maximum number of tensors (inputs + outputs) of one entry point. */
-#define SESSA_MAX_ARGS 64
 /* Maximum number of dynamic symbols of one entry point (every dimension of
  * every tensor could carry a distinct one). */
 #define SESSA_MAX_SYMBOLS (SESSA_MAX_ARGS * SESSA_MAX_RANK)
@@ -77,17 +79,6 @@ const char *sessa_dtype_name(int32_t dtype) {
   }
 }
 
-/* The MLIR memref descriptor of a ranked memref, as the compiled code reads
- * it: {allocated, aligned, offset, sizes[rank], strides[rank]}. For rank r,
- * sizes live in shape[0 .. r) and strides in shape[r .. 2r), so the layout
- * is exactly MLIR's for every rank up to SESSA_MAX_RANK. */
-typedef struct memref_desc {
-  void *allocated;
-  void *aligned;
-  int64_t offset;
-  int64_t shape[2 * SESSA_MAX_RANK];
-} memref_desc;
-
 /* Where a dynamic symbol was first bound. value < 0 means "not bound yet".
  * A symbol bound by a tensor has pos >= 0 (its position in inputs-then-
  * outputs order) and dim its dimension; one bound by a derived-symbol sum
@@ -99,8 +90,8 @@ typedef struct symbol_binding {
 } symbol_binding;
 
 /* Fills `status` (if any) and returns `code`. */
-static int32_t report(sessa_status *status, int32_t code, const char *fmt,
-                      ...) {
+int32_t sessa_runtime_report(sessa_status *status, int32_t code,
+                             const char *fmt, ...) {
   if (status) {
     va_list ap;
     va_start(ap, fmt);
@@ -121,8 +112,8 @@ static const sessa_arg_desc *arg_at(const sessa_entry_desc *e, int32_t pos) {
 }
 
 /* Writes e.g. "input 2 ('k')" for the tensor at position `pos`. */
-static void describe(char *buf, size_t size, const sessa_entry_desc *e,
-                     int32_t pos) {
+void sessa_runtime_describe(char *buf, size_t size, const sessa_entry_desc *e,
+                            int32_t pos) {
   int is_output = pos >= e->num_inputs;
   snprintf(buf, size, "%s %" PRId32 " ('%s')", is_output ? "output" : "input",
            is_output ? pos - e->num_inputs : pos, safe_name(arg_at(e, pos)->name));
@@ -164,24 +155,24 @@ static int32_t check_entry(const sessa_entry_desc *e, sessa_status *status) {
   const char *name = safe_name(e->name);
   if (e->num_inputs < 0 || e->num_outputs < 0 ||
       e->num_inputs > SESSA_MAX_ARGS - e->num_outputs)
-    return report(status, SESSA_ERROR_INTERNAL,
+    return sessa_runtime_report(status, SESSA_ERROR_INTERNAL,
                   "entry '%s': %" PRId32 " inputs and %" PRId32
                   " outputs (at most %d tensors are supported)",
                   name, e->num_inputs, e->num_outputs, SESSA_MAX_ARGS);
   if ((e->num_inputs > 0 && !e->inputs) || (e->num_outputs > 0 && !e->outputs))
-    return report(status, SESSA_ERROR_INTERNAL,
+    return sessa_runtime_report(status, SESSA_ERROR_INTERNAL,
                   "entry '%s': missing argument descriptors", name);
   if (!e->compute)
-    return report(status, SESSA_ERROR_INTERNAL,
+    return sessa_runtime_report(status, SESSA_ERROR_INTERNAL,
                   "entry '%s': no compiled function", name);
   if (e->num_symbols < 0 || e->num_symbols > SESSA_MAX_SYMBOLS ||
       (e->num_symbols > 0 && !e->symbol_names))
-    return report(status, SESSA_ERROR_INTERNAL,
+    return sessa_runtime_report(status, SESSA_ERROR_INTERNAL,
                   "entry '%s': bad symbol table (%" PRId32
                   " symbols, at most %d supported)",
                   name, e->num_symbols, SESSA_MAX_SYMBOLS);
   if (e->num_derived < 0 || (e->num_derived > 0 && !e->derived))
-    return report(status, SESSA_ERROR_INTERNAL,
+    return sessa_runtime_report(status, SESSA_ERROR_INTERNAL,
                   "entry '%s': bad derived-symbol table (%" PRId32
                   " derived symbols, table %s)",
                   name, e->num_derived, e->derived ? "present" : "NULL");
@@ -189,7 +180,7 @@ static int32_t check_entry(const sessa_entry_desc *e, sessa_status *status) {
     const sessa_derived_symbol *d = &e->derived[i];
     if (d->symbol < 0 || d->symbol >= e->num_symbols || d->lhs < 0 ||
         d->lhs >= e->num_symbols || d->rhs < -1 || d->rhs >= e->num_symbols)
-      return report(status, SESSA_ERROR_INTERNAL,
+      return sessa_runtime_report(status, SESSA_ERROR_INTERNAL,
                     "entry '%s': derived symbol %" PRId32 " (symbol %" PRId32
                     " = symbol %" PRId32 " + symbol %" PRId32 " + %" PRId64
                     ") refers to a symbol out of range (%" PRId32
@@ -201,14 +192,14 @@ static int32_t check_entry(const sessa_entry_desc *e, sessa_status *status) {
   for (int32_t pos = 0; pos < total; ++pos) {
     const sessa_arg_desc *a = arg_at(e, pos);
     char who[SESSA_STATUS_MESSAGE_SIZE];
-    describe(who, sizeof who, e, pos);
+    sessa_runtime_describe(who, sizeof who, e, pos);
     if (a->rank < 0 || a->rank > SESSA_MAX_RANK || (a->rank > 0 && !a->dims))
-      return report(status, SESSA_ERROR_INTERNAL,
+      return sessa_runtime_report(status, SESSA_ERROR_INTERNAL,
                     "entry '%s': %s: bad descriptor rank %" PRId32, name, who,
                     a->rank);
     for (int32_t d = 0; d < a->rank; ++d)
       if (a->dims[d] < 0 && -(a->dims[d] + 1) >= e->num_symbols)
-        return report(status, SESSA_ERROR_INTERNAL,
+        return sessa_runtime_report(status, SESSA_ERROR_INTERNAL,
                       "entry '%s': %s: dimension %" PRId32
                       " uses unknown symbol %" PRId64,
                       name, who, d, -(a->dims[d] + 1));
@@ -223,31 +214,31 @@ static int32_t check_tensor(const sessa_entry_desc *e, int32_t pos,
                             memref_desc *m, sessa_status *status) {
   const sessa_arg_desc *a = arg_at(e, pos);
   char who[SESSA_STATUS_MESSAGE_SIZE];
-  describe(who, sizeof who, e, pos);
+  sessa_runtime_describe(who, sizeof who, e, pos);
 
   if (t->dtype != a->dtype) {
     if (sessa_dtype_size(t->dtype) == 0) /* not a known dtype: show value */
-      return report(status, SESSA_ERROR_DTYPE_MISMATCH,
+      return sessa_runtime_report(status, SESSA_ERROR_DTYPE_MISMATCH,
                     "%s: expected dtype %s, got unknown dtype %" PRId32, who,
                     sessa_dtype_name(a->dtype), t->dtype);
-    return report(status, SESSA_ERROR_DTYPE_MISMATCH,
+    return sessa_runtime_report(status, SESSA_ERROR_DTYPE_MISMATCH,
                   "%s: expected dtype %s, got %s", who,
                   sessa_dtype_name(a->dtype), sessa_dtype_name(t->dtype));
   }
   if (t->rank != a->rank)
-    return report(status, SESSA_ERROR_RANK_MISMATCH,
+    return sessa_runtime_report(status, SESSA_ERROR_RANK_MISMATCH,
                   "%s: expected rank %" PRId32 ", got %" PRId32, who, a->rank,
                   t->rank);
 
   for (int32_t d = 0; d < a->rank; ++d) {
     int64_t size = t->shape[d];
     if (size < 0)
-      return report(status, SESSA_ERROR_INVALID_ARGUMENT,
+      return sessa_runtime_report(status, SESSA_ERROR_INVALID_ARGUMENT,
                     "%s: dimension %" PRId32 " is negative (%" PRId64 ")", who,
                     d, size);
     if (a->dims[d] >= 0) {
       if (size != a->dims[d])
-        return report(status, SESSA_ERROR_SHAPE_MISMATCH,
+        return sessa_runtime_report(status, SESSA_ERROR_SHAPE_MISMATCH,
                       "%s: dimension %" PRId32 " is %" PRId64
                       " but expected %" PRId64,
                       who, d, size, a->dims[d]);
@@ -262,15 +253,15 @@ static int32_t check_tensor(const sessa_entry_desc *e, int32_t pos,
     } else if (b->value != size && b->pos < 0) {
       char sum[SESSA_STATUS_MESSAGE_SIZE];
       describe_sum(sum, sizeof sum, e, symbols, &e->derived[b->dim]);
-      return report(status, SESSA_ERROR_SHAPE_MISMATCH,
+      return sessa_runtime_report(status, SESSA_ERROR_SHAPE_MISMATCH,
                     "%s: dimension %" PRId32 " is %" PRId64 " but symbol '%s'"
                     " is %" PRId64 ", the sum %s",
                     who, d, size, safe_name(e->symbol_names[sym]), b->value,
                     sum);
     } else if (b->value != size) {
       char by[SESSA_STATUS_MESSAGE_SIZE];
-      describe(by, sizeof by, e, b->pos);
-      return report(status, SESSA_ERROR_SHAPE_MISMATCH,
+      sessa_runtime_describe(by, sizeof by, e, b->pos);
+      return sessa_runtime_report(status, SESSA_ERROR_SHAPE_MISMATCH,
                     "%s: dimension %" PRId32 " is %" PRId64 " but symbol '%s'"
                     " was bound to %" PRId64 " by %s dimension %" PRId32,
                     who, d, size, safe_name(e->symbol_names[sym]), b->value,
@@ -286,13 +277,13 @@ static int32_t check_tensor(const sessa_entry_desc *e, int32_t pos,
     m->shape[d] = size;
     m->shape[a->rank + d] = count;
     if (size > 0 && count > INT64_MAX / size)
-      return report(status, SESSA_ERROR_INVALID_ARGUMENT,
+      return sessa_runtime_report(status, SESSA_ERROR_INVALID_ARGUMENT,
                     "%s: too many elements (int64 overflow)", who);
     count *= size;
   }
 
   if (!t->data && count != 0)
-    return report(status, SESSA_ERROR_INVALID_ARGUMENT,
+    return sessa_runtime_report(status, SESSA_ERROR_INVALID_ARGUMENT,
                   "%s: data is NULL but the tensor has %" PRId64 " elements",
                   who, count);
   m->allocated = t->data;
@@ -335,17 +326,17 @@ static int32_t bind_derived(const sessa_entry_desc *e, symbol_binding *symbols,
       char sum_text[SESSA_STATUS_MESSAGE_SIZE];
       describe_sum(sum_text, sizeof sum_text, e, symbols, d);
       if (overflow)
-        return report(status, SESSA_ERROR_INVALID_ARGUMENT,
+        return sessa_runtime_report(status, SESSA_ERROR_INVALID_ARGUMENT,
                       "symbol '%s', the sum %s, overflows int64", name,
                       sum_text);
       if (sum < 0)
-        return report(status, SESSA_ERROR_SHAPE_MISMATCH,
+        return sessa_runtime_report(status, SESSA_ERROR_SHAPE_MISMATCH,
                       "symbol '%s', the sum %s, is negative (%" PRId64 ")",
                       name, sum_text, sum);
       if (b->pos >= 0) {
         char by[SESSA_STATUS_MESSAGE_SIZE];
-        describe(by, sizeof by, e, b->pos);
-        return report(status, SESSA_ERROR_SHAPE_MISMATCH,
+        sessa_runtime_describe(by, sizeof by, e, b->pos);
+        return sessa_runtime_report(status, SESSA_ERROR_SHAPE_MISMATCH,
                       "symbol '%s' is the sum %s = %" PRId64
                       ", but %s dimension %" PRId32 " is %" PRId64,
                       name, sum_text, sum, by, b->dim, b->value);
@@ -353,7 +344,7 @@ static int32_t bind_derived(const sessa_entry_desc *e, symbol_binding *symbols,
       /* Bound by another sum for the same symbol, which disagrees. */
       char other[SESSA_STATUS_MESSAGE_SIZE];
       describe_sum(other, sizeof other, e, symbols, &e->derived[b->dim]);
-      return report(status, SESSA_ERROR_SHAPE_MISMATCH,
+      return sessa_runtime_report(status, SESSA_ERROR_SHAPE_MISMATCH,
                     "symbol '%s' is the sum %s = %" PRId64
                     ", but also the sum %s = %" PRId64,
                     name, sum_text, sum, other, b->value);
@@ -362,37 +353,36 @@ static int32_t bind_derived(const sessa_entry_desc *e, symbol_binding *symbols,
   return SESSA_OK;
 }
 
-int32_t sessa_invoke(const sessa_entry_desc *entry, const sessa_tensor *inputs,
-                     int32_t num_inputs, sessa_tensor *outputs,
-                     int32_t num_outputs, sessa_status *status) {
+int32_t sessa_runtime_check_call(const sessa_entry_desc *entry,
+                                 const sessa_tensor *inputs, int32_t num_inputs,
+                                 sessa_tensor *outputs, int32_t num_outputs,
+                                 sessa_call_frame *frame, sessa_status *status) {
   if (!entry)
-    return report(status, SESSA_ERROR_INVALID_ARGUMENT,
+    return sessa_runtime_report(status, SESSA_ERROR_INVALID_ARGUMENT,
                   "entry descriptor is NULL");
   int32_t rc = check_entry(entry, status);
   if (rc != SESSA_OK)
     return rc;
 
   if (num_inputs != entry->num_inputs)
-    return report(status, SESSA_ERROR_INVALID_ARGUMENT,
+    return sessa_runtime_report(status, SESSA_ERROR_INVALID_ARGUMENT,
                   "expected %" PRId32 " input%s, got %" PRId32,
                   entry->num_inputs, entry->num_inputs == 1 ? "" : "s",
                   num_inputs);
   if (num_outputs != entry->num_outputs)
-    return report(status, SESSA_ERROR_INVALID_ARGUMENT,
+    return sessa_runtime_report(status, SESSA_ERROR_INVALID_ARGUMENT,
                   "expected %" PRId32 " output%s, got %" PRId32,
                   entry->num_outputs, entry->num_outputs == 1 ? "" : "s",
                   num_outputs);
   if (num_inputs > 0 && !inputs)
-    return report(status, SESSA_ERROR_INVALID_ARGUMENT, "inputs is NULL");
+    return sessa_runtime_report(status, SESSA_ERROR_INVALID_ARGUMENT, "inputs is NULL");
   if (num_outputs > 0 && !outputs)
-    return report(status, SESSA_ERROR_INVALID_ARGUMENT, "outputs is NULL");
+    return sessa_runtime_report(status, SESSA_ERROR_INVALID_ARGUMENT, "outputs is NULL");
 
   symbol_binding symbols[SESSA_MAX_SYMBOLS];
   for (int32_t s = 0; s < entry->num_symbols; ++s)
     symbols[s].value = -1;
 
-  memref_desc descs[SESSA_MAX_ARGS];
-  void *args[SESSA_MAX_ARGS];
   int32_t total = num_inputs + num_outputs;
   for (int32_t pos = 0; pos < total; ++pos) {
     /* Derived symbols are computed once the inputs are checked (also when
@@ -405,15 +395,22 @@ int32_t sessa_invoke(const sessa_entry_desc *entry, const sessa_tensor *inputs,
     }
     const sessa_tensor *t =
         pos < num_inputs ? &inputs[pos] : &outputs[pos - num_inputs];
-    rc = check_tensor(entry, pos, t, symbols, &descs[pos], status);
+    rc = check_tensor(entry, pos, t, symbols, &frame->descs[pos], status);
     if (rc != SESSA_OK)
       return rc;
-    args[pos] = &descs[pos];
+    frame->args[pos] = &frame->descs[pos];
   }
-  rc = bind_derived(entry, symbols, status);
+  return bind_derived(entry, symbols, status);
+}
+
+int32_t sessa_invoke(const sessa_entry_desc *entry, const sessa_tensor *inputs,
+                     int32_t num_inputs, sessa_tensor *outputs,
+                     int32_t num_outputs, sessa_status *status) {
+  sessa_call_frame frame;
+  int32_t rc = sessa_runtime_check_call(entry, inputs, num_inputs, outputs,
+                                        num_outputs, &frame, status);
   if (rc != SESSA_OK)
     return rc;
-
-  entry->compute(args);
-  return report(status, SESSA_OK, "ok");
+  entry->compute(frame.args);
+  return sessa_runtime_report(status, SESSA_OK, "ok");
 }

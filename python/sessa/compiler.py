@@ -8,8 +8,10 @@
 
 Failures raise `MLIRError`; its message is every diagnostic with its
 location and source line (`model.mlir:3:7: error: ...`), also in
-`.diagnostics`. Targets: "cpu"; "cuda" raises `TargetNotAvailableError`
-(not available in this build).
+`.diagnostics`. Targets: "cpu", and "cuda" when the build found the CUDA
+toolkit (`TARGETS` lists what this build compiles for; another known target
+raises `TargetNotAvailableError`). A "cuda" artifact's entry points take
+device pointers and a CUDA stream (see sessa.runtime).
 """
 
 import os
@@ -27,7 +29,7 @@ __all__ = ["MLIRError", "TargetNotAvailableError", "parse", "verify", "run_pipel
            "compile", "runtime_library", "mlir_version", "TARGETS"]
 
 #: Targets this build can compile for.
-TARGETS = ("cpu",)
+TARGETS = tuple(t for t in ("cpu", "cuda") if _ext.target_available(t))
 #: Targets the API knows of.
 KNOWN_TARGETS = ("cpu", "cuda")
 
@@ -94,19 +96,23 @@ def _target_check(target):
         raise ValueError("unknown target %r (known: %s)" % (target, ", ".join(KNOWN_TARGETS)))
     if target not in TARGETS:
         raise TargetNotAvailableError(
-            "target %r is not available in this build of sessa (CUDA code generation is not "
-            "implemented yet); available: %s" % (target, ", ".join(TARGETS)))
+            "target %r is not available in this build of sessa (it was configured without the "
+            "CUDA toolkit: ptxas not found); available: %s" % (target, ", ".join(TARGETS)))
 
 
 def compile(text, out_dir, name, target="cpu", cpu=None, opt_level=3, features=None,
             openmp=True, keep_llvm_ir=False, runtime_library=None, linker=None,
-            source_name=None):
+            source_name=None, cuda_chip="sm_90", cuda_features="+ptx80", cuda_toolkit=None,
+            cuda_runtime_library=None):
     """Compiles the MLIR module `text` ahead of time into the artifact
     directory `out_dir` (created if missing; nothing is written unless
     everything succeeds): lib<name>.so, <name>.h, SessaRuntime.h and
     manifest.json. Returns the absolute directory.
 
-    target: "cpu" ("cuda" raises TargetNotAvailableError); cpu: an LLVM CPU
+    target: "cpu" or "cuda" (in TARGETS; cuda_chip / cuda_features /
+    cuda_toolkit choose the GPU architecture, PTX features and the toolkit
+    whose ptxas builds the cubin; cuda_runtime_library: libSessaCudaRuntime.a,
+    default next to runtime_library); cpu: an LLVM CPU
     name (None: the host's, e.g. "x86-64-v3" for any AVX2 machine);
     features: LLVM target features; opt_level: 0-3; openmp: run
     independent tiles on all cores; keep_llvm_ir: also write <name>.ll.
@@ -127,5 +133,8 @@ def compile(text, out_dir, name, target="cpu", cpu=None, opt_level=3, features=N
                      features=features or "", opt_level=int(opt_level),
                      runtime_library=runtime_library, linker=linker or "",
                      openmp=bool(openmp), keep_llvm_ir=bool(keep_llvm_ir),
-                     source_name=source_name or "%s.mlir" % name),
+                     source_name=source_name or "%s.mlir" % name,
+                     cuda_chip=cuda_chip, cuda_features=cuda_features,
+                     cuda_toolkit=cuda_toolkit or "",
+                     cuda_runtime_library=cuda_runtime_library or ""),
         "compiling %s for %s failed" % (name, target))

@@ -433,7 +433,11 @@ class Layer:
         """Compiles the layer ahead of time; returns a CompiledLayer (weights
         bound) for `batch` sequences per call, any number of tokens and any
         cache length. out_dir: the artifact directory (default: a new
-        temporary one; `.save(dir)` keeps it)."""
+        temporary one; `.save(dir)` keeps it).
+
+        target="cuda" returns the loaded artifact (a sessa.runtime.Artifact
+        whose entry takes the activations and weights as device tensors and a
+        stream; weight binding is CPU-only for now)."""
         from . import compiler
         from .compiled import CompiledLayer
         compiler._target_check(target)
@@ -445,6 +449,9 @@ class Layer:
         text = self.mlir(dtype=dtype, batch=batch)
         out = compiler.compile(text, out_dir or _default_out_dir(name), name, target=target,
                                cpu=cpu, opt_level=opt_level, openmp=openmp)
+        if target == "cuda":
+            from . import runtime
+            return runtime.load(out)
         return CompiledLayer(out, self.weights(), self.config_dict(), dtype)
 
     def config_dict(self):
@@ -742,10 +749,19 @@ class LanguageModel:
     def compile(self, target="cpu", dtype="f32", out_dir=None, name="sessa_lm", batch=1,
                 prefill_chunk=16, cpu=None, opt_level=3, openmp=True):
         """Compiles the model ahead of time; returns a CompiledLanguageModel
-        (weights bound) with prefill / decode_step / generate."""
+        (weights bound) with prefill / decode_step / generate. CPU only for
+        now: its caches and generation loop live in host memory (compile
+        `self.mlir()` with sessa.compiler.compile(target="cuda") and call it
+        through sessa.runtime with device tensors instead)."""
         from . import compiler
         from .compiled import CompiledLanguageModel
         compiler._target_check(target)
+        if target != "cpu":
+            raise compiler.TargetNotAvailableError(
+                "target %r is not available for a compiled language model yet: "
+                "CompiledLanguageModel keeps its caches and the generation loop in host memory; "
+                "compile model.mlir() with sessa.compiler.compile(..., target=%r) and call it "
+                "through sessa.runtime with device tensors" % (target, target))
         text = self.mlir(batch=batch, prefill_chunk=prefill_chunk, dtype=dtype)
         out = compiler.compile(text, out_dir or _default_out_dir(name), name, target=target,
                                cpu=cpu, opt_level=opt_level, openmp=openmp)

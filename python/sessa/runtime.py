@@ -38,10 +38,30 @@ A directory saved by a compiled model (`CompiledLayer.save`,
 `CompiledLanguageModel.save`: an artifact plus weights.npz and
 sessa_model.json) loads as that model, weights bound.
 
-CUDA artifacts (target "cuda") take device buffers: objects with
-`__cuda_array_interface__` or torch CUDA tensors, passed as raw device
-pointers. No CUDA artifact can be built yet; calling one raises
-NotImplementedError (after the arguments were described and checked).
+CUDA artifacts (target "cuda", `sessa-compile --target=cuda`) export
+
+    int32_t NAME(const sessa_tensor *inputs, int32_t num_inputs,
+                 sessa_tensor *outputs, int32_t num_outputs,
+                 void *stream, sessa_status *status);
+
+and take device buffers: torch CUDA tensors or any object with
+`__cuda_array_interface__` (CuPy, Numba, ...), dense and C-contiguous, of the
+exact dtype (bf16: torch.bfloat16, or uint16 bit patterns). Host arrays are
+rejected before the call. `stream=` is a CUstream: an int handle, an object
+with `.cuda_stream` (torch.cuda.Stream) or `__cuda_stream__`, or a
+cupy.cuda.Stream; default 0, the legacy default stream. The call is
+asynchronous on that stream (like a cuBLAS call): synchronize the stream
+before reading the outputs on the host.
+Outputs are passed with `outputs=[...]` or allocated with torch (when the
+inputs are torch tensors, or torch is installed) or CuPy, on the device of
+the first input:
+
+    art = sessa.runtime.load("out_cuda/")
+    y, = art.forward(x_gpu, w_gpu, stream=torch.cuda.current_stream())
+
+CUDA errors raise SessaError with code CUDA (7) and the failing driver call
+in the message; a machine without the NVIDIA driver gives code
+CUDA_UNAVAILABLE (6). Only the driver (libcuda.so.1) is needed, no toolkit.
 """
 
 import ctypes
@@ -82,6 +102,8 @@ DTYPE_MISMATCH = 2
 RANK_MISMATCH = 3
 SHAPE_MISMATCH = 4
 INTERNAL = 5
+CUDA_UNAVAILABLE = 6
+CUDA = 7
 ERROR_NAMES = {
     0: "SESSA_OK",
     1: "SESSA_ERROR_INVALID_ARGUMENT",
@@ -89,6 +111,8 @@ ERROR_NAMES = {
     3: "SESSA_ERROR_RANK_MISMATCH",
     4: "SESSA_ERROR_SHAPE_MISMATCH",
     5: "SESSA_ERROR_INTERNAL",
+    6: "SESSA_ERROR_CUDA_UNAVAILABLE",
+    7: "SESSA_ERROR_CUDA",
 }
 
 
@@ -156,6 +180,14 @@ _ENTRY_FN = ctypes.CFUNCTYPE(
     ctypes.c_int32,
     ctypes.POINTER(_Tensor), ctypes.c_int32,
     ctypes.POINTER(_Tensor), ctypes.c_int32,
+    ctypes.POINTER(_Status),
+)
+# CUDA artifacts: the same with a CUstream before the status.
+_CUDA_ENTRY_FN = ctypes.CFUNCTYPE(
+    ctypes.c_int32,
+    ctypes.POINTER(_Tensor), ctypes.c_int32,
+    ctypes.POINTER(_Tensor), ctypes.c_int32,
+    ctypes.c_void_p,
     ctypes.POINTER(_Status),
 )
 
@@ -275,10 +307,11 @@ class Entry:
     def output_names(self):
         return [n for n, _, _ in self.outputs]
 
-    def __call__(self, *inputs, outputs=None, check=True):
+    def __call__(self, *inputs, outputs=None, check=True, stream=None):
         if self._artifact is None:
             raise RuntimeError("entry %r is not bound to an artifact" % self.name)
-        return self._artifact.call(self.name, *inputs, outputs=outputs, check=check)
+        return self._artifact.call(self.name, *inputs, outputs=outputs, check=check,
+                                   stream=stream)
 
     def signature(self):
         """A one-line description: name(x: f32[B, T, 64], ...) -> (y: ...)."""
@@ -462,6 +495,65 @@ def _is_device_array(x):
         hasattr(x, "__cuda_array_interface__")
 
 
+def _stream_handle(stream):
+    """A CUstream as an int: None/0 (the legacy default stream), an int, an
+    object with `.cuda_stream` (torch.cuda.Stream), the `__cuda_stream__`
+    protocol, or a cupy.cuda.Stream (`.ptr`)."""
+    if stream is None:
+        return 0
+    if hasattr(stream, "cuda_stream"):
+        stream = stream.cuda_stream
+    elif hasattr(stream, "__cuda_stream__"):
+        stream = stream.__cuda_stream__()[1]
+    elif type(stream).__module__.startswith("cupy") and hasattr(stream, "ptr"):
+        stream = stream.ptr
+    if isinstance(stream, bool) or not isinstance(stream, int):
+        try:
+            import operator
+            stream = operator.index(stream)
+        except TypeError:
+            raise TypeError("stream must be an int CUstream handle or an object with "
+                            ".cuda_stream (torch.cuda.Stream), __cuda_stream__ or a "
+                            "cupy.cuda.Stream, got %s"
+                            % type(stream).__name__) from None
+    if stream < 0:
+        raise ValueError("stream handle %d is negative" % stream)
+    return stream
+
+
+_TORCH_DTYPE_NAMES = {"f32": "float32", "f16": "float16", "bf16": "bfloat16",
+                      "f64": "float64", "i32": "int32", "i64": "int64"}
+
+
+def _alloc_device_outputs(entry, shapes, like):
+    """Device buffers for the outputs of `entry`: torch tensors on the device
+    of `like` (a torch CUDA tensor, or torch is importable), else CuPy."""
+    torch = None
+    if like is not None and _is_torch_tensor(like):
+        import torch
+    else:
+        try:
+            import torch  # noqa: F811
+            if not torch.cuda.is_available():
+                torch = None
+        except ImportError:
+            torch = None
+    if torch is not None:
+        device = like.device if like is not None and _is_torch_tensor(like) else "cuda"
+        return [torch.empty(shape, dtype=getattr(torch, _TORCH_DTYPE_NAMES[dt]), device=device)
+                for (_, dt, _), shape in zip(entry.outputs, shapes)]
+    try:
+        import cupy
+    except ImportError:
+        raise RuntimeError("entry %r: cannot allocate CUDA outputs: neither torch (with CUDA) "
+                           "nor cupy is installed; pass outputs=[...]" % entry.name) from None
+    outs = []
+    for (name, dt, _), shape in zip(entry.outputs, shapes):
+        np_dt = _NAME_TO_NP[dt]  # bf16: uint16 bit patterns
+        outs.append(cupy.empty(shape, dtype=np_dt))
+    return outs
+
+
 # ----- Artifacts ------------------------------------------------------------------
 
 class Artifact:
@@ -516,7 +608,7 @@ class Artifact:
         for i in range(mod.num_entries):
             desc = mod.entries[i]
             name = _decode_str(desc.name)
-            fn = _ENTRY_FN((name, self._lib))
+            fn = (_CUDA_ENTRY_FN if self.target == "cuda" else _ENTRY_FN)((name, self._lib))
             self.entries[name] = Entry(desc, fn, self)
         if self.manifest is not None:
             listed = sorted(e["name"] for e in self.manifest.get("entries", []))
@@ -533,6 +625,22 @@ class Artifact:
         if entries is not None and name in entries:
             return entries[name]
         raise AttributeError("%s has no attribute or entry point %r" % (type(self).__name__, name))
+
+    def memory_stats(self, reset_peak=False):
+        """CUDA artifacts: (live, peak) bytes of device memory held by the
+        temporaries of compiled code (process-wide; the peak since the last
+        reset, `reset_peak=True` resets it after reading). The peak over one
+        call is the extra device memory it needs beyond its arguments."""
+        if self.target != "cuda":
+            raise ValueError("memory_stats() is for CUDA artifacts (this one targets %s)"
+                             % self.target)
+        fn = self._lib.sessa_cuda_memory_stats
+        fn.restype = None
+        fn.argtypes = [ctypes.POINTER(ctypes.c_int64), ctypes.POINTER(ctypes.c_int64),
+                       ctypes.c_int32]
+        live, peak = ctypes.c_int64(0), ctypes.c_int64(0)
+        fn(ctypes.byref(live), ctypes.byref(peak), 1 if reset_peak else 0)
+        return live.value, peak.value
 
     def describe(self):
         """A multi-line description of every entry point."""
@@ -571,10 +679,12 @@ class Artifact:
         if i < len(entry.inputs):
             label += " (%r)" % entry.inputs[i][0]
         if self.target == "cuda":
-            if isinstance(x, np.ndarray):
-                raise TypeError("%s: a numpy array, but artifact %s runs on CUDA: pass a "
-                                "torch CUDA tensor or an object with __cuda_array_interface__"
-                                % (label, self.name))
+            if isinstance(x, DeviceArray):
+                return x
+            if not _is_device_array(x):
+                raise TypeError("%s: a host %s, but artifact %s runs on CUDA: pass a torch "
+                                "CUDA tensor or an object with __cuda_array_interface__ (device "
+                                "memory)" % (label, type(x).__name__, self.name))
             return DeviceArray(x, label)
         if _is_device_array(x) and not isinstance(x, np.ndarray):
             raise TypeError("%s: a CUDA array, but artifact %s runs on the CPU: pass a numpy "
@@ -588,8 +698,13 @@ class Artifact:
                 x = np.asarray(x, dtype=_NAME_TO_NP.get(want))
         return np.ascontiguousarray(x)
 
-    def call(self, name, *inputs, outputs=None, check=True):
+    def call(self, name, *inputs, outputs=None, check=True, stream=None):
         """Calls entry `name`; returns the list of outputs.
+
+        CUDA artifacts take device arrays (torch CUDA tensors, objects with
+        __cuda_array_interface__), never host arrays, and run asynchronously
+        on `stream` (see the module's description); outputs not given are
+        allocated with torch or CuPy. `stream` is only for CUDA artifacts.
 
         CPU artifacts take numpy arrays (made C-contiguous if needed, never
         converted to another dtype). With `check` (the default) they are
@@ -600,6 +715,11 @@ class Artifact:
         non-zero return code.
         """
         entry = self._entry(name)
+        cuda = self.target == "cuda"
+        if stream is not None and not cuda:
+            raise TypeError("entry %r: stream= is only for CUDA artifacts (artifact %s "
+                            "targets %s)" % (name, self.name, self.target))
+        stream_handle = _stream_handle(stream) if cuda else None
         ins = [self._prepare(entry, i, x) for i, x in enumerate(inputs)]
         in_dtypes = [self._dtype_of(x) for x in ins]
         bound = None
@@ -610,22 +730,35 @@ class Artifact:
                 entry.check_one(i, x.shape, in_dtypes[i], bound, origins)
             entry.bind_derived(bound, origins)
 
+        results = None
         if outputs is None:
-            if self.target == "cuda":
-                raise NotImplementedError(
-                    "entry %r: allocating CUDA outputs is not implemented; pass outputs=[...] "
-                    "(torch CUDA tensors or __cuda_array_interface__ objects)" % name)
             if bound is None:
                 bound = self._loose_bind(entry, ins)
-            outs = [np.empty(shape, dtype=_NAME_TO_NP[dt])
-                    for (_, dt, _), shape in zip(entry.outputs, entry.output_shapes_from(bound))]
+            shapes = entry.output_shapes_from(bound)
+            if cuda:
+                like = inputs[0] if inputs else None
+                results = _alloc_device_outputs(entry, shapes, like)
+                outs = [DeviceArray(o, "entry %r output %d" % (name, i))
+                        for i, o in enumerate(results)]
+            else:
+                outs = [np.empty(shape, dtype=_NAME_TO_NP[dt])
+                        for (_, dt, _), shape in zip(entry.outputs, shapes)]
             out_dtypes = [dt for _, dt, _ in entry.outputs]
         else:
             outs = []
+            results = list(outputs)
             for i, o in enumerate(outputs):
                 label = "entry %r output %d" % (name, i)
-                if self.target == "cuda":
-                    outs.append(DeviceArray(o, label))
+                if cuda:
+                    if not _is_device_array(o) and not isinstance(o, DeviceArray):
+                        raise TypeError("%s: a host %s, but artifact %s runs on CUDA: pass a "
+                                        "torch CUDA tensor or an object with "
+                                        "__cuda_array_interface__" % (label, type(o).__name__,
+                                                                      self.name))
+                    o = o if isinstance(o, DeviceArray) else DeviceArray(o, label)
+                    if getattr(o, "readonly", False):
+                        raise ArgumentError(INVALID_ARGUMENT, "%s is read-only" % label)
+                    outs.append(o)
                     continue
                 if not isinstance(o, np.ndarray) or not o.flags.c_contiguous \
                         or not o.flags.writeable:
@@ -650,14 +783,16 @@ class Artifact:
                 raise ArgumentError(DTYPE_MISMATCH, "entry %r output %d: numpy dtype %s has no "
                                     "sessa dtype" % (name, i, dt))
             out_arr[i] = o.tensor() if isinstance(o, DeviceArray) else _host_tensor(o, dt)
-        if self.target == "cuda":
-            raise NotImplementedError(
-                "artifact %s targets CUDA, which this version of sessa.runtime cannot run yet "
-                "(the arguments were checked; CUDA launch support is still to come)" % self.name)
         status = _Status()
-        rc = entry._fn(in_arr, len(ins), out_arr, len(outs), ctypes.byref(status))
+        if cuda:
+            rc = entry._fn(in_arr, len(ins), out_arr, len(outs), stream_handle,
+                           ctypes.byref(status))
+        else:
+            rc = entry._fn(in_arr, len(ins), out_arr, len(outs), ctypes.byref(status))
         if rc != 0:
             raise SessaError(rc, _decode_str(status.message))
+        if cuda:
+            return results if results is not None else [o.obj for o in outs]
         return outs
 
     def bind(self, name, fixed):
@@ -687,9 +822,6 @@ class BoundEntry:
     in order, checked as by `Artifact.call`. Made by `Artifact.bind`."""
 
     def __init__(self, artifact, name, fixed):
-        if artifact.target != "cpu":
-            raise NotImplementedError("binding inputs of a %s artifact is not implemented"
-                                      % artifact.target)
         entry = artifact._entry(name)
         self.artifact = artifact
         self.entry = entry
@@ -709,12 +841,16 @@ class BoundEntry:
             entry.check_one(i, arr.shape, artifact._dtype_of(arr), self._bound_symbols,
                             self._origin)
             self._arrays[i] = arr  # keeps the memory alive
-            self._template[i] = _host_tensor(arr, dt)
+            self._template[i] = arr.tensor() if isinstance(arr, DeviceArray) \
+                else _host_tensor(arr, dt)
         self.free = [i for i in range(n) if i not in by_index]
         self.free_names = [entry.inputs[i][0] for i in self.free]
 
-    def __call__(self, *inputs):
+    def __call__(self, *inputs, stream=None):
         entry, art = self.entry, self.artifact
+        cuda = art.target == "cuda"
+        if stream is not None and not cuda:
+            raise TypeError("entry %r: stream= is only for CUDA artifacts" % entry.name)
         if len(inputs) != len(self.free):
             raise ArgumentError(INVALID_ARGUMENT, "entry %r (with bound inputs): expected %d "
                                 "input%s, got %d (inputs: %s)"
@@ -729,16 +865,27 @@ class BoundEntry:
             x = art._prepare(entry, i, x)
             dt = entry.inputs[i][1]
             entry.check_one(i, x.shape, art._dtype_of(x), bound, origin)
-            in_arr[i] = _host_tensor(x, dt)
+            in_arr[i] = x.tensor() if isinstance(x, DeviceArray) else _host_tensor(x, dt)
             keep.append(x)
         entry.bind_derived(bound, origin)
-        outs = [np.empty(shape, dtype=_NAME_TO_NP[dt])
-                for (_, dt, _), shape in zip(entry.outputs, entry.output_shapes_from(bound))]
+        shapes = entry.output_shapes_from(bound)
+        if cuda:
+            like = keep[0].obj if keep else next(iter(self._arrays.values())).obj \
+                if self._arrays else None
+            outs = _alloc_device_outputs(entry, shapes, like)
+            out_descs = [DeviceArray(o, "output %d" % i) for i, o in enumerate(outs)]
+        else:
+            outs = [np.empty(shape, dtype=_NAME_TO_NP[dt])
+                    for (_, dt, _), shape in zip(entry.outputs, shapes)]
         out_arr = (_Tensor * max(len(outs), 1))()
         for i, (o, (_, dt, _)) in enumerate(zip(outs, entry.outputs)):
-            out_arr[i] = _host_tensor(o, dt)
+            out_arr[i] = out_descs[i].tensor() if cuda else _host_tensor(o, dt)
         status = _Status()
-        rc = entry._fn(in_arr, n, out_arr, len(outs), ctypes.byref(status))
+        if cuda:
+            rc = entry._fn(in_arr, n, out_arr, len(outs), _stream_handle(stream),
+                           ctypes.byref(status))
+        else:
+            rc = entry._fn(in_arr, n, out_arr, len(outs), ctypes.byref(status))
         if rc != 0:
             raise SessaError(rc, _decode_str(status.message))
         return outs

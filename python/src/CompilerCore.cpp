@@ -174,6 +174,10 @@ Result compile(const std::string &text, const CompileArgs &args) {
   options.linker = args.linker;
   options.keepLLVMIR = args.keepLLVMIR;
   options.pipeline.openmp = args.openmp;
+  options.cudaChip = args.cudaChip;
+  options.cudaFeatures = args.cudaFeatures;
+  options.cudaToolkit = args.cudaToolkit;
+  options.cudaRuntimeLibrary = args.cudaRuntimeLibrary;
   if (failed(sessa::compileArtifact(*module, options)))
     return s.fail("compilation failed");
   return s.succeed(args.outputDir);
@@ -183,6 +187,10 @@ std::string mlirVersion() {
   return "MLIR " + std::to_string(LLVM_VERSION_MAJOR) + "." +
          std::to_string(LLVM_VERSION_MINOR) + "." +
          std::to_string(LLVM_VERSION_PATCH);
+}
+
+bool targetAvailable(const std::string &target) {
+  return sessa::isTargetAvailable(target);
 }
 
 } // namespace sessa_py

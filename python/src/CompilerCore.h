@@ -46,6 +46,10 @@ struct CompileArgs {
   bool openmp = true;
   bool keepLLVMIR = false;
   std::string sourceName = "<string>";
+  std::string cudaChip = "sm_90";
+  std::string cudaFeatures = "+ptx80";
+  std::string cudaToolkit;
+  std::string cudaRuntimeLibrary;
 };
 
 /// Compiles `text` into an artifact directory (lib<name>.so, <name>.h,
@@ -54,6 +58,9 @@ Result compile(const std::string &text, const CompileArgs &args);
 
 /// "MLIR <major>.<minor>".
 std::string mlirVersion();
+
+/// Whether this build compiles for `target` ("cpu", "cuda").
+bool targetAvailable(const std::string &target);
 
 } // namespace sessa_py
 

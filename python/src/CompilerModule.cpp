@@ -58,7 +58,9 @@ NB_MODULE(_compiler, m) {
          const std::string &cpu, const std::string &features,
          unsigned optLevel, const std::string &runtimeLibrary,
          const std::string &linker, bool openmp, bool keepLLVMIR,
-         const std::string &sourceName) {
+         const std::string &sourceName, const std::string &cudaChip,
+         const std::string &cudaFeatures, const std::string &cudaToolkit,
+         const std::string &cudaRuntimeLibrary) {
         sessa_py::CompileArgs args;
         args.outputDir = outputDir;
         args.name = name;
@@ -71,15 +73,24 @@ NB_MODULE(_compiler, m) {
         args.openmp = openmp;
         args.keepLLVMIR = keepLLVMIR;
         args.sourceName = sourceName;
+        args.cudaChip = cudaChip;
+        args.cudaFeatures = cudaFeatures;
+        args.cudaToolkit = cudaToolkit;
+        args.cudaRuntimeLibrary = cudaRuntimeLibrary;
         nb::gil_scoped_release release;
         return toPython(sessa_py::compile(text, args));
       },
       "text"_a, "output_dir"_a, "name"_a, "target"_a = "cpu", "cpu"_a = "",
       "features"_a = "", "opt_level"_a = 3, "runtime_library"_a = "",
       "linker"_a = "", "openmp"_a = true, "keep_llvm_ir"_a = false,
-      "source_name"_a = "<string>",
+      "source_name"_a = "<string>", "cuda_chip"_a = "sm_90",
+      "cuda_features"_a = "+ptx80", "cuda_toolkit"_a = "",
+      "cuda_runtime_library"_a = "",
       "Compiles MLIR text into an artifact directory -> (ok, directory, "
       "diagnostics).");
+
+  m.def("target_available", &sessa_py::targetAvailable, "target"_a,
+        "Whether this build compiles for the target (\"cpu\", \"cuda\").");
 
   m.def("mlir_version", &sessa_py::mlirVersion,
         "The MLIR version this extension was built against.");

@@ -7,10 +7,8 @@
 // RUN: sessa-opt %s --sessa-entry-point-abi --sessa-gpu-pipeline | FileCheck %s --check-prefix=FATBIN
 // RUN: sessa-opt %s --sessa-entry-point-abi --sessa-gpu-pipeline="format=bin opt-level=2" | FileCheck %s --check-prefix=CUBIN
 // RUN: sessa-opt %s --sessa-entry-point-abi --sessa-gpu-pipeline | mlir-translate --mlir-to-llvmir | FileCheck %s --check-prefix=LLVMIR
-// The whole layer (sessa ops lowered to linalg and loops as a stand-in for
-// their kernels, see gpu-pipeline-layer.mlir), f32 and bf16: ptxas accepts
-// every generic kernel.
-// RUN: sessa-opt %S/gpu-pipeline-layer.mlir --split-input-file --sessa-decompose-layer --convert-sessa-to-linalg --sessa-entry-point-abi --sessa-gpu-pipeline | FileCheck %s --check-prefix=LAYER
+// The layer of examples/cpp (every kernel in one image): ptxas accepts it.
+// RUN: sessa-opt %sessa_src/examples/cpp/layer.mlir --sessa-entry-point-abi --sessa-gpu-pipeline="merge-kernel-modules=true" | FileCheck %s --check-prefix=LAYER
 
 #id2 = affine_map<(i, j) -> (i, j)>
 #row = affine_map<(i, j) -> (i)>
@@ -32,12 +30,11 @@ func.func @row_softmax_denominator(%x: tensor<?x128xbf16>) -> tensor<?xf32> {
 }
 
 // A fatbin (magic 0xBA55ED50) with an ELF cubin inside.
-// FATBIN: gpu.binary @sessa_kernels  [#gpu.object<#nvvm.target<O = 3, chip = "sm_90", features = "+ptx80">, properties = {{{.*}}}, "P\EDU\BA{{.*}}\7FELF
-// CUBIN: gpu.binary @sessa_kernels  [#gpu.object<#nvvm.target<chip = "sm_90", features = "+ptx80">, properties = {{{.*}}}, bin = "\7FELF
-// LLVMIR: @sessa_kernels_binary = internal constant [{{[0-9]+}} x i8] c"P\ED
-// LLVMIR: call ptr @mgpuModuleLoad(ptr @sessa_kernels_binary, i64 {{[0-9]+}})
+// FATBIN: gpu.binary @row_softmax_denominator_kernel_0  [#gpu.object<#nvvm.target<O = 3, chip = "sm_90", features = "+ptx80">, properties = {{{.*}}}, "P\EDU\BA{{.*}}\7FELF
+// CUBIN: gpu.binary @row_softmax_denominator_kernel_0  [#gpu.object<#nvvm.target<chip = "sm_90", features = "+ptx80">, properties = {{{.*}}}, bin = "\7FELF
+// LLVMIR: @row_softmax_denominator_kernel_0_binary = internal constant [{{[0-9]+}} x i8] c"P\ED
+// LLVMIR: call ptr @mgpuModuleLoad(ptr @row_softmax_denominator_kernel_0_binary, i64 {{[0-9]+}})
 // LLVMIR: call void @mgpuModuleUnload(
 // LAYER-LABEL: llvm.func @layer_step(
-// LAYER: gpu.binary @sessa_kernels  [#gpu.object<#nvvm.target<O = 3, chip = "sm_90", features = "+ptx80">, properties = {{{.*}}}, "P\EDU\BA
-// LAYER-LABEL: llvm.func @layer_step_bf16(
-// LAYER: gpu.binary @sessa_kernels  [#gpu.object<#nvvm.target<O = 3, chip = "sm_90", features = "+ptx80">, properties = {{{.*}}}, "P\EDU\BA
+// LAYER: gpu.binary @layer_step_kernels  [#gpu.object<#nvvm.target<O = 3, chip = "sm_90", features = "+ptx80">, properties = {{{.*}}}, "P\EDU\BA
+// LAYER-NOT: gpu.binary

@@ -6,7 +6,8 @@
 // workgroup memory lower too. No toolkit needed (format=isa).
 
 // RUN: sessa-opt %s --sessa-gpu-pipeline="format=isa chip=sm_90a" | FileCheck %s
-// CHECK: gpu.binary @sessa_kernels  [#gpu.object<#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx80">, {{.*}}assembly = "{{.*}}.target sm_90a{{.*}}.visible .entry tc_kernel({{.*}}wgmma.fence.sync.aligned{{.*}}ld.global.b16{{.*}}st.global.b16{{.*}}.visible .entry transfers_kernel({{.*}}st.shared.v4.b32{{.*}}bar.sync{{.*}}ld.shared.v4.b32
+// CHECK: gpu.binary @tc_kernel  [#gpu.object<#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx80">, {{.*}}assembly = "{{.*}}.target sm_90a{{.*}}.visible .entry tc_kernel({{.*}}wgmma.fence.sync.aligned{{.*}}ld.global.b16{{.*}}st.global.b16
+// CHECK: gpu.binary @transfers_kernel  [#gpu.object<#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx80">, {{.*}}assembly = "{{.*}}.visible .entry transfers_kernel({{.*}}st.shared.v4.b32{{.*}}bar.sync{{.*}}ld.shared.v4.b32
 
 func.func @tc(%a: memref<16x16xf16>, %o: memref<16x16xf16>) {
   %c0 = arith.constant 0 : index

@@ -1,29 +1,33 @@
 // The Sessa layer (examples/cpp/layer.mlir: D = 64, 4 heads over 2
-// key/value heads, caches), f32 and bf16, through sessa-gpu-pipeline.
-//
-// Until the GPU kernels of the sessa ops land (convert-sessa-to-gpu:
-// lib/Conversion/SessaToGPU/*Kernel.cpp), the pipeline stops at a located
-// error on the first primitive op left after sessa-decompose-layer.
-// RUN: not sessa-opt %s --split-input-file --sessa-entry-point-abi --sessa-gpu-pipeline 2>&1 | FileCheck %s --check-prefix=UNLOWERED
-// UNLOWERED: gpu-pipeline-layer.mlir:[[#@LINE+42]]:{{[0-9]+}}: error: 'sessa.rope' op was not lowered by convert-sessa-to-gpu
-// UNLOWERED: gpu-pipeline-layer.mlir:[[#@LINE+76]]:{{[0-9]+}}: error: 'sessa.rope' op was not lowered by convert-sessa-to-gpu
-//
-// Everything after that point runs on the whole layer when the sessa ops
-// are first lowered to linalg and loops (convert-sessa-to-linalg, the CPU
-// lowering, standing in for the kernels): every linalg op becomes a kernel,
-// host loops only launch kernels, no host code touches device memory, and
-// everything lands in one gpu.module / gpu.binary (PTX here: no toolkit
-// needed; gpu-pipeline-cubin.mlir runs ptxas).
-// RUN: sessa-opt %s --split-input-file --sessa-decompose-layer --convert-sessa-to-linalg --sessa-entry-point-abi --sessa-gpu-pipeline="format=isa" | FileCheck %s --check-prefix=STANDIN
-// STANDIN-LABEL: llvm.func @layer_step(
-// STANDIN: llvm.call @mgpuStreamCreate()
-// STANDIN: gpu.launch_func <%{{.+}} : !llvm.ptr> @sessa_kernels::@layer_step_kernel
-// STANDIN: gpu.binary @sessa_kernels  [#gpu.object<#nvvm.target<O = 3, chip = "sm_90", features = "+ptx80">, {{.*}}assembly = "{{.*}}.target sm_90
-// STANDIN-NOT: gpu.binary
-// STANDIN-LABEL: llvm.func @layer_step_bf16(
-// STANDIN: gpu.launch_func <%{{.+}} : !llvm.ptr> @sessa_kernels::@layer_step_bf16_kernel
-// STANDIN: gpu.binary @sessa_kernels  [#gpu.object<#nvvm.target<O = 3, chip = "sm_90", features = "+ptx80">, {{.*}}assembly = "{{.*}}.target sm_90
-// STANDIN-NOT: gpu.binary
+// key/value heads, caches), f32 and bf16, through sessa-gpu-pipeline
+// (format=isa: no toolkit needed; gpu-pipeline-cubin.mlir runs ptxas on it):
+// the sessa ops become convert-sessa-to-gpu kernels, the projections
+// sessa-gpu-matmul GEMMs, the rest sessa-gpu-map-linalg kernels; with
+// merge-kernel-modules all kernels of an entry point are in one image. The
+// host is LLVM only: no host code touches device memory.
+// RUN: sessa-opt %s --split-input-file --sessa-entry-point-abi --sessa-gpu-pipeline="format=isa merge-kernel-modules=true" | FileCheck %s
+// RUN: sessa-opt %s --split-input-file --sessa-entry-point-abi --sessa-gpu-pipeline="format=isa merge-kernel-modules=true" | FileCheck %s --check-prefix=ONLY-LLVM
+// CHECK-LABEL: llvm.func @layer_step(
+// CHECK: llvm.call @mgpuStreamCreate()
+// CHECK: llvm.call @mgpuMemAlloc(
+// CHECK: gpu.launch_func <%{{.+}} : !llvm.ptr> @layer_step_kernels::@layer_step_kernel
+// CHECK: llvm.call @mgpuMemFree(
+// CHECK: llvm.call @mgpuStreamSynchronize(
+// CHECK: gpu.binary @layer_step_kernels  [#gpu.object<#nvvm.target<O = 3, chip = "sm_90", features = "+ptx80">, {{.*}}assembly = "{{.*}}.target sm_90
+// CHECK-NOT: gpu.binary
+// CHECK-LABEL: llvm.func @layer_step_bf16(
+// CHECK: gpu.launch_func <%{{.+}} : !llvm.ptr> @layer_step_bf16_kernels::@layer_step_bf16_kernel
+// CHECK: gpu.binary @layer_step_bf16_kernels  [#gpu.object<#nvvm.target<O = 3, chip = "sm_90", features = "+ptx80">, {{.*}}assembly = "{{.*}}.target sm_90
+// CHECK-NOT: gpu.binary
+// ONLY-LLVM-NOT: {{= sessa\.|^ *sessa\.}}
+// ONLY-LLVM-NOT: linalg.
+// ONLY-LLVM-NOT: scf.
+// ONLY-LLVM-NOT: memref.
+// ONLY-LLVM-NOT: tensor.
+// ONLY-LLVM-NOT: bufferization.
+// ONLY-LLVM-NOT: arith.
+// ONLY-LLVM-NOT: gpu.module
+// ONLY-LLVM-NOT: unrealized_conversion_cast
 
 func.func @layer_step(
     %x: tensor<1x?x64xf32> {sessa.name = "x"},

@@ -1,18 +1,28 @@
 // sessa-gpu-pipeline on linalg-only modules (after sessa-entry-point-abi, as
 // sessa-compile runs it): LayerNorm-style row reductions, a projection
 // x W^T with f32 accumulation, exact-erf GELU and a residual, in f32 and
-// with bf16 storage. Every linalg op becomes a kernel in one gpu.module
-// @sessa_kernels (warp reductions for the rows and the projection,
-// grid-stride loops for the elementwise ops), buffers are gpu.alloc'ed and
+// with bf16 storage. The projections become sessa-gpu-matmul GEMMs, every
+// other linalg op a kernel of sessa-gpu-map-linalg (warp reductions for the
+// rows, grid-stride loops for the elementwise ops), one gpu.module per
+// function (@<function>_kernels) with merge-kernel-modules, one per kernel
+// by default; buffers are gpu.alloc'ed and
 // freed, the host is LLVM only and launches on one stream per call.
 // format=isa (PTX from LLVM's NVPTX backend) needs no CUDA toolkit;
 // gpu-pipeline-cubin.mlir checks the cubin / fatbin (ptxas).
 
-// RUN: sessa-opt %s --sessa-entry-point-abi --sessa-gpu-pipeline="format=isa" --mlir-print-ir-after=sessa-gpu-merge-modules -o /dev/null 2>&1 | FileCheck %s --check-prefix=KERNELS
-// RUN: sessa-opt %s --sessa-entry-point-abi --sessa-gpu-pipeline="format=isa" | FileCheck %s --check-prefix=HOST
-// RUN: sessa-opt %s --sessa-entry-point-abi --sessa-gpu-pipeline="format=isa" | FileCheck %s --check-prefix=ONLY-LLVM
-// RUN: sessa-opt %s --sessa-entry-point-abi --sessa-gpu-pipeline="format=isa" | mlir-translate --mlir-to-llvmir | FileCheck %s --check-prefix=LLVMIR
+// RUN: sessa-opt %s --sessa-entry-point-abi --sessa-gpu-pipeline="format=isa merge-kernel-modules=true" --mlir-print-ir-after=sessa-gpu-merge-modules -o /dev/null 2>&1 | FileCheck %s --check-prefix=KERNELS
+// RUN: sessa-opt %s --sessa-entry-point-abi --sessa-gpu-pipeline="format=isa merge-kernel-modules=true" | FileCheck %s --check-prefix=HOST
+// RUN: sessa-opt %s --sessa-entry-point-abi --sessa-gpu-pipeline="format=isa merge-kernel-modules=true" | FileCheck %s --check-prefix=ONLY-LLVM
+// RUN: sessa-opt %s --sessa-entry-point-abi --sessa-gpu-pipeline="format=isa merge-kernel-modules=true" | mlir-translate --mlir-to-llvmir | FileCheck %s --check-prefix=LLVMIR
 // RUN: sessa-opt %s --sessa-entry-point-abi --sessa-gpu-pipeline="format=isa chip=sm_80 features=+ptx70" | FileCheck %s --check-prefix=SM80
+// By default each kernel keeps its own gpu.module / image.
+// RUN: sessa-opt %s --sessa-entry-point-abi --sessa-gpu-pipeline="format=isa" | FileCheck %s --check-prefix=DEFAULT
+// DEFAULT-LABEL: llvm.func @_mlir_ciface_block_f32(
+// DEFAULT-COUNT-5: gpu.binary @block_f32_kernel{{(_[0-9])?}}  [#gpu.object<#nvvm.target<O = 3, chip = "sm_90", features = "+ptx80">
+// DEFAULT-NOT: gpu.binary
+// DEFAULT-LABEL: llvm.func @_mlir_ciface_proj_bf16(
+// DEFAULT-COUNT-2: gpu.binary @proj_bf16_kernel{{(_[0-9])?}}  [#gpu.object<#nvvm.target<O = 3, chip = "sm_90", features = "+ptx80">
+// DEFAULT-NOT: gpu.binary
 
 #id2 = affine_map<(i, j) -> (i, j)>
 #row = affine_map<(i, j) -> (i)>
@@ -95,62 +105,56 @@ func.func @proj_bf16(%x: tensor<?x64xbf16>, %w: tensor<32x64xbf16>) -> tensor<?x
   return %y : tensor<?x32xbf16>
 }
 
-// After outlining: host code only moves descriptors and launches; one
-// gpu.module holds every kernel.
+// After outlining: host code only moves descriptors and launches; the
+// kernels of each function are in one gpu.module. The projections are
+// sessa-gpu-matmul's GEMM kernels; sessa-gpu-map-linalg makes the rest.
 // KERNELS-LABEL: func.func @block_f32(
 // KERNELS-SAME: %[[X:[^:]+]]: memref<?x64xf32>, %[[W:[^:]+]]: memref<64x64xf32>, %[[LNW:[^:]+]]: memref<64xf32>, %[[Y:[^:]+]]: memref<?x64xf32>)
 // KERNELS-NOT: memref.load
 // KERNELS-NOT: memref.store
 // KERNELS-NOT: memref.alloc
 // KERNELS: %[[SUM:.+]] = gpu.alloc (%{{.+}}) : memref<?xf32>
-// KERNELS: gpu.launch_func @sessa_kernels::@block_f32_kernel blocks
+// KERNELS: gpu.launch_func @block_f32_kernels::@block_f32_kernel blocks
 // KERNELS-SAME: threads in (%{{.+}}, %{{.+}}, %{{.+}}) args(%[[SUM]] : memref<?xf32>,
-// KERNELS: gpu.launch_func @sessa_kernels::@block_f32_kernel_0 blocks {{.+}} args(%[[X]] : memref<?x64xf32>, %[[SUM]] : memref<?xf32>
-// KERNELS: gpu.launch_func @sessa_kernels::@block_f32_kernel_1
-// KERNELS: gpu.launch_func @sessa_kernels::@block_f32_kernel_2
-// KERNELS: gpu.launch_func @sessa_kernels::@block_f32_kernel_3
-// KERNELS: gpu.launch_func @sessa_kernels::@block_f32_kernel_4 {{.+}} %[[Y]] : memref<?x64xf32>
+// KERNELS: gpu.launch_func @block_f32_kernels::@block_f32_kernel_0 blocks {{.+}} args(%[[X]] : memref<?x64xf32>, %[[SUM]] : memref<?xf32>
+// KERNELS: gpu.launch_func @block_f32_kernels::@block_f32_kernel_1
+// KERNELS: gpu.launch_func @block_f32_kernels::@block_f32_kernel_2 {{.+}} dynamic_shared_memory_size
+// KERNELS: gpu.launch_func @block_f32_kernels::@block_f32_kernel_3 {{.+}} %[[Y]] : memref<?x64xf32>
 // KERNELS: gpu.dealloc
 // KERNELS: return
-// Exactly one gpu.module.
-// KERNELS: gpu.module @sessa_kernels {
+// KERNELS: gpu.module @block_f32_kernels {
 // The row sum: one warp a row, constants sunk into the kernel.
 // KERNELS: gpu.func @block_f32_kernel_0(%{{.+}}: memref<?x64xf32>, %{{.+}}: memref<?xf32>) kernel attributes {known_block_size = array<i32: 256, 1, 1>}
 // KERNELS: arith.constant 64 : index
 // KERNELS: gpu.shuffle xor
 // KERNELS: gpu.return
-// The projection x W^T: also a warp reduction (k is contiguous).
+// KERNELS: gpu.func @block_f32_kernel_2(
 // KERNELS: gpu.func @block_f32_kernel_3(
-// KERNELS: gpu.shuffle xor
-// KERNELS: gpu.func @block_f32_kernel_4(
 // KERNELS: math.erf
-// KERNELS: gpu.func @[[PROJ:proj_bf16_kernel_[0-9]+]](
-// KERNELS: arith.extf %{{.+}} : bf16 to f32
-// KERNELS: gpu.shuffle xor
-// KERNELS: gpu.func @[[CAST:proj_bf16_kernel_[0-9]+]](
-// KERNELS: arith.truncf %{{.+}} : f32 to bf16
-// KERNELS: }
 // KERNELS-LABEL: func.func @proj_bf16(
 // KERNELS-NOT: memref.load
-// KERNELS: gpu.launch_func @sessa_kernels::@proj_bf16_kernel
-// KERNELS: gpu.launch_func @sessa_kernels::@[[PROJ]]
-// KERNELS: gpu.launch_func @sessa_kernels::@[[CAST]]
+// KERNELS: gpu.launch_func @proj_bf16_kernels::@proj_bf16_kernel blocks
+// KERNELS: gpu.launch_func @proj_bf16_kernels::@[[CAST:proj_bf16_kernel_[0-9]+]] blocks
 // KERNELS: return
+// KERNELS: gpu.module @proj_bf16_kernels {
+// KERNELS: gpu.func @proj_bf16_kernel(%{{.+}}: memref<?x64xbf16>, %{{.+}}: memref<32x64xbf16>, %{{.+}}: memref<?x32xf32>) kernel
+// KERNELS: gpu.func @[[CAST]](
+// KERNELS: arith.truncf %{{.+}} : f32 to bf16
 // KERNELS-NOT: gpu.module
 
 // The host: one stream per call, device allocations, launches, frees.
 // HOST-LABEL: llvm.func @block_f32(
 // HOST: llvm.call @mgpuStreamCreate()
 // HOST: llvm.call @mgpuMemAlloc(
-// HOST: gpu.launch_func <%{{.+}} : !llvm.ptr> @sessa_kernels::@block_f32_kernel blocks
-// HOST: gpu.launch_func <%{{.+}} : !llvm.ptr> @sessa_kernels::@block_f32_kernel_4 blocks
+// HOST: gpu.launch_func <%{{.+}} : !llvm.ptr> @block_f32_kernels::@block_f32_kernel blocks
+// HOST: gpu.launch_func <%{{.+}} : !llvm.ptr> @block_f32_kernels::@block_f32_kernel_3 blocks
 // HOST: llvm.call @mgpuMemFree(
 // HOST: llvm.call @mgpuStreamSynchronize(
 // HOST: llvm.call @mgpuStreamDestroy(
 // HOST: llvm.return
 // HOST-LABEL: llvm.func @_mlir_ciface_block_f32(
 // The kernels as PTX for sm_90 with PTX ISA 8.0.
-// HOST: gpu.binary @sessa_kernels  [#gpu.object<#nvvm.target<O = 3, chip = "sm_90", features = "+ptx80">, {{.*}}assembly = "{{.*}}.version 8.0{{.*}}.target sm_90{{.*}}.visible .entry block_f32_kernel({{.*}}.visible .entry proj_bf16_kernel_{{[0-9]+}}(
+// HOST: gpu.binary @block_f32_kernels  [#gpu.object<#nvvm.target<O = 3, chip = "sm_90", features = "+ptx80">, {{.*}}assembly = "{{.*}}.version 8.0{{.*}}.target sm_90{{.*}}.visible .entry block_f32_kernel({{.*}}.visible .entry block_f32_kernel_3(
 // HOST-LABEL: llvm.func @proj_bf16(
 // SM80: #nvvm.target<O = 3, chip = "sm_80", features = "+ptx70">
 // SM80-SAME: .target sm_80
@@ -171,7 +175,7 @@ func.func @proj_bf16(%x: tensor<?x64xbf16>, %w: tensor<32x64xbf16>) -> tensor<?x
 
 // The module constructor loads the one kernel image (PTX: JIT-compiled by
 // the driver at opt level 3); launches go through the mgpu* runtime.
-// LLVMIR-DAG: call ptr @mgpuModuleLoadJIT(ptr @sessa_kernels_binary, i32 3)
-// LLVMIR-DAG: call ptr @mgpuModuleGetFunction(ptr %{{.+}}, ptr @sessa_kernels_block_f32_kernel_name)
+// LLVMIR-DAG: call ptr @mgpuModuleLoadJIT(ptr @block_f32_kernels_binary, i32 3)
+// LLVMIR-DAG: call ptr @mgpuModuleGetFunction(ptr %{{.+}}, ptr @block_f32_kernels_block_f32_kernel_name)
 // LLVMIR-DAG: call void @mgpuLaunchKernel(
 // LLVMIR-DAG: call void @mgpuModuleUnload(

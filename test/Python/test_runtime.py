@@ -144,21 +144,30 @@ def test_cuda_pointer_plumbing(art, rng):
         art.att(FakeCudaArray(q.shape), k, v)
 
 
-def test_cuda_artifact_not_implemented(art, rng, monkeypatch):
-    """An artifact that says target cuda: device pointers are described and
-    checked, then the call raises NotImplementedError."""
+def test_cuda_artifact_argument_checks(art, rng, monkeypatch):
+    """An artifact that says target cuda: device arrays are described and
+    checked against the signature before any call; host arrays are rejected.
+    (Calls of real CUDA artifacts: test_cuda.py.)"""
     monkeypatch.setattr(art, "target", "cuda")
     dev = [FakeCudaArray(s) for s in ((2, 3, 4, 8), (2, 5, 2, 8), (2, 5, 2, 8))]
     out = [FakeCudaArray((2, 3, 4, 8))]
-    with pytest.raises(NotImplementedError, match="targets CUDA, which this version of "
-                                                  "sessa.runtime cannot run yet"):
-        art.att(*dev, outputs=out)
     with pytest.raises(rt.ArgumentError, match=r"dimension 1 is 4 but symbol 'S' was bound to 5"):
         art.att(dev[0], dev[1], FakeCudaArray((2, 4, 2, 8)), outputs=out)
-    with pytest.raises(TypeError, match="a numpy array, but artifact ops runs on CUDA"):
+    with pytest.raises(rt.ArgumentError, match=r"output 0 \('out'\): dimension 2 is 2 but "
+                                               r"expected 4"):
+        art.att(*dev, outputs=[FakeCudaArray((2, 3, 2, 8))])
+    with pytest.raises(TypeError, match="input 0 \\('q'\\): a host ndarray, but artifact ops runs "
+                                        "on CUDA"):
         art.att(*qkv(rng), outputs=out)
-    with pytest.raises(NotImplementedError, match="allocating CUDA outputs"):
-        art.att(*dev)
+    with pytest.raises(TypeError, match="output 0: a host ndarray, but artifact ops runs on CUDA"):
+        art.att(*dev, outputs=[np.zeros((2, 3, 4, 8), np.float32)])
+    with pytest.raises(TypeError, match="stream must be an int CUstream handle"):
+        art.att(*dev, outputs=out, stream="s")
+
+
+def test_stream_only_for_cuda(art, rng):
+    with pytest.raises(TypeError, match="stream= is only for CUDA artifacts"):
+        art.att(*qkv(rng), stream=0)
 
 
 def test_load_errors(tmp_path):

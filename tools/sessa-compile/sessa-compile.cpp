@@ -2,6 +2,7 @@
 //
 //   sessa-compile model.mlir -o out/            # out/libmodel.so, model.h, ...
 //   sessa-compile model.mlir -o out/ --name=m --cpu=x86-64-v3
+//   sessa-compile model.mlir -o out/ --target=cuda --cuda-chip=sm_90
 //
 //===----------------------------------------------------------------------===//
 #include "sessa/Compiler/Compiler.h"
@@ -25,9 +26,27 @@ static cl::opt<std::string> outputDir("o", cl::desc("Output directory"),
                                       cl::value_desc("dir"), cl::Required);
 static cl::opt<std::string>
     artifactName("name", cl::desc("Artifact name (default: input file stem)"));
-static cl::opt<std::string> target("target",
-                                   cl::desc("Target: cpu (default)"),
-                                   cl::init("cpu"));
+static cl::opt<std::string>
+    target("target",
+           cl::desc("Target: cpu (default) or cuda (entry points take device "
+                    "pointers and a CUstream; needs a build with the CUDA "
+                    "toolkit)"),
+           cl::init("cpu"));
+static cl::opt<std::string>
+    cudaChip("cuda-chip", cl::desc("GPU architecture for --target=cuda"),
+             cl::init("sm_90"));
+static cl::opt<std::string>
+    cudaFeatures("cuda-features",
+                 cl::desc("PTX features for --target=cuda"),
+                 cl::init("+ptx80"));
+static cl::opt<std::string> cudaToolkit(
+    "cuda-toolkit",
+    cl::desc("CUDA toolkit directory whose bin/ptxas builds the cubin "
+             "(default: the one found when sessa was configured)"));
+static cl::opt<std::string> cudaRuntimeLib(
+    "cuda-runtime-lib",
+    cl::desc("Path of libSessaCudaRuntime.a (default: next to "
+             "libSessaRuntime.a)"));
 static cl::opt<std::string>
     cpu("cpu", cl::desc("LLVM CPU name (default: the host's; e.g. "
                         "x86-64-v3 for any AVX2 machine)"));
@@ -97,6 +116,10 @@ int main(int argc, char **argv) {
   options.features = features;
   options.optLevel = optLevel;
   options.runtimeLibrary = runtimeLib;
+  options.cudaRuntimeLibrary = cudaRuntimeLib;
+  options.cudaChip = cudaChip;
+  options.cudaFeatures = cudaFeatures;
+  options.cudaToolkit = cudaToolkit;
   options.linker = linker;
   options.keepLLVMIR = keepIR;
   options.pipeline.openmp = !noOpenMP;

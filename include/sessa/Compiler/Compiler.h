@@ -1,7 +1,8 @@
 //===- Compiler.h - Ahead-of-time compilation to artifacts ------*- C++ -*-===//
 //
 // Turns an MLIR module of sessa ops on tensors into an artifact directory:
-//   lib<name>.so   entry points with the C ABI of SessaRuntime.h
+//   lib<name>.so   entry points with the C ABI of SessaRuntime.h (target
+//                  "cpu": host buffers; "cuda": device buffers and a stream)
 //   <name>.h       their declarations (includes SessaRuntime.h)
 //   SessaRuntime.h the runtime ABI header
 //   manifest.json  entry points, dtypes, shapes and symbols
@@ -20,7 +21,7 @@
 namespace mlir::sessa {
 
 struct CompileOptions {
-  /// "cpu" (the only target implemented so far).
+  /// "cpu" or "cuda" (see isTargetAvailable).
   std::string target = "cpu";
   /// Artifact name: lib<name>.so and <name>.h.
   std::string name;
@@ -34,12 +35,30 @@ struct CompileOptions {
   /// libSessaRuntime.a; empty: next to the running executable
   /// (<bin>/../lib/libSessaRuntime.a).
   std::string runtimeLibrary;
+  /// libSessaCudaRuntime.a (target "cuda"); empty: next to runtimeLibrary.
+  std::string cudaRuntimeLibrary;
+  /// Target "cuda": the GPU architecture, its PTX features, and the CUDA
+  /// toolkit directory whose bin/ptxas builds the cubin (empty: the one
+  /// found when Sessa was configured, then CUDA_ROOT/CUDA_HOME/CUDA_PATH,
+  /// then PATH).
+  std::string cudaChip = "sm_90";
+  std::string cudaFeatures = "+ptx80";
+  std::string cudaToolkit;
   /// C compiler driver used to link; empty: $SESSA_CC, clang-22, clang, cc.
   std::string linker;
   /// Keep the LLVM IR next to the artifact (<name>.ll), for inspection.
   bool keepLLVMIR = false;
   CPUPipelineOptions pipeline;
 };
+
+/// Whether this build can compile for `target`: "cpu" always, "cuda" when
+/// the CUDA toolkit (ptxas) was found at configure time (SESSA_ENABLE_CUDA).
+bool isTargetAvailable(llvm::StringRef target);
+
+/// The pass pipeline that lowers a module, after sessa-entry-point-abi, to
+/// the LLVM dialect for `options.target` (lib/Compiler/TargetPipeline.cpp).
+LogicalResult buildTargetPipeline(OpPassManager &pm,
+                                  const CompileOptions &options);
 
 /// Registers what compileArtifact needs in `registry`.
 void registerCompilerDialects(DialectRegistry &registry);

@@ -16,6 +16,25 @@
  * function returns a non-zero `sessa_error_code` and, when `status` is not
  * NULL, fills it with a message that names the tensor and the dimension.
  *
+ * CUDA artifacts (`sessa-compile --target=cuda`, target "cuda") export
+ * instead
+ *
+ *   int32_t NAME(const sessa_tensor *inputs, int32_t num_inputs,
+ *                sessa_tensor *outputs, int32_t num_outputs,
+ *                void *stream, sessa_status *status);
+ *
+ * where every `data` is device memory (or memory the device can address:
+ * managed, mapped pinned host memory) of the current CUDA context and
+ * `stream` a CUstream (NULL: the legacy default stream). The entry point is
+ * asynchronous, like a cuBLAS call: it checks the arguments, enqueues its
+ * kernels, copies and stream-ordered allocations on `stream` and returns;
+ * the outputs are ready once the stream has reached that point (the caller
+ * synchronizes or orders later work on the same stream). With the
+ * environment variable SESSA_CUDA_SYNC=1 it synchronizes the stream before
+ * returning and also reports asynchronous errors (debugging). Only the
+ * CUDA driver (libcuda.so.1, loaded with dlopen on the first call) is
+ * needed at run time: no CUDA toolkit. See sessa_cuda_invoke below.
+ *
  * Every artifact also exports `sessa_artifact_module()` that describes its
  * entry points (names, dtypes, shapes, symbolic dimensions) for loaders such
  * as the Python runtime, which need no MLIR installation.
@@ -53,6 +72,11 @@ typedef enum sessa_error_code {
   SESSA_ERROR_RANK_MISMATCH = 3,
   SESSA_ERROR_SHAPE_MISMATCH = 4,
   SESSA_ERROR_INTERNAL = 5,
+  /* CUDA artifacts only: */
+  SESSA_ERROR_CUDA_UNAVAILABLE = 6, /* libcuda.so.1 missing, cuInit failed */
+  SESSA_ERROR_CUDA = 7, /* a CUDA driver call failed: the message names the
+                           call (and kernel), e.g. "cuLaunchKernel(k):
+                           CUDA_ERROR_INVALID_VALUE: invalid argument" */
 } sessa_error_code;
 
 /* A dense row-major tensor owned by the caller. */
@@ -127,6 +151,44 @@ typedef struct sessa_module_desc {
 int32_t sessa_invoke(const sessa_entry_desc *entry, const sessa_tensor *inputs,
                      int32_t num_inputs, sessa_tensor *outputs,
                      int32_t num_outputs, sessa_status *status);
+
+/* ----- CUDA runtime (libSessaCudaRuntime, linked into CUDA artifacts). -- */
+
+/* What every exported entry point of a CUDA artifact calls. Performs the
+ * checks of sessa_invoke (same codes and messages), then:
+ *   - loads the CUDA driver libcuda.so.1 (or $SESSA_CUDA_DRIVER) and runs
+ *     cuInit once per process; failure: SESSA_ERROR_CUDA_UNAVAILABLE;
+ *   - uses the calling thread's current CUDA context; when there is none,
+ *     retains device 0's primary context (the one the CUDA runtime API,
+ *     PyTorch and CuPy use) and makes it current for the thread; it is
+ *     never released;
+ *   - checks that every non-empty tensor's data is memory the device can
+ *     address (device, managed or mapped pinned memory of this device):
+ *     a host pointer gives SESSA_ERROR_INVALID_ARGUMENT naming the tensor;
+ *   - runs the compiled code with `stream` as the stream of every kernel
+ *     launch, copy and temporary allocation (cuMemAllocAsync /
+ *     cuMemFreeAsync, so temporaries are stream-ordered), without
+ *     synchronizing. Kernel images are loaded into the current context on
+ *     first use (and cached per context).
+ * The first failing driver call stops the work (nothing more is enqueued)
+ * and gives SESSA_ERROR_CUDA with "call(kernel): CUDA_ERROR_NAME: text".
+ * Errors that only surface later on the stream (a fault inside a kernel)
+ * are seen by the caller's next synchronization, or here with
+ * SESSA_CUDA_SYNC=1, which synchronizes `stream` before returning. Nothing
+ * is printed and the process is never aborted. */
+int32_t sessa_cuda_invoke(const sessa_entry_desc *entry,
+                          const sessa_tensor *inputs, int32_t num_inputs,
+                          sessa_tensor *outputs, int32_t num_outputs,
+                          void *stream, sessa_status *status);
+
+/* Device memory of the temporaries that CUDA artifacts allocate while they
+ * run (process-wide, all artifacts of the process): the bytes held now and
+ * the most held at once since the last reset (`reset_peak` != 0 resets the
+ * peak to the current value after reading). Every CUDA artifact exports it.
+ * Allocation is stream-ordered: on one stream the peak is the extra device
+ * memory a call needs beyond its inputs and outputs. */
+void sessa_cuda_memory_stats(int64_t *live_bytes, int64_t *peak_bytes,
+                             int32_t reset_peak);
 
 /* Size in bytes of one element of `dtype`, 0 for an unknown dtype. */
 size_t sessa_dtype_size(int32_t dtype);

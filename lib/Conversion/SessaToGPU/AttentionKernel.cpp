@@ -1,11 +1,1074 @@
-//===- AttentionKernel.cpp - GPU kernels for sessa ops -------------------------===//
+//===- AttentionKernel.cpp - sessa.attention as a FlashAttention kernel ---===//
+//
+// FlashAttention-2 style forward kernel (SPEC section 2: inclusive causal,
+// GQA, cached prefix of P = S - T rows, scale c).
+//
+// Rows. The g = H / Hk query heads that share a key/value head are processed
+// together: per (b, kv head) the rows are rho in [0, T*g), row rho being query
+// (t = rho / g, h = kvh*g + rho % g), at absolute position P + t, seeing keys
+// j <= P + t. Each K/V tile staged in workgroup memory thus serves all g heads
+// of its group, and decoding (T = 1) still gives a block g rows.
+//
+//   grid  (ceil(T*g / Br), Hk, B), block 128 threads (4 warps)
+//   keys of a row tile: [0, min(S, P + rhoLast/g + 1)), in tiles of Bc;
+//   tiles past that end are never loaded; tiles entirely visible to the
+//   tile's first row run an unmasked loop, the remaining (diagonal) tiles a
+//   masked copy of it.
+//   online softmax in f32 base 2 (scores pre-multiplied by c*log2 e): running
+//   max m, sum l, accumulator o rescaled by exp2(m_old - m_new); o / l stored.
+//   Key 0 is visible to every row, so the first split's m is finite and no
+//   row divides by zero; a row that sees no key of a later split keeps
+//   m = -inf, l = 0 there (the exponents subtract 0 instead of -inf).
+//   Split-KV: when (row tiles x Hk x B) blocks cannot fill the GPU (decoding,
+//   short sequences), the key tiles of a row tile are split over several
+//   blocks (blockIdx.x = tile * splits + split) that write unnormalised o,
+//   m, l partials; a second kernel combines them. Row tiles run last to first
+//   (long causal rows start first).
+//
+// Two bodies share that structure:
+//  * SIMT (any storage, f32 arithmetic): Br = 16 (4 rows per warp), Bc = 32
+//    (lane = key for the scores, lane = output columns for P V); Q
+//    pre-scaled by c log2(e) in workgroup memory.
+//  * tensor cores (bf16/f16 storage, d % 16 == 0, d <= 128): 16-row m-tiles,
+//    one per warp (Br = 64; two per warp with the experimental
+//    -sessa-gpu-attention-mtiles=2, d <= 64), Bc = 64 (32 for d > 64, to fit
+//    48 KB of static workgroup memory). S = Q K^T and O += P V with
+//    nvvm.mma.sync m16n8k16 (bf16/f16 in, f32 accumulators); Q fragments
+//    loaded once with ldmatrix, K fragments with ldmatrix, V with
+//    ldmatrix.trans; P converted to the storage type from the score
+//    accumulators in registers (the FlashAttention-2 layout identity); the
+//    exponent 2^(c log2e (s - m)) is one fma and ex2. K/V tiles are
+//    double-buffered with cp.async (16 bytes a copy, zero-fill past the
+//    visible keys): tile kt+1 is in flight while tile kt is computed
+//    (-sessa-gpu-attention-stages=1: synchronous copies, one buffer).
+//
+// Workgroup memory is static (no dynamic shared memory attribute needed).
+// The split heuristic assumes an H100-sized GPU (kSplitTargetBlocks).
+//
+//===----------------------------------------------------------------------===//
 #include "KernelBuilder.h"
 #include "Lowerings.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+#include "llvm/Support/CommandLine.h"
+
+#include <cmath>
+#include <limits>
+
 using namespace mlir;
 using namespace mlir::sessa;
+using namespace mlir::sessa::gpukernels;
+
+namespace {
+
+// Tuning knobs of the tensor-core kernel (hidden; for measurements, see
+// bench/gpu): K/V buffering and m-tiles per warp.
+llvm::cl::opt<int64_t> clAttentionStages(
+    "sessa-gpu-attention-stages", llvm::cl::init(2), llvm::cl::Hidden,
+    llvm::cl::desc("K/V stages of the tensor-core attention kernel (1 or 2)"));
+
+llvm::cl::opt<int64_t> clAttentionMTiles(
+    "sessa-gpu-attention-mtiles", llvm::cl::init(1), llvm::cl::Hidden,
+    llvm::cl::desc("16-row m-tiles per warp of the tensor-core attention "
+                   "kernel (1 or 2)"));
+
+constexpr int64_t kWarps = 4;
+constexpr int64_t kWarpSize = 32;
+constexpr int64_t kThreads = kWarps * kWarpSize;
+/// Static workgroup memory a kernel may use without opting in.
+constexpr int64_t kMaxStaticSharedBytes = 48 * 1024;
+
+/// Builder shorthands bound to one insertion point and location.
+struct E {
+  OpBuilder &b;
+  Location l;
+  Value c(int64_t v) const { return cst(b, l, v); }
+  Value f(double v) const { return cstF32(b, l, v); }
+  Value add(Value x, Value y) const { return addIndex(b, l, x, y); }
+  Value sub(Value x, Value y) const {
+    return arith::SubIOp::create(b, l, x, y);
+  }
+  Value mul(Value x, Value y) const { return mulIndex(b, l, x, y); }
+  Value div(Value x, Value y) const { return divIndex(b, l, x, y); }
+  Value rem(Value x, Value y) const { return remIndex(b, l, x, y); }
+  Value min(Value x, Value y) const { return minIndex(b, l, x, y); }
+  Value ult(Value x, Value y) const {
+    return arith::CmpIOp::create(b, l, arith::CmpIPredicate::ult, x, y);
+  }
+  Value ule(Value x, Value y) const {
+    return arith::CmpIOp::create(b, l, arith::CmpIPredicate::ule, x, y);
+  }
+  Value andI(Value x, Value y) const {
+    return arith::AndIOp::create(b, l, x, y);
+  }
+  Value sel(Value cnd, Value x, Value y) const {
+    return arith::SelectOp::create(b, l, cnd, x, y);
+  }
+  Value fadd(Value x, Value y) const {
+    return arith::AddFOp::create(b, l, x, y);
+  }
+  Value fsub(Value x, Value y) const {
+    return arith::SubFOp::create(b, l, x, y);
+  }
+  Value fmul(Value x, Value y) const {
+    return arith::MulFOp::create(b, l, x, y);
+  }
+  Value fdiv(Value x, Value y) const {
+    return arith::DivFOp::create(b, l, x, y);
+  }
+  Value fmax(Value x, Value y) const {
+    return arith::MaximumFOp::create(b, l, x, y);
+  }
+  Value fma(Value x, Value y, Value acc) const {
+    return math::FmaOp::create(b, l, x, y, acc);
+  }
+  Value exp2(Value x) const { return math::Exp2Op::create(b, l, x); }
+};
+
+/// The running max as subtracted in the exponents: 0 while a row has seen
+/// no key (-inf), so that 2^(-inf - m) is 0 rather than NaN. A split of the
+/// keys may hold no key a row sees.
+Value safeMax(const E &e, Value m) {
+  float negInf = -std::numeric_limits<float>::infinity();
+  Value empty = arith::CmpFOp::create(e.b, e.l, arith::CmpFPredicate::OEQ, m,
+                                      e.f(negInf));
+  return e.sel(empty, e.f(0.0), m);
+}
+
+/// What both kernel bodies need, computed on the host side of the launch.
+struct AttentionProblem {
+  Value q, k, v, out;           // memrefs [B,T,H,d], [B,S,Hk,d], ..., [B,T,H,d]
+  Value rows;                   // T * g
+  Value keys;                   // S
+  Value prefix;                 // P = S - T
+  int64_t heads, kvHeads, group, headDim;
+  double log2Scale;             // c * log2(e)
+  Type storage;
+  int64_t br, bc;               // row and key tile of the kernel
+  Value splits;                 // key splits (1: no partials, out written)
+  Value partialO, partialML;    // [splits, B, T, H, d], [splits, B, T, H, 2]
+};
+
+/// Blocks that fill an H100 (132 SMs, about 3 resident attention blocks
+/// each): below that, the keys of a row tile are split over several blocks.
+constexpr int64_t kSplitTargetBlocks = 3 * 132;
+/// A split gets at least this many key tiles.
+constexpr int64_t kMinTilesPerSplit = 4;
+
+/// Key splits for batch `batch`, `rows` = T*g rows per kv head and `keys`
+/// keys: floor(target / blocks), at most keyTiles / kMinTilesPerSplit, at
+/// least 1. The same index arithmetic runs on the host (grid, workspace)
+/// and in the kernels.
+Value computeSplits(const E &e, const AttentionProblem &p, Value batch,
+                    Value rows, Value keys) {
+  Value one = e.c(1);
+  Value rowTiles = arith::MaxUIOp::create(
+      e.b, e.l, ceilDiv(e.b, e.l, rows, e.c(p.br)), one);
+  Value blocks = e.mul(e.mul(rowTiles, e.c(p.kvHeads)),
+                       arith::MaxUIOp::create(e.b, e.l, batch, one));
+  Value want = e.div(e.c(kSplitTargetBlocks), blocks);
+  Value cap = e.div(ceilDiv(e.b, e.l, keys, e.c(p.bc)), e.c(kMinTilesPerSplit));
+  Value s = e.min(want, cap);
+  return arith::MaxUIOp::create(e.b, e.l, s, one);
+}
+
+/// Per-block quantities shared by both bodies: the row tile and the key
+/// tiles it needs.
+struct RowTile {
+  Value b, kvh;          // batch, key/value head
+  Value rho0;            // first row of the tile
+  Value numTiles;        // key tiles to visit
+  Value numFull;         // leading key tiles with no masked entry
+  Value keyEnd;          // keys [0, keyEnd) are visible to some row
+  Value split;           // this block's key split
+  Value tileLo, tileHi;  // its key tiles [tileLo, tileHi) of [0, numTiles)
+};
+
+RowTile rowTile(const E &e, const AttentionProblem &p, const LaunchIds &ids,
+                int64_t br, int64_t bc) {
+  RowTile rt;
+  rt.b = ids.blockId[2];
+  rt.kvh = ids.blockId[1];
+  // blockIdx.x = tile * splits + split; the row tiles run last to first, so
+  // that the longest causal rows start first and the short ones fill the
+  // tail.
+  Value rowTiles = ceilDiv(e.b, e.l, p.rows, e.c(br));
+  Value tileIdx = e.sub(e.sub(rowTiles, e.c(1)),
+                        e.div(ids.blockId[0], p.splits));
+  rt.split = e.rem(ids.blockId[0], p.splits);
+  rt.rho0 = e.mul(tileIdx, e.c(br));
+  Value g = e.c(p.group);
+  // The last row of the tile, clamped to the real rows (T >= 1 here).
+  Value rhoEnd = e.min(e.add(rt.rho0, e.c(br)), p.rows);
+  Value rhoLast = e.sub(rhoEnd, e.c(1));
+  Value keyEnd = e.min(e.add(p.prefix, e.add(e.div(rhoLast, g), e.c(1))),
+                       p.keys);
+  rt.keyEnd = keyEnd;
+  rt.numTiles = ceilDiv(e.b, e.l, keyEnd, e.c(bc));
+  // Tile kt is fully visible to every row of the tile iff its last key
+  // kt*Bc + Bc - 1 <= P + rho0/g.
+  Value firstLimit = e.add(p.prefix, e.div(rt.rho0, g));
+  rt.numFull =
+      e.min(e.div(e.add(firstLimit, e.c(1)), e.c(bc)), rt.numTiles);
+  Value chunk = ceilDiv(e.b, e.l, rt.numTiles, p.splits);
+  rt.tileLo = e.min(e.mul(rt.split, chunk), rt.numTiles);
+  rt.tileHi = e.min(e.add(rt.tileLo, chunk), rt.numTiles);
+  return rt;
+}
+
+/// (t, h) of row rho of kv head kvh.
+std::pair<Value, Value> rowToQuery(const E &e, const AttentionProblem &p,
+                                   Value kvh, Value rho) {
+  Value g = e.c(p.group);
+  Value t = e.div(rho, g);
+  Value h = e.add(e.mul(kvh, g), e.rem(rho, g));
+  return {t, h};
+}
+
+/// Runs `tile(kt, masked, state)` over the block's unmasked then masked key
+/// tiles (of its split); returns the final state.
+SmallVector<Value> keyTileLoops(
+    const E &e, const RowTile &rt, ValueRange init,
+    llvm::function_ref<SmallVector<Value>(const E &, Value, bool, ValueRange)>
+        tile) {
+  Value fullEnd = e.min(rt.numFull, rt.tileHi);
+  Value maskedBegin = arith::MaxUIOp::create(e.b, e.l, rt.numFull, rt.tileLo);
+  SmallVector<Value> state = buildForWithValues(
+      e.b, e.l, rt.tileLo, fullEnd, e.c(1), init,
+      [&](OpBuilder &nb, Location nl, Value kt, ValueRange s) {
+        return tile(E{nb, nl}, kt, /*masked=*/false, s);
+      });
+  return buildForWithValues(
+      e.b, e.l, maskedBegin, rt.tileHi, e.c(1), state,
+      [&](OpBuilder &nb, Location nl, Value kt, ValueRange s) {
+        return tile(E{nb, nl}, kt, /*masked=*/true, s);
+      });
+}
+
+/// Stores the result of one row, column `col`: o / l into the output when
+/// there is one split, else o, and (when `writeML`) m and l into the
+/// partials of this split.
+void storeRow(const E &e, const AttentionProblem &p, const RowTile &rt,
+              Value t, Value h, Value col, Value o, Value m, Value l,
+              Value writeML) {
+  Value single = arith::CmpIOp::create(e.b, e.l, arith::CmpIPredicate::eq,
+                                       p.splits, e.c(1));
+  scf::IfOp::create(
+      e.b, e.l, single,
+      [&](OpBuilder &tb, Location tl) {
+        E y{tb, tl};
+        storeF32(tb, tl, y.fdiv(o, l), p.out, {rt.b, t, h, col});
+        scf::YieldOp::create(tb, tl);
+      },
+      [&](OpBuilder &eb, Location el) {
+        memref::StoreOp::create(eb, el, o, p.partialO,
+                                ValueRange{rt.split, rt.b, t, h, col});
+        buildIf(eb, el, writeML, [&](OpBuilder &ib, Location il) {
+          memref::StoreOp::create(ib, il, m, p.partialML,
+                                  ValueRange{rt.split, rt.b, t, h, cst(ib, il, 0)});
+          memref::StoreOp::create(ib, il, l, p.partialML,
+                                  ValueRange{rt.split, rt.b, t, h, cst(ib, il, 1)});
+        });
+        scf::YieldOp::create(eb, el);
+      });
+}
+
+//===----------------------------------------------------------------------===//
+// SIMT body
+//===----------------------------------------------------------------------===//
+
+constexpr int64_t kSimtRowsPerWarp = 4;
+constexpr int64_t kSimtBr = kWarps * kSimtRowsPerWarp;
+constexpr int64_t kSimtBc = kWarpSize;
+
+int64_t simtSharedBytes(int64_t d) {
+  return 4 * (kSimtBr * d + kSimtBc * (d + 1) + kSimtBc * d);
+}
+
+SmallVector<MemRefType> simtBuffers(MLIRContext *ctx, int64_t d) {
+  Type f32 = Float32Type::get(ctx);
+  return {workgroupMemRefType({kSimtBr, d}, f32),
+          workgroupMemRefType({kSimtBc, d + 1}, f32),
+          workgroupMemRefType({kSimtBc, d}, f32)};
+}
+
+/// Copies rows [row0, row0 + n) x [0, d) of the (b, ., head, .) slice of
+/// `src` into workgroup buffer `dst` (f32), rows >= `valid` as zeros;
+/// `rowIndex(r)` maps a tile row to (source row, head) - the caller's view.
+void simtStage(const E &e, Value tid, Value src, Value dst, int64_t n,
+               int64_t d,
+               llvm::function_ref<std::tuple<Value, Value, Value>(
+                   const E &, Value)>
+                   rowIndex,
+               Value bIdx, Value scale) {
+  int64_t total = n * d;
+  int64_t steps = (total + kThreads - 1) / kThreads;
+  buildFor(e.b, e.l, e.c(0), e.c(steps), e.c(1),
+           [&](OpBuilder &nb, Location nl, Value s) {
+    E x{nb, nl};
+    Value idx = x.add(tid, x.mul(s, x.c(kThreads)));
+    buildIf(nb, nl, x.ult(idx, x.c(total)), [&](OpBuilder &ib, Location il) {
+      E y{ib, il};
+      Value r = y.div(idx, y.c(d));
+      Value col = y.rem(idx, y.c(d));
+      auto [srcRow, head, valid] = rowIndex(y, r);
+      Value val = loadF32(ib, il, src, {bIdx, srcRow, head, col});
+      if (scale)
+        val = y.fmul(val, scale);
+      val = y.sel(valid, val, y.f(0.0));
+      memref::StoreOp::create(ib, il, val, dst, ValueRange{r, col});
+    });
+  });
+}
+
+void buildSimtBody(const E &e, const AttentionProblem &p,
+                   const LaunchIds &ids) {
+  int64_t d = p.headDim;
+  int64_t rpw = kSimtRowsPerWarp;
+  int64_t ncol = (d + kWarpSize - 1) / kWarpSize; // output columns per lane
+  Value qs = ids.workgroup[0], ks = ids.workgroup[1], vs = ids.workgroup[2];
+  RowTile rt = rowTile(e, p, ids, kSimtBr, kSimtBc);
+  Value tid = ids.threadId[0];
+  Value warp = e.div(tid, e.c(kWarpSize));
+  Value lane = e.rem(tid, e.c(kWarpSize));
+  Value lastRow = e.sub(p.rows, e.c(1));
+  Value lastKey = e.sub(p.keys, e.c(1));
+
+  // Q tile, pre-scaled by c log2(e); rows past T*g are zeros.
+  simtStage(
+      e, tid, p.q, qs, kSimtBr, d,
+      [&](const E &x, Value r) {
+        Value rho = x.add(rt.rho0, r);
+        Value valid = x.ult(rho, p.rows);
+        auto [t, h] = rowToQuery(x, p, rt.kvh, x.min(rho, lastRow));
+        return std::make_tuple(t, h, valid);
+      },
+      rt.b, e.f(p.log2Scale));
+
+  // This warp's rows and their causal limits P + rho/g.
+  SmallVector<Value> limit;
+  for (int64_t r = 0; r < rpw; ++r) {
+    Value rho = e.add(rt.rho0, e.add(e.mul(warp, e.c(rpw)), e.c(r)));
+    limit.push_back(e.add(p.prefix, e.div(rho, e.c(p.group))));
+  }
+
+  // State: m[rpw], l[rpw], acc[rpw][ncol].
+  float negInf = -std::numeric_limits<float>::infinity();
+  SmallVector<Value> init;
+  for (int64_t r = 0; r < rpw; ++r)
+    init.push_back(e.f(negInf));
+  for (int64_t r = 0; r < rpw; ++r)
+    init.push_back(e.f(0.0));
+  for (int64_t i = 0; i < rpw * ncol; ++i)
+    init.push_back(e.f(0.0));
+
+  int64_t unroll = d % 8 == 0 ? 8 : (d % 4 == 0 ? 4 : 2);
+  auto tile = [&](const E &x, Value kt, bool masked,
+                  ValueRange st) -> SmallVector<Value> {
+    Value k0 = x.mul(kt, x.c(kSimtBc));
+    blockBarrier(x.b, x.l); // the previous tile's readers are done
+    auto kvRow = [&](const E &y, Value r) {
+      Value key = y.add(k0, r);
+      Value valid = y.ult(key, p.keys);
+      return std::make_tuple(y.min(key, lastKey), rt.kvh, valid);
+    };
+    simtStage(x, tid, p.k, ks, kSimtBc, d, kvRow, rt.b, Value());
+    simtStage(x, tid, p.v, vs, kSimtBc, d, kvRow, rt.b, Value());
+    blockBarrier(x.b, x.l);
+
+    // Scores s[r] = q[r] . k[lane] (already in base-2 units).
+    SmallVector<Value> zeros(rpw, x.f(0.0));
+    SmallVector<Value> s = buildForWithValues(
+        x.b, x.l, x.c(0), x.c(d), x.c(unroll), zeros,
+        [&](OpBuilder &nb, Location nl, Value c0, ValueRange acc) {
+          E y{nb, nl};
+          SmallVector<Value> a(acc);
+          for (int64_t u = 0; u < unroll; ++u) {
+            Value col = y.add(c0, y.c(u));
+            Value kv = memref::LoadOp::create(nb, nl, ks,
+                                              ValueRange{lane, col});
+            for (int64_t r = 0; r < rpw; ++r) {
+              Value qrow = y.add(y.mul(warp, y.c(rpw)), y.c(r));
+              Value qv = memref::LoadOp::create(nb, nl, qs,
+                                                ValueRange{qrow, col});
+              a[r] = y.fma(qv, kv, a[r]);
+            }
+          }
+          return a;
+        });
+    SmallVector<Value> next(st.begin(), st.end());
+    Value key = x.add(k0, lane);
+    SmallVector<Value> pr(rpw), alpha(rpw);
+    for (int64_t r = 0; r < rpw; ++r) {
+      if (masked)
+        s[r] = x.sel(x.ule(key, limit[r]), s[r], x.f(negInf));
+      Value mOld = st[r];
+      Value mNew = x.fmax(mOld, warpReduceMax(x.b, x.l, s[r]));
+      Value mSafe = safeMax(x, mNew);
+      pr[r] = x.exp2(x.fsub(s[r], mSafe));
+      alpha[r] = x.exp2(x.fsub(mOld, mSafe));
+      next[r] = mNew;
+      next[rpw + r] = x.fadd(x.fmul(st[rpw + r], alpha[r]),
+                             warpReduceSum(x.b, x.l, pr[r]));
+      for (int64_t cI = 0; cI < ncol; ++cI)
+        next[2 * rpw + r * ncol + cI] =
+            x.fmul(st[2 * rpw + r * ncol + cI], alpha[r]);
+    }
+    // acc[r][c] += sum_j p[r](lane j) * v[j][lane + 32 c].
+    SmallVector<Value> accInit(next.begin() + 2 * rpw, next.end());
+    SmallVector<Value> cols;
+    for (int64_t cI = 0; cI < ncol; ++cI)
+      cols.push_back(x.min(x.add(lane, x.c(cI * kWarpSize)), x.c(d - 1)));
+    SmallVector<Value> acc = buildForWithValues(
+        x.b, x.l, x.c(0), x.c(kSimtBc), x.c(1), accInit,
+        [&](OpBuilder &nb, Location nl, Value j, ValueRange a) {
+          E y{nb, nl};
+          SmallVector<Value> res(a);
+          Value j32 = arith::IndexCastOp::create(nb, nl, nb.getI32Type(), j);
+          Value width = arith::ConstantOp::create(nb, nl,
+                                                  nb.getI32IntegerAttr(32));
+          SmallVector<Value> vv;
+          for (int64_t cI = 0; cI < ncol; ++cI)
+            vv.push_back(memref::LoadOp::create(nb, nl, vs,
+                                                ValueRange{j, cols[cI]}));
+          for (int64_t r = 0; r < rpw; ++r) {
+            Value pj = gpu::ShuffleOp::create(nb, nl, pr[r], j32, width,
+                                              gpu::ShuffleMode::IDX)
+                           .getShuffleResult();
+            for (int64_t cI = 0; cI < ncol; ++cI)
+              res[r * ncol + cI] = y.fma(pj, vv[cI], res[r * ncol + cI]);
+          }
+          return res;
+        });
+    for (size_t i = 0; i < acc.size(); ++i)
+      next[2 * rpw + i] = acc[i];
+    return next;
+  };
+  SmallVector<Value> fin = keyTileLoops(e, rt, init, tile);
+
+  for (int64_t r = 0; r < rpw; ++r) {
+    Value rho = e.add(rt.rho0, e.add(e.mul(warp, e.c(rpw)), e.c(r)));
+    buildIf(e.b, e.l, e.ult(rho, p.rows), [&](OpBuilder &ib, Location il) {
+      E y{ib, il};
+      Value t, h;
+      std::tie(t, h) = rowToQuery(y, p, rt.kvh, rho);
+      Value lane0 = arith::CmpIOp::create(ib, il, arith::CmpIPredicate::eq,
+                                          lane, y.c(0));
+      for (int64_t cI = 0; cI < ncol; ++cI) {
+        Value col = y.add(lane, y.c(cI * kWarpSize));
+        Value o = fin[2 * rpw + r * ncol + cI];
+        auto store = [&](OpBuilder &sb, Location sl) {
+          storeRow(E{sb, sl}, p, rt, t, h, col, o, fin[r], fin[rpw + r],
+                   lane0);
+        };
+        if (cI * kWarpSize + kWarpSize <= d)
+          store(ib, il);
+        else
+          buildIf(ib, il, y.ult(col, y.c(d)), store);
+      }
+    });
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Tensor-core body (bf16 / f16 storage)
+//===----------------------------------------------------------------------===//
+
+/// Row padding (elements) of the staged tiles: rows 16 bytes apart in bank
+/// terms, so the 8 rows an ldmatrix phase reads hit distinct banks.
+constexpr int64_t kMmaPad = 8;
+
+/// Key tile and pipelining of the tensor-core kernel. With two stages the K/V
+/// tile kt+1 is copied (cp.async, 16 bytes a thread at a time) while tile kt
+/// is computed; the Q tile passes through the K buffer before that.
+struct MmaConfig {
+  int64_t bc;     // keys per tile (64 or 32)
+  int64_t stages; // 1 or 2 buffers per operand
+  int64_t mTiles; // 16-row m-tiles per warp (1 or 2)
+  int64_t br() const { return kWarps * 16 * mTiles; }
+  int64_t bufferRows() const { return std::max(br(), stages * bc); }
+};
+
+int64_t mmaSharedBytes(int64_t d, Type storage, const MmaConfig &c) {
+  return 2 * c.bufferRows() * (d + kMmaPad) *
+         storage.getIntOrFloatBitWidth() / 8;
+}
+
+SmallVector<MemRefType> mmaBuffers(int64_t d, Type storage,
+                                   const MmaConfig &c) {
+  // Buffer 0 holds the Q tile until its fragments are in registers, then the
+  // K tiles; buffer 1 the V tiles. Stage s of a buffer is rows [s bc, s bc +
+  // bc).
+  return {workgroupMemRefType({c.bufferRows(), d + kMmaPad}, storage),
+          workgroupMemRefType({c.bufferRows(), d + kMmaPad}, storage)};
+}
+
+/// The largest configuration that fits the static workgroup memory.
+std::optional<MmaConfig> chooseMmaConfig(int64_t d, Type storage,
+                                         int64_t stages, int64_t mTiles) {
+  // Two m-tiles a warp hold 2x the accumulators: only for d <= 64.
+  for (int64_t mt : {mTiles, int64_t(1)}) {
+    if (mt == 2 && d > 64)
+      continue;
+    for (int64_t bc : {64, 32}) {
+      MmaConfig c{bc, stages, mt};
+      if (mmaSharedBytes(d, storage, c) <= kMaxStaticSharedBytes)
+        return c;
+    }
+  }
+  return std::nullopt;
+}
+
+/// Issues cp.async copies of `n` rows x d of `src` into rows [row0, row0+n)
+/// of `dst`, 16 bytes each; rows with !valid are zero-filled without reading
+/// global memory. Commits them as one group.
+void mmaStageAsync(const E &e, Value tid, Value src, Value dst, Value row0,
+                   int64_t n, int64_t d,
+                   llvm::function_ref<std::tuple<Value, Value, Value>(
+                       const E &, Value)>
+                       rowIndex,
+                   Value bIdx, SmallVector<Value> &tokens) {
+  int64_t perRow = d / 8;
+  int64_t total = n * perRow;
+  for (int64_t s = 0; s * kThreads < total; ++s) {
+    auto body = [&](OpBuilder &ib, Location il) {
+      E y{ib, il};
+      Value idx = y.add(tid, y.c(s * kThreads));
+      Value r = y.div(idx, y.c(perRow));
+      Value col = y.mul(y.rem(idx, y.c(perRow)), y.c(8));
+      auto [srcRow, head, valid] = rowIndex(y, r);
+      Value count = y.sel(valid, y.c(8), y.c(0));
+      tokens.push_back(nvgpu::DeviceAsyncCopyOp::create(
+          ib, il, nvgpu::DeviceAsyncTokenType::get(ib.getContext()), dst,
+          ValueRange{y.add(row0, r), col}, src,
+          ValueRange{bIdx, srcRow, head, col}, ib.getIndexAttr(8), count,
+          ib.getUnitAttr()));
+    };
+    if ((s + 1) * kThreads <= total) {
+      body(e.b, e.l);
+      continue;
+    }
+    SmallVector<Value> inner; // tokens inside the scf.if stay there
+    std::swap(inner, static_cast<SmallVector<Value> &>(tokens));
+    buildIf(e.b, e.l, e.ult(e.add(tid, e.c(s * kThreads)), e.c(total)), body);
+    std::swap(inner, static_cast<SmallVector<Value> &>(tokens));
+  }
+}
+
+/// Copies `n` rows x d of `src` into `dst` in 16-byte vectors (8 elements);
+/// rows with !valid get zeros.
+void mmaStage(const E &e, Value tid, Value src, Value dst, int64_t n,
+              int64_t d, Type storage,
+              llvm::function_ref<std::tuple<Value, Value, Value>(const E &,
+                                                                 Value)>
+                  rowIndex,
+              Value bIdx) {
+  int64_t perRow = d / 8;
+  int64_t total = n * perRow;
+  auto vecType = VectorType::get({8}, storage);
+  int64_t steps = (total + kThreads - 1) / kThreads;
+  buildFor(e.b, e.l, e.c(0), e.c(steps), e.c(1),
+           [&](OpBuilder &nb, Location nl, Value s) {
+    E x{nb, nl};
+    Value idx = x.add(tid, x.mul(s, x.c(kThreads)));
+    auto body = [&](OpBuilder &ib, Location il) {
+      E y{ib, il};
+      Value r = y.div(idx, y.c(perRow));
+      Value col = y.mul(y.rem(idx, y.c(perRow)), y.c(8));
+      auto [srcRow, head, valid] = rowIndex(y, r);
+      Value val = vector::LoadOp::create(ib, il, vecType, src,
+                                         ValueRange{bIdx, srcRow, head, col},
+                                         /*nontemporal=*/false,
+                                         llvm::MaybeAlign(16));
+      Value zero = arith::ConstantOp::create(
+          ib, il, vecType,
+          DenseElementsAttr::get(vecType, ib.getFloatAttr(storage, 0.0)));
+      val = y.sel(valid, val, zero);
+      vector::StoreOp::create(ib, il, val, dst, ValueRange{r, col},
+                              /*nontemporal=*/false, llvm::MaybeAlign(16));
+    };
+    if (total % kThreads == 0)
+      body(nb, nl);
+    else
+      buildIf(nb, nl, x.ult(idx, x.c(total)), body);
+  });
+}
+
+/// One m16n8k16 tensor-core product with f32 accumulators (nvvm.mma.sync):
+/// `a` 4 and `b` 2 pairs of storage-type elements (vector<2xT>), `c` the 4
+/// accumulators of this lane (c0, c1: row lane/4; c2, c3: row lane/4 + 8).
+std::array<Value, 4> mmaSync(const E &e, Type storage, ArrayRef<Value> a,
+                             ArrayRef<Value> bFrag, ArrayRef<Value> c) {
+  MLIRContext *ctx = e.b.getContext();
+  bool bf16 = storage.isBF16();
+  // bf16 operands travel as i32 registers of two values; f16 as vector<2xf16>.
+  auto operand = [&](Value pair) -> Value {
+    if (!bf16)
+      return pair;
+    Value v = vector::BitCastOp::create(
+        e.b, e.l, VectorType::get({1}, e.b.getI32Type()), pair);
+    return vector::ExtractOp::create(e.b, e.l, v, 0);
+  };
+  SmallVector<Value> av, bv;
+  for (Value x : a)
+    av.push_back(operand(x));
+  for (Value x : bFrag)
+    bv.push_back(operand(x));
+  Type f32 = e.b.getF32Type();
+  auto resType = LLVM::LLVMStructType::getLiteral(ctx, {f32, f32, f32, f32});
+  NVVM::MMATypes type = bf16 ? NVVM::MMATypes::bf16 : NVVM::MMATypes::f16;
+  auto mma = NVVM::MmaOp::create(
+      e.b, e.l, resType, av, bv, c, ArrayRef<int64_t>{16, 8, 16},
+      std::nullopt, std::nullopt,
+      std::array<NVVM::MMATypes, 2>{type, type},
+      std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
+                                     NVVM::MMALayout::col});
+  std::array<Value, 4> out;
+  for (int64_t i = 0; i < 4; ++i)
+    out[i] = LLVM::ExtractValueOp::create(e.b, e.l, mma.getResult(), i);
+  return out;
+}
+
+/// The 4 row pairs (vector<2xT>) of an ldmatrix x4 result.
+std::array<Value, 4> ldmatrixX4(const E &e, Type storage, Value buffer,
+                                Value row, Value col, bool transpose) {
+  auto type = VectorType::get({4, 2}, storage);
+  Value m = nvgpu::LdMatrixOp::create(e.b, e.l, type, buffer,
+                                      ValueRange{row, col}, transpose, 4);
+  std::array<Value, 4> out;
+  for (int64_t i = 0; i < 4; ++i)
+    out[i] = vector::ExtractOp::create(e.b, e.l, m, i);
+  return out;
+}
+
+void buildMmaBody(const E &e, const AttentionProblem &p, const LaunchIds &ids,
+                  const MmaConfig &cfg) {
+  int64_t d = p.headDim;
+  Type st = p.storage;
+  Type f32 = e.b.getF32Type();
+  auto vec2 = VectorType::get({2}, st);
+  auto vec2f = VectorType::get({2}, f32);
+  int64_t bc = cfg.bc, br = cfg.br(), mt = cfg.mTiles;
+  int64_t kSteps = d / 16;     // k steps of Q K^T
+  int64_t sTiles = bc / 8;     // n tiles of the scores
+  int64_t oTiles = d / 8;      // n tiles of the output
+  Value kq = ids.workgroup[0], vs = ids.workgroup[1];
+  RowTile rt = rowTile(e, p, ids, br, bc);
+  Value tid = ids.threadId[0];
+  Value warp = e.div(tid, e.c(kWarpSize));
+  Value lane = e.rem(tid, e.c(kWarpSize));
+  Value lastRow = e.sub(p.rows, e.c(1));
+  Value lane4 = e.div(lane, e.c(4)), laneMod4 = e.rem(lane, e.c(4));
+  Value lane8 = e.rem(lane, e.c(8));
+  Value lane16 = e.rem(lane, e.c(16));
+  Value laneHi = e.div(lane, e.c(16));                // 0 or 1
+  Value laneMid = e.rem(e.div(lane, e.c(8)), e.c(2)); // 0 or 1
+  // The warp's rows: m-tile m covers tile rows [warpRow0 + 16m, +16).
+  Value warpRow0 = e.mul(warp, e.c(16 * mt));
+  // With a positive scale, scores stay raw until the exponent, where
+  // 2^(c log2e (s - m)) is one fma: fma(s, c log2e, -m c log2e).
+  bool fused = p.log2Scale > 0;
+
+  // Q tile -> workgroup -> A fragments in registers (ldmatrix x4: lane l
+  // addresses row l % 16, column 8 (l / 16) of each 16 x 16 block).
+  mmaStage(
+      e, tid, p.q, kq, br, d, st,
+      [&](const E &x, Value r) {
+        Value rho = x.add(rt.rho0, r);
+        Value valid = x.ult(rho, p.rows);
+        auto [t, h] = rowToQuery(x, p, rt.kvh, x.min(rho, lastRow));
+        return std::make_tuple(t, h, valid);
+      },
+      rt.b);
+  blockBarrier(e.b, e.l);
+  // qFrag[m][kc]
+  SmallVector<SmallVector<std::array<Value, 4>>> qFrag(mt);
+  for (int64_t m = 0; m < mt; ++m)
+    for (int64_t kc = 0; kc < kSteps; ++kc)
+      qFrag[m].push_back(ldmatrixX4(
+          e, st, kq, e.add(warpRow0, e.add(e.c(16 * m), lane16)),
+          e.add(e.mul(laneHi, e.c(8)), e.c(kc * 16)), /*transpose=*/false));
+
+  // This lane's rows (lane/4 and lane/4 + 8 of each m-tile) and their
+  // causal limits; limit[2m + i].
+  SmallVector<Value> limit;
+  for (int64_t m = 0; m < mt; ++m)
+    for (int i = 0; i < 2; ++i) {
+      Value rho = e.add(rt.rho0,
+                        e.add(warpRow0, e.add(lane4, e.c(16 * m + 8 * i))));
+      limit.push_back(e.add(p.prefix, e.div(rho, e.c(p.group))));
+    }
+
+  float negInf = -std::numeric_limits<float>::infinity();
+  // State, per lane row r = 2m + i (nr = 2 mt rows): m[nr], l[nr] (this
+  // lane's partial row sums), then o[m][n][4].
+  int64_t nr = 2 * mt;
+  auto oIdx = [&](int64_t m, int64_t n, int64_t r) {
+    return 2 * nr + (m * oTiles + n) * 4 + r;
+  };
+  SmallVector<Value> init;
+  for (int64_t r = 0; r < nr; ++r)
+    init.push_back(e.f(negInf));
+  for (int64_t r = 0; r < nr; ++r)
+    init.push_back(e.f(0.0));
+  for (int64_t n = 0; n < mt * oTiles * 4; ++n)
+    init.push_back(e.f(0.0));
+  Value scaleV = e.f(p.log2Scale);
+
+  // Keys no row of the tile sees (past keyEnd: the end of the sequence, or
+  // the tile issued after the last one) are zero-filled, not read.
+  auto kvRowOf = [&](Value k0) {
+    return [&, k0](const E &y, Value r) {
+      Value key = y.add(k0, r);
+      Value valid = y.ult(key, rt.keyEnd);
+      return std::make_tuple(y.min(key, y.sub(p.keys, y.c(1))), rt.kvh,
+                             valid);
+    };
+  };
+  // Copies key tile kt into stage kt % stages (asynchronously with two
+  // stages; tiles past the last one are zero-filled without global reads).
+  auto issueTile = [&](const E &x, Value kt) -> Value {
+    Value k0 = x.mul(kt, x.c(bc));
+    Value row0 = x.mul(x.rem(kt, x.c(cfg.stages)), x.c(bc));
+    SmallVector<Value> tokens;
+    mmaStageAsync(x, tid, p.k, kq, row0, bc, d, kvRowOf(k0), rt.b, tokens);
+    mmaStageAsync(x, tid, p.v, vs, row0, bc, d, kvRowOf(k0), rt.b, tokens);
+    return nvgpu::DeviceAsyncCreateGroupOp::create(
+        x.b, x.l, nvgpu::DeviceAsyncTokenType::get(x.b.getContext()), tokens);
+  };
+  if (cfg.stages == 2) {
+    blockBarrier(e.b, e.l); // Q fragments read before the K buffer is reused
+    issueTile(e, rt.tileLo);
+  }
+
+  auto tile = [&](const E &x, Value kt, bool masked,
+                  ValueRange stv) -> SmallVector<Value> {
+    Value k0 = x.mul(kt, x.c(bc));
+    Value row0;
+    if (cfg.stages == 2) {
+      Value group = issueTile(x, x.add(kt, x.c(1)));
+      // Tile kt's group is complete once at most the one just issued is
+      // pending; the barrier makes every thread's copies visible.
+      nvgpu::DeviceAsyncWaitOp::create(x.b, x.l, group,
+                                       x.b.getI32IntegerAttr(1));
+      blockBarrier(x.b, x.l);
+      row0 = x.mul(x.rem(kt, x.c(2)), x.c(bc));
+    } else {
+      blockBarrier(x.b, x.l); // Q fragments / the previous tile fully read
+      mmaStage(x, tid, p.k, kq, bc, d, st, kvRowOf(k0), rt.b);
+      mmaStage(x, tid, p.v, vs, bc, d, st, kvRowOf(k0), rt.b);
+      blockBarrier(x.b, x.l);
+      row0 = x.c(0);
+    }
+
+    // S = Q K^T: K rows are B's columns, so plain ldmatrix gives B
+    // fragments; one x4 covers keys 16np.. 16np+15 for one k step and
+    // serves every m-tile. s[m][nt][4].
+    Value zero = x.f(0.0);
+    SmallVector<SmallVector<std::array<Value, 4>>> s(
+        mt, SmallVector<std::array<Value, 4>>(sTiles, {zero, zero, zero, zero}));
+    for (int64_t np = 0; np < sTiles / 2; ++np) {
+      Value keyRow = x.add(x.add(row0, x.c(np * 16)),
+                           x.add(lane8, x.mul(laneHi, x.c(8))));
+      for (int64_t kc = 0; kc < kSteps; ++kc) {
+        Value col = x.add(x.c(kc * 16), x.mul(laneMid, x.c(8)));
+        std::array<Value, 4> bq =
+            ldmatrixX4(x, st, kq, keyRow, col, /*transpose=*/false);
+        for (int half = 0; half < 2; ++half)
+          for (int64_t m = 0; m < mt; ++m) {
+            int64_t nt = 2 * np + half;
+            s[m][nt] = mmaSync(x, st, qFrag[m][kc],
+                               {bq[2 * half], bq[2 * half + 1]}, s[m][nt]);
+          }
+      }
+    }
+    // Mask on the diagonal tiles; row maxima. s[m][nt][2i + jj]: row
+    // lane/4 + 8i of m-tile m, key k0 + 8nt + 2(lane%4) + jj.
+    SmallVector<Value> next(stv.begin(), stv.end());
+    for (int64_t m = 0; m < mt; ++m) {
+      Value rowMax[2] = {x.f(negInf), x.f(negInf)};
+      for (int64_t nt = 0; nt < sTiles; ++nt)
+        for (int i = 0; i < 2; ++i)
+          for (int jj = 0; jj < 2; ++jj) {
+            Value val = s[m][nt][2 * i + jj];
+            if (!fused)
+              val = x.fmul(val, scaleV);
+            if (masked) {
+              Value key = x.add(k0, x.add(x.c(8 * nt + jj),
+                                          x.mul(laneMod4, x.c(2))));
+              val = x.sel(x.ule(key, limit[2 * m + i]), val, x.f(negInf));
+            }
+            s[m][nt][2 * i + jj] = val;
+            rowMax[i] = x.fmax(rowMax[i], val);
+          }
+      for (int i = 0; i < 2; ++i) {
+        int64_t r = 2 * m + i;
+        Value mx = laneGroupReduceMax(x.b, x.l, rowMax[i], /*group=*/4);
+        Value mNew = x.fmax(stv[r], mx);
+        Value mSafe = safeMax(x, mNew);
+        Value diff = x.fsub(stv[r], mSafe);
+        Value alpha = x.exp2(fused ? x.fmul(diff, scaleV) : diff);
+        Value negM = arith::NegFOp::create(
+            x.b, x.l, fused ? x.fmul(mSafe, scaleV) : mSafe);
+        Value sum = x.f(0.0);
+        for (int64_t nt = 0; nt < sTiles; ++nt)
+          for (int jj = 0; jj < 2; ++jj) {
+            Value sv = s[m][nt][2 * i + jj];
+            Value pv = x.exp2(fused ? x.fma(sv, scaleV, negM)
+                                    : x.fadd(sv, negM));
+            s[m][nt][2 * i + jj] = pv;
+            sum = x.fadd(sum, pv);
+          }
+        next[r] = mNew;
+        next[nr + r] = x.fadd(x.fmul(stv[nr + r], alpha), sum);
+        for (int64_t n = 0; n < oTiles; ++n)
+          for (int jj = 0; jj < 2; ++jj) {
+            int64_t idx = oIdx(m, n, 2 * i + jj);
+            next[idx] = x.fmul(stv[idx], alpha);
+          }
+      }
+    }
+    // P (storage type) as A fragments: the accumulators of score tiles 2kk
+    // and 2kk+1 are exactly the A layout of keys 16kk .. 16kk+15.
+    auto pack = [&](Value lo, Value hi) {
+      Value v2 = vector::FromElementsOp::create(x.b, x.l, vec2f,
+                                                ValueRange{lo, hi});
+      return arith::TruncFOp::create(x.b, x.l, vec2, v2).getResult();
+    };
+    for (int64_t kk = 0; kk < bc / 16; ++kk) {
+      SmallVector<SmallVector<Value>> pa;
+      for (int64_t m = 0; m < mt; ++m) {
+        auto &a = s[m][2 * kk];
+        auto &c = s[m][2 * kk + 1];
+        pa.push_back({pack(a[0], a[1]), pack(a[2], a[3]), pack(c[0], c[1]),
+                      pack(c[2], c[3])});
+      }
+      // O += P V: V rows are B's rows (k), so ldmatrix.trans gives B
+      // fragments; one x4 covers keys 16kk.. and output columns 16dp..
+      Value vRow = x.add(x.add(row0, x.c(kk * 16)),
+                         x.add(lane8, x.mul(laneMid, x.c(8))));
+      for (int64_t dp = 0; dp < oTiles / 2; ++dp) {
+        Value col = x.add(x.c(dp * 16), x.mul(laneHi, x.c(8)));
+        std::array<Value, 4> bv =
+            ldmatrixX4(x, st, vs, vRow, col, /*transpose=*/true);
+        for (int half = 0; half < 2; ++half)
+          for (int64_t m = 0; m < mt; ++m) {
+            int64_t n = 2 * dp + half;
+            std::array<Value, 4> o =
+                mmaSync(x, st, pa[m], {bv[2 * half], bv[2 * half + 1]},
+                        ArrayRef<Value>(next).slice(oIdx(m, n, 0), 4));
+            for (int64_t r = 0; r < 4; ++r)
+              next[oIdx(m, n, r)] = o[r];
+          }
+      }
+    }
+    if (cfg.stages == 2)
+      blockBarrier(x.b, x.l); // stage kt % 2 read before tile kt+2 lands
+    return next;
+  };
+  SmallVector<Value> fin = keyTileLoops(e, rt, init, tile);
+  if (cfg.stages == 2) // the last (empty) group: nothing left in flight
+    NVVM::CpAsyncWaitGroupOp::create(e.b, e.l, 0);
+
+  for (int64_t m = 0; m < mt; ++m)
+    for (int i = 0; i < 2; ++i) {
+      int64_t r = 2 * m + i;
+      Value l = laneGroupReduceSum(e.b, e.l, fin[nr + r], /*group=*/4);
+      // The running max in base-2 units, for the split combination.
+      Value m2 = fused ? e.fmul(fin[r], scaleV) : fin[r];
+      Value rho = e.add(rt.rho0,
+                        e.add(warpRow0, e.add(lane4, e.c(16 * m + 8 * i))));
+      buildIf(e.b, e.l, e.ult(rho, p.rows), [&](OpBuilder &ib, Location il) {
+        E y{ib, il};
+        Value t, h;
+        std::tie(t, h) = rowToQuery(y, p, rt.kvh, rho);
+        Value first = arith::CmpIOp::create(ib, il, arith::CmpIPredicate::eq,
+                                            laneMod4, y.c(0));
+        for (int64_t n = 0; n < oTiles; ++n)
+          for (int jj = 0; jj < 2; ++jj) {
+            Value col = y.add(y.c(8 * n + jj), y.mul(laneMod4, y.c(2)));
+            storeRow(y, p, rt, t, h, col, fin[oIdx(m, n, 2 * i + jj)], m2, l,
+                     first);
+          }
+      });
+    }
+}
+
+//===----------------------------------------------------------------------===//
+// Split combination
+//===----------------------------------------------------------------------===//
+
+constexpr int64_t kCombineThreads = 64;
+
+/// out[b,t,h,:] = sum_s 2^(m_s - M) o_s / sum_s 2^(m_s - M) l_s with
+/// M = max_s m_s (a split that saw no key has m = -inf, l = 0, o = 0).
+void buildCombineBody(const E &e, const AttentionProblem &p,
+                      const LaunchIds &ids, Value splits) {
+  Value row = ids.blockId[0];
+  Value b = ids.blockId[1];
+  Value t = e.div(row, e.c(p.heads));
+  Value h = e.rem(row, e.c(p.heads));
+  Value c0 = e.c(0), c1 = e.c(1);
+  auto loadML = [&](const E &x, Value s, int64_t which) -> Value {
+    return memref::LoadOp::create(x.b, x.l, p.partialML,
+                                  ValueRange{s, b, t, h, x.c(which)});
+  };
+  float negInf = -std::numeric_limits<float>::infinity();
+  Value mMax = buildForWithValues(
+      e.b, e.l, c0, splits, c1, ValueRange{e.f(negInf)},
+      [&](OpBuilder &nb, Location nl, Value s, ValueRange a) {
+        E x{nb, nl};
+        return SmallVector<Value>{x.fmax(a[0], loadML(x, s, 0))};
+      })[0];
+  Value lSum = buildForWithValues(
+      e.b, e.l, c0, splits, c1, ValueRange{e.f(0.0)},
+      [&](OpBuilder &nb, Location nl, Value s, ValueRange a) {
+        E x{nb, nl};
+        Value w = x.exp2(x.fsub(loadML(x, s, 0), mMax));
+        return SmallVector<Value>{x.fma(w, loadML(x, s, 1), a[0])};
+      })[0];
+  Value inv = e.fdiv(e.f(1.0), lSum);
+  buildFor(e.b, e.l, ids.threadId[0], e.c(p.headDim), ids.blockDim[0],
+           [&](OpBuilder &nb, Location nl, Value col) {
+    E x{nb, nl};
+    Value acc = buildForWithValues(
+        nb, nl, c0, splits, c1, ValueRange{x.f(0.0)},
+        [&](OpBuilder &ib, Location il, Value s, ValueRange a) {
+          E y{ib, il};
+          Value w = y.exp2(y.fsub(loadML(y, s, 0), mMax));
+          Value o = memref::LoadOp::create(ib, il, p.partialO,
+                                           ValueRange{s, b, t, h, col});
+          return SmallVector<Value>{y.fma(w, o, a[0])};
+        })[0];
+    storeF32(nb, nl, x.fmul(acc, inv), p.out, {b, t, h, col});
+  });
+}
+
+} // namespace
 
 FailureOr<SmallVector<Value>>
-mlir::sessa::gpulowering::lowerAttention(RewriterBase &rewriter, AttentionOp op) {
-  return rewriter.notifyMatchFailure(op, "no GPU lowering yet");
+mlir::sessa::gpulowering::lowerAttention(RewriterBase &rewriter,
+                                         AttentionOp op) {
+  Location loc = op.getLoc();
+  OpBuilder &b = rewriter;
+  E e{b, loc};
+  auto qType = cast<RankedTensorType>(op.getQuery().getType());
+  auto kType = cast<RankedTensorType>(op.getKey().getType());
+  AttentionProblem p;
+  p.heads = qType.getDimSize(2);
+  p.headDim = qType.getDimSize(3);
+  p.kvHeads = kType.getDimSize(2);
+  p.storage = qType.getElementType();
+  if (ShapedType::isDynamic(p.heads) || ShapedType::isDynamic(p.headDim) ||
+      ShapedType::isDynamic(p.kvHeads))
+    return op.emitOpError("GPU lowering needs static heads and head dim");
+  if (kType.getElementType() != p.storage ||
+      cast<RankedTensorType>(op.getValue().getType()).getElementType() !=
+          p.storage)
+    return op.emitOpError(
+        "GPU lowering needs query, key and value of one element type");
+  p.group = p.heads / p.kvHeads;
+  p.log2Scale = op.getEffectiveScale() / std::log(2.0);
+  int64_t d = p.headDim;
+
+  std::optional<MmaConfig> mma;
+  if ((p.storage.isBF16() || p.storage.isF16()) && d % 16 == 0 && d <= 128)
+    mma = chooseMmaConfig(d, p.storage, clAttentionStages == 1 ? 1 : 2,
+                          clAttentionMTiles == 2 ? 2 : 1);
+  bool useMma = mma.has_value();
+  if (!useMma && simtSharedBytes(d) > kMaxStaticSharedBytes)
+    return op.emitOpError("GPU lowering: head dim ")
+           << d << " needs " << simtSharedBytes(d)
+           << " bytes of workgroup memory in the SIMT kernel (at most "
+           << kMaxStaticSharedBytes << ")";
+
+  p.q = readBuffer(b, loc, op.getQuery());
+  p.k = readBuffer(b, loc, op.getKey());
+  p.v = readBuffer(b, loc, op.getValue());
+  SmallVector<Value> dynSizes;
+  for (int64_t i = 0; i < 4; ++i)
+    if (qType.isDynamicDim(i))
+      dynSizes.push_back(dim(b, loc, p.q, i));
+  p.out = allocBuffer(b, loc, qType, dynSizes);
+  Value batch = dim(b, loc, p.q, 0);
+  Value queries = dim(b, loc, p.q, 1);
+  Value hostRows = e.mul(queries, e.c(p.group));
+  p.br = useMma ? mma->br() : kSimtBr;
+  p.bc = useMma ? mma->bc : kSimtBc;
+  Value hostSplits = computeSplits(e, p, batch, hostRows, dim(b, loc, p.k, 1));
+
+  // Partials of the key splits: [splits, B, T, H, d] and [splits, B, T, H,
+  // (m, l)] in f32; a single split needs none (1 x 1 x 1 placeholders).
+  Value one = e.c(1);
+  // Several splits with rows to combine (T = 0 or B = 0: nothing to do).
+  Value multi = e.andI(e.ult(one, hostSplits),
+                       e.andI(e.ult(e.c(0), queries), e.ult(e.c(0), batch)));
+  Value wsB = e.sel(multi, batch, one), wsT = e.sel(multi, queries, one);
+  Type f32 = b.getF32Type();
+  constexpr int64_t kDyn = ShapedType::kDynamic;
+  p.partialO = memref::AllocOp::create(
+      b, loc, MemRefType::get({kDyn, kDyn, kDyn, p.heads, d}, f32),
+      ValueRange{hostSplits, wsB, wsT});
+  p.partialML = memref::AllocOp::create(
+      b, loc, MemRefType::get({kDyn, kDyn, kDyn, p.heads, 2}, f32),
+      ValueRange{hostSplits, wsB, wsT});
+
+  // Empty batches or sequences launch one idle block instead of a 0 grid.
+  Value gridX = e.mul(arith::MaxUIOp::create(
+                          b, loc, ceilDiv(b, loc, hostRows, e.c(p.br)), one),
+                      hostSplits);
+  Value gridZ = arith::MaxUIOp::create(b, loc, batch, one);
+  SmallVector<MemRefType> buffers =
+      useMma ? mmaBuffers(d, p.storage, *mma) : simtBuffers(b.getContext(), d);
+  buildLaunch(b, loc, {gridX, e.c(p.kvHeads), gridZ}, {e.c(kThreads)}, buffers,
+              [&](OpBuilder &kb, Location kl, const LaunchIds &ids) {
+                // Sizes derived inside the kernel from the buffers, so that
+                // the outlined kernel takes the memrefs alone.
+                E ke{kb, kl};
+                Value kBatch = dim(kb, kl, p.q, 0);
+                Value kQueries = dim(kb, kl, p.q, 1);
+                p.keys = dim(kb, kl, p.k, 1);
+                p.prefix = ke.sub(p.keys, kQueries);
+                p.rows = ke.mul(kQueries, ke.c(p.group));
+                p.splits = computeSplits(ke, p, kBatch, p.rows, p.keys);
+                Value nonEmpty = ke.andI(ke.ult(ke.c(0), p.rows),
+                                         ke.ult(ke.c(0), kBatch));
+                buildIf(kb, kl, nonEmpty, [&](OpBuilder &ib, Location il) {
+                  if (useMma)
+                    buildMmaBody(E{ib, il}, p, ids, *mma);
+                  else
+                    buildSimtBody(E{ib, il}, p, ids);
+                });
+              });
+
+  // Combine the splits: one block per (t*H + h, b) row when there are
+  // several, else a single idle block.
+  Value combineX = e.sel(multi, e.mul(queries, e.c(p.heads)), one);
+  Value combineY = e.sel(multi, batch, one);
+  buildLaunch(
+      b, loc, {combineX, combineY}, {e.c(kCombineThreads)}, {},
+      [&](OpBuilder &kb, Location kl, const LaunchIds &ids) {
+        E ke{kb, kl};
+        Value kBatch = dim(kb, kl, p.q, 0);
+        Value kQueries = dim(kb, kl, p.q, 1);
+        Value splits = computeSplits(ke, p, kBatch,
+                                     ke.mul(kQueries, ke.c(p.group)),
+                                     dim(kb, kl, p.k, 1));
+        Value run = ke.andI(ke.ult(ke.c(1), splits),
+                            ke.ult(ke.c(0), kQueries));
+        buildIf(kb, kl, run, [&](OpBuilder &ib, Location il) {
+          buildCombineBody(E{ib, il}, p, ids, splits);
+        });
+      });
+  memref::DeallocOp::create(b, loc, p.partialO);
+  memref::DeallocOp::create(b, loc, p.partialML);
+  return SmallVector<Value>{toTensor(b, loc, p.out)};
 }

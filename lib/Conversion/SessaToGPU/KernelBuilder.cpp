@@ -4,6 +4,9 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
@@ -76,7 +79,8 @@ MemRefType mlir::sessa::gpukernels::workgroupMemRefType(ArrayRef<int64_t> shape,
 gpu::LaunchOp mlir::sessa::gpukernels::buildLaunch(
     OpBuilder &b, Location loc, ArrayRef<Value> grid, ArrayRef<Value> block,
     ArrayRef<MemRefType> workgroupBuffers,
-    llvm::function_ref<void(OpBuilder &, Location, const LaunchIds &)> body) {
+    llvm::function_ref<void(OpBuilder &, Location, const LaunchIds &)> body,
+    Value dynamicSharedBytes) {
   Value one = cst(b, loc, 1);
   auto pick = [&](ArrayRef<Value> sizes, unsigned i) {
     return i < sizes.size() ? sizes[i] : one;
@@ -84,7 +88,7 @@ gpu::LaunchOp mlir::sessa::gpukernels::buildLaunch(
   SmallVector<Type> wgTypes(workgroupBuffers.begin(), workgroupBuffers.end());
   auto launch = gpu::LaunchOp::create(
       b, loc, pick(grid, 0), pick(grid, 1), pick(grid, 2), pick(block, 0),
-      pick(block, 1), pick(block, 2), /*dynamicSharedMemorySize=*/nullptr,
+      pick(block, 1), pick(block, 2), dynamicSharedBytes,
       /*asyncTokenType=*/nullptr, /*asyncDependencies=*/{}, wgTypes);
   OpBuilder::InsertionGuard guard(b);
   Block &entry = launch.getBody().front();
@@ -108,6 +112,13 @@ gpu::LaunchOp mlir::sessa::gpukernels::buildLaunch(
   ids.blockDim[2] = blockSize.z;
   for (BlockArgument arg : launch.getWorkgroupAttributions())
     ids.workgroup.push_back(arg);
+  if (dynamicSharedBytes) {
+    auto poolType = MemRefType::get(
+        {ShapedType::kDynamic}, b.getI8Type(), MemRefLayoutAttrInterface(),
+        gpu::AddressSpaceAttr::get(b.getContext(),
+                                   gpu::GPUDialect::getWorkgroupAddressSpace()));
+    ids.dynamicShared = gpu::DynamicSharedMemoryOp::create(b, loc, poolType);
+  }
   body(b, loc, ids);
   gpu::TerminatorOp::create(b, loc);
   return launch;
@@ -140,8 +151,10 @@ void mlir::sessa::gpukernels::storeF32(OpBuilder &b, Location loc, Value value,
 }
 
 static Value warpReduce(OpBuilder &b, Location loc, Value value, int width,
-                        bool isMax) {
-  for (int offset = width / 2; offset > 0; offset /= 2) {
+                        bool isMax, int group = 0) {
+  if (group == 0)
+    group = width;
+  for (int offset = group / 2; offset > 0; offset /= 2) {
     auto shuffle = gpu::ShuffleOp::create(b, loc, value, offset, width,
                                           gpu::ShuffleMode::XOR);
     Value other = shuffle.getShuffleResult();
@@ -161,6 +174,16 @@ Value mlir::sessa::gpukernels::warpReduceMax(OpBuilder &b, Location loc,
   return warpReduce(b, loc, value, width, /*isMax=*/true);
 }
 
+Value mlir::sessa::gpukernels::laneGroupReduceSum(OpBuilder &b, Location loc,
+                                                  Value value, int group) {
+  return warpReduce(b, loc, value, /*width=*/32, /*isMax=*/false, group);
+}
+
+Value mlir::sessa::gpukernels::laneGroupReduceMax(OpBuilder &b, Location loc,
+                                                  Value value, int group) {
+  return warpReduce(b, loc, value, /*width=*/32, /*isMax=*/true, group);
+}
+
 void mlir::sessa::gpukernels::buildIf(
     OpBuilder &b, Location loc, Value cond,
     llvm::function_ref<void(OpBuilder &, Location)> thenBody) {
@@ -178,4 +201,167 @@ void mlir::sessa::gpukernels::buildFor(
                        body(nb, nloc, iv);
                        scf::YieldOp::create(nb, nloc);
                      });
+}
+
+SmallVector<Value> mlir::sessa::gpukernels::buildForWithValues(
+    OpBuilder &b, Location loc, Value lb, Value ub, Value step,
+    ValueRange inits,
+    llvm::function_ref<SmallVector<Value>(OpBuilder &, Location, Value,
+                                          ValueRange)>
+        body) {
+  auto loop = scf::ForOp::create(
+      b, loc, lb, ub, step, inits,
+      [&](OpBuilder &nb, Location nloc, Value iv, ValueRange args) {
+        scf::YieldOp::create(nb, nloc, body(nb, nloc, iv, args));
+      });
+  return SmallVector<Value>(loop.getResults());
+}
+
+Value mlir::sessa::gpukernels::addIndex(OpBuilder &b, Location loc, Value a,
+                                        Value bv) {
+  return arith::AddIOp::create(b, loc, a, bv);
+}
+Value mlir::sessa::gpukernels::mulIndex(OpBuilder &b, Location loc, Value a,
+                                        Value bv) {
+  return arith::MulIOp::create(b, loc, a, bv);
+}
+Value mlir::sessa::gpukernels::divIndex(OpBuilder &b, Location loc, Value a,
+                                        Value bv) {
+  return arith::DivUIOp::create(b, loc, a, bv);
+}
+Value mlir::sessa::gpukernels::remIndex(OpBuilder &b, Location loc, Value a,
+                                        Value bv) {
+  return arith::RemUIOp::create(b, loc, a, bv);
+}
+
+void mlir::sessa::gpukernels::blockBarrier(OpBuilder &b, Location loc) {
+  gpu::BarrierOp::create(b, loc);
+}
+Value mlir::sessa::gpukernels::buildIfElse(
+    OpBuilder &b, Location loc, Value cond, Type type,
+    llvm::function_ref<Value(OpBuilder &, Location)> thenBody,
+    llvm::function_ref<Value(OpBuilder &, Location)> elseBody) {
+  auto ifOp = scf::IfOp::create(
+      b, loc, cond,
+      [&](OpBuilder &nb, Location nloc) {
+        scf::YieldOp::create(nb, nloc, thenBody(nb, nloc));
+      },
+      [&](OpBuilder &nb, Location nloc) {
+        scf::YieldOp::create(nb, nloc, elseBody(nb, nloc));
+      });
+  assert(ifOp.getResult(0).getType() == type && "branch type mismatch");
+  (void)type;
+  return ifOp.getResult(0);
+}
+
+Value mlir::sessa::gpukernels::loadF32OrZero(OpBuilder &b, Location loc,
+                                             Value cond, Value buffer,
+                                             ValueRange indices) {
+  return buildIfElse(
+      b, loc, cond, b.getF32Type(),
+      [&](OpBuilder &nb, Location nloc) {
+        return loadF32(nb, nloc, buffer, indices);
+      },
+      [&](OpBuilder &nb, Location nloc) { return cstF32(nb, nloc, 0.0); });
+}
+
+void mlir::sessa::gpukernels::barrier(OpBuilder &b, Location loc) {
+  gpu::BarrierOp::create(b, loc);
+}
+
+Value mlir::sessa::gpukernels::ult(OpBuilder &b, Location loc, Value a,
+                                   Value bv) {
+  return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, a, bv);
+}
+Value mlir::sessa::gpukernels::addIdx(OpBuilder &b, Location loc, Value a,
+                                      Value bv) {
+  return arith::AddIOp::create(b, loc, a, bv);
+}
+Value mlir::sessa::gpukernels::subIdx(OpBuilder &b, Location loc, Value a,
+                                      Value bv) {
+  return arith::SubIOp::create(b, loc, a, bv);
+}
+Value mlir::sessa::gpukernels::mulIdx(OpBuilder &b, Location loc, Value a,
+                                      Value bv) {
+  return arith::MulIOp::create(b, loc, a, bv);
+}
+Value mlir::sessa::gpukernels::maxIndex(OpBuilder &b, Location loc, Value a,
+                                        Value bv) {
+  return arith::MaxUIOp::create(b, loc, a, bv);
+}
+Value mlir::sessa::gpukernels::andI1(OpBuilder &b, Location loc, Value a,
+                                     Value bv) {
+  return arith::AndIOp::create(b, loc, a, bv);
+}
+
+SmallVector<Value> mlir::sessa::gpukernels::buildAsyncPipeline(
+    OpBuilder &b, Location loc, Value iterations, int64_t stages,
+    ValueRange init,
+    llvm::function_ref<void(OpBuilder &, Location, Value, Value)> issue,
+    llvm::function_ref<SmallVector<Value>(OpBuilder &, Location, Value, Value,
+                                          ValueRange)>
+        compute) {
+  // Commit and wait as NVVM ops: they need no tokens (an nvgpu group of no
+  // tokens does not round-trip through the printer).
+  auto commit = [](OpBuilder &b, Location loc) {
+    NVVM::CpAsyncCommitGroupOp::create(b, loc);
+  };
+  auto wait = [](OpBuilder &b, Location loc, int64_t n) {
+    NVVM::CpAsyncWaitGroupOp::create(b, loc, b.getI32IntegerAttr(n));
+  };
+  for (int64_t s = 0; s + 1 < stages; ++s) {
+    issue(b, loc, cst(b, loc, s), cst(b, loc, s));
+    commit(b, loc);
+  }
+  auto loop = scf::ForOp::create(
+      b, loc, cst(b, loc, 0), iterations, cst(b, loc, 1), init,
+      [&](OpBuilder &b, Location loc, Value it, ValueRange carried) {
+        Value ahead = arith::AddIOp::create(b, loc, it, cst(b, loc, stages - 1));
+        issue(b, loc, ahead,
+              arith::RemUIOp::create(b, loc, ahead, cst(b, loc, stages)));
+        commit(b, loc);
+        wait(b, loc, stages - 1);
+        gpu::BarrierOp::create(b, loc);
+        SmallVector<Value> next =
+            compute(b, loc, it, arith::RemUIOp::create(b, loc, it, cst(b, loc, stages)),
+                    carried);
+        gpu::BarrierOp::create(b, loc);
+        scf::YieldOp::create(b, loc, next);
+      });
+  // Nothing may still be landing in shared memory after the loop (the
+  // buffers may be reused), in any thread.
+  wait(b, loc, 0);
+  gpu::BarrierOp::create(b, loc);
+  return SmallVector<Value>(loop.getResults().begin(), loop.getResults().end());
+}
+
+void mlir::sessa::gpukernels::asyncCopy16(OpBuilder &b, Location loc, Value dst,
+                                          ValueRange dstIdx, Value src,
+                                          ValueRange srcIdx, Value valid) {
+  Type et = cast<MemRefType>(dst.getType()).getElementType();
+  int64_t elements = 128 / et.getIntOrFloatBitWidth();
+  nvgpu::DeviceAsyncCopyOp::create(b, loc, dst, dstIdx, src, srcIdx,
+                                   b.getIndexAttr(elements), valid,
+                                   b.getUnitAttr());
+}
+
+Value mlir::sessa::gpukernels::loadPairI32(OpBuilder &b, Location loc,
+                                           Value buffer, ValueRange idx) {
+  Type et = cast<MemRefType>(buffer.getType()).getElementType();
+  Value v = vector::LoadOp::create(b, loc, VectorType::get({2}, et), buffer,
+                                   idx, /*nontemporal=*/false,
+                                   llvm::MaybeAlign(4));
+  Value i = vector::BitCastOp::create(
+      b, loc, VectorType::get({1}, b.getI32Type()), v);
+  return vector::ExtractOp::create(b, loc, i, ArrayRef<int64_t>{0});
+}
+
+Value mlir::sessa::gpukernels::sharedView(OpBuilder &b, Location loc, Value pool,
+                                          int64_t byteOffset, MemRefType type) {
+  return memref::ViewOp::create(b, loc, type, pool, cst(b, loc, byteOffset),
+                                ValueRange{});
+}
+
+int64_t mlir::sessa::gpukernels::staticBytes(MemRefType type) {
+  return type.getNumElements() * type.getElementTypeBitWidth() / 8;
 }

@@ -1,11 +1,482 @@
-//===- SelectiveScanKernel.cpp - GPU kernels for sessa ops -------------------------===//
+//===- SelectiveScanKernel.cpp - sessa.selective_scan on the GPU ----------===//
+//
+// One gpu.launch, grid (channel blocks, B), 128 threads, state in f32
+// registers. Two variants:
+//
+// Staged (buildStagedScan), when the 64-channel blocks tile each group
+// (Dm / G a multiple of 64) and rows of N are 16 bytes: 2 lanes per channel,
+// N / 2 states each; u, delta, z (64 channels) and B, C (N) of 16 time steps
+// per stage are copied by cp.async into 16-byte aligned dynamic shared
+// memory, 2 to 4 stages in flight (rows past T zero-filled). In each pair of
+// steps, lane k computes the per-channel scalars (softplus(delta + bias),
+// dt u, D u, the z gate) of step k only and shares dt, dt u with index
+// shuffles; each lane stores y of its own step.
+//
+// Direct (otherwise), grid (ceil(Dm / channelsPerBlock), B):
+//
+//   L lanes per channel (L = 4 when N % 4 == 0), each lane carrying N / L
+//   states in registers (f32). A warp covers 32 / L consecutive channels, so
+//   the loads of u, delta, z and the stores of y are coalesced over channels;
+//   B and C are the same for every channel of a group (broadcast loads).
+//   y = sum_n C h is reduced over the L lanes with xor shuffles.
+//
+//   for t0 in [0, T - T % U) step U:      // U = 4 time steps per iteration
+//     load u, delta, z, B, C of the U steps   (independent: all in flight)
+//     U recurrence steps                      (exp, FMA on the state)
+//   tail: the remaining T % U steps one at a time
+//   store h_T
+//
+// Out-of-range channels (Dm not a multiple of the block) compute a clamped
+// copy of the last channel and skip their stores, so every lane of a warp
+// takes part in the shuffles.
+//
+//===----------------------------------------------------------------------===//
 #include "KernelBuilder.h"
 #include "Lowerings.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+
+#include <cmath>
+
 using namespace mlir;
 using namespace mlir::sessa;
+using namespace mlir::sessa::gpukernels;
+
+namespace {
+constexpr int64_t kThreads = 128;
+constexpr int64_t kUnroll = 4;
+constexpr int64_t kMaxStatesPerLane = 64;
+
+/// log(1 + exp(x)); = x beyond 20, = exp(x) below -15 (as the CPU path).
+Value softplusF32(OpBuilder &b, Location loc, Value x) {
+  Value e = math::ExpOp::create(b, loc, x);
+  Value sp = math::Log1pOp::create(b, loc, e);
+  Value isBig = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, x,
+                                      cstF32(b, loc, 20.0));
+  Value isSmall = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, x,
+                                        cstF32(b, loc, -15.0));
+  Value tail = arith::SelectOp::create(b, loc, isSmall, e, sp);
+  return arith::SelectOp::create(b, loc, isBig, x, tail);
+}
+
+/// z * sigmoid(z) = z / (1 + exp(-z)).
+Value siluF32(OpBuilder &b, Location loc, Value z) {
+  Value e = math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, z));
+  Value den = arith::AddFOp::create(b, loc, cstF32(b, loc, 1.0), e);
+  return arith::DivFOp::create(b, loc, z, den);
+}
+
+/// What one time step reads.
+struct StepInputs {
+  Value u, delta, z;
+  SmallVector<Value> bv, cv;
+};
+/// The buffers and sizes of one scan.
+struct ScanBuffers {
+  Value u, delta, aMat, bMat, cMat, dSkip, z, dBias, h0, yBuf, hBuf;
+  Value batch, rows;
+  int64_t channels, state, perGroup;
+  bool softplus;
+};
+
+/// Staged variant (see the file comment): 128 threads, `lanes` lanes per
+/// channel, `chunk` time steps per cp.async stage, `stages` stages in flight.
+/// Requires: lanes | chunk, the block's channels inside one group, 16-byte
+/// rows of u/delta/z (block width) and of B/C (N).
+constexpr int64_t kStagedLanes = 2;
+constexpr int64_t kStagedChunk = 16;
+
+bool canStage(const ScanBuffers &s, Type elementType) {
+  int64_t esize = elementType.getIntOrFloatBitWidth() / 8;
+  int64_t cpb = kThreads / kStagedLanes;
+  int64_t v = 16 / esize;
+  return s.state % kStagedLanes == 0 &&
+         s.state / kStagedLanes <= kMaxStatesPerLane && s.perGroup % cpb == 0 &&
+         (s.state * esize) % 16 == 0 && (kStagedChunk * cpb / v) % kThreads == 0;
+}
+
+void buildStagedScan(OpBuilder &b, Location loc, const ScanBuffers &s) {
+  Type et = cast<MemRefType>(s.u.getType()).getElementType();
+  int64_t esize = et.getIntOrFloatBitWidth() / 8;
+  constexpr int64_t lanes = kStagedLanes, tc = kStagedChunk;
+  const int64_t cpb = kThreads / lanes, perLane = s.state / lanes;
+  const int64_t v = 16 / esize;             // elements per 16-byte copy
+  const int64_t row = cpb + v;              // padded shared row (16-byte aligned)
+  const int64_t stageBytes =
+      (3 * tc * row + 2 * tc * s.state) * esize;
+  const int64_t stages = std::min<int64_t>(4, (46 * 1024) / stageBytes);
+  MemRefType chanTile = workgroupMemRefType({stages, tc, row}, et);
+  MemRefType stateTile = workgroupMemRefType({stages, tc, s.state}, et);
+  // One 16-byte aligned dynamic pool (cp.async needs the alignment).
+  int64_t chanBytes = staticBytes(chanTile), stateBytes = staticBytes(stateTile);
+  Value poolBytes = arith::ConstantOp::create(
+      b, loc,
+      b.getI32IntegerAttr((s.z ? 3 : 2) * chanBytes + 2 * stateBytes));
+
+  Value grid[] = {cst(b, loc, s.channels / cpb), s.batch};
+  Value block[] = {cst(b, loc, kThreads)};
+  buildLaunch(b, loc, grid, block, {}, [&](OpBuilder &b, Location loc,
+                                           const LaunchIds &ids) {
+    Value pool = ids.dynamicShared;
+    Value us = sharedView(b, loc, pool, 0, chanTile);
+    Value ds = sharedView(b, loc, pool, chanBytes, chanTile);
+    Value bs = sharedView(b, loc, pool, 2 * chanBytes, stateTile);
+    Value cs = sharedView(b, loc, pool, 2 * chanBytes + stateBytes, stateTile);
+    Value zs = s.z ? sharedView(b, loc, pool, 2 * chanBytes + 2 * stateBytes,
+                                chanTile)
+                   : Value();
+    Value tid = ids.threadId[0], bi = ids.blockId[1];
+    Value ln = arith::RemUIOp::create(b, loc, tid, cst(b, loc, lanes));
+    Value cl = arith::DivUIOp::create(b, loc, tid, cst(b, loc, lanes));
+    Value d0 = mulIdx(b, loc, ids.blockId[0], cst(b, loc, cpb));
+    Value ch = addIdx(b, loc, d0, cl);
+    Value g = arith::DivUIOp::create(b, loc, d0, cst(b, loc, s.perGroup));
+    Value n0 = mulIdx(b, loc, ln, cst(b, loc, perLane));
+    SmallVector<Value> nIdx;
+    for (int64_t i = 0; i < perLane; ++i)
+      nIdx.push_back(addIdx(b, loc, n0, cst(b, loc, i)));
+    Value log2e = cstF32(b, loc, 1.4426950408889634);
+    SmallVector<Value> a2;
+    for (Value n : nIdx)
+      a2.push_back(arith::MulFOp::create(
+          b, loc, loadF32(b, loc, s.aMat, {ch, n}), log2e));
+    Value bias = s.dBias ? loadF32(b, loc, s.dBias, {ch}) : Value();
+    Value skip = s.dSkip ? loadF32(b, loc, s.dSkip, {ch}) : Value();
+    SmallVector<Value> hInit;
+    for (Value n : nIdx)
+      hInit.push_back(s.h0 ? loadF32(b, loc, s.h0, {bi, ch, n})
+                           : cstF32(b, loc, 0.0));
+    Value lastRow = subIdx(b, loc, s.rows, cst(b, loc, 1));
+    Value chunks = ceilDiv(b, loc, s.rows, cst(b, loc, tc));
+
+    // Issues the cp.async copies of time chunk `c` into stage `st` and
+    // commits them as one group. Rows past T are zero-filled (nothing read).
+    auto issue = [&](OpBuilder &b, Location loc, Value c, Value st) {
+      Value t0 = mulIdx(b, loc, c, cst(b, loc, tc));
+      SmallVector<Value> tokens;
+      auto copy = [&](Value dst, ValueRange dstIdx, Value src,
+                      SmallVector<Value> srcIdx, Value t, bool keep) {
+        Value valid = ult(b, loc, t, s.rows);
+        Value n = arith::SelectOp::create(b, loc, valid, cst(b, loc, v),
+                                          cst(b, loc, 0));
+        srcIdx[1] = minIndex(b, loc, t, lastRow);
+        auto op = nvgpu::DeviceAsyncCopyOp::create(
+            b, loc, dst, dstIdx, src, srcIdx, b.getIndexAttr(v), n,
+            b.getUnitAttr());
+        if (keep)
+          tokens.push_back(op.getResult());
+      };
+      // u, delta, z: tc rows x cpb channels.
+      const int64_t perRow = cpb / v, pieces = tc * perRow;
+      for (int64_t m = 0; m < pieces / kThreads; ++m) {
+        Value p = addIdx(b, loc, tid, cst(b, loc, m * kThreads));
+        Value r = arith::DivUIOp::create(b, loc, p, cst(b, loc, perRow));
+        Value col = mulIdx(b, loc, arith::RemUIOp::create(b, loc, p, cst(b, loc, perRow)),
+                           cst(b, loc, v));
+        Value t = addIdx(b, loc, t0, r);
+        Value dc = addIdx(b, loc, d0, col);
+        copy(us, {st, r, col}, s.u, {bi, t, dc}, t, true);
+        copy(ds, {st, r, col}, s.delta, {bi, t, dc}, t, true);
+        if (s.z)
+          copy(zs, {st, r, col}, s.z, {bi, t, dc}, t, true);
+      }
+      // B, C: tc rows x N.
+      const int64_t perRowN = s.state / v, piecesN = tc * perRowN;
+      for (int64_t m = 0; m < (int64_t)llvm::divideCeil(piecesN, kThreads); ++m) {
+        Value p = addIdx(b, loc, tid, cst(b, loc, m * kThreads));
+        auto body = [&](OpBuilder &b, Location loc) {
+          Value r = arith::DivUIOp::create(b, loc, p, cst(b, loc, perRowN));
+          Value col = mulIdx(
+              b, loc, arith::RemUIOp::create(b, loc, p, cst(b, loc, perRowN)),
+              cst(b, loc, v));
+          Value t = addIdx(b, loc, t0, r);
+          copy(bs, {st, r, col}, s.bMat, {bi, t, g, col}, t, false);
+          copy(cs, {st, r, col}, s.cMat, {bi, t, g, col}, t, false);
+        };
+        if ((m + 1) * kThreads <= piecesN)
+          body(b, loc);
+        else
+          buildIf(b, loc, ult(b, loc, p, cst(b, loc, piecesN)), body);
+      }
+      // The commit takes every cp.async of this thread so far (the tokens
+      // only order the ops in the IR).
+      return nvgpu::DeviceAsyncCreateGroupOp::create(b, loc, tokens)
+          .getResult();
+    };
+
+    for (int64_t st = 0; st + 1 < stages; ++st)
+      issue(b, loc, cst(b, loc, st), cst(b, loc, st));
+    Value laneId = arith::RemUIOp::create(b, loc, tid, cst(b, loc, 32));
+    Value groupBase = subIdx(b, loc, laneId, ln);
+    auto chunkLoop = scf::ForOp::create(
+        b, loc, cst(b, loc, 0), chunks, cst(b, loc, 1), hInit,
+        [&](OpBuilder &b, Location loc, Value c, ValueRange hIn) {
+          Value ahead = addIdx(b, loc, c, cst(b, loc, stages - 1));
+          Value tok = issue(b, loc, ahead,
+                            arith::RemUIOp::create(b, loc, ahead,
+                                                   cst(b, loc, stages)));
+          nvgpu::DeviceAsyncWaitOp::create(b, loc, tok,
+                                           b.getI32IntegerAttr(stages - 1));
+          barrier(b, loc);
+          Value st = arith::RemUIOp::create(b, loc, c, cst(b, loc, stages));
+          Value t0 = mulIdx(b, loc, c, cst(b, loc, tc));
+          auto steps = scf::ForOp::create(
+              b, loc, cst(b, loc, 0), cst(b, loc, tc), cst(b, loc, lanes), hIn,
+              [&](OpBuilder &b, Location loc, Value i, ValueRange hStep) {
+                // This lane's own step i + ln: the per-channel scalars.
+                Value own = addIdx(b, loc, i, ln);
+                Value tOwn = addIdx(b, loc, t0, own);
+                Value uo = loadF32(b, loc, us, {st, own, cl});
+                Value dt = loadF32(b, loc, ds, {st, own, cl});
+                if (bias)
+                  dt = arith::AddFOp::create(b, loc, dt, bias);
+                if (s.softplus)
+                  dt = softplusF32(b, loc, dt);
+                Value dtu = arith::MulFOp::create(b, loc, dt, uo);
+                Value yOwn = cstF32(b, loc, 0.0);
+                SmallVector<Value> h(hStep.begin(), hStep.end());
+                for (int64_t k = 0; k < lanes; ++k) {
+                  Value dtk = dt, dtuk = dtu;
+                  if (lanes > 1) {
+                    Value src = arith::IndexCastOp::create(
+                        b, loc, b.getI32Type(),
+                        addIdx(b, loc, groupBase, cst(b, loc, k)));
+                    Value w32 = arith::ConstantOp::create(
+                        b, loc, b.getI32IntegerAttr(32));
+                    dtk = gpu::ShuffleOp::create(b, loc, dt, src, w32,
+                                                 gpu::ShuffleMode::IDX)
+                              .getShuffleResult();
+                    dtuk = gpu::ShuffleOp::create(b, loc, dtu, src, w32,
+                                                  gpu::ShuffleMode::IDX)
+                               .getShuffleResult();
+                  }
+                  Value row = addIdx(b, loc, i, cst(b, loc, k));
+                  Value valid =
+                      ult(b, loc, addIdx(b, loc, t0, row), s.rows);
+                  Value y;
+                  for (int64_t j = 0; j < perLane; ++j) {
+                    Value bv = loadF32(b, loc, bs, {st, row, nIdx[j]});
+                    Value cv = loadF32(b, loc, cs, {st, row, nIdx[j]});
+                    Value decay = math::Exp2Op::create(
+                        b, loc, arith::MulFOp::create(b, loc, dtk, a2[j]));
+                    Value hj = math::FmaOp::create(
+                        b, loc, decay, h[j],
+                        arith::MulFOp::create(b, loc, dtuk, bv));
+                    h[j] = arith::SelectOp::create(b, loc, valid, hj, h[j]);
+                    Value cy = arith::MulFOp::create(b, loc, cv, h[j]);
+                    y = y ? arith::AddFOp::create(b, loc, y, cy).getResult()
+                          : cy;
+                  }
+                  for (int64_t off = 1; off < lanes; off *= 2)
+                    y = arith::AddFOp::create(
+                        b, loc, y,
+                        gpu::ShuffleOp::create(b, loc, y, off, 32,
+                                               gpu::ShuffleMode::XOR)
+                            .getShuffleResult());
+                  Value mine = arith::CmpIOp::create(
+                      b, loc, arith::CmpIPredicate::eq, ln, cst(b, loc, k));
+                  yOwn = arith::SelectOp::create(b, loc, mine, y, yOwn);
+                }
+                if (skip)
+                  yOwn = math::FmaOp::create(b, loc, skip, uo, yOwn);
+                if (zs)
+                  yOwn = arith::MulFOp::create(
+                      b, loc, yOwn,
+                      siluF32(b, loc, loadF32(b, loc, zs, {st, own, cl})));
+                buildIf(b, loc, ult(b, loc, tOwn, s.rows),
+                        [&](OpBuilder &b, Location loc) {
+                          storeF32(b, loc, yOwn, s.yBuf, {bi, tOwn, ch});
+                        });
+                scf::YieldOp::create(b, loc, h);
+              });
+          barrier(b, loc); // the stage is refilled by a later iteration
+          scf::YieldOp::create(b, loc, steps.getResults());
+        });
+    // Drain the (empty) groups still in flight before the kernel ends.
+    NVVM::CpAsyncWaitGroupOp::create(b, loc, b.getI32IntegerAttr(0));
+    for (int64_t j = 0; j < perLane; ++j)
+      storeF32(b, loc, chunkLoop.getResult(j), s.hBuf, {bi, ch, nIdx[j]});
+  }, poolBytes);
+}
+} // namespace
 
 FailureOr<SmallVector<Value>>
-mlir::sessa::gpulowering::lowerSelectiveScan(RewriterBase &rewriter, SelectiveScanOp op) {
-  return rewriter.notifyMatchFailure(op, "no GPU lowering yet");
+mlir::sessa::gpulowering::lowerSelectiveScan(RewriterBase &rewriter,
+                                             SelectiveScanOp op) {
+  Location loc = op.getLoc();
+  auto uType = cast<RankedTensorType>(op.getU().getType());
+  int64_t channels = uType.getDimSize(2);
+  int64_t state = op.getA().getType().getDimSize(1);
+  int64_t groups = op.getB().getType().getDimSize(2);
+  int64_t perGroup = channels / groups;
+  int64_t lanes = state % 4 == 0 ? 4 : state % 2 == 0 ? 2 : 1;
+  int64_t perLane = state / lanes;
+  if (perLane > kMaxStatesPerLane) {
+    op.emitOpError() << "state size N = " << state
+                     << " is too large for the GPU scan (at most "
+                     << kMaxStatesPerLane * lanes
+                     << " states per channel are kept in registers)";
+    return failure();
+  }
+  int64_t channelsPerBlock = kThreads / lanes;
+  bool softplus = op.getDeltaSoftplus();
+
+  OpBuilder &b = rewriter;
+  Value u = readBuffer(b, loc, op.getU());
+  Value delta = readBuffer(b, loc, op.getDelta());
+  Value aMat = readBuffer(b, loc, op.getA());
+  Value bMat = readBuffer(b, loc, op.getB());
+  Value cMat = readBuffer(b, loc, op.getC());
+  auto opt = [&](Value v) { return v ? readBuffer(b, loc, v) : Value(); };
+  Value dSkip = opt(op.getD()), z = opt(op.getZ());
+  Value dBias = opt(op.getDeltaBias()), h0 = opt(op.getH0());
+
+  Value batch = dim(b, loc, op.getU(), 0);
+  Value rows = dim(b, loc, op.getU(), 1);
+  SmallVector<Value> yDyn, hDyn;
+  for (int64_t i = 0; i < 3; ++i)
+    if (uType.isDynamicDim(i))
+      yDyn.push_back(dim(b, loc, op.getU(), i));
+  auto hType = cast<RankedTensorType>(op.getLastState().getType());
+  if (hType.isDynamicDim(0))
+    hDyn.push_back(batch);
+  auto yType = cast<RankedTensorType>(op.getY().getType());
+  // The result types may be more static than u's; allocate u's shape.
+  Value yBuf = allocBuffer(
+      b, loc, RankedTensorType::get(uType.getShape(), yType.getElementType()),
+      yDyn);
+  Value hBuf = allocBuffer(
+      b, loc,
+      RankedTensorType::get({uType.getDimSize(0), channels, state},
+                            hType.getElementType()),
+      hDyn);
+
+  ScanBuffers sb{u,     delta, aMat, bMat,   cMat,     dSkip,   z,
+                 dBias, h0,    yBuf, hBuf,   batch,    rows,    channels,
+                 state, perGroup, softplus};
+  if (canStage(sb, uType.getElementType())) {
+    buildStagedScan(b, loc, sb);
+    return SmallVector<Value>{toTensor(b, loc, yBuf), toTensor(b, loc, hBuf)};
+  }
+
+  Value grid[] = {cst(b, loc, llvm::divideCeil(channels, channelsPerBlock)), batch};
+  Value block[] = {cst(b, loc, kThreads)};
+  buildLaunch(
+      b, loc, grid, block, {},
+      [&](OpBuilder &b, Location loc, const LaunchIds &ids) {
+        Value tid = ids.threadId[0];
+        Value bi = ids.blockId[1];
+        Value laneInGroup = arith::RemUIOp::create(b, loc, tid, cst(b, loc, lanes));
+        Value channel = arith::AddIOp::create(
+            b, loc,
+            arith::MulIOp::create(b, loc, ids.blockId[0],
+                                  cst(b, loc, channelsPerBlock)),
+            arith::DivUIOp::create(b, loc, tid, cst(b, loc, lanes)));
+        Value valid = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                            channel, cst(b, loc, channels));
+        Value ch = minIndex(b, loc, channel, cst(b, loc, channels - 1));
+        Value g = arith::DivUIOp::create(b, loc, ch, cst(b, loc, perGroup));
+        Value n0 = arith::MulIOp::create(b, loc, laneInGroup,
+                                         cst(b, loc, perLane));
+        SmallVector<Value> nIdx;
+        for (int64_t i = 0; i < perLane; ++i)
+          nIdx.push_back(arith::AddIOp::create(b, loc, n0, cst(b, loc, i)));
+
+        // exp(dt A) = exp2(dt * (A log2 e)).
+        Value log2e = cstF32(b, loc, 1.4426950408889634);
+        SmallVector<Value> a2;
+        for (Value n : nIdx)
+          a2.push_back(arith::MulFOp::create(
+              b, loc, loadF32(b, loc, aMat, {ch, n}), log2e));
+        Value bias = dBias ? loadF32(b, loc, dBias, {ch}) : Value();
+        Value skip = dSkip ? loadF32(b, loc, dSkip, {ch}) : Value();
+        SmallVector<Value> hInit;
+        for (Value n : nIdx)
+          hInit.push_back(h0 ? loadF32(b, loc, h0, {bi, ch, n})
+                             : cstF32(b, loc, 0.0));
+
+        auto load = [&](OpBuilder &b, Location loc, Value t) {
+          StepInputs in;
+          in.u = loadF32(b, loc, u, {bi, t, ch});
+          in.delta = loadF32(b, loc, delta, {bi, t, ch});
+          if (z)
+            in.z = loadF32(b, loc, z, {bi, t, ch});
+          for (Value n : nIdx) {
+            in.bv.push_back(loadF32(b, loc, bMat, {bi, t, g, n}));
+            in.cv.push_back(loadF32(b, loc, cMat, {bi, t, g, n}));
+          }
+          return in;
+        };
+        // One recurrence step: returns the new states, stores y[t].
+        auto step = [&](OpBuilder &b, Location loc, Value t,
+                        const StepInputs &in, ValueRange h) {
+          Value dt = in.delta;
+          if (bias)
+            dt = arith::AddFOp::create(b, loc, dt, bias);
+          if (softplus)
+            dt = softplusF32(b, loc, dt);
+          Value dtu = arith::MulFOp::create(b, loc, dt, in.u);
+          SmallVector<Value> next;
+          Value y;
+          for (int64_t i = 0; i < perLane; ++i) {
+            Value decay = math::Exp2Op::create(
+                b, loc, arith::MulFOp::create(b, loc, dt, a2[i]));
+            Value inject = arith::MulFOp::create(b, loc, dtu, in.bv[i]);
+            Value hi = math::FmaOp::create(b, loc, decay, h[i], inject);
+            next.push_back(hi);
+            Value ci = arith::MulFOp::create(b, loc, in.cv[i], hi);
+            y = y ? arith::AddFOp::create(b, loc, y, ci).getResult() : ci;
+          }
+          for (int64_t off = 1; off < lanes; off *= 2) {
+            Value other = gpu::ShuffleOp::create(b, loc, y, off, 32,
+                                                 gpu::ShuffleMode::XOR)
+                              .getShuffleResult();
+            y = arith::AddFOp::create(b, loc, y, other);
+          }
+          if (skip)
+            y = math::FmaOp::create(b, loc, skip, in.u, y);
+          if (in.z)
+            y = arith::MulFOp::create(b, loc, y, siluF32(b, loc, in.z));
+          Value leader = arith::CmpIOp::create(
+              b, loc, arith::CmpIPredicate::eq, laneInGroup, cst(b, loc, 0));
+          buildIf(b, loc, arith::AndIOp::create(b, loc, leader, valid),
+                  [&](OpBuilder &b, Location loc) {
+                    storeF32(b, loc, y, yBuf, {bi, t, ch});
+                  });
+          return next;
+        };
+
+        // Main loop: U steps per iteration, loads first.
+        Value rem = arith::RemUIOp::create(b, loc, rows, cst(b, loc, kUnroll));
+        Value mainEnd = arith::SubIOp::create(b, loc, rows, rem);
+        auto mainLoop = scf::ForOp::create(
+            b, loc, cst(b, loc, 0), mainEnd, cst(b, loc, kUnroll), hInit,
+            [&](OpBuilder &b, Location loc, Value t0, ValueRange iter) {
+              SmallVector<Value> ts;
+              SmallVector<StepInputs> ins;
+              for (int64_t k = 0; k < kUnroll; ++k) {
+                ts.push_back(arith::AddIOp::create(b, loc, t0, cst(b, loc, k)));
+                ins.push_back(load(b, loc, ts.back()));
+              }
+              SmallVector<Value> h(iter.begin(), iter.end());
+              for (int64_t k = 0; k < kUnroll; ++k)
+                h = step(b, loc, ts[k], ins[k], h);
+              scf::YieldOp::create(b, loc, h);
+            });
+        auto tailLoop = scf::ForOp::create(
+            b, loc, mainEnd, rows, cst(b, loc, 1), mainLoop.getResults(),
+            [&](OpBuilder &b, Location loc, Value t, ValueRange iter) {
+              StepInputs in = load(b, loc, t);
+              scf::YieldOp::create(b, loc, step(b, loc, t, in, iter));
+            });
+        buildIf(b, loc, valid, [&](OpBuilder &b, Location loc) {
+          for (int64_t i = 0; i < perLane; ++i)
+            storeF32(b, loc, tailLoop.getResult(i), hBuf, {bi, ch, nIdx[i]});
+        });
+      });
+  return SmallVector<Value>{toTensor(b, loc, yBuf), toTensor(b, loc, hBuf)};
 }

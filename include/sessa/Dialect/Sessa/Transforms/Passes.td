@@ -164,15 +164,17 @@ def SessaGPUDeviceMemory : Pass<"sessa-gpu-device-memory"> {
 
 def SessaGPUMergeModules
     : Pass<"sessa-gpu-merge-modules", "::mlir::ModuleOp"> {
-  let summary = "Put every outlined kernel into one gpu.module";
+  let summary = "Put the outlined kernels of each function into one gpu.module";
   let description = [{
-    gpu-kernel-outlining makes one `gpu.module` per kernel, so a layer of a
-    hundred kernels would run ptxas a hundred times and load as many
-    modules at run time. This moves the `gpu.func` kernels of all
-    `gpu.module`s with the same attributes into one `gpu.module
-    @sessa_kernels`, each renamed after the (unique) module it came from,
-    and retargets every `gpu.launch_func`. Modules holding anything other
-    than kernels are left alone.
+    gpu-kernel-outlining makes one `gpu.module` per kernel, so a layer of
+    dozens of kernels would run ptxas that many times and load as many
+    images at run time. This moves the `gpu.func` kernels of the
+    `gpu.module`s launched from one function only (with equal attributes)
+    into one `gpu.module @<function>_kernels`, each renamed after the
+    (unique) module it came from, and retargets every `gpu.launch_func`:
+    one image per entry point, loaded on its first call. Modules holding
+    anything other than kernels, or launched from several functions, are
+    left alone.
   }];
   let dependentDialects = ["::mlir::gpu::GPUDialect"];
 }
@@ -205,6 +207,46 @@ def SessaGPUCheckHostAccess : Pass<"sessa-gpu-check-host-access"> {
     `memref.alloca`) left after `sessa-gpu-device-memory`. Only descriptors
     (views, dims, casts) and `gpu.*` host ops may touch buffers on the host.
   }];
+}
+
+//===----------------------------------------------------------------------===//
+// GPU matrix products
+//===----------------------------------------------------------------------===//
+
+def SessaGPUMatmul : Pass<"sessa-gpu-matmul", "::mlir::ModuleOp"> {
+  let summary = "Run matrix products on memrefs as tiled GPU GEMM kernels";
+  let description = [{
+    After bufferization, in host code, every product
+    `C[(b,) m, n] += A[(b,) m, k] * B[(b,) n, k]` (or `B[(b,) k, n]`)
+    written as a `linalg.generic` (body `mulf` + `addf` in f32, possibly
+    with `arith.extf` of the bf16/f16 operands and a final `arith.truncf`),
+    `linalg.matmul` or `linalg.batch_matmul` becomes a `gpu.launch` of a
+    tiled GEMM kernel (GemmKernel.h): f32 operands on a SIMT FFMA kernel
+    (128x128 block tile, 8x8 register tile per thread), bf16/f16 operands on
+    tensor cores (`mma.sync` m16n8k16, `ldmatrix`) with f32 accumulation;
+    C may be f32, bf16 or f16. Tiles move through multi-stage (default 3)
+    dynamic shared memory (110.6 KB by default: the launcher must allow more
+    than 48 KB) with `cp.async` when the operands are dense along k and
+    16-byte aligned, else with guarded loads; operands may be strided views. A
+    `linalg.fill` of +0 into C right before the product (nothing touching
+    memory in between) folds into the kernel. Products of other element
+    types (mixed A/B types) are left as they are.
+  }];
+  let options = [
+    Option<"blockK", "block-k", "int64_t", /*default=*/"0",
+           "k extent of a block tile (multiple of 16; 0: 64 for bf16/f16, "
+           "32 for f32)">,
+    Option<"stages", "stages", "int64_t", /*default=*/"0",
+           "shared memory pipeline stages (2 to 8; 0: 3)">
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::gpu::GPUDialect",
+                           "::mlir::LLVM::LLVMDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::NVVM::NVVMDialect",
+                           "::mlir::nvgpu::NVGPUDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::vector::VectorDialect"];
 }
 
 #endif // SESSA_DIALECT_SESSA_TRANSFORMS_PASSES_TD

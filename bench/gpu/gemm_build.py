@@ -1,0 +1,159 @@
+#!/usr/bin/env python3
+"""Builds the standalone GEMM kernels of --sessa-gpu-matmul for gemm_check.py.
+
+For each variant below: a module with one product on memrefs (dynamic sizes,
+strided layouts), --sessa-gpu-matmul (sessa-opt), outlining and the upstream
+NVVM pipeline (mlir-opt), PTX extracted from the gpu.binary, a cubin from
+ptxas (sm_90), and `ptxas -v` resource usage. Writes OUTDIR/<variant>.{mlir,
+out.mlir,ptx,cubin} and OUTDIR/manifest.json (element types, maps, the launch
+configuration read from the outlined IR).
+
+usage: gemm_build.py BUILD_DIR OUTDIR [VARIANT...]   (needs mlir-opt 22 and
+ptxas; with VARIANTs, rebuilds only those)
+"""
+import json
+import os
+import pathlib
+import re
+import subprocess
+import sys
+
+HERE = pathlib.Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from gemm_extract_ptx import unescape  # noqa: E402
+
+MLIR_OPT = "/usr/lib/llvm-22/bin/mlir-opt"
+CUDA = os.environ.get("CUDA_HOME", "/usr/local/cuda")
+
+# name: (A type, B type, C type, transposeB, fill 0 (overwrite), batched
+#        [, pass options])
+VARIANTS = {
+    "f32_nt": ("f32", "f32", "f32", True, True, False),
+    "f32_nn_acc": ("f32", "f32", "f32", False, False, False),
+    "bf16_nt": ("bf16", "bf16", "f32", True, True, False),
+    "bf16_nt_bf16out": ("bf16", "bf16", "bf16", True, True, False),
+    "f16_nt": ("f16", "f16", "f32", True, True, False),
+    "bf16_nn": ("bf16", "bf16", "f32", False, True, False),
+    "bf16_nt_batched": ("bf16", "bf16", "f32", True, True, True),
+    # Tuning alternatives (block-k, stages) of the two layer forms.
+    "f32_nt_k16s2": ("f32", "f32", "f32", True, True, False, "block-k=16 stages=2"),
+    "f32_nt_k32s3": ("f32", "f32", "f32", True, True, False, "block-k=32 stages=3"),
+    "bf16_nt_k32s2": ("bf16", "bf16", "f32", True, True, False, "block-k=32 stages=2"),
+    "bf16_nt_k32s3": ("bf16", "bf16", "f32", True, True, False, "block-k=32 stages=3"),
+    "bf16_nt_k32s6": ("bf16", "bf16", "f32", True, True, False, "block-k=32 stages=6"),
+    "bf16_nt_k64s3": ("bf16", "bf16", "f32", True, True, False, "block-k=64 stages=3"),
+    "bf16_nt_k64s4": ("bf16", "bf16", "f32", True, True, False, "block-k=64 stages=4"),
+    "bf16_nt_bf16out_k64s3": ("bf16", "bf16", "bf16", True, True, False,
+                              "block-k=64 stages=3"),
+}
+
+
+def module(at, bt, ct, transpose_b, fill, batched):
+    dims = "b, m, n, k" if batched else "m, n, k"
+    pre = "b, " if batched else ""
+    bmap = "n, k" if transpose_b else "k, n"
+    rank = 3 if batched else 2
+    layout = "strided<[" + ", ".join(["?"] * rank) + "], offset: ?>"
+    shape = "x".join(["?"] * rank)
+    ty = {x: f"memref<{shape}x{x}, {layout}>" for x in {at, bt, ct}}
+    iters = ", ".join(['"parallel"'] * (rank + 0) + ['"reduction"'])
+    ext = lambda v, t: (f"      %{v}e = arith.extf %{v} : {t} to f32\n", f"%{v}e") \
+        if t != "f32" else ("", f"%{v}")
+    xa, xv = ext("x", at)
+    ya, yv = ext("y", bt)
+    oa, ov = ext("o", ct)
+    res = "%s"
+    tail = ""
+    if ct != "f32":
+        tail = f"      %r = arith.truncf %s : f32 to {ct}\n"
+        res = "%r"
+    fill_op = ""
+    if fill:
+        fill_op = (f"    %z = arith.constant 0.0 : {ct}\n"
+                   f"    linalg.fill ins(%z : {ct}) outs(%c : {ty[ct]})\n")
+    return f"""#mA = affine_map<({dims}) -> ({pre}m, k)>
+#mB = affine_map<({dims}) -> ({pre}{bmap})>
+#mC = affine_map<({dims}) -> ({pre}m, n)>
+module {{
+  func.func @gemm(%a: {ty[at]}, %b: {ty[bt]}, %c: {ty[ct]}) {{
+{fill_op}    linalg.generic {{indexing_maps = [#mA, #mB, #mC], iterator_types = [{iters}]}}
+        ins(%a, %b : {ty[at]}, {ty[bt]}) outs(%c : {ty[ct]}) {{
+    ^bb0(%x: {at}, %y: {bt}, %o: {ct}):
+{xa}{ya}{oa}      %p = arith.mulf {xv}, {yv} : f32
+      %s = arith.addf {ov}, %p : f32
+{tail}      linalg.yield {res} : {ct}
+    }}
+    return
+  }}
+}}
+"""
+
+
+def run(cmd):
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    if r.returncode:
+        sys.exit(f"failed: {' '.join(cmd)}\n{r.stderr}")
+    return r
+
+
+def main():
+    build, out = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
+    out.mkdir(parents=True, exist_ok=True)
+    sessa_opt = build / "bin" / "sessa-opt"
+    only = sys.argv[3:]
+    # Rebuilding only some variants keeps the others' manifest entries.
+    old = out / "manifest.json"
+    manifest = json.loads(old.read_text()) if only and old.exists() else {}
+    for name, (at, bt, ct, tb, fill, batched, *opts) in VARIANTS.items():
+        if only and name not in only:
+            continue
+        src = out / f"{name}.mlir"
+        src.write_text(module(at, bt, ct, tb, fill, batched))
+        gpu = out / f"{name}.gpu.mlir"
+        flag = "--sessa-gpu-matmul" + (f"={opts[0]}" if opts else "")
+        run([str(sessa_opt), str(src), flag, "-o", str(gpu)])
+        outl = out / f"{name}.out.mlir"
+        run([MLIR_OPT, str(gpu), "--canonicalize", "--cse",
+             "--gpu-launch-sink-index-computations", "--gpu-kernel-outlining",
+             "-o", str(outl)])
+        text = outl.read_text()
+        launch = re.search(
+            r"gpu\.launch_func\s+@(\w+)::@(\w+).*?threads in \((%\w+), (%\w+), "
+            r"(%\w+)\)\s+dynamic_shared_memory_size (%\w+) args\((.*?)\)\n",
+            text)
+        if not launch:
+            sys.exit(f"{name}: no launch_func with dynamic shared memory")
+        consts = dict(re.findall(r"(%c\w+) = arith\.constant (\d+) :", text))
+        block = [int(consts[v]) for v in launch.group(3, 4, 5)]
+        smem = int(consts[launch.group(6)])
+        ll = out / f"{name}.ll.mlir"
+        run([MLIR_OPT, str(outl), "--gpu-lower-to-nvvm-pipeline="
+             "cubin-chip=sm_90 cubin-features=+ptx80 cubin-format=isa",
+             "-o", str(ll)])
+        m = re.search(r'assembly = "((?:[^"\\]|\\.)*)"', ll.read_text())
+        ptx = out / f"{name}.ptx"
+        ptx.write_text(unescape(m.group(1)))
+        r = run([f"{CUDA}/bin/ptxas", "-arch=sm_90", "-v", str(ptx), "-o",
+                 str(out / f"{name}.cubin")])
+        usage = " ".join(l.replace("ptxas info    :", "").strip()
+                         for l in r.stderr.splitlines()
+                         if "registers" in l or "spill" in l)
+        p = ptx.read_text()
+        manifest[name] = {
+            "a": at, "b": bt, "c": ct, "transpose_b": tb, "overwrite": fill,
+            "batched": batched, "options": opts[0] if opts else "",
+            "kernel": launch.group(2), "block": block,
+            "smem": smem, "tile": [128, 128], "ptxas": usage,
+            "mma": p.count("mma.sync"), "ldmatrix": p.count("ldmatrix"),
+            "cp_async": p.count("cp.async.cg"), "ffma": p.count("fma.rn.f32"),
+        }
+        # Only the launch and the cubin travel: drop the large intermediates.
+        for f in (gpu, ll):
+            f.unlink()
+        print(f"{name:18s} {usage}  mma={manifest[name]['mma']} "
+              f"ldmatrix={manifest[name]['ldmatrix']} ffma={manifest[name]['ffma']}")
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,80 @@
+//===- GemmKernel.h - Tiled GEMM kernels as gpu.launch ----------*- C++ -*-===//
+//
+// Builds a `gpu.launch` that computes a matrix product on memrefs:
+//
+//   C[b, m, n] (+)= sum_k A[b, m, k] * B[b, n, k]   (transposeB)
+//   C[b, m, n] (+)= sum_k A[b, m, k] * B[b, k, n]   (!transposeB)
+//
+// with f32 accumulation (the batch dimension b is optional: rank-2 operands,
+// or rank-3 ones whose dimension 0 is the batch). Operands may have any
+// strides and offsets (subviews of weights): the kernel reads each memref's
+// descriptor. Storage types:
+//   - A, B f32: SIMT FFMA kernel, 128x128x32 block tile, 256 threads with
+//     an 8x8 register tile each (110.6 KB of shared memory).
+//   - A, B both bf16 or both f16: tensor cores (mma.sync m16n8k16 through
+//     nvvm.mma.sync, fragments from padded shared memory with ldmatrix),
+//     128x128x64 block tile, 8 warps of 64x32 (110.6 KB).
+//   Both pipeline tiles through 3-stage dynamic shared memory (GemmOptions
+//   changes k tile and depth); above 48 KiB the launcher must opt the
+//   kernel in (CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES), which
+//   Sessa's and upstream's mgpuLaunchKernel do.
+//   - C f32, bf16 or f16 (rounded once from the f32 accumulator).
+// Tiles are loaded with cp.async (16-byte copies, zero fill at the edges)
+// when, at run time, the k stride is 1 and rows, offsets and the base
+// pointer are 16-byte aligned; otherwise with guarded scalar loads. Any M, N,
+// K is correct (edges guarded); nothing is launched when M, N or the batch is
+// 0. The launch captures only A, B and C (the kernel recomputes sizes and
+// strides from their descriptors), so an outlined kernel takes the three
+// expanded memref descriptors.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SESSA_DIALECT_SESSA_TRANSFORMS_GEMMKERNEL_H
+#define SESSA_DIALECT_SESSA_TRANSFORMS_GEMMKERNEL_H
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/Value.h"
+#include "mlir/Support/LLVM.h"
+
+#include <string>
+
+namespace mlir::sessa {
+
+/// Tuning knobs; 0 means the default for the operand type.
+struct GemmOptions {
+  /// k extent of a block tile: a multiple of 16 up to 128 (default 64 for
+  /// bf16/f16, 32 for f32).
+  int64_t blockK = 0;
+  /// Shared memory stages, 2 to 8: stages-1 tiles are in flight while one
+  /// is computed (default 3).
+  int64_t stages = 0;
+};
+
+/// Block tile, block size and dynamic shared memory of the kernels (for
+/// callers that compute the launch configuration, e.g. tests).
+struct GemmTiling {
+  int64_t blockM, blockN, blockK, threads, stages;
+  int64_t smemBytes = 0;
+};
+GemmTiling getGemmTiling(Type operandElementType,
+                         const GemmOptions &options = {});
+
+/// Whether `options` are valid; otherwise sets `message`.
+LogicalResult verifyGemmOptions(const GemmOptions &options,
+                                std::string &message);
+
+/// Whether buildGemmLaunch supports these memref operands (ranks 2 or 3,
+/// matching element types as described above).
+bool isSupportedGemm(Value a, Value b, Value c, bool transposeB);
+
+/// Builds the GEMM launch at the insertion point of `builder` (host code).
+/// With `accumulate`, C's contents are added to; otherwise C is overwritten
+/// (a zero fill before the product folds into this). Fails, with nothing
+/// built, when !isSupportedGemm.
+LogicalResult buildGemmLaunch(OpBuilder &builder, Location loc, Value a,
+                              Value b, Value c, bool transposeB,
+                              bool accumulate,
+                              const GemmOptions &options = {});
+
+} // namespace mlir::sessa
+
+#endif // SESSA_DIALECT_SESSA_TRANSFORMS_GEMMKERNEL_H

@@ -1,0 +1,637 @@
+//===- GemmKernel.cpp - Tiled GEMM kernels as gpu.launch ------------------===//
+//
+// See GemmKernel.h. Both kernels share the operand handling (a flat view of
+// each memref's buffer, element strides read from its descriptor, the
+// run-time choice between cp.async and guarded scalar tile loads) and the
+// multi-stage main loop; they differ in the inner product (FFMA on an
+// 8x8 register tile, or mma.sync on 64x32 warp tiles) and the epilogue's
+// thread-to-element map.
+//
+//===----------------------------------------------------------------------===//
+#include "sessa/Dialect/Sessa/Transforms/GemmKernel.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+
+using namespace mlir;
+
+namespace {
+
+/// Index arithmetic on an ImplicitLocOpBuilder (all values non-negative).
+struct IndexMath {
+  ImplicitLocOpBuilder &b;
+  Value c(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
+  Value add(Value x, Value y) { return arith::AddIOp::create(b, x, y); }
+  Value sub(Value x, Value y) { return arith::SubIOp::create(b, x, y); }
+  Value mul(Value x, Value y) { return arith::MulIOp::create(b, x, y); }
+  Value mul(Value x, int64_t y) { return mul(x, c(y)); }
+  Value add(Value x, int64_t y) { return add(x, c(y)); }
+  Value div(Value x, int64_t y) { return arith::DivUIOp::create(b, x, c(y)); }
+  Value rem(Value x, int64_t y) { return arith::RemUIOp::create(b, x, c(y)); }
+  Value ceilDiv(Value x, int64_t y) {
+    return arith::CeilDivUIOp::create(b, x, c(y));
+  }
+  Value min(Value x, Value y) { return arith::MinSIOp::create(b, x, y); }
+  Value max(Value x, Value y) { return arith::MaxSIOp::create(b, x, y); }
+  Value lt(Value x, Value y) {
+    return arith::CmpIOp::create(b, arith::CmpIPredicate::slt, x, y);
+  }
+  Value gt(Value x, Value y) {
+    return arith::CmpIOp::create(b, arith::CmpIPredicate::sgt, x, y);
+  }
+  Value eq(Value x, Value y) {
+    return arith::CmpIOp::create(b, arith::CmpIPredicate::eq, x, y);
+  }
+  Value isMultiple(Value x, int64_t y) { return eq(rem(x, y), c(0)); }
+  Value both(Value x, Value y) { return arith::AndIOp::create(b, x, y); }
+  Value select(Value cond, Value x, Value y) {
+    return arith::SelectOp::create(b, cond, x, y);
+  }
+};
+
+/// `scf.if` with one result.
+Value ifValue(ImplicitLocOpBuilder &b, Value cond, Type type,
+              function_ref<Value(ImplicitLocOpBuilder &)> thenFn,
+              function_ref<Value(ImplicitLocOpBuilder &)> elseFn) {
+  auto op = scf::IfOp::create(b, TypeRange{type}, cond, /*withElse=*/true);
+  {
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(&op.getThenRegion().front());
+    scf::YieldOp::create(b, thenFn(b));
+    b.setInsertionPointToStart(&op.getElseRegion().front());
+    scf::YieldOp::create(b, elseFn(b));
+  }
+  return op.getResult(0);
+}
+
+/// `scf.if` without results (optional else).
+void ifThen(ImplicitLocOpBuilder &b, Value cond,
+            function_ref<void(ImplicitLocOpBuilder &)> thenFn,
+            function_ref<void(ImplicitLocOpBuilder &)> elseFn = nullptr) {
+  auto op = scf::IfOp::create(b, cond, /*withElseRegion=*/static_cast<bool>(elseFn));
+  OpBuilder::InsertionGuard g(b);
+  b.setInsertionPoint(op.getThenRegion().front().getTerminator());
+  thenFn(b);
+  if (elseFn) {
+    b.setInsertionPoint(op.getElseRegion().front().getTerminator());
+    elseFn(b);
+  }
+}
+
+Value toF32(ImplicitLocOpBuilder &b, Value v) {
+  if (v.getType().isF32())
+    return v;
+  return arith::ExtFOp::create(b, b.getF32Type(), v);
+}
+
+Value fromF32(ImplicitLocOpBuilder &b, Value v, Type type) {
+  if (type.isF32())
+    return v;
+  return arith::TruncFOp::create(b, type, v);
+}
+
+/// A memref operand seen from inside the kernel as a logical matrix
+/// [rows, cols] of the current batch: element (r, k) is flat[off + r * sRow
+/// + k * sCol].
+struct MatrixView {
+  Value flat;
+  Value off, sRow, sCol;
+  Value rows, cols;
+  /// Whether 16-byte cp.async copies of `vec` elements along k are valid:
+  /// unit k stride, and rows, offset and base pointer 16-byte aligned.
+  Value fast;
+};
+
+/// The view of `mem` (rank 2, or 3 with the batch first) whose logical rows
+/// are memref dimension `rowDim` of the matrix part (0 or 1) and whose
+/// columns are the other one; `batch` is the batch index (rank 3 only).
+MatrixView makeView(ImplicitLocOpBuilder &b, Value mem, int rowDim,
+                    Value batch, int64_t vec) {
+  IndexMath im{b};
+  auto type = cast<MemRefType>(mem.getType());
+  int64_t rank = type.getRank();
+  auto meta = memref::ExtractStridedMetadataOp::create(b, mem);
+  SmallVector<Value> sizes(meta.getSizes()), strides(meta.getStrides());
+  // Extent of the buffer that the view touches (metadata of the flat view).
+  Value extent = im.add(meta.getOffset(), 1);
+  for (int64_t i = 0; i < rank; ++i)
+    extent = im.add(extent,
+                    im.mul(im.max(im.sub(sizes[i], im.c(1)), im.c(0)),
+                           strides[i]));
+  auto flatType = MemRefType::get({ShapedType::kDynamic}, type.getElementType());
+  MatrixView v;
+  v.flat = memref::ReinterpretCastOp::create(
+      b, flatType, meta.getBaseBuffer(), OpFoldResult(b.getIndexAttr(0)),
+      ArrayRef<OpFoldResult>{extent},
+      ArrayRef<OpFoldResult>{b.getIndexAttr(1)});
+  int64_t first = rank - 2;
+  int colDim = 1 - rowDim;
+  v.off = meta.getOffset();
+  if (rank == 3)
+    v.off = im.add(v.off, im.mul(batch, strides[0]));
+  v.sRow = strides[first + rowDim];
+  v.sCol = strides[first + colDim];
+  v.rows = sizes[first + rowDim];
+  v.cols = sizes[first + colDim];
+  Value ptr = memref::ExtractAlignedPointerAsIndexOp::create(b, mem);
+  v.fast = im.both(
+      im.both(im.eq(v.sCol, im.c(1)), im.isMultiple(v.sRow, vec)),
+      im.both(im.isMultiple(v.off, vec), im.isMultiple(ptr, 16)));
+  return v;
+}
+
+/// Parameters of one kernel variant.
+struct Config {
+  int64_t blockM = 128, blockN = 128, blockK, threads = 256;
+  int64_t stages; // shared memory pipeline depth (tiles in flight + 1)
+  int64_t pad; // shared memory row padding in elements
+  int64_t vec; // elements per 16-byte copy
+};
+
+/// Loads rows [r0, r0 + tileRows) x k [k0, k0 + blockK) of `v` into
+/// sm[stage] (shape [stages, tileRows, blockK + pad]), zero outside the
+/// matrix: cp.async copies (not committed here) or synchronous stores.
+/// With `assumeFast`, only the cp.async form is built (the caller checked
+/// v.fast).
+void loadTile(ImplicitLocOpBuilder &b, const Config &cfg, const MatrixView &v,
+              Value sm, Value stage, Value r0, Value k0, Value tid,
+              int64_t tileRows, bool assumeFast) {
+  IndexMath im{b};
+  Type elem = cast<MemRefType>(sm.getType()).getElementType();
+  auto fastLoad = [&](ImplicitLocOpBuilder &b) {
+        IndexMath im{b};
+        int64_t chunksPerRow = cfg.blockK / cfg.vec;
+        int64_t perThread = tileRows * chunksPerRow / cfg.threads;
+        // Last aligned chunk start inside the matrix (k clamp: the copy of a
+        // chunk beyond K reads nothing, but its address stays in bounds).
+        Value kLast =
+            im.mul(im.div(im.sub(v.cols, im.c(1)), cfg.vec), cfg.vec);
+        Value rowLast = im.sub(v.rows, im.c(1));
+        for (int64_t i = 0; i < perThread; ++i) {
+          Value chunk = im.add(tid, i * cfg.threads);
+          Value row = im.div(chunk, chunksPerRow);
+          Value kc = im.mul(im.rem(chunk, chunksPerRow), cfg.vec);
+          Value gr = im.add(r0, row), gk = im.add(k0, kc);
+          Value left = im.min(im.sub(v.cols, gk), im.c(cfg.vec));
+          Value inside = im.both(im.lt(gr, v.rows), im.lt(gk, v.cols));
+          Value n = im.select(inside, left, im.c(0));
+          Value idx = im.add(v.off, im.add(im.mul(im.min(gr, rowLast), v.sRow),
+                                           im.min(gk, kLast)));
+          // Committed by the caller's commitTiles, with the other copies
+          // of this stage.
+          nvgpu::DeviceAsyncCopyOp::create(b, sm, ValueRange{stage, row, kc},
+                                           v.flat, ValueRange{idx},
+                                           b.getIndexAttr(cfg.vec), n,
+                                           b.getUnitAttr());
+        }
+      };
+  auto slowLoad = [&](ImplicitLocOpBuilder &b) {
+        IndexMath im{b};
+        int64_t perThread = tileRows * cfg.blockK / cfg.threads;
+        for (int64_t i = 0; i < perThread; ++i) {
+          Value e = im.add(tid, i * cfg.threads);
+          Value row = im.div(e, cfg.blockK), kk = im.rem(e, cfg.blockK);
+          Value gr = im.add(r0, row), gk = im.add(k0, kk);
+          Value inside = im.both(im.lt(gr, v.rows), im.lt(gk, v.cols));
+          Value val = ifValue(
+              b, inside, elem,
+              [&](ImplicitLocOpBuilder &b) -> Value {
+                IndexMath im{b};
+                Value idx = im.add(v.off, im.add(im.mul(gr, v.sRow),
+                                                 im.mul(gk, v.sCol)));
+                return memref::LoadOp::create(b, v.flat, idx);
+              },
+              [&](ImplicitLocOpBuilder &b) -> Value {
+                return arith::ConstantOp::create(
+                    b, b.getFloatAttr(elem, 0.0));
+              });
+          memref::StoreOp::create(b, val, sm, ValueRange{stage, row, kk});
+        }
+      };
+  if (assumeFast)
+    fastLoad(b);
+  else
+    ifThen(b, v.fast, fastLoad, slowLoad);
+  (void)im;
+}
+
+/// Commits this thread's outstanding cp.async copies as one group (an empty
+/// group when there are none, which keeps the group count per stage fixed).
+/// (nvvm ops: nvgpu's group ops need tokens, and an empty
+/// nvgpu.device_async_create_group does not round-trip through text.)
+void commitTiles(ImplicitLocOpBuilder &b) {
+  NVVM::CpAsyncCommitGroupOp::create(b);
+}
+
+/// Waits until at most `pending` of this thread's groups are in flight, then
+/// for the whole block.
+void waitTiles(ImplicitLocOpBuilder &b, int64_t pending) {
+  NVVM::CpAsyncWaitGroupOp::create(b, pending);
+  gpu::BarrierOp::create(b);
+}
+
+/// The values the kernel body needs besides its shared buffers.
+struct KernelIds {
+  Value tid, m0, n0;
+  MatrixView a, b, c;
+  Value k;
+};
+
+/// Inner product of one stage: acc (the thread's accumulators) += tile.
+using ComputeFn = function_ref<SmallVector<Value>(
+    ImplicitLocOpBuilder &, const KernelIds &, Value aSm, Value bSm,
+    Value stage, ValueRange acc)>;
+/// Writes the accumulators to C.
+using EpilogueFn =
+    function_ref<void(ImplicitLocOpBuilder &, const KernelIds &, ValueRange)>;
+
+/// Builds the launch with its main loop; the variant supplies the inner
+/// product and the epilogue.
+void buildKernel(ImplicitLocOpBuilder &b, const Config &cfg, Value a, Value bm,
+                 Value c, bool transposeB, int64_t numAcc, ComputeFn compute,
+                 EpilogueFn epilogue) {
+  IndexMath im{b};
+  auto cType = cast<MemRefType>(c.getType());
+  bool batched = cType.getRank() == 3;
+  Type elem = cast<MemRefType>(a.getType()).getElementType();
+  // Host side: grid from C's sizes; nothing to launch for an empty C.
+  auto dim = [&](int64_t i) -> Value {
+    if (!cType.isDynamicDim(i))
+      return im.c(cType.getDimSize(i));
+    return memref::DimOp::create(b, c, i);
+  };
+  Value mSize = dim(batched ? 1 : 0);
+  Value nSize = dim(batched ? 2 : 1);
+  Value batch = batched ? dim(0) : im.c(1);
+  Value nonEmpty = im.both(im.both(im.gt(mSize, im.c(0)), im.gt(nSize, im.c(0))),
+                           im.gt(batch, im.c(0)));
+  ifThen(b, nonEmpty, [&](ImplicitLocOpBuilder &b) {
+    IndexMath im{b};
+    auto space = gpu::AddressSpaceAttr::get(
+        b.getContext(), gpu::GPUDialect::getWorkgroupAddressSpace());
+    auto smType = [&](int64_t rows) {
+      return MemRefType::get({cfg.stages, rows, cfg.blockK + cfg.pad}, elem,
+                             MemRefLayoutAttrInterface(), space);
+    };
+    // Shared tiles live in dynamic shared memory: its base is 16-byte
+    // aligned (cp.async and ldmatrix need that), unlike workgroup
+    // attributions of gpu.launch. Above 48 KiB the launcher must raise the
+    // kernel's CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES (upstream's
+    // and Sessa's mgpuLaunchKernel do).
+    int64_t elemBytes = elem.getIntOrFloatBitWidth() / 8;
+    int64_t aBytes = cfg.stages * cfg.blockM * (cfg.blockK + cfg.pad) * elemBytes;
+    int64_t bBytes = cfg.stages * cfg.blockN * (cfg.blockK + cfg.pad) * elemBytes;
+    Value smemBytes = arith::ConstantOp::create(
+        b, b.getI32IntegerAttr(static_cast<int32_t>(aBytes + bBytes)));
+    auto launch = gpu::LaunchOp::create(
+        b, im.ceilDiv(nSize, cfg.blockN), im.ceilDiv(mSize, cfg.blockM), batch,
+        im.c(cfg.threads), im.c(1), im.c(1), smemBytes);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&launch.getBody().front());
+    IndexMath km{b};
+    Value dyn = gpu::DynamicSharedMemoryOp::create(
+        b, MemRefType::get({ShapedType::kDynamic}, b.getI8Type(),
+                           MemRefLayoutAttrInterface(), space));
+    Value aSm = memref::ViewOp::create(b, smType(cfg.blockM), dyn, km.c(0),
+                                       ValueRange{});
+    Value bSm = memref::ViewOp::create(b, smType(cfg.blockN), dyn,
+                                       km.c(aBytes), ValueRange{});
+    KernelIds ids;
+    ids.tid = launch.getThreadIds().x;
+    Value bz = launch.getBlockIds().z;
+    ids.n0 = km.mul(launch.getBlockIds().x, cfg.blockN);
+    ids.m0 = km.mul(launch.getBlockIds().y, cfg.blockM);
+    ids.a = makeView(b, a, /*rowDim=*/0, bz, cfg.vec);
+    ids.b = makeView(b, bm, /*rowDim=*/transposeB ? 0 : 1, bz, cfg.vec);
+    ids.c = makeView(b, c, /*rowDim=*/0, bz, cfg.vec);
+    ids.k = ids.a.cols;
+    Value numTiles = km.ceilDiv(ids.k, cfg.blockK);
+    // The main loop, built twice: with cp.async loads only (both operands
+    // dense along k and aligned: the common case, without the registers the
+    // scalar path's addresses would hold) and with the run-time choice.
+    auto mainLoop = [&](ImplicitLocOpBuilder &b,
+                        bool assumeFast) -> SmallVector<Value> {
+      IndexMath km{b};
+      auto load = [&](ImplicitLocOpBuilder &b, Value stage, Value k0) {
+        loadTile(b, cfg, ids.a, aSm, stage, ids.m0, k0, ids.tid, cfg.blockM,
+                 assumeFast);
+        loadTile(b, cfg, ids.b, bSm, stage, ids.n0, k0, ids.tid, cfg.blockN,
+                 assumeFast);
+      };
+      // Multi-stage pipeline: tiles 0 .. stages-2 in flight before the loop;
+      // iteration t waits for tile t, then refills the stage that iteration
+      // t-1 computed on (free after the barrier) with tile t + stages - 1.
+      // Every stage slot commits one group, empty or not, so that waiting
+      // for all but the stages-2 newest groups means tile t has landed.
+      for (int64_t s = 0; s + 1 < cfg.stages; ++s) {
+        ifThen(b, km.lt(km.c(s), numTiles), [&](ImplicitLocOpBuilder &b) {
+          IndexMath im{b};
+          load(b, im.c(s), im.c(s * cfg.blockK));
+        });
+        commitTiles(b);
+      }
+      Value zero = arith::ConstantOp::create(b, b.getF32FloatAttr(0.0));
+      SmallVector<Value> init(numAcc, zero);
+      auto loop = scf::ForOp::create(
+          b, km.c(0), numTiles, km.c(1), init,
+          [&](OpBuilder &nb, Location loc, Value t, ValueRange acc) {
+            ImplicitLocOpBuilder b(loc, nb);
+            IndexMath im{b};
+            waitTiles(b, cfg.stages - 2);
+            Value next = im.add(t, cfg.stages - 1);
+            ifThen(b, im.lt(next, numTiles), [&](ImplicitLocOpBuilder &b) {
+              IndexMath im{b};
+              load(b, im.rem(next, cfg.stages), im.mul(next, cfg.blockK));
+            });
+            commitTiles(b);
+            SmallVector<Value> out =
+                compute(b, ids, aSm, bSm, im.rem(t, cfg.stages), acc);
+            scf::YieldOp::create(b, out);
+          });
+      return SmallVector<Value>(loop.getResults());
+    };
+    Type f32 = b.getF32Type();
+    auto both = scf::IfOp::create(b, SmallVector<Type>(numAcc, f32),
+                                  km.both(ids.a.fast, ids.b.fast),
+                                  /*withElse=*/true);
+    {
+      OpBuilder::InsertionGuard g(b);
+      b.setInsertionPointToStart(&both.getThenRegion().front());
+      scf::YieldOp::create(b, mainLoop(b, /*assumeFast=*/true));
+      b.setInsertionPointToStart(&both.getElseRegion().front());
+      scf::YieldOp::create(b, mainLoop(b, /*assumeFast=*/false));
+    }
+    epilogue(b, ids, both.getResults());
+    gpu::TerminatorOp::create(b);
+  });
+}
+
+/// Stores `value` (+ C's old value with `accumulate`) at C[row, col] when
+/// inside the matrix.
+void storeC(ImplicitLocOpBuilder &b, const MatrixView &c, Value row, Value col,
+            Value value, bool accumulate) {
+  IndexMath im{b};
+  Value inside = im.both(im.lt(row, c.rows), im.lt(col, c.cols));
+  ifThen(b, inside, [&](ImplicitLocOpBuilder &b) {
+    IndexMath im{b};
+    Value idx =
+        im.add(c.off, im.add(im.mul(row, c.sRow), im.mul(col, c.sCol)));
+    Type type = cast<MemRefType>(c.flat.getType()).getElementType();
+    Value v = value;
+    if (accumulate)
+      v = arith::AddFOp::create(
+          b, toF32(b, memref::LoadOp::create(b, c.flat, idx)), v);
+    memref::StoreOp::create(b, fromF32(b, v, type), c.flat, idx);
+  });
+}
+
+//===----------------------------------------------------------------------===//
+// f32: SIMT FFMA. 16x16 threads; thread (tx, ty) owns rows ty + 16 i and
+// columns tx + 16 j (i, j < 8) of the 128x128 tile. Shared rows are padded
+// by 4 floats (row pitch 16 mod 32 words, e.g. 36) so that the 16-byte row
+// reads of a warp hit distinct banks.
+//===----------------------------------------------------------------------===//
+constexpr int64_t kF32Micro = 8;
+
+void buildF32Gemm(ImplicitLocOpBuilder &b, Value a, Value bm, Value c,
+                  bool transposeB, bool accumulate, const Config &cfg) {
+  auto compute = [&](ImplicitLocOpBuilder &b, const KernelIds &ids, Value aSm,
+                     Value bSm, Value stage,
+                     ValueRange acc) -> SmallVector<Value> {
+    IndexMath im{b};
+    Value tx = im.rem(ids.tid, 16), ty = im.div(ids.tid, 16);
+    SmallVector<Value> out(acc.begin(), acc.end());
+    auto vecType = VectorType::get({4}, b.getF32Type());
+    for (int64_t kk = 0; kk < cfg.blockK; kk += 4) {
+      SmallVector<Value> av, bv;
+      for (int64_t i = 0; i < kF32Micro; ++i) {
+        av.push_back(vector::LoadOp::create(
+            b, vecType, aSm, ValueRange{stage, im.add(ty, 16 * i), im.c(kk)},
+            /*nontemporal=*/false, llvm::MaybeAlign(16)));
+        bv.push_back(vector::LoadOp::create(
+            b, vecType, bSm, ValueRange{stage, im.add(tx, 16 * i), im.c(kk)},
+            /*nontemporal=*/false, llvm::MaybeAlign(16)));
+      }
+      for (int64_t q = 0; q < 4; ++q) {
+        SmallVector<Value> bq;
+        for (int64_t j = 0; j < kF32Micro; ++j)
+          bq.push_back(vector::ExtractOp::create(b, bv[j], q));
+        for (int64_t i = 0; i < kF32Micro; ++i) {
+          Value aiq = vector::ExtractOp::create(b, av[i], q);
+          for (int64_t j = 0; j < kF32Micro; ++j) {
+            Value &s = out[i * kF32Micro + j];
+            // llvm.intr.fma, not math.fma: the NVVM lowering makes that a
+            // call of libdevice's __nv_fmaf, which only resolves when the
+            // pipeline finds libdevice.
+            s = LLVM::FMAOp::create(b, aiq, bq[j], s);
+          }
+        }
+      }
+    }
+    return out;
+  };
+  auto epilogue = [&](ImplicitLocOpBuilder &b, const KernelIds &ids,
+                      ValueRange acc) {
+    IndexMath im{b};
+    Value tx = im.rem(ids.tid, 16), ty = im.div(ids.tid, 16);
+    for (int64_t i = 0; i < kF32Micro; ++i)
+      for (int64_t j = 0; j < kF32Micro; ++j)
+        storeC(b, ids.c, im.add(ids.m0, im.add(ty, 16 * i)),
+               im.add(ids.n0, im.add(tx, 16 * j)), acc[i * kF32Micro + j],
+               accumulate);
+  };
+  buildKernel(b, cfg, a, bm, c, transposeB, kF32Micro * kF32Micro, compute,
+              epilogue);
+}
+
+//===----------------------------------------------------------------------===//
+// bf16/f16: tensor cores. 8 warps as 2 (m) x 4 (n), each a 64x32 warp tile:
+// 4 x 4 mma.sync m16n8k16 per k16 step. Shared rows are padded by 8
+// elements (16 bytes, e.g. a 144-byte pitch) so that each ldmatrix phase
+// hits distinct banks.
+//===----------------------------------------------------------------------===//
+constexpr int64_t kMTiles = 4, kNTiles = 4;
+
+void buildMmaGemm(ImplicitLocOpBuilder &b, Value a, Value bm, Value c,
+                  bool transposeB, bool accumulate, const Config &cfg) {
+  Type elem = cast<MemRefType>(a.getType()).getElementType();
+  bool isBF16 = elem.isBF16();
+  auto compute = [&](ImplicitLocOpBuilder &b, const KernelIds &ids, Value aSm,
+                     Value bSm, Value stage,
+                     ValueRange acc) -> SmallVector<Value> {
+    IndexMath im{b};
+    MLIRContext *ctx = b.getContext();
+    Value lane = im.rem(ids.tid, 32), warp = im.div(ids.tid, 32);
+    Value wm = im.div(warp, 4), wn = im.rem(warp, 4);
+    Value lane16 = im.rem(lane, 16), laneHi = im.div(lane, 16);
+    Value lane8 = im.rem(lane, 8), laneMid = im.rem(im.div(lane, 8), 2);
+    Type f32 = b.getF32Type();
+    auto fragType = VectorType::get({4, 2}, elem);
+    // One 32-bit register (two elements) of an ldmatrix result.
+    auto reg = [&](Value frag, int64_t r) -> Value {
+      Value pair = vector::ExtractOp::create(b, frag, r);
+      if (!isBF16)
+        return pair;
+      Value asInt = vector::BitCastOp::create(
+          b, VectorType::get({1}, b.getI32Type()), pair);
+      return vector::ExtractOp::create(b, asInt, 0);
+    };
+    auto resType = LLVM::LLVMStructType::getLiteral(ctx, {f32, f32, f32, f32});
+    NVVM::MMATypes ptx = isBF16 ? NVVM::MMATypes::bf16 : NVVM::MMATypes::f16;
+    SmallVector<Value> out(acc.begin(), acc.end());
+    for (int64_t kk = 0; kk < cfg.blockK; kk += 16) {
+      SmallVector<SmallVector<Value>> afrag, bfrag(kNTiles);
+      for (int64_t mt = 0; mt < kMTiles; ++mt) {
+        Value row = im.add(im.mul(wm, 64), im.add(lane16, mt * 16));
+        Value col = im.add(im.mul(laneHi, 8), im.c(kk));
+        Value f = nvgpu::LdMatrixOp::create(b, fragType, aSm,
+                                            ValueRange{stage, row, col},
+                                            /*transpose=*/false, 4);
+        afrag.push_back({reg(f, 0), reg(f, 1), reg(f, 2), reg(f, 3)});
+      }
+      for (int64_t np = 0; np < kNTiles / 2; ++np) {
+        Value row = im.add(im.mul(wn, 32),
+                           im.add(im.mul(laneHi, 8), im.add(lane8, np * 16)));
+        Value col = im.add(im.mul(laneMid, 8), im.c(kk));
+        Value f = nvgpu::LdMatrixOp::create(b, fragType, bSm,
+                                            ValueRange{stage, row, col},
+                                            /*transpose=*/false, 4);
+        bfrag[2 * np] = {reg(f, 0), reg(f, 1)};
+        bfrag[2 * np + 1] = {reg(f, 2), reg(f, 3)};
+      }
+      for (int64_t mt = 0; mt < kMTiles; ++mt)
+        for (int64_t nt = 0; nt < kNTiles; ++nt) {
+          MutableArrayRef<Value> cfrag(&out[(mt * kNTiles + nt) * 4], 4);
+          Value d = NVVM::MmaOp::create(
+              b, resType, afrag[mt], bfrag[nt], SmallVector<Value>(cfrag),
+              ArrayRef<int64_t>{16, 8, 16}, std::nullopt, std::nullopt,
+              std::array<NVVM::MMATypes, 2>{ptx, ptx},
+              std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
+                                             NVVM::MMALayout::col});
+          for (int64_t e = 0; e < 4; ++e)
+            cfrag[e] =
+                LLVM::ExtractValueOp::create(b, d, ArrayRef<int64_t>{e});
+        }
+    }
+    return out;
+  };
+  auto epilogue = [&](ImplicitLocOpBuilder &b, const KernelIds &ids,
+                      ValueRange acc) {
+    IndexMath im{b};
+    Value lane = im.rem(ids.tid, 32), warp = im.div(ids.tid, 32);
+    Value wm = im.div(warp, 4), wn = im.rem(warp, 4);
+    Value rowBase = im.add(ids.m0, im.add(im.mul(wm, 64), im.div(lane, 4)));
+    Value colBase =
+        im.add(ids.n0, im.add(im.mul(wn, 32), im.mul(im.rem(lane, 4), 2)));
+    for (int64_t mt = 0; mt < kMTiles; ++mt)
+      for (int64_t nt = 0; nt < kNTiles; ++nt)
+        for (int64_t e = 0; e < 4; ++e) {
+          Value row = im.add(rowBase, mt * 16 + (e / 2) * 8);
+          Value col = im.add(colBase, nt * 8 + e % 2);
+          storeC(b, ids.c, row, col, acc[(mt * kNTiles + nt) * 4 + e],
+                 accumulate);
+        }
+  };
+  buildKernel(b, cfg, a, bm, c, transposeB, kMTiles * kNTiles * 4, compute,
+              epilogue);
+}
+
+bool isHalf(Type t) { return t.isF16() || t.isBF16(); }
+
+/// The kernel configuration for operands of `elem` with `options` applied
+/// (0 = default).
+Config makeConfig(Type elem, const sessa::GemmOptions &options) {
+  Config cfg;
+  sessa::GemmTiling t = sessa::getGemmTiling(elem, options);
+  cfg.blockM = t.blockM;
+  cfg.blockN = t.blockN;
+  cfg.blockK = t.blockK;
+  cfg.threads = t.threads;
+  cfg.stages = t.stages;
+  // Padding of shared rows (16 bytes) keeps ldmatrix / 16-byte row reads
+  // conflict-free; one 16-byte copy moves `vec` elements.
+  cfg.vec = 16 / (elem.getIntOrFloatBitWidth() / 8);
+  cfg.pad = cfg.vec;
+  return cfg;
+}
+
+} // namespace
+
+mlir::sessa::GemmTiling
+mlir::sessa::getGemmTiling(Type operandElementType,
+                           const GemmOptions &options) {
+  // Defaults measured on an H100 at M=8192, N=1024/2048, K=1024
+  // (bench/gpu/NOTES-gemm.md): bf16 64/3 beat 32/2..6 and 64/4 (equal
+  // within noise, but 64/4 spills); f32 32/3 beat 16/2 and 16/4.
+  GemmTiling t{128, 128, 64, 256, 3};
+  if (!isHalf(operandElementType))
+    t.blockK = 32;
+  if (options.blockK)
+    t.blockK = options.blockK;
+  if (options.stages)
+    t.stages = options.stages;
+  t.smemBytes = t.stages * (t.blockM + t.blockN) *
+                (t.blockK + 16 / (operandElementType.getIntOrFloatBitWidth() / 8)) *
+                (operandElementType.getIntOrFloatBitWidth() / 8);
+  return t;
+}
+
+LogicalResult mlir::sessa::verifyGemmOptions(const GemmOptions &options,
+                                             std::string &message) {
+  if (options.blockK < 0 || options.blockK % 16 || options.blockK > 128) {
+    message = "block-k must be 0 (default) or a multiple of 16 up to 128";
+    return failure();
+  }
+  if (options.stages != 0 && (options.stages < 2 || options.stages > 8)) {
+    message = "stages must be 0 (default) or between 2 and 8";
+    return failure();
+  }
+  return success();
+}
+
+bool mlir::sessa::isSupportedGemm(Value a, Value b, Value c, bool transposeB) {
+  (void)transposeB;
+  auto at = dyn_cast<MemRefType>(a.getType());
+  auto bt = dyn_cast<MemRefType>(b.getType());
+  auto ct = dyn_cast<MemRefType>(c.getType());
+  if (!at || !bt || !ct)
+    return false;
+  int64_t rank = ct.getRank();
+  if ((rank != 2 && rank != 3) || at.getRank() != rank ||
+      bt.getRank() != rank)
+    return false;
+  // Host memory spaces only (no workgroup/private operands).
+  if (at.getMemorySpace() || bt.getMemorySpace() || ct.getMemorySpace())
+    return false;
+  Type ae = at.getElementType(), be = bt.getElementType(),
+       ce = ct.getElementType();
+  if (ae != be || !(ae.isF32() || isHalf(ae)))
+    return false;
+  return ce.isF32() || isHalf(ce);
+}
+
+LogicalResult mlir::sessa::buildGemmLaunch(OpBuilder &builder, Location loc,
+                                           Value a, Value b, Value c,
+                                           bool transposeB, bool accumulate,
+                                           const GemmOptions &options) {
+  std::string message;
+  if (!isSupportedGemm(a, b, c, transposeB) ||
+      failed(verifyGemmOptions(options, message)))
+    return failure();
+  ImplicitLocOpBuilder ib(loc, builder);
+  Type elem = cast<MemRefType>(a.getType()).getElementType();
+  Config cfg = makeConfig(elem, options);
+  if (elem.isF32())
+    buildF32Gemm(ib, a, b, c, transposeB, accumulate, cfg);
+  else
+    buildMmaGemm(ib, a, b, c, transposeB, accumulate, cfg);
+  builder.setInsertionPoint(ib.getInsertionBlock(), ib.getInsertionPoint());
+  return success();
+}

@@ -1,0 +1,344 @@
+/*===- cuda_runtime_unittest.c - libSessaCudaRuntime without a GPU -------===*
+ *
+ *   sessa-cuda-runtime-unittest unavailable
+ *       SESSA_CUDA_DRIVER names a library that does not exist: calls give
+ *       SESSA_ERROR_CUDA_UNAVAILABLE with the path and dlerror, write
+ *       nothing; argument errors are still reported first.
+ *   sessa-cuda-runtime-unittest default
+ *       the same with the default libcuda.so.1, when this machine cannot load
+ *       it (prints SKIP otherwise).
+ *   sessa-cuda-runtime-unittest fake <libsessa-fake-cuda.so>
+ *       the whole runtime over a host-only fake driver (fake_cuda_driver.c):
+ *       lazy module loading and caching, the ambient stream, shared memory
+ *       opt-in, stream-ordered temporaries, host pointers rejected, every
+ *       kind of failure reported with the call and the kernel, cleanup after
+ *       a failure, SESSA_CUDA_SYNC=1, and the mgpu* functions outside an
+ *       invoke.
+ * Each mode runs in its own process (the driver is loaded once per process).
+ * Prints one line per check; returns non-zero if any check fails.
+ *===----------------------------------------------------------------------===*/
+#define _POSIX_C_SOURCE 200809L
+
+#include "fake_cuda_driver.h"
+#include "sessa/Runtime/SessaRuntime.h"
+
+#include <dlfcn.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int g_failures;
+
+#define CHECK(cond, ...)                                                       \
+  do {                                                                         \
+    printf("%s: ", (cond) ? "PASS" : "FAIL");                                  \
+    printf(__VA_ARGS__);                                                       \
+    printf("\n");                                                              \
+    if (!(cond))                                                               \
+      ++g_failures;                                                            \
+  } while (0)
+
+/* The mgpu* functions, as the compiled host code declares them. */
+void *mgpuModuleLoad(void *data, size_t size);
+void mgpuModuleUnload(void *module);
+void *mgpuModuleGetFunction(void *module, const char *name);
+void mgpuLaunchKernel(void *f, intptr_t gx, intptr_t gy, intptr_t gz,
+                      intptr_t bx, intptr_t by, intptr_t bz, int32_t smem,
+                      void *stream, void **params, void **extra, size_t n);
+void *mgpuStreamCreate(void);
+void mgpuStreamSynchronize(void *stream);
+void mgpuStreamDestroy(void *stream);
+void *mgpuMemAlloc(uint64_t size, void *stream, bool host_shared);
+void mgpuMemFree(void *ptr, void *stream);
+void mgpuMemcpy(void *dst, void *src, size_t size, void *stream);
+void *mgpuEventCreate(void);
+void mgpuEventDestroy(void *event);
+
+/* ----- The "kernels" and their image ------------------------------------ */
+
+/* add_one(float *t, int64_t n): t[i] += 1. */
+static void add_one_run(void **params, int64_t threads) {
+  float *t = *(float **)params[0];
+  int64_t n = *(int64_t *)params[1];
+  for (int64_t i = 0; i < threads && i < n; ++i)
+    t[i] += 1.0f;
+}
+/* twice(const float *t, float *y, int64_t n): y[i] = 2 t[i]. */
+static void twice_run(void **params, int64_t threads) {
+  const float *t = *(float **)params[0];
+  float *y = *(float **)params[1];
+  int64_t n = *(int64_t *)params[2];
+  for (int64_t i = 0; i < threads && i < n; ++i)
+    y[i] = 2.0f * t[i];
+}
+
+static fake_kernel g_kernels[] = {{"add_one", add_one_run, 49152},
+                                  {"twice", twice_run, 49152}};
+static fake_image g_image = {2, g_kernels};
+static void *g_module; /* what the artifact's constructor would hold */
+
+/* ----- The "compiled" entry point, as gpu-to-llvm emits it --------------- */
+
+typedef struct desc1 {
+  void *allocated, *aligned;
+  int64_t offset, size, stride;
+} desc1;
+
+/* scale: y = 2 (x + 1) through a temporary, 64 KiB of dynamic shared
+ * memory for add_one, like the lit test module. */
+static void scale_compute(void **args) {
+  desc1 *x = args[0], *y = args[1];
+  int64_t n = x->size;
+  void *s = mgpuStreamCreate();
+  float *tmp = mgpuMemAlloc((uint64_t)n * 4, s, false);
+  mgpuMemcpy(tmp, x->aligned, (size_t)n * 4, s);
+  void *f = mgpuModuleGetFunction(g_module, "add_one");
+  void *p1[] = {&tmp, &n};
+  mgpuLaunchKernel(f, (n + 255) / 256, 1, 1, 256, 1, 1, 65536, s, p1, NULL, 2);
+  void *g = mgpuModuleGetFunction(g_module, "twice");
+  void *p2[] = {&tmp, &y->aligned, &n};
+  mgpuLaunchKernel(g, n, 1, 1, 1, 1, 1, 0, s, p2, NULL, 3);
+  mgpuMemFree(tmp, s);
+  mgpuStreamSynchronize(s);
+  mgpuStreamDestroy(s);
+}
+
+/* big: one launch of `twice` with a grid of x's size (no temporaries). */
+static void big_compute(void **args) {
+  desc1 *x = args[0], *y = args[1];
+  int64_t n = x->size;
+  void *s = mgpuStreamCreate();
+  void *g = mgpuModuleGetFunction(g_module, "twice");
+  void *p[] = {&x->aligned, &y->aligned, &n};
+  mgpuLaunchKernel(g, n, 1, 1, 1, 1, 1, 0, s, p, NULL, 3);
+  mgpuStreamSynchronize(s);
+  mgpuStreamDestroy(s);
+}
+
+static const int64_t k_dims_n[] = {-1};
+static const sessa_arg_desc k_x[] = {{"x", SESSA_DTYPE_F32, 1, k_dims_n}};
+static const sessa_arg_desc k_y[] = {{"y", SESSA_DTYPE_F32, 1, k_dims_n}};
+static const char *const k_syms[] = {"N"};
+static const sessa_entry_desc k_scale = {
+    "scale", 1, 1, k_x, k_y, 1, k_syms, scale_compute, 0, NULL};
+static const sessa_entry_desc k_big = {
+    "big", 1, 1, k_x, k_y, 1, k_syms, big_compute, 0, NULL};
+
+static sessa_tensor tensor1(void *data, int64_t n) {
+  sessa_tensor t;
+  memset(&t, 0, sizeof t);
+  t.data = data;
+  t.dtype = SESSA_DTYPE_F32;
+  t.rank = 1;
+  t.shape[0] = n;
+  return t;
+}
+
+static void *const k_stream = (void *)(uintptr_t)0x5EA;
+
+static int32_t call(const sessa_entry_desc *e, void *x, int64_t nx, void *y,
+                    int64_t ny, sessa_status *st) {
+  sessa_tensor in = tensor1(x, nx), out = tensor1(y, ny);
+  memset(st, 0, sizeof *st);
+  return sessa_cuda_invoke(e, &in, 1, &out, 1, k_stream, st);
+}
+
+/* ----- Without a driver ------------------------------------------------- */
+
+static void test_unavailable(const char *expect_path) {
+  float x[4] = {1, 2, 3, 4}, y[4] = {-7, -7, -7, -7};
+  sessa_status st;
+  /* Argument errors come first, without touching the driver. */
+  sessa_tensor in = tensor1(x, 4), out = tensor1(y, 4);
+  in.dtype = SESSA_DTYPE_F16;
+  int32_t rc = sessa_cuda_invoke(&k_scale, &in, 1, &out, 1, NULL, &st);
+  CHECK(rc == SESSA_ERROR_DTYPE_MISMATCH &&
+            strstr(st.message, "input 0 ('x'): expected dtype f32, got f16"),
+        "argument checks before the driver: %d %s", rc, st.message);
+
+  rc = call(&k_scale, x, 4, y, 4, &st);
+  CHECK(rc == SESSA_ERROR_CUDA_UNAVAILABLE && st.code == rc,
+        "no driver: SESSA_ERROR_CUDA_UNAVAILABLE (got %d)", rc);
+  CHECK(strstr(st.message, "entry 'scale': CUDA driver ") &&
+            strstr(st.message, expect_path) && strstr(st.message, "not found"),
+        "the message names the driver: %s", st.message);
+  CHECK(y[0] == -7 && y[3] == -7, "nothing written");
+  rc = call(&k_scale, x, 4, y, 4, &st);
+  CHECK(rc == SESSA_ERROR_CUDA_UNAVAILABLE, "again on the next call");
+  /* mgpu calls outside an invoke do nothing and do not crash. */
+  CHECK(mgpuStreamCreate() == NULL && mgpuMemAlloc(16, NULL, false) == NULL,
+        "mgpu calls without a driver return NULL");
+  void *m = mgpuModuleLoad(&g_image, sizeof g_image);
+  CHECK(m && mgpuModuleGetFunction(m, "twice") == NULL,
+        "module functions without a driver: NULL");
+  mgpuModuleUnload(m);
+}
+
+/* ----- Over the fake driver --------------------------------------------- */
+
+static void test_fake(const char *path) {
+  setenv("SESSA_CUDA_DRIVER", path, 1);
+  /* The constructor's mgpuModuleLoad makes no driver call: the driver is
+   * not even opened yet. */
+  g_module = mgpuModuleLoad(&g_image, sizeof g_image);
+  CHECK(g_module != NULL, "mgpuModuleLoad records the image");
+  CHECK(dlopen(path, RTLD_NOW | RTLD_NOLOAD) == NULL,
+        "no driver loaded by mgpuModuleLoad");
+  void *lib = dlopen(path, RTLD_NOW);
+  if (!lib) {
+    CHECK(false, "cannot open the fake driver %s: %s", path, dlerror());
+    return;
+  }
+  fake_cuda_get_state_fn get_state;
+  fake_cuda_device_alloc_fn dev_alloc;
+  *(void **)&get_state = dlsym(lib, "fake_cuda_get_state");
+  *(void **)&dev_alloc = dlsym(lib, "fake_cuda_device_alloc");
+  fake_cuda_state *fs = get_state();
+
+  const int64_t n = 300;
+  float *x = dev_alloc(n * 4), *y = dev_alloc(n * 4);
+  for (int64_t i = 0; i < n; ++i) {
+    x[i] = (float)i;
+    y[i] = -7;
+  }
+  sessa_status st;
+  int32_t rc = call(&k_scale, x, n, y, n, &st);
+  bool right = true;
+  for (int64_t i = 0; i < n; ++i)
+    right = right && y[i] == 2.0f * ((float)i + 1.0f);
+  CHECK(rc == SESSA_OK && right, "scale runs: %d %s, y[299] = %g", rc,
+        st.message, (double)y[n - 1]);
+  CHECK(fs->init_calls == 1 && fs->retain_calls == 1,
+        "cuInit once; no current context: the primary context retained (%d, "
+        "%d)",
+        fs->init_calls, fs->retain_calls);
+  CHECK(fs->last_stream == k_stream && fs->stream_creates == 0 &&
+            fs->stream_syncs == 0 && fs->stream_destroys == 0,
+        "the caller's stream is used, never created, synchronized or "
+        "destroyed (%p, %d, %d, %d)",
+        fs->last_stream, fs->stream_creates, fs->stream_syncs,
+        fs->stream_destroys);
+  CHECK(fs->set_attribute_calls == 1 && g_kernels[0].max_dynamic_shared == 65536,
+        "64 KiB of dynamic shared memory: the attribute raised once");
+  CHECK(fs->allocs == 1 && fs->frees == 1 && fs->copies == 1,
+        "the temporary: allocated and freed on the stream");
+
+  rc = call(&k_scale, x, n, y, n, &st);
+  CHECK(rc == SESSA_OK && fs->module_loads == 1 &&
+            fs->get_function_calls == 2 && fs->set_attribute_calls == 1 &&
+            fs->retain_calls == 1,
+        "second call: image loaded once, functions and attribute cached "
+        "(loads %d, lookups %d)",
+        fs->module_loads, fs->get_function_calls);
+
+  /* Host memory. */
+  float host[4] = {0};
+  int launches = fs->launches;
+  rc = call(&k_scale, x, 4, host, 4, &st);
+  CHECK(rc == SESSA_ERROR_INVALID_ARGUMENT &&
+            strstr(st.message, "output 0 ('y')") &&
+            strstr(st.message, "is host memory, not device memory") &&
+            fs->launches == launches,
+        "host pointer rejected before any launch: %s", st.message);
+
+  /* A failing launch: named with its kernel, later work skipped, the
+   * temporary still freed, nothing more launched. */
+  for (int64_t i = 0; i < n; ++i)
+    y[i] = -7;
+  fs->fail_kernel = "twice";
+  fs->fail_kernel_code = 700;
+  int frees = fs->frees, allocs = fs->allocs;
+  rc = call(&k_scale, x, n, y, n, &st);
+  CHECK(rc == SESSA_ERROR_CUDA && st.code == SESSA_ERROR_CUDA &&
+            strcmp(st.message,
+                   "entry 'scale': cuLaunchKernel(twice): "
+                   "CUDA_ERROR_ILLEGAL_ADDRESS: an illegal memory access was "
+                   "encountered") == 0,
+        "launch failure: %s", st.message);
+  CHECK(fs->allocs == allocs + 1 && fs->frees == frees + 1 && y[0] == -7,
+        "after the failure the temporary is freed, y untouched");
+  fs->fail_kernel = NULL;
+  rc = call(&k_scale, x, n, y, n, &st);
+  CHECK(rc == SESSA_OK && y[1] == 4.0f,
+        "the error state is cleared by the next call: %d %s", rc, st.message);
+
+  /* A failing allocation: nothing after it runs. */
+  fs->fail_alloc_over = 1 << 20;
+  launches = fs->launches;
+  int copies = fs->copies;
+  float *xs = dev_alloc(16), *ys = dev_alloc(16);
+  rc = call(&k_scale, xs, (int64_t)1 << 30, ys, (int64_t)1 << 30, &st);
+  CHECK(rc == SESSA_ERROR_CUDA &&
+            strcmp(st.message, "entry 'scale': cuMemAllocAsync: "
+                               "CUDA_ERROR_OUT_OF_MEMORY: out of memory") == 0 &&
+            fs->launches == launches && fs->copies == copies,
+        "allocation failure stops the work: %s", st.message);
+  fs->fail_alloc_over = 0;
+
+  /* A grid beyond the driver's unsigned int. */
+  rc = call(&k_big, xs, (int64_t)1 << 33, ys, (int64_t)1 << 33, &st);
+  CHECK(rc == SESSA_ERROR_CUDA && strstr(st.message, "cuLaunchKernel(twice)") &&
+            strstr(st.message, "out of range") && fs->launches == launches,
+        "grid out of range: %s", st.message);
+
+  /* Empty tensors: NULL data is fine, an empty grid launches nothing. */
+  rc = call(&k_big, NULL, 0, NULL, 0, &st);
+  CHECK(rc == SESSA_OK && fs->launches == launches,
+        "empty tensors: %d %s", rc, st.message);
+
+  /* SESSA_CUDA_SYNC=1: the stream is synchronized, asynchronous errors are
+   * reported. */
+  fs->fail_sync = 700;
+  rc = call(&k_scale, x, n, y, n, &st);
+  CHECK(rc == SESSA_OK && fs->stream_syncs == 0,
+        "without SESSA_CUDA_SYNC: no synchronization");
+  setenv("SESSA_CUDA_SYNC", "1", 1);
+  rc = call(&k_scale, x, n, y, n, &st);
+  CHECK(rc == SESSA_ERROR_CUDA && fs->stream_syncs == 1 &&
+            strstr(st.message, "cuStreamSynchronize (SESSA_CUDA_SYNC=1): "
+                               "CUDA_ERROR_ILLEGAL_ADDRESS"),
+        "SESSA_CUDA_SYNC=1: %s", st.message);
+  unsetenv("SESSA_CUDA_SYNC");
+  fs->fail_sync = 0;
+
+  /* Outside an invoke: real streams, as upstream. */
+  void *s = mgpuStreamCreate();
+  mgpuStreamSynchronize(s);
+  mgpuStreamDestroy(s);
+  CHECK(s != NULL && fs->stream_creates == 1 && fs->stream_syncs == 2 &&
+            fs->stream_destroys == 1,
+        "outside an invoke streams are created, synchronized, destroyed");
+  void *e = mgpuEventCreate();
+  mgpuEventDestroy(e);
+  CHECK(fs->event_creates == 1 && fs->event_destroys == 1, "events");
+
+  /* The destructor unloads what was loaded. */
+  mgpuModuleUnload(g_module);
+  CHECK(fs->module_unloads == 1, "mgpuModuleUnload unloads the image (%d)",
+        fs->module_unloads);
+}
+
+int main(int argc, char **argv) {
+  const char *mode = argc > 1 ? argv[1] : "";
+  if (strcmp(mode, "unavailable") == 0) {
+    setenv("SESSA_CUDA_DRIVER", "/nonexistent/libcuda.so.1", 1);
+    test_unavailable("/nonexistent/libcuda.so.1");
+  } else if (strcmp(mode, "default") == 0) {
+    unsetenv("SESSA_CUDA_DRIVER");
+    void *lib = dlopen("libcuda.so.1", RTLD_NOW);
+    if (lib) {
+      printf("SKIP: this machine has libcuda.so.1\n");
+      return 0;
+    }
+    test_unavailable("libcuda.so.1");
+  } else if (strcmp(mode, "fake") == 0 && argc > 2) {
+    test_fake(argv[2]);
+  } else {
+    fprintf(stderr, "usage: %s unavailable | default | fake <fake driver>\n",
+            argv[0]);
+    return 2;
+  }
+  printf("%d failure(s)\n", g_failures);
+  return g_failures != 0;
+}
