@@ -46,6 +46,9 @@ mlir::sessa::buildGPUPipeline(OpPassManager &pm,
       "sessa-gpu-device-memory,canonicalize,sessa-gpu-check-host-access,"
       // Kernels -> gpu.module / gpu.func, launches on one stream.
       "gpu-launch-sink-index-computations,gpu-kernel-outlining,"
+      // Optionally one gpu.module (one image) per function.
+      + std::string(options.mergeKernelModules ? "sessa-gpu-merge-modules,"
+                                               : "") +
       "func.func(gpu-async-region),"
       "sessa-expand-shape-to-reinterpret-cast,"
       // nvgpu (mma.sync, ldmatrix, cp.async) and vector -> NVVM / scf.
@@ -57,7 +60,8 @@ mlir::sessa::buildGPUPipeline(OpPassManager &pm,
                     options.optLevel.getValue())
           .str() +
       // Device code -> NVVM -> binary (ptxas; fatbinary for fatbin).
-      "gpu.module(convert-gpu-to-nvvm,canonicalize,cse,"
+      "gpu.module(sessa-gpu-lower-vector-transfers,convert-gpu-to-nvvm,"
+      "canonicalize,cse,"
       "reconcile-unrealized-casts)," +
       llvm::formatv("gpu-module-to-binary{{format={0} toolkit={1}},",
                     options.format.getValue(), toolkit)

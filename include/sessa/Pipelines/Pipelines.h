@@ -67,6 +67,12 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
       *this, "block-size",
       llvm::cl::desc("Threads per block of the generic linalg kernels"),
       llvm::cl::init(256)};
+  PassOptions::Option<bool> mergeKernelModules{
+      *this, "merge-kernel-modules",
+      llvm::cl::desc("Put the kernels of each function into one gpu.module "
+                     "(one image, one ptxas run per function) instead of "
+                     "one per kernel"),
+      llvm::cl::init(false)};
   PassOptions::Option<int64_t> maxBlocks{
       *this, "max-blocks",
       llvm::cl::desc("Most blocks of a grid-stride generic kernel"),

@@ -246,3 +246,49 @@ func.func @inside_launch(%m: memref<4xf32>) {
   }
   return
 }
+
+// -----
+
+// A rank-0 fill (one point) and a generic with two outputs, two reduction
+// loops and linalg.index: one thread per output, nested loops carrying both
+// outputs.
+// CHECK-LABEL: func.func @rank0(
+// CHECK-SAME: %[[M:[^:]+]]: memref<f32>, %[[S:[^:]+]]: f32)
+// CHECK: gpu.launch
+// CHECK: scf.for
+// CHECK: memref.store %[[S]], %[[M]][] : memref<f32>
+// CHECK: {sessa.gpu_kernel = "elementwise"}
+func.func @rank0(%m: memref<f32>, %s: f32) {
+  linalg.fill ins(%s : f32) outs(%m : memref<f32>)
+  return
+}
+// CHECK-LABEL: func.func @two_outputs(
+// CHECK-SAME: %[[X:[^:]+]]: memref<?x?x?xf32>, %[[SUM:[^:]+]]: memref<?xf32>, %[[MAX:[^:]+]]: memref<?xf32>)
+// CHECK: gpu.launch
+// CHECK: scf.for %[[I:[^ ]+]] =
+// CHECK-DAG: %[[S0:.+]] = memref.load %[[SUM]][%[[I]]]
+// CHECK-DAG: %[[M0:.+]] = memref.load %[[MAX]][%[[I]]]
+// CHECK: %[[R:.+]]:2 = scf.for %[[J:[^ ]+]] = {{.+}} iter_args(%[[A1:[^ ]+]] = %[[S0]], %[[B1:[^ ]+]] = %[[M0]]) -> (f32, f32) {
+// CHECK: scf.for %[[K:[^ ]+]] = {{.+}} iter_args(%[[A2:[^ ]+]] = %[[A1]], %[[B2:[^ ]+]] = %[[B1]]) -> (f32, f32) {
+// CHECK: %[[V:.+]] = memref.load %[[X]][%[[I]], %[[J]], %[[K]]]
+// CHECK: arith.index_cast %[[J]] : index to i32
+// CHECK: arith.addf %[[A2]],
+// CHECK: arith.maximumf %[[B2]], %[[V]]
+// CHECK: memref.store %[[R]]#0, %[[SUM]][%[[I]]]
+// CHECK: memref.store %[[R]]#1, %[[MAX]][%[[I]]]
+// CHECK: {sessa.gpu_kernel = "thread_per_output"}
+func.func @two_outputs(%x: memref<?x?x?xf32>, %s: memref<?xf32>, %mx: memref<?xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(i, j, k) -> (i, j, k)>, affine_map<(i, j, k) -> (i)>, affine_map<(i, j, k) -> (i)>],
+                  iterator_types = ["parallel", "reduction", "reduction"]}
+    ins(%x : memref<?x?x?xf32>) outs(%s, %mx : memref<?xf32>, memref<?xf32>) {
+  ^bb0(%a: f32, %o: f32, %p: f32):
+    %j = linalg.index 1 : index
+    %ji = arith.index_cast %j : index to i32
+    %jf = arith.sitofp %ji : i32 to f32
+    %t = arith.mulf %a, %jf : f32
+    %r = arith.addf %o, %t : f32
+    %q = arith.maximumf %p, %a : f32
+    linalg.yield %r, %q : f32, f32
+  }
+  return
+}

@@ -187,6 +187,40 @@ def SessaGPUDeviceMemory : Pass<"sessa-gpu-device-memory"> {
                            "::mlir::scf::SCFDialect"];
 }
 
+def SessaGPUMergeModules
+    : Pass<"sessa-gpu-merge-modules", "::mlir::ModuleOp"> {
+  let summary = "Put the outlined kernels of each function into one gpu.module";
+  let description = [{
+    gpu-kernel-outlining makes one `gpu.module` per kernel, so a layer of
+    dozens of kernels would run ptxas that many times and load as many
+    images at run time. This moves the `gpu.func` kernels of the
+    `gpu.module`s launched from one function only (with equal attributes)
+    into one `gpu.module @<function>_kernels`, each renamed after the
+    (unique) module it came from, and retargets every `gpu.launch_func`:
+    one image per entry point, loaded on its first call. Modules holding
+    anything other than kernels, or launched from several functions, are
+    left alone.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect"];
+}
+
+def SessaGPULowerVectorTransfers : Pass<"sessa-gpu-lower-vector-transfers"> {
+  let summary = "Lower 1-D vector transfers in kernels to vector loads and stores";
+  let description = [{
+    convert-gpu-to-nvvm lowers `vector.load` / `vector.store` /
+    `vector.maskedload` / `vector.maskedstore` but not
+    `vector.transfer_read` / `vector.transfer_write`. This rewrites 1-D
+    transfers with minor-identity maps (what convert-vector-to-scf leaves)
+    into those ops (masked when not in bounds) and materializes
+    `vector.create_mask`, so that kernels may use transfers on global and
+    workgroup memory alike. Run it on the gpu.module before
+    convert-gpu-to-nvvm.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
 def SessaGPUCheckHostAccess : Pass<"sessa-gpu-check-host-access"> {
   let summary = "Reject host code that would read or write device memory";
   let description = [{
