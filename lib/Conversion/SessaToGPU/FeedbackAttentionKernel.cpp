@@ -57,12 +57,17 @@ constexpr int64_t kColTile = 32;  // value columns per solve block
 constexpr int64_t kSolveKeys = 32; // keys staged per step of the solve
 constexpr int64_t kThreads = 256;
 constexpr int64_t kWarps = kThreads / 32;
+constexpr int64_t kTargetBlocks = 396; // 3 x 132 SMs for the rhs products
+constexpr int64_t kMinSplitKeys = 64;
 
 /// The operands of one feedback attention, as buffers, and its sizes.
 struct Operands {
   Value f, qb, kb, gamma, kbPrev, sPrev; // kbPrev/sPrev null without cache
   Value s;                               // result buffer
   Value work;                            // W: [B, Hb, C, P + T] f32
+  Value prob;    // normalised W in the mma storage type (else == work)
+  Value partial; // [maxSplits, B, Hb, C, dv] f32 partial rhs sums
+  Value keysTotal; // size 3 of work/prob (P + T rounded up to 8)
   Value batch, rows, heads, dk, dv, cache;
   double scale;
 };
@@ -187,17 +192,6 @@ void buildLogits(OpBuilder &b, Location loc, const Operands &o, Value r0,
 // Shared tiles hold element pairs along k packed in i32, rows padded to 20
 // words (conflict-free fragment loads, 16-byte aligned rows).
 //===----------------------------------------------------------------------===//
-
-/// Packs two f32 values, rounded to `type` (bf16/f16), into one i32 (`lo`
-/// in the low half).
-Value packPair(OpBuilder &b, Location loc, Value lo, Value hi, Type type) {
-  Value v = vector::FromElementsOp::create(
-      b, loc, VectorType::get({2}, type),
-      ValueRange{fromF32(b, loc, lo, type), fromF32(b, loc, hi, type)});
-  Value i = vector::BitCastOp::create(
-      b, loc, VectorType::get({1}, b.getI32Type()), v);
-  return vector::ExtractOp::create(b, loc, i, ArrayRef<int64_t>{0});
-}
 
 /// D = A B + C on one 16 x 8 x 16 tile; returns the 4 accumulator values.
 SmallVector<Value> mma(OpBuilder &b, Location loc, ArrayRef<Value> a,
@@ -378,7 +372,7 @@ Value blockReduce(OpBuilder &b, Location loc, Value value, Value scratch,
 
 /// Kernel 2: row softmax over the visible keys, times gamma, in place.
 void buildSoftmax(OpBuilder &b, Location loc, const Operands &o, Value r0,
-                  Value chunkRows, Value keys) {
+                  Value chunkRows, Value keys, Value solved) {
   Value grid[] = {chunkRows, o.heads, o.batch};
   Value block[] = {cst(b, loc, kThreads)};
   Type f32 = b.getF32Type();
@@ -440,218 +434,223 @@ void buildSoftmax(OpBuilder &b, Location loc, const Operands &o, Value r0,
                 return arith::MulFOp::create(b, loc, e, factor).getResult();
               },
               [&](OpBuilder &b, Location loc) { return cstF32(b, loc, 0.0); });
-          memref::StoreOp::create(b, loc, w, o.work, ValueRange{bi, h, row, j});
+          if (o.prob == o.work) {
+            memref::StoreOp::create(b, loc, w, o.work, ValueRange{bi, h, row, j});
+            return;
+          }
+          // 16-bit probabilities for the rhs products; the in-chunk block
+          // (keys >= solved) also stays f32 for the forward substitution.
+          storeF32(b, loc, w, o.prob, {bi, h, row, j});
+          buildIf(b, loc, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge, j, solved),
+                  [&](OpBuilder &b, Location loc) {
+                    memref::StoreOp::create(b, loc, w, o.work,
+                                            ValueRange{bi, h, row, j});
+                  });
         });
       });
 }
 
-/// The rhs products W[:, 0:solved] @ S[0:solved] of the solve kernel on
-/// tensor cores: warp w computes rows 16 (w % 4) .. + 16 and columns
-/// 16 (w / 4) .. + 16 (2 n-tiles), 32 keys per step through a 2-stage
-/// cp.async pipeline: W (f32, rows padded to 8 keys) as [64][36] f32, S as
-/// [32 keys][40] 16-bit (requires dv % 8 == 0); the W pairs are rounded to
-/// the storage type when the fragments are built. The accumulators go through
-/// `rhs` (shared) to the solve's mapping: returns the sums of the rows in
-/// `myRows`, column `lane`. `pool` is the i8 workgroup buffer of the stages.
-constexpr int64_t kRhsStages = 2;
-constexpr int64_t kWRow = kSolveKeys + 4;      // f32 per staged W row
-constexpr int64_t kSRow = kColTile + 8;        // 16-bit per staged S row
-int64_t rhsPoolBytes(Type et) {
-  int64_t esize = et.getIntOrFloatBitWidth() / 8;
-  return kRhsStages * (kChunk * kWRow * 4 + kSolveKeys * kSRow * esize);
+/// The key range of split `split`: [begin, end) with begin = split *
+/// perSplit, end = min(begin + perSplit, solved).
+std::pair<Value, Value> splitRange(OpBuilder &b, Location loc, Value split,
+                                   Value perSplit, Value solved) {
+  Value begin = mulIdx(b, loc, split, perSplit);
+  Value end = minIndex(b, loc, addIdx(b, loc, begin, perSplit), solved);
+  end = maxIndex(b, loc, end, begin);
+  return {begin, end};
 }
 
-SmallVector<Value> buildRhsMma(OpBuilder &b, Location loc, const Operands &o,
-                               Value tid, Value bi, Value h, Value chunkRows,
-                               Value solved, Value colBase, Value pool,
-                               Value rhs, ArrayRef<Value> myRows, Value lane,
-                               Type et) {
-  int64_t esize = et.getIntOrFloatBitWidth() / 8;
-  Type f32 = b.getF32Type();
-  auto wType = workgroupMemRefType({kRhsStages, kChunk, kWRow}, f32);
-  auto sType = workgroupMemRefType({kRhsStages, kSolveKeys, kSRow}, et);
-  Value ws = sharedView(b, loc, pool, 0, wType);
-  Value ss = sharedView(b, loc, pool, staticBytes(wType), sType);
-  (void)esize;
-  Value warp = arith::DivUIOp::create(b, loc, tid, cst(b, loc, 32));
-  Value g = arith::DivUIOp::create(b, loc, lane, cst(b, loc, 4));
-  Value q = arith::RemUIOp::create(b, loc, lane, cst(b, loc, 4));
-  Value rw = mulIdx(b, loc, arith::RemUIOp::create(b, loc, warp, cst(b, loc, 4)),
-                    cst(b, loc, 16));
-  Value cw = mulIdx(b, loc, arith::DivUIOp::create(b, loc, warp, cst(b, loc, 4)),
-                    cst(b, loc, 16));
-  Value zero = cst(b, loc, 0);
-  Value lastRow = subIdx(b, loc, o.rows, cst(b, loc, 1));
-  auto clampCount = [&](OpBuilder &b, Location loc, Value avail, int64_t n) {
-    // min(max(avail, 0), n) for a signed difference held in an index.
-    Value pos = arith::MaxSIOp::create(b, loc, avail, zero);
-    return arith::MinSIOp::create(b, loc, pos, cst(b, loc, n)).getResult();
-  };
-  auto issue = [&](OpBuilder &b, Location loc, Value it, Value st) {
-    Value j0 = mulIdx(b, loc, it, cst(b, loc, kSolveKeys));
-    // W: 64 rows x 8 pieces of 4 f32: 2 per thread.
-    for (int64_t m = 0; m < (kChunk * kSolveKeys / 4) / kThreads; ++m) {
-      Value p = addIdx(b, loc, tid, cst(b, loc, m * kThreads));
-      Value r = arith::DivUIOp::create(b, loc, p, cst(b, loc, kSolveKeys / 4));
-      Value c = mulIdx(b, loc, arith::RemUIOp::create(b, loc, p, cst(b, loc, kSolveKeys / 4)),
-                       cst(b, loc, 4));
-      Value j = addIdx(b, loc, j0, c);
-      Value n = clampCount(b, loc, subIdx(b, loc, solved, j), 4);
-      n = arith::SelectOp::create(b, loc, ult(b, loc, r, chunkRows), n, zero);
-      // Rows of W are padded to a multiple of 8 keys: j stays in the row.
-      Value jc = minIndex(b, loc, j, subIdx(b, loc, dim(b, loc, o.work, 3), cst(b, loc, 4)));
-      asyncCopy16(b, loc, ws, {st, r, c}, o.work, {bi, h, r, jc}, n);
-    }
-    // S: 32 keys x 4 pieces of 8 elements: threads 0..127.
-    buildIf(b, loc, ult(b, loc, tid, cst(b, loc, kSolveKeys * kColTile / 8)),
-            [&](OpBuilder &b, Location loc) {
-      Value jj = arith::DivUIOp::create(b, loc, tid, cst(b, loc, kColTile / 8));
-      Value c = mulIdx(b, loc, arith::RemUIOp::create(b, loc, tid, cst(b, loc, kColTile / 8)),
-                       cst(b, loc, 8));
-      Value j = addIdx(b, loc, j0, jj);
-      Value col = addIdx(b, loc, colBase, c);
-      Value n = clampCount(b, loc, subIdx(b, loc, o.dv, col), 8);
-      n = arith::SelectOp::create(b, loc, ult(b, loc, j, solved), n, zero);
-      Value colc = minIndex(b, loc, col, subIdx(b, loc, o.dv, cst(b, loc, 8)));
-      auto fromCur = [&](OpBuilder &b, Location loc) {
-        Value jc = minIndex(b, loc, subIdx(b, loc, maxIndex(b, loc, j, o.cache), o.cache),
-                            lastRow);
-        asyncCopy16(b, loc, ss, {st, jj, c}, o.s, {bi, jc, h, colc}, n);
-      };
-      if (!o.sPrev) {
-        fromCur(b, loc);
-        return;
-      }
-      scf::IfOp::create(
-          b, loc, ult(b, loc, j, o.cache),
-          [&](OpBuilder &b, Location loc) {
-            asyncCopy16(b, loc, ss, {st, jj, c}, o.sPrev, {bi, j, h, colc}, n);
-            scf::YieldOp::create(b, loc);
-          },
-          [&](OpBuilder &b, Location loc) {
+/// Kernel 3a on tensor cores: partial[split, b, h] = prob[b, h, :, keys of
+/// the split] @ S[keys of the split, 64 columns]. Grid (ceil(dv / 64),
+/// splits, B * Hb), 256 threads; warp w computes rows 16 (w % 4) .. + 16 and
+/// columns 32 (w / 4) .. + 32 (4 n-tiles), 32 keys per step through a
+/// 4-stage cp.async pipeline: the probabilities (16-bit, rows padded to 8
+/// keys) as [64][40], S as [32 keys][72] (requires dv % 8 == 0). Rows past
+/// the chunk and keys past the split are zero-filled, so every element of
+/// the block's 64 x 64 partial tile is written.
+constexpr int64_t kPartCols = 64;
+constexpr int64_t kPartStages = 4;
+constexpr int64_t kPRow = kSolveKeys + 8; // 16-bit per staged W row
+constexpr int64_t kSRow = kPartCols + 8;  // 16-bit per staged S row
+
+void buildRhsPartialMma(OpBuilder &b, Location loc, const Operands &o,
+                        Value chunkRows, Value solved, Value splits,
+                        Value perSplit, Type et) {
+  Value grid[] = {ceilDiv(b, loc, o.dv, cst(b, loc, kPartCols)), splits,
+                  mulIdx(b, loc, o.batch, o.heads)};
+  Value block[] = {cst(b, loc, kThreads)};
+  auto wType = workgroupMemRefType({kPartStages, kChunk, kPRow}, et);
+  auto sType = workgroupMemRefType({kPartStages, kSolveKeys, kSRow}, et);
+  Value poolBytes = arith::ConstantOp::create(
+      b, loc, b.getI32IntegerAttr(staticBytes(wType) + staticBytes(sType)));
+  buildLaunch(
+      b, loc, grid, block, {},
+      [&](OpBuilder &b, Location loc, const LaunchIds &ids) {
+        Value ws = sharedView(b, loc, ids.dynamicShared, 0, wType);
+        Value ss = sharedView(b, loc, ids.dynamicShared, staticBytes(wType),
+                              sType);
+        Value tid = ids.threadId[0];
+        Value split = ids.blockId[1];
+        Value bi = arith::DivUIOp::create(b, loc, ids.blockId[2], o.heads);
+        Value h = arith::RemUIOp::create(b, loc, ids.blockId[2], o.heads);
+        std::pair<Value, Value> range = splitRange(b, loc, split, perSplit, solved);
+        Value kBegin = range.first, kEnd = range.second;
+        Value colBase = mulIdx(b, loc, ids.blockId[0], cst(b, loc, kPartCols));
+        Value lane = arith::RemUIOp::create(b, loc, tid, cst(b, loc, 32));
+        Value warp = arith::DivUIOp::create(b, loc, tid, cst(b, loc, 32));
+        Value g = arith::DivUIOp::create(b, loc, lane, cst(b, loc, 4));
+        Value q = arith::RemUIOp::create(b, loc, lane, cst(b, loc, 4));
+        Value rw = mulIdx(b, loc, arith::RemUIOp::create(b, loc, warp, cst(b, loc, 4)),
+                          cst(b, loc, 16));
+        Value cw = mulIdx(b, loc, arith::DivUIOp::create(b, loc, warp, cst(b, loc, 4)),
+                          cst(b, loc, 32));
+        Value zero = cst(b, loc, 0);
+        Value lastRow = subIdx(b, loc, o.rows, cst(b, loc, 1));
+        auto clampCount = [&](OpBuilder &b, Location loc, Value avail, int64_t n) {
+          // min(max(avail, 0), n) for a signed difference held in an index.
+          Value pos = arith::MaxSIOp::create(b, loc, avail, zero);
+          return arith::MinSIOp::create(b, loc, pos, cst(b, loc, n)).getResult();
+        };
+        // W copies: row tid / 4, 8 keys at 8 (tid % 4); S copies: key
+        // tid / 8, 8 columns at 8 (tid % 8). One of each per thread.
+        Value wr = arith::DivUIOp::create(b, loc, tid, cst(b, loc, 4));
+        Value wc = mulIdx(b, loc, arith::RemUIOp::create(b, loc, tid, cst(b, loc, 4)),
+                          cst(b, loc, 8));
+        Value wRowIn = ult(b, loc, wr, chunkRows);
+        Value sk = arith::DivUIOp::create(b, loc, tid, cst(b, loc, 8));
+        Value sc = mulIdx(b, loc, arith::RemUIOp::create(b, loc, tid, cst(b, loc, 8)),
+                          cst(b, loc, 8));
+        Value col = addIdx(b, loc, colBase, sc);
+        Value colCount = clampCount(b, loc, subIdx(b, loc, o.dv, col), 8);
+        Value colc = minIndex(b, loc, col, subIdx(b, loc, o.dv, cst(b, loc, 8)));
+        Value lastKey = subIdx(b, loc, o.keysTotal, cst(b, loc, 8));
+        auto issue = [&](OpBuilder &b, Location loc, Value it, Value st) {
+          Value j0 = addIdx(b, loc, kBegin, mulIdx(b, loc, it, cst(b, loc, kSolveKeys)));
+          Value j = addIdx(b, loc, j0, wc);
+          Value n = clampCount(b, loc, subIdx(b, loc, kEnd, j), 8);
+          n = arith::SelectOp::create(b, loc, wRowIn, n, zero);
+          asyncCopy16(b, loc, ws, {st, wr, wc}, o.prob,
+                      {bi, h, wr, minIndex(b, loc, j, lastKey)}, n);
+          Value js = addIdx(b, loc, j0, sk);
+          Value ns = arith::SelectOp::create(b, loc, ult(b, loc, js, kEnd),
+                                             colCount, zero);
+          auto fromCur = [&](OpBuilder &b, Location loc) {
+            Value jc = minIndex(
+                b, loc, subIdx(b, loc, maxIndex(b, loc, js, o.cache), o.cache),
+                lastRow);
+            asyncCopy16(b, loc, ss, {st, sk, sc}, o.s, {bi, jc, h, colc}, ns);
+          };
+          if (!o.sPrev) {
             fromCur(b, loc);
-            scf::YieldOp::create(b, loc);
-          });
-    });
-  };
-  constexpr int64_t kTiles = 2;
-  SmallVector<Value> init(kTiles * 4, cstF32(b, loc, 0.0));
-  SmallVector<Value> acc = buildAsyncPipeline(
-      b, loc, ceilDiv(b, loc, solved, cst(b, loc, kSolveKeys)), kRhsStages, init,
-      issue, [&](OpBuilder &b, Location loc, Value, Value st, ValueRange acc) {
-        SmallVector<Value> c(acc.begin(), acc.end());
-        Value ra = addIdx(b, loc, rw, g);
-        Value rb = addIdx(b, loc, ra, cst(b, loc, 8));
-        auto wPair = [&](Value r, Value k) {
-          Value lo = memref::LoadOp::create(b, loc, ws, ValueRange{st, r, k});
-          Value hi = memref::LoadOp::create(
-              b, loc, ws, ValueRange{st, r, addIdx(b, loc, k, cst(b, loc, 1))});
-          return packPair(b, loc, lo, hi, et);
-        };
-        auto sPair = [&](Value k, Value n) {
-          Value lo = memref::LoadOp::create(b, loc, ss, ValueRange{st, k, n});
-          Value hi = memref::LoadOp::create(
-              b, loc, ss, ValueRange{st, addIdx(b, loc, k, cst(b, loc, 1)), n});
-          Value v = vector::FromElementsOp::create(
-              b, loc, VectorType::get({2}, et), ValueRange{lo, hi});
-          Value i = vector::BitCastOp::create(
-              b, loc, VectorType::get({1}, b.getI32Type()), v);
-          return vector::ExtractOp::create(b, loc, i, ArrayRef<int64_t>{0})
-              .getResult();
-        };
-        for (int64_t kk = 0; kk < 2; ++kk) {
-          Value k0 = addIdx(b, loc, mulIdx(b, loc, q, cst(b, loc, 2)),
-                            cst(b, loc, kk * 16));
-          Value k1 = addIdx(b, loc, k0, cst(b, loc, 8));
-          SmallVector<Value> a = {wPair(ra, k0), wPair(rb, k0), wPair(ra, k1),
-                                  wPair(rb, k1)};
-          for (int64_t nt = 0; nt < kTiles; ++nt) {
-            Value n = addIdx(b, loc, cw, addIdx(b, loc, g, cst(b, loc, nt * 8)));
-            SmallVector<Value> bv = {sPair(k0, n), sPair(k1, n)};
-            SmallVector<Value> d =
-                mma(b, loc, a, bv, ArrayRef<Value>(c).slice(nt * 4, 4), et);
-            for (int64_t e = 0; e < 4; ++e)
-              c[nt * 4 + e] = d[e];
+            return;
           }
-        }
-        return c;
-      });
-  for (int64_t nt = 0; nt < kTiles; ++nt)
-    for (int64_t e = 0; e < 4; ++e) {
-      Value row = addIdx(b, loc, addIdx(b, loc, rw, g), cst(b, loc, e >= 2 ? 8 : 0));
-      Value c = addIdx(b, loc, cw,
+          scf::IfOp::create(
+              b, loc, ult(b, loc, js, o.cache),
+              [&](OpBuilder &b, Location loc) {
+                asyncCopy16(b, loc, ss, {st, sk, sc}, o.sPrev,
+                            {bi, js, h, colc}, ns);
+                scf::YieldOp::create(b, loc);
+              },
+              [&](OpBuilder &b, Location loc) {
+                fromCur(b, loc);
+                scf::YieldOp::create(b, loc);
+              });
+        };
+        constexpr int64_t kTiles = 4;
+        SmallVector<Value> init(kTiles * 4, cstF32(b, loc, 0.0));
+        Value iterations = ceilDiv(b, loc, subIdx(b, loc, kEnd, kBegin),
+                                   cst(b, loc, kSolveKeys));
+        SmallVector<Value> acc = buildAsyncPipeline(
+            b, loc, iterations, kPartStages, init, issue,
+            [&](OpBuilder &b, Location loc, Value, Value st, ValueRange acc) {
+              SmallVector<Value> c(acc.begin(), acc.end());
+              Value ra = addIdx(b, loc, rw, g);
+              Value rb = addIdx(b, loc, ra, cst(b, loc, 8));
+              auto sPair = [&](Value k, Value n) {
+                Value lo = memref::LoadOp::create(b, loc, ss, ValueRange{st, k, n});
+                Value hi = memref::LoadOp::create(
+                    b, loc, ss,
+                    ValueRange{st, addIdx(b, loc, k, cst(b, loc, 1)), n});
+                Value v = vector::FromElementsOp::create(
+                    b, loc, VectorType::get({2}, et), ValueRange{lo, hi});
+                Value i = vector::BitCastOp::create(
+                    b, loc, VectorType::get({1}, b.getI32Type()), v);
+                return vector::ExtractOp::create(b, loc, i, ArrayRef<int64_t>{0})
+                    .getResult();
+              };
+              for (int64_t kk = 0; kk < 2; ++kk) {
+                Value e0 = addIdx(b, loc, mulIdx(b, loc, q, cst(b, loc, 2)),
+                                  cst(b, loc, kk * 16));
+                Value e1 = addIdx(b, loc, e0, cst(b, loc, 8));
+                SmallVector<Value> a = {loadPairI32(b, loc, ws, {st, ra, e0}),
+                                        loadPairI32(b, loc, ws, {st, rb, e0}),
+                                        loadPairI32(b, loc, ws, {st, ra, e1}),
+                                        loadPairI32(b, loc, ws, {st, rb, e1})};
+                for (int64_t nt = 0; nt < kTiles; ++nt) {
+                  Value n = addIdx(b, loc, cw, addIdx(b, loc, g, cst(b, loc, nt * 8)));
+                  SmallVector<Value> bv = {sPair(e0, n), sPair(e1, n)};
+                  SmallVector<Value> d =
+                      mma(b, loc, a, bv, ArrayRef<Value>(c).slice(nt * 4, 4), et);
+                  for (int64_t e = 0; e < 4; ++e)
+                    c[nt * 4 + e] = d[e];
+                }
+              }
+              return c;
+            });
+        for (int64_t nt = 0; nt < kTiles; ++nt)
+          for (int64_t e = 0; e < 4; ++e) {
+            Value row = addIdx(b, loc, addIdx(b, loc, rw, g), cst(b, loc, e >= 2 ? 8 : 0));
+            Value c = addIdx(
+                b, loc, colBase,
+                addIdx(b, loc, cw,
                        addIdx(b, loc, mulIdx(b, loc, q, cst(b, loc, 2)),
-                              cst(b, loc, nt * 8 + (e & 1))));
-      memref::StoreOp::create(b, loc, acc[nt * 4 + e], rhs, ValueRange{row, c});
-    }
-  barrier(b, loc);
-  SmallVector<Value> out;
-  for (Value r : myRows)
-    out.push_back(memref::LoadOp::create(b, loc, rhs, ValueRange{r, lane}));
-  barrier(b, loc); // rhs is rewritten (f added) right after
-  return out;
+                              cst(b, loc, nt * 8 + (e & 1)))));
+            buildIf(b, loc, ult(b, loc, c, o.dv), [&](OpBuilder &b, Location loc) {
+              memref::StoreOp::create(b, loc, acc[nt * 4 + e], o.partial,
+                                      ValueRange{split, bi, h, row, c});
+            });
+          }
+      },
+      poolBytes);
 }
 
-/// Kernel 3: rhs over the solved rows, then the in-chunk forward solve.
-void buildSolve(OpBuilder &b, Location loc, const Operands &o, Value r0,
-                Value chunkRows, Type mmaType) {
-  Value grid[] = {ceilDiv(b, loc, o.dv, cst(b, loc, kColTile)), o.heads,
-                  o.batch};
+/// Kernel 3a, SIMT (f32 and the fallback): grid (ceil(dv / 32), splits,
+/// B * Hb), 256 threads, 64 rows x 32 columns per block; W and S staged 32
+/// keys at a time in shared memory; thread (warp, lane) owns rows warp + 8 i
+/// of column `lane`.
+constexpr int64_t kRowsPerThread = kChunk / kWarps; // 8
+
+void buildRhsPartialSimt(OpBuilder &b, Location loc, const Operands &o,
+                         Value chunkRows, Value solved, Value splits,
+                         Value perSplit) {
+  Value grid[] = {ceilDiv(b, loc, o.dv, cst(b, loc, kColTile)), splits,
+                  mulIdx(b, loc, o.batch, o.heads)};
   Value block[] = {cst(b, loc, kThreads)};
   Type f32 = b.getF32Type();
   MemRefType wTile = workgroupMemRefType({kChunk, kSolveKeys + 1}, f32);
   MemRefType sTile = workgroupMemRefType({kSolveKeys, kColTile}, f32);
-  MemRefType rhsTile = workgroupMemRefType({kChunk, kColTile}, f32);
-  MemRefType diagTile = workgroupMemRefType({kChunk, kChunk + 1}, f32);
-  constexpr int64_t kRowsPerThread = kChunk / kWarps; // 8
-  // SIMT: static workgroup buffers. Tensor cores: one 16-byte aligned
-  // dynamic pool holding the cp.async stages, reused for rhs and the
-  // diagonal block once the product loop is done.
-  SmallVector<MemRefType> wg = {rhsTile, diagTile, wTile, sTile};
-  Value poolBytes;
-  if (mmaType) {
-    wg.clear();
-    poolBytes = arith::ConstantOp::create(
-        b, loc,
-        b.getI32IntegerAttr(std::max(rhsPoolBytes(mmaType),
-                                     staticBytes(rhsTile) + staticBytes(diagTile))));
-  }
   buildLaunch(
-      b, loc, grid, block, wg,
+      b, loc, grid, block, {wTile, sTile},
       [&](OpBuilder &b, Location loc, const LaunchIds &ids) {
-        Value rhs, diag, ws, ss;
-        if (mmaType) {
-          ws = ids.dynamicShared;
-          rhs = sharedView(b, loc, ws, 0, rhsTile);
-          diag = sharedView(b, loc, ws, staticBytes(rhsTile), diagTile);
-        } else {
-          rhs = ids.workgroup[0];
-          diag = ids.workgroup[1];
-          ws = ids.workgroup[2];
-          ss = ids.workgroup[3];
-        }
+        Value ws = ids.workgroup[0], ss = ids.workgroup[1];
         Value tid = ids.threadId[0];
-        Value h = ids.blockId[1], bi = ids.blockId[2];
+        Value split = ids.blockId[1];
+        Value bi = arith::DivUIOp::create(b, loc, ids.blockId[2], o.heads);
+        Value h = arith::RemUIOp::create(b, loc, ids.blockId[2], o.heads);
+        std::pair<Value, Value> range = splitRange(b, loc, split, perSplit, solved);
+        Value kBegin = range.first, kEnd = range.second;
         Value lane = arith::RemUIOp::create(b, loc, tid, cst(b, loc, 32));
         Value warp = arith::DivUIOp::create(b, loc, tid, cst(b, loc, 32));
         Value col = addIdx(b, loc, mulIdx(b, loc, ids.blockId[0],
                                           cst(b, loc, kColTile)),
                            lane);
         Value colIn = ult(b, loc, col, o.dv);
-        Value solved = addIdx(b, loc, o.cache, r0); // keys before the chunk
-        // Thread (warp, lane) owns rows warp + 8 i of column `lane`.
         SmallVector<Value> myRows;
         for (int64_t i = 0; i < kRowsPerThread; ++i)
           myRows.push_back(addIdx(b, loc, warp, cst(b, loc, kWarps * i)));
-        SmallVector<Value> accs;
-        Value colBase = mulIdx(b, loc, ids.blockId[0], cst(b, loc, kColTile));
-        if (mmaType) {
-          accs = buildRhsMma(b, loc, o, tid, bi, h, chunkRows, solved, colBase,
-                             ws, rhs, myRows, lane, mmaType);
-        } else {
         SmallVector<Value> init(kRowsPerThread, cstF32(b, loc, 0.0));
         auto loop = scf::ForOp::create(
-            b, loc, cst(b, loc, 0), solved, cst(b, loc, kSolveKeys), init,
+            b, loc, kBegin, kEnd, cst(b, loc, kSolveKeys), init,
             [&](OpBuilder &b, Location loc, Value j0, ValueRange acc) {
               // W[0:64, j0:j0+32]: 2048 elements, 8 per thread.
               for (int64_t m = 0; m < (kChunk * kSolveKeys) / kThreads; ++m) {
@@ -661,8 +660,7 @@ void buildSolve(OpBuilder &b, Location loc, const Operands &o, Value r0,
                 Value j = addIdx(b, loc, j0, jj);
                 Value w = buildIfElse(
                     b, loc,
-                    andI1(b, loc, ult(b, loc, r, chunkRows),
-                          ult(b, loc, j, solved)),
+                    andI1(b, loc, ult(b, loc, r, chunkRows), ult(b, loc, j, kEnd)),
                     f32,
                     [&](OpBuilder &b, Location loc) {
                       return memref::LoadOp::create(b, loc, o.work,
@@ -679,7 +677,7 @@ void buildSolve(OpBuilder &b, Location loc, const Operands &o, Value r0,
                 Value jj = addIdx(b, loc, warp, cst(b, loc, m * kWarps));
                 Value j = addIdx(b, loc, j0, jj);
                 Value v = buildIfElse(
-                    b, loc, andI1(b, loc, colIn, ult(b, loc, j, solved)), f32,
+                    b, loc, andI1(b, loc, colIn, ult(b, loc, j, kEnd)), f32,
                     [&](OpBuilder &b, Location loc) {
                       return loadConcat(b, loc, o, o.sPrev, o.s, bi, j, h, col);
                     },
@@ -707,18 +705,62 @@ void buildSolve(OpBuilder &b, Location loc, const Operands &o, Value r0,
               barrier(b, loc);
               scf::YieldOp::create(b, loc, inner.getResults());
             });
-        accs.assign(loop.getResults().begin(), loop.getResults().end());
-        }
-        // rhs = f + acc (0 for rows and columns out of range).
-        for (int64_t i = 0; i < kRowsPerThread; ++i) {
-          Value r = myRows[i];
-          Value fv = loadF32OrZero(
-              b, loc, andI1(b, loc, colIn, ult(b, loc, r, chunkRows)), o.f,
-              {bi, addIdx(b, loc, r0, r), h, col});
-          memref::StoreOp::create(
-              b, loc, arith::AddFOp::create(b, loc, fv, accs[i]), rhs,
-              ValueRange{r, lane});
-        }
+        buildIf(b, loc, colIn, [&](OpBuilder &b, Location loc) {
+          for (int64_t i = 0; i < kRowsPerThread; ++i)
+            memref::StoreOp::create(b, loc, loop.getResult(i), o.partial,
+                                    ValueRange{split, bi, h, myRows[i], col});
+        });
+      });
+}
+
+/// Kernel 3b: rhs = f + the sum of the `splits` partial tiles (in split
+/// order: deterministic), then the in-chunk forward solve. Grid
+/// (ceil(dv / 32), Hb, B), 256 threads, 64 rows x 32 value columns.
+void buildSolve(OpBuilder &b, Location loc, const Operands &o, Value r0,
+                Value chunkRows, Value splits) {
+  Value grid[] = {ceilDiv(b, loc, o.dv, cst(b, loc, kColTile)), o.heads,
+                  o.batch};
+  Value block[] = {cst(b, loc, kThreads)};
+  Type f32 = b.getF32Type();
+  MemRefType rhsTile = workgroupMemRefType({kChunk, kColTile}, f32);
+  MemRefType diagTile = workgroupMemRefType({kChunk, kChunk + 1}, f32);
+  buildLaunch(
+      b, loc, grid, block, {rhsTile, diagTile},
+      [&](OpBuilder &b, Location loc, const LaunchIds &ids) {
+        Value rhs = ids.workgroup[0], diag = ids.workgroup[1];
+        Value tid = ids.threadId[0];
+        Value h = ids.blockId[1], bi = ids.blockId[2];
+        Value lane = arith::RemUIOp::create(b, loc, tid, cst(b, loc, 32));
+        Value warp = arith::DivUIOp::create(b, loc, tid, cst(b, loc, 32));
+        Value col = addIdx(b, loc, mulIdx(b, loc, ids.blockId[0],
+                                          cst(b, loc, kColTile)),
+                           lane);
+        Value colIn = ult(b, loc, col, o.dv);
+        Value solved = addIdx(b, loc, o.cache, r0); // keys before the chunk
+        // Thread (warp, lane) owns rows warp + 8 i of column `lane`.
+        SmallVector<Value> myRows;
+        for (int64_t i = 0; i < kRowsPerThread; ++i)
+          myRows.push_back(addIdx(b, loc, warp, cst(b, loc, kWarps * i)));
+        // rhs = f + sum of the partials (0 for rows and columns out of range).
+        SmallVector<Value> init;
+        for (int64_t i = 0; i < kRowsPerThread; ++i)
+          init.push_back(loadF32OrZero(
+              b, loc, andI1(b, loc, colIn, ult(b, loc, myRows[i], chunkRows)),
+              o.f, {bi, addIdx(b, loc, r0, myRows[i]), h, col}));
+        SmallVector<Value> accs = buildForWithValues(
+            b, loc, cst(b, loc, 0), splits, cst(b, loc, 1), init,
+            [&](OpBuilder &b, Location loc, Value sp, ValueRange acc) {
+              SmallVector<Value> next;
+              for (int64_t i = 0; i < kRowsPerThread; ++i)
+                next.push_back(arith::AddFOp::create(
+                    b, loc, acc[i],
+                    loadF32OrZero(b, loc, colIn, o.partial,
+                                  {sp, bi, h, myRows[i], col})));
+              return next;
+            });
+        for (int64_t i = 0; i < kRowsPerThread; ++i)
+          memref::StoreOp::create(b, loc, accs[i], rhs,
+                                  ValueRange{myRows[i], lane});
         // The in-chunk block W[r, solved + j] for j < r < R, else 0.
         for (int64_t m = 0; m < (kChunk * kChunk) / kThreads; ++m) {
           Value e = addIdx(b, loc, tid, cst(b, loc, m * kThreads));
@@ -768,8 +810,7 @@ void buildSolve(OpBuilder &b, Location loc, const Operands &o, Value r0,
                              {bi, addIdx(b, loc, r0, r), h, col});
                   });
         }
-      },
-      poolBytes);
+      });
 }
 } // namespace
 
@@ -820,22 +861,63 @@ mlir::sessa::gpulowering::lowerFeedbackAttention(RewriterBase &rewriter,
       b.getF32Type());
   o.work = memref::AllocOp::create(b, loc, workType,
                                    ValueRange{o.batch, o.heads, keysTotal});
+  o.keysTotal = keysTotal;
+  o.prob = o.work;
+  if (mmaType)
+    o.prob = memref::AllocOp::create(
+        b, loc,
+        MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic, kChunk,
+                         ShapedType::kDynamic},
+                        mmaType),
+        ValueRange{o.batch, o.heads, keysTotal});
+  // Split of the rhs product over the keys: at most maxSplits splits, so
+  // that column tiles x splits x B x Hb reaches about kTargetBlocks blocks;
+  // each split covers a multiple of 32 keys, at least kMinSplitKeys.
+  Value bh = mulIdx(b, loc, o.batch, o.heads);
+  Value colTiles = ceilDiv(b, loc, o.dv, cst(b, loc, mmaType ? kPartCols : kColTile));
+  Value maxSplits = maxIndex(
+      b, loc,
+      ceilDiv(b, loc, cst(b, loc, kTargetBlocks), mulIdx(b, loc, colTiles, bh)),
+      cst(b, loc, 1));
+  o.partial = memref::AllocOp::create(
+      b, loc,
+      MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic,
+                       ShapedType::kDynamic, kChunk, ShapedType::kDynamic},
+                      b.getF32Type()),
+      ValueRange{maxSplits, o.batch, o.heads, o.dv});
 
   buildFor(b, loc, cst(b, loc, 0), o.rows, cst(b, loc, kChunk),
            [&](OpBuilder &b, Location loc, Value r0) {
              Value chunkRows =
                  minIndex(b, loc, cst(b, loc, kChunk), subIdx(b, loc, o.rows, r0));
              // Keys visible to the chunk's last row: P + r0 + R - 1.
-             Value keys = subIdx(b, loc, addIdx(b, loc, addIdx(b, loc, o.cache, r0),
-                                                chunkRows),
+             Value solved = addIdx(b, loc, o.cache, r0);
+             Value keys = subIdx(b, loc, addIdx(b, loc, solved, chunkRows),
                                  cst(b, loc, 1));
+             Value key32 = cst(b, loc, kSolveKeys);
+             Value perSplit = maxIndex(
+                 b, loc,
+                 mulIdx(b, loc,
+                        ceilDiv(b, loc, ceilDiv(b, loc, solved, maxSplits), key32),
+                        key32),
+                 cst(b, loc, kMinSplitKeys));
+             Value splits = maxIndex(b, loc, ceilDiv(b, loc, solved, perSplit),
+                                     cst(b, loc, 1));
              if (mmaType)
                buildLogitsMma(b, loc, o, r0, chunkRows, keys, mmaType);
              else
                buildLogits(b, loc, o, r0, chunkRows, keys);
-             buildSoftmax(b, loc, o, r0, chunkRows, keys);
-             buildSolve(b, loc, o, r0, chunkRows, mmaType);
+             buildSoftmax(b, loc, o, r0, chunkRows, keys, solved);
+             if (mmaType)
+               buildRhsPartialMma(b, loc, o, chunkRows, solved, splits, perSplit,
+                                  mmaType);
+             else
+               buildRhsPartialSimt(b, loc, o, chunkRows, solved, splits, perSplit);
+             buildSolve(b, loc, o, r0, chunkRows, splits);
            });
+  memref::DeallocOp::create(b, loc, o.partial);
+  if (o.prob != o.work)
+    memref::DeallocOp::create(b, loc, o.prob);
   memref::DeallocOp::create(b, loc, o.work);
   return SmallVector<Value>{toTensor(b, loc, o.s)};
 }
