@@ -23,12 +23,16 @@ struct SessaFuseElementwisePass
     : mlir::sessa::impl::SessaFuseElementwiseBase<SessaFuseElementwisePass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    // Fuse a producer only into its single consumer: nothing is computed
-    // twice.
+    // Fuse a producer only into its single consumer (nothing is computed
+    // twice), and only into elementwise consumers: a matrix product or a
+    // row reduction keeps reading a materialized operand (the GPU's GEMM
+    // and reduction kernels match those generics).
     linalg::populateElementwiseOpsFusionPatterns(
         patterns, [](OpOperand *fused) {
           Operation *producer = fused->get().getDefiningOp();
-          return producer && producer->hasOneUse();
+          auto consumer = dyn_cast<linalg::LinalgOp>(fused->getOwner());
+          return producer && producer->hasOneUse() && consumer &&
+                 consumer.getNumLoops() == consumer.getNumParallelLoops();
         });
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();

@@ -42,6 +42,27 @@ bool escapes(Value buffer) {
   return false;
 }
 
+/// The last operation of `block` that uses `buffer` or a view of it
+/// (directly, or inside a nested region such as a gpu.launch), or null.
+Operation *lastUseInBlock(Value buffer, Block *block) {
+  Operation *last = nullptr;
+  SmallVector<Value> worklist = {buffer};
+  while (!worklist.empty()) {
+    Value v = worklist.pop_back_val();
+    for (OpOperand &use : v.getUses()) {
+      Operation *user = use.getOwner();
+      if (auto view = dyn_cast<ViewLikeOpInterface>(user))
+        if (view.getViewSource() == v)
+          for (Value r : user->getResults())
+            worklist.push_back(r);
+      Operation *inBlock = block->findAncestorOpInBlock(*user);
+      if (inBlock && (!last || last->isBeforeInBlock(inBlock)))
+        last = inBlock;
+    }
+  }
+  return last;
+}
+
 bool isIdentityLayout(Value v) {
   auto type = dyn_cast<MemRefType>(v.getType());
   return type && type.getLayout().isIdentity();
@@ -96,8 +117,14 @@ struct SessaGPUDeviceMemoryPass
         });
         rewriter.replaceOp(op, alloc);
         if (!freed && !escapes(buffer)) {
+          // Freed right after its last use (stream-ordered, so kernels
+          // enqueued before still see it): the peak of device memory is
+          // what is live at once, not every temporary of the function.
           Block *block = alloc->getBlock();
-          if (block->mightHaveTerminator())
+          Operation *last = lastUseInBlock(buffer, block);
+          if (last && !last->hasTrait<OpTrait::IsTerminator>())
+            rewriter.setInsertionPointAfter(last);
+          else if (block->mightHaveTerminator())
             rewriter.setInsertionPoint(block->getTerminator());
           else
             rewriter.setInsertionPointToEnd(block);

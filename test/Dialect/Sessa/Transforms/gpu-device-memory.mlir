@@ -1,6 +1,7 @@
 // sessa-gpu-device-memory: host buffers become device memory. memref.alloc
 // and memref.alloca -> gpu.alloc; memref.dealloc -> gpu.dealloc; a buffer
-// without dealloc that does not escape is freed at the end of its block;
+// without dealloc that does not escape is freed right after its last use
+// in its block (a use inside a kernel or a loop counts at that op);
 // contiguous copies -> gpu.memcpy, strided ones -> a copy kernel; constant
 // globals are copied into device buffers. Kernels are left alone.
 
@@ -18,8 +19,8 @@
 // CHECK: memref.alloca() : memref<2xf32, #gpu.address_space<private>>
 // CHECK: memref.store %{{.+}}, %[[A]]
 // CHECK: gpu.memcpy  %[[OUT]], %[[A]] : memref<?xf32>, memref<?xf32>
-// CHECK: gpu.dealloc  %[[B]] : memref<16xbf16>
 // CHECK-NEXT: gpu.dealloc  %[[A]] : memref<?xf32>
+// CHECK-NEXT: gpu.dealloc  %[[B]] : memref<16xbf16>
 // CHECK-NEXT: gpu.dealloc  %[[T]] : memref<4xf32>
 // CHECK-NEXT: return
 // CHECK-NOT: memref.alloc
@@ -107,5 +108,42 @@ func.func @constant_global(%out: memref<4xf32>) {
     memref.store %v, %out[%tx] : memref<4xf32>
     gpu.terminator
   }
+  return
+}
+
+// -----
+
+// Temporaries are freed after their last use, not at the end of the
+// function: the first is gone before the second is used.
+// CHECK-LABEL: func.func @last_use(
+// CHECK: %[[P:.+]] = gpu.alloc () : memref<64xf32>
+// CHECK: %[[Q:.+]] = gpu.alloc () : memref<64xf32>
+// CHECK: gpu.launch
+// CHECK: memref.store %{{.+}}, %[[P]]
+// CHECK: gpu.dealloc  %[[P]] : memref<64xf32>
+// CHECK-NEXT: gpu.launch
+// CHECK: memref.store %{{.+}}, %[[Q]]
+// CHECK: gpu.memcpy  %{{.+}}, %[[Q]]
+// CHECK-NEXT: gpu.dealloc  %[[Q]] : memref<64xf32>
+// CHECK-NEXT: return
+func.func @last_use(%out: memref<64xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %one = arith.constant 1.0 : f32
+  %p = memref.alloc() : memref<64xf32>
+  %q = memref.alloc() : memref<64xf32>
+  %pv = memref.subview %p[0] [32] [1] : memref<64xf32> to memref<32xf32, strided<[1]>>
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %c1, %gy = %c1, %gz = %c1)
+             threads(%tx, %ty, %tz) in (%sx = %c1, %sy = %c1, %sz = %c1) {
+    memref.store %one, %p[%c0] : memref<64xf32>
+    %v = memref.load %pv[%c0] : memref<32xf32, strided<[1]>>
+    gpu.terminator
+  }
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %c1, %gy = %c1, %gz = %c1)
+             threads(%tx, %ty, %tz) in (%sx = %c1, %sy = %c1, %sz = %c1) {
+    memref.store %one, %q[%c0] : memref<64xf32>
+    gpu.terminator
+  }
+  memref.copy %q, %out : memref<64xf32> to memref<64xf32>
   return
 }

@@ -169,8 +169,10 @@ def SessaGPUDeviceMemory : Pass<"sessa-gpu-device-memory"> {
       dropped: device allocations are 256-byte aligned);
     - `memref.dealloc` becomes `gpu.dealloc`; a buffer that has no dealloc
       and does not escape (returned, yielded, stored, passed to a call or a
-      branch, through any chain of views) gets a `gpu.dealloc` at the end of
-      its block. This replaces the buffer-deallocation pipeline, whose
+      branch, through any chain of views) gets a `gpu.dealloc` right after
+      its last use in its block (a use inside a kernel or a loop counts at
+      that op; frees are stream-ordered), so the device memory peak is what
+      is live at once. This replaces the buffer-deallocation pipeline, whose
       `bufferization.dealloc` lowers to host code on host memory; it is an
       error to run this pass on a module that contains
       `bufferization.dealloc`;
