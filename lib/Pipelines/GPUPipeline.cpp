@@ -5,12 +5,13 @@
 
 #include "mlir/InitAllPasses.h"
 #include "mlir/Pass/PassRegistry.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
 
 using namespace mlir;
 
 #ifndef SESSA_CUDA_ROOT
-#define SESSA_CUDA_ROOT "/usr/local/cuda"
+#define SESSA_CUDA_ROOT "" // no toolkit found at configure time
 #endif
 
 const char *mlir::sessa::defaultCudaToolkitPath() { return SESSA_CUDA_ROOT; }
@@ -19,9 +20,16 @@ LogicalResult
 mlir::sessa::buildGPUPipeline(OpPassManager &pm,
                               const GPUPipelineOptions &options) {
   registerSessaPipelines();
-  std::string toolkit = options.toolkit.getValue().empty()
-                            ? std::string(defaultCudaToolkitPath())
-                            : options.toolkit.getValue();
+  // An explicit toolkit must exist (MLIR says so if not); the default is
+  // the one found at configure time, if it is still there. Without one,
+  // MLIR looks at CUDA_ROOT / CUDA_HOME / CUDA_PATH, and PTX (`format=isa`)
+  // is still emitted, with libdevice functions left as externs.
+  std::string toolkit = options.toolkit.getValue();
+  if (toolkit.empty()) {
+    toolkit = defaultCudaToolkitPath();
+    if (!toolkit.empty() && !llvm::sys::fs::is_directory(toolkit))
+      toolkit.clear();
+  }
   std::string pipeline =
       // sessa -> gpu.launch kernels and linalg on tensors.
       "func.func(llvm-request-c-wrappers),"
@@ -63,8 +71,9 @@ mlir::sessa::buildGPUPipeline(OpPassManager &pm,
       "gpu.module(sessa-gpu-lower-vector-transfers,convert-gpu-to-nvvm,"
       "canonicalize,cse,"
       "reconcile-unrealized-casts)," +
-      llvm::formatv("gpu-module-to-binary{{format={0} toolkit={1}},",
-                    options.format.getValue(), toolkit)
+      llvm::formatv("gpu-module-to-binary{{format={0}{1}},",
+                    options.format.getValue(),
+                    toolkit.empty() ? std::string() : " toolkit=" + toolkit)
           .str() +
       // Host -> LLVM: launches and memory as mgpu* runtime calls.
       "convert-math-to-llvm,convert-arith-to-llvm,convert-index-to-llvm,"
