@@ -12,7 +12,7 @@
 // used only by the fill, the product, deallocs and one consumer) read by a
 // later elementwise linalg.generic of the same block (all parallel, C read
 // with the identity map, its other inputs row broadcasts like a bias
-// (m, n) -> (n) or full matrices, its output written with the identity map
+// (m, n) -> (n), its output written with the identity map
 // and not read; only allocations and pure ops in between; that output
 // provably not sharing memory with A, B or the inputs: distinct roots, one
 // of them a memref.alloc or an `llvm.noalias` argument), the kernel
@@ -279,6 +279,15 @@ linalg::GenericOp findConsumer(Operation *writer, Value c, Operation *allowed,
       continue;
     }
     if (!isa<MemRefType>(in->get().getType()))
+      return nullptr;
+    // Only inputs without the m dimension (row broadcasts: bias[n]). The
+    // kernel also supports full-matrix inputs, but measured on an H100 a
+    // residual read per element in the epilogue cost more (+50 us at
+    // 8192x1024x1024, bench/gpu/NOTES-gemm.md) than the separate kernel.
+    if (llvm::any_of(map.getResults(), [&](AffineExpr e) {
+          auto d = dyn_cast<AffineDimExpr>(e);
+          return d && d.getPosition() == rank - 2;
+        }))
       return nullptr;
     stage.inputs.push_back({in->get(), map, arg});
   }

@@ -213,7 +213,7 @@ def SessaGPUMatmul : Pass<"sessa-gpu-matmul", "::mlir::ModuleOp"> {
     Epilogue fusion (`fuse-epilogue`, on by default): when such a C is a
     temporary read only by one later elementwise `linalg.generic` (all
     parallel, identity maps on C and on its output, other inputs row
-    broadcasts such as a bias `(m, n) -> (n)` or full matrices, only
+    broadcasts such as a bias `(m, n) -> (n)`, only
     allocations and pure ops in between), the kernel applies that generic's
     body to each accumulator in registers and writes the generic's output
     (e.g. bf16) directly; the generic and C's temporary are erased. Chains of
