@@ -314,7 +314,9 @@ void findEpilogue(Product &p, SmallVectorImpl<sessa::GemmEpilogueStage> &stages)
     Value out = consumer.getDpsInits()[0];
     Type outElem = cast<MemRefType>(out.getType()).getElementType();
     if (!sessa::isSupportedGemm(a, bm, out, p.transposeB) ||
-        mayAlias(out, a) || mayAlias(out, bm))
+        mayAlias(out, a) || mayAlias(out, bm) || rootOf(out) == rootOf(c) ||
+        llvm::any_of(p.temporaries,
+                     [&](Value t) { return rootOf(out) == rootOf(t); }))
       break;
     bool aliased = false;
     for (const sessa::GemmEpilogueStage &s : stages)

@@ -405,3 +405,43 @@ func.func @output_may_alias(%x: memref<?x64xbf16>, %w: memref<32x64xbf16>,
   }
   return
 }
+
+// -----
+
+#mA = affine_map<(m, n, k) -> (m, k)>
+#mB = affine_map<(m, n, k) -> (n, k)>
+#mC = affine_map<(m, n, k) -> (m, n)>
+#id = affine_map<(m, n) -> (m, n)>
+
+// A consumer that writes C in place is not fused (its output is the
+// temporary itself).
+// CHECK-LABEL: func.func @in_place_consumer
+//       CHECK: %[[C:.*]] = memref.alloc
+//       CHECK: gpu.launch
+//       CHECK: linalg.generic {{.*}} ins(%[[C]] : memref<?x32xf32>) outs(%[[C]] : memref<?x32xf32>)
+func.func @in_place_consumer(%x: memref<?x64xbf16>, %w: memref<32x64xbf16>)
+    -> memref<?x32xf32> {
+  %c0 = arith.constant 0 : index
+  %zero = arith.constant 0.0 : f32
+  %m = memref.dim %x, %c0 : memref<?x64xbf16>
+  %c = memref.alloc(%m) : memref<?x32xf32>
+  linalg.fill ins(%zero : f32) outs(%c : memref<?x32xf32>)
+  linalg.generic {indexing_maps = [#mA, #mB, #mC],
+                  iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : memref<?x64xbf16>, memref<32x64xbf16>)
+      outs(%c : memref<?x32xf32>) {
+  ^bb0(%a: bf16, %b: bf16, %o: f32):
+    %ae = arith.extf %a : bf16 to f32
+    %be = arith.extf %b : bf16 to f32
+    %p = arith.mulf %ae, %be : f32
+    %s = arith.addf %o, %p : f32
+    linalg.yield %s : f32
+  }
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%c : memref<?x32xf32>) outs(%c : memref<?x32xf32>) {
+  ^bb0(%v: f32, %unused: f32):
+    %n = arith.negf %v : f32
+    linalg.yield %n : f32
+  }
+  return %c : memref<?x32xf32>
+}
