@@ -8,6 +8,18 @@
 // `linalg.fill 0` of C just before the product (nothing in between touches
 // memory) folds into the kernel, which then overwrites C.
 //
+// Epilogue fusion: when such an overwritten C is a temporary (a memref.alloc
+// used only by the fill, the product, deallocs and one consumer) read by a
+// later elementwise linalg.generic of the same block (all parallel, C read
+// with the identity map, its other inputs row broadcasts like a bias
+// (m, n) -> (n), its output written with the identity map
+// and not read; only allocations and pure ops in between; that output
+// provably not sharing memory with A, B or the inputs: distinct roots, one
+// of them a memref.alloc or an `llvm.noalias` argument), the kernel
+// applies that generic's body to each element in registers and writes the
+// generic's output instead; the generic and C's temporary disappear. This
+// repeats along a chain of such generics (e.g. GELU, then a cast to bf16).
+//
 //===----------------------------------------------------------------------===//
 #include "sessa/Dialect/Sessa/Transforms/GemmKernel.h"
 #include "sessa/Dialect/Sessa/Transforms/Passes.h"
@@ -19,6 +31,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
 namespace mlir::sessa {
@@ -34,6 +47,11 @@ struct Product {
   linalg::LinalgOp op;
   bool transposeB;
   linalg::FillOp zeroFill; // folded into the kernel when set
+  // Fused epilogue: consumer generics in order and the temporaries between
+  // them (C first); the kernel writes `out`.
+  SmallVector<linalg::GenericOp> consumers;
+  SmallVector<Value> temporaries;
+  Value out;
 };
 
 /// Skips an `arith.extf` of a value (a widened operand).
@@ -169,6 +187,155 @@ linalg::FillOp findZeroFill(Operation *product, Value c) {
   return nullptr;
 }
 
+/// Whether only allocations and ops without memory effects lie strictly
+/// between `from` and `to` (same block, `from` first).
+bool onlyAllocationsBetween(Operation *from, Operation *to) {
+  for (Operation *op = from->getNextNode(); op && op != to;
+       op = op->getNextNode()) {
+    if (isMemoryEffectFree(op))
+      continue;
+    auto effects = dyn_cast<MemoryEffectOpInterface>(op);
+    if (effects && effects.onlyHasEffect<MemoryEffects::Allocate>())
+      continue;
+    return false;
+  }
+  return true;
+}
+
+/// The buffer a memref view is taken of.
+Value rootOf(Value v) {
+  while (auto view = v.getDefiningOp<ViewLikeOpInterface>())
+    v = view.getViewSource();
+  return v;
+}
+
+/// Whether `v` is a function argument marked `llvm.noalias`.
+bool isNoAliasArgument(Value v) {
+  auto arg = dyn_cast<BlockArgument>(v);
+  if (!arg)
+    return false;
+  auto func = dyn_cast<FunctionOpInterface>(arg.getOwner()->getParentOp());
+  return func && arg.getOwner() == &func.getFunctionBody().front() &&
+         func.getArgAttr(arg.getArgNumber(), LLVM::LLVMDialect::getNoAliasAttrName());
+}
+
+/// Whether `x` and `y` may share memory: not when their roots are distinct
+/// and at least one of them is a fresh allocation or an `llvm.noalias`
+/// function argument.
+bool mayAlias(Value x, Value y) {
+  Value rx = rootOf(x), ry = rootOf(y);
+  if (rx == ry)
+    return true;
+  auto distinct = [](Value v) {
+    return v.getDefiningOp<memref::AllocOp>() || isNoAliasArgument(v);
+  };
+  return !distinct(rx) && !distinct(ry);
+}
+
+/// The elementwise generic that consumes the temporary `c` written by
+/// `writer` and can become an epilogue stage (see the file comment), with
+/// the stage filled in; null otherwise. `allowed` is another user of `c`
+/// that goes away with the fusion (the zero fill).
+linalg::GenericOp findConsumer(Operation *writer, Value c, Operation *allowed,
+                               sessa::GemmEpilogueStage &stage) {
+  if (!c.getDefiningOp<memref::AllocOp>())
+    return nullptr;
+  linalg::GenericOp consumer;
+  for (Operation *user : c.getUsers()) {
+    if (user == writer || user == allowed || isa<memref::DeallocOp>(user))
+      continue;
+    auto generic = dyn_cast<linalg::GenericOp>(user);
+    if (!generic || (consumer && consumer != generic))
+      return nullptr;
+    consumer = generic;
+  }
+  if (!consumer || consumer->getBlock() != writer->getBlock() ||
+      !writer->isBeforeInBlock(consumer) ||
+      !onlyAllocationsBetween(writer, consumer))
+    return nullptr;
+  auto cType = cast<MemRefType>(c.getType());
+  int64_t rank = cType.getRank();
+  if (!consumer.hasPureBufferSemantics() || consumer.getNumDpsInits() != 1 ||
+      consumer.getNumLoops() != rank ||
+      consumer.getNumParallelLoops() != rank)
+    return nullptr;
+  OpOperand *init = consumer.getDpsInitOperand(0);
+  if (!consumer.getMatchingIndexingMap(init).isIdentity() ||
+      consumer.payloadUsesValueFromOperand(init))
+    return nullptr;
+  Block &body = consumer.getRegion().front();
+  stage = sessa::GemmEpilogueStage();
+  stage.body = &body;
+  stage.carriedType = cType.getElementType();
+  bool seenC = false;
+  for (OpOperand *in : consumer.getDpsInputOperands()) {
+    AffineMap map = consumer.getMatchingIndexingMap(in);
+    unsigned arg = consumer.getMatchingBlockArgument(in).getArgNumber();
+    if (in->get() == c) {
+      if (seenC || !map.isIdentity())
+        return nullptr;
+      seenC = true;
+      stage.carriedArg = arg;
+      continue;
+    }
+    if (!isa<MemRefType>(in->get().getType()))
+      return nullptr;
+    // Only inputs without the m dimension (row broadcasts: bias[n]). The
+    // kernel also supports full-matrix inputs, but measured on an H100 a
+    // residual read per element in the epilogue cost more (+50 us at
+    // 8192x1024x1024, bench/gpu/NOTES-gemm.md) than the separate kernel.
+    if (llvm::any_of(map.getResults(), [&](AffineExpr e) {
+          auto d = dyn_cast<AffineDimExpr>(e);
+          return d && d.getPosition() == rank - 2;
+        }))
+      return nullptr;
+    stage.inputs.push_back({in->get(), map, arg});
+  }
+  std::string message;
+  if (!seenC || failed(sessa::verifyGemmEpilogue(stage, rank, message)))
+    return nullptr;
+  return consumer;
+}
+
+/// Finds the chain of consumers of `p`'s C that fuse into its kernel, with
+/// their stages.
+void findEpilogue(Product &p, SmallVectorImpl<sessa::GemmEpilogueStage> &stages) {
+  if (!p.zeroFill)
+    return;
+  Value a = p.op.getDpsInputs()[0], bm = p.op.getDpsInputs()[1];
+  Value c = p.op.getDpsInits()[0];
+  Operation *writer = p.op;
+  Operation *allowed = p.zeroFill;
+  while (true) {
+    sessa::GemmEpilogueStage stage;
+    linalg::GenericOp consumer = findConsumer(writer, c, allowed, stage);
+    if (!consumer)
+      break;
+    Value out = consumer.getDpsInits()[0];
+    Type outElem = cast<MemRefType>(out.getType()).getElementType();
+    if (!sessa::isSupportedGemm(a, bm, out, p.transposeB) ||
+        mayAlias(out, a) || mayAlias(out, bm) || rootOf(out) == rootOf(c) ||
+        llvm::any_of(p.temporaries,
+                     [&](Value t) { return rootOf(out) == rootOf(t); }))
+      break;
+    bool aliased = false;
+    for (const sessa::GemmEpilogueStage &s : stages)
+      for (const sessa::GemmEpilogueInput &in : s.inputs)
+        aliased |= mayAlias(out, in.memref);
+    for (const sessa::GemmEpilogueInput &in : stage.inputs)
+      aliased |= mayAlias(out, in.memref);
+    if (aliased || !(outElem.isF32() || outElem.isF16() || outElem.isBF16()))
+      break;
+    stages.push_back(stage);
+    p.consumers.push_back(consumer);
+    p.temporaries.push_back(c);
+    p.out = out;
+    writer = consumer;
+    allowed = nullptr;
+    c = out;
+  }
+}
+
 struct SessaGPUMatmulPass
     : mlir::sessa::impl::SessaGPUMatmulBase<SessaGPUMatmulPass> {
   using Base::Base;
@@ -185,24 +352,43 @@ struct SessaGPUMatmulPass
     SmallVector<Product> products;
     getOperation()->walk([&](linalg::LinalgOp op) {
       bool transposeB = false;
-      if (matchProduct(op, transposeB))
-        products.push_back(
-            {op, transposeB, findZeroFill(op, op.getDpsInits()[0])});
+      if (!matchProduct(op, transposeB))
+        return;
+      Product p;
+      p.op = op;
+      p.transposeB = transposeB;
+      p.zeroFill = findZeroFill(op, op.getDpsInits()[0]);
+      products.push_back(std::move(p));
     });
     for (Product &p : products) {
-      OpBuilder b(p.op);
+      SmallVector<sessa::GemmEpilogueStage> stages;
+      if (fuseEpilogue)
+        findEpilogue(p, stages);
+      // A fused kernel runs where the last consumer ran (only allocations
+      // and pure ops lie between the product and it).
+      Operation *at = p.consumers.empty() ? p.op.getOperation()
+                                          : p.consumers.back().getOperation();
+      OpBuilder b(at);
       Value a = p.op.getDpsInputs()[0], bm = p.op.getDpsInputs()[1],
-            c = p.op.getDpsInits()[0];
+            c = p.consumers.empty() ? p.op.getDpsInits()[0] : p.out;
       if (failed(sessa::buildGemmLaunch(b, p.op.getLoc(), a, bm, c,
                                         p.transposeB,
                                         /*accumulate=*/!p.zeroFill,
-                                        options))) {
+                                        options, stages))) {
         p.op.emitOpError("could not be built as a GPU GEMM");
         return signalPassFailure();
       }
+      for (linalg::GenericOp consumer : llvm::reverse(p.consumers))
+        consumer->erase();
       p.op->erase();
       if (p.zeroFill)
         p.zeroFill->erase();
+      // The temporaries are now used by nothing but deallocs.
+      for (Value t : p.temporaries) {
+        for (Operation *user : llvm::make_early_inc_range(t.getUsers()))
+          user->erase();
+        t.getDefiningOp()->erase();
+      }
     }
   }
 };

@@ -18,7 +18,10 @@
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 
 using namespace mlir;
 
@@ -107,6 +110,8 @@ struct MatrixView {
   /// Whether 16-byte cp.async copies of `vec` elements along k are valid:
   /// unit k stride, and rows, offset and base pointer 16-byte aligned.
   Value fast;
+  /// The aligned base pointer as an index.
+  Value ptr;
 };
 
 /// The view of `mem` (rank 2, or 3 with the batch first) whose logical rows
@@ -141,6 +146,7 @@ MatrixView makeView(ImplicitLocOpBuilder &b, Value mem, int rowDim,
   v.rows = sizes[first + rowDim];
   v.cols = sizes[first + colDim];
   Value ptr = memref::ExtractAlignedPointerAsIndexOp::create(b, mem);
+  v.ptr = ptr;
   v.fast = im.both(
       im.both(im.eq(v.sCol, im.c(1)), im.isMultiple(v.sRow, vec)),
       im.both(im.isMultiple(v.off, vec), im.isMultiple(ptr, 16)));
@@ -240,6 +246,7 @@ void waitTiles(ImplicitLocOpBuilder &b, int64_t pending) {
 /// The values the kernel body needs besides its shared buffers.
 struct KernelIds {
   Value tid, m0, n0;
+  Value batch; // block index z (0 when unbatched)
   MatrixView a, b, c;
   Value k;
 };
@@ -306,6 +313,7 @@ void buildKernel(ImplicitLocOpBuilder &b, const Config &cfg, Value a, Value bm,
     KernelIds ids;
     ids.tid = launch.getThreadIds().x;
     Value bz = launch.getBlockIds().z;
+    ids.batch = bz;
     ids.n0 = km.mul(launch.getBlockIds().x, cfg.blockN);
     ids.m0 = km.mul(launch.getBlockIds().y, cfg.blockM);
     ids.a = makeView(b, a, /*rowDim=*/0, bz, cfg.vec);
@@ -373,10 +381,111 @@ void buildKernel(ImplicitLocOpBuilder &b, const Config &cfg, Value a, Value bm,
   });
 }
 
-/// Stores `value` (+ C's old value with `accumulate`) at C[row, col] when
-/// inside the matrix.
-void storeC(ImplicitLocOpBuilder &b, const MatrixView &c, Value row, Value col,
-            Value value, bool accumulate) {
+/// The epilogue stages (GemmEpilogueStage) applied per element inside the
+/// kernel. Inputs that do not depend on the row (row broadcasts such as a
+/// bias) are loaded once per column a thread owns (`preload`); full-matrix
+/// inputs once per element. Column indices of loads are clamped to N - 1 so
+/// that elements beyond the matrix (computed, never stored) read in bounds.
+struct Epilogue {
+  ArrayRef<sessa::GemmEpilogueStage> stages;
+  const KernelIds &ids;
+  bool batched;
+  Type outType;
+
+  static bool rowDependent(const sessa::GemmEpilogueInput &in) {
+    return in.map.isIdentity();
+  }
+
+  Value load(ImplicitLocOpBuilder &b, const sessa::GemmEpilogueInput &in,
+             Value row, Value col) {
+    IndexMath im{b};
+    SmallVector<Value> dims;
+    if (batched)
+      dims.push_back(ids.batch);
+    dims.push_back(row);
+    dims.push_back(col);
+    SmallVector<Value> idx;
+    for (AffineExpr e : in.map.getResults()) {
+      if (auto d = dyn_cast<AffineDimExpr>(e))
+        idx.push_back(dims[d.getPosition()]);
+      else
+        idx.push_back(im.c(cast<AffineConstantExpr>(e).getValue()));
+    }
+    return memref::LoadOp::create(b, in.memref, idx);
+  }
+
+  Value clampCol(ImplicitLocOpBuilder &b, Value col) {
+    IndexMath im{b};
+    return im.min(col, im.sub(ids.c.cols, im.c(1)));
+  }
+
+  /// Row-independent inputs at column `col` (null for the others), in
+  /// stage and input order.
+  SmallVector<Value> preload(ImplicitLocOpBuilder &b, Value col) {
+    SmallVector<Value> out;
+    Value cc;
+    for (const sessa::GemmEpilogueStage &st : stages)
+      for (const sessa::GemmEpilogueInput &in : st.inputs) {
+        if (rowDependent(in)) {
+          out.push_back(nullptr);
+          continue;
+        }
+        if (!cc)
+          cc = clampCol(b, col);
+        out.push_back(load(b, in, nullptr, cc));
+      }
+    return out;
+  }
+
+  /// The value stored at (row, col) for the f32 accumulator `acc` (row
+  /// inside the matrix).
+  Value apply(ImplicitLocOpBuilder &b, Value row, Value col, Value acc,
+              ArrayRef<Value> pre) {
+    if (stages.empty())
+      return fromF32(b, acc, outType);
+    Value v = acc, cc;
+    size_t slot = 0;
+    for (size_t i = 0; i < stages.size(); ++i) {
+      const sessa::GemmEpilogueStage &st = stages[i];
+      IRMapping map;
+      map.map(st.body->getArgument(st.carriedArg),
+              i == 0 ? fromF32(b, v, st.carriedType) : v);
+      for (const sessa::GemmEpilogueInput &in : st.inputs) {
+        Value x = pre[slot++];
+        if (!x) {
+          if (!cc)
+            cc = clampCol(b, col);
+          x = load(b, in, row, cc);
+        }
+        map.map(st.body->getArgument(in.arg), x);
+      }
+      // Constants defined outside the body are cloned in; other outside
+      // values are captured by the launch.
+      auto cloneConstant = [&](Value operand) {
+        Operation *def = operand.getDefiningOp();
+        if (map.contains(operand) || !def || def->getBlock() == st.body ||
+            !matchPattern(operand, m_Constant()))
+          return;
+        map.map(operand, b.clone(*def)->getResult(0));
+      };
+      for (Operation &op : st.body->without_terminator()) {
+        for (Value operand : op.getOperands())
+          cloneConstant(operand);
+        b.clone(op, map);
+      }
+      Value result = st.body->getTerminator()->getOperand(0);
+      cloneConstant(result);
+      v = map.lookupOrDefault(result);
+    }
+    return v;
+  }
+};
+
+/// Stores the epilogue's value for `acc` (+ C's old value with
+/// `accumulate`, no stages then) at C[row, col] when inside the matrix.
+void storeC(ImplicitLocOpBuilder &b, Epilogue &epi, Value row, Value col,
+            Value acc, bool accumulate, ArrayRef<Value> pre) {
+  const MatrixView &c = epi.ids.c;
   IndexMath im{b};
   Value inside = im.both(im.lt(row, c.rows), im.lt(col, c.cols));
   ifThen(b, inside, [&](ImplicitLocOpBuilder &b) {
@@ -384,11 +493,16 @@ void storeC(ImplicitLocOpBuilder &b, const MatrixView &c, Value row, Value col,
     Value idx =
         im.add(c.off, im.add(im.mul(row, c.sRow), im.mul(col, c.sCol)));
     Type type = cast<MemRefType>(c.flat.getType()).getElementType();
-    Value v = value;
+    Value v;
     if (accumulate)
-      v = arith::AddFOp::create(
-          b, toF32(b, memref::LoadOp::create(b, c.flat, idx)), v);
-    memref::StoreOp::create(b, fromF32(b, v, type), c.flat, idx);
+      v = fromF32(b,
+                  arith::AddFOp::create(
+                      b, toF32(b, memref::LoadOp::create(b, c.flat, idx)),
+                      acc),
+                  type);
+    else
+      v = epi.apply(b, row, col, acc, pre);
+    memref::StoreOp::create(b, v, c.flat, idx);
   });
 }
 
@@ -401,7 +515,8 @@ void storeC(ImplicitLocOpBuilder &b, const MatrixView &c, Value row, Value col,
 constexpr int64_t kF32Micro = 8;
 
 void buildF32Gemm(ImplicitLocOpBuilder &b, Value a, Value bm, Value c,
-                  bool transposeB, bool accumulate, const Config &cfg) {
+                  bool transposeB, bool accumulate, const Config &cfg,
+                  ArrayRef<sessa::GemmEpilogueStage> stages) {
   auto compute = [&](ImplicitLocOpBuilder &b, const KernelIds &ids, Value aSm,
                      Value bSm, Value stage,
                      ValueRange acc) -> SmallVector<Value> {
@@ -440,12 +555,19 @@ void buildF32Gemm(ImplicitLocOpBuilder &b, Value a, Value bm, Value c,
   auto epilogue = [&](ImplicitLocOpBuilder &b, const KernelIds &ids,
                       ValueRange acc) {
     IndexMath im{b};
+    Epilogue epi{stages, ids, cast<MemRefType>(c.getType()).getRank() == 3,
+                 cast<MemRefType>(c.getType()).getElementType()};
     Value tx = im.rem(ids.tid, 16), ty = im.div(ids.tid, 16);
+    SmallVector<Value> cols;
+    SmallVector<SmallVector<Value>> pre;
+    for (int64_t j = 0; j < kF32Micro; ++j) {
+      cols.push_back(im.add(ids.n0, im.add(tx, 16 * j)));
+      pre.push_back(epi.preload(b, cols.back()));
+    }
     for (int64_t i = 0; i < kF32Micro; ++i)
       for (int64_t j = 0; j < kF32Micro; ++j)
-        storeC(b, ids.c, im.add(ids.m0, im.add(ty, 16 * i)),
-               im.add(ids.n0, im.add(tx, 16 * j)), acc[i * kF32Micro + j],
-               accumulate);
+        storeC(b, epi, im.add(ids.m0, im.add(ty, 16 * i)), cols[j],
+               acc[i * kF32Micro + j], accumulate, pre[j]);
   };
   buildKernel(b, cfg, a, bm, c, transposeB, kF32Micro * kF32Micro, compute,
               epilogue);
@@ -460,7 +582,8 @@ void buildF32Gemm(ImplicitLocOpBuilder &b, Value a, Value bm, Value c,
 constexpr int64_t kMTiles = 4, kNTiles = 4;
 
 void buildMmaGemm(ImplicitLocOpBuilder &b, Value a, Value bm, Value c,
-                  bool transposeB, bool accumulate, const Config &cfg) {
+                  bool transposeB, bool accumulate, const Config &cfg,
+                  ArrayRef<sessa::GemmEpilogueStage> stages) {
   Type elem = cast<MemRefType>(a.getType()).getElementType();
   bool isBF16 = elem.isBF16();
   auto compute = [&](ImplicitLocOpBuilder &b, const KernelIds &ids, Value aSm,
@@ -530,14 +653,78 @@ void buildMmaGemm(ImplicitLocOpBuilder &b, Value a, Value bm, Value c,
     Value rowBase = im.add(ids.m0, im.add(im.mul(wm, 64), im.div(lane, 4)));
     Value colBase =
         im.add(ids.n0, im.add(im.mul(wn, 32), im.mul(im.rem(lane, 4), 2)));
-    for (int64_t mt = 0; mt < kMTiles; ++mt)
-      for (int64_t nt = 0; nt < kNTiles; ++nt)
-        for (int64_t e = 0; e < 4; ++e) {
-          Value row = im.add(rowBase, mt * 16 + (e / 2) * 8);
-          Value col = im.add(colBase, nt * 8 + e % 2);
-          storeC(b, ids.c, row, col, acc[(mt * kNTiles + nt) * 4 + e],
-                 accumulate);
-        }
+    auto cType = cast<MemRefType>(c.getType());
+    Type outType = cType.getElementType();
+    Epilogue epi{stages, ids, cType.getRank() == 3, outType};
+    // Columns of this thread: colBase + nt * 8 + {0, 1}.
+    SmallVector<Value> cols;
+    SmallVector<SmallVector<Value>> pre;
+    for (int64_t nt = 0; nt < kNTiles; ++nt)
+      for (int64_t e = 0; e < 2; ++e) {
+        cols.push_back(im.add(colBase, nt * 8 + e));
+        pre.push_back(epi.preload(b, cols.back()));
+      }
+    auto scalarStores = [&](ImplicitLocOpBuilder &b) {
+      IndexMath im{b};
+      for (int64_t mt = 0; mt < kMTiles; ++mt)
+        for (int64_t nt = 0; nt < kNTiles; ++nt)
+          for (int64_t e = 0; e < 4; ++e) {
+            Value row = im.add(rowBase, mt * 16 + (e / 2) * 8);
+            storeC(b, epi, row, cols[nt * 2 + e % 2],
+                   acc[(mt * kNTiles + nt) * 4 + e], accumulate,
+                   pre[nt * 2 + e % 2]);
+          }
+    };
+    if (accumulate) {
+      scalarStores(b);
+      return;
+    }
+    // Elements e and e + 1 of a fragment are adjacent columns of one row
+    // (the first one even): one 2-element store when C is dense along n
+    // and the pair is aligned (even row pitch and offset, pointer aligned
+    // to the pair).
+    const MatrixView &cv = ids.c;
+    int64_t elemBytes = outType.getIntOrFloatBitWidth() / 8;
+    Value pairOK = im.both(
+        im.both(im.eq(cv.sCol, im.c(1)), im.isMultiple(cv.sRow, 2)),
+        im.both(im.isMultiple(cv.off, 2),
+                im.isMultiple(cv.ptr, 2 * elemBytes)));
+    auto pairedStores = [&](ImplicitLocOpBuilder &b) {
+      IndexMath im{b};
+      auto pairType = VectorType::get({2}, outType);
+      for (int64_t mt = 0; mt < kMTiles; ++mt)
+        for (int64_t nt = 0; nt < kNTiles; ++nt)
+          for (int64_t h = 0; h < 2; ++h) {
+            Value row = im.add(rowBase, mt * 16 + h * 8);
+            Value col = cols[nt * 2];
+            int64_t e = (mt * kNTiles + nt) * 4 + 2 * h;
+            ifThen(b, im.lt(row, cv.rows), [&](ImplicitLocOpBuilder &b) {
+              IndexMath im{b};
+              Value v0 = epi.apply(b, row, col, acc[e], pre[nt * 2]);
+              Value v1 =
+                  epi.apply(b, row, cols[nt * 2 + 1], acc[e + 1],
+                            pre[nt * 2 + 1]);
+              Value idx = im.add(cv.off, im.add(im.mul(row, cv.sRow), col));
+              ifThen(
+                  b, im.lt(cols[nt * 2 + 1], cv.cols),
+                  [&](ImplicitLocOpBuilder &b) {
+                    Value pair = vector::FromElementsOp::create(
+                        b, pairType, ValueRange{v0, v1});
+                    vector::StoreOp::create(b, pair, cv.flat, ValueRange{idx},
+                                            /*nontemporal=*/false,
+                                            llvm::MaybeAlign(2 * elemBytes));
+                  },
+                  [&](ImplicitLocOpBuilder &b) {
+                    IndexMath im{b};
+                    ifThen(b, im.lt(col, cv.cols),
+                           [&](ImplicitLocOpBuilder &b) {
+                             memref::StoreOp::create(b, v0, cv.flat, idx);
+                           });
+                  });
+            });
+          }
+    };
+    ifThen(b, pairOK, pairedStores, scalarStores);
   };
   buildKernel(b, cfg, a, bm, c, transposeB, kMTiles * kNTiles * 4, compute,
               epilogue);
@@ -620,18 +807,82 @@ bool mlir::sessa::isSupportedGemm(Value a, Value b, Value c, bool transposeB) {
 LogicalResult mlir::sessa::buildGemmLaunch(OpBuilder &builder, Location loc,
                                            Value a, Value b, Value c,
                                            bool transposeB, bool accumulate,
-                                           const GemmOptions &options) {
+                                           const GemmOptions &options,
+                                           ArrayRef<GemmEpilogueStage> epilogue) {
   std::string message;
   if (!isSupportedGemm(a, b, c, transposeB) ||
       failed(verifyGemmOptions(options, message)))
+    return failure();
+  auto cType = cast<MemRefType>(c.getType());
+  if (!epilogue.empty() &&
+      (accumulate ||
+       failed(verifyGemmEpilogue(epilogue, cType.getRank(), message)) ||
+       epilogue.back().body->getTerminator()->getOperand(0).getType() !=
+           cType.getElementType()))
     return failure();
   ImplicitLocOpBuilder ib(loc, builder);
   Type elem = cast<MemRefType>(a.getType()).getElementType();
   Config cfg = makeConfig(elem, options);
   if (elem.isF32())
-    buildF32Gemm(ib, a, b, c, transposeB, accumulate, cfg);
+    buildF32Gemm(ib, a, b, c, transposeB, accumulate, cfg, epilogue);
   else
-    buildMmaGemm(ib, a, b, c, transposeB, accumulate, cfg);
+    buildMmaGemm(ib, a, b, c, transposeB, accumulate, cfg, epilogue);
   builder.setInsertionPoint(ib.getInsertionBlock(), ib.getInsertionPoint());
+  return success();
+}
+
+LogicalResult
+mlir::sessa::verifyGemmEpilogue(ArrayRef<GemmEpilogueStage> stages,
+                                int64_t rank, std::string &message) {
+  Type carried;
+  for (const GemmEpilogueStage &st : stages) {
+    Block *body = st.body;
+    if (!body || st.carriedArg >= body->getNumArguments() ||
+        body->getArgument(st.carriedArg).getType() != st.carriedType ||
+        (carried && carried != st.carriedType)) {
+      message = "epilogue stage without a matching carried argument";
+      return failure();
+    }
+    Operation *term = body->getTerminator();
+    if (!term || term->getNumOperands() != 1) {
+      message = "epilogue body must yield one value";
+      return failure();
+    }
+    for (Operation &op : body->without_terminator()) {
+      StringRef dialect = op.getDialect() ? op.getDialect()->getNamespace()
+                                          : StringRef();
+      if (op.getNumRegions() || !isPure(&op) ||
+          (dialect != "arith" && dialect != "math")) {
+        message = "epilogue body may only hold pure arith/math ops";
+        return failure();
+      }
+    }
+    for (const GemmEpilogueInput &in : st.inputs) {
+      auto type = dyn_cast<MemRefType>(in.memref.getType());
+      if (!type || type.getMemorySpace() || in.arg >= body->getNumArguments() ||
+          in.arg == st.carriedArg ||
+          body->getArgument(in.arg).getType() != type.getElementType() ||
+          in.map.getNumDims() != rank || in.map.getNumSymbols() ||
+          in.map.getNumResults() != type.getRank()) {
+        message = "epilogue input does not match its block argument or map";
+        return failure();
+      }
+      bool usesRow = false;
+      for (AffineExpr e : in.map.getResults()) {
+        if (auto d = dyn_cast<AffineDimExpr>(e))
+          usesRow |= d.getPosition() == rank - 2;
+        else if (!isa<AffineConstantExpr>(e)) {
+          message = "epilogue input maps may only hold dimensions and "
+                    "constants";
+          return failure();
+        }
+      }
+      if (usesRow && !in.map.isIdentity()) {
+        message = "epilogue inputs must be row broadcasts or full matrices";
+        return failure();
+      }
+    }
+    carried = term->getOperand(0).getType();
+  }
   return success();
 }

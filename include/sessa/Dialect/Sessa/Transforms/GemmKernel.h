@@ -31,6 +31,7 @@
 #ifndef SESSA_DIALECT_SESSA_TRANSFORMS_GEMMKERNEL_H
 #define SESSA_DIALECT_SESSA_TRANSFORMS_GEMMKERNEL_H
 
+#include "mlir/IR/AffineMap.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Value.h"
 #include "mlir/Support/LLVM.h"
@@ -66,14 +67,46 @@ LogicalResult verifyGemmOptions(const GemmOptions &options,
 /// matching element types as described above).
 bool isSupportedGemm(Value a, Value b, Value c, bool transposeB);
 
+/// A memref read by an epilogue stage: element `map(b, m, n)` (or
+/// `map(m, n)` unbatched) of `memref` is block argument `arg` of the body.
+/// The map's results are dimensions or constants, and they include m only
+/// when the map is the identity (row broadcasts like a bias `(m, n) -> (n)`,
+/// or full matrices).
+struct GemmEpilogueInput {
+  Value memref;
+  AffineMap map;
+  unsigned arg;
+};
+
+/// One elementwise step applied, in registers, to each element of the
+/// product before it is stored: the body of an all-parallel linalg.generic
+/// (pure arith/math ops, one linalg.yield; the output's block argument
+/// unused) whose block argument `carriedArg` receives the running value
+/// (the f32 accumulator rounded to the product's C type for the first step;
+/// the previous step's result after that).
+struct GemmEpilogueStage {
+  Block *body = nullptr;
+  unsigned carriedArg = 0;
+  Type carriedType;
+  SmallVector<GemmEpilogueInput> inputs;
+};
+
+/// Whether buildGemmLaunch can apply `stages` (see GemmEpilogueStage) to a
+/// product whose output has `rank`; otherwise sets `message`.
+LogicalResult verifyGemmEpilogue(ArrayRef<GemmEpilogueStage> stages,
+                                 int64_t rank, std::string &message);
+
 /// Builds the GEMM launch at the insertion point of `builder` (host code).
 /// With `accumulate`, C's contents are added to; otherwise C is overwritten
-/// (a zero fill before the product folds into this). Fails, with nothing
-/// built, when !isSupportedGemm.
+/// (a zero fill before the product folds into this). With `epilogue`
+/// stages, C is the last stage's output and receives the stages applied to
+/// each element of the product (no accumulate). Fails, with nothing built,
+/// when !isSupportedGemm or the epilogue is invalid.
 LogicalResult buildGemmLaunch(OpBuilder &builder, Location loc, Value a,
                               Value b, Value c, bool transposeB,
                               bool accumulate,
-                              const GemmOptions &options = {});
+                              const GemmOptions &options = {},
+                              ArrayRef<GemmEpilogueStage> epilogue = {});
 
 } // namespace mlir::sessa
 

@@ -258,13 +258,25 @@ def SessaGPUMatmul : Pass<"sessa-gpu-matmul", "::mlir::ModuleOp"> {
     `linalg.fill` of +0 into C right before the product (nothing touching
     memory in between) folds into the kernel. Products of other element
     types (mixed A/B types) are left as they are.
+
+    Epilogue fusion (`fuse-epilogue`, on by default): when such a C is a
+    temporary read only by one later elementwise `linalg.generic` (all
+    parallel, identity maps on C and on its output, other inputs row
+    broadcasts such as a bias `(m, n) -> (n)`, only
+    allocations and pure ops in between), the kernel applies that generic's
+    body to each accumulator in registers and writes the generic's output
+    (e.g. bf16) directly; the generic and C's temporary are erased. Chains of
+    such generics fuse one after the other.
   }];
   let options = [
     Option<"blockK", "block-k", "int64_t", /*default=*/"0",
            "k extent of a block tile (multiple of 16; 0: 64 for bf16/f16, "
            "32 for f32)">,
     Option<"stages", "stages", "int64_t", /*default=*/"0",
-           "shared memory pipeline stages (2 to 8; 0: 3)">
+           "shared memory pipeline stages (2 to 8; 0: 3)">,
+    Option<"fuseEpilogue", "fuse-epilogue", "bool", /*default=*/"true",
+           "apply elementwise consumers of the product in the kernel's "
+           "epilogue">
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::gpu::GPUDialect",
