@@ -715,32 +715,55 @@ void buildRhsPartialSimt(OpBuilder &b, Location loc, const Operands &o,
 
 /// Kernel 3b: rhs = f + the sum of the `splits` partial tiles (in split
 /// order: deterministic), then the in-chunk forward solve. Grid
-/// (ceil(dv / 32), Hb, B), one warp: lane = value column. The chunk's 64
-/// rows of a column live in its lane's registers and the strictly lower
-/// 64 x 64 block W in shared memory (read as broadcasts); the forward
-/// substitution is unrolled, with no barrier: row j is final once rows
-/// before it were applied, and rows t > j take W[t, j] s_j in j order.
+/// (ceil(dv / 32), Hb, B), 256 threads, 64 rows x 32 value columns.
 void buildSolve(OpBuilder &b, Location loc, const Operands &o, Value r0,
                 Value chunkRows, Value splits) {
   Value grid[] = {ceilDiv(b, loc, o.dv, cst(b, loc, kColTile)), o.heads,
                   o.batch};
-  Value block[] = {cst(b, loc, kColTile)};
+  Value block[] = {cst(b, loc, kThreads)};
   Type f32 = b.getF32Type();
+  MemRefType rhsTile = workgroupMemRefType({kChunk, kColTile}, f32);
   MemRefType diagTile = workgroupMemRefType({kChunk, kChunk + 1}, f32);
   buildLaunch(
-      b, loc, grid, block, {diagTile},
+      b, loc, grid, block, {rhsTile, diagTile},
       [&](OpBuilder &b, Location loc, const LaunchIds &ids) {
-        Value diag = ids.workgroup[0];
-        Value lane = ids.threadId[0];
+        Value rhs = ids.workgroup[0], diag = ids.workgroup[1];
+        Value tid = ids.threadId[0];
         Value h = ids.blockId[1], bi = ids.blockId[2];
+        Value lane = arith::RemUIOp::create(b, loc, tid, cst(b, loc, 32));
+        Value warp = arith::DivUIOp::create(b, loc, tid, cst(b, loc, 32));
         Value col = addIdx(b, loc, mulIdx(b, loc, ids.blockId[0],
                                           cst(b, loc, kColTile)),
                            lane);
         Value colIn = ult(b, loc, col, o.dv);
         Value solved = addIdx(b, loc, o.cache, r0); // keys before the chunk
+        // Thread (warp, lane) owns rows warp + 8 i of column `lane`.
+        SmallVector<Value> myRows;
+        for (int64_t i = 0; i < kRowsPerThread; ++i)
+          myRows.push_back(addIdx(b, loc, warp, cst(b, loc, kWarps * i)));
+        // rhs = f + sum of the partials (0 for rows and columns out of range).
+        SmallVector<Value> init;
+        for (int64_t i = 0; i < kRowsPerThread; ++i)
+          init.push_back(loadF32OrZero(
+              b, loc, andI1(b, loc, colIn, ult(b, loc, myRows[i], chunkRows)),
+              o.f, {bi, addIdx(b, loc, r0, myRows[i]), h, col}));
+        SmallVector<Value> accs = buildForWithValues(
+            b, loc, cst(b, loc, 0), splits, cst(b, loc, 1), init,
+            [&](OpBuilder &b, Location loc, Value sp, ValueRange acc) {
+              SmallVector<Value> next;
+              for (int64_t i = 0; i < kRowsPerThread; ++i)
+                next.push_back(arith::AddFOp::create(
+                    b, loc, acc[i],
+                    loadF32OrZero(b, loc, colIn, o.partial,
+                                  {sp, bi, h, myRows[i], col})));
+              return next;
+            });
+        for (int64_t i = 0; i < kRowsPerThread; ++i)
+          memref::StoreOp::create(b, loc, accs[i], rhs,
+                                  ValueRange{myRows[i], lane});
         // The in-chunk block W[r, solved + j] for j < r < R, else 0.
-        for (int64_t m = 0; m < (kChunk * kChunk) / kColTile; ++m) {
-          Value e = addIdx(b, loc, lane, cst(b, loc, m * kColTile));
+        for (int64_t m = 0; m < (kChunk * kChunk) / kThreads; ++m) {
+          Value e = addIdx(b, loc, tid, cst(b, loc, m * kThreads));
           Value r = arith::DivUIOp::create(b, loc, e, cst(b, loc, kChunk));
           Value j = arith::RemUIOp::create(b, loc, e, cst(b, loc, kChunk));
           Value w = buildIfElse(
@@ -755,38 +778,36 @@ void buildSolve(OpBuilder &b, Location loc, const Operands &o, Value r0,
               [&](OpBuilder &b, Location loc) { return cstF32(b, loc, 0.0); });
           memref::StoreOp::create(b, loc, w, diag, ValueRange{r, j});
         }
-        // rhs = f + sum of the partials (0 for rows and columns out of range).
-        SmallVector<Value> init;
-        for (int64_t r = 0; r < kChunk; ++r)
-          init.push_back(loadF32OrZero(
-              b, loc,
-              andI1(b, loc, colIn, ult(b, loc, cst(b, loc, r), chunkRows)),
-              o.f, {bi, addIdx(b, loc, r0, cst(b, loc, r)), h, col}));
-        SmallVector<Value> rhs = buildForWithValues(
-            b, loc, cst(b, loc, 0), splits, cst(b, loc, 1), init,
-            [&](OpBuilder &b, Location loc, Value sp, ValueRange acc) {
-              SmallVector<Value> next;
-              for (int64_t r = 0; r < kChunk; ++r)
-                next.push_back(arith::AddFOp::create(
-                    b, loc, acc[r],
-                    loadF32OrZero(b, loc, colIn, o.partial,
-                                  {sp, bi, h, cst(b, loc, r), col})));
-              return next;
+        // Forward substitution: after step j, row j is final; rows t > j
+        // take W[t, j] s_j. Each (row, column) has one owner thread.
+        buildFor(
+            b, loc, cst(b, loc, 0), chunkRows, cst(b, loc, 1),
+            [&](OpBuilder &b, Location loc, Value j) {
+              barrier(b, loc);
+              Value sj = memref::LoadOp::create(b, loc, rhs, ValueRange{j, lane});
+              for (int64_t i = 0; i < kRowsPerThread; ++i) {
+                Value r = myRows[i];
+                buildIf(b, loc, ult(b, loc, j, r),
+                        [&](OpBuilder &b, Location loc) {
+                          Value w = memref::LoadOp::create(b, loc, diag,
+                                                           ValueRange{r, j});
+                          Value cur = memref::LoadOp::create(
+                              b, loc, rhs, ValueRange{r, lane});
+                          memref::StoreOp::create(
+                              b, loc, math::FmaOp::create(b, loc, w, sj, cur),
+                              rhs, ValueRange{r, lane});
+                        });
+              }
             });
         barrier(b, loc);
-        // Forward substitution in registers (W is 0 past the chunk's rows).
-        for (int64_t j = 0; j < kChunk; ++j)
-          for (int64_t t = j + 1; t < kChunk; ++t) {
-            Value w = memref::LoadOp::create(
-                b, loc, diag, ValueRange{cst(b, loc, t), cst(b, loc, j)});
-            rhs[t] = math::FmaOp::create(b, loc, w, rhs[j], rhs[t]);
-          }
-        for (int64_t r = 0; r < kChunk; ++r) {
-          Value row = cst(b, loc, r);
-          buildIf(b, loc, andI1(b, loc, colIn, ult(b, loc, row, chunkRows)),
+        for (int64_t i = 0; i < kRowsPerThread; ++i) {
+          Value r = myRows[i];
+          buildIf(b, loc, andI1(b, loc, colIn, ult(b, loc, r, chunkRows)),
                   [&](OpBuilder &b, Location loc) {
-                    storeF32(b, loc, rhs[r], o.s,
-                             {bi, addIdx(b, loc, r0, row), h, col});
+                    Value v = memref::LoadOp::create(b, loc, rhs,
+                                                     ValueRange{r, lane});
+                    storeF32(b, loc, v, o.s,
+                             {bi, addIdx(b, loc, r0, r), h, col});
                   });
         }
       });
