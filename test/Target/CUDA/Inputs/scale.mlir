@@ -1,7 +1,8 @@
 // The module of the CUDA target's tests (test/Target/CUDA, test/Python/
-// test_cuda.py): GPU work written by hand, so that it compiles with the
-// stand-in pipeline of lib/Compiler/TargetPipeline.cpp (upstream passes
-// only) as well as with the GPU pipeline.
+// test_cuda.py): small, with GPU work written by hand (a launch with 64 KiB
+// of dynamic shared memory, a launch whose grid follows the input) beside
+// linalg that sessa-gpu-pipeline maps to a kernel, so that the runtime's
+// paths (images, launches, temporaries, copies, errors) are all exercised.
 //
 // @scale: y = 2 * (x + 1). x is copied (gpu.memcpy) into a gpu.alloc
 // temporary; a hand-written gpu.launch adds 1 through 64 KiB of dynamic
