@@ -2,9 +2,9 @@
 #include "sessa/Conversion/SessaToGPU/SessaToGPU.h"
 #include "Lowerings.h"
 #include "sessa/Conversion/Passes.h"
+#include "sessa/Dialect/Sessa/IR/LoweringSupport.h"
 #include "sessa/Dialect/Sessa/IR/SessaDialect.h"
 
-#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Transforms/WalkPatternRewriteDriver.h"
 
 namespace mlir::sessa {
@@ -25,14 +25,7 @@ struct LowerToGPU : OpRewritePattern<OpTy> {
     FailureOr<SmallVector<Value>> replacement = lower(rewriter, op);
     if (failed(replacement))
       return failure();
-    SmallVector<Value> results;
-    for (auto [value, type] : llvm::zip(*replacement, op->getResultTypes()))
-      results.push_back(value.getType() == type
-                            ? value
-                            : tensor::CastOp::create(rewriter, op.getLoc(),
-                                                     type, value)
-                                  .getResult());
-    rewriter.replaceOp(op, results);
+    replaceOpWithCasts(rewriter, op, *replacement);
     return success();
   }
 
@@ -71,17 +64,8 @@ struct ConvertSessaToGPUPass
     RewritePatternSet patterns(&getContext());
     populateSessaToGPUPatterns(patterns);
     walkAndApplyPatterns(getOperation(), std::move(patterns));
-    WalkResult remaining = getOperation()->walk([](Operation *op) {
-      if (isa<SessaDialect>(op->getDialect())) {
-        op->emitOpError() << "was not lowered by convert-sessa-to-gpu"
-                          << (isa<LayerOp>(op)
-                                  ? " (run --sessa-decompose-layer first)"
-                                  : "");
-        return WalkResult::interrupt();
-      }
-      return WalkResult::advance();
-    });
-    if (remaining.wasInterrupted())
+    if (failed(
+            checkAllSessaOpsLowered(getOperation(), "convert-sessa-to-gpu")))
       signalPassFailure();
   }
 };

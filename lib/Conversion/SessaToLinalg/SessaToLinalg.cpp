@@ -2,6 +2,7 @@
 #include "sessa/Conversion/SessaToLinalg/SessaToLinalg.h"
 #include "Lowerings.h"
 #include "sessa/Conversion/Passes.h"
+#include "sessa/Dialect/Sessa/IR/LoweringSupport.h"
 #include "sessa/Dialect/Sessa/IR/SessaDialect.h"
 
 #include "mlir/Transforms/WalkPatternRewriteDriver.h"
@@ -25,16 +26,7 @@ struct LowerOp : OpRewritePattern<OpTy> {
     auto replacement = lower(rewriter, op);
     if (failed(replacement))
       return failure();
-    // Keep the op's exact result types (a lowering may know fewer static
-    // sizes than the op's type states).
-    SmallVector<Value> results;
-    for (auto [value, type] : llvm::zip(*replacement, op->getResultTypes()))
-      results.push_back(value.getType() == type
-                            ? value
-                            : tensor::CastOp::create(rewriter, op.getLoc(),
-                                                     type, value)
-                                  .getResult());
-    rewriter.replaceOp(op, results);
+    replaceOpWithCasts(rewriter, op, *replacement);
     return success();
   }
 
@@ -101,17 +93,8 @@ struct ConvertSessaToLinalgPass
     RewritePatternSet patterns(&getContext());
     populateSessaToLinalgPatterns(patterns, options);
     walkAndApplyPatterns(getOperation(), std::move(patterns));
-    WalkResult remaining = getOperation()->walk([](Operation *op) {
-      if (isa<SessaDialect>(op->getDialect())) {
-        op->emitOpError() << "was not lowered by convert-sessa-to-linalg"
-                          << (isa<LayerOp>(op)
-                                  ? " (run --sessa-decompose-layer first)"
-                                  : "");
-        return WalkResult::interrupt();
-      }
-      return WalkResult::advance();
-    });
-    if (remaining.wasInterrupted())
+    if (failed(
+            checkAllSessaOpsLowered(getOperation(), "convert-sessa-to-linalg")))
       signalPassFailure();
   }
 };
