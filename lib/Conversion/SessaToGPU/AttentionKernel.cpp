@@ -92,13 +92,13 @@ struct E {
   Location l;
   Value c(int64_t v) const { return cst(b, l, v); }
   Value f(double v) const { return cstF32(b, l, v); }
-  Value add(Value x, Value y) const { return addIndex(b, l, x, y); }
+  Value add(Value x, Value y) const { return addIdx(b, l, x, y); }
   Value sub(Value x, Value y) const {
     return arith::SubIOp::create(b, l, x, y);
   }
-  Value mul(Value x, Value y) const { return mulIndex(b, l, x, y); }
-  Value div(Value x, Value y) const { return divIndex(b, l, x, y); }
-  Value rem(Value x, Value y) const { return remIndex(b, l, x, y); }
+  Value mul(Value x, Value y) const { return mulIdx(b, l, x, y); }
+  Value div(Value x, Value y) const { return divIdx(b, l, x, y); }
+  Value rem(Value x, Value y) const { return remIdx(b, l, x, y); }
   Value min(Value x, Value y) const { return minIndex(b, l, x, y); }
   Value ult(Value x, Value y) const {
     return arith::CmpIOp::create(b, l, arith::CmpIPredicate::ult, x, y);
@@ -374,7 +374,7 @@ void buildSimtBody(const E &e, const AttentionProblem &p,
   auto tile = [&](const E &x, Value kt, bool masked,
                   ValueRange st) -> SmallVector<Value> {
     Value k0 = x.mul(kt, x.c(kSimtBc));
-    blockBarrier(x.b, x.l); // the previous tile's readers are done
+    barrier(x.b, x.l); // the previous tile's readers are done
     auto kvRow = [&](const E &y, Value r) {
       Value key = y.add(k0, r);
       Value valid = y.ult(key, p.keys);
@@ -382,7 +382,7 @@ void buildSimtBody(const E &e, const AttentionProblem &p,
     };
     simtStage(x, tid, p.k, ks, kSimtBc, d, kvRow, rt.b, Value());
     simtStage(x, tid, p.v, vs, kSimtBc, d, kvRow, rt.b, Value());
-    blockBarrier(x.b, x.l);
+    barrier(x.b, x.l);
 
     // Scores s[r] = q[r] . k[lane] (already in base-2 units).
     SmallVector<Value> zeros(rpw, x.f(0.0));
@@ -688,7 +688,7 @@ void buildMmaBody(const E &e, const AttentionProblem &p, const LaunchIds &ids,
         return std::make_tuple(t, h, valid);
       },
       rt.b);
-  blockBarrier(e.b, e.l);
+  barrier(e.b, e.l);
   // qFrag[m][kc]
   SmallVector<SmallVector<std::array<Value, 4>>> qFrag(mt);
   for (int64_t m = 0; m < mt; ++m)
@@ -745,7 +745,7 @@ void buildMmaBody(const E &e, const AttentionProblem &p, const LaunchIds &ids,
         x.b, x.l, nvgpu::DeviceAsyncTokenType::get(x.b.getContext()), tokens);
   };
   if (cfg.stages == 2) {
-    blockBarrier(e.b, e.l); // Q fragments read before the K buffer is reused
+    barrier(e.b, e.l); // Q fragments read before the K buffer is reused
     issueTile(e, rt.tileLo);
   }
 
@@ -759,13 +759,13 @@ void buildMmaBody(const E &e, const AttentionProblem &p, const LaunchIds &ids,
       // pending; the barrier makes every thread's copies visible.
       nvgpu::DeviceAsyncWaitOp::create(x.b, x.l, group,
                                        x.b.getI32IntegerAttr(1));
-      blockBarrier(x.b, x.l);
+      barrier(x.b, x.l);
       row0 = x.mul(x.rem(kt, x.c(2)), x.c(bc));
     } else {
-      blockBarrier(x.b, x.l); // Q fragments / the previous tile fully read
+      barrier(x.b, x.l); // Q fragments / the previous tile fully read
       mmaStage(x, tid, p.k, kq, bc, d, st, kvRowOf(k0), rt.b);
       mmaStage(x, tid, p.v, vs, bc, d, st, kvRowOf(k0), rt.b);
-      blockBarrier(x.b, x.l);
+      barrier(x.b, x.l);
       row0 = x.c(0);
     }
 
@@ -871,7 +871,7 @@ void buildMmaBody(const E &e, const AttentionProblem &p, const LaunchIds &ids,
       }
     }
     if (cfg.stages == 2)
-      blockBarrier(x.b, x.l); // stage kt % 2 read before tile kt+2 lands
+      barrier(x.b, x.l); // stage kt % 2 read before tile kt+2 lands
     return next;
   };
   SmallVector<Value> fin = keyTileLoops(e, rt, init, tile);

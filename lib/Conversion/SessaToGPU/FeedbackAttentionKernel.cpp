@@ -87,6 +87,18 @@ Value loadConcat(OpBuilder &b, Location loc, const Operands &o, Value prev,
       });
 }
 
+/// `cond ? loadConcat(...) : 0`, loading only when `cond` holds.
+Value loadConcatOrZero(OpBuilder &b, Location loc, Value cond,
+                       const Operands &o, Value prev, Value cur, Value bi,
+                       Value j, Value h, Value k) {
+  return buildIfElse(
+      b, loc, cond, b.getF32Type(),
+      [&](OpBuilder &b, Location loc) {
+        return loadConcat(b, loc, o, prev, cur, bi, j, h, k);
+      },
+      [&](OpBuilder &b, Location loc) { return cstF32(b, loc, 0.0); });
+}
+
 /// Kernel 1: W[b, h, r, j] = c * qb[b, r0 + r, h, :] . K[b, j, h, :] for
 /// r < R, j < n.
 void buildLogits(OpBuilder &b, Location loc, const Operands &o, Value r0,
@@ -128,14 +140,9 @@ void buildLogits(OpBuilder &b, Location loc, const Operands &o, Value r0,
                     o.qb, {bi, addIdx(b, loc, r0, row), h, k});
                 memref::StoreOp::create(b, loc, q, qs, ValueRange{kk, row});
                 Value j = addIdx(b, loc, j0, row);
-                Value kv = buildIfElse(
-                    b, loc, andI1(b, loc, kIn, ult(b, loc, j, keys)), f32,
-                    [&](OpBuilder &b, Location loc) {
-                      return loadConcat(b, loc, o, o.kbPrev, o.kb, bi, j, h, k);
-                    },
-                    [&](OpBuilder &b, Location loc) {
-                      return cstF32(b, loc, 0.0);
-                    });
+                Value kv = loadConcatOrZero(
+                    b, loc, andI1(b, loc, kIn, ult(b, loc, j, keys)), o,
+                    o.kbPrev, o.kb, bi, j, h, k);
                 memref::StoreOp::create(b, loc, kv, ks, ValueRange{kk, row});
               }
               barrier(b, loc);
@@ -676,14 +683,9 @@ void buildRhsPartialSimt(OpBuilder &b, Location loc, const Operands &o,
               for (int64_t m = 0; m < (kSolveKeys * kColTile) / kThreads; ++m) {
                 Value jj = addIdx(b, loc, warp, cst(b, loc, m * kWarps));
                 Value j = addIdx(b, loc, j0, jj);
-                Value v = buildIfElse(
-                    b, loc, andI1(b, loc, colIn, ult(b, loc, j, kEnd)), f32,
-                    [&](OpBuilder &b, Location loc) {
-                      return loadConcat(b, loc, o, o.sPrev, o.s, bi, j, h, col);
-                    },
-                    [&](OpBuilder &b, Location loc) {
-                      return cstF32(b, loc, 0.0);
-                    });
+                Value v = loadConcatOrZero(
+                    b, loc, andI1(b, loc, colIn, ult(b, loc, j, kEnd)), o,
+                    o.sPrev, o.s, bi, j, h, col);
                 memref::StoreOp::create(b, loc, v, ss, ValueRange{jj, lane});
               }
               barrier(b, loc);

@@ -217,26 +217,6 @@ SmallVector<Value> mlir::sessa::gpukernels::buildForWithValues(
   return SmallVector<Value>(loop.getResults());
 }
 
-Value mlir::sessa::gpukernels::addIndex(OpBuilder &b, Location loc, Value a,
-                                        Value bv) {
-  return arith::AddIOp::create(b, loc, a, bv);
-}
-Value mlir::sessa::gpukernels::mulIndex(OpBuilder &b, Location loc, Value a,
-                                        Value bv) {
-  return arith::MulIOp::create(b, loc, a, bv);
-}
-Value mlir::sessa::gpukernels::divIndex(OpBuilder &b, Location loc, Value a,
-                                        Value bv) {
-  return arith::DivUIOp::create(b, loc, a, bv);
-}
-Value mlir::sessa::gpukernels::remIndex(OpBuilder &b, Location loc, Value a,
-                                        Value bv) {
-  return arith::RemUIOp::create(b, loc, a, bv);
-}
-
-void mlir::sessa::gpukernels::blockBarrier(OpBuilder &b, Location loc) {
-  gpu::BarrierOp::create(b, loc);
-}
 Value mlir::sessa::gpukernels::buildIfElse(
     OpBuilder &b, Location loc, Value cond, Type type,
     llvm::function_ref<Value(OpBuilder &, Location)> thenBody,
@@ -284,6 +264,14 @@ Value mlir::sessa::gpukernels::subIdx(OpBuilder &b, Location loc, Value a,
 Value mlir::sessa::gpukernels::mulIdx(OpBuilder &b, Location loc, Value a,
                                       Value bv) {
   return arith::MulIOp::create(b, loc, a, bv);
+}
+Value mlir::sessa::gpukernels::divIdx(OpBuilder &b, Location loc, Value a,
+                                      Value bv) {
+  return arith::DivUIOp::create(b, loc, a, bv);
+}
+Value mlir::sessa::gpukernels::remIdx(OpBuilder &b, Location loc, Value a,
+                                      Value bv) {
+  return arith::RemUIOp::create(b, loc, a, bv);
 }
 Value mlir::sessa::gpukernels::maxIndex(OpBuilder &b, Location loc, Value a,
                                         Value bv) {

@@ -108,13 +108,6 @@ SmallVector<Value> buildForWithValues(
     llvm::function_ref<SmallVector<Value>(OpBuilder &, Location, Value,
                                           ValueRange)>
         body);
-/// Index arithmetic shorthands (unsigned division and remainder).
-Value addIndex(OpBuilder &b, Location loc, Value a, Value bv);
-Value mulIndex(OpBuilder &b, Location loc, Value a, Value bv);
-Value divIndex(OpBuilder &b, Location loc, Value a, Value bv);
-Value remIndex(OpBuilder &b, Location loc, Value a, Value bv);
-/// `gpu.barrier` (all threads of the block; orders workgroup memory).
-void blockBarrier(OpBuilder &b, Location loc);
 
 /// `scf.if (cond) -> type { then } else { else }`: the value of the taken
 /// branch (each callback returns the value it yields).
@@ -125,13 +118,15 @@ Value buildIfElse(OpBuilder &b, Location loc, Value cond, Type type,
 /// (out-of-bounds indices are never read).
 Value loadF32OrZero(OpBuilder &b, Location loc, Value cond, Value buffer,
                     ValueRange indices);
-/// `gpu.barrier`.
+/// `gpu.barrier` (all threads of the block; orders workgroup memory).
 void barrier(OpBuilder &b, Location loc);
 /// Index comparisons and arithmetic (unsigned; indices are non-negative).
 Value ult(OpBuilder &b, Location loc, Value a, Value bv);
 Value addIdx(OpBuilder &b, Location loc, Value a, Value bv);
 Value subIdx(OpBuilder &b, Location loc, Value a, Value bv);
 Value mulIdx(OpBuilder &b, Location loc, Value a, Value bv);
+Value divIdx(OpBuilder &b, Location loc, Value a, Value bv);
+Value remIdx(OpBuilder &b, Location loc, Value a, Value bv);
 Value maxIndex(OpBuilder &b, Location loc, Value a, Value bv);
 Value andI1(OpBuilder &b, Location loc, Value a, Value bv);
 
