@@ -1,7 +1,8 @@
 //===- AttentionLowering.cpp - sessa.attention to tiled online softmax ----===//
 //
 //   scf.forall (b, h, query tile) {
-//     keys visible to the tile: [0, P + q0 + qn)   (later tiles never built)
+//     keys visible to the tile: [0, P + q0 + qn)   (later tiles never built),
+//       transposed once unless the tile has few rows (decoding)
 //     scf.for key tile: online softmax update (max, sum, acc += p @ v)
 //     out = acc / sum
 //   }
@@ -33,6 +34,11 @@ mlir::sessa::lowering::lowerAttention(RewriterBase &rewriter, AttentionOp op,
   int64_t kvHeads = cast<RankedTensorType>(k.getType()).getDimSize(2);
   int64_t group = heads / kvHeads;
   double scale = op.getEffectiveScale();
+  // Decoding (a few query rows, known statically): no key transpose.
+  bool fewQueryRows = !qType.isDynamicDim(1) &&
+                      std::min(qType.getDimSize(1),
+                               options.attentionQueryTile) <=
+                          kMaxRowsForUntransposedKeys;
 
   Value batch = tb.index(tb.dim(q, 0));
   Value rows = tb.index(tb.dim(q, 1));
@@ -63,11 +69,13 @@ mlir::sessa::lowering::lowerAttention(RewriterBase &rewriter, AttentionOp op,
     // Row i of the tile (absolute position P + q0 + i) sees keys j <= P+q0+i.
     Value rowBase = arith::AddIOp::create(b, prefix, q0);
     Value keyEnd = arith::AddIOp::create(b, rowBase, qn);
-    // The visible keys, transposed once for the tile's logits products.
-    Value kT = ib.transpose(
-        ib.extract(kSlice, {zero, zero}, {keyEnd, d}, 2));
+    // The visible keys, transposed once for the tile's logits products when
+    // the tile has many query rows; read as stored when it has few.
+    Value visibleKeys = ib.extract(kSlice, {zero, zero}, {keyEnd, d}, 2);
+    KeyLayout layout = fewQueryRows ? KeyLayout::Rows : KeyLayout::Transposed;
+    Value keys = fewQueryRows ? visibleKeys : ib.transpose(visibleKeys);
     SoftmaxState st = flashLoop(
-        ib, qSlice, kT, vSlice, keyEnd, options.keyTile, scale,
+        ib, qSlice, keys, layout, vSlice, keyEnd, options.keyTile, scale,
         [&](ImplicitLocOpBuilder &nb, Value i, Value j) {
           Value pos = arith::AddIOp::create(nb, rowBase, i);
           return arith::CmpIOp::create(nb, arith::CmpIPredicate::ule, j, pos)

@@ -7,7 +7,9 @@
 //      coef_i = gamma_i / l_i (0 for a row with no visible key: s = f),
 //      rhs_i  = f_i + coef_i * acc_i, A_ik = coef_i * exp(logit_ik - m_i);
 //   3. forward substitution s_i = rhs_i + sum_{k<i} A_ik s_k.
-// Memory is O((P + T) * (dk + dv)) per (b, h): no T x T matrix.
+// The cache is read where it is; besides the outputs, memory is
+// O(T * (dk + dv)) per (b, h) (plus the transposed keys when T is not
+// statically small): no T x T matrix.
 //
 //===----------------------------------------------------------------------===//
 #include "Lowerings.h"
@@ -63,16 +65,23 @@ Value forwardSubstitution(TensorBuilder &tb, Value a, Value rhs) {
       });
   return loop.getResult(0);
 }
-/// The flash pass of a chunk's rows over the earlier rows [0, keyEnd), with
-/// the rows split into blocks of `rowBlock` that run in parallel (the chunk
-/// loop itself is sequential, so this is where a single (b, h) pair finds
-/// its parallelism; nested in a parallel (b, h) loop it runs serially).
-SoftmaxState parallelFlash(TensorBuilder &tb, Value q, Value keysT,
-                           Value values, Value keyEnd, int64_t keyTile,
-                           int64_t rowBlock, double scale) {
+/// Earlier rows that a chunk attends to: `keys` rows [0, keyEnd) (laid out
+/// as the lowering chose) with their solved rows `values`.
+struct KeySegment {
+  Value keys, values, keyEnd;
+};
+
+/// The flash pass of a chunk's rows over the earlier rows, segment after
+/// segment (the cache, then this call's solved rows), with the rows split
+/// into blocks of `rowBlock` that run in parallel (the chunk loop itself is
+/// sequential, so this is where a single (b, h) pair finds its parallelism;
+/// nested in a parallel (b, h) loop it runs serially).
+SoftmaxState parallelFlash(TensorBuilder &tb, Value q,
+                           ArrayRef<KeySegment> segments, KeyLayout layout,
+                           int64_t keyTile, int64_t rowBlock, double scale) {
   ImplicitLocOpBuilder &b = tb.builder();
   OpFoldResult rows = tb.dim(q, 0), dk = tb.dim(q, 1);
-  OpFoldResult dv = tb.dim(values, 1);
+  OpFoldResult dv = tb.dim(segments.front().values, 1);
   Value block = tb.indexConst(rowBlock);
   Value numBlocks = arith::CeilDivSIOp::create(b, tb.index(rows), block);
   auto forall = scf::ForallOp::create(
@@ -87,8 +96,10 @@ SoftmaxState parallelFlash(TensorBuilder &tb, Value q, Value keysT,
   Value r0 = arith::MulIOp::create(b, forall.getInductionVar(0), block);
   Value rn = ib.minIndex(block, arith::SubIOp::create(b, tb.index(rows), r0));
   Value qRows = ib.extract(q, {r0, zero}, {rn, dk}, 2);
-  SoftmaxState st =
-      flashLoop(ib, qRows, keysT, values, keyEnd, keyTile, scale, nullptr);
+  SoftmaxState st = initSoftmaxState(ib, rn, dv);
+  for (const KeySegment &seg : segments)
+    st = flashLoop(ib, qRows, seg.keys, layout, seg.values, seg.keyEnd,
+                   keyTile, scale, nullptr, &st);
   b.setInsertionPointToStart(forall.getTerminator().getBody());
   ValueRange outs = body->getArguments().take_back(3);
   tensor::ParallelInsertSliceOp::create(b, st.m, outs[0],
@@ -131,7 +142,6 @@ FailureOr<Value> mlir::sessa::lowering::lowerFeedbackAttention(
   Value batch = tb.index(tb.dim(f, 0));
   Value rows = tb.index(tb.dim(f, 1));
   Value prefix = kbPrev ? tb.index(tb.dim(kbPrev, 1)) : tb.indexConst(0);
-  Value total = arith::AddIOp::create(b, prefix, rows);
   Value chunk = tb.indexConst(options.feedbackChunk);
 
   Value init = tb.empty(tb.dims(f));
@@ -146,45 +156,56 @@ FailureOr<Value> mlir::sessa::lowering::lowerFeedbackAttention(
   OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
   OpFoldResult dk = b.getIndexAttr(dkS), dv = b.getIndexAttr(dvS);
 
-  // Keys and solved rows of this (b, h): cache rows [0, P), then new rows.
-  Value kNew = ib.extract(kb, {bi, zero, hi, zero}, {one, rows, one, dk}, 2);
-  Value kAll = kNew;
-  Value sAll = ib.empty({total, dv});
+  // Keys and solved rows of this (b, h): the cache rows [0, P) are read
+  // where they are (no concatenation), then this call's rows. The keys are
+  // transposed once for the logits products when this call has many rows;
+  // a decoding step (few rows, known statically) reads them as stored.
+  KeyLayout layout =
+      (!fType.isDynamicDim(1) &&
+       fType.getDimSize(1) <= kMaxRowsForUntransposedKeys)
+          ? KeyLayout::Rows
+          : KeyLayout::Transposed;
+  auto arrange = [&](Value keys) {
+    return layout == KeyLayout::Rows ? keys : ib.transpose(keys);
+  };
+  Value kNew =
+      arrange(ib.extract(kb, {bi, zero, hi, zero}, {one, rows, one, dk}, 2));
+  Value kOld, sOld;
   if (kbPrev) {
-    Value kOld =
-        ib.extract(kbPrev, {bi, zero, hi, zero}, {one, prefix, one, dk}, 2);
-    Value sOld =
-        ib.extract(sPrev, {bi, zero, hi, zero}, {one, prefix, one, dv}, 2);
-    kAll = ib.insert(kOld, ib.empty({total, dk}), {zero, zero}, {prefix, dk});
-    kAll = ib.insert(kNew, kAll, {prefix, zero}, {rows, dk});
-    sAll = ib.insert(sOld, sAll, {zero, zero}, {prefix, dv});
+    kOld = arrange(
+        ib.extract(kbPrev, {bi, zero, hi, zero}, {one, prefix, one, dk}, 2));
+    sOld = ib.extract(sPrev, {bi, zero, hi, zero}, {one, prefix, one, dv}, 2);
   }
-  // Keys transposed once per (b, h): every logits product then reads both
-  // operands along contiguous rows.
-  Value kAllT = ib.transpose(kAll);
   Value qAll = ib.extract(qb, {bi, zero, hi, zero}, {one, rows, one, dk}, 2);
   Value fAll = ib.extract(f, {bi, zero, hi, zero}, {one, rows, one, dv}, 2);
   Value gAll = ib.extract(gamma, {bi, zero, hi}, {one, rows, one}, 1);
 
   auto chunks = scf::ForOp::create(
-      b, ib.indexConst(0), rows, chunk, ValueRange{sAll},
+      b, ib.indexConst(0), rows, chunk, ValueRange{ib.empty({rows, dv})},
       [&](OpBuilder &nested, Location loc, Value c0, ValueRange iter) {
         TensorBuilder cb(nested, loc);
         ImplicitLocOpBuilder &nb = cb.builder();
         Value s = iter[0];
         Value cn = cb.minIndex(chunk, arith::SubIOp::create(nb, rows, c0));
-        Value t0 = arith::AddIOp::create(nb, prefix, c0);
         Value qC = cb.extract(qAll, {c0, zero}, {cn, dk}, 2);
         Value fC = cb.extract(fAll, {c0, zero}, {cn, dv}, 2);
         Value gC = cb.extract(gAll, {c0}, {cn}, 1);
-        // 1. Every earlier row: keys [0, t0), all visible.
+        // 1. Every earlier row, all visible: the cache's P rows, then this
+        // call's rows [0, c0).
+        SmallVector<KeySegment, 2> earlier;
+        if (kbPrev)
+          earlier.push_back({kOld, sOld, prefix});
+        earlier.push_back({kNew, s, c0});
         SoftmaxState st =
-            parallelFlash(cb, qC, kAllT, s, t0, options.keyTile,
+            parallelFlash(cb, qC, earlier, layout, options.keyTile,
                           options.feedbackRowBlock, scale);
         // 2. The chunk's own strictly-lower block.
-        Value kC = cb.extract(kAllT, {zero, t0}, {dk, cn}, 2);
+        Value kC = layout == KeyLayout::Rows
+                       ? cb.extract(kNew, {c0, zero}, {cn, dk}, 2)
+                       : cb.extract(kNew, {zero, c0}, {dk, cn}, 2);
         Value logits = maskedLogits(
-            cb, qC, kC, scale, [](ImplicitLocOpBuilder &bb, Value i, Value j) {
+            cb, qC, kC, layout, scale,
+            [](ImplicitLocOpBuilder &bb, Value i, Value j) {
               return arith::CmpIOp::create(bb, arith::CmpIPredicate::ult, j, i)
                   .getResult();
             });
@@ -252,10 +273,10 @@ FailureOr<Value> mlir::sessa::lowering::lowerFeedbackAttention(
                             });
         // 3. Solve the chunk and append it to the solved rows.
         Value sC = forwardSubstitution(cb, aMat, rhs);
-        Value next = cb.insert(sC, s, {t0, zero}, {cn, dv});
+        Value next = cb.insert(sC, s, {c0, zero}, {cn, dv});
         scf::YieldOp::create(nb, next);
       });
-  Value solved = ib.extract(chunks.getResult(0), {prefix, zero}, {rows, dv}, 2);
+  Value solved = chunks.getResult(0);
   b.setInsertionPointToStart(forall.getTerminator().getBody());
   SmallVector<OpFoldResult> strides(4, one);
   tensor::ParallelInsertSliceOp::create(

@@ -234,3 +234,28 @@ func.func @attention_dynamic_f16(%q: tensor<?x?x8x64xf16>, %k: tensor<?x?x2x64xf
 // TILE: arith.ceildivsi %{{.+}}, %{{.+}} : index
 // TILE: scf.forall
 // TILE: scf.for
+
+// -----
+
+// Decoding: one query row (static) over a dynamic number of cached keys
+// (GQA, 4 query heads over 2 key/value heads). The keys are not transposed:
+// q . key_j reads them as a transposed operand, (m, k), (n, k) -> (m, n).
+
+// CHECK-DAG: #[[QMD:.+]] = affine_map<(d0, d1, d2) -> (d0, d2)>
+// CHECK-DAG: #[[NKD:.+]] = affine_map<(d0, d1, d2) -> (d1, d2)>
+// CHECK-DAG: #[[OMD:.+]] = affine_map<(d0, d1, d2) -> (d0, d1)>
+// CHECK-DAG: #[[KND:.+]] = affine_map<(d0, d1, d2) -> (d2, d1)>
+// CHECK-LABEL: func.func @attention_decode(
+// CHECK-SAME: %[[Q:[^ ,:]+]]: tensor<3x1x4x16xf32>, %[[K:[^ ,:]+]]: tensor<3x?x2x16xf32>, %[[V:[^ ,:]+]]: tensor<3x?x2x16xf32>)
+// CHECK-NOT: linalg.transpose
+// CHECK: scf.forall (%[[B:.+]], %[[H:.+]]) in (3, 4)
+// CHECK: %[[KS:.+]] = tensor.extract_slice %[[K]][%[[B]], 0, %{{.+}}, 0] [1, %[[S:.+]], 1, 16] [1, 1, 1, 1] : tensor<3x?x2x16xf32> to tensor<?x16xf32>
+// CHECK: scf.for %[[J0:.+]] = %{{.+}} to %[[S]] step %{{.+}} iter_args(
+// CHECK: linalg.generic {indexing_maps = [#[[QMD]], #[[NKD]], #[[OMD]]], {{.+}} ins(%{{.+}}, %{{.+}} : tensor<1x16xf32>, tensor<?x16xf32>) outs(%{{.+}} : tensor<1x?xf32>)
+// CHECK: linalg.generic {indexing_maps = [#[[QMD]], #[[KND]], #[[OMD]]], {{.+}} ins(%{{.+}}, %{{.+}} : tensor<1x?xf32>, tensor<?x16xf32>) outs(%{{.+}} : tensor<1x16xf32>)
+// CHECK-NOT: linalg.transpose
+// CHECK: return
+func.func @attention_decode(%q: tensor<3x1x4x16xf32>, %k: tensor<3x?x2x16xf32>, %v: tensor<3x?x2x16xf32>) -> tensor<3x1x4x16xf32> {
+  %o = sessa.attention %q, %k, %v : tensor<3x1x4x16xf32>, tensor<3x?x2x16xf32>, tensor<3x?x2x16xf32>
+  return %o : tensor<3x1x4x16xf32>
+}

@@ -1,16 +1,20 @@
 // Structure of the sessa.feedback_attention lowering (SPEC section 3):
-// scf.forall over (batch, feedback head); per (b, h) the keys K = [kb_prev; kb]
-// are transposed once (linalg.transpose to kAllT [dk, P+T]; every logits
-// product q kT reads columns of kAllT with the plain (m, k), (k, n) -> (m, n)
-// maps), then an scf.for over chunks of rows (step = feedback-chunk) carries
-// the solved rows S = [s_prev; s];
-// per chunk: (1) a flash loop over all earlier rows j < P + c0, run by a
-// nested scf.forall over blocks of feedback-row-block of the chunk's rows
-// (each block starts from a fresh softmax state and parallel_insert_slice's
-// its m, l and acc into shared outputs), (2) the chunk's strictly lower
-// in-chunk logits (cmpi ult), the coefficient gamma / l guarded by l > 0
-// (s = f for a row that sees no key), and (3) a forward substitution
-// scf.for. No T x T (or (P+T) x (P+T)) matrix exists.
+// scf.forall over (batch, feedback head); per (b, h) the cache's keys kb_prev
+// and this call's keys kb are each transposed once where they are (no
+// concatenation: linalg.transpose to [dk, P] and [dk, T]; every logits
+// product q kT reads columns with the plain (m, k), (k, n) -> (m, n) maps),
+// then an scf.for over chunks of rows (step = feedback-chunk) carries this
+// call's solved rows S [T, dv];
+// per chunk: (1) a flash pass over all earlier rows -- the P cache rows
+// (values s_prev read in place), then this call's rows j < c0 (values S) --
+// run by a nested scf.forall over blocks of feedback-row-block of the
+// chunk's rows (each block starts from a fresh softmax state and
+// parallel_insert_slice's its m, l and acc into shared outputs), (2) the
+// chunk's strictly lower in-chunk logits (cmpi ult), the coefficient
+// gamma / l guarded by l > 0 (s = f for a row that sees no key), and (3) a
+// forward substitution scf.for. No T x T (or (P+T) x (P+T)) matrix exists,
+// and no copy of the cache. A call with few rows known statically (decoding)
+// keeps the keys as stored and multiplies by them transposed.
 
 // RUN: sessa-opt %s --split-input-file --convert-sessa-to-linalg="feedback-chunk=32 feedback-row-block=16" --canonicalize --cse | FileCheck %s
 // RUN: sessa-opt %s --split-input-file --convert-sessa-to-linalg --canonicalize --cse | FileCheck %s --check-prefix=NOTS
@@ -45,39 +49,36 @@
 // CHECK-DAG: %[[C0:.+]] = arith.constant 0 : index
 // CHECK-DAG: %[[C32:.+]] = arith.constant 32 : index
 // CHECK-DAG: %[[C100:.+]] = arith.constant 100 : index
-// CHECK-DAG: %[[P:.+]] = arith.constant 9 : index
 // CHECK-DAG: %[[RB:.+]] = arith.constant 16 : index
 // CHECK: %[[INIT:.+]] = tensor.empty() : tensor<2x100x2x24xf32>
 // CHECK: %[[RES:.+]] = scf.forall (%[[B:.+]], %[[H:.+]]) in (2, 2) shared_outs(%[[OUT:.+]] = %[[INIT]]) -> (tensor<2x100x2x24xf32>) {
-// K = [kb_prev; kb] (P + T rows), S starts as [s_prev; undefined].
-// CHECK-DAG: %[[KNEW:.+]] = tensor.extract_slice %[[KB]][%[[B]], 0, %[[H]], 0] [1, 100, 1, 16] [1, 1, 1, 1] : tensor<2x100x2x16xf32> to tensor<100x16xf32>
-// CHECK-DAG: %[[SEMPTY:.+]] = tensor.empty() : tensor<109x24xf32>
-// CHECK-DAG: %[[KOLD:.+]] = tensor.extract_slice %[[KBP]][%[[B]], 0, %[[H]], 0] [1, 9, 1, 16] [1, 1, 1, 1] : tensor<2x9x2x16xf32> to tensor<9x16xf32>
-// CHECK-DAG: %[[SOLD:.+]] = tensor.extract_slice %[[SP]][%[[B]], 0, %[[H]], 0] [1, 9, 1, 24] [1, 1, 1, 1] : tensor<2x9x2x24xf32> to tensor<9x24xf32>
-// CHECK-DAG: %[[KEMPTY:.+]] = tensor.empty() : tensor<109x16xf32>
-// CHECK: %[[K1:.+]] = tensor.insert_slice %[[KOLD]] into %[[KEMPTY]][0, 0] [9, 16] [1, 1] : tensor<9x16xf32> into tensor<109x16xf32>
-// CHECK: %[[KALL:.+]] = tensor.insert_slice %[[KNEW]] into %[[K1]][9, 0] [100, 16] [1, 1] : tensor<100x16xf32> into tensor<109x16xf32>
-// CHECK: %[[SALL:.+]] = tensor.insert_slice %[[SOLD]] into %[[SEMPTY]][0, 0] [9, 24] [1, 1] : tensor<9x24xf32> into tensor<109x24xf32>
-// K is transposed once per (b, h), before the chunk loop: kAllT [16, 109].
-// CHECK-DAG: %[[KTE:.+]] = tensor.empty() : tensor<16x109xf32>
-// CHECK-DAG: %[[KALLT:.+]] = linalg.transpose ins(%[[KALL]] : tensor<109x16xf32>) outs(%[[KTE]] : tensor<16x109xf32>) permutation = [1, 0]
+// This call's keys and the cache's keys, each transposed once per (b, h);
+// the cache's solved rows are only sliced.
+// CHECK-NOT: tensor.insert_slice
+// CHECK: %[[KNEW:.+]] = tensor.extract_slice %[[KB]][%[[B]], 0, %[[H]], 0] [1, 100, 1, 16] [1, 1, 1, 1] : tensor<2x100x2x16xf32> to tensor<100x16xf32>
+// CHECK: %[[KNEWT:.+]] = linalg.transpose ins(%[[KNEW]] : tensor<100x16xf32>) outs(%{{.+}} : tensor<16x100xf32>) permutation = [1, 0]
+// CHECK: %[[KOLD:.+]] = tensor.extract_slice %[[KBP]][%[[B]], 0, %[[H]], 0] [1, 9, 1, 16] [1, 1, 1, 1] : tensor<2x9x2x16xf32> to tensor<9x16xf32>
+// CHECK: %[[KOLDT:.+]] = linalg.transpose ins(%[[KOLD]] : tensor<9x16xf32>) outs(%{{.+}} : tensor<16x9xf32>) permutation = [1, 0]
+// CHECK: %[[SOLD:.+]] = tensor.extract_slice %[[SP]][%[[B]], 0, %[[H]], 0] [1, 9, 1, 24] [1, 1, 1, 1] : tensor<2x9x2x24xf32> to tensor<9x24xf32>
 // CHECK-DAG: %[[QALL:.+]] = tensor.extract_slice %[[QB]][%[[B]], 0, %[[H]], 0] [1, 100, 1, 16] [1, 1, 1, 1] : tensor<2x100x2x16xf32> to tensor<100x16xf32>
 // CHECK-DAG: %[[FALL:.+]] = tensor.extract_slice %[[F]][%[[B]], 0, %[[H]], 0] [1, 100, 1, 24] [1, 1, 1, 1] : tensor<2x100x2x24xf32> to tensor<100x24xf32>
 // CHECK-DAG: %[[GALL:.+]] = tensor.extract_slice %[[G]][%[[B]], 0, %[[H]]] [1, 100, 1] [1, 1, 1] : tensor<2x100x2xf32> to tensor<100xf32>
-// The chunk loop carries the solved rows.
+// CHECK: %[[SEMPTY:.+]] = tensor.empty() : tensor<100x24xf32>
+// The chunk loop carries this call's solved rows.
 // CHECK-NOT: linalg.transpose
-// CHECK: %[[SOLVED:.+]] = scf.for %[[C0I:.+]] = %[[C0]] to %[[C100]] step %[[C32]] iter_args(%[[S:.+]] = %[[SALL]]) -> (tensor<109x24xf32>) {
+// CHECK-NOT: tensor.insert_slice
+// CHECK: %[[SOLVED:.+]] = scf.for %[[C0I:.+]] = %[[C0]] to %[[C100]] step %[[C32]] iter_args(%[[S:.+]] = %[[SEMPTY]]) -> (tensor<100x24xf32>) {
 // CHECK: %[[REST:.+]] = arith.subi %[[C100]], %[[C0I]] : index
 // CHECK: %[[CN:.+]] = arith.minsi %[[REST]], %[[C32]] : index
-// CHECK: %[[T0:.+]] = arith.addi %[[C0I]], %[[P]] : index
 // CHECK-DAG: %[[QC:.+]] = tensor.extract_slice %[[QALL]][%[[C0I]], 0] [%[[CN]], 16] [1, 1] : tensor<100x16xf32> to tensor<?x16xf32>
 // CHECK-DAG: %[[FC:.+]] = tensor.extract_slice %[[FALL]][%[[C0I]], 0] [%[[CN]], 24] [1, 1] : tensor<100x24xf32> to tensor<?x24xf32>
 // CHECK-DAG: %[[GC:.+]] = tensor.extract_slice %[[GALL]][%[[C0I]]] [%[[CN]]] [1] : tensor<100xf32> to tensor<?xf32>
-// (1) Flash pass over every earlier row j < P + c0, unmasked, reading the
-// solved rows of S as values: an scf.forall over ceil(cn / 16) blocks of
-// rows [r0, r0 + rn), rn = min(16, cn - r0); each block runs its own flash
-// loop from a fresh state (m = -inf, l = 0, acc = 0) and writes its rows of
-// m [cn], l [cn] and acc [cn, 24] into the shared outputs.
+// (1) Flash pass over every earlier row: an scf.forall over ceil(cn / 16)
+// blocks of rows [r0, r0 + rn), rn = min(16, cn - r0); each block starts
+// from a fresh state (m = -inf, l = 0, acc = 0), folds in the 9 cache rows
+// (one key tile: the loop is folded away) and then loops over this call's
+// rows [0, c0), and writes its rows of m [cn], l [cn] and acc [cn, 24] into
+// the shared outputs.
 // CHECK: %[[NB:.+]] = arith.ceildivsi %[[CN]], %[[RB]] : index
 // CHECK-DAG: %[[VE1:.+]] = tensor.empty(%[[CN]]) : tensor<?xf32>
 // CHECK-DAG: %[[AE1:.+]] = tensor.empty(%[[CN]]) : tensor<?x24xf32>
@@ -91,11 +92,15 @@
 // CHECK-NEXT: %[[L0:.+]] = linalg.fill ins(%[[ZERO]] : f32) outs(%[[BE]] : tensor<?xf32>) -> tensor<?xf32>
 // CHECK-NEXT: %[[BAE:.+]] = tensor.empty(%[[RN]]) : tensor<?x24xf32>
 // CHECK-NEXT: %[[A0:.+]] = linalg.fill ins(%[[ZERO]] : f32) outs(%[[BAE]] : tensor<?x24xf32>) -> tensor<?x24xf32>
-// CHECK-NEXT: %[[BL:.+]]:3 = scf.for %[[J0:.+]] = %[[C0]] to %[[T0]] step %[[C64]] iter_args(%{{.+}} = %[[M0]], %{{.+}} = %[[L0]], %{{.+}} = %[[A0]]) -> (tensor<?xf32>, tensor<?xf32>, tensor<?x24xf32>) {
-// The key tile is columns [j0, j0 + kn) of kAllT; q kT is a plain matmul.
-// CHECK: %[[KT:.+]] = tensor.extract_slice %[[KALLT]][0, %[[J0]]] [16, %{{.+}}] [1, 1] : tensor<16x109xf32> to tensor<16x?xf32>
+// The cache's keys (columns of kb_prev transposed) and solved rows s_prev.
+// CHECK: linalg.generic {indexing_maps = [#[[QM]], #[[KNM]], #[[OM]]], {{.+}} ins(%[[QR]], %[[KOLDT]] : tensor<?x16xf32>, tensor<16x9xf32>) outs(%{{.+}} : tensor<?x9xf32>)
+// CHECK: math.exp
+// CHECK: %[[OLDACC:.+]] = linalg.generic {indexing_maps = [#[[QM]], #[[KNM]], #[[OM]]], {{.+}} ins(%{{.+}}, %[[SOLD]] : tensor<?x9xf32>, tensor<9x24xf32>) outs(%{{.+}} : tensor<?x24xf32>)
+// This call's rows [0, c0), in tiles of 64, continuing that state.
+// CHECK: %[[BL:.+]]:3 = scf.for %[[J0:.+]] = %[[C0]] to %[[C0I]] step %[[C64]] iter_args(%{{.+}} = %{{.+}}, %{{.+}} = %{{.+}}, %{{.+}} = %[[OLDACC]]) -> (tensor<?xf32>, tensor<?xf32>, tensor<?x24xf32>) {
+// CHECK: %[[KT:.+]] = tensor.extract_slice %[[KNEWT]][0, %[[J0]]] [16, %{{.+}}] [1, 1] : tensor<16x100xf32> to tensor<16x?xf32>
 // CHECK-NOT: linalg.transpose
-// CHECK: %[[VT:.+]] = tensor.extract_slice %[[S]][%[[J0]], 0] [%{{.+}}, 24] [1, 1] : tensor<109x24xf32> to tensor<?x24xf32>
+// CHECK: %[[VT:.+]] = tensor.extract_slice %[[S]][%[[J0]], 0] [%{{.+}}, 24] [1, 1] : tensor<100x24xf32> to tensor<?x24xf32>
 // CHECK-NOT: linalg.transpose
 // CHECK: linalg.generic {indexing_maps = [#[[QM]], #[[KNM]], #[[OM]]], {{.+}} ins(%[[QR]], %[[KT]] : tensor<?x16xf32>, tensor<16x?xf32>) outs(%{{.+}} : tensor<?x?xf32>)
 // CHECK: arith.mulf %{{.+}}, %[[SCALE]] : f32
@@ -115,9 +120,9 @@
 // CHECK-NEXT: tensor.parallel_insert_slice %[[BL]]#2 into %[[AOUT]][%[[R0]], 0] [%[[RN]], 24] [1, 1] : tensor<?x24xf32> into tensor<?x24xf32>
 // CHECK-NEXT: }
 // CHECK-NEXT: }
-// (2) The chunk's own keys [P + c0, P + c0 + cn), columns of kAllT: a
+// (2) The chunk's own keys: columns [c0, c0 + cn) of kb transposed, a
 // [cn x cn] strictly lower block.
-// CHECK: %[[KC:.+]] = tensor.extract_slice %[[KALLT]][0, %[[T0]]] [16, %[[CN]]] [1, 1] : tensor<16x109xf32> to tensor<16x?xf32>
+// CHECK: %[[KC:.+]] = tensor.extract_slice %[[KNEWT]][0, %[[C0I]]] [16, %[[CN]]] [1, 1] : tensor<16x100xf32> to tensor<16x?xf32>
 // CHECK-NOT: linalg.transpose
 // CHECK: %[[CE:.+]] = tensor.empty(%[[CN]], %[[CN]]) : tensor<?x?xf32>
 // CHECK-NOT: linalg.transpose
@@ -184,14 +189,13 @@
 // CHECK-NEXT: %[[INS:.+]] = tensor.insert_slice %[[UPD]] into %[[SS]][%[[IV]], 0] [1, 24] [1, 1] : tensor<24xf32> into tensor<?x24xf32>
 // CHECK-NEXT: scf.yield %[[INS]] : tensor<?x24xf32>
 // CHECK-NEXT: }
-// The solved chunk becomes rows [P + c0, P + c0 + cn) of S.
-// CHECK-NEXT: %[[NEXT:.+]] = tensor.insert_slice %[[SC2]] into %[[S]][%[[T0]], 0] [%[[CN]], 24] [1, 1] : tensor<?x24xf32> into tensor<109x24xf32>
-// CHECK-NEXT: scf.yield %[[NEXT]] : tensor<109x24xf32>
+// The solved chunk becomes rows [c0, c0 + cn) of S.
+// CHECK-NEXT: %[[NEXT:.+]] = tensor.insert_slice %[[SC2]] into %[[S]][%[[C0I]], 0] [%[[CN]], 24] [1, 1] : tensor<?x24xf32> into tensor<100x24xf32>
+// CHECK-NEXT: scf.yield %[[NEXT]] : tensor<100x24xf32>
 // CHECK-NEXT: }
-// The new rows, without the cache, go to the result.
-// CHECK-NEXT: %[[NEW:.+]] = tensor.extract_slice %[[SOLVED]][9, 0] [100, 24] [1, 1] : tensor<109x24xf32> to tensor<100x24xf32>
+// The solved rows go to the result.
 // CHECK-NEXT: scf.forall.in_parallel {
-// CHECK-NEXT: tensor.parallel_insert_slice %[[NEW]] into %[[OUT]][%[[B]], 0, %[[H]], 0] [1, 100, 1, 24] [1, 1, 1, 1] : tensor<100x24xf32> into tensor<2x100x2x24xf32>
+// CHECK-NEXT: tensor.parallel_insert_slice %[[SOLVED]] into %[[OUT]][%[[B]], 0, %[[H]], 0] [1, 100, 1, 24] [1, 1, 1, 1] : tensor<100x24xf32> into tensor<2x100x2x24xf32>
 // CHECK-NEXT: }
 // CHECK-NEXT: }
 // CHECK-NEXT: return %[[RES]] : tensor<2x100x2x24xf32>
@@ -206,8 +210,7 @@
 // CHUNK-DAG: %[[C100:.+]] = arith.constant 100 : index
 // CHUNK: scf.forall (%{{.+}}, %{{.+}}) in (2, 2)
 // CHUNK: scf.for %[[C0I:.+]] = %{{.+}} to %[[C100]] step %[[C8]] iter_args(
-// CHUNK: %[[T0:.+]] = arith.addi %[[C0I]], %{{.+}} : index
-// CHUNK: scf.for %{{.+}} = %{{.+}} to %[[T0]] step %[[C16]] iter_args(
+// CHUNK: scf.for %{{.+}} = %{{.+}} to %[[C0I]] step %[[C16]] iter_args(
 
 // Row block 4 (chunk pinned to 32, apart from the 64-row key tile): the same
 // nested forall, stepping by 4 rows.
@@ -218,13 +221,12 @@
 // ROWB4: scf.forall (%{{.+}}, %{{.+}}) in (2, 2)
 // ROWB4: scf.for %[[C0I:.+]] = %{{.+}} to %{{.+}} step %[[C32]] iter_args(
 // ROWB4: %[[CN:.+]] = arith.minsi %{{.+}}, %[[C32]] : index
-// ROWB4: %[[T0:.+]] = arith.addi %[[C0I]], %{{.+}} : index
 // ROWB4: %[[NB:.+]] = arith.ceildivsi %[[CN]], %[[C4]] : index
 // ROWB4: scf.forall (%[[RBI:.+]]) in (%[[NB]]) shared_outs(%[[MOUT:.+]] = %{{.+}}, %[[LOUT:.+]] = %{{.+}}, %[[AOUT:.+]] = %{{.+}}) -> (tensor<?xf32>, tensor<?xf32>, tensor<?x24xf32>) {
 // ROWB4-NEXT: %[[R0:.+]] = arith.muli %[[RBI]], %[[C4]] : index
 // ROWB4-NEXT: %[[RLEFT:.+]] = arith.subi %[[CN]], %[[R0]] : index
 // ROWB4-NEXT: %[[RN:.+]] = arith.minsi %[[RLEFT]], %[[C4]] : index
-// ROWB4: %[[BL:.+]]:3 = scf.for %{{.+}} = %{{.+}} to %[[T0]] step %[[C64]] iter_args(
+// ROWB4: %[[BL:.+]]:3 = scf.for %{{.+}} = %{{.+}} to %[[C0I]] step %[[C64]] iter_args(
 // ROWB4: scf.forall.in_parallel {
 // ROWB4-NEXT: tensor.parallel_insert_slice %[[BL]]#0 into %[[MOUT]][%[[R0]]] [%[[RN]]] [1] : tensor<?xf32> into tensor<?xf32>
 // ROWB4-NEXT: tensor.parallel_insert_slice %[[BL]]#1 into %[[LOUT]][%[[R0]]] [%[[RN]]] [1] : tensor<?xf32> into tensor<?xf32>
@@ -309,4 +311,35 @@ func.func @feedback_cache(%f: tensor<2x100x2x24xf32>, %qb: tensor<2x100x2x16xf32
 func.func @feedback_dynamic_f16(%f: tensor<?x?x1x32xf16>, %qb: tensor<?x?x1x32xf16>, %kb: tensor<?x?x1x32xf16>, %gamma: tensor<?x?x1xf16>) -> tensor<?x?x1x32xf16> {
   %s = sessa.feedback_attention %f, %qb, %kb, %gamma {scale = 5.000000e-01 : f64} : tensor<?x?x1x32xf16>, tensor<?x?x1x32xf16>, tensor<?x?x1x32xf16>, tensor<?x?x1xf16>
   return %s : tensor<?x?x1x32xf16>
+}
+
+// -----
+
+// Decoding: T = 1 (static) after a dynamic cache of P rows. The keys are not
+// transposed (the transpose would cost as much as the product): q . key_j
+// is a product with the keys as a transposed operand, (m, k), (n, k) ->
+// (m, n), reading kb_prev and s_prev in place (no copy of the cache).
+
+// CHECK-DAG: #[[QMD:.+]] = affine_map<(d0, d1, d2) -> (d0, d2)>
+// CHECK-DAG: #[[NKD:.+]] = affine_map<(d0, d1, d2) -> (d1, d2)>
+// CHECK-DAG: #[[OMD:.+]] = affine_map<(d0, d1, d2) -> (d0, d1)>
+// CHECK-DAG: #[[KND:.+]] = affine_map<(d0, d1, d2) -> (d2, d1)>
+// CHECK-LABEL: func.func @feedback_decode(
+// CHECK-SAME: %[[KBP:[^ ,:]+]]: tensor<2x?x2x16xf32>, %[[SP:[^ ,:]+]]: tensor<2x?x2x24xf32>)
+// CHECK-NOT: linalg.transpose
+// CHECK-NOT: tensor.insert_slice
+// CHECK: %[[P:.+]] = tensor.dim %[[KBP]], %{{.+}} : tensor<2x?x2x16xf32>
+// CHECK: scf.forall (%[[B:.+]], %[[H:.+]]) in (2, 2)
+// CHECK: %[[KOLD:.+]] = tensor.extract_slice %[[KBP]][%[[B]], 0, %[[H]], 0] [1, %[[P]], 1, 16] [1, 1, 1, 1] : tensor<2x?x2x16xf32> to tensor<?x16xf32>
+// CHECK: %[[SOLD:.+]] = tensor.extract_slice %[[SP]][%[[B]], 0, %[[H]], 0] [1, %[[P]], 1, 24] [1, 1, 1, 1] : tensor<2x?x2x24xf32> to tensor<?x24xf32>
+// CHECK: scf.for %[[J0:.+]] = %{{.+}} to %[[P]] step %{{.+}} iter_args(
+// CHECK: %[[KT:.+]] = tensor.extract_slice %[[KOLD]][%[[J0]], 0] [%{{.+}}, 16] [1, 1] : tensor<?x16xf32> to tensor<?x16xf32>
+// CHECK: %[[VT:.+]] = tensor.extract_slice %[[SOLD]][%[[J0]], 0] [%{{.+}}, 24] [1, 1] : tensor<?x24xf32> to tensor<?x24xf32>
+// CHECK: linalg.generic {indexing_maps = [#[[QMD]], #[[NKD]], #[[OMD]]], {{.+}} ins(%{{.+}}, %[[KT]] : tensor<1x16xf32>, tensor<?x16xf32>) outs(%{{.+}} : tensor<1x?xf32>)
+// CHECK: linalg.generic {indexing_maps = [#[[QMD]], #[[KND]], #[[OMD]]], {{.+}} ins(%{{.+}}, %[[VT]] : tensor<1x?xf32>, tensor<?x24xf32>) outs(%{{.+}} : tensor<1x24xf32>)
+// CHECK-NOT: linalg.transpose
+// CHECK: return
+func.func @feedback_decode(%f: tensor<2x1x2x24xf32>, %qb: tensor<2x1x2x16xf32>, %kb: tensor<2x1x2x16xf32>, %gamma: tensor<2x1x2xf32>, %kb_prev: tensor<2x?x2x16xf32>, %s_prev: tensor<2x?x2x24xf32>) -> tensor<2x1x2x24xf32> {
+  %s = sessa.feedback_attention %f, %qb, %kb, %gamma cache(%kb_prev, %s_prev) : tensor<2x1x2x24xf32>, tensor<2x1x2x16xf32>, tensor<2x1x2x16xf32>, tensor<2x1x2xf32>, tensor<2x?x2x16xf32>, tensor<2x?x2x24xf32>
+  return %s : tensor<2x1x2x24xf32>
 }

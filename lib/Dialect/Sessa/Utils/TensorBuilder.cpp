@@ -261,12 +261,15 @@ SoftmaxState mlir::sessa::lowering::updateSoftmaxState(
 }
 
 Value mlir::sessa::lowering::maskedLogits(
-    TensorBuilder &tb, Value q, Value kT, double scale,
+    TensorBuilder &tb, Value q, Value keys, KeyLayout layout, double scale,
     const std::function<Value(ImplicitLocOpBuilder &, Value, Value)>
         &visible) {
   ImplicitLocOpBuilder &b = tb.builder();
-  OpFoldResult rows = tb.dim(q, 0), cols = tb.dim(kT, 1);
-  Value dots = tb.matmul(q, kT, tb.full({rows, cols}, 0.0));
+  bool transposed = layout == KeyLayout::Transposed;
+  OpFoldResult rows = tb.dim(q, 0), cols = tb.dim(keys, transposed ? 1 : 0);
+  Value zeros = tb.full({rows, cols}, 0.0);
+  Value dots = transposed ? tb.matmul(q, keys, zeros)
+                          : tb.matmulTransposeB(q, keys, zeros);
   Value scaleV = tb.f32Const(scale);
   Value negInf = tb.f32Const(kNegInf);
   return tb.mapIdentity(
@@ -283,15 +286,17 @@ Value mlir::sessa::lowering::maskedLogits(
 }
 
 SoftmaxState mlir::sessa::lowering::flashLoop(
-    TensorBuilder &tb, Value q, Value keysT, Value values, Value keyEnd,
-    int64_t keyTile,
-    double scale,
+    TensorBuilder &tb, Value q, Value keys, KeyLayout layout, Value values,
+    Value keyEnd, int64_t keyTile, double scale,
     const std::function<Value(ImplicitLocOpBuilder &, Value, Value)>
-        &visible) {
+        &visible,
+    const SoftmaxState *initState) {
   ImplicitLocOpBuilder &b = tb.builder();
+  bool transposed = layout == KeyLayout::Transposed;
   OpFoldResult rows = tb.dim(q, 0);
-  OpFoldResult dk = tb.dim(keysT, 0), dv = tb.dim(values, 1);
-  SoftmaxState init = initSoftmaxState(tb, rows, dv);
+  OpFoldResult dk = tb.dim(keys, transposed ? 0 : 1), dv = tb.dim(values, 1);
+  SoftmaxState init =
+      initState ? *initState : initSoftmaxState(tb, rows, dv);
   Value zero = tb.indexConst(0), step = tb.indexConst(keyTile);
   auto loop = scf::ForOp::create(
       b, zero, keyEnd, step, ValueRange{init.m, init.l, init.acc},
@@ -300,8 +305,10 @@ SoftmaxState mlir::sessa::lowering::flashLoop(
         ImplicitLocOpBuilder &nb = inner.builder();
         Value remaining = arith::SubIOp::create(nb, keyEnd, j0);
         Value kn = inner.minIndex(remaining, step);
-        Value kTile =
-            inner.extract(keysT, {nb.getIndexAttr(0), j0}, {dk, kn}, 2);
+        OpFoldResult zero = nb.getIndexAttr(0);
+        Value kTile = transposed
+                          ? inner.extract(keys, {zero, j0}, {dk, kn}, 2)
+                          : inner.extract(keys, {j0, zero}, {kn, dk}, 2);
         Value vTile =
             inner.extract(values, {j0, nb.getIndexAttr(0)}, {kn, dv}, 2);
         std::function<Value(ImplicitLocOpBuilder &, Value, Value)> tileVisible;
@@ -309,7 +316,8 @@ SoftmaxState mlir::sessa::lowering::flashLoop(
           tileVisible = [&](ImplicitLocOpBuilder &bb, Value i, Value j) {
             return visible(bb, i, arith::AddIOp::create(bb, j0, j));
           };
-        Value logits = maskedLogits(inner, q, kTile, scale, tileVisible);
+        Value logits =
+            maskedLogits(inner, q, kTile, layout, scale, tileVisible);
         SoftmaxState next = updateSoftmaxState(
             inner, SoftmaxState{iter[0], iter[1], iter[2]}, logits, vTile);
         scf::YieldOp::create(nb, ValueRange{next.m, next.l, next.acc});

@@ -101,23 +101,37 @@ SoftmaxState initSoftmaxState(TensorBuilder &tb, OpFoldResult rows,
 SoftmaxState updateSoftmaxState(TensorBuilder &tb, const SoftmaxState &state,
                                 Value logits, Value values);
 
-/// logits[i, j] = scale * q[i, :] . kT[:, j], set to -inf where
-/// `visible(i, j)` (built from the tile-local indices) is false. Keys come
-/// transposed (`kT : [dk, cols]`) so that the product reads both operands
-/// along contiguous rows.
-Value maskedLogits(TensorBuilder &tb, Value q, Value kT, double scale,
+/// The keys of an attention-like product: `[cols, dk]` rows as stored, or
+/// transposed once up front to `[dk, cols]` so that a product with many
+/// query rows reads both operands along contiguous rows. With few query rows
+/// (decoding) the transpose would cost more than the product: the keys stay
+/// as stored and the product reads them as a transposed operand.
+enum class KeyLayout { Rows, Transposed };
+
+/// Query rows up to which the lowerings keep the keys as stored
+/// (KeyLayout::Rows); chosen from the static number of query rows.
+constexpr int64_t kMaxRowsForUntransposedKeys = 8;
+
+/// logits[i, j] = scale * q[i, :] . key_j, set to -inf where
+/// `visible(i, j)` (built from the tile-local indices) is false. `keys` is
+/// `[cols, dk]` or, with KeyLayout::Transposed, `[dk, cols]`.
+Value maskedLogits(TensorBuilder &tb, Value q, Value keys, KeyLayout layout,
+                   double scale,
                    const std::function<Value(ImplicitLocOpBuilder &, Value,
                                              Value)> &visible);
 
 /// Runs the online softmax of `q [rows, dk]` over key rows [0, keyEnd) of
-/// `keysT [dk, *]` (keys transposed) / `values [*, dv]` in tiles of
+/// `keys` (laid out as `layout` says) / `values [*, dv]` in tiles of
 /// `keyTile`, masking with `visible(i, jAbs)` (jAbs the absolute key row)
-/// when given.
+/// when given. Starts from `init` when given (a second run continues the
+/// softmax of a first one over another set of keys), else from the empty
+/// state.
 SoftmaxState
-flashLoop(TensorBuilder &tb, Value q, Value keysT, Value values, Value keyEnd,
-          int64_t keyTile, double scale,
+flashLoop(TensorBuilder &tb, Value q, Value keys, KeyLayout layout,
+          Value values, Value keyEnd, int64_t keyTile, double scale,
           const std::function<Value(ImplicitLocOpBuilder &, Value, Value)>
-              &visible);
+              &visible,
+          const SoftmaxState *init = nullptr);
 
 } // namespace mlir::sessa::lowering
 
