@@ -1,5 +1,6 @@
 //===- ArtifactGlue.cpp - Entry point tables, header and manifest ---------===//
 #include "ArtifactGlue.h"
+#include "sessa/Runtime/SessaRuntime.h"
 
 #include "llvm/IR/Constants.h"
 #include "llvm/IR/IRBuilder.h"
@@ -16,7 +17,7 @@ public:
   explicit GlueBuilder(Module &m)
       : m(m), ctx(m.getContext()), ptrT(PointerType::getUnqual(ctx)),
         i32T(Type::getInt32Ty(ctx)), i64T(Type::getInt64Ty(ctx)) {
-    argDescT = StructType::get(ctx, {ptrT, i32T, i32T, ptrT});
+    argDescT = StructType::get(ctx, {ptrT, i32T, i32T, ptrT, i32T});
     derivedT = StructType::get(ctx, {i32T, i32T, i32T, i64T});
     entryT = StructType::get(
         ctx, {ptrT, i32T, i32T, ptrT, ptrT, i32T, ptrT, ptrT, i32T, ptrT});
@@ -53,7 +54,7 @@ public:
         dims.push_back(i64(d));
       descs.push_back(ConstantStruct::get(
           argDescT, {string(t.name), i32(t.dtype), i32(t.dims.size()),
-                     array(i64T, dims, prefix + ".dims")}));
+                     array(i64T, dims, prefix + ".dims"), i32(t.flags)}));
     }
     return array(argDescT, descs, prefix + ".args");
   }
@@ -118,7 +119,7 @@ public:
         "sessa.entries");
     auto *moduleDesc = new GlobalVariable(
         m, moduleT, true, GlobalValue::PrivateLinkage,
-        ConstantStruct::get(moduleT, {i32(1), string(target),
+        ConstantStruct::get(moduleT, {i32(SESSA_ABI_VERSION), string(target),
                                       i32(entryDescs.size()), entriesArray}),
         "sessa.module");
 
@@ -193,7 +194,11 @@ std::string mlir::sessa::renderHeader(StringRef name,
      << ". Do not edit.\n *\n"
      << " * Entry points of lib" << name
      << ".so. Each call checks the number, dtypes and\n"
-     << " * shapes of its tensors (dense, row-major, owned by the caller) "
+     << " * shapes of its tensors (dense, row-major, owned by the caller; "
+        "a cache\n"
+     << " * marked batch-strided may be a view of a larger buffer, and "
+        "an extended\n"
+     << " * cache output the same memory as its input: decoding in place) "
         "before\n"
      << " * writing its outputs, and returns a sessa_error_code; see "
         "SessaRuntime.h.\n";
@@ -215,10 +220,15 @@ std::string mlir::sessa::renderHeader(StringRef name,
         "{\n#endif\n\n";
   for (const EntrySignature &e : entries) {
     os << "/* " << e.name << "\n";
+    auto strided = [](const TensorSignature &t) {
+      return (t.flags & SESSA_ARG_BATCH_STRIDED) ? " (batch-strided)" : "";
+    };
     for (const TensorSignature &t : e.inputs)
-      os << " *   input  " << t.name << ": " << renderShape(e, t) << "\n";
+      os << " *   input  " << t.name << ": " << renderShape(e, t)
+         << strided(t) << "\n";
     for (const TensorSignature &t : e.outputs)
-      os << " *   output " << t.name << ": " << renderShape(e, t) << "\n";
+      os << " *   output " << t.name << ": " << renderShape(e, t)
+         << strided(t) << "\n";
     for (const DerivedSymbol &d : e.derived) {
       os << " *   " << e.symbols[d.symbol] << " = " << e.symbols[d.lhs];
       if (d.rhs >= 0)
@@ -252,9 +262,12 @@ std::string mlir::sessa::renderManifest(StringRef name, StringRef target,
             shape.push_back(d);
           else
             shape.push_back(e.symbols[-d - 1]);
-        out.push_back(json::Object{{"name", t.name},
-                                   {"dtype", dtypeName(t.dtype)},
-                                   {"shape", std::move(shape)}});
+        json::Object o{{"name", t.name},
+                       {"dtype", dtypeName(t.dtype)},
+                       {"shape", std::move(shape)}};
+        if (t.flags & SESSA_ARG_BATCH_STRIDED)
+          o["batch_strided"] = true;
+        out.push_back(std::move(o));
       }
       return out;
     };
@@ -276,7 +289,7 @@ std::string mlir::sessa::renderManifest(StringRef name, StringRef target,
                                        {"symbols", std::move(symbols)},
                                        {"derived", std::move(derived)}});
   }
-  json::Object root{{"abi_version", 1},
+  json::Object root{{"abi_version", SESSA_ABI_VERSION},
                     {"name", name},
                     {"target", target},
                     {"library", ("lib" + name + ".so").str()},

@@ -1,6 +1,8 @@
 //===- EntrySignature.cpp - Symbolic shapes of entry points ---------------===//
 #include "sessa/Compiler/EntrySignature.h"
 #include "sessa/Dialect/Sessa/IR/ShapeSpec.h"
+#include "sessa/Dialect/Sessa/Transforms/EntryPointABI.h"
+#include "sessa/Runtime/SessaRuntime.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -279,10 +281,15 @@ FailureOr<EntrySignature> mlir::sessa::inferEntrySignature(func::FuncOp func) {
     return id;
   };
 
+  // Must match what sessa-entry-point-abi gives these buffers.
+  constexpr int32_t kBatchStrided = SESSA_ARG_BATCH_STRIDED;
+  SmallVector<bool> stridedIn = batchStridedInputs(func);
+  SmallVector<bool> stridedOut = batchStridedResults(func);
   Block &entry = func.getBody().front();
   for (auto [i, arg] : llvm::enumerate(entry.getArguments())) {
     auto t = cast<RankedTensorType>(arg.getType());
     TensorSignature ts;
+    ts.flags = stridedIn[i] ? kBatchStrided : 0;
     ts.name = nameOf("sessa.name", func.getArgAttrDict(i),
                      "arg" + std::to_string(i));
     ts.dtype = dtypeOf(t.getElementType());
@@ -331,6 +338,7 @@ FailureOr<EntrySignature> mlir::sessa::inferEntrySignature(func::FuncOp func) {
   for (auto [i, value] : llvm::enumerate(returned)) {
     auto t = cast<RankedTensorType>(func.getFunctionType().getResult(i));
     TensorSignature ts;
+    ts.flags = stridedOut[i] ? kBatchStrided : 0;
     ts.name = nameOf("sessa.name", func.getResultAttrDict(i),
                      "result" + std::to_string(i));
     ts.dtype = dtypeOf(t.getElementType());

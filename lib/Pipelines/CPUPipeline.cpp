@@ -45,7 +45,8 @@ mlir::sessa::buildCPUPipeline(OpPassManager &pm,
       "eliminate-empty-tensors,empty-tensor-to-alloc-tensor,"
       "one-shot-bufferize{bufferize-function-boundaries "
       "function-boundary-type-conversion=identity-layout-map},"
-      "canonicalize,cse,sessa-erase-self-copies,buffer-deallocation-pipeline,"
+      "canonicalize,cse,sessa-erase-self-copies,"
+      "func.func(sessa-guard-in-place-copies),buffer-deallocation-pipeline,"
       // Matrix products run in the runtime's packed sgemm kernels.
       "sessa-cpu-ukernels,"
       // Loops, threads, then LLVM.

@@ -673,8 +673,7 @@ void mgpuSetDefaultDevice(int32_t device) { g_default_device = device; }
 static int32_t check_pointer(const sessa_entry_desc *entry, int32_t pos,
                              const void *data, CUdevice device,
                              sessa_status *status) {
-  char who[SESSA_STATUS_MESSAGE_SIZE];
-  sessa_runtime_describe(who, sizeof who, entry, pos);
+  char who[SESSA_STATUS_MESSAGE_SIZE]; /* formatted only for a message */
   CUdeviceptr p = (CUdeviceptr)(uintptr_t)data;
   unsigned int type = 0;
   CUresult r =
@@ -689,6 +688,8 @@ static int32_t check_pointer(const sessa_entry_desc *entry, int32_t pos,
       return SESSA_OK;
     r = CUDA_ERROR_INVALID_VALUE;
   }
+  if (r != CUDA_SUCCESS)
+    sessa_runtime_describe(who, sizeof who, entry, pos);
   if (r == CUDA_ERROR_INVALID_VALUE)
     return sessa_runtime_report(
         status, SESSA_ERROR_INVALID_ARGUMENT,
@@ -707,13 +708,15 @@ static int32_t check_pointer(const sessa_entry_desc *entry, int32_t pos,
     if (g_cu.cuPointerGetAttribute(&ordinal,
                                    CU_POINTER_ATTRIBUTE_DEVICE_ORDINAL,
                                    p) == CUDA_SUCCESS &&
-        ordinal != device)
+        ordinal != device) {
+      sessa_runtime_describe(who, sizeof who, entry, pos);
       return sessa_runtime_report(
           status, SESSA_ERROR_INVALID_ARGUMENT,
           "entry '%s': %s: data %p is memory of device %d, but the current "
           "context is on device %d",
           entry->name ? entry->name : "?", who, data, ordinal,
           (int)device);
+    }
   }
   return SESSA_OK;
 }

@@ -119,6 +119,10 @@ void sessa_runtime_describe(char *buf, size_t size, const sessa_entry_desc *e,
            is_output ? pos - e->num_inputs : pos, safe_name(arg_at(e, pos)->name));
 }
 
+/* The description of the tensor at `pos` in the local buffer `who`,
+ * formatted only where a message needs it (not on every call). */
+#define WHO(pos) (sessa_runtime_describe(who, sizeof who, e, (pos)), who)
+
 /* Writes e.g. "'P' + 'T' + 1 (3 + 5 + 1)" for the sum of derived symbol `d`;
  * the values are those the terms are bound to (every term must be bound). */
 static void describe_sum(char *buf, size_t size, const sessa_entry_desc *e,
@@ -192,17 +196,16 @@ static int32_t check_entry(const sessa_entry_desc *e, sessa_status *status) {
   for (int32_t pos = 0; pos < total; ++pos) {
     const sessa_arg_desc *a = arg_at(e, pos);
     char who[SESSA_STATUS_MESSAGE_SIZE];
-    sessa_runtime_describe(who, sizeof who, e, pos);
     if (a->rank < 0 || a->rank > SESSA_MAX_RANK || (a->rank > 0 && !a->dims))
       return sessa_runtime_report(status, SESSA_ERROR_INTERNAL,
-                    "entry '%s': %s: bad descriptor rank %" PRId32, name, who,
-                    a->rank);
+                    "entry '%s': %s: bad descriptor rank %" PRId32, name,
+                    WHO(pos), a->rank);
     for (int32_t d = 0; d < a->rank; ++d)
       if (a->dims[d] < 0 && -(a->dims[d] + 1) >= e->num_symbols)
         return sessa_runtime_report(status, SESSA_ERROR_INTERNAL,
                       "entry '%s': %s: dimension %" PRId32
                       " uses unknown symbol %" PRId64,
-                      name, who, d, -(a->dims[d] + 1));
+                      name, WHO(pos), d, -(a->dims[d] + 1));
   }
   return SESSA_OK;
 }
@@ -214,34 +217,33 @@ static int32_t check_tensor(const sessa_entry_desc *e, int32_t pos,
                             memref_desc *m, sessa_status *status) {
   const sessa_arg_desc *a = arg_at(e, pos);
   char who[SESSA_STATUS_MESSAGE_SIZE];
-  sessa_runtime_describe(who, sizeof who, e, pos);
 
   if (t->dtype != a->dtype) {
     if (sessa_dtype_size(t->dtype) == 0) /* not a known dtype: show value */
       return sessa_runtime_report(status, SESSA_ERROR_DTYPE_MISMATCH,
-                    "%s: expected dtype %s, got unknown dtype %" PRId32, who,
+                    "%s: expected dtype %s, got unknown dtype %" PRId32, WHO(pos),
                     sessa_dtype_name(a->dtype), t->dtype);
     return sessa_runtime_report(status, SESSA_ERROR_DTYPE_MISMATCH,
-                  "%s: expected dtype %s, got %s", who,
+                  "%s: expected dtype %s, got %s", WHO(pos),
                   sessa_dtype_name(a->dtype), sessa_dtype_name(t->dtype));
   }
   if (t->rank != a->rank)
     return sessa_runtime_report(status, SESSA_ERROR_RANK_MISMATCH,
-                  "%s: expected rank %" PRId32 ", got %" PRId32, who, a->rank,
+                  "%s: expected rank %" PRId32 ", got %" PRId32, WHO(pos), a->rank,
                   t->rank);
 
   for (int32_t d = 0; d < a->rank; ++d) {
     int64_t size = t->shape[d];
     if (size < 0)
       return sessa_runtime_report(status, SESSA_ERROR_INVALID_ARGUMENT,
-                    "%s: dimension %" PRId32 " is negative (%" PRId64 ")", who,
+                    "%s: dimension %" PRId32 " is negative (%" PRId64 ")", WHO(pos),
                     d, size);
     if (a->dims[d] >= 0) {
       if (size != a->dims[d])
         return sessa_runtime_report(status, SESSA_ERROR_SHAPE_MISMATCH,
                       "%s: dimension %" PRId32 " is %" PRId64
                       " but expected %" PRId64,
-                      who, d, size, a->dims[d]);
+                      WHO(pos), d, size, a->dims[d]);
       continue;
     }
     int64_t sym = -(a->dims[d] + 1);
@@ -256,7 +258,7 @@ static int32_t check_tensor(const sessa_entry_desc *e, int32_t pos,
       return sessa_runtime_report(status, SESSA_ERROR_SHAPE_MISMATCH,
                     "%s: dimension %" PRId32 " is %" PRId64 " but symbol '%s'"
                     " is %" PRId64 ", the sum %s",
-                    who, d, size, safe_name(e->symbol_names[sym]), b->value,
+                    WHO(pos), d, size, safe_name(e->symbol_names[sym]), b->value,
                     sum);
     } else if (b->value != size) {
       char by[SESSA_STATUS_MESSAGE_SIZE];
@@ -264,7 +266,7 @@ static int32_t check_tensor(const sessa_entry_desc *e, int32_t pos,
       return sessa_runtime_report(status, SESSA_ERROR_SHAPE_MISMATCH,
                     "%s: dimension %" PRId32 " is %" PRId64 " but symbol '%s'"
                     " was bound to %" PRId64 " by %s dimension %" PRId32,
-                    who, d, size, safe_name(e->symbol_names[sym]), b->value,
+                    WHO(pos), d, size, safe_name(e->symbol_names[sym]), b->value,
                     by, b->dim);
     }
   }
@@ -278,14 +280,50 @@ static int32_t check_tensor(const sessa_entry_desc *e, int32_t pos,
     m->shape[a->rank + d] = count;
     if (size > 0 && count > INT64_MAX / size)
       return sessa_runtime_report(status, SESSA_ERROR_INVALID_ARGUMENT,
-                    "%s: too many elements (int64 overflow)", who);
+                    "%s: too many elements (int64 overflow)", WHO(pos));
     count *= size;
+  }
+
+  /* Caller strides (all zero: dense). Only the batch stride of a
+   * SESSA_ARG_BATCH_STRIDED argument may differ from the dense one, and it
+   * must keep the batches apart; a dimension of size 1 has no stride that
+   * matters. */
+  int dense = 1;
+  for (int32_t d = 0; d < a->rank; ++d)
+    dense = dense && t->strides[d] == 0;
+  if (!dense && count != 0) {
+    for (int32_t d = 0; d < a->rank; ++d) {
+      int64_t want = m->shape[a->rank + d], got = t->strides[d];
+      if (t->shape[d] == 1 || got == want)
+        continue;
+      if (d == 0 && (a->flags & SESSA_ARG_BATCH_STRIDED)) {
+        if (got < want)
+          return sessa_runtime_report(status, SESSA_ERROR_INVALID_ARGUMENT,
+                        "%s: batch stride %" PRId64 " is smaller than one "
+                        "batch's %" PRId64 " elements (the batches would "
+                        "overlap)", WHO(pos), got, want);
+        /* The last element must be addressable too. */
+        if (t->shape[0] > 1 && got > INT64_MAX / (t->shape[0] - 1))
+          return sessa_runtime_report(status, SESSA_ERROR_INVALID_ARGUMENT,
+                        "%s: batch stride %" PRId64 " overflows int64", WHO(pos),
+                        got);
+        m->shape[a->rank] = got;
+        continue;
+      }
+      return sessa_runtime_report(status, SESSA_ERROR_INVALID_ARGUMENT,
+                    "%s: dimension %" PRId32 " has stride %" PRId64
+                    " but must be dense (stride %" PRId64 ")%s", WHO(pos), d, got,
+                    want,
+                    (a->flags & SESSA_ARG_BATCH_STRIDED)
+                        ? ": only the batch stride of a cache may differ"
+                        : "");
+    }
   }
 
   if (!t->data && count != 0)
     return sessa_runtime_report(status, SESSA_ERROR_INVALID_ARGUMENT,
                   "%s: data is NULL but the tensor has %" PRId64 " elements",
-                  who, count);
+                  WHO(pos), count);
   m->allocated = t->data;
   m->aligned = t->data;
   m->offset = 0;

@@ -25,33 +25,82 @@ _CACHE_NAMES = ("k", "v", "kb", "s")
 class LayerCache:
     """The decode cache of one layer: RoPE'd keys `k` and values `v`
     [B, P, Hk, d], feedback keys `kb` and outputs `s` [B, P, 1, D], in the
-    compiled dtype's storage (bf16: np.uint16). `len(cache)` is P."""
+    compiled dtype's storage (bf16: np.uint16). `len(cache)` is P.
+
+    The rows live in buffers with room for more ([B, capacity, ...], grown
+    by doubling): a call passes views of their first P rows as the cache and
+    of their first P + T rows as the extended cache, the same memory, so the
+    compiled step writes only the T new rows (decoding in place; see
+    SessaRuntime.h). `cache[name]` / `cache.tensors` are those P-row views."""
 
     def __init__(self, tensors, dtype):
-        self.tensors = dict(tensors)
         self.dtype = dtype
+        self.tensors = tensors
+
+    @property
+    def tensors(self):
+        """{'k', 'v', 'kb', 's'}: views of the first P rows."""
+        return {n: b[:, :self._length] for n, b in self._buffers.items()}
+
+    @tensors.setter
+    def tensors(self, tensors):
+        tensors = dict(tensors)
+        lengths = {int(t.shape[1]) for t in tensors.values()}
+        if len(lengths) != 1:
+            raise ValueError("cache tensors disagree on their length: %s"
+                             % {n: t.shape for n, t in tensors.items()})
+        self._buffers = {n: np.ascontiguousarray(t) for n, t in tensors.items()}
+        self._length = lengths.pop()
 
     def __len__(self):
-        return int(self.tensors["k"].shape[1])
+        return self._length
 
     @property
     def length(self):
         return len(self)
 
     @property
+    def capacity(self):
+        """Rows the buffers hold before they must grow."""
+        return int(next(iter(self._buffers.values())).shape[1])
+
+    @property
     def batch(self):
-        return int(self.tensors["k"].shape[0])
+        return int(self._buffers["k"].shape[0])
 
     def __getitem__(self, name):
-        return self.tensors[name]
+        return self._buffers[name][:, :self._length]
+
+    def reserve(self, rows):
+        """Makes room for `rows` rows in all (a copy of the P rows when the
+        buffers grow: to the larger of `rows` and twice the capacity)."""
+        if rows <= self.capacity:
+            return
+        cap = max(rows, 2 * self.capacity, 16)
+        grown = {}
+        for n, b in self._buffers.items():
+            g = np.empty((b.shape[0], cap) + b.shape[2:], dtype=b.dtype)
+            g[:, :self._length] = b[:, :self._length]
+            grown[n] = g
+        self._buffers = grown
+
+    def _extend(self, rows):
+        """(inputs, outputs): views of the first P and P + rows rows of the
+        same buffers, for a call that appends `rows` rows."""
+        self.reserve(self._length + rows)
+        ins = {n: b[:, :self._length] for n, b in self._buffers.items()}
+        outs = {n: b[:, :self._length + rows] for n, b in self._buffers.items()}
+        return ins, outs
 
     def as_float(self):
         """{'k', 'v', 'kb', 's'} as float32 arrays (for inspection)."""
-        return {n: decode(t, self.dtype) for n, t in self.tensors.items()}
+        return {n: decode(np.ascontiguousarray(t), self.dtype) for n, t in self.tensors.items()}
 
     def truncate(self, length):
         """Keeps the first `length` rows."""
-        self.tensors = {n: np.ascontiguousarray(t[:, :length]) for n, t in self.tensors.items()}
+        if not 0 <= length <= self._length:
+            raise ValueError("cannot truncate a cache of %d rows to %d" % (self._length, length))
+        self._length = int(length)
 
     def copy(self):
         return LayerCache({n: t.copy() for n, t in self.tensors.items()}, self.dtype)
@@ -111,14 +160,26 @@ class _Compiled:
         """The artifact directory."""
         return self.artifact.directory
 
-    def _run(self, entry_name, feeds):
+    def _run(self, entry_name, feeds, outputs=None):
+        """Runs an entry with `feeds` (inputs by name); `outputs` ({name:
+        array}) are written in place, the other outputs allocated."""
         bound = self._entries[entry_name]
         try:
             args = [feeds[name] for name in bound.free_names]
         except KeyError as e:
             raise KeyError("entry %r input %s is neither a bound weight nor given"
                            % (entry_name, e)) from None
-        outs = bound(*args)
+        if not outputs:
+            outs = bound(*args)
+        else:
+            entry = bound.entry
+            ins = [bound._arrays[i] if i in bound._arrays else feeds[name]
+                   for i, (name, _, _) in enumerate(entry.inputs)]
+            shapes = entry.output_shapes_from(Artifact._loose_bind(entry, ins))
+            outs = [outputs[name] if name in outputs
+                    else np.empty(shape, dtype=storage_dtype(dt))
+                    for (name, dt, _), shape in zip(entry.outputs, shapes)]
+            bound(*args, outputs=outs)
         return dict(zip(bound.entry.output_names, outs))
 
     def _new_caches(self, entry_name, batch, prefix=""):
@@ -188,10 +249,11 @@ class CompiledLayer(_Compiled):
             raise ValueError("the cache holds %s, the layer is compiled for %s"
                              % (cache.dtype, self.dtype))
         feeds = {"x": encode(x, self.dtype)}
+        ins, outs = cache._extend(x.shape[1])
         for n in _CACHE_NAMES:
-            feeds["cache." + n] = cache.tensors[n]
-        out = self._run(self.entry, feeds)
-        cache.tensors = {n: out["new_cache." + n] for n in _CACHE_NAMES}
+            feeds["cache." + n] = ins[n]
+        out = self._run(self.entry, feeds, {"new_cache." + n: outs[n] for n in _CACHE_NAMES})
+        cache._length += x.shape[1]
         return decode(out["y"], self.dtype)
 
 
@@ -238,13 +300,15 @@ class CompiledLanguageModel(_Compiled):
         return np.ascontiguousarray(t, dtype=np.int64)
 
     def _step(self, entry, tokens, cache):
-        feeds = {"tokens": tokens}
+        feeds, outputs = {"tokens": tokens}, {}
         for i, c in enumerate(cache.layers):
+            ins, outs = c._extend(tokens.shape[1])
             for n in _CACHE_NAMES:
-                feeds["layers.%d.cache.%s" % (i, n)] = c.tensors[n]
-        out = self._run(entry, feeds)
-        for i, c in enumerate(cache.layers):
-            c.tensors = {n: out["layers.%d.new_cache.%s" % (i, n)] for n in _CACHE_NAMES}
+                feeds["layers.%d.cache.%s" % (i, n)] = ins[n]
+                outputs["layers.%d.new_cache.%s" % (i, n)] = outs[n]
+        out = self._run(entry, feeds, outputs)
+        for c in cache.layers:
+            c._length += tokens.shape[1]
         return out["logits"]
 
     def prefill(self, tokens, cache):

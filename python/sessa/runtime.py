@@ -78,7 +78,8 @@ __all__ = [
 
 SESSA_MAX_RANK = 8
 SESSA_STATUS_MESSAGE_SIZE = 512
-SESSA_ABI_VERSION = 1
+SESSA_ABI_VERSION = 2
+SESSA_ARG_BATCH_STRIDED = 1
 
 # sessa_dtype (values are ABI) -> (name, numpy storage dtype). bf16 is
 # stored as np.uint16 bit patterns.
@@ -124,6 +125,7 @@ class _Tensor(ctypes.Structure):
         ("dtype", ctypes.c_int32),
         ("rank", ctypes.c_int32),
         ("shape", ctypes.c_int64 * SESSA_MAX_RANK),
+        ("strides", ctypes.c_int64 * SESSA_MAX_RANK),  # elements; all 0: dense
     ]
 
 
@@ -140,6 +142,7 @@ class _ArgDesc(ctypes.Structure):
         ("dtype", ctypes.c_int32),
         ("rank", ctypes.c_int32),
         ("dims", ctypes.POINTER(ctypes.c_int64)),
+        ("flags", ctypes.c_int32),
     ]
 
 
@@ -276,6 +279,12 @@ class Entry:
         self.symbols = [_decode_str(desc.symbol_names[i]) for i in range(desc.num_symbols)]
         self.inputs = [self._arg(desc.inputs[i]) for i in range(desc.num_inputs)]
         self.outputs = [self._arg(desc.outputs[i]) for i in range(desc.num_outputs)]
+        # Caches of sessa.layer: rows dense, batch stride free (views of a
+        # larger [B, capacity, ...] buffer; see SessaRuntime.h).
+        self.batch_strided_inputs = [bool(desc.inputs[i].flags & SESSA_ARG_BATCH_STRIDED)
+                                     for i in range(desc.num_inputs)]
+        self.batch_strided_outputs = [bool(desc.outputs[i].flags & SESSA_ARG_BATCH_STRIDED)
+                                      for i in range(desc.num_outputs)]
         self.derived = []
         for i in range(desc.num_derived):
             dv = desc.derived[i]
@@ -427,14 +436,21 @@ class DeviceArray:
     Numba, torch, ...) or a torch CUDA tensor (which also covers bf16, that
     the interface cannot express). Must be dense and C-contiguous."""
 
-    def __init__(self, obj, what="argument"):
+    def __init__(self, obj, what="argument", batch_strided=False):
         self.obj = obj  # keeps the memory alive during the call
+        self.strides = None  # element strides of a batch view, else dense
         if _is_torch_tensor(obj):
             if not getattr(obj, "is_cuda", False):
                 raise TypeError("%s: a torch tensor on %s, expected a CUDA tensor"
                                 % (what, getattr(obj, "device", "the CPU")))
             if not obj.is_contiguous():
-                raise ValueError("%s: the torch tensor is not contiguous (call .contiguous())" % what)
+                view = _batch_view_strides(obj.shape, obj.stride()) if batch_strided else None
+                if view is None:
+                    raise ValueError("%s: the torch tensor is not contiguous (call "
+                                     ".contiguous())%s" % (what, " and is not a view of the "
+                                     "first rows of a larger [B, capacity, ...] cache buffer"
+                                     if batch_strided else ""))
+                self.strides = view
             dt = _TORCH_DTYPES.get(str(obj.dtype))
             if dt is None:
                 raise TypeError("%s: torch dtype %s is not supported" % (what, obj.dtype))
@@ -462,8 +478,13 @@ class DeviceArray:
                 expect.append(acc)
                 acc *= max(s, 1)
             if tuple(strides) != tuple(reversed(expect)) and 0 not in shape:
-                raise ValueError("%s: the CUDA array is not C-contiguous (strides %s)"
-                                 % (what, tuple(strides)))
+                view = None
+                if batch_strided and all(st % itemsize == 0 for st in strides):
+                    view = _batch_view_strides(shape, [st // itemsize for st in strides])
+                if view is None:
+                    raise ValueError("%s: the CUDA array is not C-contiguous (strides %s)"
+                                     % (what, tuple(strides)))
+                self.strides = view
         data = cai["data"]
         self.ptr = int(data[0]) if data and data[0] is not None else 0
         self.readonly = bool(data[1]) if data else False
@@ -477,17 +498,55 @@ class DeviceArray:
         t.rank = len(self.shape)
         for i, n in enumerate(self.shape):
             t.shape[i] = n
+        if self.strides is not None:
+            for i, st in enumerate(self.strides):
+                t.strides[i] = st
         return t
 
 
-def _host_tensor(arr, dtype_name):
+def _dense_strides(shape):
+    out, acc = [], 1
+    for n in reversed(shape):
+        out.append(acc)
+        acc *= max(int(n), 1)
+    return list(reversed(out))
+
+
+def _batch_view_strides(shape, strides):
+    """`strides` (elements) if they describe dense rows with a batch stride of
+    at least one batch (a view of the first rows of a larger buffer), None if
+    not; dimensions of size 1 or empty tensors have no stride that matters."""
+    shape, strides = [int(n) for n in shape], [int(x) for x in strides]
+    if 0 in shape:
+        return [0] * len(shape)
+    dense = _dense_strides(shape)
+    for d in range(1, len(shape)):
+        if shape[d] != 1 and strides[d] != dense[d]:
+            return None
+    if len(shape) and shape[0] != 1 and strides[0] < dense[0]:
+        return None
+    return strides
+
+
+def _host_tensor(arr, dtype_name, strides=None):
     t = _Tensor()
     t.data = arr.ctypes.data  # non-NULL even for empty arrays
     t.dtype = DTYPE_CODES[dtype_name]
     t.rank = arr.ndim
     for i, n in enumerate(arr.shape):
         t.shape[i] = n
+    if strides is not None and not arr.flags.c_contiguous:
+        for i, st in enumerate(strides):
+            t.strides[i] = st
     return t
+
+
+def _np_batch_view(arr):
+    """The element strides of numpy array `arr` if it is a batch view (see
+    _batch_view_strides), else None."""
+    if arr.itemsize == 0 or any(st % arr.itemsize for st in arr.strides):
+        return None
+    return _batch_view_strides(arr.shape, [st // arr.itemsize for st in arr.strides])
 
 
 def _is_device_array(x):
@@ -678,6 +737,7 @@ class Artifact:
         label = "entry %r input %d" % (entry.name, i)
         if i < len(entry.inputs):
             label += " (%r)" % entry.inputs[i][0]
+        strided = i < len(entry.inputs) and entry.batch_strided_inputs[i]
         if self.target == "cuda":
             if isinstance(x, DeviceArray):
                 return x
@@ -685,7 +745,7 @@ class Artifact:
                 raise TypeError("%s: a host %s, but artifact %s runs on CUDA: pass a torch "
                                 "CUDA tensor or an object with __cuda_array_interface__ (device "
                                 "memory)" % (label, type(x).__name__, self.name))
-            return DeviceArray(x, label)
+            return DeviceArray(x, label, batch_strided=strided)
         if _is_device_array(x) and not isinstance(x, np.ndarray):
             raise TypeError("%s: a CUDA array, but artifact %s runs on the CPU: pass a numpy "
                             "array" % (label, self.name))
@@ -696,7 +756,33 @@ class Artifact:
                 # Python scalars / lists: take the declared dtype.
                 want = entry.inputs[i][1] if i < len(entry.inputs) else None
                 x = np.asarray(x, dtype=_NAME_TO_NP.get(want))
+        if strided and not x.flags.c_contiguous and _np_batch_view(x) is not None:
+            return x  # a view of the first rows of a larger cache buffer
         return np.ascontiguousarray(x)
+
+    def _prepare_output(self, entry, i, o):
+        """A caller's output as a writeable numpy array (CPU) or a
+        DeviceArray: C-contiguous, or for a cache output of sessa.layer a
+        view of the first rows of a larger [B, capacity, ...] buffer."""
+        label = "entry %r output %d" % (entry.name, i)
+        strided = i < len(entry.outputs) and entry.batch_strided_outputs[i]
+        if self.target == "cuda":
+            if not _is_device_array(o) and not isinstance(o, DeviceArray):
+                raise TypeError("%s: a host %s, but artifact %s runs on CUDA: pass a "
+                                "torch CUDA tensor or an object with "
+                                "__cuda_array_interface__" % (label, type(o).__name__,
+                                                              self.name))
+            o = o if isinstance(o, DeviceArray) else DeviceArray(o, label, batch_strided=strided)
+            if getattr(o, "readonly", False):
+                raise ArgumentError(INVALID_ARGUMENT, "%s is read-only" % label)
+            return o
+        view_ok = strided and isinstance(o, np.ndarray) and _np_batch_view(o) is not None
+        if not isinstance(o, np.ndarray) or not (o.flags.c_contiguous or view_ok) \
+                or not o.flags.writeable:
+            raise ArgumentError(INVALID_ARGUMENT, "%s must be a writeable C-contiguous "
+                                "numpy array%s" % (label, " (or a view of the first rows of "
+                                "a larger [B, capacity, ...] cache buffer)" if strided else ""))
+        return o
 
     def call(self, name, *inputs, outputs=None, check=True, stream=None):
         """Calls entry `name`; returns the list of outputs.
@@ -745,26 +831,8 @@ class Artifact:
                         for (_, dt, _), shape in zip(entry.outputs, shapes)]
             out_dtypes = [dt for _, dt, _ in entry.outputs]
         else:
-            outs = []
             results = list(outputs)
-            for i, o in enumerate(outputs):
-                label = "entry %r output %d" % (name, i)
-                if cuda:
-                    if not _is_device_array(o) and not isinstance(o, DeviceArray):
-                        raise TypeError("%s: a host %s, but artifact %s runs on CUDA: pass a "
-                                        "torch CUDA tensor or an object with "
-                                        "__cuda_array_interface__" % (label, type(o).__name__,
-                                                                      self.name))
-                    o = o if isinstance(o, DeviceArray) else DeviceArray(o, label)
-                    if getattr(o, "readonly", False):
-                        raise ArgumentError(INVALID_ARGUMENT, "%s is read-only" % label)
-                    outs.append(o)
-                    continue
-                if not isinstance(o, np.ndarray) or not o.flags.c_contiguous \
-                        or not o.flags.writeable:
-                    raise ArgumentError(INVALID_ARGUMENT, "%s must be a writeable C-contiguous "
-                                        "numpy array" % label)
-                outs.append(o)
+            outs = [self._prepare_output(entry, i, o) for i, o in enumerate(outputs)]
             out_dtypes = [self._dtype_of(o) for o in outs]
             if check:
                 entry.check_count(len(outs), "output")
@@ -776,13 +844,15 @@ class Artifact:
             if dt not in DTYPE_CODES:
                 raise ArgumentError(DTYPE_MISMATCH, "entry %r input %d: numpy dtype %s has no "
                                     "sessa dtype" % (name, i, dt))
-            in_arr[i] = x.tensor() if isinstance(x, DeviceArray) else _host_tensor(x, dt)
+            in_arr[i] = x.tensor() if isinstance(x, DeviceArray) else \
+                _host_tensor(x, dt, _np_batch_view(x))
         out_arr = (_Tensor * max(len(outs), 1))()
         for i, (o, dt) in enumerate(zip(outs, out_dtypes)):
             if dt not in DTYPE_CODES:
                 raise ArgumentError(DTYPE_MISMATCH, "entry %r output %d: numpy dtype %s has no "
                                     "sessa dtype" % (name, i, dt))
-            out_arr[i] = o.tensor() if isinstance(o, DeviceArray) else _host_tensor(o, dt)
+            out_arr[i] = o.tensor() if isinstance(o, DeviceArray) else \
+                _host_tensor(o, dt, _np_batch_view(o))
         status = _Status()
         if cuda:
             rc = entry._fn(in_arr, len(ins), out_arr, len(outs), stream_handle,
@@ -842,11 +912,14 @@ class BoundEntry:
                             self._origin)
             self._arrays[i] = arr  # keeps the memory alive
             self._template[i] = arr.tensor() if isinstance(arr, DeviceArray) \
-                else _host_tensor(arr, dt)
+                else _host_tensor(arr, dt, _np_batch_view(arr))
         self.free = [i for i in range(n) if i not in by_index]
         self.free_names = [entry.inputs[i][0] for i in self.free]
 
-    def __call__(self, *inputs, stream=None):
+    def __call__(self, *inputs, outputs=None, stream=None):
+        """Runs the entry with the free inputs; `outputs`, if given, are
+        filled in place as by `Artifact.call` (a cache output may be the
+        same memory as its cache input: decoding in place)."""
         entry, art = self.entry, self.artifact
         cuda = art.target == "cuda"
         if stream is not None and not cuda:
@@ -865,21 +938,31 @@ class BoundEntry:
             x = art._prepare(entry, i, x)
             dt = entry.inputs[i][1]
             entry.check_one(i, x.shape, art._dtype_of(x), bound, origin)
-            in_arr[i] = x.tensor() if isinstance(x, DeviceArray) else _host_tensor(x, dt)
+            in_arr[i] = x.tensor() if isinstance(x, DeviceArray) else \
+                _host_tensor(x, dt, _np_batch_view(x))
             keep.append(x)
         entry.bind_derived(bound, origin)
-        shapes = entry.output_shapes_from(bound)
-        if cuda:
+        if outputs is not None:
+            outs = list(outputs)
+            out_descs = [art._prepare_output(entry, i, o) for i, o in enumerate(outs)]
+            entry.check_count(len(out_descs), "output")
+            for i, o in enumerate(out_descs):
+                entry.check_one(i, o.shape, art._dtype_of(o), bound, origin, output=True)
+        elif cuda:
+            shapes = entry.output_shapes_from(bound)
             like = keep[0].obj if keep else next(iter(self._arrays.values())).obj \
                 if self._arrays else None
             outs = _alloc_device_outputs(entry, shapes, like)
             out_descs = [DeviceArray(o, "output %d" % i) for i, o in enumerate(outs)]
         else:
+            shapes = entry.output_shapes_from(bound)
             outs = [np.empty(shape, dtype=_NAME_TO_NP[dt])
                     for (_, dt, _), shape in zip(entry.outputs, shapes)]
+            out_descs = outs
         out_arr = (_Tensor * max(len(outs), 1))()
-        for i, (o, (_, dt, _)) in enumerate(zip(outs, entry.outputs)):
-            out_arr[i] = out_descs[i].tensor() if cuda else _host_tensor(o, dt)
+        for i, (o, (_, dt, _)) in enumerate(zip(out_descs, entry.outputs)):
+            out_arr[i] = o.tensor() if isinstance(o, DeviceArray) else \
+                _host_tensor(o, dt, _np_batch_view(o))
         status = _Status()
         if cuda:
             rc = entry._fn(in_arr, n, out_arr, len(outs), _stream_handle(stream),

@@ -48,6 +48,63 @@ def test_prefill_then_decode_equals_full_forward(ref, layer, compiled_layer, rng
         assert ref.rel_l2(got[name], want_cache[name]) <= TOL, name
 
 
+
+def test_decode_writes_the_cache_in_place(ref, layer, compiled_layer, rng):
+    """The cache's buffers have room for more rows: a step passes views of
+    the first P rows (input) and P + 1 rows (output) of the same memory
+    (batch stride = capacity, not P), and the artifact writes only the new
+    row; the result equals the float64 reference."""
+    D = LAYER["d_model"]
+    x = rng.standard_normal((LAYER_BATCH, 12, D)).astype(np.float32)
+    want, _ = ref_forward(ref, layer, x)
+    cache = compiled_layer.new_cache(LAYER_BATCH)
+    ys = [compiled_layer(x[:, :8], cache)]
+    cache.reserve(12)
+    assert cache.capacity >= 12 > len(cache) == 8
+    buffers = {n: b for n, b in cache._buffers.items()}
+    # The rows past P are never read: poison them.
+    for b in buffers.values():
+        b[:, 8:] = np.nan
+    for t in range(8, 12):
+        ys.append(compiled_layer(x[:, t:t + 1], cache))
+    assert all(cache._buffers[n] is buffers[n] for n in buffers), "buffers were reallocated"
+    assert not cache["k"].flags.c_contiguous  # a real batch-strided view (B = 2)
+    y = np.concatenate(ys, axis=1)
+    assert np.isfinite(y).all()
+    assert ref.rel_l2(y, want) <= TOL
+
+
+def test_cache_views_through_the_runtime(layer, compiled_layer, rng):
+    """The runtime passes batch-strided views of cache buffers as they are,
+    equal to a call with dense copies; a view whose rows are not dense is
+    copied for an input and refused for an output."""
+    D, d = LAYER["d_model"], LAYER["d_model"] // LAYER["n_heads"]
+    Hk = LAYER["n_kv_heads"]
+    bound = compiled_layer._entries["layer_step"]
+    P, cap = 5, 9
+    bufs = [rng.standard_normal((LAYER_BATCH, cap, Hk, d)).astype(np.float32),
+            rng.standard_normal((LAYER_BATCH, cap, Hk, d)).astype(np.float32),
+            rng.standard_normal((LAYER_BATCH, cap, 1, D)).astype(np.float32),
+            rng.standard_normal((LAYER_BATCH, cap, 1, D)).astype(np.float32)]
+    x = rng.standard_normal((LAYER_BATCH, 1, D)).astype(np.float32)
+    dense = bound(x, *[np.ascontiguousarray(b[:, :P]) for b in bufs])
+    y = np.empty((LAYER_BATCH, 1, D), np.float32)
+    outs = [y] + [b[:, :P + 1] for b in bufs]
+    got = bound(x, *[b[:, :P] for b in bufs], outputs=outs)
+    assert got[1] is outs[1]
+    for a, b in zip(dense, [y] + [b[:, :P + 1] for b in bufs]):
+        np.testing.assert_array_equal(a, b)
+    # Rows not dense (every other head row of a wider buffer): an input is
+    # copied to a dense array first, an output is refused.
+    wide = rng.standard_normal((LAYER_BATCH, P + 1, 2 * Hk, d)).astype(np.float32)
+    np.testing.assert_array_equal(
+        bound(x, wide[:, :P, ::2], *[np.ascontiguousarray(b[:, :P]) for b in bufs[1:]])[0],
+        bound(x, np.ascontiguousarray(wide[:, :P, ::2]),
+              *[np.ascontiguousarray(b[:, :P]) for b in bufs[1:]])[0])
+    with pytest.raises(sessa.runtime.ArgumentError, match="view of the first rows"):
+        bound(x, *[b[:, :P] for b in bufs], outputs=[y, wide[:, :, ::2]] + outs[2:])
+
+
 def test_one_head_without_biases(ref, tmp_path, rng):
     layer = Layer.random(16, 1, seed=3, biases=False, rope=False, eps=1e-6, gamma_max=0.9)
     f = layer.compile(out_dir=tmp_path / "a", batch=1, opt_level=1)

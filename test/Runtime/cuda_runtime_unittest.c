@@ -117,8 +117,8 @@ static void big_compute(void **args) {
 }
 
 static const int64_t k_dims_n[] = {-1};
-static const sessa_arg_desc k_x[] = {{"x", SESSA_DTYPE_F32, 1, k_dims_n}};
-static const sessa_arg_desc k_y[] = {{"y", SESSA_DTYPE_F32, 1, k_dims_n}};
+static const sessa_arg_desc k_x[] = {{"x", SESSA_DTYPE_F32, 1, k_dims_n, 0}};
+static const sessa_arg_desc k_y[] = {{"y", SESSA_DTYPE_F32, 1, k_dims_n, 0}};
 static const char *const k_syms[] = {"N"};
 static const sessa_entry_desc k_scale = {
     "scale", 1, 1, k_x, k_y, 1, k_syms, scale_compute, 0, NULL};

@@ -73,9 +73,9 @@ static void add_one_compute(void **args) {
 
 static const int64_t k_dims_b3[] = {-1, 3};
 static const sessa_arg_desc k_add_one_in[] = {
-    {"x", SESSA_DTYPE_F32, 2, k_dims_b3}};
+    {"x", SESSA_DTYPE_F32, 2, k_dims_b3, 0}};
 static const sessa_arg_desc k_add_one_out[] = {
-    {"y", SESSA_DTYPE_F32, 2, k_dims_b3}};
+    {"y", SESSA_DTYPE_F32, 2, k_dims_b3, 0}};
 static const char *const k_syms_b[] = {"B"};
 static const sessa_entry_desc k_add_one = {
     "add_one", 1, 1, k_add_one_in, k_add_one_out, 1, k_syms_b,
@@ -106,11 +106,11 @@ static void attn_compute(void **args) {
 static const int64_t k_dims_bt4[] = {-1, -2, 4};
 static const int64_t k_dims_bt[] = {-1, -2};
 static const sessa_arg_desc k_attn_in[] = {
-    {"q", SESSA_DTYPE_F32, 3, k_dims_bt4},
-    {"scale", SESSA_DTYPE_F32, 0, NULL},
-    {"k", SESSA_DTYPE_F32, 3, k_dims_bt4}};
+    {"q", SESSA_DTYPE_F32, 3, k_dims_bt4, 0},
+    {"scale", SESSA_DTYPE_F32, 0, NULL, 0},
+    {"k", SESSA_DTYPE_F32, 3, k_dims_bt4, 0}};
 static const sessa_arg_desc k_attn_out[] = {
-    {"out", SESSA_DTYPE_F32, 2, k_dims_bt}};
+    {"out", SESSA_DTYPE_F32, 2, k_dims_bt, 0}};
 static const char *const k_syms_bt[] = {"B", "T"};
 static const sessa_entry_desc k_attn = {
     "attn", 3, 1, k_attn_in, k_attn_out, 2, k_syms_bt, attn_compute, 0, NULL};
@@ -127,9 +127,9 @@ static void outsym_compute(void **args) {
 static const int64_t k_dims_2[] = {2};
 static const int64_t k_dims_n[] = {-1};
 static const sessa_arg_desc k_outsym_in[] = {
-    {"x", SESSA_DTYPE_I32, 1, k_dims_2}};
+    {"x", SESSA_DTYPE_I32, 1, k_dims_2, 0}};
 static const sessa_arg_desc k_outsym_out[] = {
-    {"y", SESSA_DTYPE_I64, 1, k_dims_n}, {"z", SESSA_DTYPE_I64, 1, k_dims_n}};
+    {"y", SESSA_DTYPE_I64, 1, k_dims_n, 0}, {"z", SESSA_DTYPE_I64, 1, k_dims_n, 0}};
 static const char *const k_syms_n[] = {"N"};
 static const sessa_entry_desc k_outsym = {
     "outsym", 1, 2, k_outsym_in, k_outsym_out, 1, k_syms_n, outsym_compute,
@@ -472,7 +472,7 @@ static void test_bad_descriptors(void) {
 static void test_truncation(void) {
   static char long_name[2000];
   memset(long_name, 'n', sizeof long_name - 1);
-  sessa_arg_desc in = {long_name, SESSA_DTYPE_F32, 2, k_dims_b3};
+  sessa_arg_desc in = {long_name, SESSA_DTYPE_F32, 2, k_dims_b3, 0};
   sessa_entry_desc e = k_add_one;
   e.inputs = &in;
   float x[12] = {0};
@@ -535,11 +535,11 @@ static const int64_t k_dims_bt4_3[] = {-1, -3, 4};
 static const int64_t k_dims_bs4[] = {-1, -4, 4};
 static const int64_t k_dims_s[] = {-4};
 static const sessa_arg_desc k_append_in[] = {
-    {"cache", SESSA_DTYPE_F32, 3, k_dims_bp4},
-    {"x", SESSA_DTYPE_F32, 3, k_dims_bt4_3},
-    {"mask", SESSA_DTYPE_F32, 1, k_dims_s}};
+    {"cache", SESSA_DTYPE_F32, 3, k_dims_bp4, 0},
+    {"x", SESSA_DTYPE_F32, 3, k_dims_bt4_3, 0},
+    {"mask", SESSA_DTYPE_F32, 1, k_dims_s, 0}};
 static const sessa_arg_desc k_append_out[] = {
-    {"out", SESSA_DTYPE_F32, 3, k_dims_bs4}};
+    {"out", SESSA_DTYPE_F32, 3, k_dims_bs4, 0}};
 static const char *const k_syms_bpts[] = {"B", "P", "T", "S"};
 static const sessa_derived_symbol k_s_is_p_plus_t[] = {{3, 1, 2, 0}};
 static const sessa_entry_desc k_append = {
@@ -559,7 +559,7 @@ static const sessa_entry_desc k_append_masked = {
 /* decode_one: cache [B, P, 4] -> out [B, S, 4] with S = P + 1 (no rhs). */
 static const int64_t k_dims_bs4_2[] = {-1, -3, 4};
 static const sessa_arg_desc k_decode_out[] = {
-    {"out", SESSA_DTYPE_F32, 3, k_dims_bs4_2}};
+    {"out", SESSA_DTYPE_F32, 3, k_dims_bs4_2, 0}};
 static const char *const k_syms_bps[] = {"B", "P", "S"};
 static const sessa_derived_symbol k_s_is_p_plus_1[] = {{2, 1, -1, 1}};
 static const sessa_entry_desc k_decode = {
@@ -693,9 +693,9 @@ static void test_derived_errors(void) {
 
   /* The same when the mask comes first (it binds S before P and T). */
   static const sessa_arg_desc mask_first[] = {
-      {"mask", SESSA_DTYPE_F32, 1, k_dims_s},
-      {"cache", SESSA_DTYPE_F32, 3, k_dims_bp4},
-      {"x", SESSA_DTYPE_F32, 3, k_dims_bt4_3}};
+      {"mask", SESSA_DTYPE_F32, 1, k_dims_s, 0},
+      {"cache", SESSA_DTYPE_F32, 3, k_dims_bp4, 0},
+      {"x", SESSA_DTYPE_F32, 3, k_dims_bt4_3, 0}};
   sessa_entry_desc e = k_append_masked;
   e.inputs = mask_first;
   sessa_tensor in2[3] = {in[2], in[0], in[1]};
@@ -716,8 +716,8 @@ static void test_derived_errors(void) {
 
   /* An overflowing sum: p [P] with P = INT64_MAX, S = P + 1 (never read). */
   static const int64_t dims_p[] = {-2}, dims_s3[] = {-3};
-  static const sessa_arg_desc p_in[] = {{"p", SESSA_DTYPE_F32, 1, dims_p}};
-  static const sessa_arg_desc s_out[] = {{"s", SESSA_DTYPE_F32, 1, dims_s3}};
+  static const sessa_arg_desc p_in[] = {{"p", SESSA_DTYPE_F32, 1, dims_p, 0}};
+  static const sessa_arg_desc s_out[] = {{"s", SESSA_DTYPE_F32, 1, dims_s3, 0}};
   e = k_decode;
   e.inputs = p_in;
   e.outputs = s_out;
@@ -745,10 +745,10 @@ static void test_derived_errors(void) {
  * and entry points without outputs. */
 static void test_derived_more(void) {
   static const int64_t dims_n[] = {-1}, dims_m[] = {-2}, dims_k[] = {-3};
-  static const sessa_arg_desc in_x[] = {{"x", SESSA_DTYPE_I32, 1, k_dims_2}};
-  static const sessa_arg_desc outs[] = {{"y", SESSA_DTYPE_F32, 1, dims_n},
-                                        {"z", SESSA_DTYPE_F32, 1, dims_m},
-                                        {"w", SESSA_DTYPE_F32, 1, dims_k}};
+  static const sessa_arg_desc in_x[] = {{"x", SESSA_DTYPE_I32, 1, k_dims_2, 0}};
+  static const sessa_arg_desc outs[] = {{"y", SESSA_DTYPE_F32, 1, dims_n, 0},
+                                        {"z", SESSA_DTYPE_F32, 1, dims_m, 0},
+                                        {"w", SESSA_DTYPE_F32, 1, dims_k, 0}};
   static const char *const names[] = {"N", "M", "K"};
   /* K = M + 1 is listed before M = N + 1. */
   static const sessa_derived_symbol chain[] = {{2, 1, -1, 1}, {1, 0, -1, 1}};
@@ -786,9 +786,9 @@ static void test_derived_more(void) {
 
   /* Inputs bind N only: M = N + 1, then K = M + 1 (listed first) are
    * computed before the outputs are checked. */
-  static const sessa_arg_desc in_n[] = {{"n", SESSA_DTYPE_F32, 1, dims_n}};
-  static const sessa_arg_desc outs_kw[] = {{"w", SESSA_DTYPE_F32, 1, dims_k},
-                                           {"z", SESSA_DTYPE_F32, 1, dims_m}};
+  static const sessa_arg_desc in_n[] = {{"n", SESSA_DTYPE_F32, 1, dims_n, 0}};
+  static const sessa_arg_desc outs_kw[] = {{"w", SESSA_DTYPE_F32, 1, dims_k, 0},
+                                           {"z", SESSA_DTYPE_F32, 1, dims_m, 0}};
   const sessa_entry_desc e3 = {"chain_in", 1, 2, in_n, outs_kw, 3, names,
                                count_compute, 2, chain};
   sessa_tensor tn = tensor(buf, SESSA_DTYPE_F32, 1, 3, 0, 0);
@@ -808,8 +808,8 @@ static void test_derived_more(void) {
         st.message);
 
   /* No outputs: the derived symbols are still checked. */
-  static const sessa_arg_desc ins[] = {{"a", SESSA_DTYPE_F32, 1, dims_n},
-                                       {"b", SESSA_DTYPE_F32, 1, dims_m}};
+  static const sessa_arg_desc ins[] = {{"a", SESSA_DTYPE_F32, 1, dims_n, 0},
+                                       {"b", SESSA_DTYPE_F32, 1, dims_m, 0}};
   const sessa_entry_desc e2 = {"no_outputs", 2, 0, ins, NULL, 3, names,
                                count_compute, 2, chain};
   sessa_tensor ab[2] = {tensor(buf, SESSA_DTYPE_F32, 1, 3, 0, 0),
@@ -1171,6 +1171,123 @@ static void test_memref_copy_generic(void) {
   }
 }
 
+/* ----- Batch-strided caches (views of a larger [B, capacity, ...] buffer) */
+
+/* extend: x [B, 2] dense, kc [B, P, 2] batch-strided ->
+ * kc1 [B, P + 1, 2] batch-strided: rows of kc, then x. */
+static void extend_compute(void **args) {
+  ++g_calls;
+  for (int a = 0; a < 3; ++a)
+    g_seen[a] = decode(args[a], a == 0 ? 2 : 3);
+}
+
+static const int64_t k_dims_b2[] = {-1, 2};
+static const int64_t k_dims_bp2[] = {-1, -2, 2};
+static const int64_t k_dims_bp1_2[] = {-1, -3, 2};
+static const sessa_arg_desc k_extend_in[] = {
+    {"x", SESSA_DTYPE_F32, 2, k_dims_b2, 0},
+    {"kc", SESSA_DTYPE_F32, 3, k_dims_bp2, SESSA_ARG_BATCH_STRIDED}};
+static const sessa_arg_desc k_extend_out[] = {
+    {"kc1", SESSA_DTYPE_F32, 3, k_dims_bp1_2, SESSA_ARG_BATCH_STRIDED}};
+static const char *const k_syms_bpq[] = {"B", "P", "P+1"};
+static const sessa_derived_symbol k_extend_derived[] = {{2, 1, -1, 1}};
+static const sessa_entry_desc k_extend = {
+    "extend", 2, 1, k_extend_in, k_extend_out, 3, k_syms_bpq, extend_compute,
+    1, k_extend_derived};
+
+static void test_batch_strided(void) {
+  static float buf[2 * 5 * 2], x[2 * 2];
+  sessa_status st;
+  /* Views of the first 3 and 4 rows of a [2, 5, 2] buffer: the same memory
+   * (decoding in place); the batch stride is the buffer's 10. */
+  sessa_tensor xt = tensor(x, SESSA_DTYPE_F32, 2, 2, 2, 0);
+  sessa_tensor kc = tensor(buf, SESSA_DTYPE_F32, 3, 2, 3, 2);
+  sessa_tensor kc1 = tensor(buf, SESSA_DTYPE_F32, 3, 2, 4, 2);
+  kc.strides[0] = kc1.strides[0] = 10;
+  kc.strides[1] = kc1.strides[1] = 2;
+  kc.strides[2] = kc1.strides[2] = 1;
+  sessa_tensor ins[2] = {xt, kc};
+  g_calls = 0;
+  int32_t rc = sessa_invoke(&k_extend, ins, 2, &kc1, 1, &st);
+  CHECK(rc == SESSA_OK && g_calls == 1,
+        "batch-strided: views of one buffer accepted (got %d \"%s\")", rc,
+        st.message);
+  CHECK(g_seen[1].aligned == buf && g_seen[2].aligned == buf &&
+            g_seen[1].strides[0] == 10 && g_seen[1].strides[1] == 2 &&
+            g_seen[1].strides[2] == 1 && g_seen[2].strides[0] == 10 &&
+            g_seen[2].sizes[1] == 4,
+        "batch-strided: the compiled code sees batch stride 10 (got %lld, "
+        "%lld) and rows [3, 4]",
+        (long long)g_seen[1].strides[0], (long long)g_seen[2].strides[0]);
+  CHECK(g_seen[0].strides[0] == 2 && g_seen[0].strides[1] == 1,
+        "batch-strided: the dense input keeps dense strides");
+
+  /* All-zero strides: dense. */
+  kc.strides[0] = kc.strides[1] = kc.strides[2] = 0;
+  ins[1] = kc;
+  g_calls = 0;
+  rc = sessa_invoke(&k_extend, ins, 2, &kc1, 1, &st);
+  CHECK(rc == SESSA_OK && g_seen[1].strides[0] == 6 &&
+            g_seen[1].strides[1] == 2,
+        "batch-strided: zero strides mean dense (batch stride 6, got %lld)",
+        (long long)g_seen[1].strides[0]);
+
+  /* A batch stride smaller than one batch: the batches would overlap. */
+  kc.strides[0] = 4;
+  kc.strides[1] = 2;
+  kc.strides[2] = 1;
+  ins[1] = kc;
+  g_calls = 0;
+  rc = sessa_invoke(&k_extend, ins, 2, &kc1, 1, &st);
+  expect_error("batch stride too small", rc, &st, SESSA_ERROR_INVALID_ARGUMENT,
+               "input 1 ('kc'): batch stride 4 is smaller than one batch's 6 "
+               "elements");
+  CHECK(g_calls == 0, "batch stride too small: compute not called");
+
+  /* Rows must stay dense. */
+  kc.strides[0] = 10;
+  kc.strides[1] = 3;
+  ins[1] = kc;
+  g_calls = 0;
+  rc = sessa_invoke(&k_extend, ins, 2, &kc1, 1, &st);
+  expect_error("row stride", rc, &st, SESSA_ERROR_INVALID_ARGUMENT,
+               "input 1 ('kc'): dimension 1 has stride 3 but must be dense "
+               "(stride 2): only the batch stride of a cache may differ");
+
+  /* A dense argument takes no strides but its own. */
+  kc.strides[1] = 2;
+  ins[1] = kc;
+  xt.strides[0] = 5;
+  xt.strides[1] = 1;
+  ins[0] = xt;
+  g_calls = 0;
+  rc = sessa_invoke(&k_extend, ins, 2, &kc1, 1, &st);
+  expect_error("dense argument with strides", rc, &st,
+               SESSA_ERROR_INVALID_ARGUMENT,
+               "input 0 ('x'): dimension 0 has stride 5 but must be dense "
+               "(stride 2)");
+  CHECK(strstr(st.message, "only the batch") == NULL,
+        "dense argument with strides: no word of caches");
+
+  /* Its dense strides given explicitly are fine, and a dimension of size 1
+   * has no stride that matters. */
+  xt = tensor(x, SESSA_DTYPE_F32, 2, 1, 2, 0);
+  xt.strides[0] = 12345;
+  xt.strides[1] = 1;
+  kc = tensor(buf, SESSA_DTYPE_F32, 3, 1, 3, 2);
+  kc.strides[0] = 0;
+  kc.strides[1] = 2;
+  kc.strides[2] = 1;
+  kc1 = tensor(buf, SESSA_DTYPE_F32, 3, 1, 4, 2);
+  ins[0] = xt;
+  ins[1] = kc;
+  g_calls = 0;
+  rc = sessa_invoke(&k_extend, ins, 2, &kc1, 1, &st);
+  CHECK(rc == SESSA_OK && g_calls == 1,
+        "batch-strided: B = 1 with any batch stride (got %d \"%s\")", rc,
+        st.message);
+}
+
 int main(void) {
   test_dtypes();
   test_add_one_success();
@@ -1186,6 +1303,7 @@ int main(void) {
   test_memref_copy_2d();
   test_memref_copy_rank0_and_empty();
   test_memref_copy_generic();
+  test_batch_strided();
   if (g_failures) {
     printf("%d check(s) FAILED\n", g_failures);
     return 1;

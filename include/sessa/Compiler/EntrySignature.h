@@ -24,6 +24,8 @@ struct TensorSignature {
   int32_t dtype = 0;
   /// >= 0: a static size; < 0: symbol `-dim - 1`.
   llvm::SmallVector<int64_t> dims;
+  /// SESSA_ARG_* bits (SESSA_ARG_BATCH_STRIDED for sessa.layer caches).
+  int32_t flags = 0;
 };
 
 struct DerivedSymbol {

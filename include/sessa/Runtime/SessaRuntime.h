@@ -8,7 +8,14 @@
  *                sessa_status *status);
  *
  * Inputs are read, outputs are written in place (the caller owns every
- * buffer). Buffers are dense, row-major and contiguous. Before anything is
+ * buffer). Buffers are dense, row-major and contiguous, except the caches
+ * of a sessa.layer (SESSA_ARG_BATCH_STRIDED), whose batch stride is free.
+ * Outputs must not overlap inputs or each other, with one exception that
+ * makes decoding in place possible: an extended cache output ([B, P + T,
+ * ...]) may be the same memory as its cache input ([B, P, ...]): the same
+ * data pointer and strides, i.e. both views of one [B, capacity, ...]
+ * buffer with capacity >= P + T. The call then leaves the first P rows
+ * where they are and writes only the T new ones. Before anything is
  * written, the call checks the number of tensors, their element types, ranks
  * and every dimension against what was compiled: static dimensions must match
  * exactly and dynamic dimensions that the program ties together must agree
@@ -79,12 +86,16 @@ typedef enum sessa_error_code {
                            CUDA_ERROR_INVALID_VALUE: invalid argument" */
 } sessa_error_code;
 
-/* A dense row-major tensor owned by the caller. */
+/* A tensor owned by the caller. `strides` are in elements; all zero (what
+ * a `{0}` or designated initializer leaves) means dense row-major, which
+ * is what every argument must be except where its descriptor says
+ * otherwise (SESSA_ARG_BATCH_STRIDED). */
 typedef struct sessa_tensor {
   void *data;
   int32_t dtype; /* a sessa_dtype */
   int32_t rank;  /* 0 .. SESSA_MAX_RANK */
   int64_t shape[SESSA_MAX_RANK];
+  int64_t strides[SESSA_MAX_RANK];
 } sessa_tensor;
 
 typedef struct sessa_status {
@@ -103,7 +114,14 @@ typedef struct sessa_arg_desc {
   int32_t dtype;
   int32_t rank;
   const int64_t *dims;
+  int32_t flags; /* SESSA_ARG_* bits */
 } sessa_arg_desc;
+
+/* The argument is a cache of sessa.layer ([B, P, ...] rows): its rows must
+ * be dense, but dimension 0 (the batch) may have any stride at least the
+ * size of one batch's rows. Such a tensor can be a view of the first P rows
+ * of a larger [B, capacity, ...] buffer. */
+#define SESSA_ARG_BATCH_STRIDED 1
 
 /* The compiled code of an entry point takes a packed argument array:
  * `args[i]` points to the MLIR memref descriptor of inputs then outputs
@@ -141,7 +159,7 @@ typedef struct sessa_module_desc {
   const sessa_entry_desc *entries;
 } sessa_module_desc;
 
-#define SESSA_ABI_VERSION 1
+#define SESSA_ABI_VERSION 2
 
 /* ----- Runtime support (libSessaRuntime, linked into every artifact). --- */
 

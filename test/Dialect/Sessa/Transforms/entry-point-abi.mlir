@@ -4,7 +4,10 @@
 // bufferization.to_tensor restrict, each returned value is written with
 // bufferization.materialize_in_destination ... restrict writable, the
 // function returns nothing and gets llvm.emit_c_interface. Private
-// functions and declarations are left untouched.
+// functions and declarations are left untouched. The caches of a sessa.layer
+// (arguments used only as its cache operands, results that are its extended
+// caches) get dense rows but a dynamic batch stride, strided<[?, ...]>, so a
+// caller can pass views of a larger [B, capacity, ...] buffer.
 
 // RUN: sessa-opt %s --split-input-file --sessa-entry-point-abi | FileCheck %s
 
@@ -83,4 +86,32 @@ func.func @rope_entry(%x: tensor<1x4x2x8xf16>) -> tensor<1x4x2x8xf16> {
 // CHECK-NEXT: return{{$}}
 func.func @no_results(%a: tensor<8xi32>) {
   return
+}
+
+// -----
+
+// A decoding step: the four cache arguments and the four extended caches are
+// batch-strided; x, the weights and y stay dense.
+// CHECK-LABEL: func.func @step(
+// CHECK-SAME: %{{[^ ,:]+}}: memref<?x1x8xf32>,
+// CHECK-SAME: %[[KC:[^ ,:]+]]: memref<?x?x1x4xf32, strided<[?, 4, 4, 1]>>, %[[VC:[^ ,:]+]]: memref<?x?x1x4xf32, strided<[?, 4, 4, 1]>>, %[[KBC:[^ ,:]+]]: memref<?x?x1x8xf32, strided<[?, 8, 8, 1]>>, %[[SC:[^ ,:]+]]: memref<?x?x1x8xf32, strided<[?, 8, 8, 1]>>,
+// CHECK-SAME: %[[Y:[^ ,:]+]]: memref<?x1x8xf32>, %[[K1:[^ ,:]+]]: memref<?x?x1x4xf32, strided<[?, 4, 4, 1]>>, %[[V1:[^ ,:]+]]: memref<?x?x1x4xf32, strided<[?, 4, 4, 1]>>, %[[KB1:[^ ,:]+]]: memref<?x?x1x8xf32, strided<[?, 8, 8, 1]>>, %[[S1:[^ ,:]+]]: memref<?x?x1x8xf32, strided<[?, 8, 8, 1]>>)
+// CHECK: bufferization.to_tensor %[[KC]] restrict : memref<?x?x1x4xf32, strided<[?, 4, 4, 1]>> to tensor<?x?x1x4xf32>
+// CHECK: bufferization.materialize_in_destination %{{.+}} in restrict writable %[[K1]] : (tensor<?x?x1x4xf32>, memref<?x?x1x4xf32, strided<[?, 4, 4, 1]>>) -> ()
+func.func @step(%x: tensor<?x1x8xf32>, %ln_w: tensor<8xf32>, %ln_b: tensor<8xf32>, %w_in: tensor<16x8xf32>, %b_in: tensor<16xf32>, %w_q: tensor<8x8xf32>, %b_q: tensor<8xf32>, %w_k: tensor<4x8xf32>, %b_k: tensor<4xf32>, %w_v: tensor<4x8xf32>, %b_v: tensor<4xf32>, %w_fb: tensor<16x8xf32>, %b_fb: tensor<16xf32>, %w_o: tensor<8x8xf32>, %g_ctx: tensor<1x8xf32>, %g_bias: tensor<1xf32>, %w_out: tensor<8x8xf32>, %b_out: tensor<8xf32>, %kc: tensor<?x?x1x4xf32>, %vc: tensor<?x?x1x4xf32>, %kbc: tensor<?x?x1x8xf32>, %sc: tensor<?x?x1x8xf32>) -> (tensor<?x1x8xf32>, tensor<?x?x1x4xf32>, tensor<?x?x1x4xf32>, tensor<?x?x1x8xf32>, tensor<?x?x1x8xf32>) {
+  %y, %k1, %v1, %kb1, %s1 = sessa.layer %x norm(%ln_w, %ln_b) in_proj(%w_in, %b_in) q_proj(%w_q, %b_q) k_proj(%w_k, %b_k) v_proj(%w_v, %b_v) fb_proj(%w_fb, %b_fb) out_proj(%w_o) gate(%g_ctx, %g_bias) out(%w_out, %b_out) cache(%kc, %vc, %kbc, %sc) {num_heads = 2 : i64, num_kv_heads = 1 : i64} : (tensor<?x1x8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<16x8xf32>, tensor<16xf32>, tensor<8x8xf32>, tensor<8xf32>, tensor<4x8xf32>, tensor<4xf32>, tensor<4x8xf32>, tensor<4xf32>, tensor<16x8xf32>, tensor<16xf32>, tensor<8x8xf32>, tensor<1x8xf32>, tensor<1xf32>, tensor<8x8xf32>, tensor<8xf32>, tensor<?x?x1x4xf32>, tensor<?x?x1x4xf32>, tensor<?x?x1x8xf32>, tensor<?x?x1x8xf32>) -> (tensor<?x1x8xf32>, tensor<?x?x1x4xf32>, tensor<?x?x1x4xf32>, tensor<?x?x1x8xf32>, tensor<?x?x1x8xf32>)
+  return %y, %k1, %v1, %kb1, %s1 : tensor<?x1x8xf32>, tensor<?x?x1x4xf32>, tensor<?x?x1x4xf32>, tensor<?x?x1x8xf32>, tensor<?x?x1x8xf32>
+}
+
+// -----
+
+// A tensor that is also used outside the layer's cache operands stays dense,
+// and so does a result that is not (only) an extended cache.
+// CHECK-LABEL: func.func @not_only_cache(
+// CHECK-SAME: %{{[^ ,:]+}}: memref<8xf32>, %{{[^ ,:]+}}: memref<?x?x1x4xf32>, %{{[^ ,:]+}}: memref<?x?x1x4xf32, strided<[?, 4, 4, 1]>>,
+// CHECK-SAME: %{{[^ ,:]+}}: memref<?x?x1x8xf32, strided<[?, 8, 8, 1]>>, %{{[^ ,:]+}}: memref<?x?x1x4xf32>) attributes
+func.func @not_only_cache(%x: tensor<?x1x8xf32>, %ln_w: tensor<8xf32>, %ln_b: tensor<8xf32>, %w_in: tensor<16x8xf32>, %b_in: tensor<16xf32>, %w_q: tensor<8x8xf32>, %b_q: tensor<8xf32>, %w_k: tensor<4x8xf32>, %b_k: tensor<4xf32>, %w_v: tensor<4x8xf32>, %b_v: tensor<4xf32>, %w_fb: tensor<16x8xf32>, %b_fb: tensor<16xf32>, %w_o: tensor<8x8xf32>, %g_ctx: tensor<1x8xf32>, %g_bias: tensor<1xf32>, %w_out: tensor<8x8xf32>, %b_out: tensor<8xf32>, %kc: tensor<?x?x1x4xf32>, %vc: tensor<?x?x1x4xf32>, %kbc: tensor<?x?x1x8xf32>, %sc: tensor<?x?x1x8xf32>) -> (tensor<?x1x8xf32>, tensor<?x?x1x4xf32>, tensor<?x?x1x4xf32>, tensor<?x?x1x8xf32>, tensor<?x?x1x8xf32>, tensor<?x?x1x4xf32>) {
+  %y, %k1, %v1, %kb1, %s1 = sessa.layer %x norm(%ln_w, %ln_b) in_proj(%w_in, %b_in) q_proj(%w_q, %b_q) k_proj(%w_k, %b_k) v_proj(%w_v, %b_v) fb_proj(%w_fb, %b_fb) out_proj(%w_o) gate(%g_ctx, %g_bias) out(%w_out, %b_out) cache(%kc, %vc, %kbc, %sc) {num_heads = 2 : i64, num_kv_heads = 1 : i64} : (tensor<?x1x8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<16x8xf32>, tensor<16xf32>, tensor<8x8xf32>, tensor<8xf32>, tensor<4x8xf32>, tensor<4xf32>, tensor<4x8xf32>, tensor<4xf32>, tensor<16x8xf32>, tensor<16xf32>, tensor<8x8xf32>, tensor<1x8xf32>, tensor<1xf32>, tensor<8x8xf32>, tensor<8xf32>, tensor<?x?x1x4xf32>, tensor<?x?x1x4xf32>, tensor<?x?x1x8xf32>, tensor<?x?x1x8xf32>) -> (tensor<?x1x8xf32>, tensor<?x?x1x4xf32>, tensor<?x?x1x4xf32>, tensor<?x?x1x8xf32>, tensor<?x?x1x8xf32>)
+  %e = arith.addf %kc, %kc : tensor<?x?x1x4xf32>
+  return %y, %k1, %v1, %kb1, %s1, %e : tensor<?x1x8xf32>, tensor<?x?x1x4xf32>, tensor<?x?x1x4xf32>, tensor<?x?x1x8xf32>, tensor<?x?x1x8xf32>, tensor<?x?x1x4xf32>
 }

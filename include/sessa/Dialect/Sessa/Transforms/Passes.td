@@ -102,6 +102,24 @@ def SessaEraseSelfCopies : Pass<"sessa-erase-self-copies"> {
   }];
 }
 
+def SessaGuardInPlaceCopies : Pass<"sessa-guard-in-place-copies", "::mlir::func::FuncOp"> {
+  let summary = "Skip at run time a copy between entry-point buffers that are the same memory";
+  let description = [{
+    A decoding step may pass an extended cache output as the same memory as
+    its cache input (views of one `[B, capacity, ...]` buffer, see
+    SessaRuntime.h): the copy of the cache's P rows into the output is then
+    a copy of a view onto itself. This wraps every `memref.copy` whose source
+    and target are views (through `memref.subview` and `memref.cast`) of two
+    different function arguments in an `scf.if` that runs it only when the
+    two views differ: another base address, offset or stride. Sizes are
+    equal by the copy's verifier. Any other overlap of an input and an
+    output is outside the ABI.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
 def SessaExpandShapeToReinterpretCast
     : Pass<"sessa-expand-shape-to-reinterpret-cast"> {
   let summary = "Rewrite dense memref.expand_shape with several dynamic sizes in a group";
