@@ -991,8 +991,9 @@ mlir::sessa::gpulowering::lowerAttention(RewriterBase &rewriter,
            << kMaxStaticSharedBytes << ")";
 
   p.q = readBuffer(b, loc, op.getQuery());
-  p.k = readBuffer(b, loc, op.getKey());
-  p.v = readBuffer(b, loc, op.getValue());
+  // Keys and values may be (extended) caches: batch-strided entry buffers.
+  p.k = readStridedBuffer(b, loc, op.getKey());
+  p.v = readStridedBuffer(b, loc, op.getValue());
   SmallVector<Value> dynSizes;
   for (int64_t i = 0; i < 4; ++i)
     if (qType.isDynamicDim(i))

@@ -829,8 +829,9 @@ mlir::sessa::gpulowering::lowerFeedbackAttention(RewriterBase &rewriter,
   o.kb = readBuffer(b, loc, op.getKb());
   o.gamma = readBuffer(b, loc, op.getGamma());
   if (op.hasCache()) {
-    o.kbPrev = readBuffer(b, loc, op.getKbPrev());
-    o.sPrev = readBuffer(b, loc, op.getSPrev());
+    // The cache operands are batch-strided entry buffers in a decoding step.
+    o.kbPrev = readStridedBuffer(b, loc, op.getKbPrev());
+    o.sPrev = readStridedBuffer(b, loc, op.getSPrev());
   }
   o.batch = dim(b, loc, op.getF(), 0);
   o.rows = dim(b, loc, op.getF(), 1);

@@ -50,6 +50,20 @@ Value mlir::sessa::gpukernels::readBuffer(OpBuilder &b, Location loc,
                                            /*readOnly=*/true);
 }
 
+Value mlir::sessa::gpukernels::readStridedBuffer(OpBuilder &b, Location loc,
+                                                 Value tensor) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  SmallVector<int64_t> strides(type.getRank(), ShapedType::kDynamic);
+  if (!strides.empty())
+    strides.back() = 1;
+  auto layout = StridedLayoutAttr::get(b.getContext(), ShapedType::kDynamic,
+                                       strides);
+  auto memrefType =
+      MemRefType::get(type.getShape(), type.getElementType(), layout);
+  return bufferization::ToBufferOp::create(b, loc, memrefType, tensor,
+                                           /*readOnly=*/true);
+}
+
 Value mlir::sessa::gpukernels::allocBuffer(OpBuilder &b, Location loc,
                                            RankedTensorType type,
                                            ValueRange dynamicSizes) {

@@ -29,6 +29,11 @@ Value minIndex(OpBuilder &b, Location loc, Value a, Value bv);
 /// The device buffer holding tensor operand `tensor` (read only, identity
 /// layout): `bufferization.to_buffer ... read_only`.
 Value readBuffer(OpBuilder &b, Location loc, Value tensor);
+/// Like readBuffer, for an operand that may be a view with outer strides of
+/// its own (the caches of sessa.layer are batch-strided entry buffers): the
+/// memref has a `strided<[?, ..., ?, 1], offset: ?>` layout, so kernels
+/// index it through its descriptor's strides (rows stay contiguous).
+Value readStridedBuffer(OpBuilder &b, Location loc, Value tensor);
 /// A new buffer for a result of `type` (dynamic sizes taken from
 /// `dynamicSizes`, in order). The GPU pipeline makes it device memory.
 Value allocBuffer(OpBuilder &b, Location loc, RankedTensorType type,
