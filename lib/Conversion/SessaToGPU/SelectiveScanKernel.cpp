@@ -3,14 +3,26 @@
 // One gpu.launch, grid (channel blocks, B), 128 threads, state in f32
 // registers. Two variants:
 //
-// Staged (buildStagedScan), when the 64-channel blocks tile each group
-// (Dm / G a multiple of 64) and rows of N are 16 bytes: 2 lanes per channel,
-// N / 2 states each; u, delta, z (64 channels) and B, C (N) of 16 time steps
-// per stage are copied by cp.async into 16-byte aligned dynamic shared
-// memory, 2 to 4 stages in flight (rows past T zero-filled). In each pair of
-// steps, lane k computes the per-channel scalars (softplus(delta + bias),
-// dt u, D u, the z gate) of step k only and shares dt, dt u with index
-// shuffles; each lane stores y of its own step.
+// Staged (buildStagedScan), when the blocks tile each group and rows of N
+// are 16 bytes: L = 4 lanes per channel when N % 4 == 0 (else 2), N / L
+// states each, 128 / L channels per block (so 4 warps per block and
+// B * Dm * L threads in all: 15.5 warps per SM at B = 8, Dm = 2048). u, delta,
+// z (the block's channels, rows padded by 32 bytes so the L rows a warp reads
+// fall in distinct banks) and B, C of 32 time steps per stage are copied by
+// cp.async into 16-byte aligned dynamic shared memory, 2 or 3 stages in
+// flight (rows past T zero-filled). A stage is straight-line code in three
+// phases:
+//   1. lane k computes the per-channel scalars of its own step of each round
+//      of L steps: dt = softplus(delta + bias) (0 past T, so the state goes
+//      through those steps unchanged), dt u, the z gate (exp and the gate's
+//      reciprocal as MUFU approximations; log1p libdevice's);
+//   2. per step, dt and dt u come from lane k by index shuffles, B and C of
+//      the step as one vector load each, decay = ex2.approx.ftz(dt A log2 e)
+//      and h = decay h + dt u B, partial y = C . h over the lane's states;
+//      per round the L x L partial sums are reduce-scattered over the lanes
+//      (log2 L xor shuffles), leaving each lane y of its own step;
+//   3. after the barrier that frees the stage: y + D u, the gate, stores.
+// Tuning knobs (hidden): -sessa-gpu-scan-lanes, -sessa-gpu-scan-steps.
 //
 // Direct (otherwise), grid (ceil(Dm / channelsPerBlock), B):
 //
@@ -42,6 +54,8 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
+#include "llvm/Support/CommandLine.h"
+
 #include <cmath>
 
 using namespace mlir;
@@ -49,13 +63,48 @@ using namespace mlir::sessa;
 using namespace mlir::sessa::gpukernels;
 
 namespace {
+// Tuning knobs of the staged kernel (hidden; for measurements, see
+// bench/gpu): 0 = the defaults of stagedShape.
+llvm::cl::opt<int64_t> clScanLanes(
+    "sessa-gpu-scan-lanes", llvm::cl::init(0), llvm::cl::Hidden,
+    llvm::cl::desc("lanes per channel of the staged selective-scan kernel "
+                   "(2 or 4; 0: 4 when N % 4 == 0, else 2)"));
+llvm::cl::opt<int64_t> clScanSteps(
+    "sessa-gpu-scan-steps", llvm::cl::init(0), llvm::cl::Hidden,
+    llvm::cl::desc("time steps per cp.async stage of the staged "
+                   "selective-scan kernel (0: 32)"));
+
 constexpr int64_t kThreads = 128;
 constexpr int64_t kUnroll = 4;
 constexpr int64_t kMaxStatesPerLane = 64;
 
+/// A unary NVVM intrinsic on f32 (a single MUFU instruction).
+Value nvvmUnaryF32(OpBuilder &b, Location loc, StringRef name, Value x) {
+  return LLVM::CallIntrinsicOp::create(b, loc, b.getF32Type(),
+                                       b.getStringAttr(name), ValueRange{x})
+      .getResult(0);
+}
+
+/// 2^x on the MUFU unit alone (ex2.approx.ftz: results below 2^-126 flush
+/// to 0, where they are negligible against the state they decay), for the
+/// B * T * Dm * N decays of the staged kernel.
+Value exp2FtzF32(OpBuilder &b, Location loc, Value x) {
+  return nvvmUnaryF32(b, loc, "llvm.nvvm.ex2.approx.ftz.f32", x);
+}
+
+/// exp(x): libdevice's (`math.exp`), or with `fast` ex2.approx.ftz of
+/// x log2(e) (relative error about 2^-22 + |x| 2^-24: 3e-7 for |x| < 3).
+Value expF32(OpBuilder &b, Location loc, Value x, bool fast) {
+  if (!fast)
+    return math::ExpOp::create(b, loc, x);
+  return exp2FtzF32(
+      b, loc, arith::MulFOp::create(b, loc, x, cstF32(b, loc, 1.4426950408889634)));
+}
+
 /// log(1 + exp(x)); = x beyond 20, = exp(x) below -15 (as the CPU path).
-Value softplusF32(OpBuilder &b, Location loc, Value x) {
-  Value e = math::ExpOp::create(b, loc, x);
+/// log1p stays libdevice's (an approximate log loses the small values).
+Value softplusF32(OpBuilder &b, Location loc, Value x, bool fast = false) {
+  Value e = expF32(b, loc, x, fast);
   Value sp = math::Log1pOp::create(b, loc, e);
   Value isBig = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, x,
                                       cstF32(b, loc, 20.0));
@@ -65,21 +114,15 @@ Value softplusF32(OpBuilder &b, Location loc, Value x) {
   return arith::SelectOp::create(b, loc, isBig, x, tail);
 }
 
-/// 2^x on the MUFU unit alone (ex2.approx.ftz: results below 2^-126 flush
-/// to 0, where they are negligible against the state they decay), for the
-/// B * T * Dm * N decays of the staged kernel.
-Value exp2FtzF32(OpBuilder &b, Location loc, Value x) {
-  return LLVM::CallIntrinsicOp::create(
-             b, loc, b.getF32Type(),
-             b.getStringAttr("llvm.nvvm.ex2.approx.ftz.f32"), ValueRange{x})
-      .getResult(0);
-}
-
-/// z * sigmoid(z) = z / (1 + exp(-z)).
-Value siluF32(OpBuilder &b, Location loc, Value z) {
-  Value e = math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, z));
+/// z * sigmoid(z) = z / (1 + exp(-z)); with `fast`, z * rcp.approx.ftz(1 +
+/// exp(-z)) (1 ulp; exp(-z) = inf gives z * 0, the limit).
+Value siluF32(OpBuilder &b, Location loc, Value z, bool fast = false) {
+  Value e = expF32(b, loc, arith::NegFOp::create(b, loc, z), fast);
   Value den = arith::AddFOp::create(b, loc, cstF32(b, loc, 1.0), e);
-  return arith::DivFOp::create(b, loc, z, den);
+  if (!fast)
+    return arith::DivFOp::create(b, loc, z, den);
+  return arith::MulFOp::create(
+      b, loc, z, nvvmUnaryF32(b, loc, "llvm.nvvm.rcp.approx.ftz.f", den));
 }
 
 /// What one time step reads.
@@ -105,13 +148,18 @@ struct StagedShape {
 StagedShape stagedShape(int64_t state, Type elementType) {
   int64_t esize = elementType.getIntOrFloatBitWidth() / 8;
   StagedShape sh;
-  sh.lanes = state % 4 == 0 ? 4 : 2;
+  sh.lanes = clScanLanes == 2 || clScanLanes == 4 ? clScanLanes.getValue()
+            : state % 4 == 0                   ? 4
+                                               : 2;
   sh.cpb = kThreads / sh.lanes;
   sh.perLane = state / sh.lanes;
   sh.v = 16 / esize;
   // Rows of tc x cpb elements are copied in 16-byte pieces, a whole number
-  // of pieces per thread; at least 16 steps per stage.
-  sh.tc = std::max<int64_t>(16, kThreads * sh.v / sh.cpb);
+  // of pieces per thread; at least 32 steps per stage (measured on the H100
+  // at B=8, T=4096, Dm=2048, N=16 f32: 0.519 ms with 32, 2 stages; 0.537 ms
+  // with 16, 4 stages).
+  sh.tc = clScanSteps > 0 ? clScanSteps.getValue()
+                          : std::max<int64_t>(32, kThreads * sh.v / sh.cpb);
   // Pad rows by 32 bytes: the lanes of a warp read lanes consecutive rows of
   // 32 / lanes channels, which then fall in distinct banks.
   sh.row = sh.cpb + 32 / esize;
@@ -123,7 +171,12 @@ bool canStage(const ScanBuffers &s, Type elementType) {
   if (s.state % 2 != 0)
     return false;
   StagedShape sh = stagedShape(s.state, elementType);
-  return sh.perLane <= kMaxStatesPerLane && s.perGroup % sh.cpb == 0 &&
+  // At least 2 stages (one in flight while one is read) in 46 KB.
+  int64_t stageBytes =
+      ((s.z ? 3 : 2) * sh.tc * sh.row + 2 * sh.tc * s.state) * esize;
+  return 2 * stageBytes <= 46 * 1024 && s.state % sh.lanes == 0 &&
+         sh.perLane <= kMaxStatesPerLane &&
+         s.perGroup % sh.cpb == 0 &&
          (s.state * esize) % 16 == 0 &&
          (sh.tc * sh.cpb / sh.v) % kThreads == 0 && sh.tc % sh.lanes == 0;
 }
@@ -290,35 +343,48 @@ void buildStagedScan(OpBuilder &b, Location loc, const ScanBuffers &s) {
           Value st = arith::RemUIOp::create(b, loc, c, cst(b, loc, stages));
           Value t0 = mulIdx(b, loc, c, cst(b, loc, tc));
           SmallVector<Value> h(hIn.begin(), hIn.end());
-          // The whole chunk, unrolled: rounds of `lanes` steps.
-          for (int64_t i = 0; i < tc; i += lanes) {
-            // This lane's own step i + ln: the per-channel scalars. Steps
-            // past T get dt = 0 (their rows are zero-filled), so the state
-            // goes through them unchanged: exp2(0) h + 0 = h.
-            Value own = addIdx(b, loc, ln, cst(b, loc, i));
-            Value tOwn = addIdx(b, loc, t0, own);
-            Value validOwn = ult(b, loc, tOwn, s.rows);
-            Value uo = loadF32(b, loc, us, {st, own, cl});
-            Value dt = loadF32(b, loc, ds, {st, own, cl});
+          // The whole chunk, unrolled, in three phases so that it is one
+          // basic block up to the stores (ptxas overlaps the rounds):
+          // (1) this lane's own step of every round of `lanes` steps: the
+          // per-channel scalars. Steps past T get dt = 0 (their rows are
+          // zero-filled), so the state goes through them unchanged:
+          // exp2(0) h + 0 = h.
+          const int64_t rounds = tc / lanes;
+          SmallVector<Value> tOwn, validOwn, uo, dt, dtu, gate;
+          for (int64_t r = 0; r < rounds; ++r) {
+            Value own = addIdx(b, loc, ln, cst(b, loc, r * lanes));
+            tOwn.push_back(addIdx(b, loc, t0, own));
+            validOwn.push_back(ult(b, loc, tOwn.back(), s.rows));
+            uo.push_back(loadF32(b, loc, us, {st, own, cl}));
+            Value d = loadF32(b, loc, ds, {st, own, cl});
             if (bias)
-              dt = arith::AddFOp::create(b, loc, dt, bias);
+              d = arith::AddFOp::create(b, loc, d, bias);
             if (s.softplus)
-              dt = softplusF32(b, loc, dt);
-            dt = arith::SelectOp::create(b, loc, validOwn, dt, zero);
-            Value dtu = arith::MulFOp::create(b, loc, dt, uo);
+              d = softplusF32(b, loc, d, /*fast=*/true);
+            d = arith::SelectOp::create(b, loc, validOwn.back(), d, zero);
+            dt.push_back(d);
+            dtu.push_back(arith::MulFOp::create(b, loc, d, uo.back()));
+            if (zs)
+              gate.push_back(siluF32(b, loc, loadF32(b, loc, zs, {st, own, cl}),
+                                     /*fast=*/true));
+          }
+          // (2) the recurrence, step by step; per round, y reduce-scattered
+          // over the lanes.
+          SmallVector<Value> yOwn;
+          for (int64_t r = 0; r < rounds; ++r) {
             SmallVector<Value> ys;
             for (int64_t k = 0; k < lanes; ++k) {
-              Value dtk = gpu::ShuffleOp::create(b, loc, dt, srcLane[k], w32,
+              Value dtk = gpu::ShuffleOp::create(b, loc, dt[r], srcLane[k], w32,
                                                  gpu::ShuffleMode::IDX)
                               .getShuffleResult();
-              Value dtuk = gpu::ShuffleOp::create(b, loc, dtu, srcLane[k], w32,
-                                                  gpu::ShuffleMode::IDX)
+              Value dtuk = gpu::ShuffleOp::create(b, loc, dtu[r], srcLane[k],
+                                                  w32, gpu::ShuffleMode::IDX)
                                .getShuffleResult();
-              Value r = cst(b, loc, i + k);
+              Value row = cst(b, loc, r * lanes + k);
               SmallVector<Value> bv =
-                  loadRowF32(b, loc, bs, {st, r, n0}, perLane);
+                  loadRowF32(b, loc, bs, {st, row, n0}, perLane);
               SmallVector<Value> cv =
-                  loadRowF32(b, loc, cs, {st, r, n0}, perLane);
+                  loadRowF32(b, loc, cs, {st, row, n0}, perLane);
               Value y;
               for (int64_t j = 0; j < perLane; ++j) {
                 Value decay = exp2FtzF32(
@@ -332,8 +398,8 @@ void buildStagedScan(OpBuilder &b, Location loc, const ScanBuffers &s) {
               ys.push_back(y);
             }
             // Reduce-scatter of the lanes x lanes partial sums: after the
-            // rounds, ys[0] of lane k is y of step i + k (summed over all
-            // states of the channel).
+            // steps, ys[0] of lane k is y of step r * lanes + k (summed over
+            // all states of the channel).
             for (int64_t off = lanes / 2, bit = laneBit.size() - 1; off >= 1;
                  off /= 2, --bit) {
               for (int64_t j = 0; j < off; ++j) {
@@ -348,18 +414,20 @@ void buildStagedScan(OpBuilder &b, Location loc, const ScanBuffers &s) {
                 ys[j] = arith::AddFOp::create(b, loc, keep, got);
               }
             }
-            Value yOwn = ys[0];
-            if (skip)
-              yOwn = math::FmaOp::create(b, loc, skip, uo, yOwn);
-            if (zs)
-              yOwn = arith::MulFOp::create(
-                  b, loc, yOwn,
-                  siluF32(b, loc, loadF32(b, loc, zs, {st, own, cl})));
-            buildIf(b, loc, validOwn, [&](OpBuilder &b, Location loc) {
-              storeF32(b, loc, yOwn, s.yBuf, {bi, tOwn, ch});
-            });
+            yOwn.push_back(ys[0]);
           }
           barrier(b, loc); // the stage is refilled by a later iteration
+          // (3) y + D u, the gate, and the stores of this lane's steps.
+          for (int64_t r = 0; r < rounds; ++r) {
+            Value y = yOwn[r];
+            if (skip)
+              y = math::FmaOp::create(b, loc, skip, uo[r], y);
+            if (zs)
+              y = arith::MulFOp::create(b, loc, y, gate[r]);
+            buildIf(b, loc, validOwn[r], [&](OpBuilder &b, Location loc) {
+              storeF32(b, loc, y, s.yBuf, {bi, tOwn[r], ch});
+            });
+          }
           scf::YieldOp::create(b, loc, h);
         });
     // Drain the (empty) groups still in flight before the kernel ends.
