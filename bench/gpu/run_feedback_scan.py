@@ -375,6 +375,9 @@ def group_scan(rng):
             guarded(scan_small, "scan_staged_" + dt, dt, B, T, 128, 16, 2, "h0", rng)
     for (B, T) in [(2, 33), (1, 3)]:
         guarded(scan_small, "scan_staged8_f32", "f32", B, T, 64, 8, 1, None, rng)
+    # odd Dm = 45, 3 groups of 15 channels: the direct kernel, every option
+    for (B, T) in [(1, 1), (2, 37)]:
+        guarded(scan_small, "scan_odd_f32", "f32", B, T, 45, 16, 3, "opts", rng)
     n = 256 * 1024 * 1024
     src = torch.empty(n, dtype=torch.float32, device="cuda").normal_()
     dst = torch.empty_like(src)

@@ -44,6 +44,12 @@ mlir::sessa::buildGPUPipeline(OpPassManager &pm,
       "one-shot-bufferize{bufferize-function-boundaries "
       "function-boundary-type-conversion=identity-layout-map},"
       "canonicalize,cse,sessa-erase-self-copies,"
+      // Kernels that wrote a result into their own buffer write into the
+      // output argument instead (no copy at the end).
+      "func.func(sessa-forward-result-buffers),"
+      // A cache output passed as the same memory as its input (decoding in
+      // place) skips the copy of its P rows.
+      "func.func(sessa-guard-in-place-copies),"
       // Matrix products -> tiled GEMM kernels (tensor cores for bf16/f16);
       // every other linalg op on buffers -> a GPU kernel.
       "sessa-gpu-matmul,"

@@ -3,14 +3,26 @@
 // One gpu.launch, grid (channel blocks, B), 128 threads, state in f32
 // registers. Two variants:
 //
-// Staged (buildStagedScan), when the 64-channel blocks tile each group
-// (Dm / G a multiple of 64) and rows of N are 16 bytes: 2 lanes per channel,
-// N / 2 states each; u, delta, z (64 channels) and B, C (N) of 16 time steps
-// per stage are copied by cp.async into 16-byte aligned dynamic shared
-// memory, 2 to 4 stages in flight (rows past T zero-filled). In each pair of
-// steps, lane k computes the per-channel scalars (softplus(delta + bias),
-// dt u, D u, the z gate) of step k only and shares dt, dt u with index
-// shuffles; each lane stores y of its own step.
+// Staged (buildStagedScan), when the blocks tile each group and rows of N
+// are 16 bytes: L = 4 lanes per channel when N % 4 == 0 (else 2), N / L
+// states each, 128 / L channels per block (so 4 warps per block and
+// B * Dm * L threads in all: 15.5 warps per SM at B = 8, Dm = 2048). u, delta,
+// z (the block's channels, rows padded by 32 bytes so the L rows a warp reads
+// fall in distinct banks) and B, C of 32 time steps per stage are copied by
+// cp.async into 16-byte aligned dynamic shared memory, 2 or 3 stages in
+// flight (rows past T zero-filled). A stage is straight-line code in three
+// phases:
+//   1. lane k computes the per-channel scalars of its own step of each round
+//      of L steps: dt = softplus(delta + bias) (0 past T, so the state goes
+//      through those steps unchanged), dt u, the z gate (exp and the gate's
+//      reciprocal as MUFU approximations; log1p libdevice's);
+//   2. per step, dt and dt u come from lane k by index shuffles, B and C of
+//      the step as one vector load each, decay = ex2.approx.ftz(dt A log2 e)
+//      and h = decay h + dt u B, partial y = C . h over the lane's states;
+//      per round the L x L partial sums are reduce-scattered over the lanes
+//      (log2 L xor shuffles), leaving each lane y of its own step;
+//   3. after the barrier that frees the stage: y + D u, the gate, stores.
+// Tuning knobs (hidden): -sessa-gpu-scan-lanes, -sessa-gpu-scan-steps.
 //
 // Direct (otherwise), grid (ceil(Dm / channelsPerBlock), B):
 //
@@ -36,9 +48,13 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+#include "llvm/Support/CommandLine.h"
 
 #include <cmath>
 
@@ -47,13 +63,48 @@ using namespace mlir::sessa;
 using namespace mlir::sessa::gpukernels;
 
 namespace {
+// Tuning knobs of the staged kernel (hidden; for measurements, see
+// bench/gpu): 0 = the defaults of stagedShape.
+llvm::cl::opt<int64_t> clScanLanes(
+    "sessa-gpu-scan-lanes", llvm::cl::init(0), llvm::cl::Hidden,
+    llvm::cl::desc("lanes per channel of the staged selective-scan kernel "
+                   "(2 or 4; 0: 4 when N % 4 == 0, else 2)"));
+llvm::cl::opt<int64_t> clScanSteps(
+    "sessa-gpu-scan-steps", llvm::cl::init(0), llvm::cl::Hidden,
+    llvm::cl::desc("time steps per cp.async stage of the staged "
+                   "selective-scan kernel (0: 32)"));
+
 constexpr int64_t kThreads = 128;
 constexpr int64_t kUnroll = 4;
 constexpr int64_t kMaxStatesPerLane = 64;
 
+/// A unary NVVM intrinsic on f32 (a single MUFU instruction).
+Value nvvmUnaryF32(OpBuilder &b, Location loc, StringRef name, Value x) {
+  return LLVM::CallIntrinsicOp::create(b, loc, b.getF32Type(),
+                                       b.getStringAttr(name), ValueRange{x})
+      .getResult(0);
+}
+
+/// 2^x on the MUFU unit alone (ex2.approx.ftz: results below 2^-126 flush
+/// to 0, where they are negligible against the state they decay), for the
+/// B * T * Dm * N decays of the staged kernel.
+Value exp2FtzF32(OpBuilder &b, Location loc, Value x) {
+  return nvvmUnaryF32(b, loc, "llvm.nvvm.ex2.approx.ftz.f32", x);
+}
+
+/// exp(x): libdevice's (`math.exp`), or with `fast` ex2.approx.ftz of
+/// x log2(e) (relative error about 2^-22 + |x| 2^-24: 3e-7 for |x| < 3).
+Value expF32(OpBuilder &b, Location loc, Value x, bool fast) {
+  if (!fast)
+    return math::ExpOp::create(b, loc, x);
+  return exp2FtzF32(
+      b, loc, arith::MulFOp::create(b, loc, x, cstF32(b, loc, 1.4426950408889634)));
+}
+
 /// log(1 + exp(x)); = x beyond 20, = exp(x) below -15 (as the CPU path).
-Value softplusF32(OpBuilder &b, Location loc, Value x) {
-  Value e = math::ExpOp::create(b, loc, x);
+/// log1p stays libdevice's (an approximate log loses the small values).
+Value softplusF32(OpBuilder &b, Location loc, Value x, bool fast = false) {
+  Value e = expF32(b, loc, x, fast);
   Value sp = math::Log1pOp::create(b, loc, e);
   Value isBig = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, x,
                                       cstF32(b, loc, 20.0));
@@ -63,11 +114,15 @@ Value softplusF32(OpBuilder &b, Location loc, Value x) {
   return arith::SelectOp::create(b, loc, isBig, x, tail);
 }
 
-/// z * sigmoid(z) = z / (1 + exp(-z)).
-Value siluF32(OpBuilder &b, Location loc, Value z) {
-  Value e = math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, z));
+/// z * sigmoid(z) = z / (1 + exp(-z)); with `fast`, z * rcp.approx.ftz(1 +
+/// exp(-z)) (1 ulp; exp(-z) = inf gives z * 0, the limit).
+Value siluF32(OpBuilder &b, Location loc, Value z, bool fast = false) {
+  Value e = expF32(b, loc, arith::NegFOp::create(b, loc, z), fast);
   Value den = arith::AddFOp::create(b, loc, cstF32(b, loc, 1.0), e);
-  return arith::DivFOp::create(b, loc, z, den);
+  if (!fast)
+    return arith::DivFOp::create(b, loc, z, den);
+  return arith::MulFOp::create(
+      b, loc, z, nvvmUnaryF32(b, loc, "llvm.nvvm.rcp.approx.ftz.f", den));
 }
 
 /// What one time step reads.
@@ -84,30 +139,82 @@ struct ScanBuffers {
 };
 
 /// Staged variant (see the file comment): 128 threads, `lanes` lanes per
-/// channel, `chunk` time steps per cp.async stage, `stages` stages in flight.
-/// Requires: lanes | chunk, the block's channels inside one group, 16-byte
-/// rows of u/delta/z (block width) and of B/C (N).
-constexpr int64_t kStagedLanes = 2;
-constexpr int64_t kStagedChunk = 16;
+/// channel (4 when N % 4 == 0, else 2), `tc` time steps per cp.async stage.
+/// Requires: the block's channels inside one group, 16-byte rows of B/C (N).
+struct StagedShape {
+  int64_t lanes, cpb, perLane, v, tc, row;
+};
+
+StagedShape stagedShape(int64_t state, Type elementType) {
+  int64_t esize = elementType.getIntOrFloatBitWidth() / 8;
+  StagedShape sh;
+  sh.lanes = clScanLanes == 2 || clScanLanes == 4 ? clScanLanes.getValue()
+            : state % 4 == 0                   ? 4
+                                               : 2;
+  sh.cpb = kThreads / sh.lanes;
+  sh.perLane = state / sh.lanes;
+  sh.v = 16 / esize;
+  // Rows of tc x cpb elements are copied in 16-byte pieces, a whole number
+  // of pieces per thread; at least 32 steps per stage (measured on the H100
+  // at B=8, T=4096, Dm=2048, N=16 f32: 0.519 ms with 32, 2 stages; 0.537 ms
+  // with 16, 4 stages).
+  sh.tc = clScanSteps > 0 ? clScanSteps.getValue()
+                          : std::max<int64_t>(32, kThreads * sh.v / sh.cpb);
+  // Pad rows by 32 bytes: the lanes of a warp read lanes consecutive rows of
+  // 32 / lanes channels, which then fall in distinct banks.
+  sh.row = sh.cpb + 32 / esize;
+  return sh;
+}
 
 bool canStage(const ScanBuffers &s, Type elementType) {
   int64_t esize = elementType.getIntOrFloatBitWidth() / 8;
-  int64_t cpb = kThreads / kStagedLanes;
-  int64_t v = 16 / esize;
-  return s.state % kStagedLanes == 0 &&
-         s.state / kStagedLanes <= kMaxStatesPerLane && s.perGroup % cpb == 0 &&
-         (s.state * esize) % 16 == 0 && (kStagedChunk * cpb / v) % kThreads == 0;
+  if (s.state % 2 != 0)
+    return false;
+  StagedShape sh = stagedShape(s.state, elementType);
+  // At least 2 stages (one in flight while one is read) in 46 KB.
+  int64_t stageBytes =
+      ((s.z ? 3 : 2) * sh.tc * sh.row + 2 * sh.tc * s.state) * esize;
+  return 2 * stageBytes <= 46 * 1024 && s.state % sh.lanes == 0 &&
+         sh.perLane <= kMaxStatesPerLane &&
+         s.perGroup % sh.cpb == 0 &&
+         (s.state * esize) % 16 == 0 &&
+         (sh.tc * sh.cpb / sh.v) % kThreads == 0 && sh.tc % sh.lanes == 0;
+}
+
+/// Loads `count` consecutive elements of the last dimension as f32 values,
+/// with one vector load when that is a power-of-two number of bytes (for
+/// shared memory tiles, whose alignment the kernel controls).
+SmallVector<Value> loadRowF32(OpBuilder &b, Location loc, Value buffer,
+                              ValueRange idx, int64_t count) {
+  Type et = cast<MemRefType>(buffer.getType()).getElementType();
+  int64_t bytes = count * et.getIntOrFloatBitWidth() / 8;
+  SmallVector<Value> out;
+  if (count > 1 && llvm::isPowerOf2_64(bytes) && bytes <= 16) {
+    Value vec = vector::LoadOp::create(b, loc, VectorType::get({count}, et),
+                                       buffer, idx, /*nontemporal=*/false,
+                                       llvm::MaybeAlign(bytes));
+    for (int64_t i = 0; i < count; ++i)
+      out.push_back(toF32(
+          b, loc, vector::ExtractOp::create(b, loc, vec, ArrayRef<int64_t>{i})));
+    return out;
+  }
+  SmallVector<Value> at(idx.begin(), idx.end());
+  Value last = at.back();
+  for (int64_t i = 0; i < count; ++i) {
+    at.back() = addIdx(b, loc, last, cst(b, loc, i));
+    out.push_back(loadF32(b, loc, buffer, at));
+  }
+  return out;
 }
 
 void buildStagedScan(OpBuilder &b, Location loc, const ScanBuffers &s) {
   Type et = cast<MemRefType>(s.u.getType()).getElementType();
   int64_t esize = et.getIntOrFloatBitWidth() / 8;
-  constexpr int64_t lanes = kStagedLanes, tc = kStagedChunk;
-  const int64_t cpb = kThreads / lanes, perLane = s.state / lanes;
-  const int64_t v = 16 / esize;             // elements per 16-byte copy
-  const int64_t row = cpb + v;              // padded shared row (16-byte aligned)
+  const StagedShape sh = stagedShape(s.state, et);
+  const int64_t lanes = sh.lanes, tc = sh.tc, cpb = sh.cpb,
+                perLane = sh.perLane, v = sh.v, row = sh.row;
   const int64_t stageBytes =
-      (3 * tc * row + 2 * tc * s.state) * esize;
+      ((s.z ? 3 : 2) * tc * row + 2 * tc * s.state) * esize;
   const int64_t stages = std::min<int64_t>(4, (46 * 1024) / stageBytes);
   MemRefType chanTile = workgroupMemRefType({stages, tc, row}, et);
   MemRefType stateTile = workgroupMemRefType({stages, tc, s.state}, et);
@@ -152,6 +259,7 @@ void buildStagedScan(OpBuilder &b, Location loc, const ScanBuffers &s) {
                            : cstF32(b, loc, 0.0));
     Value lastRow = subIdx(b, loc, s.rows, cst(b, loc, 1));
     Value chunks = ceilDiv(b, loc, s.rows, cst(b, loc, tc));
+    Value zero = cstF32(b, loc, 0.0);
 
     // Issues the cp.async copies of time chunk `c` into stage `st` and
     // commits them as one group. Rows past T are zero-filled (nothing read).
@@ -212,6 +320,16 @@ void buildStagedScan(OpBuilder &b, Location loc, const ScanBuffers &s) {
       issue(b, loc, cst(b, loc, st), cst(b, loc, st));
     Value laneId = arith::RemUIOp::create(b, loc, tid, cst(b, loc, 32));
     Value groupBase = subIdx(b, loc, laneId, ln);
+    Value w32 = arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(32));
+    SmallVector<Value> srcLane;
+    for (int64_t k = 0; k < lanes; ++k)
+      srcLane.push_back(arith::IndexCastOp::create(
+          b, loc, b.getI32Type(), addIdx(b, loc, groupBase, cst(b, loc, k))));
+    SmallVector<Value> laneBit; // (ln & off) != 0 for off = 1, 2, ...
+    for (int64_t off = 1; off < lanes; off *= 2)
+      laneBit.push_back(arith::CmpIOp::create(
+          b, loc, arith::CmpIPredicate::ne,
+          arith::AndIOp::create(b, loc, ln, cst(b, loc, off)), cst(b, loc, 0)));
     auto chunkLoop = scf::ForOp::create(
         b, loc, cst(b, loc, 0), chunks, cst(b, loc, 1), hInit,
         [&](OpBuilder &b, Location loc, Value c, ValueRange hIn) {
@@ -224,77 +342,93 @@ void buildStagedScan(OpBuilder &b, Location loc, const ScanBuffers &s) {
           barrier(b, loc);
           Value st = arith::RemUIOp::create(b, loc, c, cst(b, loc, stages));
           Value t0 = mulIdx(b, loc, c, cst(b, loc, tc));
-          auto steps = scf::ForOp::create(
-              b, loc, cst(b, loc, 0), cst(b, loc, tc), cst(b, loc, lanes), hIn,
-              [&](OpBuilder &b, Location loc, Value i, ValueRange hStep) {
-                // This lane's own step i + ln: the per-channel scalars.
-                Value own = addIdx(b, loc, i, ln);
-                Value tOwn = addIdx(b, loc, t0, own);
-                Value uo = loadF32(b, loc, us, {st, own, cl});
-                Value dt = loadF32(b, loc, ds, {st, own, cl});
-                if (bias)
-                  dt = arith::AddFOp::create(b, loc, dt, bias);
-                if (s.softplus)
-                  dt = softplusF32(b, loc, dt);
-                Value dtu = arith::MulFOp::create(b, loc, dt, uo);
-                Value yOwn = cstF32(b, loc, 0.0);
-                SmallVector<Value> h(hStep.begin(), hStep.end());
-                for (int64_t k = 0; k < lanes; ++k) {
-                  Value dtk = dt, dtuk = dtu;
-                  if (lanes > 1) {
-                    Value src = arith::IndexCastOp::create(
-                        b, loc, b.getI32Type(),
-                        addIdx(b, loc, groupBase, cst(b, loc, k)));
-                    Value w32 = arith::ConstantOp::create(
-                        b, loc, b.getI32IntegerAttr(32));
-                    dtk = gpu::ShuffleOp::create(b, loc, dt, src, w32,
+          SmallVector<Value> h(hIn.begin(), hIn.end());
+          // The whole chunk, unrolled, in three phases so that it is one
+          // basic block up to the stores (ptxas overlaps the rounds):
+          // (1) this lane's own step of every round of `lanes` steps: the
+          // per-channel scalars. Steps past T get dt = 0 (their rows are
+          // zero-filled), so the state goes through them unchanged:
+          // exp2(0) h + 0 = h.
+          const int64_t rounds = tc / lanes;
+          SmallVector<Value> tOwn, validOwn, uo, dt, dtu, gate;
+          for (int64_t r = 0; r < rounds; ++r) {
+            Value own = addIdx(b, loc, ln, cst(b, loc, r * lanes));
+            tOwn.push_back(addIdx(b, loc, t0, own));
+            validOwn.push_back(ult(b, loc, tOwn.back(), s.rows));
+            uo.push_back(loadF32(b, loc, us, {st, own, cl}));
+            Value d = loadF32(b, loc, ds, {st, own, cl});
+            if (bias)
+              d = arith::AddFOp::create(b, loc, d, bias);
+            if (s.softplus)
+              d = softplusF32(b, loc, d, /*fast=*/true);
+            d = arith::SelectOp::create(b, loc, validOwn.back(), d, zero);
+            dt.push_back(d);
+            dtu.push_back(arith::MulFOp::create(b, loc, d, uo.back()));
+            if (zs)
+              gate.push_back(siluF32(b, loc, loadF32(b, loc, zs, {st, own, cl}),
+                                     /*fast=*/true));
+          }
+          // (2) the recurrence, step by step; per round, y reduce-scattered
+          // over the lanes.
+          SmallVector<Value> yOwn;
+          for (int64_t r = 0; r < rounds; ++r) {
+            SmallVector<Value> ys;
+            for (int64_t k = 0; k < lanes; ++k) {
+              Value dtk = gpu::ShuffleOp::create(b, loc, dt[r], srcLane[k], w32,
                                                  gpu::ShuffleMode::IDX)
                               .getShuffleResult();
-                    dtuk = gpu::ShuffleOp::create(b, loc, dtu, src, w32,
-                                                  gpu::ShuffleMode::IDX)
+              Value dtuk = gpu::ShuffleOp::create(b, loc, dtu[r], srcLane[k],
+                                                  w32, gpu::ShuffleMode::IDX)
                                .getShuffleResult();
-                  }
-                  Value row = addIdx(b, loc, i, cst(b, loc, k));
-                  Value valid =
-                      ult(b, loc, addIdx(b, loc, t0, row), s.rows);
-                  Value y;
-                  for (int64_t j = 0; j < perLane; ++j) {
-                    Value bv = loadF32(b, loc, bs, {st, row, nIdx[j]});
-                    Value cv = loadF32(b, loc, cs, {st, row, nIdx[j]});
-                    Value decay = math::Exp2Op::create(
-                        b, loc, arith::MulFOp::create(b, loc, dtk, a2[j]));
-                    Value hj = math::FmaOp::create(
-                        b, loc, decay, h[j],
-                        arith::MulFOp::create(b, loc, dtuk, bv));
-                    h[j] = arith::SelectOp::create(b, loc, valid, hj, h[j]);
-                    Value cy = arith::MulFOp::create(b, loc, cv, h[j]);
-                    y = y ? arith::AddFOp::create(b, loc, y, cy).getResult()
-                          : cy;
-                  }
-                  for (int64_t off = 1; off < lanes; off *= 2)
-                    y = arith::AddFOp::create(
-                        b, loc, y,
-                        gpu::ShuffleOp::create(b, loc, y, off, 32,
-                                               gpu::ShuffleMode::XOR)
-                            .getShuffleResult());
-                  Value mine = arith::CmpIOp::create(
-                      b, loc, arith::CmpIPredicate::eq, ln, cst(b, loc, k));
-                  yOwn = arith::SelectOp::create(b, loc, mine, y, yOwn);
-                }
-                if (skip)
-                  yOwn = math::FmaOp::create(b, loc, skip, uo, yOwn);
-                if (zs)
-                  yOwn = arith::MulFOp::create(
-                      b, loc, yOwn,
-                      siluF32(b, loc, loadF32(b, loc, zs, {st, own, cl})));
-                buildIf(b, loc, ult(b, loc, tOwn, s.rows),
-                        [&](OpBuilder &b, Location loc) {
-                          storeF32(b, loc, yOwn, s.yBuf, {bi, tOwn, ch});
-                        });
-                scf::YieldOp::create(b, loc, h);
-              });
+              Value row = cst(b, loc, r * lanes + k);
+              SmallVector<Value> bv =
+                  loadRowF32(b, loc, bs, {st, row, n0}, perLane);
+              SmallVector<Value> cv =
+                  loadRowF32(b, loc, cs, {st, row, n0}, perLane);
+              Value y;
+              for (int64_t j = 0; j < perLane; ++j) {
+                Value decay = exp2FtzF32(
+                    b, loc, arith::MulFOp::create(b, loc, dtk, a2[j]));
+                h[j] = math::FmaOp::create(
+                    b, loc, decay, h[j],
+                    arith::MulFOp::create(b, loc, dtuk, bv[j]));
+                y = y ? math::FmaOp::create(b, loc, cv[j], h[j], y).getResult()
+                      : arith::MulFOp::create(b, loc, cv[j], h[j]).getResult();
+              }
+              ys.push_back(y);
+            }
+            // Reduce-scatter of the lanes x lanes partial sums: after the
+            // steps, ys[0] of lane k is y of step r * lanes + k (summed over
+            // all states of the channel).
+            for (int64_t off = lanes / 2, bit = laneBit.size() - 1; off >= 1;
+                 off /= 2, --bit) {
+              for (int64_t j = 0; j < off; ++j) {
+                Value hi = laneBit[bit];
+                Value send =
+                    arith::SelectOp::create(b, loc, hi, ys[j], ys[j + off]);
+                Value keep =
+                    arith::SelectOp::create(b, loc, hi, ys[j + off], ys[j]);
+                Value got = gpu::ShuffleOp::create(b, loc, send, off, 32,
+                                                   gpu::ShuffleMode::XOR)
+                                .getShuffleResult();
+                ys[j] = arith::AddFOp::create(b, loc, keep, got);
+              }
+            }
+            yOwn.push_back(ys[0]);
+          }
           barrier(b, loc); // the stage is refilled by a later iteration
-          scf::YieldOp::create(b, loc, steps.getResults());
+          // (3) y + D u, the gate, and the stores of this lane's steps.
+          for (int64_t r = 0; r < rounds; ++r) {
+            Value y = yOwn[r];
+            if (skip)
+              y = math::FmaOp::create(b, loc, skip, uo[r], y);
+            if (zs)
+              y = arith::MulFOp::create(b, loc, y, gate[r]);
+            buildIf(b, loc, validOwn[r], [&](OpBuilder &b, Location loc) {
+              storeF32(b, loc, y, s.yBuf, {bi, tOwn[r], ch});
+            });
+          }
+          scf::YieldOp::create(b, loc, h);
         });
     // Drain the (empty) groups still in flight before the kernel ends.
     NVVM::CpAsyncWaitGroupOp::create(b, loc, b.getI32IntegerAttr(0));
