@@ -461,10 +461,35 @@ def run(args):
                 P += T
             return torch.cat(outs, 1), caches
 
-        y_steps, _ = ours_steps(S32.step_f32, ops32, torch.float32, [DECODE_P, 1, 1, 2])
+        def ours_steps_in_place(entry, ops, dtype, chunks, cap):
+            """The same through one set of [B, cap, ...] cache buffers: each
+            call gets views of their first P rows and writes the P + T-row
+            views of the same memory (batch stride cap, not P). The rows
+            past P are poisoned with NaN first: they must never be read."""
+            bufs = [torch.full((B, cap) + tuple(c.shape[2:]), float("nan"), device=dev, dtype=dtype)
+                    for c in empty_caches(dtype, 0)]
+            outs = []
+            P = 0
+            for T in chunks:
+                x = xs[:, P:P + T].to(dtype).contiguous()
+                y = torch.empty_like(x)
+                entry(x, *ops, *[b[:, :P] for b in bufs], outputs=[y] + [b[:, :P + T] for b in bufs])
+                outs.append(y)
+                P += T
+            return torch.cat(outs, 1), [b[:, :P] for b in bufs]
+
+        y_steps, caches32 = ours_steps(S32.step_f32, ops32, torch.float32, [DECODE_P, 1, 1, 2])
         check("prefill 2048 + decode 1,1,2 f32 vs full f64", rel(y_steps, yfull), TOL["layer_f32"])
         y_stepsb, cachesb = ours_steps(Sbf.step_bf16, opsbf, torch.bfloat16, [DECODE_P, 1, 1, 2])
         check("prefill 2048 + decode bf16 vs full f64", rel(y_stepsb.float(), yfull), TOL["bf16"])
+        for entry, ops, dtype, y_ref, c_ref, name in (
+                (S32.step_f32, ops32, torch.float32, y_steps, caches32, "f32"),
+                (Sbf.step_bf16, opsbf, torch.bfloat16, y_stepsb, cachesb, "bf16")):
+            y_ip, c_ip = ours_steps_in_place(entry, ops, dtype, [DECODE_P, 1, 1, 2], DECODE_P + 37)
+            diff = max([float((y_ip.float() - y_ref.float()).abs().max())] +
+                       [float((a.float() - b.float()).abs().max()) for a, b in zip(c_ip, c_ref)])
+            check("decode %s with caches in place (batch-strided views) == functional, max |diff|"
+                  % name, diff, 0.0)
         # time one bf16 decode step at P = 2048
         x1 = xs[:, DECODE_P:DECODE_P + 1].bfloat16().contiguous()
         pre = empty_caches(torch.bfloat16, DECODE_P)
@@ -472,7 +497,15 @@ def run(args):
         Sbf.step_bf16(xs[:, :DECODE_P].bfloat16().contiguous(), *opsbf, *empty_caches(torch.bfloat16, 0),
                       outputs=[torch.empty(B, DECODE_P, D, device=dev, dtype=torch.bfloat16)] + pre)
         new = empty_caches(torch.bfloat16, DECODE_P + 1)
-        t_ours, _ = cuda_time(torch, lambda: Sbf.step_bf16(x1, *opsbf, *pre, outputs=[y1] + new), reps=50)
+        t_copy, _ = cuda_time(torch, lambda: Sbf.step_bf16(x1, *opsbf, *pre, outputs=[y1] + new), reps=50)
+        # In place: views of one [B, P + 64, ...] buffer per cache.
+        bufs = [torch.empty((B, DECODE_P + 64) + tuple(c.shape[2:]), device=dev, dtype=torch.bfloat16)
+                for c in pre]
+        for buf, c in zip(bufs, pre):
+            buf[:, :DECODE_P] = c
+        ins_ip = [b[:, :DECODE_P] for b in bufs]
+        outs_ip = [y1] + [b[:, :DECODE_P + 1] for b in bufs]
+        t_ours, _ = cuda_time(torch, lambda: Sbf.step_bf16(x1, *opsbf, *ins_ip, outputs=outs_ip), reps=50)
         with torch.no_grad(), torch.autocast("cuda", dtype=torch.bfloat16):
             _, (k, v, kb, s) = peer["layer"](xs[:, :DECODE_P], p32)
             st = {"k": torch.zeros(B, DECODE_P + 64, HK, d, device=dev, dtype=k.dtype),
@@ -489,7 +522,7 @@ def run(args):
                 return peer["decode_step"](xs[:, DECODE_P:DECODE_P + 1], p32, st)
             t_peer, _ = cuda_time(torch, peer_step, reps=50)
         rows.append({"what": "decode step bf16 B=8 P=2048", "ours_ms": t_ours, "eager_ms": t_peer,
-                     "vs_best": t_peer / t_ours})
+                     "vs_best": t_peer / t_ours, "ours_copy_ms": t_copy})
 
     # --- selective scan
     if want("scan"):
@@ -574,6 +607,8 @@ def run(args):
                          % (m["ours"][1], m["eager"][0], m["compile"][0]))
         if "ours_f32_ms" in r:
             notes.append("f32: %.3f ms" % r["ours_f32_ms"])
+        if "ours_copy_ms" in r:
+            notes.append("caches in place; with copies into new buffers: %.3f ms" % r["ours_copy_ms"])
         print("%-36s %9.3f %9s %9s %8s %s" % (
             r["what"], r["ours_ms"], "%.3f" % r["eager_ms"] if "eager_ms" in r else "-",
             "%.3f" % r["compile_ms"] if "compile_ms" in r else "-",
@@ -606,10 +641,11 @@ def profile(args):
     cases.append(("layer_bf16 (4,2048)", lambda: L.layer_bf16(x, *ops, outputs=[y]), L))
     S = rt.load(os.path.join(args.artifacts, "step_bf16"))
     B, P = DECODE_B, DECODE_P
-    caches = [torch.randn(B, P, HK, d, device=dev).bfloat16(), torch.randn(B, P, HK, d, device=dev).bfloat16(),
-              torch.randn(B, P, 1, D, device=dev).bfloat16(), torch.randn(B, P, 1, D, device=dev).bfloat16()]
-    new = [torch.empty(B, P + 1, HK, d, device=dev).bfloat16(), torch.empty(B, P + 1, HK, d, device=dev).bfloat16(),
-           torch.empty(B, P + 1, 1, D, device=dev).bfloat16(), torch.empty(B, P + 1, 1, D, device=dev).bfloat16()]
+    # Caches in place: views of the first P and P + 1 rows of one buffer each.
+    bufs = [torch.randn(B, P + 64, HK, d, device=dev).bfloat16(), torch.randn(B, P + 64, HK, d, device=dev).bfloat16(),
+            torch.randn(B, P + 64, 1, D, device=dev).bfloat16(), torch.randn(B, P + 64, 1, D, device=dev).bfloat16()]
+    caches = [b[:, :P] for b in bufs]
+    new = [b[:, :P + 1] for b in bufs]
     x1 = torch.randn(B, 1, D, device=dev).bfloat16()
     y1 = torch.empty_like(x1)
     cases.append(("decode step_bf16 B=8 P=2048", lambda: S.step_bf16(x1, *ops, *caches, outputs=[y1] + new), S))
