@@ -1,6 +1,9 @@
 // Calls the compiled Sessa layer of layer.mlir from C++:
-//   1. prefill a prompt of 12 tokens (caches of P = 0 rows),
-//   2. decode 6 more tokens one at a time, feeding the caches back,
+//   1. prefill a prompt of 12 tokens into cache buffers with room for 18
+//      rows (caches of P = 0 rows),
+//   2. decode 6 more tokens one at a time in place: each call gets views of
+//      the first P rows of the buffers as its caches and writes the views of
+//      the first P + 1 rows of the same buffers (only the new row is written),
 //   3. check that the decoded outputs equal one forward pass over all 18
 //      tokens (the caches make decoding exact), and
 //   4. show the error a call with a wrong shape gets.
@@ -62,30 +65,73 @@ struct Layer {
       v += 1.0f;
   }
 
-  /// One call: x [1, T, D] with caches of P rows -> y and caches of P+T rows.
+  /// One call: x [1, T, D] and caches `in` ([1, P, ...]) -> y [1, T, D]
+  /// and the extended caches `out` ([1, P + T, ...]).
+  int call(Tensor &x, const std::vector<sessa_tensor> &in,
+           const std::vector<sessa_tensor> &out, Tensor &y) {
+    y = Tensor({1, x.shape[1], D});
+    std::vector<sessa_tensor> ins = {x.view()};
+    for (Tensor &w : weights)
+      ins.push_back(w.view());
+    ins.insert(ins.end(), in.begin(), in.end());
+    std::vector<sessa_tensor> outs = {y.view()};
+    outs.insert(outs.end(), out.begin(), out.end());
+    sessa_status status;
+    int rc = layer_step(ins.data(), static_cast<int32_t>(ins.size()),
+                        outs.data(), static_cast<int32_t>(outs.size()),
+                        &status);
+    if (rc != SESSA_OK)
+      std::printf("layer_step failed (code %d): %s\n", rc, status.message);
+    return rc;
+  }
+
+  /// A call with fresh caches: new dense buffers of P + T rows.
   int step(Tensor &x, std::vector<Tensor> &caches, Tensor &y) {
     int64_t T = x.shape[1], P = caches[0].shape[1];
     std::vector<Tensor> next = {Tensor({1, P + T, KvHeads, HeadDim}),
                                 Tensor({1, P + T, KvHeads, HeadDim}),
                                 Tensor({1, P + T, 1, D}),
                                 Tensor({1, P + T, 1, D})};
-    y = Tensor({1, T, D});
-    std::vector<sessa_tensor> in = {x.view()};
-    for (Tensor &w : weights)
-      in.push_back(w.view());
+    std::vector<sessa_tensor> in, out;
     for (Tensor &c : caches)
       in.push_back(c.view());
-    std::vector<sessa_tensor> out = {y.view()};
     for (Tensor &c : next)
       out.push_back(c.view());
-    sessa_status status;
-    int rc = layer_step(in.data(), static_cast<int32_t>(in.size()), out.data(),
-                        static_cast<int32_t>(out.size()), &status);
-    if (rc != SESSA_OK) {
-      std::printf("layer_step failed (code %d): %s\n", rc, status.message);
+    if (int rc = call(x, in, out, y))
       return rc;
-    }
     caches = std::move(next);
+    return 0;
+  }
+};
+
+/// Cache buffers [B, capacity, ...] holding `rows` rows: a call extends them
+/// in place (the layer's caches are batch-strided arguments, see layer.h).
+struct CacheBuffers {
+  std::vector<Tensor> buffers;
+  int64_t rows = 0;
+  explicit CacheBuffers(int64_t capacity)
+      : buffers{Tensor({1, capacity, KvHeads, HeadDim}),
+                Tensor({1, capacity, KvHeads, HeadDim}),
+                Tensor({1, capacity, 1, D}), Tensor({1, capacity, 1, D})} {}
+  /// Views of the first `n` rows: shape [1, n, ...], the buffer's strides.
+  std::vector<sessa_tensor> views(int64_t n) {
+    std::vector<sessa_tensor> v;
+    for (Tensor &b : buffers) {
+      sessa_tensor t = b.view();
+      t.shape[1] = n;
+      t.strides[3] = 1;
+      t.strides[2] = b.shape[3];
+      t.strides[1] = b.shape[2] * b.shape[3];
+      t.strides[0] = b.shape[1] * t.strides[1]; // the capacity, not n
+      v.push_back(t);
+    }
+    return v;
+  }
+  int extend(Layer &layer, Tensor &x, Tensor &y) {
+    int64_t T = x.shape[1];
+    if (int rc = layer.call(x, views(rows), views(rows + T), y))
+      return rc;
+    rows += T;
     return 0;
   }
 };
@@ -108,20 +154,20 @@ int main() {
   if (layer.step(tokens, fullCaches, full) != 0)
     return 1;
 
-  // Prefill, then decode one token at a time.
-  std::vector<Tensor> caches = emptyCaches();
+  // Prefill, then decode one token at a time, the caches in place.
+  CacheBuffers caches(Total);
   Tensor prompt({1, Prompt, D}), y({1, 0, D});
   std::copy_n(tokens.data.begin(), Prompt * D, prompt.data.begin());
-  if (layer.step(prompt, caches, y) != 0)
+  if (caches.extend(layer, prompt, y) != 0)
     return 1;
   std::printf("prefill: %lld tokens, caches now hold %lld rows\n",
               static_cast<long long>(Prompt),
-              static_cast<long long>(caches[0].shape[1]));
+              static_cast<long long>(caches.rows));
   double maxDiff = 0.0;
   for (int64_t t = Prompt; t < Total; ++t) {
     Tensor x({1, 1, D});
     std::copy_n(tokens.data.begin() + t * D, D, x.data.begin());
-    if (layer.step(x, caches, y) != 0)
+    if (caches.extend(layer, x, y) != 0)
       return 1;
     for (int64_t i = 0; i < D; ++i)
       maxDiff = std::max(maxDiff, std::fabs(static_cast<double>(

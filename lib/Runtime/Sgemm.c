@@ -276,6 +276,29 @@ static size_t work_floats(int64_t M, int64_t N, int64_t K, int64_t nr) {
          (size_t)SESSA_MR * 64;
 }
 
+/* Columns [n0, n1) of a product with few rows (M <= 4) by the unpacked
+ * kernels: dot products along contiguous k (`dots`) or row updates along
+ * contiguous n. */
+static void few_rows(block_fn block, int dots, int64_t M, int64_t n0,
+                     int64_t n1, int64_t K, const float *A, int64_t sam,
+                     int64_t sak, const float *B, int64_t sbk, int64_t sbn,
+                     float *C, int64_t scm, int64_t scn) {
+  if (dots) {
+    if (block == avx512_block)
+      avx512_dots(M, n0, n1, K, A, sam, B, sbn, C, scm, scn);
+    else if (block == avx2_block)
+      avx2_dots(M, n0, n1, K, A, sam, B, sbn, C, scm, scn);
+    else
+      sse2_dots(M, n0, n1, K, A, sam, B, sbn, C, scm, scn);
+  } else if (block == avx512_block) {
+    avx512_axpys(M, n0, n1, K, A, sam, sak, B, sbk, C, scm);
+  } else if (block == avx2_block) {
+    avx2_axpys(M, n0, n1, K, A, sam, sak, B, sbk, C, scm);
+  } else {
+    sse2_axpys(M, n0, n1, K, A, sam, sak, B, sbk, C, scm);
+  }
+}
+
 /* Per-thread scratch, grown on demand and kept: compiled attention calls
  * the kernel once per tile, and allocating (and faulting in) fresh buffers
  * each time would cost more than the product. */
@@ -312,26 +335,18 @@ void sessa_ukernel_sgemm(int64_t M, int64_t N, int64_t K, int64_t a,
     if (!omp_in_parallel() && (double)M * N * K > 1.0e6)
       parts = omp_get_max_threads();
 #endif
-#ifdef _OPENMP
-#pragma omp parallel for num_threads(parts) if (parts > 1)
-#endif
-    for (int p = 0; p < parts; ++p) {
-      int64_t n0 = N * p / parts, n1 = N * (p + 1) / parts;
-      if (dots) {
-        if (block == avx512_block)
-          avx512_dots(M, n0, n1, K, A, sam, B, sbn, C, scm, scn);
-        else if (block == avx2_block)
-          avx2_dots(M, n0, n1, K, A, sam, B, sbn, C, scm, scn);
-        else
-          sse2_dots(M, n0, n1, K, A, sam, B, sbn, C, scm, scn);
-      } else if (block == avx512_block) {
-        avx512_axpys(M, n0, n1, K, A, sam, sak, B, sbk, C, scm);
-      } else if (block == avx2_block) {
-        avx2_axpys(M, n0, n1, K, A, sam, sak, B, sbk, C, scm);
-      } else {
-        sse2_axpys(M, n0, n1, K, A, sam, sak, B, sbk, C, scm);
-      }
+    /* One part runs here: even a serialized OpenMP region costs more than
+     * a decoding step's small products (its bookkeeping formats strings). */
+    if (parts <= 1) {
+      few_rows(block, dots, M, 0, N, K, A, sam, sak, B, sbk, sbn, C, scm, scn);
+      return;
     }
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(parts)
+    for (int p = 0; p < parts; ++p)
+      few_rows(block, dots, M, N * p / parts, N * (p + 1) / parts, K, A, sam,
+               sak, B, sbk, sbn, C, scm, scn);
+#endif
     return;
   }
 
