@@ -332,7 +332,7 @@ void sessa_ukernel_sgemm(int64_t M, int64_t N, int64_t K, int64_t a,
   if (M <= 4 && (dots || axpys)) {
     int parts = 1;
 #ifdef _OPENMP
-    if (!omp_in_parallel() && (double)M * N * K > 1.0e6)
+    if (!omp_in_parallel() && (double)M * N * K > 1.5e5)
       parts = omp_get_max_threads();
 #endif
     /* One part runs here: even a serialized OpenMP region costs more than
