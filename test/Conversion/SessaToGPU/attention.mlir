@@ -14,8 +14,9 @@
 // CHECK-SAME: %[[Q:[^ ,:]+]]: tensor<2x?x4x64xf32>, %[[K:[^ ,:]+]]: tensor<2x?x2x64xf32>, %[[V:[^ ,:]+]]: tensor<2x?x2x64xf32>)
 // CHECK-NOT: sessa.
 // CHECK-DAG: %[[QB:.+]] = bufferization.to_buffer %[[Q]] read_only
-// CHECK-DAG: %[[KB:.+]] = bufferization.to_buffer %[[K]] read_only
-// CHECK-DAG: %[[VB:.+]] = bufferization.to_buffer %[[V]] read_only
+// Keys and values may be batch-strided cache views: strided layouts.
+// CHECK-DAG: %[[KB:.+]] = bufferization.to_buffer %[[K]] read_only : tensor<{{.+}}> to memref<{{.+}}, strided<[?, ?, ?, 1], offset: ?>>
+// CHECK-DAG: %[[VB:.+]] = bufferization.to_buffer %[[V]] read_only : tensor<{{.+}}> to memref<{{.+}}, strided<[?, ?, ?, 1], offset: ?>>
 // CHECK: %[[OUT:.+]] = memref.alloc(%{{.+}}) : memref<2x?x4x64xf32>
 // Key splits: floor(396 / blocks), at most one per 4 key tiles, at least 1.
 // CHECK: %[[C396:.+]] = arith.constant 396 : index

@@ -27,8 +27,8 @@
 // CHECK-LABEL: func.func @f32_cache
 // CHECK-SAME:    (%[[F:.*]]: tensor<2x?x3x24xf32>, %[[Q:.*]]: tensor<2x?x3x40xf32>, %[[K:.*]]: tensor<2x?x3x40xf32>, %[[G:.*]]: tensor<2x?x3xf32>, %[[KP:.*]]: tensor<2x?x3x40xf32>, %[[SP:.*]]: tensor<2x?x3x24xf32>)
 // CHECK-DAG:   bufferization.to_buffer %[[F]] read_only
-// CHECK-DAG:   bufferization.to_buffer %[[KP]] read_only
-// CHECK-DAG:   bufferization.to_buffer %[[SP]] read_only
+// CHECK-DAG:   bufferization.to_buffer %[[KP]] read_only : tensor<{{.+}}> to memref<{{.+}}, strided<[?, ?, ?, 1], offset: ?>>
+// CHECK-DAG:   bufferization.to_buffer %[[SP]] read_only : tensor<{{.+}}> to memref<{{.+}}, strided<[?, ?, ?, 1], offset: ?>>
 // CHECK-DAG:   %[[T:.*]] = tensor.dim %[[F]], %c1
 // CHECK-DAG:   %[[P:.*]] = tensor.dim %[[KP]], %c1
 // CHECK:       %[[S:.*]] = memref.alloc(%[[T]]) : memref<2x?x3x24xf32>
