@@ -522,14 +522,14 @@ FailureOr<gpu::LaunchOp> gpumap::buildRowCopy(OpBuilder &b, Location loc,
                 Value e = arith::MulIOp::create(cb, cl, chunk, vecLen);
                 if (vectorized) {
                   auto type = VectorType::get({vec}, elem);
+                  Value from = arith::AddIOp::create(cb, cl, sBase, e);
+                  Value to = arith::AddIOp::create(cb, cl, dBase, e);
                   Value v = vector::LoadOp::create(
-                      cb, cl, type, s.flat,
-                      ValueRange{arith::AddIOp::create(cb, cl, sBase, e)},
+                      cb, cl, type, s.flat, ValueRange{from},
                       /*nontemporal=*/false, llvm::MaybeAlign(16));
-                  vector::StoreOp::create(
-                      cb, cl, v, d.flat,
-                      ValueRange{arith::AddIOp::create(cb, cl, dBase, e)},
-                      /*nontemporal=*/false, llvm::MaybeAlign(16));
+                  vector::StoreOp::create(cb, cl, v, d.flat, ValueRange{to},
+                                          /*nontemporal=*/false,
+                                          llvm::MaybeAlign(16));
                 } else {
                   for (int64_t j = 0; j < vec; ++j) {
                     Value k = arith::AddIOp::create(cb, cl, e,
@@ -538,14 +538,12 @@ FailureOr<gpu::LaunchOp> gpumap::buildRowCopy(OpBuilder &b, Location loc,
                         cb, cl, arith::CmpIPredicate::ult, k, rowLen);
                     scf::IfOp::create(
                         cb, cl, inside, [&](OpBuilder &ib, Location il) {
-                          Value x = memref::LoadOp::create(
-                              ib, il, s.flat,
-                              ValueRange{arith::AddIOp::create(ib, il, sBase,
-                                                               k)});
-                          memref::StoreOp::create(
-                              ib, il, x, d.flat,
-                              ValueRange{
-                                  arith::AddIOp::create(ib, il, dBase, k)});
+                          Value from = arith::AddIOp::create(ib, il, sBase, k);
+                          Value to = arith::AddIOp::create(ib, il, dBase, k);
+                          Value x = memref::LoadOp::create(ib, il, s.flat,
+                                                           ValueRange{from});
+                          memref::StoreOp::create(ib, il, x, d.flat,
+                                                  ValueRange{to});
                           scf::YieldOp::create(ib, il);
                         });
                   }
