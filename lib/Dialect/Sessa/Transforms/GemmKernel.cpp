@@ -22,6 +22,7 @@
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "llvm/Support/CommandLine.h"
 
 using namespace mlir;
 
@@ -744,13 +745,19 @@ void buildMmaGemm(ImplicitLocOpBuilder &b, Value a, Value bm, Value c,
 // kernels. Operands that are not dense along k and 16-byte aligned (or K not
 // a multiple of the chunk) take guarded scalar loads.
 //===----------------------------------------------------------------------===//
-constexpr int64_t kSkinnyRows = 8, kSkinnyCols = 2, kSkinnyWarps = 4,
-                  kSkinnyUnroll = 4;
+constexpr int64_t kSkinnyRows = 8, kSkinnyCols = 2, kSkinnyWarps = 4;
+/// Chunks of each column a lane loads per step (for measurements only).
+llvm::cl::opt<int64_t> clSkinnyUnroll(
+    "sessa-gpu-small-m-unroll", llvm::cl::Hidden, llvm::cl::init(4),
+    llvm::cl::desc("16-byte chunks of each B row per lane and step in the "
+                   "small-M GEMM (1 to 8)"));
 
 void buildSkinnyGemm(ImplicitLocOpBuilder &b, Value a, Value bm, Value c,
                      bool accumulate, int64_t vec,
                      ArrayRef<sessa::GemmEpilogueStage> stages) {
   IndexMath im{b};
+  const int64_t kSkinnyUnroll =
+      std::clamp<int64_t>(clSkinnyUnroll.getValue(), 1, 8);
   auto cType = cast<MemRefType>(c.getType());
   bool batched = cType.getRank() == 3;
   auto dim = [&](int64_t i) -> Value {
@@ -829,50 +836,78 @@ void buildSkinnyGemm(ImplicitLocOpBuilder &b, Value a, Value bm, Value c,
       return out;
     };
     int64_t numAcc = kSkinnyRows * kSkinnyCols;
+    // One step of kSkinnyUnroll chunks per lane from chunk `base` on: all B
+    // chunks first (so that they are in flight together), then A's and the
+    // FMAs. With `guarded`, chunks at or beyond numChunks are skipped (B's
+    // address clamped); otherwise all are inside.
+    auto unrolledStep = [&](ImplicitLocOpBuilder &b, Value base, bool fast,
+                            bool guarded, ValueRange acc) {
+      IndexMath im{b};
+      Value lastChunk = im.sub(numChunks, im.c(1));
+      SmallVector<Value> qs, inside;
+      SmallVector<SmallVector<SmallVector<Value>>> bv(kSkinnyUnroll);
+      for (int64_t u = 0; u < kSkinnyUnroll; ++u) {
+        Value q = im.add(base, 32 * u);
+        inside.push_back(guarded ? im.lt(q, numChunks) : Value());
+        qs.push_back(guarded ? im.min(q, lastChunk) : q);
+        for (int64_t j = 0; j < kSkinnyCols; ++j)
+          bv[u].push_back(loadChunk(b, ids.b, bRows[j], qs[u], fast));
+      }
+      SmallVector<Value> cur(acc.begin(), acc.end());
+      auto fmas = [&](ImplicitLocOpBuilder &b, int64_t u,
+                      SmallVector<Value> next) {
+        SmallVector<SmallVector<Value>> av;
+        for (int64_t r = 0; r < kSkinnyRows; ++r)
+          av.push_back(loadChunk(b, ids.a, aRows[r], qs[u], fast));
+        for (int64_t r = 0; r < kSkinnyRows; ++r)
+          for (int64_t j = 0; j < kSkinnyCols; ++j) {
+            Value &sum = next[r * kSkinnyCols + j];
+            for (int64_t e = 0; e < vec; ++e)
+              sum = LLVM::FMAOp::create(b, av[r][e], bv[u][j][e], sum);
+          }
+        return next;
+      };
+      for (int64_t u = 0; u < kSkinnyUnroll; ++u) {
+        if (!guarded) {
+          cur = fmas(b, u, cur);
+          continue;
+        }
+        auto step = scf::IfOp::create(b, SmallVector<Type>(numAcc, f32),
+                                      inside[u], /*withElse=*/true);
+        OpBuilder::InsertionGuard g(b);
+        b.setInsertionPointToStart(&step.getThenRegion().front());
+        scf::YieldOp::create(b, fmas(b, u, cur));
+        b.setInsertionPointToStart(&step.getElseRegion().front());
+        scf::YieldOp::create(b, cur);
+        cur.assign(step.getResults().begin(), step.getResults().end());
+      }
+      return cur;
+    };
+    // Full steps (every chunk inside K) without guards, then at most one
+    // guarded step for the rest.
+    Value fullIters = km.div(numChunks, 32 * kSkinnyUnroll);
     auto mainLoop = [&](ImplicitLocOpBuilder &b,
                         bool fast) -> SmallVector<Value> {
       IndexMath km{b};
       auto loop = scf::ForOp::create(
-          b, km.c(0), iters, km.c(1), SmallVector<Value>(numAcc, zero),
+          b, km.c(0), fullIters, km.c(1), SmallVector<Value>(numAcc, zero),
           [&](OpBuilder &nb, Location loc, Value it, ValueRange acc) {
             ImplicitLocOpBuilder b(loc, nb);
             IndexMath im{b};
             Value base = im.add(im.mul(it, perIter), lane);
-            Value lastChunk = im.sub(numChunks, im.c(1));
-            // All of this iteration's B chunks first (clamped addresses), so
-            // that they are in flight together.
-            SmallVector<Value> qs, inside;
-            SmallVector<SmallVector<SmallVector<Value>>> bv(kSkinnyUnroll);
-            for (int64_t u = 0; u < kSkinnyUnroll; ++u) {
-              Value q = im.add(base, 32 * u);
-              inside.push_back(im.lt(q, numChunks));
-              qs.push_back(im.min(q, lastChunk));
-              for (int64_t j = 0; j < kSkinnyCols; ++j)
-                bv[u].push_back(loadChunk(b, ids.b, bRows[j], qs[u], fast));
-            }
-            SmallVector<Value> cur(acc.begin(), acc.end());
-            for (int64_t u = 0; u < kSkinnyUnroll; ++u) {
-              auto step = scf::IfOp::create(b, SmallVector<Type>(numAcc, f32),
-                                            inside[u], /*withElse=*/true);
-              OpBuilder::InsertionGuard g(b);
-              b.setInsertionPointToStart(&step.getThenRegion().front());
-              SmallVector<Value> next(cur);
-              for (int64_t r = 0; r < kSkinnyRows; ++r) {
-                SmallVector<Value> av = loadChunk(b, ids.a, aRows[r], qs[u], fast);
-                for (int64_t j = 0; j < kSkinnyCols; ++j) {
-                  Value &s = next[r * kSkinnyCols + j];
-                  for (int64_t e = 0; e < vec; ++e)
-                    s = LLVM::FMAOp::create(b, av[e], bv[u][j][e], s);
-                }
-              }
-              scf::YieldOp::create(b, next);
-              b.setInsertionPointToStart(&step.getElseRegion().front());
-              scf::YieldOp::create(b, cur);
-              cur.assign(step.getResults().begin(), step.getResults().end());
-            }
-            scf::YieldOp::create(b, cur);
+            scf::YieldOp::create(
+                b, unrolledStep(b, base, fast, /*guarded=*/false, acc));
           });
-      return SmallVector<Value>(loop.getResults());
+      auto tail = scf::ForOp::create(
+          b, fullIters, iters, km.c(1), loop.getResults(),
+          [&](OpBuilder &nb, Location loc, Value it, ValueRange acc) {
+            ImplicitLocOpBuilder b(loc, nb);
+            IndexMath im{b};
+            Value base = im.add(im.mul(it, perIter), lane);
+            scf::YieldOp::create(
+                b, unrolledStep(b, base, fast, /*guarded=*/true, acc));
+          });
+      return SmallVector<Value>(tail.getResults());
     };
     Value kDense = km.isMultiple(ids.k, vec);
     Value fast = km.both(kDense, km.both(ids.a.fast, ids.b.fast));
@@ -895,17 +930,20 @@ void buildSkinnyGemm(ImplicitLocOpBuilder &b, Value a, Value bm, Value c,
       }
       sums.push_back(v);
     }
+    // Lane i < kSkinnyRows * kSkinnyCols stores element (m0 + i / cols,
+    // n0 + i % cols): one branch, so that the epilogue's loads (a bias) of
+    // all storing lanes are in flight together.
+    Value mine = sums[0];
+    for (int64_t i = 1; i < numAcc; ++i)
+      mine = km.select(km.eq(lane, km.c(i)), sums[i], mine);
     Epilogue epi{stages, ids, batched, cType.getElementType()};
-    for (int64_t r = 0; r < kSkinnyRows; ++r)
-      for (int64_t j = 0; j < kSkinnyCols; ++j)
-        ifThen(b, km.eq(lane, km.c(r * kSkinnyCols + j)),
-               [&](ImplicitLocOpBuilder &b) {
-                 IndexMath im{b};
-                 Value row = im.add(ids.m0, r), col = im.add(ids.n0, j);
-                 SmallVector<Value> pre = epi.preload(b, col);
-                 storeC(b, epi, row, col, sums[r * kSkinnyCols + j],
-                        accumulate, pre);
-               });
+    ifThen(b, km.lt(lane, km.c(numAcc)), [&](ImplicitLocOpBuilder &b) {
+      IndexMath im{b};
+      Value row = im.add(ids.m0, im.div(lane, kSkinnyCols));
+      Value col = im.add(ids.n0, im.rem(lane, kSkinnyCols));
+      SmallVector<Value> pre = epi.preload(b, col);
+      storeC(b, epi, row, col, mine, accumulate, pre);
+    });
     gpu::TerminatorOp::create(b);
   });
 }

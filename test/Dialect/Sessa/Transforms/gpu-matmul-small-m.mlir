@@ -33,22 +33,29 @@
 //       CHECK:     memref.extract_strided_metadata %[[X]]
 //       CHECK:     memref.extract_strided_metadata %[[W]]
 //       CHECK:     memref.extract_strided_metadata %[[Y]]
-// Dense along k, aligned and K a multiple of 8: 16-byte loads, 4 chunks of
-// each of the warp's 2 columns first, then A's chunks and FMAs.
+// Dense along k, aligned and K a multiple of 8: 16-byte loads. Full steps
+// of 4 chunks per lane without guards (the warp's 2 columns of B first, then
+// A's 8 rows and the FMAs), then a guarded step for the chunks left.
+//       CHECK:     %[[FULL:.*]] = arith.divui %{{.*}}, %c128
 //       CHECK:     scf.if %{{.*}} -> (f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32) {
-//       CHECK:       scf.for {{.*}} iter_args
+//       CHECK:       %[[L:.*]]:16 = scf.for %{{.*}} = %c0{{.*}} to %[[FULL]] step %c1{{.*}} iter_args
 //       CHECK-COUNT-8: vector.load {{.*}} {alignment = 16 : i64} : memref<?xbf16>, vector<8xbf16>
+//   CHECK-NOT:         scf.if
+//       CHECK:         vector.load {{.*}} {alignment = 16 : i64} : memref<?xbf16>, vector<8xbf16>
+//       CHECK:         arith.extf {{.*}} : bf16 to f32
+//       CHECK:         llvm.intr.fma
+//       CHECK:       scf.for %{{.*}} = %[[FULL]] to %{{.*}} step %c1{{.*}} iter_args({{.*}} = %[[L]]#0,
 //       CHECK:         scf.if
-//       CHECK:           vector.load {{.*}} {alignment = 16 : i64} : memref<?xbf16>, vector<8xbf16>
-//       CHECK:           arith.extf {{.*}} : bf16 to f32
 //       CHECK:           llvm.intr.fma
 // Else: guarded scalar loads, zero beyond K.
 //       CHECK:     } else {
 //       CHECK:       memref.load {{.*}} : memref<?xbf16>
 //       CHECK-COUNT-5: gpu.shuffle  xor
-// Lane r * 2 + c stores element (m0 + r, n0 + c) through the epilogue.
-//       CHECK:     arith.cmpi eq, %{{.*}}, %c0
-//       CHECK:     scf.if
+// Lane i < 16 stores element (m0 + i / 2, n0 + i % 2) through the epilogue,
+// in one branch.
+//       CHECK:     arith.select
+//       CHECK:     %[[STORES:.*]] = arith.cmpi slt, %{{.*}}, %c16
+//       CHECK:     scf.if %[[STORES]] {
 //       CHECK:       memref.load %[[BIAS]]
 //       CHECK:       arith.addf
 //       CHECK:       arith.truncf {{.*}} : f32 to bf16
