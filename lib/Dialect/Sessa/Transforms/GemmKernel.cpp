@@ -738,7 +738,7 @@ void buildMmaGemm(ImplicitLocOpBuilder &b, Value a, Value bm, Value c,
 // kSkinnyRows rows of C and kSkinnyWarps * kSkinnyCols columns; each warp
 // owns kSkinnyCols columns (rows of B) and reads them along all of k, lane l
 // taking the 16-byte chunks l, l + 32, ... (coalesced 512-byte warp reads,
-// kSkinnyUnroll chunks of each column loaded before they are used); A's
+// clSkinnyUnroll (2) chunks of each column loaded before they are used); A's
 // chunks come from L1/L2 (A is small). Lanes hold kSkinnyRows x kSkinnyCols
 // f32 partial sums, reduced with a shuffle butterfly; lane r * kSkinnyCols +
 // c then stores element (r, c) through the same epilogue as the tiled
@@ -746,9 +746,12 @@ void buildMmaGemm(ImplicitLocOpBuilder &b, Value a, Value bm, Value c,
 // a multiple of the chunk) take guarded scalar loads.
 //===----------------------------------------------------------------------===//
 constexpr int64_t kSkinnyRows = 8, kSkinnyCols = 2, kSkinnyWarps = 4;
-/// Chunks of each column a lane loads per step (for measurements only).
+/// Chunks of each column a lane loads per step (hidden, for measurements).
+/// Measured on an H100 (decode step, B = 8, K = 1024, nine products;
+/// bench/results/gpu-h100-20261122-decode): 2 (234 registers) 46 us in all,
+/// 4 (255 registers and spills) 51 us, 1 (123 registers) 56 us.
 llvm::cl::opt<int64_t> clSkinnyUnroll(
-    "sessa-gpu-small-m-unroll", llvm::cl::Hidden, llvm::cl::init(4),
+    "sessa-gpu-small-m-unroll", llvm::cl::Hidden, llvm::cl::init(2),
     llvm::cl::desc("16-byte chunks of each B row per lane and step in the "
                    "small-M GEMM (1 to 8)"));
 

@@ -34,12 +34,12 @@
 //       CHECK:     memref.extract_strided_metadata %[[W]]
 //       CHECK:     memref.extract_strided_metadata %[[Y]]
 // Dense along k, aligned and K a multiple of 8: 16-byte loads. Full steps
-// of 4 chunks per lane without guards (the warp's 2 columns of B first, then
+// of 2 chunks per lane without guards (the warp's 2 columns of B first, then
 // A's 8 rows and the FMAs), then a guarded step for the chunks left.
-//       CHECK:     %[[FULL:.*]] = arith.divui %{{.*}}, %c128
+//       CHECK:     %[[FULL:.*]] = arith.divui %{{.*}}, %c64
 //       CHECK:     scf.if %{{.*}} -> (f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32) {
 //       CHECK:       %[[L:.*]]:16 = scf.for %{{.*}} = %c0{{.*}} to %[[FULL]] step %c1{{.*}} iter_args
-//       CHECK-COUNT-8: vector.load {{.*}} {alignment = 16 : i64} : memref<?xbf16>, vector<8xbf16>
+//       CHECK-COUNT-4: vector.load {{.*}} {alignment = 16 : i64} : memref<?xbf16>, vector<8xbf16>
 //   CHECK-NOT:         scf.if
 //       CHECK:         vector.load {{.*}} {alignment = 16 : i64} : memref<?xbf16>, vector<8xbf16>
 //       CHECK:         arith.extf {{.*}} : bf16 to f32
