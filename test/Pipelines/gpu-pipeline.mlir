@@ -18,10 +18,10 @@
 // By default each kernel keeps its own gpu.module / image.
 // RUN: sessa-opt %s --sessa-entry-point-abi --sessa-gpu-pipeline="format=isa" | FileCheck %s --check-prefix=DEFAULT
 // DEFAULT-LABEL: llvm.func @_mlir_ciface_block_f32(
-// DEFAULT-COUNT-5: gpu.binary @block_f32_kernel{{(_[0-9])?}}  [#gpu.object<#nvvm.target<O = 3, chip = "sm_90", features = "+ptx80">
+// DEFAULT-COUNT-6: gpu.binary @block_f32_kernel{{(_[0-9])?}}  [#gpu.object<#nvvm.target<O = 3, chip = "sm_90", features = "+ptx80">
 // DEFAULT-NOT: gpu.binary
 // DEFAULT-LABEL: llvm.func @_mlir_ciface_proj_bf16(
-// DEFAULT-COUNT-2: gpu.binary @proj_bf16_kernel{{(_[0-9])?}}  [#gpu.object<#nvvm.target<O = 3, chip = "sm_90", features = "+ptx80">
+// DEFAULT-COUNT-3: gpu.binary @proj_bf16_kernel{{(_[0-9])?}}  [#gpu.object<#nvvm.target<O = 3, chip = "sm_90", features = "+ptx80">
 // DEFAULT-NOT: gpu.binary
 
 #id2 = affine_map<(i, j) -> (i, j)>
@@ -118,8 +118,12 @@ func.func @proj_bf16(%x: tensor<?x64xbf16>, %w: tensor<32x64xbf16>) -> tensor<?x
 // KERNELS-SAME: threads in (%{{.+}}, %{{.+}}, %{{.+}}) args(%[[SUM]] : memref<?xf32>,
 // KERNELS: gpu.launch_func @block_f32_kernels::@block_f32_kernel_0 blocks {{.+}} args(%[[X]] : memref<?x64xf32>, %[[SUM]] : memref<?xf32>
 // KERNELS: gpu.launch_func @block_f32_kernels::@block_f32_kernel_1
+// M > 16: the tiled GEMM; else the small-M one (8 column blocks of 128
+// threads for N = 64).
 // KERNELS: gpu.launch_func @block_f32_kernels::@block_f32_kernel_2 {{.+}} dynamic_shared_memory_size
-// KERNELS: gpu.launch_func @block_f32_kernels::@block_f32_kernel_3 {{.+}} %[[Y]] : memref<?x64xf32>
+// KERNELS: } else {
+// KERNELS: gpu.launch_func @block_f32_kernels::@block_f32_kernel_3 blocks in (%c8, %{{.+}}, %c1) threads in (%c128, %c1, %c1) args(
+// KERNELS: gpu.launch_func @block_f32_kernels::@block_f32_kernel_4 {{.+}} %[[Y]] : memref<?x64xf32>
 // KERNELS: gpu.dealloc
 // KERNELS: return
 // KERNELS: gpu.module @block_f32_kernels {
@@ -130,6 +134,8 @@ func.func @proj_bf16(%x: tensor<?x64xbf16>, %w: tensor<32x64xbf16>) -> tensor<?x
 // KERNELS: gpu.return
 // KERNELS: gpu.func @block_f32_kernel_2(
 // KERNELS: gpu.func @block_f32_kernel_3(
+// KERNELS: gpu.shuffle xor
+// KERNELS: gpu.func @block_f32_kernel_4(
 // KERNELS: math.erf
 // KERNELS-LABEL: func.func @proj_bf16(
 // KERNELS-NOT: memref.load

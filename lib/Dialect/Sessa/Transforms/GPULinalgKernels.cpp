@@ -8,7 +8,10 @@
 //    reading it, combined with addf / maximumf / maxnumf: lanes reduce a
 //    strided part of the row, then a shuffle-xor butterfly;
 //  - thread_per_output: one thread per output element (the parallel loops),
-//    the reduction loops inside carrying the outputs in registers.
+//    the reduction loops inside carrying the outputs in registers;
+//  - row_copy (buildRowCopy; linalg.copy and copies between strided views):
+//    a 2-D launch, rows of contiguous elements on grid y, 16-byte chunks of
+//    a row on threads and grid x.
 //
 //===----------------------------------------------------------------------===//
 #include "GPULinalgKernels.h"
@@ -18,6 +21,7 @@
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/IRMapping.h"
 
 #include <limits>
@@ -361,7 +365,207 @@ gpu::LaunchOp buildThreadPerOutput(OpBuilder &b, Location loc,
   return launch;
 }
 
+/// How many innermost dimensions of `type` are provably contiguous (each
+/// one's stride the product of the sizes inside it, the innermost stride 1).
+int64_t contiguousInnerDims(MemRefType type) {
+  int64_t rank = type.getRank();
+  if (type.getLayout().isIdentity())
+    return rank;
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  if (failed(type.getStridesAndOffset(strides, offset)))
+    return 0;
+  int64_t expected = 1, count = 0;
+  for (int64_t i = rank - 1; i >= 0; --i) {
+    if (expected == ShapedType::kDynamic || strides[i] != expected)
+      break;
+    ++count;
+    expected = type.isDynamicDim(i) ? ShapedType::kDynamic
+                                    : expected * type.getDimSize(i);
+  }
+  return count;
+}
+
+/// A memref as seen from inside a kernel: a flat view of its buffer, its
+/// offset, sizes and strides, and its aligned pointer as an index.
+struct FlatView {
+  Value flat, offset, ptr;
+  SmallVector<Value> sizes, strides;
+};
+
+FlatView makeFlatView(OpBuilder &b, Location loc, Value mem) {
+  auto type = cast<MemRefType>(mem.getType());
+  auto meta = memref::ExtractStridedMetadataOp::create(b, loc, mem);
+  FlatView v;
+  v.offset = meta.getOffset();
+  v.sizes.assign(meta.getSizes().begin(), meta.getSizes().end());
+  v.strides.assign(meta.getStrides().begin(), meta.getStrides().end());
+  // Extent of the buffer the view touches: offset + 1 + sum (size-1)*stride.
+  Value one = cIndex(b, loc, 1), zero = cIndex(b, loc, 0);
+  Value extent = arith::AddIOp::create(b, loc, v.offset, one);
+  for (auto [size, stride] : llvm::zip(v.sizes, v.strides)) {
+    Value last = arith::MaxSIOp::create(
+        b, loc, arith::SubIOp::create(b, loc, size, one), zero);
+    extent = arith::AddIOp::create(
+        b, loc, extent, arith::MulIOp::create(b, loc, last, stride));
+  }
+  auto flatType =
+      MemRefType::get({ShapedType::kDynamic}, type.getElementType());
+  v.flat = memref::ReinterpretCastOp::create(
+      b, loc, flatType, meta.getBaseBuffer(), OpFoldResult(b.getIndexAttr(0)),
+      ArrayRef<OpFoldResult>{extent},
+      ArrayRef<OpFoldResult>{b.getIndexAttr(1)});
+  v.ptr = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, mem);
+  return v;
+}
+
+Value isMultipleOf(OpBuilder &b, Location loc, Value x, int64_t m) {
+  return arith::CmpIOp::create(
+      b, loc, arith::CmpIPredicate::eq,
+      arith::RemUIOp::create(b, loc, x, cIndex(b, loc, m)), cIndex(b, loc, 0));
+}
+
 } // namespace
+
+FailureOr<gpu::LaunchOp> gpumap::buildRowCopy(OpBuilder &b, Location loc,
+                                              Value src, Value dst,
+                                              const KernelOptions &options) {
+  auto srcType = dyn_cast<MemRefType>(src.getType());
+  auto dstType = dyn_cast<MemRefType>(dst.getType());
+  if (!srcType || !dstType || srcType.getRank() != dstType.getRank() ||
+      srcType.getElementType() != dstType.getElementType() ||
+      srcType.getRank() == 0 || srcType.getMemorySpace() ||
+      dstType.getMemorySpace())
+    return failure();
+  Type elem = srcType.getElementType();
+  if (!elem.isIntOrFloat())
+    return failure();
+  unsigned bits = elem.getIntOrFloatBitWidth();
+  if (bits % 8 || 16 % (bits / 8))
+    return failure();
+  int64_t elemBytes = bits / 8, vec = 16 / elemBytes;
+  int64_t rank = srcType.getRank();
+  int64_t inner =
+      std::min(contiguousInnerDims(srcType), contiguousInnerDims(dstType));
+  if (inner == 0)
+    return failure();
+  int64_t outer = rank - inner;
+
+  // Host: rows on grid y (at most 65535, grid-stride), the 16-byte chunks of
+  // a row on threads and grid x.
+  SmallVector<Value> hostSizes;
+  for (int64_t i = 0; i < rank; ++i)
+    hostSizes.push_back(
+        srcType.isDynamicDim(i)
+            ? memref::DimOp::create(b, loc, src, i).getResult()
+            : cIndex(b, loc, srcType.getDimSize(i)));
+  Value hostRows = product(b, loc, ArrayRef<Value>(hostSizes).take_front(outer));
+  Value hostRowLen =
+      product(b, loc, ArrayRef<Value>(hostSizes).drop_front(outer));
+  Value chunks =
+      arith::CeilDivUIOp::create(b, loc, hostRowLen, cIndex(b, loc, vec));
+  Value gridX = gridSize(b, loc, chunks, options.blockSize, options.maxBlocks);
+  Value gridY = gridSize(b, loc, hostRows, 1, 65535);
+  Value one = cIndex(b, loc, 1);
+  auto launch = gpu::LaunchOp::create(b, loc, gridX, gridY, one,
+                                      cIndex(b, loc, options.blockSize), one,
+                                      one);
+  launch->setAttr(kKernelAttrName, b.getStringAttr("row_copy"));
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(&launch.getBody().front());
+  FlatView s = makeFlatView(b, loc, src), d = makeFlatView(b, loc, dst);
+  ArrayRef<Value> outerSizes = ArrayRef<Value>(s.sizes).take_front(outer);
+  Value rows = product(b, loc, outerSizes);
+  Value rowLen = product(b, loc, ArrayRef<Value>(s.sizes).drop_front(outer));
+  Value numChunks =
+      arith::CeilDivUIOp::create(b, loc, rowLen, cIndex(b, loc, vec));
+  // 16-byte moves: every chunk start aligned in both buffers.
+  Value fast = arith::AndIOp::create(
+      b, loc, isMultipleOf(b, loc, rowLen, vec),
+      arith::AndIOp::create(b, loc, isMultipleOf(b, loc, s.ptr, 16),
+                            isMultipleOf(b, loc, d.ptr, 16)));
+  fast = arith::AndIOp::create(
+      b, loc, fast,
+      arith::AndIOp::create(b, loc, isMultipleOf(b, loc, s.offset, vec),
+                            isMultipleOf(b, loc, d.offset, vec)));
+  for (int64_t i = 0; i < outer; ++i)
+    fast = arith::AndIOp::create(
+        b, loc, fast,
+        arith::AndIOp::create(b, loc, isMultipleOf(b, loc, s.strides[i], vec),
+                              isMultipleOf(b, loc, d.strides[i], vec)));
+  Value first = arith::AddIOp::create(
+      b, loc,
+      arith::MulIOp::create(b, loc, launch.getBlockIds().x,
+                            launch.getBlockSize().x),
+      launch.getThreadIds().x);
+  Value step = arith::MulIOp::create(b, loc, launch.getGridSize().x,
+                                     launch.getBlockSize().x);
+  Value vecLen = cIndex(b, loc, vec);
+  auto copyRows = [&](OpBuilder &b, Location loc, bool vectorized) {
+    scf::ForOp::create(
+        b, loc, launch.getBlockIds().y, rows, launch.getGridSize().y,
+        ValueRange{},
+        [&](OpBuilder &rb, Location rl, Value row, ValueRange) {
+          SmallVector<Value> ivs = delinearize(rb, rl, row, outerSizes);
+          Value sBase = s.offset, dBase = d.offset;
+          for (int64_t i = 0; i < outer; ++i) {
+            sBase = arith::AddIOp::create(
+                rb, rl, sBase,
+                arith::MulIOp::create(rb, rl, ivs[i], s.strides[i]));
+            dBase = arith::AddIOp::create(
+                rb, rl, dBase,
+                arith::MulIOp::create(rb, rl, ivs[i], d.strides[i]));
+          }
+          scf::ForOp::create(
+              rb, rl, first, numChunks, step, ValueRange{},
+              [&](OpBuilder &cb, Location cl, Value chunk, ValueRange) {
+                Value e = arith::MulIOp::create(cb, cl, chunk, vecLen);
+                if (vectorized) {
+                  auto type = VectorType::get({vec}, elem);
+                  Value from = arith::AddIOp::create(cb, cl, sBase, e);
+                  Value to = arith::AddIOp::create(cb, cl, dBase, e);
+                  Value v = vector::LoadOp::create(
+                      cb, cl, type, s.flat, ValueRange{from},
+                      /*nontemporal=*/false, llvm::MaybeAlign(16));
+                  vector::StoreOp::create(cb, cl, v, d.flat, ValueRange{to},
+                                          /*nontemporal=*/false,
+                                          llvm::MaybeAlign(16));
+                } else {
+                  for (int64_t j = 0; j < vec; ++j) {
+                    Value k = arith::AddIOp::create(cb, cl, e,
+                                                    cIndex(cb, cl, j));
+                    Value inside = arith::CmpIOp::create(
+                        cb, cl, arith::CmpIPredicate::ult, k, rowLen);
+                    scf::IfOp::create(
+                        cb, cl, inside, [&](OpBuilder &ib, Location il) {
+                          Value from = arith::AddIOp::create(ib, il, sBase, k);
+                          Value to = arith::AddIOp::create(ib, il, dBase, k);
+                          Value x = memref::LoadOp::create(ib, il, s.flat,
+                                                           ValueRange{from});
+                          memref::StoreOp::create(ib, il, x, d.flat,
+                                                  ValueRange{to});
+                          scf::YieldOp::create(ib, il);
+                        });
+                  }
+                }
+                scf::YieldOp::create(cb, cl);
+              });
+          scf::YieldOp::create(rb, rl);
+        });
+  };
+  scf::IfOp::create(
+      b, loc, fast,
+      [&](OpBuilder &tb, Location tl) {
+        copyRows(tb, tl, /*vectorized=*/true);
+        scf::YieldOp::create(tb, tl);
+      },
+      [&](OpBuilder &eb, Location el) {
+        copyRows(eb, el, /*vectorized=*/false);
+        scf::YieldOp::create(eb, el);
+      });
+  gpu::TerminatorOp::create(b, loc);
+  return launch;
+}
 
 FailureOr<gpu::LaunchOp>
 gpumap::buildLinalgKernel(RewriterBase &rewriter, linalg::LinalgOp op,
@@ -387,6 +591,16 @@ gpumap::buildLinalgKernel(RewriterBase &rewriter, linalg::LinalgOp op,
   Location loc = op.getLoc();
   OpBuilder::InsertionGuard guard(rewriter);
   rewriter.setInsertionPoint(op);
+  // Copies: rows of contiguous elements, 16 bytes a thread.
+  if (linalg::isaCopyOpInterface(op)) {
+    FailureOr<gpu::LaunchOp> copy =
+        buildRowCopy(rewriter, loc, op.getDpsInputs()[0],
+                     op.getDpsInits()[0], options);
+    if (succeeded(copy)) {
+      rewriter.eraseOp(op);
+      return *copy;
+    }
+  }
   SmallVector<Value> sizes;
   for (Range range : op.createLoopRanges(rewriter, loc))
     sizes.push_back(getValueOrCreateConstantIndexOp(rewriter, loc, range.size));

@@ -30,6 +30,20 @@ FailureOr<gpu::LaunchOp> buildLinalgKernel(RewriterBase &rewriter,
                                            linalg::LinalgOp op,
                                            const KernelOptions &options);
 
+/// Builds, at the rewriter's insertion point (host code), a `gpu.launch`
+/// that copies memref `src` into `dst` (same shape and element type) as
+/// rows of contiguous elements: the longest run of innermost dimensions that
+/// is provably contiguous in both (identity layouts, or static strides
+/// matching the static sizes) forms a row; the outer dimensions index the
+/// rows. Threads move 16 bytes at a time when, at run time, the row length,
+/// both offsets and the outer strides are multiples of 16 bytes and both
+/// base pointers are 16-byte aligned; otherwise one element at a time.
+/// Returns failure, with nothing built, when no innermost dimension is
+/// provably contiguous in both or the element type is not an integer or
+/// float type of 1, 2, 4, 8 or 16 bytes (marked "row_copy").
+FailureOr<gpu::LaunchOp> buildRowCopy(OpBuilder &b, Location loc, Value src,
+                                      Value dst, const KernelOptions &options);
+
 /// True if `op` is nested in device code (a gpu.launch, gpu.func or
 /// gpu.module).
 bool isInDeviceCode(Operation *op);

@@ -344,6 +344,7 @@ struct SessaGPUMatmulPass
     sessa::GemmOptions options;
     options.blockK = blockK;
     options.stages = stages;
+    options.smallM = smallM;
     std::string message;
     if (failed(sessa::verifyGemmOptions(options, message))) {
       getOperation().emitError("sessa-gpu-matmul: ") << message;

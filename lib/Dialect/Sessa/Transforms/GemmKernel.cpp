@@ -22,6 +22,7 @@
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "llvm/Support/CommandLine.h"
 
 using namespace mlir;
 
@@ -730,6 +731,226 @@ void buildMmaGemm(ImplicitLocOpBuilder &b, Value a, Value bm, Value c,
               epilogue);
 }
 
+//===----------------------------------------------------------------------===//
+// Small M (decode): C[m, n] = sum_k A[m, k] * B[n, k] with few rows. The
+// product is a stream over B (the weights); the 128x128 tiles above would
+// launch only N / 128 blocks. Here a block of kSkinnyWarps warps covers
+// kSkinnyRows rows of C and kSkinnyWarps * kSkinnyCols columns; each warp
+// owns kSkinnyCols columns (rows of B) and reads them along all of k, lane l
+// taking the 16-byte chunks l, l + 32, ... (coalesced 512-byte warp reads,
+// clSkinnyUnroll (2) chunks of each column loaded before they are used); A's
+// chunks come from L1/L2 (A is small). Lanes hold kSkinnyRows x kSkinnyCols
+// f32 partial sums, reduced with a shuffle butterfly; lane r * kSkinnyCols +
+// c then stores element (r, c) through the same epilogue as the tiled
+// kernels. Operands that are not dense along k and 16-byte aligned (or K not
+// a multiple of the chunk) take guarded scalar loads.
+//===----------------------------------------------------------------------===//
+constexpr int64_t kSkinnyRows = 8, kSkinnyCols = 2, kSkinnyWarps = 4;
+/// Chunks of each column a lane loads per step (hidden, for measurements).
+/// Measured on an H100 (decode step, B = 8, K = 1024, nine products;
+/// bench/results/gpu-h100-20261122-decode): 2 (234 registers) 46 us in all,
+/// 4 (255 registers and spills) 51 us, 1 (123 registers) 56 us.
+llvm::cl::opt<int64_t> clSkinnyUnroll(
+    "sessa-gpu-small-m-unroll", llvm::cl::Hidden, llvm::cl::init(2),
+    llvm::cl::desc("16-byte chunks of each B row per lane and step in the "
+                   "small-M GEMM (1 to 8)"));
+
+void buildSkinnyGemm(ImplicitLocOpBuilder &b, Value a, Value bm, Value c,
+                     bool accumulate, int64_t vec,
+                     ArrayRef<sessa::GemmEpilogueStage> stages) {
+  IndexMath im{b};
+  const int64_t kSkinnyUnroll =
+      std::clamp<int64_t>(clSkinnyUnroll.getValue(), 1, 8);
+  auto cType = cast<MemRefType>(c.getType());
+  bool batched = cType.getRank() == 3;
+  auto dim = [&](int64_t i) -> Value {
+    if (!cType.isDynamicDim(i))
+      return im.c(cType.getDimSize(i));
+    return memref::DimOp::create(b, c, i);
+  };
+  Value mSize = dim(batched ? 1 : 0);
+  Value nSize = dim(batched ? 2 : 1);
+  Value batch = batched ? dim(0) : im.c(1);
+  Value nonEmpty = im.both(im.both(im.gt(mSize, im.c(0)), im.gt(nSize, im.c(0))),
+                           im.gt(batch, im.c(0)));
+  ifThen(b, nonEmpty, [&](ImplicitLocOpBuilder &b) {
+    IndexMath im{b};
+    int64_t colsPerBlock = kSkinnyWarps * kSkinnyCols;
+    auto launch = gpu::LaunchOp::create(
+        b, im.ceilDiv(nSize, colsPerBlock), im.ceilDiv(mSize, kSkinnyRows),
+        batch, im.c(kSkinnyWarps * 32), im.c(1), im.c(1));
+    launch->setAttr("sessa.gpu_kernel", b.getStringAttr("gemm_small_m"));
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&launch.getBody().front());
+    IndexMath km{b};
+    KernelIds ids;
+    ids.tid = launch.getThreadIds().x;
+    ids.batch = launch.getBlockIds().z;
+    ids.a = makeView(b, a, /*rowDim=*/0, ids.batch, vec);
+    ids.b = makeView(b, bm, /*rowDim=*/0, ids.batch, vec);
+    ids.c = makeView(b, c, /*rowDim=*/0, ids.batch, vec);
+    ids.k = ids.a.cols;
+    Value lane = km.rem(ids.tid, 32), warp = km.div(ids.tid, 32);
+    ids.m0 = km.mul(launch.getBlockIds().y, kSkinnyRows);
+    ids.n0 = km.add(km.mul(launch.getBlockIds().x, colsPerBlock),
+                    km.mul(warp, kSkinnyCols));
+    // Rows of A and B this thread reads, clamped into the matrices (the
+    // results of rows/columns beyond them are never stored).
+    SmallVector<Value> aRows, bRows;
+    for (int64_t r = 0; r < kSkinnyRows; ++r)
+      aRows.push_back(km.min(km.add(ids.m0, r), km.sub(ids.a.rows, km.c(1))));
+    for (int64_t j = 0; j < kSkinnyCols; ++j)
+      bRows.push_back(km.min(km.add(ids.n0, j), km.sub(ids.b.rows, km.c(1))));
+    Value numChunks = km.ceilDiv(ids.k, vec);
+    Value perIter = km.c(32 * kSkinnyUnroll);
+    Value iters = km.ceilDiv(numChunks, 32 * kSkinnyUnroll);
+    Type f32 = b.getF32Type();
+    Type elem = cast<MemRefType>(a.getType()).getElementType();
+    auto vecType = VectorType::get({vec}, elem);
+    Value zero = arith::ConstantOp::create(b, b.getF32FloatAttr(0.0));
+    // The `vec` elements k = q * vec + j of row `row` of `v`, as f32: one
+    // 16-byte load (fast), or guarded scalar loads (zero beyond K).
+    auto loadChunk = [&](ImplicitLocOpBuilder &b, const MatrixView &v,
+                         Value row, Value q, bool fast) -> SmallVector<Value> {
+      IndexMath im{b};
+      SmallVector<Value> out;
+      Value k0 = im.mul(q, vec);
+      if (fast) {
+        Value idx = im.add(v.off, im.add(im.mul(row, v.sRow), k0));
+        Value x = vector::LoadOp::create(b, vecType, v.flat, ValueRange{idx},
+                                         /*nontemporal=*/false,
+                                         llvm::MaybeAlign(16));
+        for (int64_t j = 0; j < vec; ++j)
+          out.push_back(toF32(b, vector::ExtractOp::create(b, x, j)));
+        return out;
+      }
+      for (int64_t j = 0; j < vec; ++j) {
+        Value k = im.add(k0, j);
+        out.push_back(ifValue(
+            b, im.lt(k, v.cols), f32,
+            [&](ImplicitLocOpBuilder &b) -> Value {
+              IndexMath im{b};
+              Value idx = im.add(v.off, im.add(im.mul(row, v.sRow),
+                                               im.mul(k, v.sCol)));
+              return toF32(b, memref::LoadOp::create(b, v.flat, idx));
+            },
+            [&](ImplicitLocOpBuilder &) -> Value { return zero; }));
+      }
+      return out;
+    };
+    int64_t numAcc = kSkinnyRows * kSkinnyCols;
+    // One step of kSkinnyUnroll chunks per lane from chunk `base` on: all B
+    // chunks first (so that they are in flight together), then A's and the
+    // FMAs. With `guarded`, chunks at or beyond numChunks are skipped (B's
+    // address clamped); otherwise all are inside.
+    auto unrolledStep = [&](ImplicitLocOpBuilder &b, Value base, bool fast,
+                            bool guarded, ValueRange acc) {
+      IndexMath im{b};
+      Value lastChunk = im.sub(numChunks, im.c(1));
+      SmallVector<Value> qs, inside;
+      SmallVector<SmallVector<SmallVector<Value>>> bv(kSkinnyUnroll);
+      for (int64_t u = 0; u < kSkinnyUnroll; ++u) {
+        Value q = im.add(base, 32 * u);
+        inside.push_back(guarded ? im.lt(q, numChunks) : Value());
+        qs.push_back(guarded ? im.min(q, lastChunk) : q);
+        for (int64_t j = 0; j < kSkinnyCols; ++j)
+          bv[u].push_back(loadChunk(b, ids.b, bRows[j], qs[u], fast));
+      }
+      SmallVector<Value> cur(acc.begin(), acc.end());
+      auto fmas = [&](ImplicitLocOpBuilder &b, int64_t u,
+                      SmallVector<Value> next) {
+        SmallVector<SmallVector<Value>> av;
+        for (int64_t r = 0; r < kSkinnyRows; ++r)
+          av.push_back(loadChunk(b, ids.a, aRows[r], qs[u], fast));
+        for (int64_t r = 0; r < kSkinnyRows; ++r)
+          for (int64_t j = 0; j < kSkinnyCols; ++j) {
+            Value &sum = next[r * kSkinnyCols + j];
+            for (int64_t e = 0; e < vec; ++e)
+              sum = LLVM::FMAOp::create(b, av[r][e], bv[u][j][e], sum);
+          }
+        return next;
+      };
+      for (int64_t u = 0; u < kSkinnyUnroll; ++u) {
+        if (!guarded) {
+          cur = fmas(b, u, cur);
+          continue;
+        }
+        auto step = scf::IfOp::create(b, SmallVector<Type>(numAcc, f32),
+                                      inside[u], /*withElse=*/true);
+        OpBuilder::InsertionGuard g(b);
+        b.setInsertionPointToStart(&step.getThenRegion().front());
+        scf::YieldOp::create(b, fmas(b, u, cur));
+        b.setInsertionPointToStart(&step.getElseRegion().front());
+        scf::YieldOp::create(b, cur);
+        cur.assign(step.getResults().begin(), step.getResults().end());
+      }
+      return cur;
+    };
+    // Full steps (every chunk inside K) without guards, then at most one
+    // guarded step for the rest.
+    Value fullIters = km.div(numChunks, 32 * kSkinnyUnroll);
+    auto mainLoop = [&](ImplicitLocOpBuilder &b,
+                        bool fast) -> SmallVector<Value> {
+      IndexMath km{b};
+      auto loop = scf::ForOp::create(
+          b, km.c(0), fullIters, km.c(1), SmallVector<Value>(numAcc, zero),
+          [&](OpBuilder &nb, Location loc, Value it, ValueRange acc) {
+            ImplicitLocOpBuilder b(loc, nb);
+            IndexMath im{b};
+            Value base = im.add(im.mul(it, perIter), lane);
+            scf::YieldOp::create(
+                b, unrolledStep(b, base, fast, /*guarded=*/false, acc));
+          });
+      auto tail = scf::ForOp::create(
+          b, fullIters, iters, km.c(1), loop.getResults(),
+          [&](OpBuilder &nb, Location loc, Value it, ValueRange acc) {
+            ImplicitLocOpBuilder b(loc, nb);
+            IndexMath im{b};
+            Value base = im.add(im.mul(it, perIter), lane);
+            scf::YieldOp::create(
+                b, unrolledStep(b, base, fast, /*guarded=*/true, acc));
+          });
+      return SmallVector<Value>(tail.getResults());
+    };
+    Value kDense = km.isMultiple(ids.k, vec);
+    Value fast = km.both(kDense, km.both(ids.a.fast, ids.b.fast));
+    auto both = scf::IfOp::create(b, SmallVector<Type>(numAcc, f32), fast,
+                                  /*withElse=*/true);
+    {
+      OpBuilder::InsertionGuard g(b);
+      b.setInsertionPointToStart(&both.getThenRegion().front());
+      scf::YieldOp::create(b, mainLoop(b, /*fast=*/true));
+      b.setInsertionPointToStart(&both.getElseRegion().front());
+      scf::YieldOp::create(b, mainLoop(b, /*fast=*/false));
+    }
+    // Butterfly: every lane ends with the warp's sums.
+    SmallVector<Value> sums;
+    for (Value v : both.getResults()) {
+      for (int64_t offset = 16; offset > 0; offset /= 2) {
+        auto shuffle = gpu::ShuffleOp::create(b, v, offset, 32,
+                                              gpu::ShuffleMode::XOR);
+        v = arith::AddFOp::create(b, v, shuffle.getShuffleResult());
+      }
+      sums.push_back(v);
+    }
+    // Lane i < kSkinnyRows * kSkinnyCols stores element (m0 + i / cols,
+    // n0 + i % cols): one branch, so that the epilogue's loads (a bias) of
+    // all storing lanes are in flight together.
+    Value mine = sums[0];
+    for (int64_t i = 1; i < numAcc; ++i)
+      mine = km.select(km.eq(lane, km.c(i)), sums[i], mine);
+    Epilogue epi{stages, ids, batched, cType.getElementType()};
+    ifThen(b, km.lt(lane, km.c(numAcc)), [&](ImplicitLocOpBuilder &b) {
+      IndexMath im{b};
+      Value row = im.add(ids.m0, im.div(lane, kSkinnyCols));
+      Value col = im.add(ids.n0, im.rem(lane, kSkinnyCols));
+      SmallVector<Value> pre = epi.preload(b, col);
+      storeC(b, epi, row, col, mine, accumulate, pre);
+    });
+    gpu::TerminatorOp::create(b);
+  });
+}
+
 bool isHalf(Type t) { return t.isF16() || t.isBF16(); }
 
 /// The kernel configuration for operands of `elem` with `options` applied
@@ -780,6 +1001,10 @@ LogicalResult mlir::sessa::verifyGemmOptions(const GemmOptions &options,
     message = "stages must be 0 (default) or between 2 and 8";
     return failure();
   }
+  if (options.smallM < 0) {
+    message = "small-m must be 0 (off) or positive";
+    return failure();
+  }
   return success();
 }
 
@@ -823,10 +1048,28 @@ LogicalResult mlir::sessa::buildGemmLaunch(OpBuilder &builder, Location loc,
   ImplicitLocOpBuilder ib(loc, builder);
   Type elem = cast<MemRefType>(a.getType()).getElementType();
   Config cfg = makeConfig(elem, options);
-  if (elem.isF32())
-    buildF32Gemm(ib, a, b, c, transposeB, accumulate, cfg, epilogue);
-  else
-    buildMmaGemm(ib, a, b, c, transposeB, accumulate, cfg, epilogue);
+  auto tiled = [&](ImplicitLocOpBuilder &ib) {
+    if (elem.isF32())
+      buildF32Gemm(ib, a, b, c, transposeB, accumulate, cfg, epilogue);
+    else
+      buildMmaGemm(ib, a, b, c, transposeB, accumulate, cfg, epilogue);
+  };
+  auto skinny = [&](ImplicitLocOpBuilder &ib) {
+    buildSkinnyGemm(ib, a, b, c, accumulate, cfg.vec, epilogue);
+  };
+  // Small M (B[n, k] only): the choice is made on the host from C's rows,
+  // at compile time when they are static.
+  int64_t mDim = cType.getRank() - 2;
+  if (!transposeB || options.smallM == 0 ||
+      (!cType.isDynamicDim(mDim) && cType.getDimSize(mDim) > options.smallM)) {
+    tiled(ib);
+  } else if (!cType.isDynamicDim(mDim)) {
+    skinny(ib);
+  } else {
+    IndexMath im{ib};
+    Value m = memref::DimOp::create(ib, c, mDim);
+    ifThen(ib, im.gt(m, im.c(options.smallM)), tiled, skinny);
+  }
   builder.setInsertionPoint(ib.getInsertionBlock(), ib.getInsertionPoint());
   return success();
 }

@@ -69,19 +69,83 @@ func.func @escaping(%n: index) -> memref<8xf32> {
 
 // -----
 
-// A cache slice is a strided view: copying into it takes a kernel.
+// A cache slice is a strided view: copying into it takes a kernel. Its two
+// inner dimensions are contiguous in both memrefs, so it copies 2 rows of 12
+// elements (grid y = 2), 16 bytes a thread when the run-time alignment check
+// passes, else element by element.
 // CHECK-LABEL: func.func @strided_copy(
 // CHECK-SAME: %[[SRC:[^:]+]]: memref<2x3x4xf32>, %[[DST:[^:]+]]: memref<2x5x4xf32>)
 // CHECK: %[[VIEW:.+]] = memref.subview %[[DST]][0, 2, 0] [2, 3, 4] [1, 1, 1]
 // CHECK-NOT: gpu.memcpy
-// CHECK: gpu.launch
-// CHECK: %[[E:.+]] = memref.load %[[SRC]]
-// CHECK: memref.store %[[E]], %[[VIEW]]
-// CHECK: {sessa.gpu_kernel = "elementwise"}
+// CHECK: %[[GY0:.+]] = arith.ceildivui %c2, %c1{{.*}} : index
+// CHECK: %[[GY1:.+]] = arith.maxui %[[GY0]], %c1{{.*}} : index
+// CHECK: %[[GY:.+]] = arith.minui %[[GY1]], %c65535 : index
+// CHECK: gpu.launch blocks({{.*}}) in ({{.*}}, {{.*}} = %[[GY]], {{.*}}) threads({{.*}}) in ({{.*}} = %c256
+// CHECK: %[[SB:[^,]+]], %{{.+}} = memref.extract_strided_metadata %[[SRC]]
+// CHECK: %[[S:.+]] = memref.reinterpret_cast %[[SB]] to offset: [0], sizes: [%{{.+}}], strides: [1] : memref<f32> to memref<?xf32>
+// CHECK: %[[DB:[^,]+]], %{{.+}} = memref.extract_strided_metadata %[[VIEW]]
+// CHECK: %[[D:.+]] = memref.reinterpret_cast %[[DB]] to offset: [0], sizes: [%{{.+}}], strides: [1] : memref<f32> to memref<?xf32>
+// CHECK: scf.if
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK: %[[V:.+]] = vector.load %[[S]][%{{.+}}] {alignment = 16 : i64} : memref<?xf32>, vector<4xf32>
+// CHECK: vector.store %[[V]], %[[D]][%{{.+}}] {alignment = 16 : i64} : memref<?xf32>, vector<4xf32>
+// CHECK: } else {
+// CHECK: %[[E:.+]] = memref.load %[[S]]
+// CHECK: memref.store %[[E]], %[[D]]
+// CHECK: {sessa.gpu_kernel = "row_copy"}
 // CHECK-NOT: memref.copy
 func.func @strided_copy(%src: memref<2x3x4xf32>, %dst: memref<2x5x4xf32>) {
   %view = memref.subview %dst[0, 2, 0] [2, 3, 4] [1, 1, 1] : memref<2x5x4xf32> to memref<2x3x4xf32, strided<[20, 4, 1], offset: 8>>
   memref.copy %src, %view : memref<2x3x4xf32> to memref<2x3x4xf32, strided<[20, 4, 1], offset: 8>>
+  return
+}
+
+// -----
+
+// The functional cache ABI: a [B, P, H, d] bf16 cache into the first P rows
+// of a [B, P + T, H, d] result (dynamic B, P, T): rows of P * H * d
+// contiguous elements, one per batch (grid y), 8 elements a thread.
+// CHECK-LABEL: func.func @cache_extension(
+// CHECK-SAME: %[[SRC:[^:]+]]: memref<?x?x16x64xbf16>, %[[DST:[^:]+]]: memref<?x?x16x64xbf16>
+// CHECK: memref.subview
+// CHECK: %[[P:.+]] = memref.dim %[[SRC]], %c1
+// CHECK: %[[L0:.+]] = arith.muli %[[P]], %c16
+// CHECK: %[[LEN:.+]] = arith.muli %[[L0]], %c64
+// CHECK: %[[CHUNKS:.+]] = arith.ceildivui %[[LEN]], %c8
+// CHECK: %[[GX0:.+]] = arith.ceildivui %[[CHUNKS]], %c256
+// CHECK: %[[GX1:.+]] = arith.maxui %[[GX0]], %c1
+// CHECK: %[[GX:.+]] = arith.minui %[[GX1]], %c65536
+// CHECK: %[[GY0:.+]] = arith.ceildivui %{{.+}}, %c1
+// CHECK: %[[GY1:.+]] = arith.maxui %[[GY0]], %c1
+// CHECK: %[[GY:.+]] = arith.minui %[[GY1]], %c65535
+// CHECK: gpu.launch blocks({{.*}}) in ({{.*}} = %[[GX]], {{.*}} = %[[GY]], {{.*}})
+// CHECK: vector.load {{.*}} {alignment = 16 : i64} : memref<?xbf16>, vector<8xbf16>
+// CHECK: vector.store
+// CHECK: {sessa.gpu_kernel = "row_copy"}
+// CHECK-NOT: memref.copy
+func.func @cache_extension(%src: memref<?x?x16x64xbf16>, %dst: memref<?x?x16x64xbf16>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %b = memref.dim %src, %c0 : memref<?x?x16x64xbf16>
+  %p = memref.dim %src, %c1 : memref<?x?x16x64xbf16>
+  %view = memref.subview %dst[0, 0, 0, 0] [%b, %p, 16, 64] [1, 1, 1, 1] : memref<?x?x16x64xbf16> to memref<?x?x16x64xbf16, strided<[?, 1024, 64, 1]>>
+  memref.copy %src, %view : memref<?x?x16x64xbf16> to memref<?x?x16x64xbf16, strided<[?, 1024, 64, 1]>>
+  return
+}
+
+// -----
+
+// Innermost dimension not contiguous in the target (a column slice): no row
+// copy, the elementwise kernel.
+// CHECK-LABEL: func.func @column_copy(
+// CHECK: gpu.launch
+// CHECK: memref.load
+// CHECK: memref.store
+// CHECK: {sessa.gpu_kernel = "elementwise"}
+func.func @column_copy(%src: memref<4x2xf32>, %dst: memref<4x4xf32>) {
+  %view = memref.subview %dst[0, 0] [4, 2] [1, 2] : memref<4x4xf32> to memref<4x2xf32, strided<[4, 2]>>
+  memref.copy %src, %view : memref<4x2xf32> to memref<4x2xf32, strided<[4, 2]>>
   return
 }
 

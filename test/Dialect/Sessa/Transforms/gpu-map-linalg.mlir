@@ -192,7 +192,8 @@ func.func @matmul_transpose_b(%a: memref<?x64xbf16>, %w: memref<32x64xbf16>, %c:
 // -----
 
 // A plain matmul (k is not the contiguous index of B), linalg.fill and a
-// strided linalg.copy: the reduction runs inside one thread per output.
+// strided linalg.copy: the reduction runs inside one thread per output; the
+// copy (rows contiguous in both) is a row copy.
 // CHECK-LABEL: func.func @matmul_fill_copy(
 // CHECK-SAME: %[[A:[^:]+]]: memref<8x16xf32>, %[[B:[^:]+]]: memref<16x4xf32>, %[[C:[^:]+]]: memref<8x4xf32>, %[[V:[^:]+]]: memref<2x4xf32, strided<[4, 1], offset: 4>>, %[[D:[^:]+]]: memref<2x4xf32>)
 // CHECK-DAG: %[[ZERO:.+]] = arith.constant 0.000000e+00 : f32
@@ -216,9 +217,11 @@ func.func @matmul_transpose_b(%a: memref<?x64xbf16>, %w: memref<32x64xbf16>, %c:
 // CHECK: memref.store %[[SUM]], %[[C]][%[[I]], %[[J]]]
 // CHECK: {sessa.gpu_kernel = "thread_per_output"}
 // CHECK: gpu.launch
-// CHECK: %[[E:.+]] = memref.load %[[V]]
-// CHECK: memref.store %[[E]], %[[D]]
-// CHECK: {sessa.gpu_kernel = "elementwise"}
+// CHECK: memref.reinterpret_cast %[[V]]
+// CHECK: memref.reinterpret_cast %[[D]]
+// CHECK: vector.load {{.*}} vector<4xf32>
+// CHECK: vector.store
+// CHECK: {sessa.gpu_kernel = "row_copy"}
 func.func @matmul_fill_copy(%a: memref<8x16xf32>, %b: memref<16x4xf32>, %c: memref<8x4xf32>,
                             %v: memref<2x4xf32, strided<[4, 1], offset: 4>>, %d: memref<2x4xf32>) {
   %z = arith.constant 0.0 : f32

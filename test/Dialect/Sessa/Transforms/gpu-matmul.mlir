@@ -5,7 +5,9 @@
 // of +0 into C right before the product folds into the kernel. Other
 // generics, products on tensors and mixed operand types are left alone.
 
-// RUN: sessa-opt %s --split-input-file --sessa-gpu-matmul | FileCheck %s
+// The tiled kernels (small-m=0: no small-M variant; gpu-matmul-small-m.mlir
+// checks that one and the run-time choice).
+// RUN: sessa-opt %s --split-input-file --sessa-gpu-matmul=small-m=0 | FileCheck %s
 
 #mA = affine_map<(m, n, k) -> (m, k)>
 #mBt = affine_map<(m, n, k) -> (n, k)>

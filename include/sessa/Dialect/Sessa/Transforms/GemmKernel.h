@@ -23,7 +23,11 @@
 // when, at run time, the k stride is 1 and rows, offsets and the base
 // pointer are 16-byte aligned; otherwise with guarded scalar loads. Any M, N,
 // K is correct (edges guarded); nothing is launched when M, N or the batch is
-// 0. The launch captures only A, B and C (the kernel recomputes sizes and
+// 0. For B[n, k] and at most GemmOptions::smallM rows (decode: M = batch x
+// new tokens), a small-M kernel is launched instead (chosen on the host
+// from C's row count): blocks of 4 warps cover 8 rows and 8 columns of C,
+// each warp streams its 2 rows of B along all of k with 16-byte loads and
+// reduces over its lanes; the same epilogue. The launch captures only A, B and C (the kernel recomputes sizes and
 // strides from their descriptors), so an outlined kernel takes the three
 // expanded memref descriptors.
 //
@@ -48,6 +52,11 @@ struct GemmOptions {
   /// Shared memory stages, 2 to 8: stages-1 tiles are in flight while one
   /// is computed (default 3).
   int64_t stages = 0;
+  /// Products C[m, n] = A[m, k] * B[n, k] whose M (rows of C; a run-time
+  /// value when dynamic) is at most this use the small-M kernel (a warp per
+  /// kSkinnyCols columns streaming B along k, see GemmKernel.cpp), others
+  /// the tiled one; 0: always the tiled kernel.
+  int64_t smallM = 16;
 };
 
 /// Block tile, block size and dynamic shared memory of the kernels (for

@@ -188,7 +188,8 @@ def SessaGPUMapLinalg : Pass<"sessa-gpu-map-linalg"> {
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::gpu::GPUDialect",
                            "::mlir::memref::MemRefDialect",
-                           "::mlir::scf::SCFDialect"];
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::vector::VectorDialect"];
   let options = [
     Option<"blockSize", "block-size", "int64_t", "256",
            "Threads per block (a multiple of 32)">,
@@ -224,7 +225,8 @@ def SessaGPUDeviceMemory : Pass<"sessa-gpu-device-memory"> {
                            "::mlir::gpu::GPUDialect",
                            "::mlir::linalg::LinalgDialect",
                            "::mlir::memref::MemRefDialect",
-                           "::mlir::scf::SCFDialect"];
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::vector::VectorDialect"];
 }
 
 def SessaGPUMergeModules
@@ -305,6 +307,14 @@ def SessaGPUMatmul : Pass<"sessa-gpu-matmul", "::mlir::ModuleOp"> {
     body to each accumulator in registers and writes the generic's output
     (e.g. bf16) directly; the generic and C's temporary are erased. Chains of
     such generics fuse one after the other.
+
+    Small M (`small-m`, default 16): for `B[(b,) n, k]`, products whose M
+    is at most `small-m` (decode: batch x new tokens) launch a kernel that
+    streams B instead: blocks of 4 warps own 8 rows and 8 columns of C, each
+    warp reads its 2 rows of B along all of k in coalesced 16-byte chunks
+    (guarded scalar loads when not dense and aligned), f32 partial sums per
+    lane reduced with shuffles, the same epilogue. With a dynamic M both
+    kernels are built, chosen on the host by `M > small-m`.
   }];
   let options = [
     Option<"blockK", "block-k", "int64_t", /*default=*/"0",
@@ -314,7 +324,10 @@ def SessaGPUMatmul : Pass<"sessa-gpu-matmul", "::mlir::ModuleOp"> {
            "shared memory pipeline stages (2 to 8; 0: 3)">,
     Option<"fuseEpilogue", "fuse-epilogue", "bool", /*default=*/"true",
            "apply elementwise consumers of the product in the kernel's "
-           "epilogue">
+           "epilogue">,
+    Option<"smallM", "small-m", "int64_t", /*default=*/"16",
+           "products with B[n, k] and at most this many rows (a run-time "
+           "choice when M is dynamic) use the small-M kernel; 0: never">
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::gpu::GPUDialect",
