@@ -313,6 +313,8 @@ typedef struct cuda_function {
   CUcontext ctx;
   CUfunction fn;
   int max_dynamic_shared; /* the attribute as last set */
+  const char *name_ptr;   /* the caller's string (compiled code passes the
+                             same constant at every launch: a fast match) */
   char name[];
 } cuda_function;
 
@@ -393,6 +395,9 @@ void *mgpuModuleGetFunction(void *module, const char *name) {
   pthread_mutex_lock(&m->lock);
   cuda_function *found = NULL;
   for (cuda_function *f = m->functions; f && !found; f = f->next)
+    if (f->ctx == ctx && f->name_ptr == name)
+      found = f;
+  for (cuda_function *f = m->functions; f && !found; f = f->next)
     if (f->ctx == ctx && strcmp(f->name, name) == 0)
       found = f;
   if (!found) {
@@ -424,6 +429,7 @@ void *mgpuModuleGetFunction(void *module, const char *name) {
       found = calloc(1, sizeof *found + len + 1);
       if (found) {
         memcpy(found->name, name, len + 1);
+        found->name_ptr = name;
         found->module = m;
         found->ctx = ctx;
         found->fn = fn;
