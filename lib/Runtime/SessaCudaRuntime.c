@@ -594,15 +594,112 @@ static void track_alloc(void *ptr, int64_t bytes) {
   pthread_mutex_unlock(&g_mem.lock);
 }
 
-static void track_free(void *ptr) {
+/* Forgets `ptr`; returns its size (0 if it was not tracked). */
+static int64_t track_free(void *ptr) {
+  int64_t bytes = 0;
   pthread_mutex_lock(&g_mem.lock);
   for (size_t i = g_mem.count; i-- > 0;)
     if (g_mem.blocks[i].ptr == ptr) {
-      g_mem.live -= g_mem.blocks[i].bytes;
+      bytes = g_mem.blocks[i].bytes;
+      g_mem.live -= bytes;
       g_mem.blocks[i] = g_mem.blocks[--g_mem.count];
       break;
     }
   pthread_mutex_unlock(&g_mem.lock);
+  return bytes;
+}
+
+/* ----- Cached temporaries ------------------------------------------------
+ * A call allocates and frees its temporaries in stream order (tens of them
+ * for a layer: one cuMemAllocAsync and one cuMemFreeAsync each, a driver
+ * call every microsecond or two, which is most of a decoding step's host
+ * time). A freed temporary is kept instead, up to SESSA_CUDA_CACHE_MB
+ * (default 256) MB in all, and handed out again to a later allocation of at
+ * least its size and at most twice it, in the same context and on the same
+ * stream: stream order makes that safe (the later use runs after every
+ * earlier use on that stream). SESSA_CUDA_CACHE_MB=0 turns it off. Cached
+ * blocks are not temporaries in use (sessa_cuda_memory_stats counts those)
+ * and stay with the process. */
+typedef struct cached_block {
+  void *ptr;
+  int64_t bytes;
+  CUstream stream;
+  CUcontext ctx;
+} cached_block;
+
+static struct {
+  pthread_mutex_t lock;
+  cached_block *blocks;
+  size_t count, capacity;
+  int64_t bytes, limit; /* limit < 0: not read yet */
+} g_cache = {PTHREAD_MUTEX_INITIALIZER, NULL, 0, 0, 0, -1};
+
+static int64_t cache_limit(void) {
+  if (g_cache.limit < 0) {
+    const char *env = getenv("SESSA_CUDA_CACHE_MB");
+    char *end = NULL;
+    long long mb = env && *env ? strtoll(env, &end, 10) : 256;
+    if (env && *env && (*end != '\0' || mb < 0))
+      mb = 256; /* not a number: the default */
+    g_cache.limit = (int64_t)mb << 20;
+  }
+  return g_cache.limit;
+}
+
+/* A cached block for `bytes` on `stream` in `ctx` (removed from the
+ * cache), or NULL. */
+static void *cache_take(int64_t bytes, CUstream stream, CUcontext ctx,
+                        int64_t *got) {
+  void *ptr = NULL;
+  pthread_mutex_lock(&g_cache.lock);
+  size_t best = g_cache.count;
+  for (size_t i = 0; i < g_cache.count; ++i) {
+    const cached_block *c = &g_cache.blocks[i];
+    if (c->stream == stream && c->ctx == ctx && c->bytes >= bytes &&
+        c->bytes <= 2 * bytes &&
+        (best == g_cache.count || c->bytes < g_cache.blocks[best].bytes))
+      best = i;
+  }
+  if (best < g_cache.count) {
+    ptr = g_cache.blocks[best].ptr;
+    *got = g_cache.blocks[best].bytes;
+    g_cache.bytes -= *got;
+    g_cache.blocks[best] = g_cache.blocks[--g_cache.count];
+  }
+  pthread_mutex_unlock(&g_cache.lock);
+  return ptr;
+}
+
+/* Keeps a freed block for reuse; returns 0 when the cache is full. */
+static int cache_put(void *ptr, int64_t bytes, CUstream stream,
+                     CUcontext ctx) {
+  int kept = 0;
+  pthread_mutex_lock(&g_cache.lock);
+  if (bytes > 0 && g_cache.bytes + bytes <= cache_limit()) {
+    if (g_cache.count == g_cache.capacity) {
+      size_t cap = g_cache.capacity ? 2 * g_cache.capacity : 64;
+      cached_block *grown = realloc(g_cache.blocks, cap * sizeof *grown);
+      if (grown) {
+        g_cache.blocks = grown;
+        g_cache.capacity = cap;
+      }
+    }
+    if (g_cache.count < g_cache.capacity) {
+      g_cache.blocks[g_cache.count++] =
+          (cached_block){ptr, bytes, stream, ctx};
+      g_cache.bytes += bytes;
+      kept = 1;
+    }
+  }
+  pthread_mutex_unlock(&g_cache.lock);
+  return kept;
+}
+
+int64_t sessa_cuda_cached_bytes(void) {
+  pthread_mutex_lock(&g_cache.lock);
+  int64_t bytes = g_cache.bytes;
+  pthread_mutex_unlock(&g_cache.lock);
+  return bytes;
 }
 
 void *mgpuMemAlloc(uint64_t sizeBytes, void *stream, bool isHostShared) {
@@ -615,13 +712,21 @@ void *mgpuMemAlloc(uint64_t sizeBytes, void *stream, bool isHostShared) {
   }
   if (sizeBytes == 0)
     return NULL;
-  if (!g_tls.in_invoke && !current_context())
+  CUcontext ctx = current_context();
+  if (!ctx)
     return NULL;
+  /* Sizes rounded to 512 bytes: repeated calls with nearby shapes reuse. */
+  int64_t bytes = (int64_t)((sizeBytes + 511) & ~(uint64_t)511), got = 0;
+  void *cached = cache_take(bytes, stream, ctx, &got);
+  if (cached) {
+    track_alloc(cached, got);
+    return cached;
+  }
   CUdeviceptr p = 0;
-  if (!check(g_cu.cuMemAllocAsync(&p, (size_t)sizeBytes, stream),
+  if (!check(g_cu.cuMemAllocAsync(&p, (size_t)bytes, stream),
              "cuMemAllocAsync", NULL))
     return NULL;
-  track_alloc((void *)(uintptr_t)p, (int64_t)sizeBytes);
+  track_alloc((void *)(uintptr_t)p, bytes);
   return (void *)(uintptr_t)p;
 }
 
@@ -629,7 +734,11 @@ void mgpuMemFree(void *ptr, void *stream) {
   /* Also after an error: memory allocated before it is released. */
   if (!ptr || !driver_ready())
     return;
-  track_free(ptr);
+  int64_t bytes = track_free(ptr);
+  CUcontext ctx = NULL;
+  if (bytes > 0 && g_cu.cuCtxGetCurrent(&ctx) == CUDA_SUCCESS && ctx &&
+      cache_put(ptr, bytes, stream, ctx))
+    return;
   check(g_cu.cuMemFreeAsync((CUdeviceptr)(uintptr_t)ptr, stream),
         "cuMemFreeAsync", NULL);
 }

@@ -701,6 +701,19 @@ class Artifact:
         fn(ctypes.byref(live), ctypes.byref(peak), 1 if reset_peak else 0)
         return live.value, peak.value
 
+    def cached_bytes(self):
+        """CUDA artifacts: bytes of freed temporaries the runtime keeps for
+        reuse by later calls on the same stream (process-wide, at most
+        SESSA_CUDA_CACHE_MB megabytes, default 256; not counted by
+        memory_stats())."""
+        if self.target != "cuda":
+            raise ValueError("cached_bytes() is for CUDA artifacts (this one targets %s)"
+                             % self.target)
+        fn = self._lib.sessa_cuda_cached_bytes
+        fn.restype = ctypes.c_int64
+        fn.argtypes = []
+        return int(fn())
+
     def describe(self):
         """A multi-line description of every entry point."""
         lines = ["artifact %s (target %s): %s" % (self.name, self.target, self.path)]

@@ -136,12 +136,14 @@ static sessa_tensor tensor1(void *data, int64_t n) {
 }
 
 static void *const k_stream = (void *)(uintptr_t)0x5EA;
+/* The stream `call` passes (k_stream unless a test switches it). */
+static void *k_stream_in_use = (void *)(uintptr_t)0x5EA;
 
 static int32_t call(const sessa_entry_desc *e, void *x, int64_t nx, void *y,
                     int64_t ny, sessa_status *st) {
   sessa_tensor in = tensor1(x, nx), out = tensor1(y, ny);
   memset(st, 0, sizeof *st);
-  return sessa_cuda_invoke(e, &in, 1, &out, 1, k_stream, st);
+  return sessa_cuda_invoke(e, &in, 1, &out, 1, k_stream_in_use, st);
 }
 
 /* ----- Without a driver ------------------------------------------------- */
@@ -221,8 +223,47 @@ static void test_fake(const char *path) {
         fs->stream_destroys);
   CHECK(fs->set_attribute_calls == 1 && g_kernels[0].max_dynamic_shared == 65536,
         "64 KiB of dynamic shared memory: the attribute raised once");
-  CHECK(fs->allocs == 1 && fs->frees == 1 && fs->copies == 1,
-        "the temporary: allocated and freed on the stream");
+  /* SESSA_CUDA_CACHE_MB=0 (run by the lit test too): every temporary goes
+   * back to the driver; by default it is kept for the next call. */
+  const char *cache_env = getenv("SESSA_CUDA_CACHE_MB");
+  bool caching = !cache_env || atoi(cache_env) > 0;
+  int64_t tmp_bytes = (n * 4 + 511) / 512 * 512;
+  CHECK(fs->allocs == 1 && fs->frees == (caching ? 0 : 1) &&
+            fs->copies == 1 &&
+            sessa_cuda_cached_bytes() == (caching ? tmp_bytes : 0),
+        "the temporary: allocated on the stream, then %s (frees %d, cached "
+        "%lld bytes)",
+        caching ? "kept for reuse" : "freed", fs->frees,
+        (long long)sessa_cuda_cached_bytes());
+  int64_t live = -1, peak = -1;
+  sessa_cuda_memory_stats(&live, &peak, 1);
+  CHECK(live == 0 && peak == tmp_bytes,
+        "no temporary in use after the call; the peak is the temporary "
+        "(%lld, %lld)",
+        (long long)live, (long long)peak);
+
+  rc = call(&k_scale, x, n, y, n, &st);
+  CHECK(rc == SESSA_OK && fs->allocs == (caching ? 1 : 2),
+        "second call on the stream: allocs %d (the cached temporary reused "
+        "unless SESSA_CUDA_CACHE_MB=0)",
+        fs->allocs);
+  if (caching) {
+    /* Another stream never gets a block freed on this one. */
+    void *saved = k_stream_in_use;
+    k_stream_in_use = (void *)0x5678;
+    rc = call(&k_scale, x, n, y, n, &st);
+    k_stream_in_use = saved;
+    CHECK(rc == SESSA_OK && fs->allocs == 2 &&
+              sessa_cuda_cached_bytes() == 2 * tmp_bytes,
+          "another stream: a new temporary, both then cached (allocs %d)",
+          fs->allocs);
+    /* A larger request than twice a cached block: a new one. */
+    float *xl = dev_alloc(3 * n * 4), *yl = dev_alloc(3 * n * 4);
+    rc = call(&k_scale, xl, 3 * n, yl, 3 * n, &st);
+    CHECK(rc == SESSA_OK && fs->allocs == 3,
+          "a temporary over twice the cached size: allocated (allocs %d)",
+          fs->allocs);
+  }
 
   rc = call(&k_scale, x, n, y, n, &st);
   CHECK(rc == SESSA_OK && fs->module_loads == 1 &&
@@ -256,8 +297,11 @@ static void test_fake(const char *path) {
                    "CUDA_ERROR_ILLEGAL_ADDRESS: an illegal memory access was "
                    "encountered") == 0,
         "launch failure: %s", st.message);
-  CHECK(fs->allocs == allocs + 1 && fs->frees == frees + 1 && y[0] == -7,
-        "after the failure the temporary is freed, y untouched");
+  sessa_cuda_memory_stats(&live, &peak, 0);
+  CHECK(fs->allocs == allocs + (caching ? 0 : 1) &&
+            fs->frees == frees + (caching ? 0 : 1) && live == 0 && y[0] == -7,
+        "after the failure the temporary is released (to the cache or the "
+        "driver), y untouched");
   fs->fail_kernel = NULL;
   rc = call(&k_scale, x, n, y, n, &st);
   CHECK(rc == SESSA_OK && y[1] == 4.0f,
