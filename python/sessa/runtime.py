@@ -71,7 +71,7 @@ import os
 import numpy as np
 
 __all__ = [
-    "Artifact", "Entry", "BoundEntry", "SessaError", "ArgumentError", "load", "encode",
+    "Artifact", "Entry", "BoundEntry", "PreparedCall", "SessaError", "ArgumentError", "load", "encode",
     "decode", "to_bf16", "from_bf16", "storage_dtype", "SESSA_ABI_VERSION",
     "DTYPE_CODES", "ERROR_NAMES",
 ]
@@ -933,6 +933,15 @@ class BoundEntry:
         """Runs the entry with the free inputs; `outputs`, if given, are
         filled in place as by `Artifact.call` (a cache output may be the
         same memory as its cache input: decoding in place)."""
+        return self.prepare(*inputs, outputs=outputs, stream=stream)()
+
+    def prepare(self, *inputs, outputs=None, stream=None):
+        """Checks and describes one call (as `__call__` does) without
+        running it: returns a PreparedCall that runs the entry on exactly
+        these buffers, as often as wanted, with no Python argument handling
+        (the buffers' contents may change between runs, not their shapes or
+        addresses): a serving loop's fixed buffers, or the cost a C caller
+        pays."""
         entry, art = self.entry, self.artifact
         cuda = art.target == "cuda"
         if stream is not None and not cuda:
@@ -976,15 +985,38 @@ class BoundEntry:
         for i, (o, (_, dt, _)) in enumerate(zip(out_descs, entry.outputs)):
             out_arr[i] = o.tensor() if isinstance(o, DeviceArray) else \
                 _host_tensor(o, dt, _np_batch_view(o))
-        status = _Status()
-        if cuda:
-            rc = entry._fn(in_arr, n, out_arr, len(outs), _stream_handle(stream),
-                           ctypes.byref(status))
+        return PreparedCall(entry, in_arr, n, out_arr, outs,
+                            _stream_handle(stream) if cuda else None, cuda,
+                            keep + list(out_descs) + list(self._arrays.values()))
+
+
+class PreparedCall:
+    """One call of an entry point with every argument checked and described
+    once (made by `BoundEntry.prepare`): calling it runs the entry on the
+    same buffers and returns the outputs; raises SessaError on a non-zero
+    return code."""
+
+    def __init__(self, entry, in_arr, num_inputs, out_arr, outs, stream, cuda, keep):
+        self.entry = entry
+        self.outputs = outs
+        self._in, self._n = in_arr, num_inputs
+        self._out = out_arr
+        self._stream = stream
+        self._cuda = cuda
+        self._keep = keep  # the arrays whose memory the descriptors point to
+        self._status = _Status()
+        self._status_ref = ctypes.byref(self._status)
+
+    def __call__(self):
+        if self._cuda:
+            rc = self.entry._fn(self._in, self._n, self._out, len(self.outputs),
+                                self._stream, self._status_ref)
         else:
-            rc = entry._fn(in_arr, n, out_arr, len(outs), ctypes.byref(status))
+            rc = self.entry._fn(self._in, self._n, self._out, len(self.outputs),
+                                self._status_ref)
         if rc != 0:
-            raise SessaError(rc, _decode_str(status.message))
-        return outs
+            raise SessaError(rc, _decode_str(self._status.message))
+        return self.outputs
 
 
 def load(path):

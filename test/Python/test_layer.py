@@ -103,6 +103,11 @@ def test_cache_views_through_the_runtime(layer, compiled_layer, rng):
               *[np.ascontiguousarray(b[:, :P]) for b in bufs[1:]])[0])
     with pytest.raises(sessa.runtime.ArgumentError, match="view of the first rows"):
         bound(x, *[b[:, :P] for b in bufs], outputs=[y, wide[:, :, ::2]] + outs[2:])
+    # A prepared call runs the same call again on the same buffers.
+    prepared = bound.prepare(x, *[b[:, :P] for b in bufs], outputs=outs)
+    y[...] = np.nan
+    assert prepared()[0] is y
+    np.testing.assert_array_equal(y, dense[0])
 
 
 def test_one_head_without_biases(ref, tmp_path, rng):
