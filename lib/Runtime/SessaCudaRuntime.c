@@ -615,7 +615,7 @@ static int64_t track_free(void *ptr) {
  * call every microsecond or two, which is most of a decoding step's host
  * time). A freed temporary is kept instead, up to SESSA_CUDA_CACHE_MB
  * (default 256) MB in all, and handed out again to a later allocation of at
- * least its size and at most twice it, in the same context and on the same
+ * least its size and at most 1/8 more, in the same context and on the same
  * stream: stream order makes that safe (the later use runs after every
  * earlier use on that stream). SESSA_CUDA_CACHE_MB=0 turns it off. Cached
  * blocks are not temporaries in use (sessa_cuda_memory_stats counts those)
@@ -656,7 +656,7 @@ static void *cache_take(int64_t bytes, CUstream stream, CUcontext ctx,
   for (size_t i = 0; i < g_cache.count; ++i) {
     const cached_block *c = &g_cache.blocks[i];
     if (c->stream == stream && c->ctx == ctx && c->bytes >= bytes &&
-        c->bytes <= 2 * bytes &&
+        c->bytes <= bytes + bytes / 8 &&
         (best == g_cache.count || c->bytes < g_cache.blocks[best].bytes))
       best = i;
   }

@@ -208,10 +208,10 @@ int32_t sessa_cuda_invoke(const sessa_entry_desc *entry,
 void sessa_cuda_memory_stats(int64_t *live_bytes, int64_t *peak_bytes,
                              int32_t reset_peak);
 
-/* Freed temporaries are kept for reuse by later allocations of a similar
- * size in the same context and on the same stream (no driver call; stream
- * order makes the reuse safe), up to SESSA_CUDA_CACHE_MB megabytes in all
- * (default 256; 0 turns the cache off). They are not counted by
+/* Freed temporaries are kept for reuse by later allocations of the same
+ * size (within 1/8) in the same context and on the same stream (no driver
+ * call; stream order makes the reuse safe), up to SESSA_CUDA_CACHE_MB
+ * megabytes in all (default 256; 0 turns the cache off). They are not counted by
  * sessa_cuda_memory_stats; this returns their bytes. Every CUDA artifact
  * exports it. */
 int64_t sessa_cuda_cached_bytes(void);
