@@ -34,13 +34,7 @@ for _ in range(N):
 t_host = (time.perf_counter() - t0) / N
 torch.cuda.synchronize()
 t_all = (time.perf_counter() - t0) / N
-e0, e1 = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-e0.record()
-for _ in range(N):
-    fn()
-e1.record()
-torch.cuda.synchronize()
-t_ev = e0.elapsed_time(e1) / N
+t_ev = g.cuda_time_loop(torch, fn, n=N, warmup=0)
 # Python alone: the C entry replaced by a no-op.
 entry = step.entry
 real = entry._fn

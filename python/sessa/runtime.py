@@ -528,14 +528,20 @@ def _batch_view_strides(shape, strides):
     return strides
 
 
-def _host_tensor(arr, dtype_name, strides=None):
+def _host_tensor(arr, dtype_name):
+    """The sessa_tensor of a numpy array: dense (strides left zero), or a
+    batch view (its element strides; the entry checks that it may be)."""
     t = _Tensor()
     t.data = arr.ctypes.data  # non-NULL even for empty arrays
     t.dtype = DTYPE_CODES[dtype_name]
     t.rank = arr.ndim
     for i, n in enumerate(arr.shape):
         t.shape[i] = n
-    if strides is not None and not arr.flags.c_contiguous:
+    if not arr.flags.c_contiguous:
+        strides = _np_batch_view(arr)
+        if strides is None:
+            raise ValueError("a numpy array that is neither C-contiguous nor a batch view "
+                             "of a cache buffer (strides %s)" % (arr.strides,))
         for i, st in enumerate(strides):
             t.strides[i] = st
     return t
@@ -858,14 +864,14 @@ class Artifact:
                 raise ArgumentError(DTYPE_MISMATCH, "entry %r input %d: numpy dtype %s has no "
                                     "sessa dtype" % (name, i, dt))
             in_arr[i] = x.tensor() if isinstance(x, DeviceArray) else \
-                _host_tensor(x, dt, _np_batch_view(x))
+                _host_tensor(x, dt)
         out_arr = (_Tensor * max(len(outs), 1))()
         for i, (o, dt) in enumerate(zip(outs, out_dtypes)):
             if dt not in DTYPE_CODES:
                 raise ArgumentError(DTYPE_MISMATCH, "entry %r output %d: numpy dtype %s has no "
                                     "sessa dtype" % (name, i, dt))
             out_arr[i] = o.tensor() if isinstance(o, DeviceArray) else \
-                _host_tensor(o, dt, _np_batch_view(o))
+                _host_tensor(o, dt)
         status = _Status()
         if cuda:
             rc = entry._fn(in_arr, len(ins), out_arr, len(outs), stream_handle,
@@ -925,7 +931,7 @@ class BoundEntry:
                             self._origin)
             self._arrays[i] = arr  # keeps the memory alive
             self._template[i] = arr.tensor() if isinstance(arr, DeviceArray) \
-                else _host_tensor(arr, dt, _np_batch_view(arr))
+                else _host_tensor(arr, dt)
         self.free = [i for i in range(n) if i not in by_index]
         self.free_names = [entry.inputs[i][0] for i in self.free]
 
@@ -961,7 +967,7 @@ class BoundEntry:
             dt = entry.inputs[i][1]
             entry.check_one(i, x.shape, art._dtype_of(x), bound, origin)
             in_arr[i] = x.tensor() if isinstance(x, DeviceArray) else \
-                _host_tensor(x, dt, _np_batch_view(x))
+                _host_tensor(x, dt)
             keep.append(x)
         entry.bind_derived(bound, origin)
         if outputs is not None:
@@ -984,7 +990,7 @@ class BoundEntry:
         out_arr = (_Tensor * max(len(outs), 1))()
         for i, (o, (_, dt, _)) in enumerate(zip(out_descs, entry.outputs)):
             out_arr[i] = o.tensor() if isinstance(o, DeviceArray) else \
-                _host_tensor(o, dt, _np_batch_view(o))
+                _host_tensor(o, dt)
         return PreparedCall(entry, in_arr, n, out_arr, outs,
                             _stream_handle(stream) if cuda else None, cuda,
                             keep + list(out_descs) + list(self._arrays.values()))

@@ -128,6 +128,20 @@ gpu::LaunchOp createLaunch(OpBuilder &b, Location loc, Value blocks,
   return launch;
 }
 
+/// Inside a 1-D launch: this thread's global index and the number of
+/// threads of the grid (the start and step of a grid-stride loop).
+std::pair<Value, Value> globalThread(OpBuilder &b, Location loc,
+                                     gpu::LaunchOp launch) {
+  Value global = arith::AddIOp::create(
+      b, loc,
+      arith::MulIOp::create(b, loc, launch.getBlockIds().x,
+                            launch.getBlockSize().x),
+      launch.getThreadIds().x);
+  Value threads = arith::MulIOp::create(b, loc, launch.getGridSize().x,
+                                        launch.getBlockSize().x);
+  return {global, threads};
+}
+
 /// min(max(ceil(work / perBlock), 1), maxBlocks).
 Value gridSize(OpBuilder &b, Location loc, Value work, int64_t perBlock,
                int64_t maxBlocks) {
@@ -226,18 +240,10 @@ gpu::LaunchOp buildWarpReduction(OpBuilder &b, Location loc,
   b.setInsertionPointToStart(&launch.getBody().front());
   Value warpSize = cIndex(b, loc, kWarpSize);
   Value thread = launch.getThreadIds().x;
-  Value global = arith::AddIOp::create(
-      b, loc,
-      arith::MulIOp::create(b, loc, launch.getBlockIds().x,
-                            launch.getBlockSize().x),
-      thread);
+  auto [global, threads] = globalThread(b, loc, launch);
   Value warp = arith::DivUIOp::create(b, loc, global, warpSize);
   Value lane = arith::RemUIOp::create(b, loc, thread, warpSize);
-  Value numWarps = arith::DivUIOp::create(
-      b, loc,
-      arith::MulIOp::create(b, loc, launch.getGridSize().x,
-                            launch.getBlockSize().x),
-      warpSize);
+  Value numWarps = arith::DivUIOp::create(b, loc, threads, warpSize);
   OpOperand *init = op.getDpsInitOperand(0);
   scf::ForOp::create(
       b, loc, warp, rows, numWarps, ValueRange{},
@@ -301,13 +307,7 @@ gpu::LaunchOp buildThreadPerOutput(OpBuilder &b, Location loc,
                    reduction.empty() ? "elementwise" : "thread_per_output");
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(&launch.getBody().front());
-  Value start = arith::AddIOp::create(
-      b, loc,
-      arith::MulIOp::create(b, loc, launch.getBlockIds().x,
-                            launch.getBlockSize().x),
-      launch.getThreadIds().x);
-  Value stride = arith::MulIOp::create(b, loc, launch.getGridSize().x,
-                                       launch.getBlockSize().x);
+  auto [start, stride] = globalThread(b, loc, launch);
   scf::ForOp::create(
       b, loc, start, work, stride, ValueRange{},
       [&](OpBuilder &pb, Location pl, Value linear, ValueRange) {
@@ -493,13 +493,7 @@ FailureOr<gpu::LaunchOp> gpumap::buildRowCopy(OpBuilder &b, Location loc,
         b, loc, fast,
         arith::AndIOp::create(b, loc, isMultipleOf(b, loc, s.strides[i], vec),
                               isMultipleOf(b, loc, d.strides[i], vec)));
-  Value first = arith::AddIOp::create(
-      b, loc,
-      arith::MulIOp::create(b, loc, launch.getBlockIds().x,
-                            launch.getBlockSize().x),
-      launch.getThreadIds().x);
-  Value step = arith::MulIOp::create(b, loc, launch.getGridSize().x,
-                                     launch.getBlockSize().x);
+  auto [first, step] = globalThread(b, loc, launch);
   Value vecLen = cIndex(b, loc, vec);
   auto copyRows = [&](OpBuilder &b, Location loc, bool vectorized) {
     scf::ForOp::create(

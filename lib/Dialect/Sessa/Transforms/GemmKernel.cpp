@@ -253,6 +253,29 @@ struct KernelIds {
 };
 
 /// Inner product of one stage: acc (the thread's accumulators) += tile.
+/// Host side of a GEMM launch: C's sizes (batch, M, N; batch 1 for a 2-D
+/// C) and whether there is anything to compute.
+struct GemmSizes {
+  bool batched;
+  Value batch, m, n, nonEmpty;
+};
+
+GemmSizes gemmSizes(IndexMath &im, ImplicitLocOpBuilder &b, Value c) {
+  auto cType = cast<MemRefType>(c.getType());
+  bool batched = cType.getRank() == 3;
+  auto dim = [&](int64_t i) -> Value {
+    if (!cType.isDynamicDim(i))
+      return im.c(cType.getDimSize(i));
+    return memref::DimOp::create(b, c, i);
+  };
+  Value m = dim(batched ? 1 : 0);
+  Value n = dim(batched ? 2 : 1);
+  Value batch = batched ? dim(0) : im.c(1);
+  Value nonEmpty = im.both(im.both(im.gt(m, im.c(0)), im.gt(n, im.c(0))),
+                           im.gt(batch, im.c(0)));
+  return {batched, batch, m, n, nonEmpty};
+}
+
 using ComputeFn = function_ref<SmallVector<Value>(
     ImplicitLocOpBuilder &, const KernelIds &, Value aSm, Value bSm,
     Value stage, ValueRange acc)>;
@@ -266,21 +289,11 @@ void buildKernel(ImplicitLocOpBuilder &b, const Config &cfg, Value a, Value bm,
                  Value c, bool transposeB, int64_t numAcc, ComputeFn compute,
                  EpilogueFn epilogue) {
   IndexMath im{b};
-  auto cType = cast<MemRefType>(c.getType());
-  bool batched = cType.getRank() == 3;
   Type elem = cast<MemRefType>(a.getType()).getElementType();
   // Host side: grid from C's sizes; nothing to launch for an empty C.
-  auto dim = [&](int64_t i) -> Value {
-    if (!cType.isDynamicDim(i))
-      return im.c(cType.getDimSize(i));
-    return memref::DimOp::create(b, c, i);
-  };
-  Value mSize = dim(batched ? 1 : 0);
-  Value nSize = dim(batched ? 2 : 1);
-  Value batch = batched ? dim(0) : im.c(1);
-  Value nonEmpty = im.both(im.both(im.gt(mSize, im.c(0)), im.gt(nSize, im.c(0))),
-                           im.gt(batch, im.c(0)));
-  ifThen(b, nonEmpty, [&](ImplicitLocOpBuilder &b) {
+  GemmSizes sizes = gemmSizes(im, b, c);
+  Value mSize = sizes.m, nSize = sizes.n, batch = sizes.batch;
+  ifThen(b, sizes.nonEmpty, [&](ImplicitLocOpBuilder &b) {
     IndexMath im{b};
     auto space = gpu::AddressSpaceAttr::get(
         b.getContext(), gpu::GPUDialect::getWorkgroupAddressSpace());
@@ -761,19 +774,10 @@ void buildSkinnyGemm(ImplicitLocOpBuilder &b, Value a, Value bm, Value c,
   IndexMath im{b};
   const int64_t kSkinnyUnroll =
       std::clamp<int64_t>(clSkinnyUnroll.getValue(), 1, 8);
-  auto cType = cast<MemRefType>(c.getType());
-  bool batched = cType.getRank() == 3;
-  auto dim = [&](int64_t i) -> Value {
-    if (!cType.isDynamicDim(i))
-      return im.c(cType.getDimSize(i));
-    return memref::DimOp::create(b, c, i);
-  };
-  Value mSize = dim(batched ? 1 : 0);
-  Value nSize = dim(batched ? 2 : 1);
-  Value batch = batched ? dim(0) : im.c(1);
-  Value nonEmpty = im.both(im.both(im.gt(mSize, im.c(0)), im.gt(nSize, im.c(0))),
-                           im.gt(batch, im.c(0)));
-  ifThen(b, nonEmpty, [&](ImplicitLocOpBuilder &b) {
+  GemmSizes sizes = gemmSizes(im, b, c);
+  bool batched = sizes.batched;
+  Value mSize = sizes.m, nSize = sizes.n, batch = sizes.batch;
+  ifThen(b, sizes.nonEmpty, [&](ImplicitLocOpBuilder &b) {
     IndexMath im{b};
     int64_t colsPerBlock = kSkinnyWarps * kSkinnyCols;
     auto launch = gpu::LaunchOp::create(
@@ -939,7 +943,8 @@ void buildSkinnyGemm(ImplicitLocOpBuilder &b, Value a, Value bm, Value c,
     Value mine = sums[0];
     for (int64_t i = 1; i < numAcc; ++i)
       mine = km.select(km.eq(lane, km.c(i)), sums[i], mine);
-    Epilogue epi{stages, ids, batched, cType.getElementType()};
+    Epilogue epi{stages, ids, batched,
+                 cast<MemRefType>(c.getType()).getElementType()};
     ifThen(b, km.lt(lane, km.c(numAcc)), [&](ImplicitLocOpBuilder &b) {
       IndexMath im{b};
       Value row = im.add(ids.m0, im.div(lane, kSkinnyCols));
