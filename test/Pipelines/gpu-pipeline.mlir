@@ -18,7 +18,7 @@
 // By default each kernel keeps its own gpu.module / image.
 // RUN: sessa-opt %s --sessa-entry-point-abi --sessa-gpu-pipeline="format=isa" | FileCheck %s --check-prefix=DEFAULT
 // DEFAULT-LABEL: llvm.func @_mlir_ciface_block_f32(
-// DEFAULT-COUNT-6: gpu.binary @block_f32_kernel{{(_[0-9])?}}  [#gpu.object<#nvvm.target<O = 3, chip = "sm_90", features = "+ptx80">
+// DEFAULT-COUNT-5: gpu.binary @block_f32_kernel{{(_[0-9])?}}  [#gpu.object<#nvvm.target<O = 3, chip = "sm_90", features = "+ptx80">
 // DEFAULT-NOT: gpu.binary
 // DEFAULT-LABEL: llvm.func @_mlir_ciface_proj_bf16(
 // DEFAULT-COUNT-3: gpu.binary @proj_bf16_kernel{{(_[0-9])?}}  [#gpu.object<#nvvm.target<O = 3, chip = "sm_90", features = "+ptx80">
@@ -113,29 +113,32 @@ func.func @proj_bf16(%x: tensor<?x64xbf16>, %w: tensor<32x64xbf16>) -> tensor<?x
 // KERNELS-NOT: memref.load
 // KERNELS-NOT: memref.store
 // KERNELS-NOT: memref.alloc
+// The row sum starts from the value of the fill before it (no fill kernel).
 // KERNELS: %[[SUM:.+]] = gpu.alloc (%{{.+}}) : memref<?xf32>
-// KERNELS: gpu.launch_func @block_f32_kernels::@block_f32_kernel blocks
-// KERNELS-SAME: threads in (%{{.+}}, %{{.+}}, %{{.+}}) args(%[[SUM]] : memref<?xf32>,
+// KERNELS-NOT: gpu.launch_func
+// KERNELS: gpu.launch_func @block_f32_kernels::@block_f32_kernel blocks {{.+}} args(%[[X]] : memref<?x64xf32>, %[[SUM]] : memref<?xf32>)
 // KERNELS: gpu.launch_func @block_f32_kernels::@block_f32_kernel_0 blocks {{.+}} args(%[[X]] : memref<?x64xf32>, %[[SUM]] : memref<?xf32>
-// KERNELS: gpu.launch_func @block_f32_kernels::@block_f32_kernel_1
 // M > 16: the tiled GEMM; else the small-M one (8 column blocks of 128
 // threads for N = 64).
-// KERNELS: gpu.launch_func @block_f32_kernels::@block_f32_kernel_2 {{.+}} dynamic_shared_memory_size
+// KERNELS: gpu.launch_func @block_f32_kernels::@block_f32_kernel_1 {{.+}} dynamic_shared_memory_size
 // KERNELS: } else {
-// KERNELS: gpu.launch_func @block_f32_kernels::@block_f32_kernel_3 blocks in (%c8, %{{.+}}, %c1) threads in (%c128, %c1, %c1) args(
-// KERNELS: gpu.launch_func @block_f32_kernels::@block_f32_kernel_4 {{.+}} %[[Y]] : memref<?x64xf32>
+// KERNELS: gpu.launch_func @block_f32_kernels::@block_f32_kernel_2 blocks in (%c8, %{{.+}}, %c1) threads in (%c128, %c1, %c1) args(
+// KERNELS: gpu.launch_func @block_f32_kernels::@block_f32_kernel_3 {{.+}} %[[Y]] : memref<?x64xf32>
 // KERNELS: gpu.dealloc
 // KERNELS: return
 // KERNELS: gpu.module @block_f32_kernels {
-// The row sum: one warp a row, constants sunk into the kernel.
-// KERNELS: gpu.func @block_f32_kernel_0(%{{.+}}: memref<?x64xf32>, %{{.+}}: memref<?xf32>) kernel attributes {known_block_size = array<i32: 256, 1, 1>}
+// The row sum: one warp a row, constants sunk into the kernel, the first
+// partial sum added to the fill's zero instead of a value loaded back.
+// KERNELS: gpu.func @block_f32_kernel(%{{.+}}: memref<?x64xf32>, %[[OUT:.+]]: memref<?xf32>) kernel attributes {known_block_size = array<i32: 256, 1, 1>}
 // KERNELS: arith.constant 64 : index
 // KERNELS: gpu.shuffle xor
+// KERNELS-NOT: memref.load %[[OUT]]
+// KERNELS: memref.store %{{.+}}, %[[OUT]]
 // KERNELS: gpu.return
+// KERNELS: gpu.func @block_f32_kernel_1(
 // KERNELS: gpu.func @block_f32_kernel_2(
-// KERNELS: gpu.func @block_f32_kernel_3(
 // KERNELS: gpu.shuffle xor
-// KERNELS: gpu.func @block_f32_kernel_4(
+// KERNELS: gpu.func @block_f32_kernel_3(
 // KERNELS: math.erf
 // KERNELS-LABEL: func.func @proj_bf16(
 // KERNELS-NOT: memref.load
@@ -153,14 +156,14 @@ func.func @proj_bf16(%x: tensor<?x64xbf16>, %w: tensor<32x64xbf16>) -> tensor<?x
 // HOST: llvm.call @mgpuStreamCreate()
 // HOST: llvm.call @mgpuMemAlloc(
 // HOST: gpu.launch_func <%{{.+}} : !llvm.ptr> @block_f32_kernels::@block_f32_kernel blocks
-// HOST: gpu.launch_func <%{{.+}} : !llvm.ptr> @block_f32_kernels::@block_f32_kernel_3 blocks
+// HOST: gpu.launch_func <%{{.+}} : !llvm.ptr> @block_f32_kernels::@block_f32_kernel_2 blocks
 // HOST: llvm.call @mgpuMemFree(
 // HOST: llvm.call @mgpuStreamSynchronize(
 // HOST: llvm.call @mgpuStreamDestroy(
 // HOST: llvm.return
 // HOST-LABEL: llvm.func @_mlir_ciface_block_f32(
 // The kernels as PTX for sm_90 with PTX ISA 8.0.
-// HOST: gpu.binary @block_f32_kernels  [#gpu.object<#nvvm.target<O = 3, chip = "sm_90", features = "+ptx80">, {{.*}}assembly = "{{.*}}.version 8.0{{.*}}.target sm_90{{.*}}.visible .entry block_f32_kernel({{.*}}.visible .entry block_f32_kernel_3(
+// HOST: gpu.binary @block_f32_kernels  [#gpu.object<#nvvm.target<O = 3, chip = "sm_90", features = "+ptx80">, {{.*}}assembly = "{{.*}}.version 8.0{{.*}}.target sm_90{{.*}}.visible .entry block_f32_kernel({{.*}}.visible .entry block_f32_kernel_2(
 // HOST-LABEL: llvm.func @proj_bf16(
 // SM80: #nvvm.target<O = 3, chip = "sm_80", features = "+ptx70">
 // SM80-SAME: .target sm_80

@@ -236,11 +236,13 @@ SmallVector<Value> LayerDecomposer::run() {
                           op.getEps().convertToDouble()));
   // [a|g] = u W_in^T + b_in, as two products on the weight's row halves so
   // that a and g are dense (no column views of a [N, 2D] matrix).
-  Value wIn = stored(op.getWIn()), bIn = f32(op.getBIn());
-  Value abar =
-      act(gelu(linear(u, rows(wIn, 0, dModel), rows(bIn, 0, dModel))));
-  Value gate =
-      act(linear(u, rows(wIn, dModel, dModel), rows(bIn, dModel, dModel)));
+  // Biases are sliced before their conversion to f32: each half's
+  // conversion then has one use and fuses into its bias add.
+  Value wIn = stored(op.getWIn()), bIn = op.getBIn();
+  Value abar = act(
+      gelu(linear(u, rows(wIn, 0, dModel), f32(rows(bIn, 0, dModel)))));
+  Value gate = act(
+      linear(u, rows(wIn, dModel, dModel), f32(rows(bIn, dModel, dModel))));
 
   Value q = unflatten(
       act(linear(abar, stored(op.getQWeight()), f32(op.getQBias()))),
@@ -275,13 +277,13 @@ SmallVector<Value> LayerDecomposer::run() {
   if (heads > 1)
     f2 = act(linear(f2, stored(op.getOutProj()), Value()));
 
-  Value wFb = stored(op.getFbWeight()), bFb = f32(op.getFbBias());
+  Value wFb = stored(op.getFbWeight()), bFb = op.getFbBias();
   Value qb = unflatten(
-      act(linear(abar, rows(wFb, 0, dModel), rows(bFb, 0, dModel))),
+      act(linear(abar, rows(wFb, 0, dModel), f32(rows(bFb, 0, dModel)))),
       {1, dModel});
-  Value kb = unflatten(
-      act(linear(abar, rows(wFb, dModel, dModel), rows(bFb, dModel, dModel))),
-      {1, dModel});
+  Value kb = unflatten(act(linear(abar, rows(wFb, dModel, dModel),
+                                  f32(rows(bFb, dModel, dModel)))),
+                       {1, dModel});
 
   // gamma = gamma_max * tanh(gamma_bias + abar . gamma_ctx).
   MLIRContext *ctx = b.getContext();

@@ -228,7 +228,8 @@ Value identity(OpBuilder &b, Location loc, Combiner c) {
 gpu::LaunchOp buildWarpReduction(OpBuilder &b, Location loc,
                                  linalg::LinalgOp op, ArrayRef<Value> sizes,
                                  const WarpReduction &red,
-                                 const KernelOptions &options) {
+                                 const KernelOptions &options,
+                                 Value initValue) {
   ArrayRef<Value> rowSizes = sizes.drop_back();
   Value width = sizes.back();
   Value rows = product(b, loc, rowSizes);
@@ -277,7 +278,10 @@ gpu::LaunchOp buildWarpReduction(OpBuilder &b, Location loc,
           outIvs.back() = cIndex(ib, il, 0);
           SmallVector<Value> at =
               applyMap(ib, il, op.getMatchingIndexingMap(init), outIvs);
-          Value old = memref::LoadOp::create(ib, il, init->get(), at);
+          Value old =
+              initValue ? initValue
+                        : memref::LoadOp::create(ib, il, init->get(), at)
+                              .getResult();
           memref::StoreOp::create(ib, il,
                                   combine(ib, il, red.combiner, old, total),
                                   init->get(), at);
@@ -291,7 +295,8 @@ gpu::LaunchOp buildWarpReduction(OpBuilder &b, Location loc,
 /// One thread per point of the parallel loops, reductions inside.
 gpu::LaunchOp buildThreadPerOutput(OpBuilder &b, Location loc,
                                    linalg::LinalgOp op, ArrayRef<Value> sizes,
-                                   const KernelOptions &options) {
+                                   const KernelOptions &options,
+                                   ArrayRef<Value> initValues) {
   SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
   SmallVector<unsigned> parallel, reduction;
   for (auto [i, it] : llvm::enumerate(iterators))
@@ -327,11 +332,14 @@ gpu::LaunchOp buildThreadPerOutput(OpBuilder &b, Location loc,
               applyMap(pb, pl, op.getMatchingIndexingMap(&init), outIvs));
           bool needed =
               !reduction.empty() || op.payloadUsesValueFromOperand(&init);
+          unsigned i = outValues.size();
+          Value known = i < initValues.size() ? initValues[i] : Value();
           outValues.push_back(
-              needed ? memref::LoadOp::create(pb, pl, init.get(),
-                                              outAt.back())
-                           .getResult()
-                     : Value());
+              !needed ? Value()
+              : known ? known
+                      : memref::LoadOp::create(pb, pl, init.get(),
+                                               outAt.back())
+                            .getResult());
         }
         // Nested reduction loops carrying the outputs.
         std::function<SmallVector<Value>(OpBuilder &, Location, unsigned,
@@ -561,9 +569,25 @@ FailureOr<gpu::LaunchOp> gpumap::buildRowCopy(OpBuilder &b, Location loc,
   return launch;
 }
 
+linalg::FillOp gpumap::fillOverwrittenBy(linalg::LinalgOp op) {
+  auto fill = dyn_cast_or_null<linalg::FillOp>(op->getPrevNode());
+  if (!fill || !fill.hasPureBufferSemantics() || isa<linalg::FillOp>(*op))
+    return nullptr;
+  Value filled = fill.getDpsInits()[0];
+  for (OpOperand &init : op.getDpsInitsMutable()) {
+    auto type = dyn_cast<MemRefType>(init.get().getType());
+    AffineMap map = op.getMatchingIndexingMap(&init);
+    if (init.get() == filled && type && map.isProjectedPermutation() &&
+        map.getNumResults() == type.getRank())
+      return fill;
+  }
+  return nullptr;
+}
+
 FailureOr<gpu::LaunchOp>
 gpumap::buildLinalgKernel(RewriterBase &rewriter, linalg::LinalgOp op,
-                          const KernelOptions &options) {
+                          const KernelOptions &options,
+                          ArrayRef<Value> initValues) {
   if (!op.hasPureBufferSemantics())
     return op->emitOpError()
            << "has tensor operands; a GPU kernel needs buffers (bufferize "
@@ -601,9 +625,11 @@ gpumap::buildLinalgKernel(RewriterBase &rewriter, linalg::LinalgOp op,
 
   gpu::LaunchOp launch;
   if (std::optional<WarpReduction> red = matchWarpReduction(op))
-    launch = buildWarpReduction(rewriter, loc, op, sizes, *red, options);
+    launch = buildWarpReduction(rewriter, loc, op, sizes, *red, options,
+                                initValues.empty() ? Value() : initValues[0]);
   else
-    launch = buildThreadPerOutput(rewriter, loc, op, sizes, options);
+    launch = buildThreadPerOutput(rewriter, loc, op, sizes, options,
+                                  initValues);
   rewriter.eraseOp(op);
   return launch;
 }

@@ -28,7 +28,14 @@ inline constexpr llvm::StringLiteral kKernelAttrName = "sessa.gpu_kernel";
 /// computes it. Emits an error on `op` and fails if it cannot.
 FailureOr<gpu::LaunchOp> buildLinalgKernel(RewriterBase &rewriter,
                                            linalg::LinalgOp op,
-                                           const KernelOptions &options);
+                                           const KernelOptions &options,
+                                           ArrayRef<Value> initValues = {});
+
+/// The linalg.fill right before `op` whose buffer `op` overwrites entirely
+/// (one of its outputs, through a projected permutation): a kernel for `op`
+/// can start from the fill's value and make the fill's own kernel
+/// unnecessary. Null if there is none.
+linalg::FillOp fillOverwrittenBy(linalg::LinalgOp op);
 
 /// Builds, at the rewriter's insertion point (host code), a `gpu.launch`
 /// that copies memref `src` into `dst` (same shape and element type) as

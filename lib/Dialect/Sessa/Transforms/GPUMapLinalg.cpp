@@ -31,10 +31,33 @@ struct SessaGPUMapLinalgPass
     sessa::gpumap::KernelOptions options;
     options.blockSize = blockSize;
     options.maxBlocks = maxBlocks;
-    IRRewriter rewriter(&getContext());
+    // A fill that the next op overwrites entirely (a reduction's or an
+    // elementwise op's output) becomes that kernel's starting value: one
+    // launch instead of two.
+    DenseMap<Operation *, linalg::FillOp> folded;
+    DenseSet<Operation *> foldedFills;
     for (linalg::LinalgOp op : ops)
-      if (failed(sessa::gpumap::buildLinalgKernel(rewriter, op, options)))
+      if (linalg::FillOp fill = sessa::gpumap::fillOverwrittenBy(op)) {
+        folded[op] = fill;
+        foldedFills.insert(fill);
+      }
+    IRRewriter rewriter(&getContext());
+    for (linalg::LinalgOp op : ops) {
+      if (foldedFills.contains(op))
+        continue;
+      SmallVector<Value> initValues;
+      linalg::FillOp fill = folded.lookup(op);
+      if (fill)
+        for (Value init : op.getDpsInits())
+          initValues.push_back(init == fill.getDpsInits()[0]
+                                   ? fill.getDpsInputs()[0]
+                                   : Value());
+      if (failed(sessa::gpumap::buildLinalgKernel(rewriter, op, options,
+                                                  initValues)))
         return signalPassFailure();
+      if (fill)
+        rewriter.eraseOp(fill);
+    }
   }
 };
 } // namespace

@@ -249,13 +249,15 @@ func.func @layer_multihead_prefill(%x: tensor<1x8x16xf32>, %ln_w: tensor<16xf32>
 // CHECK-SAME: %[[KC:[^ ,:]+]]: tensor<4x?x2x8xbf16>, %[[VC:[^ ,:]+]]: tensor<4x?x2x8xbf16>, %[[KBC:[^ ,:]+]]: tensor<4x?x1x64xbf16>, %[[SC:[^ ,:]+]]: tensor<4x?x1x64xbf16>)
 // CHECK-DAG: %[[C1:.+]] = arith.constant 1 : index
 // CHECK: arith.extf %{{.+}} : bf16 to f32
-// W_in and b_in are widened once, then split into row halves.
+// W_in is widened once, then split into row halves; b_in is split first and
+// each half widened on its own (one use each: it fuses into its bias add).
 // CHECK: %[[WIN32:.+]] = linalg.generic {{.+}} ins(%[[WIN]] : tensor<128x64xbf16>) outs(%{{.+}} : tensor<128x64xf32>)
-// CHECK: %[[BIN32:.+]] = linalg.generic {{.+}} ins(%[[BIN]] : tensor<128xbf16>) outs(%{{.+}} : tensor<128xf32>)
 // CHECK-DAG: tensor.extract_slice %[[WIN32]][0, 0] [64, 64] [1, 1] : tensor<128x64xf32> to tensor<64x64xf32>
-// CHECK-DAG: tensor.extract_slice %[[BIN32]][0] [64] [1] : tensor<128xf32> to tensor<64xf32>
+// CHECK-DAG: %[[BLO:.+]] = tensor.extract_slice %[[BIN]][0] [64] [1] : tensor<128xbf16> to tensor<64xbf16>
+// CHECK-DAG: linalg.generic {{.+}} ins(%[[BLO]] : tensor<64xbf16>) outs(%{{.+}} : tensor<64xf32>)
 // CHECK-DAG: tensor.extract_slice %[[WIN32]][64, 0] [64, 64] [1, 1] : tensor<128x64xf32> to tensor<64x64xf32>
-// CHECK-DAG: tensor.extract_slice %[[BIN32]][64] [64] [1] : tensor<128xf32> to tensor<64xf32>
+// CHECK-DAG: %[[BHI:.+]] = tensor.extract_slice %[[BIN]][64] [64] [1] : tensor<128xbf16> to tensor<64xbf16>
+// CHECK-DAG: linalg.generic {{.+}} ins(%[[BHI]] : tensor<64xbf16>) outs(%{{.+}} : tensor<64xf32>)
 // CHECK: %[[P:.+]] = tensor.dim %[[KC]], %[[C1]] : tensor<4x?x2x8xbf16>
 // CHECK: %[[KC32:.+]] = linalg.generic {{.+}} ins(%[[KC]] : tensor<4x?x2x8xbf16>) outs(%{{.+}} : tensor<4x?x2x8xf32>)
 // CHECK: %[[KBC32:.+]] = linalg.generic {{.+}} ins(%[[KBC]] : tensor<4x?x1x64xbf16>) outs(%{{.+}} : tensor<4x?x1x64xf32>)

@@ -191,24 +191,25 @@ func.func @matmul_transpose_b(%a: memref<?x64xbf16>, %w: memref<32x64xbf16>, %c:
 
 // -----
 
-// A plain matmul (k is not the contiguous index of B), linalg.fill and a
-// strided linalg.copy: the reduction runs inside one thread per output; the
-// copy (rows contiguous in both) is a row copy.
+// A plain matmul (k is not the contiguous index of B) after the linalg.fill
+// of its output, and a strided linalg.copy: the reduction runs inside one
+// thread per output, starting from the fill's value (the fill, which the
+// matmul overwrites entirely, gets no kernel of its own); the copy (rows
+// contiguous in both) is a row copy.
 // CHECK-LABEL: func.func @matmul_fill_copy(
 // CHECK-SAME: %[[A:[^:]+]]: memref<8x16xf32>, %[[B:[^:]+]]: memref<16x4xf32>, %[[C:[^:]+]]: memref<8x4xf32>, %[[V:[^:]+]]: memref<2x4xf32, strided<[4, 1], offset: 4>>, %[[D:[^:]+]]: memref<2x4xf32>)
 // CHECK-DAG: %[[ZERO:.+]] = arith.constant 0.000000e+00 : f32
 // CHECK-DAG: %[[C0:.+]] = arith.constant 0 : index
 // CHECK-DAG: %[[C1:.+]] = arith.constant 1 : index
 // CHECK-DAG: %[[C16:.+]] = arith.constant 16 : index
-// CHECK: gpu.launch
-// CHECK: memref.store %[[ZERO]], %[[C]]
-// CHECK: {sessa.gpu_kernel = "elementwise"}
+// CHECK-NOT: linalg.fill
+// CHECK-NOT: "elementwise"
 // CHECK: gpu.launch
 // CHECK: scf.for %[[L:[^ ]+]] =
 // CHECK: %[[J:.+]] = arith.remui %[[L]]
 // CHECK: %[[I:.+]] = arith.divui %[[L]]
-// CHECK: %[[INIT:.+]] = memref.load %[[C]][%[[I]], %[[J]]]
-// CHECK: %[[SUM:.+]] = scf.for %[[K:.+]] = %[[C0]] to %[[C16]] step %[[C1]] iter_args(%[[ACC:.+]] = %[[INIT]]) -> (f32) {
+// CHECK-NOT: memref.load %[[C]]
+// CHECK: %[[SUM:.+]] = scf.for %[[K:.+]] = %[[C0]] to %[[C16]] step %[[C1]] iter_args(%[[ACC:.+]] = %[[ZERO]]) -> (f32) {
 // CHECK-DAG: memref.load %[[A]][%[[I]], %[[K]]]
 // CHECK-DAG: memref.load %[[B]][%[[K]], %[[J]]]
 // CHECK: arith.mulf
@@ -228,6 +229,38 @@ func.func @matmul_fill_copy(%a: memref<8x16xf32>, %b: memref<16x4xf32>, %c: memr
   linalg.fill ins(%z : f32) outs(%c : memref<8x4xf32>)
   linalg.matmul ins(%a, %b : memref<8x16xf32>, memref<16x4xf32>) outs(%c : memref<8x4xf32>)
   linalg.copy ins(%v : memref<2x4xf32, strided<[4, 1], offset: 4>>) outs(%d : memref<2x4xf32>)
+  return
+}
+
+// -----
+
+// A fill that the next op only reads (a copy out of it), or that is not
+// right before the op writing its buffer, keeps its own kernel.
+// CHECK-LABEL: func.func @fill_kept(
+// CHECK-SAME: %[[C:[^:]+]]: memref<8x4xf32>, %[[D:[^:]+]]: memref<8x4xf32>, %[[E:[^:]+]]: memref<8x4xf32>)
+// CHECK: gpu.launch
+// CHECK: memref.store %{{.+}}, %[[C]]
+// CHECK: {sessa.gpu_kernel = "elementwise"}
+// CHECK: gpu.launch
+// CHECK: {sessa.gpu_kernel = "row_copy"}
+// CHECK: gpu.launch
+// CHECK: memref.store %{{.+}}, %[[E]]
+// CHECK: {sessa.gpu_kernel = "elementwise"}
+// CHECK: gpu.launch
+// CHECK: memref.load %[[E]]
+// CHECK: {sessa.gpu_kernel = "elementwise"}
+func.func @fill_kept(%c: memref<8x4xf32>, %d: memref<8x4xf32>, %e: memref<8x4xf32>) {
+  %z = arith.constant 1.0 : f32
+  linalg.fill ins(%z : f32) outs(%c : memref<8x4xf32>)
+  linalg.copy ins(%c : memref<8x4xf32>) outs(%d : memref<8x4xf32>)
+  linalg.fill ins(%z : f32) outs(%e : memref<8x4xf32>)
+  %k = arith.constant 2.0 : f32
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]}
+    ins(%c : memref<8x4xf32>) outs(%e : memref<8x4xf32>) {
+  ^bb0(%x: f32, %acc: f32):
+    %s = arith.addf %acc, %x : f32
+    linalg.yield %s : f32
+  }
   return
 }
 
