@@ -117,6 +117,9 @@ typedef struct cuda_driver {
   CUresult (*cuMemcpyAsync)(CUdeviceptr, CUdeviceptr, size_t, CUstream);
   CUresult (*cuMemsetD32Async)(CUdeviceptr, unsigned, size_t, CUstream);
   CUresult (*cuMemsetD16Async)(CUdeviceptr, unsigned short, size_t, CUstream);
+  /* Optional (looked up apart): several attributes of a pointer in one
+   * call, CUDA_SUCCESS with default values for a non-CUDA pointer. */
+  CUresult (*cuPointerGetAttributes)(unsigned, int *, void **, CUdeviceptr);
 } cuda_driver;
 
 /* Exported symbol of each entry of cuda_driver. */
@@ -207,6 +210,9 @@ static void load_driver(void) {
     }
     memcpy((char *)&table + k_symbols[i].offset, &sym, sizeof sym);
   }
+  *(void **)&table.cuPointerGetAttributes =
+      dlsym(lib, "cuPointerGetAttributes");
+
   g_cu = table;
   CUresult r = g_cu.cuInit(0);
   if (r != CUDA_SUCCESS) {
@@ -791,8 +797,21 @@ static int32_t check_pointer(const sessa_entry_desc *entry, int32_t pos,
   char who[SESSA_STATUS_MESSAGE_SIZE]; /* formatted only for a message */
   CUdeviceptr p = (CUdeviceptr)(uintptr_t)data;
   unsigned int type = 0;
-  CUresult r =
-      g_cu.cuPointerGetAttribute(&type, CU_POINTER_ATTRIBUTE_MEMORY_TYPE, p);
+  int ordinal = -1;
+  bool have_ordinal = false;
+  CUresult r;
+  if (g_cu.cuPointerGetAttributes) {
+    /* One driver call a tensor: the memory type and the device. */
+    int attrs[2] = {CU_POINTER_ATTRIBUTE_MEMORY_TYPE,
+                    CU_POINTER_ATTRIBUTE_DEVICE_ORDINAL};
+    void *values[2] = {&type, &ordinal};
+    r = g_cu.cuPointerGetAttributes(2, attrs, values, p);
+    if (r == CUDA_SUCCESS && type == 0)
+      r = CUDA_ERROR_INVALID_VALUE; /* not CUDA memory: plain host memory */
+    have_ordinal = true;
+  } else {
+    r = g_cu.cuPointerGetAttribute(&type, CU_POINTER_ATTRIBUTE_MEMORY_TYPE, p);
+  }
   if (r == CUDA_SUCCESS && type == CU_MEMORYTYPE_HOST) {
     /* Pinned host memory: usable when it is mapped into the device. */
     CUdeviceptr mapped = 0;
@@ -819,11 +838,12 @@ static int32_t check_pointer(const sessa_entry_desc *entry, int32_t pos,
                                 entry->name ? entry->name : "?", who, what);
   }
   if (type == CU_MEMORYTYPE_DEVICE) {
-    int ordinal = -1;
-    if (g_cu.cuPointerGetAttribute(&ordinal,
+    if (!have_ordinal &&
+        g_cu.cuPointerGetAttribute(&ordinal,
                                    CU_POINTER_ATTRIBUTE_DEVICE_ORDINAL,
-                                   p) == CUDA_SUCCESS &&
-        ordinal != device) {
+                                   p) != CUDA_SUCCESS)
+      ordinal = device;
+    if (ordinal >= 0 && ordinal != device) {
       sessa_runtime_describe(who, sizeof who, entry, pos);
       return sessa_runtime_report(
           status, SESSA_ERROR_INVALID_ARGUMENT,

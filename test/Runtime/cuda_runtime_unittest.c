@@ -266,7 +266,11 @@ static void test_fake(const char *path) {
           fs->allocs);
   }
 
+  int queries = fs->pointer_queries;
   rc = call(&k_scale, x, n, y, n, &st);
+  CHECK(rc == SESSA_OK && fs->pointer_queries == queries + 2,
+        "one pointer query a tensor (cuPointerGetAttributes: %d for 2)",
+        fs->pointer_queries - queries);
   CHECK(rc == SESSA_OK && fs->module_loads == 1 &&
             fs->get_function_calls == 2 && fs->set_attribute_calls == 1 &&
             fs->retain_calls == 1,

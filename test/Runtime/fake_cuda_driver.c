@@ -111,6 +111,7 @@ int cuDevicePrimaryCtxRetain(void **ctx, int dev) {
 }
 
 int cuPointerGetAttribute(void *out, int attribute, unsigned long long p) {
+  ++g_state.pointer_queries;
   int i = find_alloc(p);
   if (i < 0)
     return 1; /* CUDA_ERROR_INVALID_VALUE, as for unregistered host memory */
@@ -120,6 +121,23 @@ int cuPointerGetAttribute(void *out, int attribute, unsigned long long p) {
     *(int *)out = 0;
   else
     return 1;
+  return 0;
+}
+
+/* Like the real driver: CUDA_SUCCESS with default values (memory type 0,
+ * device ordinal -2) for a pointer the driver does not know. */
+int cuPointerGetAttributes(unsigned count, int *attributes, void **data,
+                           unsigned long long p) {
+  ++g_state.pointer_queries;
+  int i = find_alloc(p);
+  for (unsigned a = 0; a < count; ++a) {
+    if (attributes[a] == 2) /* MEMORY_TYPE */
+      *(unsigned *)data[a] = i < 0 ? 0 : 2;
+    else if (attributes[a] == 9) /* DEVICE_ORDINAL */
+      *(int *)data[a] = i < 0 ? -2 : 0;
+    else
+      return 1;
+  }
   return 0;
 }
 

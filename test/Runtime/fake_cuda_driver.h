@@ -37,6 +37,7 @@ typedef struct fake_cuda_state {
   int real_image_loads;
   const char *last_kernel;
   unsigned last_grid[3], last_block[3];
+  int pointer_queries; /* cuPointerGetAttribute(s) calls */
 } fake_cuda_state;
 
 typedef fake_cuda_state *(*fake_cuda_get_state_fn)(void);
