@@ -72,6 +72,18 @@ struct Operands {
   double scale;
 };
 
+/// A warp's row-major A fragment of an m16n8k16 mma from stage `st` of the
+/// workgroup tile `smem`: rows `ra`, `rb` (= ra + 8) at columns `e0`, `e1`
+/// (= e0 + 8), each register a pair of f16/bf16 values.
+SmallVector<Value> loadAFragment(OpBuilder &b, Location loc, Value smem,
+                                 Value st, Value ra, Value rb, Value e0,
+                                 Value e1) {
+  return {loadPairI32(b, loc, smem, {st, ra, e0}),
+          loadPairI32(b, loc, smem, {st, rb, e0}),
+          loadPairI32(b, loc, smem, {st, ra, e1}),
+          loadPairI32(b, loc, smem, {st, rb, e1})};
+}
+
 /// Element [b, j, h, k] of concat(prev, cur) along time (j < P: prev).
 Value loadConcat(OpBuilder &b, Location loc, const Operands &o, Value prev,
                  Value cur, Value bi, Value j, Value h, Value k) {
@@ -316,10 +328,8 @@ void buildLogitsMma(OpBuilder &b, Location loc, const Operands &o, Value r0,
                 Value e0 = addIdx(b, loc, mulIdx(b, loc, q, cst(b, loc, 2)),
                                   cst(b, loc, kk * 16));
                 Value e1 = addIdx(b, loc, e0, cst(b, loc, 8));
-                SmallVector<Value> a = {loadPairI32(b, loc, qs, {st, ra, e0}),
-                                        loadPairI32(b, loc, qs, {st, rb, e0}),
-                                        loadPairI32(b, loc, qs, {st, ra, e1}),
-                                        loadPairI32(b, loc, qs, {st, rb, e1})};
+                SmallVector<Value> a =
+                    loadAFragment(b, loc, qs, st, ra, rb, e0, e1);
                 for (int64_t nt = 0; nt < kTiles; ++nt) {
                   Value nk = addIdx(b, loc, kw, addIdx(b, loc, g, cst(b, loc, nt * 8)));
                   SmallVector<Value> bv = {loadPairI32(b, loc, ks, {st, nk, e0}),
@@ -589,10 +599,8 @@ void buildRhsPartialMma(OpBuilder &b, Location loc, const Operands &o,
                 Value e0 = addIdx(b, loc, mulIdx(b, loc, q, cst(b, loc, 2)),
                                   cst(b, loc, kk * 16));
                 Value e1 = addIdx(b, loc, e0, cst(b, loc, 8));
-                SmallVector<Value> a = {loadPairI32(b, loc, ws, {st, ra, e0}),
-                                        loadPairI32(b, loc, ws, {st, rb, e0}),
-                                        loadPairI32(b, loc, ws, {st, ra, e1}),
-                                        loadPairI32(b, loc, ws, {st, rb, e1})};
+                SmallVector<Value> a =
+                    loadAFragment(b, loc, ws, st, ra, rb, e0, e1);
                 for (int64_t nt = 0; nt < kTiles; ++nt) {
                   Value n = addIdx(b, loc, cw, addIdx(b, loc, g, cst(b, loc, nt * 8)));
                   SmallVector<Value> bv = {sPair(e0, n), sPair(e1, n)};

@@ -42,26 +42,30 @@ Value mlir::sessa::gpukernels::minIndex(OpBuilder &b, Location loc, Value a,
   return arith::MinUIOp::create(b, loc, a, bv);
 }
 
-Value mlir::sessa::gpukernels::readBuffer(OpBuilder &b, Location loc,
-                                          Value tensor) {
+/// A read-only buffer of `tensor` with `layout` (identity when null).
+static Value toReadOnlyBuffer(OpBuilder &b, Location loc, Value tensor,
+                              MemRefLayoutAttrInterface layout) {
   auto type = cast<RankedTensorType>(tensor.getType());
-  auto memrefType = MemRefType::get(type.getShape(), type.getElementType());
-  return bufferization::ToBufferOp::create(b, loc, memrefType, tensor,
-                                           /*readOnly=*/true);
-}
-
-Value mlir::sessa::gpukernels::readStridedBuffer(OpBuilder &b, Location loc,
-                                                 Value tensor) {
-  auto type = cast<RankedTensorType>(tensor.getType());
-  SmallVector<int64_t> strides(type.getRank(), ShapedType::kDynamic);
-  if (!strides.empty())
-    strides.back() = 1;
-  auto layout = StridedLayoutAttr::get(b.getContext(), ShapedType::kDynamic,
-                                       strides);
   auto memrefType =
       MemRefType::get(type.getShape(), type.getElementType(), layout);
   return bufferization::ToBufferOp::create(b, loc, memrefType, tensor,
                                            /*readOnly=*/true);
+}
+
+Value mlir::sessa::gpukernels::readBuffer(OpBuilder &b, Location loc,
+                                          Value tensor) {
+  return toReadOnlyBuffer(b, loc, tensor, MemRefLayoutAttrInterface());
+}
+
+Value mlir::sessa::gpukernels::readStridedBuffer(OpBuilder &b, Location loc,
+                                                 Value tensor) {
+  int64_t rank = cast<RankedTensorType>(tensor.getType()).getRank();
+  SmallVector<int64_t> strides(rank, ShapedType::kDynamic);
+  if (!strides.empty())
+    strides.back() = 1;
+  return toReadOnlyBuffer(
+      b, loc, tensor,
+      StridedLayoutAttr::get(b.getContext(), ShapedType::kDynamic, strides));
 }
 
 Value mlir::sessa::gpukernels::allocBuffer(OpBuilder &b, Location loc,

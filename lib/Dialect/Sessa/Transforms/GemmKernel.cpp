@@ -896,25 +896,22 @@ void buildSkinnyGemm(ImplicitLocOpBuilder &b, Value a, Value bm, Value c,
     auto mainLoop = [&](ImplicitLocOpBuilder &b,
                         bool fast) -> SmallVector<Value> {
       IndexMath km{b};
-      auto loop = scf::ForOp::create(
-          b, km.c(0), fullIters, km.c(1), SmallVector<Value>(numAcc, zero),
-          [&](OpBuilder &nb, Location loc, Value it, ValueRange acc) {
-            ImplicitLocOpBuilder b(loc, nb);
-            IndexMath im{b};
-            Value base = im.add(im.mul(it, perIter), lane);
-            scf::YieldOp::create(
-                b, unrolledStep(b, base, fast, /*guarded=*/false, acc));
-          });
-      auto tail = scf::ForOp::create(
-          b, fullIters, iters, km.c(1), loop.getResults(),
-          [&](OpBuilder &nb, Location loc, Value it, ValueRange acc) {
-            ImplicitLocOpBuilder b(loc, nb);
-            IndexMath im{b};
-            Value base = im.add(im.mul(it, perIter), lane);
-            scf::YieldOp::create(
-                b, unrolledStep(b, base, fast, /*guarded=*/true, acc));
-          });
-      return SmallVector<Value>(tail.getResults());
+      // Iterations [from, to) of unrolled steps, bounds-checked or not.
+      auto steps = [&](Value from, Value to, ValueRange init, bool guarded) {
+        return scf::ForOp::create(
+                   b, from, to, km.c(1), init,
+                   [&](OpBuilder &nb, Location loc, Value it, ValueRange acc) {
+                     ImplicitLocOpBuilder b(loc, nb);
+                     IndexMath im{b};
+                     Value base = im.add(im.mul(it, perIter), lane);
+                     scf::YieldOp::create(
+                         b, unrolledStep(b, base, fast, guarded, acc));
+                   })
+            .getResults();
+      };
+      ValueRange full = steps(km.c(0), fullIters,
+                              SmallVector<Value>(numAcc, zero), false);
+      return SmallVector<Value>(steps(fullIters, iters, full, true));
     };
     Value kDense = km.isMultiple(ids.k, vec);
     Value fast = km.both(kDense, km.both(ids.a.fast, ids.b.fast));
