@@ -106,60 +106,135 @@ SESSA_DEFINE_KERNEL(sse2, , 4, 6)
  * element of B once, so they are bound by memory, not arithmetic: packing B
  * would only add a second pass. Two unpacked kernels, chosen by B's layout:
  *   dots:  B[k, n] contiguous along k (a weight W[n, k] used as W^T):
- *          C[m, n] += A[m, :] . W[n, :]
- *   axpys: B[k, n] contiguous along n: C[m, :] += A[m, k] * B[k, :]
+ *          C[m, n] += A[m, :] . W[n, :], four rows n at a time (eight
+ *          independent accumulator chains, one tree reduction per row)
+ *   axpys: B[k, n] contiguous along n: C[m, :] += A[m, k] * B[k, :], the
+ *          columns in blocks of up to 8 vectors held in registers over all
+ *          k (C is loaded and stored once per block, not once per k; the
+ *          sums keep the order k = 0, 1, ...)
  * Rows n (or columns) are split over OpenMP threads by the caller. */
 #define SESSA_DEFINE_SMALL(NAME, ATTR, V)                                      \
   typedef float NAME##_svec __attribute__((vector_size(4 * V), aligned(4)));   \
+  ATTR static inline NAME##_svec NAME##_load(const float *p) {                 \
+    NAME##_svec v;                                                             \
+    memcpy(&v, p, sizeof v);                                                   \
+    return v;                                                                  \
+  }                                                                            \
+  /* The sum of a vector's lanes, halves added pairwise. */                   \
+  ATTR static inline float NAME##_hsum(NAME##_svec v) {                        \
+    float t[V];                                                                \
+    memcpy(t, &v, sizeof t);                                                   \
+    for (int w = V / 2; w >= 1; w /= 2)                                        \
+      for (int i = 0; i < w; ++i)                                              \
+        t[i] += t[i + w];                                                      \
+    return t[0];                                                               \
+  }                                                                            \
   ATTR static void NAME##_dots(int64_t M, int64_t n0, int64_t n1, int64_t K,   \
                                const float *A, int64_t sam, const float *B,    \
                                int64_t sbn, float *C, int64_t scm,             \
                                int64_t scn) {                                  \
-    for (int64_t m = 0; m < M; ++m)                                            \
-      for (int64_t n = n0; n < n1; ++n) {                                      \
-        const float *a = A + m * sam, *b = B + n * sbn;                        \
-        NAME##_svec acc0 = {0}, acc1 = {0};                                    \
+    for (int64_t m = 0; m < M; ++m) {                                          \
+      const float *a = A + m * sam;                                            \
+      int64_t n = n0;                                                          \
+      for (; n + 4 <= n1; n += 4) {                                            \
+        const float *b0 = B + n * sbn, *b1 = b0 + sbn, *b2 = b1 + sbn,         \
+                    *b3 = b2 + sbn;                                            \
+        NAME##_svec s0 = {0}, s1 = {0}, s2 = {0}, s3 = {0};                    \
+        NAME##_svec t0 = {0}, t1 = {0}, t2 = {0}, t3 = {0};                    \
         int64_t k = 0;                                                         \
         for (; k + 2 * V <= K; k += 2 * V) {                                   \
-          NAME##_svec x0, x1, y0, y1;                                          \
-          memcpy(&x0, a + k, sizeof x0);                                       \
-          memcpy(&x1, a + k + V, sizeof x1);                                   \
-          memcpy(&y0, b + k, sizeof y0);                                       \
-          memcpy(&y1, b + k + V, sizeof y1);                                   \
-          acc0 += x0 * y0;                                                     \
-          acc1 += x1 * y1;                                                     \
+          NAME##_svec x = NAME##_load(a + k), y = NAME##_load(a + k + V);      \
+          s0 += x * NAME##_load(b0 + k);                                       \
+          s1 += x * NAME##_load(b1 + k);                                       \
+          s2 += x * NAME##_load(b2 + k);                                       \
+          s3 += x * NAME##_load(b3 + k);                                       \
+          t0 += y * NAME##_load(b0 + k + V);                                   \
+          t1 += y * NAME##_load(b1 + k + V);                                   \
+          t2 += y * NAME##_load(b2 + k + V);                                   \
+          t3 += y * NAME##_load(b3 + k + V);                                   \
         }                                                                      \
-        acc0 += acc1;                                                          \
-        float sum = 0.0f;                                                      \
-        for (int i = 0; i < V; ++i)                                            \
-          sum += acc0[i];                                                      \
-        for (; k < K; ++k)                                                     \
-          sum += a[k] * b[k];                                                  \
-        C[m * scm + n * scn] += sum;                                           \
+        for (; k + V <= K; k += V) {                                           \
+          NAME##_svec x = NAME##_load(a + k);                                  \
+          s0 += x * NAME##_load(b0 + k);                                       \
+          s1 += x * NAME##_load(b1 + k);                                       \
+          s2 += x * NAME##_load(b2 + k);                                       \
+          s3 += x * NAME##_load(b3 + k);                                       \
+        }                                                                      \
+        float r0 = NAME##_hsum(s0 + t0), r1 = NAME##_hsum(s1 + t1);            \
+        float r2 = NAME##_hsum(s2 + t2), r3 = NAME##_hsum(s3 + t3);            \
+        for (; k < K; ++k) {                                                   \
+          r0 += a[k] * b0[k];                                                  \
+          r1 += a[k] * b1[k];                                                  \
+          r2 += a[k] * b2[k];                                                  \
+          r3 += a[k] * b3[k];                                                  \
+        }                                                                      \
+        float *c = C + m * scm + n * scn;                                      \
+        c[0] += r0;                                                            \
+        c[scn] += r1;                                                          \
+        c[2 * scn] += r2;                                                      \
+        c[3 * scn] += r3;                                                      \
       }                                                                        \
+      for (; n < n1; ++n) {                                                    \
+        const float *b = B + n * sbn;                                          \
+        NAME##_svec s = {0};                                                   \
+        int64_t k = 0;                                                         \
+        for (; k + V <= K; k += V)                                             \
+          s += NAME##_load(a + k) * NAME##_load(b + k);                        \
+        float r = NAME##_hsum(s);                                              \
+        for (; k < K; ++k)                                                     \
+          r += a[k] * b[k];                                                    \
+        C[m * scm + n * scn] += r;                                             \
+      }                                                                        \
+    }                                                                          \
+  }                                                                            \
+  /* C[m, n : n + NV*V] += sum_k A[m, k] B[k, n : ...], NV vectors held in  \
+   * registers. */                                                          \
+  ATTR static inline void NAME##_axpy_block(int NV, int64_t K,                 \
+                                            const float *a, int64_t sak,       \
+                                            const float *b, int64_t sbk,       \
+                                            float *c) {                        \
+    NAME##_svec acc[8];                                                        \
+    for (int j = 0; j < NV; ++j)                                               \
+      acc[j] = NAME##_load(c + j * V);                                         \
+    for (int64_t k = 0; k < K; ++k) {                                          \
+      NAME##_svec av = {0};                                                    \
+      av += a[k * sak];                                                        \
+      const float *row = b + k * sbk;                                          \
+      for (int j = 0; j < NV; ++j)                                             \
+        acc[j] += av * NAME##_load(row + j * V);                               \
+    }                                                                          \
+    memcpy(c, acc, sizeof(NAME##_svec) * NV);                                  \
   }                                                                            \
   ATTR static void NAME##_axpys(int64_t M, int64_t n0, int64_t n1, int64_t K,  \
                                 const float *A, int64_t sam, int64_t sak,      \
                                 const float *B, int64_t sbk, float *C,         \
                                 int64_t scm) {                                 \
-    for (int64_t m = 0; m < M; ++m)                                            \
-      for (int64_t k = 0; k < K; ++k) {                                        \
-        float a = A[m * sam + k * sak];                                        \
-        NAME##_svec av = {0};                                                  \
-        av += a;                                                               \
-        const float *b = B + k * sbk;                                          \
-        float *c = C + m * scm;                                                \
-        int64_t n = n0;                                                        \
-        for (; n + V <= n1; n += V) {                                          \
-          NAME##_svec x, y;                                                    \
-          memcpy(&x, b + n, sizeof x);                                         \
-          memcpy(&y, c + n, sizeof y);                                         \
-          y += av * x;                                                         \
-          memcpy(c + n, &y, sizeof y);                                         \
-        }                                                                      \
-        for (; n < n1; ++n)                                                    \
-          c[n] += a * b[n];                                                    \
+    for (int64_t m = 0; m < M; ++m) {                                          \
+      const float *a = A + m * sam;                                            \
+      float *c = C + m * scm;                                                  \
+      int64_t n = n0;                                                          \
+      /* Constant block widths, so that the accumulators stay in registers. */ \
+      for (; n + 8 * V <= n1; n += 8 * V)                                      \
+        NAME##_axpy_block(8, K, a, sak, B + n, sbk, c + n);                    \
+      if (n + 4 * V <= n1) {                                                   \
+        NAME##_axpy_block(4, K, a, sak, B + n, sbk, c + n);                    \
+        n += 4 * V;                                                            \
       }                                                                        \
+      if (n + 2 * V <= n1) {                                                   \
+        NAME##_axpy_block(2, K, a, sak, B + n, sbk, c + n);                    \
+        n += 2 * V;                                                            \
+      }                                                                        \
+      if (n + V <= n1) {                                                       \
+        NAME##_axpy_block(1, K, a, sak, B + n, sbk, c + n);                    \
+        n += V;                                                                \
+      }                                                                        \
+      for (; n < n1; ++n) {                                                    \
+        float r = c[n];                                                        \
+        for (int64_t k = 0; k < K; ++k)                                        \
+          r += a[k * sak] * B[k * sbk + n];                                    \
+        c[n] = r;                                                              \
+      }                                                                        \
+    }                                                                          \
   }
 
 SESSA_DEFINE_SMALL(avx512, __attribute__((target("avx512f"))), 16)

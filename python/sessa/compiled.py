@@ -49,8 +49,14 @@ class LayerCache:
         if len(lengths) != 1:
             raise ValueError("cache tensors disagree on their length: %s"
                              % {n: t.shape for n, t in tensors.items()})
-        self._buffers = {n: np.ascontiguousarray(t) for n, t in tensors.items()}
+        self._set_buffers({n: np.ascontiguousarray(t) for n, t in tensors.items()})
         self._length = lengths.pop()
+
+    def _set_buffers(self, buffers):
+        self._buffers = buffers
+        # New memory: calls prepared over the old buffers no longer apply.
+        self._generation = object()
+        self._prepared = {}
 
     def __len__(self):
         return self._length
@@ -82,7 +88,7 @@ class LayerCache:
             g = np.empty((b.shape[0], cap) + b.shape[2:], dtype=b.dtype)
             g[:, :self._length] = b[:, :self._length]
             grown[n] = g
-        self._buffers = grown
+        self._set_buffers(grown)
 
     def _extend(self, rows):
         """(inputs, outputs): views of the first P and P + rows rows of the
@@ -115,6 +121,7 @@ class LMCache:
 
     def __init__(self, layers):
         self.layers = list(layers)
+        self._prepared = {}
 
     def __len__(self):
         return len(self.layers[0])
@@ -160,27 +167,68 @@ class _Compiled:
         """The artifact directory."""
         return self.artifact.directory
 
-    def _run(self, entry_name, feeds, outputs=None):
-        """Runs an entry with `feeds` (inputs by name); `outputs` ({name:
-        array}) are written in place, the other outputs allocated."""
+    def _run_step(self, entry_name, data, owner, caches, rows):
+        """Runs an entry that appends `rows` rows to `caches` ([(input name
+        prefix, LayerCache)]) in place; `data` are the other inputs by
+        name. Returns the other outputs by name (arrays of their own).
+
+        The call is prepared once (`PreparedCall`: arguments checked and
+        described) and kept on `owner` (the cache object the caller holds),
+        with staging buffers for the data inputs and outputs; later calls
+        with data of the same shapes on the same cache buffers only copy the
+        data in, set the cache length (`PreparedCall.resize`) and run. A
+        cache that grows into new buffers is prepared again."""
+        for _, c in caches:
+            c.reserve(len(c) + rows)
         bound = self._entries[entry_name]
+        key = (entry_name, tuple((n, a.shape, a.dtype.str) for n, a in sorted(data.items())))
+        st = owner._prepared.get(key)
+        if st is None or st["bound"] is not bound or len(st["caches"]) != len(caches) or \
+                any(c is not c0 or c._generation is not g
+                    for (_, c), (c0, g) in zip(caches, st["caches"])):
+            st = self._prepare_step(bound, data, caches, rows)
+            owner._prepared[key] = st
+        for n, a in data.items():
+            np.copyto(st["data"][n], a)
+        st["call"].resize({sym: len(c) for sym, (_, c) in zip(st["length_symbols"], caches)})
+        st["call"]()
+        for _, c in caches:
+            c._length += rows
+        return {n: a.copy() for n, a in st["outputs"].items()}
+
+    def _prepare_step(self, bound, data, caches, rows):
+        entry = bound.entry
+        staged = {n: np.empty(a.shape, a.dtype) for n, a in data.items()}
+        feeds, outputs = dict(staged), {}
+        for prefix, c in caches:
+            ins, outs = c._extend(rows)
+            for n in _CACHE_NAMES:
+                feeds[prefix + "cache." + n] = ins[n]
+                outputs[prefix + "new_cache." + n] = outs[n]
+        # The size symbol of each cache's length (one per layer).
+        dims_of = {name: dims for name, _, dims in entry.inputs}
+        length_symbols = []
+        for prefix, _ in caches:
+            dims = dims_of.get(prefix + "cache.k")
+            if dims is None or len(dims) < 2 or not isinstance(dims[1], str):
+                raise ValueError("entry %r has no cache input %r with a dynamic length"
+                                 % (entry.name, prefix + "cache.k"))
+            length_symbols.append(dims[1])
         try:
             args = [feeds[name] for name in bound.free_names]
         except KeyError as e:
             raise KeyError("entry %r input %s is neither a bound weight nor given"
-                           % (entry_name, e)) from None
-        if not outputs:
-            outs = bound(*args)
-        else:
-            entry = bound.entry
-            ins = [bound._arrays[i] if i in bound._arrays else feeds[name]
-                   for i, (name, _, _) in enumerate(entry.inputs)]
-            shapes = entry.output_shapes_from(Artifact._loose_bind(entry, ins))
-            outs = [outputs[name] if name in outputs
-                    else np.empty(shape, dtype=storage_dtype(dt))
-                    for (name, dt, _), shape in zip(entry.outputs, shapes)]
-            bound(*args, outputs=outs)
-        return dict(zip(bound.entry.output_names, outs))
+                           % (entry.name, e)) from None
+        ins = [bound._arrays[i] if i in bound._arrays else feeds[name]
+               for i, (name, _, _) in enumerate(entry.inputs)]
+        shapes = entry.output_shapes_from(Artifact._loose_bind(entry, ins))
+        own = {name: np.empty(shape, dtype=storage_dtype(dt))
+               for (name, dt, _), shape in zip(entry.outputs, shapes) if name not in outputs}
+        outs = [outputs[name] if name in outputs else own[name]
+                for name, _, _ in entry.outputs]
+        call = bound.prepare(*args, outputs=outs)
+        return {"bound": bound, "caches": [(c, c._generation) for _, c in caches],
+                "data": staged, "outputs": own, "call": call, "length_symbols": length_symbols}
 
     def _new_caches(self, entry_name, batch, prefix=""):
         """Empty caches (P = 0) shaped from the entry's cache inputs."""
@@ -248,12 +296,8 @@ class CompiledLayer(_Compiled):
         elif cache.dtype != self.dtype:
             raise ValueError("the cache holds %s, the layer is compiled for %s"
                              % (cache.dtype, self.dtype))
-        feeds = {"x": encode(x, self.dtype)}
-        ins, outs = cache._extend(x.shape[1])
-        for n in _CACHE_NAMES:
-            feeds["cache." + n] = ins[n]
-        out = self._run(self.entry, feeds, {"new_cache." + n: outs[n] for n in _CACHE_NAMES})
-        cache._length += x.shape[1]
+        out = self._run_step(self.entry, {"x": encode(x, self.dtype)}, cache,
+                             [("", cache)], x.shape[1])
         return decode(out["y"], self.dtype)
 
 
@@ -300,16 +344,9 @@ class CompiledLanguageModel(_Compiled):
         return np.ascontiguousarray(t, dtype=np.int64)
 
     def _step(self, entry, tokens, cache):
-        feeds, outputs = {"tokens": tokens}, {}
-        for i, c in enumerate(cache.layers):
-            ins, outs = c._extend(tokens.shape[1])
-            for n in _CACHE_NAMES:
-                feeds["layers.%d.cache.%s" % (i, n)] = ins[n]
-                outputs["layers.%d.new_cache.%s" % (i, n)] = outs[n]
-        out = self._run(entry, feeds, outputs)
-        for c in cache.layers:
-            c._length += tokens.shape[1]
-        return out["logits"]
+        caches = [("layers.%d." % i, c) for i, c in enumerate(cache.layers)]
+        return self._run_step(entry, {"tokens": tokens}, cache, caches,
+                              tokens.shape[1])["logits"]
 
     def prefill(self, tokens, cache):
         """Runs `tokens` [batch, L] after the positions already in `cache`;

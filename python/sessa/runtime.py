@@ -547,6 +547,59 @@ def _host_tensor(arr, dtype_name):
     return t
 
 
+def _row_capacity(obj, tensor):
+    """(rows, reason): how many rows the batch-strided view `obj` (numpy
+    array or DeviceArray) may grow to within the memory it views, keeping
+    its batch stride, or (None, why not). Makes the descriptor's strides
+    explicit when there is more than one batch, so that they stay right
+    when the rows change."""
+    shape = tuple(int(s) for s in (obj.shape))
+    if len(shape) < 2:
+        return None, "not a cache view"
+    row = 1
+    for s in shape[2:]:
+        row *= s
+    if isinstance(obj, DeviceArray):
+        base = obj.obj
+        if not _is_torch_tensor(base):
+            return None, "the extent of a __cuda_array_interface__ buffer is unknown; " \
+                "pass torch tensors"
+        itemsize = base.element_size()
+        storage = base.untyped_storage()
+        low, high = int(storage.data_ptr()), int(storage.data_ptr()) + int(storage.nbytes())
+        ptr = obj.ptr
+        bstride = int(base.stride()[0]) if shape[0] > 1 else None
+    else:
+        owner = obj
+        while isinstance(owner.base, np.ndarray):
+            owner = owner.base
+        try:
+            from numpy.lib.array_utils import byte_bounds
+        except ImportError:  # numpy < 2
+            byte_bounds = np.byte_bounds
+        low, high = byte_bounds(owner)
+        itemsize = obj.itemsize
+        ptr = obj.ctypes.data
+        bstride = obj.strides[0] // itemsize if shape[0] > 1 else None
+    if row == 0 or shape[0] == 0:
+        return None, "the cache has no elements per row"
+    start = (ptr - low) // itemsize
+    room = (high - low) // itemsize - start
+    if bstride is not None:
+        room -= (shape[0] - 1) * bstride
+        rows = min(room // row, bstride // row)
+        # Explicit strides (the batch stride, then dense rows), which do not
+        # depend on the number of rows.
+        acc = 1
+        for d in range(len(shape) - 1, 0, -1):
+            tensor.strides[d] = acc
+            acc *= shape[d]
+        tensor.strides[0] = bstride
+    else:
+        rows = room // row
+    return max(int(rows), 0), ""
+
+
 def _np_batch_view(arr):
     """The element strides of numpy array `arr` if it is a batch view (see
     _batch_view_strides), else None."""
@@ -991,9 +1044,14 @@ class BoundEntry:
         for i, (o, (_, dt, _)) in enumerate(zip(out_descs, entry.outputs)):
             out_arr[i] = o.tensor() if isinstance(o, DeviceArray) else \
                 _host_tensor(o, dt)
-        return PreparedCall(entry, in_arr, n, out_arr, outs,
+        in_objs = [self._arrays[i] if i in self._arrays else None for i in range(n)]
+        for i, x in zip(self.free, keep):
+            in_objs[i] = x
+        call = PreparedCall(entry, in_arr, n, out_arr, outs,
                             _stream_handle(stream) if cuda else None, cuda,
                             keep + list(out_descs) + list(self._arrays.values()))
+        call._bind_sizes(bound, in_objs, list(out_descs))
+        return call
 
 
 class PreparedCall:
@@ -1012,6 +1070,72 @@ class PreparedCall:
         self._keep = keep  # the arrays whose memory the descriptors point to
         self._status = _Status()
         self._status_ref = ctypes.byref(self._status)
+
+    def _bind_sizes(self, bound, in_objs, out_objs):
+        """Records which descriptor dimensions each size symbol sets (for
+        `resize`), with the rows each batch-strided cache view may grow to."""
+        self._bound = dict(bound)
+        self._slots = []  # (label, tensor, dim, symbol, max rows or None, why)
+        entry = self.entry
+        for output, args, objs, arr in ((False, entry.inputs, in_objs, self._in),
+                                        (True, entry.outputs, out_objs, self._out)):
+            flags = entry.batch_strided_outputs if output else entry.batch_strided_inputs
+            for i, ((name, _, dims), obj) in enumerate(zip(args, objs)):
+                label = "entry %r %s %d (%r)" % (entry.name, "output" if output else "input",
+                                                 i, name)
+                for d, sym in enumerate(dims):
+                    if not isinstance(sym, str):
+                        continue
+                    limit, why = None, "only the rows (dimension 1) of a cache may change"
+                    if flags[i] and d == 1 and obj is not None:
+                        limit, why = _row_capacity(obj, arr[i])
+                    self._slots.append((label, arr[i], d, sym, limit, why))
+
+    @property
+    def sizes(self):
+        """{symbol: size} of this call (derived symbols included)."""
+        return dict(self._bound)
+
+    def resize(self, sizes=None, **symbols):
+        """Changes size symbols of the prepared call in place, e.g.
+        `resize(P=P)` before each step of a decoding loop whose caches are
+        views of larger buffers: every dimension bound to a changed symbol
+        (or to a symbol derived from it, such as P+1) is rewritten in the
+        described tensors. Only the rows (dimension 1) of the cache views
+        may change, each within the buffer it is a view of; anything else
+        raises ArgumentError and changes nothing. Returns self."""
+        if sizes:
+            symbols = dict(sizes, **symbols)
+        entry = self.entry
+        derived = {sym for sym, _, _, _ in entry.derived}
+        new = dict(self._bound)
+        for sym, value in symbols.items():
+            if sym not in new or sym in derived:
+                raise ArgumentError(INVALID_ARGUMENT, "entry %r: %r is not a size symbol of "
+                                    "this call (symbols: %s)" % (entry.name, sym, ", ".join(
+                                        s for s in self._bound if s not in derived)))
+            if isinstance(value, bool) or int(value) != value or value < 0:
+                raise ArgumentError(INVALID_ARGUMENT, "entry %r: size %r = %r must be a "
+                                    "non-negative integer" % (entry.name, sym, value))
+            new[sym] = int(value)
+        for sym, lhs, rhs, constant in entry.derived:
+            if lhs in new and (rhs is None or rhs in new):
+                new[sym] = new[lhs] + (new[rhs] if rhs is not None else 0) + constant
+        changed = [(slot, new[slot[3]]) for slot in self._slots
+                   if new[slot[3]] != self._bound[slot[3]]]
+        for (label, _, d, sym, limit, why), value in changed:
+            if limit is None:
+                raise ArgumentError(INVALID_ARGUMENT, "%s: dimension %d is size %r, which a "
+                                    "prepared call cannot change (%s): prepare a new call"
+                                    % (label, d, sym, why))
+            if value > limit:
+                raise ArgumentError(SHAPE_MISMATCH, "%s: %s = %d rows do not fit in the "
+                                    "buffer it is a view of (room for %d rows)"
+                                    % (label, sym, value, limit))
+        for (_, tensor, d, _, _, _), value in changed:
+            tensor.shape[d] = value
+        self._bound = new
+        return self
 
     def __call__(self):
         if self._cuda:

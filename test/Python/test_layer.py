@@ -110,6 +110,76 @@ def test_cache_views_through_the_runtime(layer, compiled_layer, rng):
     np.testing.assert_array_equal(y, dense[0])
 
 
+def test_prepared_call_resized_each_step(layer, compiled_layer, rng):
+    """A decoding loop prepares its call once and only sets P before each
+    step (PreparedCall.resize): it equals unprepared calls on the same
+    views exactly, never reads the spare rows, and refuses sizes that do
+    not fit the buffers or that are not cache lengths (changing nothing)."""
+    D, d = LAYER["d_model"], LAYER["d_model"] // LAYER["n_heads"]
+    Hk = LAYER["n_kv_heads"]
+    bound = compiled_layer._entries["layer_step"]
+    P0, cap = 3, 9
+    def buffers():
+        bufs = [np.full((LAYER_BATCH, cap, Hk, d), np.nan, np.float32),
+                np.full((LAYER_BATCH, cap, Hk, d), np.nan, np.float32),
+                np.full((LAYER_BATCH, cap, 1, D), np.nan, np.float32),
+                np.full((LAYER_BATCH, cap, 1, D), np.nan, np.float32)]
+        for b, r in zip(bufs, (0, 1, 2, 3)):
+            b[:, :P0] = np.random.default_rng(r).standard_normal(b[:, :P0].shape)
+        return bufs
+    want_bufs, got_bufs = buffers(), buffers()
+    xs = rng.standard_normal((cap - P0, LAYER_BATCH, 1, D)).astype(np.float32)
+    x, y = np.empty((LAYER_BATCH, 1, D), np.float32), np.empty((LAYER_BATCH, 1, D), np.float32)
+    prepared = bound.prepare(x, *[b[:, :P0] for b in got_bufs],
+                             outputs=[y] + [b[:, :P0 + 1] for b in got_bufs])
+    assert prepared.sizes == {"P": P0, "T": 1, "P+T": P0 + 1}
+    for i in range(cap - P0):
+        P = P0 + i
+        want = bound(xs[i], *[b[:, :P] for b in want_bufs],
+                     outputs=[np.empty_like(y)] + [b[:, :P + 1] for b in want_bufs])[0]
+        x[...] = xs[i]
+        assert prepared.resize(P=P) is prepared
+        prepared()
+        assert np.isfinite(y).all()
+        np.testing.assert_array_equal(y, want)
+    for a, b in zip(want_bufs, got_bufs):
+        np.testing.assert_array_equal(a, b)  # spare rows still NaN in both
+    last = prepared.sizes
+    with pytest.raises(sessa.runtime.ArgumentError, match=r"P\+T = 10 rows do not fit .*room for 9"):
+        prepared.resize(P=cap)
+    with pytest.raises(sessa.runtime.ArgumentError, match="dimension 1 is size 'T'.*cannot change"):
+        prepared.resize(T=2)
+    with pytest.raises(sessa.runtime.ArgumentError, match="not a size symbol"):
+        prepared.resize({"P+T": 4})
+    with pytest.raises(sessa.runtime.ArgumentError, match="not a size symbol"):
+        prepared.resize(Q=4)
+    with pytest.raises(sessa.runtime.ArgumentError, match="non-negative integer"):
+        prepared.resize(P=-1)
+    assert prepared.sizes == last
+
+
+def test_compiled_layer_prepares_a_step_once(ref, layer, compiled_layer, rng):
+    """Repeated decode steps on one cache reuse one prepared call; a cache
+    that grows into new buffers is prepared again; the result stays equal
+    to the float64 reference."""
+    D = LAYER["d_model"]
+    x = rng.standard_normal((LAYER_BATCH, 40, D)).astype(np.float32)
+    want, _ = ref_forward(ref, layer, x)
+    cache = compiled_layer.new_cache(LAYER_BATCH)
+    ys = [compiled_layer(x[:, :5], cache)]
+    calls, capacities = [], set()
+    for t in range(5, 40):
+        ys.append(compiled_layer(x[:, t:t + 1], cache))
+        steps = [st for key, st in cache._prepared.items() if key[1][0][1][1] == 1]
+        assert len(steps) == 1
+        if not any(c is steps[0]["call"] for c in calls):
+            calls.append(steps[0]["call"])
+        capacities.add(cache.capacity)
+    assert len(capacities) >= 2                 # the buffers grew (16 -> 32 -> 64 rows)
+    assert len(calls) == len(capacities)       # one prepared call per set of buffers
+    assert ref.rel_l2(np.concatenate(ys, axis=1), want) <= TOL
+
+
 def test_one_head_without_biases(ref, tmp_path, rng):
     layer = Layer.random(16, 1, seed=3, biases=False, rope=False, eps=1e-6, gamma_max=0.9)
     f = layer.compile(out_dir=tmp_path / "a", batch=1, opt_level=1)

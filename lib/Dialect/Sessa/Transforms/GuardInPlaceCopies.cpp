@@ -38,7 +38,10 @@ BlockArgument rootArgument(Value v, func::FuncOp func) {
   }
 }
 
-/// i1: whether the views `a` and `b` (same sizes) are different memory.
+/// i1: whether the views `a` and `c` (same sizes) are different memory.
+/// The stride of a dimension of size 1 does not matter: a one-batch cache
+/// passed densely has batch stride P rows as the input and P + T rows as
+/// the extended output, and is still the same memory.
 Value viewsDiffer(ImplicitLocOpBuilder &b, Value a, Value c) {
   auto ma = memref::ExtractStridedMetadataOp::create(b, a);
   auto mc = memref::ExtractStridedMetadataOp::create(b, c);
@@ -51,8 +54,22 @@ Value viewsDiffer(ImplicitLocOpBuilder &b, Value a, Value c) {
          memref::ExtractAlignedPointerAsIndexOp::create(b, c));
   differ = arith::OrIOp::create(b, differ,
                                 ne(ma.getOffset(), mc.getOffset()));
-  for (auto [x, y] : llvm::zip(ma.getStrides(), mc.getStrides()))
-    differ = arith::OrIOp::create(b, differ, ne(x, y));
+  auto type = cast<MemRefType>(a.getType());
+  Value one;
+  for (auto [dim, x, y] :
+       llvm::enumerate(ma.getStrides(), mc.getStrides())) {
+    int64_t size = type.getDimSize(dim);
+    if (size == 1)
+      continue;
+    Value strideDiffers = ne(x, y);
+    if (ShapedType::isDynamic(size)) {
+      if (!one)
+        one = arith::ConstantIndexOp::create(b, 1);
+      strideDiffers = arith::AndIOp::create(
+          b, strideDiffers, ne(ma.getSizes()[dim], one));
+    }
+    differ = arith::OrIOp::create(b, differ, strideDiffers);
+  }
   return differ;
 }
 
