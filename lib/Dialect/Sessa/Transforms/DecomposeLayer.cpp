@@ -27,6 +27,13 @@ using utils::IteratorType;
 
 namespace {
 
+/// `v` widened to f32 (unchanged if it is f32).
+Value toF32Scalar(ImplicitLocOpBuilder &b, Value v) {
+  return v.getType().isF32() ? v
+                             : arith::ExtFOp::create(b, b.getF32Type(), v)
+                                   .getResult();
+}
+
 class LayerDecomposer {
 public:
   LayerDecomposer(RewriterBase &rewriter, LayerOp op, bool mixedPrecision)
@@ -116,8 +123,10 @@ Value LayerDecomposer::layerNorm(Value x, Value weight, Value bias,
   OpFoldResult n = tb.dim(x, 0), dm = tb.dim(x, 1);
   int64_t width = cast<RankedTensorType>(x.getType()).getDimSize(1);
   Value invWidth = tb.f32Const(1.0 / static_cast<double>(width));
+  // x may be f16/bf16: each generic widens its elements as it reads them
+  // (no f32 copy of x is materialized).
   auto add = [](ImplicitLocOpBuilder &nb, Value acc, Value v) {
-    return arith::AddFOp::create(nb, acc, v).getResult();
+    return arith::AddFOp::create(nb, acc, toF32Scalar(nb, v)).getResult();
   };
   Value sum = tb.reduceLast(x, tb.full({n}, 0.0), add);
   Value mean = tb.mapIdentity(sum, tb.empty({n}),
@@ -134,7 +143,7 @@ Value LayerDecomposer::layerNorm(Value x, Value weight, Value bias,
       ValueRange{x, mean}, tb.full({n}, 0.0), {id2, row, row},
       {IteratorType::parallel, IteratorType::reduction},
       [](ImplicitLocOpBuilder &nb, ValueRange a) {
-        Value c = arith::SubFOp::create(nb, a[0], a[1]);
+        Value c = arith::SubFOp::create(nb, toF32Scalar(nb, a[0]), a[1]);
         return arith::AddFOp::create(nb, a[2], arith::MulFOp::create(nb, c, c))
             .getResult();
       });
@@ -147,7 +156,8 @@ Value LayerDecomposer::layerNorm(Value x, Value weight, Value bias,
       });
   return tb.map(ValueRange{x, mean, rstd, weight, bias}, {id2, row, row, col, col},
                 tb.empty({n, dm}), [](ImplicitLocOpBuilder &nb, ValueRange a) {
-                  Value c = arith::SubFOp::create(nb, a[0], a[1]);
+                  Value c =
+                      arith::SubFOp::create(nb, toF32Scalar(nb, a[0]), a[1]);
                   Value normed = arith::MulFOp::create(nb, c, a[2]);
                   return arith::AddFOp::create(
                              nb, arith::MulFOp::create(nb, normed, a[3]), a[4])
@@ -227,7 +237,8 @@ SmallVector<Value> LayerDecomposer::run() {
   actType = mixed ? elementType : b.getF32Type();
   int64_t dModel = op.getModelDim(), heads = op.getNumHeads();
   int64_t kvHeads = op.getNumKvHeads(), headDim = op.getHeadDim();
-  Value x = f32(op.getX());
+  // x stays in its storage type: LayerNorm and the residual widen it.
+  Value x = op.getX();
   batch = tb.dim(x, 0);
   time = tb.dim(x, 1);
   Value x2 = flatten(x);
@@ -346,7 +357,8 @@ SmallVector<Value> LayerDecomposer::run() {
   Value out = linear(sg, stored(op.getWOut()), f32(op.getBOut()));
   Value y2 = tb.mapIdentity(ValueRange{out, x2}, tb.empty(tb.dims(out)),
                             [](ImplicitLocOpBuilder &nb, ValueRange a) {
-                              return arith::AddFOp::create(nb, a[0], a[1])
+                              return arith::AddFOp::create(
+                                         nb, a[0], toF32Scalar(nb, a[1]))
                                   .getResult();
                             });
   SmallVector<Value> results = {

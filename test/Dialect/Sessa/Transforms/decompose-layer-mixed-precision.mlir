@@ -6,6 +6,13 @@
 // RUN: sessa-opt %s --sessa-decompose-layer | FileCheck %s --check-prefix=F32
 
 // CHECK-LABEL: func.func @layer_bf16(
+// CHECK-SAME: %[[X:[^:]+]]: tensor<2x?x64xbf16>
+// x is not converted to an f32 tensor: LayerNorm's first reduction reads
+// the bf16 rows and widens each element (and so does the residual).
+// CHECK: %[[XR:.+]] = tensor.collapse_shape %[[X]] {{.+}} : tensor<2x?x64xbf16> into tensor<?x64xbf16>
+// CHECK: linalg.generic {{.+}} iterator_types = ["parallel", "reduction"]{{.*}} ins(%[[XR]] : tensor<?x64xbf16>)
+// CHECK-NEXT: ^bb0(%[[XE:.+]]: bf16, %{{.+}}: f32):
+// CHECK-NEXT: arith.extf %[[XE]] : bf16 to f32
 // LayerNorm in f32, its output rounded to bf16.
 // CHECK: arith.truncf %{{.+}} : f32 to bf16
 // The W_in products read bf16 operands (extended in the body) into f32.
@@ -19,6 +26,7 @@
 // CHECK: sessa.rope %{{.+}} : tensor<2x?x4x16xbf16>
 // CHECK: sessa.attention %{{.+}} : tensor<2x?x4x16xbf16>, tensor<2x?x2x16xbf16>, tensor<2x?x2x16xbf16>
 // CHECK: sessa.feedback_attention %{{.+}} : tensor<2x?x1x64xbf16>, tensor<2x?x1x64xbf16>, tensor<2x?x1x64xbf16>, tensor<2x?x1xbf16>
+// CHECK: linalg.generic {{.+}} ins(%{{.+}}, %[[XR]] : tensor<?x64xf32>, tensor<?x64xbf16>)
 // CHECK: return %{{.+}} : tensor<2x?x64xbf16>
 
 // F32-LABEL: func.func @layer_bf16(
