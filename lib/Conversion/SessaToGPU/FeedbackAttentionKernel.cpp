@@ -50,7 +50,8 @@ using namespace mlir::sessa;
 using namespace mlir::sessa::gpukernels;
 
 namespace {
-constexpr int64_t kChunk = 64;    // rows solved per chunk (C)
+constexpr int64_t kChunk = 64;    // rows per chunk (C): one diagonal block
+constexpr int64_t kStrip = 256;   // rows per strip (R), a multiple of kChunk
 constexpr int64_t kKeyTile = 64;  // keys per logits block
 constexpr int64_t kDepth = 16;    // dk staged per step of the logits kernel
 constexpr int64_t kColTile = 32;  // value columns per solve block
@@ -64,9 +65,13 @@ constexpr int64_t kMinSplitKeys = 64;
 struct Operands {
   Value f, qb, kb, gamma, kbPrev, sPrev; // kbPrev/sPrev null without cache
   Value s;                               // result buffer
-  Value work;                            // W: [B, Hb, C, P + T] f32
-  Value prob;    // normalised W in the mma storage type (else == work)
-  Value partial; // [maxSplits, B, Hb, C, dv] f32 partial rhs sums
+  Value work;    // W: [B, Hb, Rpad, P + T rounded up to 8] f32 logits
+  Value prob;    // normalised W of the keys before the strip, in the mma
+                 // storage type (else == work)
+  Value diag;    // [B, Hb, Rpad, Rpad] f32: normalised W of the strip's
+                 // own keys (key index relative to the strip)
+  Value inv;     // [B, Hb, Rpad / 64, 64, 64] f32: (I - W_cc)^-1 per chunk
+  Value partial; // [maxSplits, B, Hb, Rpad, dv] f32 partial rhs sums
   Value keysTotal; // size 3 of work/prob (P + T rounded up to 8)
   Value batch, rows, heads, dk, dv, cache;
   double scale;
@@ -82,6 +87,27 @@ SmallVector<Value> loadAFragment(OpBuilder &b, Location loc, Value smem,
           loadPairI32(b, loc, smem, {st, rb, e0}),
           loadPairI32(b, loc, smem, {st, ra, e1}),
           loadPairI32(b, loc, smem, {st, rb, e1})};
+}
+
+/// The rows of one strip: [r0, r0 + rows) of the T new rows; `solved` =
+/// P + r0 keys come before it, and its last row sees `keys` = solved +
+/// rows - 1 keys.
+struct Strip {
+  Value r0, rows, solved, keys;
+};
+
+/// The 64-row tile `rt` of a strip: its first strip row, its row count
+/// (min(64, rows - 64 rt)) and the keys its last row sees.
+struct RowTile {
+  Value base, rows, keys;
+};
+RowTile rowTile(OpBuilder &b, Location loc, const Strip &s, Value rt) {
+  RowTile t;
+  t.base = mulIdx(b, loc, rt, cst(b, loc, kChunk));
+  t.rows = minIndex(b, loc, cst(b, loc, kChunk), subIdx(b, loc, s.rows, t.base));
+  t.keys = subIdx(b, loc, addIdx(b, loc, addIdx(b, loc, s.solved, t.base), t.rows),
+                  cst(b, loc, 1));
+  return t;
 }
 
 /// Element [b, j, h, k] of concat(prev, cur) along time (j < P: prev).
@@ -112,12 +138,15 @@ Value loadConcatOrZero(OpBuilder &b, Location loc, Value cond,
 }
 
 /// Kernel 1: W[b, h, r, j] = c * qb[b, r0 + r, h, :] . K[b, j, h, :] for
-/// r < R, j < n.
-void buildLogits(OpBuilder &b, Location loc, const Operands &o, Value r0,
-                 Value chunkRows, Value keys) {
-  Value grid[] = {maxIndex(b, loc, ceilDiv(b, loc, keys, cst(b, loc, kKeyTile)),
+/// the strip's rows r and the keys j row r sees. Grid (key tiles, row tiles
+/// x Hb, B); a block whose keys no row of its row tile sees does nothing.
+void buildLogits(OpBuilder &b, Location loc, const Operands &o,
+                 const Strip &strip) {
+  Value grid[] = {maxIndex(b, loc, ceilDiv(b, loc, strip.keys, cst(b, loc, kKeyTile)),
                            cst(b, loc, 1)),
-                  o.heads, o.batch};
+                  mulIdx(b, loc, ceilDiv(b, loc, strip.rows, cst(b, loc, kChunk)),
+                         o.heads),
+                  o.batch};
   Value block[] = {cst(b, loc, kThreads)};
   Type f32 = b.getF32Type();
   // k-major tiles, padded against bank conflicts on the transposed stores.
@@ -128,8 +157,12 @@ void buildLogits(OpBuilder &b, Location loc, const Operands &o, Value r0,
       [&](OpBuilder &b, Location loc, const LaunchIds &ids) {
         Value qs = ids.workgroup[0], ks = ids.workgroup[1];
         Value tid = ids.threadId[0];
-        Value h = ids.blockId[1], bi = ids.blockId[2];
+        Value h = remIdx(b, loc, ids.blockId[1], o.heads), bi = ids.blockId[2];
+        RowTile rt = rowTile(b, loc, strip, divIdx(b, loc, ids.blockId[1], o.heads));
         Value j0 = mulIdx(b, loc, ids.blockId[0], cst(b, loc, kKeyTile));
+        Value chunkRows = rt.rows, keys = rt.keys;
+        Value r0 = addIdx(b, loc, strip.r0, rt.base);
+        buildIf(b, loc, ult(b, loc, j0, keys), [&](OpBuilder &b, Location loc) {
         Value tx = arith::RemUIOp::create(b, loc, tid, cst(b, loc, 16));
         Value ty = arith::DivUIOp::create(b, loc, tid, cst(b, loc, 16));
         // Thread (ty, tx) owns rows ty + 16 i and keys tx + 16 j, i, j < 4.
@@ -194,10 +227,12 @@ void buildLogits(OpBuilder &b, Location loc, const Operands &o, Value r0,
                     [&](OpBuilder &b, Location loc) {
                       Value v = arith::MulFOp::create(
                           b, loc, loop.getResult(i * kPer + jj), scale);
-                      memref::StoreOp::create(b, loc, v, o.work,
-                                              ValueRange{bi, h, row, j});
+                      memref::StoreOp::create(
+                          b, loc, v, o.work,
+                          ValueRange{bi, h, addIdx(b, loc, rt.base, row), j});
                     });
           }
+        });
       });
 }
 
@@ -248,11 +283,13 @@ constexpr int64_t kMmaDepth = 32;
 constexpr int64_t kLogitStages = 4;
 constexpr int64_t kRowElems = 40; // 16-bit elements per shared row (32 + 8)
 
-void buildLogitsMma(OpBuilder &b, Location loc, const Operands &o, Value r0,
-                    Value chunkRows, Value keys, Type et) {
-  Value grid[] = {maxIndex(b, loc, ceilDiv(b, loc, keys, cst(b, loc, kKeyTile)),
+void buildLogitsMma(OpBuilder &b, Location loc, const Operands &o,
+                    const Strip &strip, Type et) {
+  Value grid[] = {maxIndex(b, loc, ceilDiv(b, loc, strip.keys, cst(b, loc, kKeyTile)),
                            cst(b, loc, 1)),
-                  o.heads, o.batch};
+                  mulIdx(b, loc, ceilDiv(b, loc, strip.rows, cst(b, loc, kChunk)),
+                         o.heads),
+                  o.batch};
   Value block[] = {cst(b, loc, kThreads)};
   MemRefType tile = workgroupMemRefType({kLogitStages, kChunk, kRowElems}, et);
   Value poolBytes = arith::ConstantOp::create(
@@ -263,8 +300,12 @@ void buildLogitsMma(OpBuilder &b, Location loc, const Operands &o, Value r0,
         Value qs = sharedView(b, loc, ids.dynamicShared, 0, tile);
         Value ks = sharedView(b, loc, ids.dynamicShared, staticBytes(tile), tile);
         Value tid = ids.threadId[0];
-        Value h = ids.blockId[1], bi = ids.blockId[2];
+        Value h = remIdx(b, loc, ids.blockId[1], o.heads), bi = ids.blockId[2];
+        RowTile rt = rowTile(b, loc, strip, divIdx(b, loc, ids.blockId[1], o.heads));
         Value j0 = mulIdx(b, loc, ids.blockId[0], cst(b, loc, kKeyTile));
+        Value chunkRows = rt.rows, keys = rt.keys;
+        Value r0 = addIdx(b, loc, strip.r0, rt.base);
+        buildIf(b, loc, ult(b, loc, j0, keys), [&](OpBuilder &b, Location loc) {
         Value lane = arith::RemUIOp::create(b, loc, tid, cst(b, loc, 32));
         Value warp = arith::DivUIOp::create(b, loc, tid, cst(b, loc, 32));
         Value g = arith::DivUIOp::create(b, loc, lane, cst(b, loc, 4));
@@ -355,10 +396,12 @@ void buildLogitsMma(OpBuilder &b, Location loc, const Operands &o, Value r0,
                     andI1(b, loc, ult(b, loc, row, chunkRows), ult(b, loc, j, keys)),
                     [&](OpBuilder &b, Location loc) {
                       Value v = arith::MulFOp::create(b, loc, acc[nt * 4 + e], scale);
-                      memref::StoreOp::create(b, loc, v, o.work,
-                                              ValueRange{bi, h, row, j});
+                      memref::StoreOp::create(
+                          b, loc, v, o.work,
+                          ValueRange{bi, h, addIdx(b, loc, rt.base, row), j});
                     });
           }
+        });
       },
       poolBytes);
 }
@@ -387,10 +430,13 @@ Value blockReduce(OpBuilder &b, Location loc, Value value, Value scratch,
   return total;
 }
 
-/// Kernel 2: row softmax over the visible keys, times gamma, in place.
-void buildSoftmax(OpBuilder &b, Location loc, const Operands &o, Value r0,
-                  Value chunkRows, Value keys, Value solved) {
-  Value grid[] = {chunkRows, o.heads, o.batch};
+/// Kernel 2: row softmax over the visible keys, times gamma: the keys
+/// before the strip into `prob` (16-bit for the tensor cores, else in place
+/// in W), the strip's own keys into the f32 `diag` buffer.
+void buildSoftmax(OpBuilder &b, Location loc, const Operands &o,
+                  const Strip &strip) {
+  Value r0 = strip.r0, keys = strip.keys, solved = strip.solved;
+  Value grid[] = {strip.rows, o.heads, o.batch};
   Value block[] = {cst(b, loc, kThreads)};
   Type f32 = b.getF32Type();
   MemRefType scratchType = workgroupMemRefType({kWarps}, f32);
@@ -451,18 +497,18 @@ void buildSoftmax(OpBuilder &b, Location loc, const Operands &o, Value r0,
                 return arith::MulFOp::create(b, loc, e, factor).getResult();
               },
               [&](OpBuilder &b, Location loc) { return cstF32(b, loc, 0.0); });
-          if (o.prob == o.work) {
-            memref::StoreOp::create(b, loc, w, o.work, ValueRange{bi, h, row, j});
-            return;
-          }
-          // 16-bit probabilities for the rhs products; the in-chunk block
-          // (keys >= solved) also stays f32 for the forward substitution.
-          storeF32(b, loc, w, o.prob, {bi, h, row, j});
-          buildIf(b, loc, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge, j, solved),
-                  [&](OpBuilder &b, Location loc) {
-                    memref::StoreOp::create(b, loc, w, o.work,
-                                            ValueRange{bi, h, row, j});
-                  });
+          scf::IfOp::create(
+              b, loc, ult(b, loc, j, solved),
+              [&](OpBuilder &b, Location loc) {
+                storeF32(b, loc, w, o.prob, {bi, h, row, j});
+                scf::YieldOp::create(b, loc);
+              },
+              [&](OpBuilder &b, Location loc) {
+                memref::StoreOp::create(
+                    b, loc, w, o.diag,
+                    ValueRange{bi, h, row, subIdx(b, loc, j, solved)});
+                scf::YieldOp::create(b, loc);
+              });
         });
       });
 }
@@ -477,8 +523,9 @@ std::pair<Value, Value> splitRange(OpBuilder &b, Location loc, Value split,
   return {begin, end};
 }
 
-/// Kernel 3a on tensor cores: partial[split, b, h] = prob[b, h, :, keys of
-/// the split] @ S[keys of the split, 64 columns]. Grid (ceil(dv / 64),
+/// Kernel 3 on tensor cores: partial[split, b, h, rows of the tile] =
+/// prob[b, h, rows, keys of the split] @ S[keys of the split, 64 columns]
+/// for each 64-row tile of the strip. Grid (ceil(dv / 64), row tiles x
 /// splits, B * Hb), 256 threads; warp w computes rows 16 (w % 4) .. + 16 and
 /// columns 32 (w / 4) .. + 32 (4 n-tiles), 32 keys per step through a
 /// 4-stage cp.async pipeline: the probabilities (16-bit, rows padded to 8
@@ -491,9 +538,12 @@ constexpr int64_t kPRow = kSolveKeys + 8; // 16-bit per staged W row
 constexpr int64_t kSRow = kPartCols + 8;  // 16-bit per staged S row
 
 void buildRhsPartialMma(OpBuilder &b, Location loc, const Operands &o,
-                        Value chunkRows, Value solved, Value splits,
-                        Value perSplit, Type et) {
-  Value grid[] = {ceilDiv(b, loc, o.dv, cst(b, loc, kPartCols)), splits,
+                        const Strip &strip, Value splits, Value perSplit,
+                        Type et) {
+  Value solved = strip.solved;
+  Value grid[] = {ceilDiv(b, loc, o.dv, cst(b, loc, kPartCols)),
+                  mulIdx(b, loc, ceilDiv(b, loc, strip.rows, cst(b, loc, kChunk)),
+                         splits),
                   mulIdx(b, loc, o.batch, o.heads)};
   Value block[] = {cst(b, loc, kThreads)};
   auto wType = workgroupMemRefType({kPartStages, kChunk, kPRow}, et);
@@ -507,7 +557,9 @@ void buildRhsPartialMma(OpBuilder &b, Location loc, const Operands &o,
         Value ss = sharedView(b, loc, ids.dynamicShared, staticBytes(wType),
                               sType);
         Value tid = ids.threadId[0];
-        Value split = ids.blockId[1];
+        Value split = remIdx(b, loc, ids.blockId[1], splits);
+        RowTile rt = rowTile(b, loc, strip, divIdx(b, loc, ids.blockId[1], splits));
+        Value chunkRows = rt.rows;
         Value bi = arith::DivUIOp::create(b, loc, ids.blockId[2], o.heads);
         Value h = arith::RemUIOp::create(b, loc, ids.blockId[2], o.heads);
         std::pair<Value, Value> range = splitRange(b, loc, split, perSplit, solved);
@@ -547,7 +599,9 @@ void buildRhsPartialMma(OpBuilder &b, Location loc, const Operands &o,
           Value n = clampCount(b, loc, subIdx(b, loc, kEnd, j), 8);
           n = arith::SelectOp::create(b, loc, wRowIn, n, zero);
           asyncCopy16(b, loc, ws, {st, wr, wc}, o.prob,
-                      {bi, h, wr, minIndex(b, loc, j, lastKey)}, n);
+                      {bi, h, addIdx(b, loc, rt.base, wr),
+                       minIndex(b, loc, j, lastKey)},
+                      n);
           Value js = addIdx(b, loc, j0, sk);
           Value ns = arith::SelectOp::create(b, loc, ult(b, loc, js, kEnd),
                                              colCount, zero);
@@ -621,8 +675,9 @@ void buildRhsPartialMma(OpBuilder &b, Location loc, const Operands &o,
                        addIdx(b, loc, mulIdx(b, loc, q, cst(b, loc, 2)),
                               cst(b, loc, nt * 8 + (e & 1)))));
             buildIf(b, loc, ult(b, loc, c, o.dv), [&](OpBuilder &b, Location loc) {
-              memref::StoreOp::create(b, loc, acc[nt * 4 + e], o.partial,
-                                      ValueRange{split, bi, h, row, c});
+              memref::StoreOp::create(
+                  b, loc, acc[nt * 4 + e], o.partial,
+                  ValueRange{split, bi, h, addIdx(b, loc, rt.base, row), c});
             });
           }
       },
@@ -636,9 +691,11 @@ void buildRhsPartialMma(OpBuilder &b, Location loc, const Operands &o,
 constexpr int64_t kRowsPerThread = kChunk / kWarps; // 8
 
 void buildRhsPartialSimt(OpBuilder &b, Location loc, const Operands &o,
-                         Value chunkRows, Value solved, Value splits,
-                         Value perSplit) {
-  Value grid[] = {ceilDiv(b, loc, o.dv, cst(b, loc, kColTile)), splits,
+                         const Strip &strip, Value splits, Value perSplit) {
+  Value solved = strip.solved;
+  Value grid[] = {ceilDiv(b, loc, o.dv, cst(b, loc, kColTile)),
+                  mulIdx(b, loc, ceilDiv(b, loc, strip.rows, cst(b, loc, kChunk)),
+                         splits),
                   mulIdx(b, loc, o.batch, o.heads)};
   Value block[] = {cst(b, loc, kThreads)};
   Type f32 = b.getF32Type();
@@ -649,7 +706,9 @@ void buildRhsPartialSimt(OpBuilder &b, Location loc, const Operands &o,
       [&](OpBuilder &b, Location loc, const LaunchIds &ids) {
         Value ws = ids.workgroup[0], ss = ids.workgroup[1];
         Value tid = ids.threadId[0];
-        Value split = ids.blockId[1];
+        Value split = remIdx(b, loc, ids.blockId[1], splits);
+        RowTile rt = rowTile(b, loc, strip, divIdx(b, loc, ids.blockId[1], splits));
+        Value chunkRows = rt.rows;
         Value bi = arith::DivUIOp::create(b, loc, ids.blockId[2], o.heads);
         Value h = arith::RemUIOp::create(b, loc, ids.blockId[2], o.heads);
         std::pair<Value, Value> range = splitRange(b, loc, split, perSplit, solved);
@@ -678,8 +737,9 @@ void buildRhsPartialSimt(OpBuilder &b, Location loc, const Operands &o,
                     andI1(b, loc, ult(b, loc, r, chunkRows), ult(b, loc, j, kEnd)),
                     f32,
                     [&](OpBuilder &b, Location loc) {
-                      return memref::LoadOp::create(b, loc, o.work,
-                                                    ValueRange{bi, h, r, j})
+                      return memref::LoadOp::create(
+                                 b, loc, o.work,
+                                 ValueRange{bi, h, addIdx(b, loc, rt.base, r), j})
                           .getResult();
                     },
                     [&](OpBuilder &b, Location loc) {
@@ -717,110 +777,274 @@ void buildRhsPartialSimt(OpBuilder &b, Location loc, const Operands &o,
             });
         buildIf(b, loc, colIn, [&](OpBuilder &b, Location loc) {
           for (int64_t i = 0; i < kRowsPerThread; ++i)
-            memref::StoreOp::create(b, loc, loop.getResult(i), o.partial,
-                                    ValueRange{split, bi, h, myRows[i], col});
+            memref::StoreOp::create(
+                b, loc, loop.getResult(i), o.partial,
+                ValueRange{split, bi, h, addIdx(b, loc, rt.base, myRows[i]), col});
         });
       });
 }
 
-/// Kernel 3b: rhs = f + the sum of the `splits` partial tiles (in split
-/// order: deterministic), then the in-chunk forward solve. Grid
-/// (ceil(dv / 32), Hb, B), 256 threads, 64 rows x 32 value columns.
-void buildSolve(OpBuilder &b, Location loc, const Operands &o, Value r0,
-                Value chunkRows, Value splits) {
-  Value grid[] = {ceilDiv(b, loc, o.dv, cst(b, loc, kColTile)), o.heads,
+/// A 64 x 64 f32 tile copied into shared memory `dst[stage]` (rows of
+/// kARow f32) by 16-byte cp.async copies: 1024 copies, 4 per thread of 256;
+/// `src(b, loc, r, k)` gives the source indices of tile element (r, k) and
+/// `valid(b, loc, r)` the number of elements (0 or 4) read for row r.
+constexpr int64_t kARow = kChunk + 4; // f32 per staged tile row (16 bytes + 64)
+
+void copyTile(OpBuilder &b, Location loc, Value tid, Value dst,
+              ValueRange dstPrefix, Value src,
+              llvm::function_ref<SmallVector<Value>(OpBuilder &, Location,
+                                                    Value, Value)>
+                  srcIndices,
+              llvm::function_ref<Value(OpBuilder &, Location, Value)> valid) {
+  for (int64_t m = 0; m < (kChunk * kChunk / 4) / kThreads; ++m) {
+    Value e = addIdx(b, loc, tid, cst(b, loc, m * kThreads));
+    Value r = divIdx(b, loc, e, cst(b, loc, kChunk / 4));
+    Value k = mulIdx(b, loc, remIdx(b, loc, e, cst(b, loc, kChunk / 4)),
+                     cst(b, loc, 4));
+    SmallVector<Value> dstIdx(dstPrefix.begin(), dstPrefix.end());
+    dstIdx.append({r, k});
+    asyncCopy16(b, loc, dst, dstIdx, src, srcIndices(b, loc, r, k),
+                valid(b, loc, r));
+  }
+}
+
+/// acc[i] += sum_k A[row, k] * B[bRow0 + k, col0 + i] for k < 64, i < 4:
+/// A a staged 64 x 64 tile (`aPrefix` selects the stage), B a shared
+/// [*, 16] f32 buffer; 4-vector loads (A along k, B along the columns).
+SmallVector<Value> tileProduct(OpBuilder &b, Location loc, Value a,
+                               ValueRange aPrefix, Value row, Value bm,
+                               Value bRow0, Value col0, ValueRange acc) {
+  Type f32 = b.getF32Type();
+  auto v4 = VectorType::get({4}, f32);
+  return buildForWithValues(
+      b, loc, cst(b, loc, 0), cst(b, loc, kChunk), cst(b, loc, 4), acc,
+      [&](OpBuilder &b, Location loc, Value k0, ValueRange acc) {
+        SmallVector<Value> aIdx(aPrefix.begin(), aPrefix.end());
+        aIdx.append({row, k0});
+        Value av = vector::LoadOp::create(b, loc, v4, a, aIdx,
+                                          /*nontemporal=*/false,
+                                          llvm::MaybeAlign(16));
+        SmallVector<Value> next(acc.begin(), acc.end());
+        for (int64_t kk = 0; kk < 4; ++kk) {
+          Value ak = vector::ExtractOp::create(b, loc, av, ArrayRef<int64_t>{kk});
+          Value bv = vector::LoadOp::create(
+              b, loc, v4, bm,
+              ValueRange{addIdx(b, loc, bRow0, addIdx(b, loc, k0, cst(b, loc, kk))),
+                         col0},
+              /*nontemporal=*/false, llvm::MaybeAlign(16));
+          for (int64_t i = 0; i < 4; ++i) {
+            Value be = vector::ExtractOp::create(b, loc, bv, ArrayRef<int64_t>{i});
+            next[i] = math::FmaOp::create(b, loc, ak, be, next[i]);
+          }
+        }
+        return next;
+      });
+}
+
+/// Kernel 4: X_c = (I - L_c)^-1 for each 64-row chunk c of the strip, L_c
+/// the strictly lower part of the chunk's diagonal block of `diag` (0 past
+/// the strip's rows, so X_c is the identity there). Grid (chunks, Hb, B), 64
+/// threads: thread k forward-substitutes column k of X_c in registers,
+/// x_r = [r == k] + sum_{j < r} L[r, j] x_j (straight-line code, the sum in
+/// ascending j so that x_{r-1} enters last; L read as 4-vectors from shared
+/// memory, one address across the warp), f32 throughout. A chunk of one row
+/// (a decoding step) just writes the identity.
+constexpr int64_t kInvThreads = kChunk;
+
+void buildInverse(OpBuilder &b, Location loc, const Operands &o,
+                  const Strip &strip) {
+  Value grid[] = {ceilDiv(b, loc, strip.rows, cst(b, loc, kChunk)), o.heads,
                   o.batch};
+  Value block[] = {cst(b, loc, kInvThreads)};
+  Type f32 = b.getF32Type();
+  MemRefType lType = workgroupMemRefType({kChunk, kARow}, f32);
+  Value poolBytes =
+      arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(staticBytes(lType)));
+  buildLaunch(
+      b, loc, grid, block, {},
+      [&](OpBuilder &b, Location loc, const LaunchIds &ids) {
+        Value ls = sharedView(b, loc, ids.dynamicShared, 0, lType);
+        Value k = ids.threadId[0];
+        Value c = ids.blockId[0], h = ids.blockId[1], bi = ids.blockId[2];
+        RowTile rt = rowTile(b, loc, strip, c);
+        Value zero = cstF32(b, loc, 0.0), one = cstF32(b, loc, 1.0);
+        auto storeX = [&](OpBuilder &b, Location loc, int64_t r, Value v) {
+          memref::StoreOp::create(b, loc, v, o.inv,
+                                  ValueRange{bi, h, c, cst(b, loc, r), k});
+        };
+        auto delta = [&](OpBuilder &b, Location loc, int64_t r) {
+          Value isDiag = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                               k, cst(b, loc, r));
+          return arith::SelectOp::create(b, loc, isDiag, one, zero).getResult();
+        };
+        scf::IfOp::create(
+            b, loc, ult(b, loc, cst(b, loc, 1), rt.rows),
+            [&](OpBuilder &b, Location loc) {
+              // L[i][k] for k < i < rows, else 0 (the 64 threads read row i
+              // together).
+              buildFor(b, loc, cst(b, loc, 0), cst(b, loc, kChunk), cst(b, loc, 1),
+                       [&](OpBuilder &b, Location loc, Value i) {
+                         Value v = loadF32OrZero(
+                             b, loc,
+                             andI1(b, loc, ult(b, loc, k, i), ult(b, loc, i, rt.rows)),
+                             o.diag,
+                             {bi, h, addIdx(b, loc, rt.base, i),
+                              addIdx(b, loc, rt.base, k)});
+                         memref::StoreOp::create(b, loc, v, ls, ValueRange{i, k});
+                       });
+              barrier(b, loc);
+              auto v4 = VectorType::get({4}, f32);
+              SmallVector<Value> x;
+              for (int64_t r = 0; r < kChunk; ++r) {
+                Value acc = delta(b, loc, r);
+                for (int64_t j0 = 0; j0 < r; j0 += 4) {
+                  Value lv = vector::LoadOp::create(
+                      b, loc, v4, ls, ValueRange{cst(b, loc, r), cst(b, loc, j0)},
+                      /*nontemporal=*/false, llvm::MaybeAlign(16));
+                  for (int64_t j = j0; j < std::min(j0 + 4, r); ++j) {
+                    Value l = vector::ExtractOp::create(b, loc, lv,
+                                                        ArrayRef<int64_t>{j - j0});
+                    acc = math::FmaOp::create(b, loc, l, x[j], acc);
+                  }
+                }
+                x.push_back(acc);
+              }
+              for (int64_t r = 0; r < kChunk; ++r)
+                storeX(b, loc, r, x[r]);
+              scf::YieldOp::create(b, loc);
+            },
+            [&](OpBuilder &b, Location loc) {
+              for (int64_t r = 0; r < kChunk; ++r)
+                storeX(b, loc, r, delta(b, loc, r));
+              scf::YieldOp::create(b, loc);
+            });
+      },
+      poolBytes);
+}
+
+/// Kernel 5: the strip's rows, chunk after chunk, with no barrier per row.
+/// Grid (ceil(dv / 16), B * Hb), 256 threads; thread (row = tid / 4,
+/// g = tid % 4) owns rows `row` of the chunk and columns 4 g .. 4 g + 3 of
+/// the block's 16. For chunk c of the strip:
+///   rhs  = f + the cross-strip partials (summed in split order),
+///   rhs += diag[chunk c rows, chunk t keys] @ s[chunk t rows] for t < c
+///          (64 x 64 f32 tiles through a 2-stage cp.async pipeline; the
+///          strip's s rows of the block's columns stay in shared memory),
+///   s_c  = X_c @ rhs (X_c prefetched at the chunk's start),
+/// all in f32; s_c goes to shared memory and to the result.
+constexpr int64_t kIntraCols = 16;
+
+void buildIntraStrip(OpBuilder &b, Location loc, const Operands &o,
+                     const Strip &strip, Value splits) {
+  Value grid[] = {ceilDiv(b, loc, o.dv, cst(b, loc, kIntraCols)),
+                  mulIdx(b, loc, o.batch, o.heads)};
   Value block[] = {cst(b, loc, kThreads)};
   Type f32 = b.getF32Type();
-  MemRefType rhsTile = workgroupMemRefType({kChunk, kColTile}, f32);
-  MemRefType diagTile = workgroupMemRefType({kChunk, kChunk + 1}, f32);
+  auto sType = workgroupMemRefType({kStrip, kIntraCols}, f32);
+  auto aType = workgroupMemRefType({2, kChunk, kARow}, f32);
+  auto xType = workgroupMemRefType({kChunk, kARow}, f32);
+  auto rType = workgroupMemRefType({kChunk, kIntraCols}, f32);
+  int64_t aOff = staticBytes(sType), xOff = aOff + staticBytes(aType),
+          rOff = xOff + staticBytes(xType), total = rOff + staticBytes(rType);
+  Value poolBytes =
+      arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(total));
   buildLaunch(
-      b, loc, grid, block, {rhsTile, diagTile},
+      b, loc, grid, block, {},
       [&](OpBuilder &b, Location loc, const LaunchIds &ids) {
-        Value rhs = ids.workgroup[0], diag = ids.workgroup[1];
+        Value ss = sharedView(b, loc, ids.dynamicShared, 0, sType);
+        Value as = sharedView(b, loc, ids.dynamicShared, aOff, aType);
+        Value xs = sharedView(b, loc, ids.dynamicShared, xOff, xType);
+        Value rs = sharedView(b, loc, ids.dynamicShared, rOff, rType);
         Value tid = ids.threadId[0];
-        Value h = ids.blockId[1], bi = ids.blockId[2];
-        Value lane = arith::RemUIOp::create(b, loc, tid, cst(b, loc, 32));
-        Value warp = arith::DivUIOp::create(b, loc, tid, cst(b, loc, 32));
-        Value col = addIdx(b, loc, mulIdx(b, loc, ids.blockId[0],
-                                          cst(b, loc, kColTile)),
-                           lane);
-        Value colIn = ult(b, loc, col, o.dv);
-        Value solved = addIdx(b, loc, o.cache, r0); // keys before the chunk
-        // Thread (warp, lane) owns rows warp + 8 i of column `lane`.
-        SmallVector<Value> myRows;
-        for (int64_t i = 0; i < kRowsPerThread; ++i)
-          myRows.push_back(addIdx(b, loc, warp, cst(b, loc, kWarps * i)));
-        // rhs = f + sum of the partials (0 for rows and columns out of range).
-        SmallVector<Value> init;
-        for (int64_t i = 0; i < kRowsPerThread; ++i)
-          init.push_back(loadF32OrZero(
-              b, loc, andI1(b, loc, colIn, ult(b, loc, myRows[i], chunkRows)),
-              o.f, {bi, addIdx(b, loc, r0, myRows[i]), h, col}));
-        SmallVector<Value> accs = buildForWithValues(
-            b, loc, cst(b, loc, 0), splits, cst(b, loc, 1), init,
-            [&](OpBuilder &b, Location loc, Value sp, ValueRange acc) {
-              SmallVector<Value> next;
-              for (int64_t i = 0; i < kRowsPerThread; ++i)
-                next.push_back(arith::AddFOp::create(
-                    b, loc, acc[i],
-                    loadF32OrZero(b, loc, colIn, o.partial,
-                                  {sp, bi, h, myRows[i], col})));
-              return next;
-            });
-        for (int64_t i = 0; i < kRowsPerThread; ++i)
-          memref::StoreOp::create(b, loc, accs[i], rhs,
-                                  ValueRange{myRows[i], lane});
-        // The in-chunk block W[r, solved + j] for j < r < R, else 0.
-        for (int64_t m = 0; m < (kChunk * kChunk) / kThreads; ++m) {
-          Value e = addIdx(b, loc, tid, cst(b, loc, m * kThreads));
-          Value r = arith::DivUIOp::create(b, loc, e, cst(b, loc, kChunk));
-          Value j = arith::RemUIOp::create(b, loc, e, cst(b, loc, kChunk));
-          Value w = buildIfElse(
-              b, loc,
-              andI1(b, loc, ult(b, loc, r, chunkRows), ult(b, loc, j, r)), f32,
-              [&](OpBuilder &b, Location loc) {
-                return memref::LoadOp::create(
-                           b, loc, o.work,
-                           ValueRange{bi, h, r, addIdx(b, loc, solved, j)})
-                    .getResult();
-              },
-              [&](OpBuilder &b, Location loc) { return cstF32(b, loc, 0.0); });
-          memref::StoreOp::create(b, loc, w, diag, ValueRange{r, j});
+        Value bi = divIdx(b, loc, ids.blockId[1], o.heads);
+        Value h = remIdx(b, loc, ids.blockId[1], o.heads);
+        Value row = divIdx(b, loc, tid, cst(b, loc, 4));
+        Value col0 = mulIdx(b, loc, remIdx(b, loc, tid, cst(b, loc, 4)),
+                            cst(b, loc, 4));
+        Value colBase = mulIdx(b, loc, ids.blockId[0], cst(b, loc, kIntraCols));
+        SmallVector<Value> cols, colIn;
+        for (int64_t i = 0; i < 4; ++i) {
+          cols.push_back(addIdx(b, loc, colBase, addIdx(b, loc, col0, cst(b, loc, i))));
+          colIn.push_back(ult(b, loc, cols.back(), o.dv));
         }
-        // Forward substitution: after step j, row j is final; rows t > j
-        // take W[t, j] s_j. Each (row, column) has one owner thread.
+        Value four = cst(b, loc, 4), none = cst(b, loc, 0);
         buildFor(
-            b, loc, cst(b, loc, 0), chunkRows, cst(b, loc, 1),
-            [&](OpBuilder &b, Location loc, Value j) {
-              barrier(b, loc);
-              Value sj = memref::LoadOp::create(b, loc, rhs, ValueRange{j, lane});
-              for (int64_t i = 0; i < kRowsPerThread; ++i) {
-                Value r = myRows[i];
-                buildIf(b, loc, ult(b, loc, j, r),
-                        [&](OpBuilder &b, Location loc) {
-                          Value w = memref::LoadOp::create(b, loc, diag,
-                                                           ValueRange{r, j});
-                          Value cur = memref::LoadOp::create(
-                              b, loc, rhs, ValueRange{r, lane});
-                          memref::StoreOp::create(
-                              b, loc, math::FmaOp::create(b, loc, w, sj, cur),
-                              rhs, ValueRange{r, lane});
-                        });
-              }
-            });
-        barrier(b, loc);
-        for (int64_t i = 0; i < kRowsPerThread; ++i) {
-          Value r = myRows[i];
-          buildIf(b, loc, andI1(b, loc, colIn, ult(b, loc, r, chunkRows)),
-                  [&](OpBuilder &b, Location loc) {
-                    Value v = memref::LoadOp::create(b, loc, rhs,
-                                                     ValueRange{r, lane});
-                    storeF32(b, loc, v, o.s,
-                             {bi, addIdx(b, loc, r0, r), h, col});
+            b, loc, cst(b, loc, 0), ceilDiv(b, loc, strip.rows, cst(b, loc, kChunk)),
+            cst(b, loc, 1), [&](OpBuilder &b, Location loc, Value c) {
+              RowTile rt = rowTile(b, loc, strip, c);
+              // X_c: its own commit group, the oldest one in flight, so the
+              // first wait of the pipeline below covers it.
+              copyTile(
+                  b, loc, tid, xs, {}, o.inv,
+                  [&](OpBuilder &b, Location loc, Value r, Value k) {
+                    return SmallVector<Value>{bi, h, c, r, k};
+                  },
+                  [&](OpBuilder &, Location, Value) { return four; });
+              NVVM::CpAsyncCommitGroupOp::create(b, loc);
+              Value rowIn = ult(b, loc, row, rt.rows);
+              Value absRow = addIdx(b, loc, addIdx(b, loc, strip.r0, rt.base), row);
+              Value stripRow = addIdx(b, loc, rt.base, row);
+              SmallVector<Value> init;
+              for (int64_t i = 0; i < 4; ++i)
+                init.push_back(loadF32OrZero(b, loc, andI1(b, loc, rowIn, colIn[i]),
+                                             o.f, {bi, absRow, h, cols[i]}));
+              init = buildForWithValues(
+                  b, loc, cst(b, loc, 0), splits, cst(b, loc, 1), init,
+                  [&](OpBuilder &b, Location loc, Value sp, ValueRange acc) {
+                    SmallVector<Value> next;
+                    for (int64_t i = 0; i < 4; ++i)
+                      next.push_back(arith::AddFOp::create(
+                          b, loc, acc[i],
+                          loadF32OrZero(b, loc, andI1(b, loc, rowIn, colIn[i]),
+                                        o.partial, {sp, bi, h, stripRow, cols[i]})));
+                    return next;
                   });
-        }
-      });
+              // The strip's earlier chunks t < c (tiles past c copy nothing).
+              SmallVector<Value> rhs = buildAsyncPipeline(
+                  b, loc, c, 2, init,
+                  [&](OpBuilder &b, Location loc, Value t, Value st) {
+                    Value tIn = ult(b, loc, t, c);
+                    Value keyBase = mulIdx(b, loc, t, cst(b, loc, kChunk));
+                    copyTile(
+                        b, loc, tid, as, {st}, o.diag,
+                        [&](OpBuilder &b, Location loc, Value r, Value k) {
+                          return SmallVector<Value>{bi, h, addIdx(b, loc, rt.base, r),
+                                                    addIdx(b, loc, keyBase, k)};
+                        },
+                        [&](OpBuilder &b, Location loc, Value r) {
+                          return arith::SelectOp::create(
+                                     b, loc, andI1(b, loc, tIn, ult(b, loc, r, rt.rows)),
+                                     four, none)
+                              .getResult();
+                        });
+                  },
+                  [&](OpBuilder &b, Location loc, Value t, Value st, ValueRange acc) {
+                    return tileProduct(b, loc, as, {st}, row, ss,
+                                       mulIdx(b, loc, t, cst(b, loc, kChunk)), col0,
+                                       acc);
+                  });
+              // s_c = X_c @ rhs.
+              auto v4 = VectorType::get({4}, f32);
+              Value rv = vector::FromElementsOp::create(b, loc, v4, rhs);
+              vector::StoreOp::create(b, loc, rv, rs, ValueRange{row, col0},
+                                      /*nontemporal=*/false, llvm::MaybeAlign(16));
+              barrier(b, loc);
+              SmallVector<Value> zero4(4, cstF32(b, loc, 0.0));
+              SmallVector<Value> sv = tileProduct(b, loc, xs, {}, row, rs,
+                                                  cst(b, loc, 0), col0, zero4);
+              Value svec = vector::FromElementsOp::create(b, loc, v4, sv);
+              vector::StoreOp::create(b, loc, svec, ss, ValueRange{stripRow, col0},
+                                      /*nontemporal=*/false, llvm::MaybeAlign(16));
+              for (int64_t i = 0; i < 4; ++i)
+                buildIf(b, loc, andI1(b, loc, rowIn, colIn[i]),
+                        [&](OpBuilder &b, Location loc) {
+                          storeF32(b, loc, sv[i], o.s, {bi, absRow, h, cols[i]});
+                        });
+              // X_c, rhs and the stages are refilled by the next chunk.
+              barrier(b, loc);
+            });
+      },
+      poolBytes);
 }
 } // namespace
 
@@ -863,70 +1087,82 @@ mlir::sessa::gpulowering::lowerFeedbackAttention(RewriterBase &rewriter,
     if (fType.isDynamicDim(i))
       sDyn.push_back(dim(b, loc, op.getF(), i));
   o.s = allocBuffer(b, loc, fType, sDyn);
+  // Rows of the strip buffers: min(kStrip, T) rounded up to whole chunks.
+  Value chunk = cst(b, loc, kChunk);
+  Value stripPad = mulIdx(
+      b, loc, ceilDiv(b, loc, minIndex(b, loc, o.rows, cst(b, loc, kStrip)), chunk),
+      chunk);
+  Value chunksPad = ceilDiv(b, loc, stripPad, chunk);
   // Keys per row of W, padded to a multiple of 8 (16-byte rows for cp.async).
   Value keysTotal = mulIdx(
       b, loc, ceilDiv(b, loc, addIdx(b, loc, o.cache, o.rows), cst(b, loc, 8)),
       cst(b, loc, 8));
-  auto workType = MemRefType::get(
-      {ShapedType::kDynamic, ShapedType::kDynamic, kChunk, ShapedType::kDynamic},
-      b.getF32Type());
-  o.work = memref::AllocOp::create(b, loc, workType,
-                                   ValueRange{o.batch, o.heads, keysTotal});
+  Type f32 = b.getF32Type();
+  int64_t dyn = ShapedType::kDynamic;
+  auto workType = MemRefType::get({dyn, dyn, dyn, dyn}, f32);
+  o.work = memref::AllocOp::create(
+      b, loc, workType, ValueRange{o.batch, o.heads, stripPad, keysTotal});
   o.keysTotal = keysTotal;
   o.prob = o.work;
   if (mmaType)
     o.prob = memref::AllocOp::create(
-        b, loc,
-        MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic, kChunk,
-                         ShapedType::kDynamic},
-                        mmaType),
-        ValueRange{o.batch, o.heads, keysTotal});
-  // Split of the rhs product over the keys: at most maxSplits splits, so
-  // that column tiles x splits x B x Hb reaches about kTargetBlocks blocks;
-  // each split covers a multiple of 32 keys, at least kMinSplitKeys.
+        b, loc, MemRefType::get({dyn, dyn, dyn, dyn}, mmaType),
+        ValueRange{o.batch, o.heads, stripPad, keysTotal});
+  o.diag = memref::AllocOp::create(
+      b, loc, workType, ValueRange{o.batch, o.heads, stripPad, stripPad});
+  o.inv = memref::AllocOp::create(
+      b, loc, MemRefType::get({dyn, dyn, dyn, kChunk, kChunk}, f32),
+      ValueRange{o.batch, o.heads, chunksPad});
+  // Split of the cross-strip rhs product over the keys: at most maxSplits
+  // splits, so that column tiles x row tiles x splits x B x Hb reaches
+  // about kTargetBlocks blocks; each split covers a multiple of 32 keys, at
+  // least kMinSplitKeys.
   Value bh = mulIdx(b, loc, o.batch, o.heads);
   Value colTiles = ceilDiv(b, loc, o.dv, cst(b, loc, mmaType ? kPartCols : kColTile));
   Value maxSplits = maxIndex(
       b, loc,
-      ceilDiv(b, loc, cst(b, loc, kTargetBlocks), mulIdx(b, loc, colTiles, bh)),
+      ceilDiv(b, loc, cst(b, loc, kTargetBlocks),
+              mulIdx(b, loc, mulIdx(b, loc, colTiles, bh), chunksPad)),
       cst(b, loc, 1));
   o.partial = memref::AllocOp::create(
-      b, loc,
-      MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic,
-                       ShapedType::kDynamic, kChunk, ShapedType::kDynamic},
-                      b.getF32Type()),
-      ValueRange{maxSplits, o.batch, o.heads, o.dv});
+      b, loc, MemRefType::get({dyn, dyn, dyn, dyn, dyn}, f32),
+      ValueRange{maxSplits, o.batch, o.heads, stripPad, o.dv});
 
-  buildFor(b, loc, cst(b, loc, 0), o.rows, cst(b, loc, kChunk),
+  buildFor(b, loc, cst(b, loc, 0), o.rows, cst(b, loc, kStrip),
            [&](OpBuilder &b, Location loc, Value r0) {
-             Value chunkRows =
-                 minIndex(b, loc, cst(b, loc, kChunk), subIdx(b, loc, o.rows, r0));
-             // Keys visible to the chunk's last row: P + r0 + R - 1.
-             Value solved = addIdx(b, loc, o.cache, r0);
-             Value keys = subIdx(b, loc, addIdx(b, loc, solved, chunkRows),
+             Strip strip;
+             strip.r0 = r0;
+             strip.rows =
+                 minIndex(b, loc, cst(b, loc, kStrip), subIdx(b, loc, o.rows, r0));
+             strip.solved = addIdx(b, loc, o.cache, r0);
+             // Keys visible to the strip's last row: P + r0 + rows - 1.
+             strip.keys = subIdx(b, loc, addIdx(b, loc, strip.solved, strip.rows),
                                  cst(b, loc, 1));
              Value key32 = cst(b, loc, kSolveKeys);
              Value perSplit = maxIndex(
                  b, loc,
                  mulIdx(b, loc,
-                        ceilDiv(b, loc, ceilDiv(b, loc, solved, maxSplits), key32),
+                        ceilDiv(b, loc, ceilDiv(b, loc, strip.solved, maxSplits),
+                                key32),
                         key32),
                  cst(b, loc, kMinSplitKeys));
-             Value splits = maxIndex(b, loc, ceilDiv(b, loc, solved, perSplit),
+             Value splits = maxIndex(b, loc, ceilDiv(b, loc, strip.solved, perSplit),
                                      cst(b, loc, 1));
              if (mmaType)
-               buildLogitsMma(b, loc, o, r0, chunkRows, keys, mmaType);
+               buildLogitsMma(b, loc, o, strip, mmaType);
              else
-               buildLogits(b, loc, o, r0, chunkRows, keys);
-             buildSoftmax(b, loc, o, r0, chunkRows, keys, solved);
+               buildLogits(b, loc, o, strip);
+             buildSoftmax(b, loc, o, strip);
              if (mmaType)
-               buildRhsPartialMma(b, loc, o, chunkRows, solved, splits, perSplit,
-                                  mmaType);
+               buildRhsPartialMma(b, loc, o, strip, splits, perSplit, mmaType);
              else
-               buildRhsPartialSimt(b, loc, o, chunkRows, solved, splits, perSplit);
-             buildSolve(b, loc, o, r0, chunkRows, splits);
+               buildRhsPartialSimt(b, loc, o, strip, splits, perSplit);
+             buildInverse(b, loc, o, strip);
+             buildIntraStrip(b, loc, o, strip, splits);
            });
   memref::DeallocOp::create(b, loc, o.partial);
+  memref::DeallocOp::create(b, loc, o.inv);
+  memref::DeallocOp::create(b, loc, o.diag);
   if (o.prob != o.work)
     memref::DeallocOp::create(b, loc, o.prob);
   memref::DeallocOp::create(b, loc, o.work);
