@@ -73,6 +73,7 @@ struct Operands {
   Value inv;     // [B, Hb, Rpad / 64, 64, 64] f32: (I - W_cc)^-1 per chunk
   Value partial; // [maxSplits, B, Hb, Rpad, dv] f32 partial rhs sums
   Value keysTotal; // size 3 of work/prob (P + T rounded up to 8)
+  Value stripPad;  // size 2 of work/prob/diag: min(kStrip, T) rounded up to 64
   Value batch, rows, heads, dk, dv, cache;
   double scale;
 };
@@ -785,7 +786,8 @@ void buildRhsPartialSimt(OpBuilder &b, Location loc, const Operands &o,
 }
 
 /// A 64 x 64 f32 tile copied into shared memory `dst[stage]` (rows of
-/// kARow f32) by 16-byte cp.async copies: 1024 copies, 4 per thread of 256;
+/// kARow f32) by 16-byte cp.async copies: 1024 copies, 1024 / `threads` per
+/// thread;
 /// `src(b, loc, r, k)` gives the source indices of tile element (r, k) and
 /// `valid(b, loc, r)` the number of elements (0 or 4) read for row r.
 constexpr int64_t kARow = kChunk + 4; // f32 per staged tile row (16 bytes + 64)
@@ -795,9 +797,10 @@ void copyTile(OpBuilder &b, Location loc, Value tid, Value dst,
               llvm::function_ref<SmallVector<Value>(OpBuilder &, Location,
                                                     Value, Value)>
                   srcIndices,
-              llvm::function_ref<Value(OpBuilder &, Location, Value)> valid) {
-  for (int64_t m = 0; m < (kChunk * kChunk / 4) / kThreads; ++m) {
-    Value e = addIdx(b, loc, tid, cst(b, loc, m * kThreads));
+              llvm::function_ref<Value(OpBuilder &, Location, Value)> valid,
+              int64_t threads = kThreads) {
+  for (int64_t m = 0; m < (kChunk * kChunk / 4) / threads; ++m) {
+    Value e = addIdx(b, loc, tid, cst(b, loc, m * threads));
     Value r = divIdx(b, loc, e, cst(b, loc, kChunk / 4));
     Value k = mulIdx(b, loc, remIdx(b, loc, e, cst(b, loc, kChunk / 4)),
                      cst(b, loc, 4));
@@ -816,15 +819,15 @@ SmallVector<Value> tileProduct(OpBuilder &b, Location loc, Value a,
                                Value bRow0, Value col0, ValueRange acc) {
   Type f32 = b.getF32Type();
   auto v4 = VectorType::get({4}, f32);
-  return buildForWithValues(
-      b, loc, cst(b, loc, 0), cst(b, loc, kChunk), cst(b, loc, 4), acc,
-      [&](OpBuilder &b, Location loc, Value k0, ValueRange acc) {
+  SmallVector<Value> next(acc.begin(), acc.end());
+  // Unrolled: constant offsets into shared memory, no loop overhead.
+  for (int64_t k = 0; k < kChunk; k += 4) {
+        Value k0 = cst(b, loc, k);
         SmallVector<Value> aIdx(aPrefix.begin(), aPrefix.end());
         aIdx.append({row, k0});
         Value av = vector::LoadOp::create(b, loc, v4, a, aIdx,
                                           /*nontemporal=*/false,
                                           llvm::MaybeAlign(16));
-        SmallVector<Value> next(acc.begin(), acc.end());
         for (int64_t kk = 0; kk < 4; ++kk) {
           Value ak = vector::ExtractOp::create(b, loc, av, ArrayRef<int64_t>{kk});
           Value bv = vector::LoadOp::create(
@@ -837,8 +840,8 @@ SmallVector<Value> tileProduct(OpBuilder &b, Location loc, Value a,
             next[i] = math::FmaOp::create(b, loc, ak, be, next[i]);
           }
         }
-        return next;
-      });
+  }
+  return next;
 }
 
 /// Kernel 4: X_c = (I - L_c)^-1 for each 64-row chunk c of the strip, L_c
@@ -880,18 +883,23 @@ void buildInverse(OpBuilder &b, Location loc, const Operands &o,
         scf::IfOp::create(
             b, loc, ult(b, loc, cst(b, loc, 1), rt.rows),
             [&](OpBuilder &b, Location loc) {
-              // L[i][k] for k < i < rows, else 0 (the 64 threads read row i
-              // together).
-              buildFor(b, loc, cst(b, loc, 0), cst(b, loc, kChunk), cst(b, loc, 1),
-                       [&](OpBuilder &b, Location loc, Value i) {
-                         Value v = loadF32OrZero(
-                             b, loc,
-                             andI1(b, loc, ult(b, loc, k, i), ult(b, loc, i, rt.rows)),
-                             o.diag,
-                             {bi, h, addIdx(b, loc, rt.base, i),
-                              addIdx(b, loc, rt.base, k)});
-                         memref::StoreOp::create(b, loc, v, ls, ValueRange{i, k});
-                       });
+              // The diagonal block by cp.async (rows past the strip
+              // zero-filled); only its strictly lower part j < r is used.
+              Value four = cst(b, loc, 4), none = cst(b, loc, 0);
+              copyTile(
+                  b, loc, k, ls, {}, o.diag,
+                  [&](OpBuilder &b, Location loc, Value r, Value j) {
+                    return SmallVector<Value>{bi, h, addIdx(b, loc, rt.base, r),
+                                              addIdx(b, loc, rt.base, j)};
+                  },
+                  [&](OpBuilder &b, Location loc, Value r) {
+                    return arith::SelectOp::create(b, loc, ult(b, loc, r, rt.rows),
+                                                   four, none)
+                        .getResult();
+                  },
+                  kInvThreads);
+              NVVM::CpAsyncCommitGroupOp::create(b, loc);
+              NVVM::CpAsyncWaitGroupOp::create(b, loc, b.getI32IntegerAttr(0));
               barrier(b, loc);
               auto v4 = VectorType::get({4}, f32);
               SmallVector<Value> x;
@@ -923,14 +931,17 @@ void buildInverse(OpBuilder &b, Location loc, const Operands &o,
 }
 
 /// Kernel 5: the strip's rows, chunk after chunk, with no barrier per row.
-/// Grid (ceil(dv / 16), B * Hb), 256 threads; thread (row = tid / 4,
-/// g = tid % 4) owns rows `row` of the chunk and columns 4 g .. 4 g + 3 of
-/// the block's 16. For chunk c of the strip:
-///   rhs  = f + the cross-strip partials (summed in split order),
+/// Grid (ceil(dv / 16), B * Hb), 256 threads. First the block stages
+/// rhs = f + the cross-strip partials (summed in split order) of all the
+/// strip's rows and its 16 columns in shared memory (independent loads,
+/// issued together). Then thread (row = tid / 4, g = tid % 4) owns row
+/// `row` of the chunk and columns 4 g .. 4 g + 3; for chunk c:
 ///   rhs += diag[chunk c rows, chunk t keys] @ s[chunk t rows] for t < c
 ///          (64 x 64 f32 tiles through a 2-stage cp.async pipeline; the
-///          strip's s rows of the block's columns stay in shared memory),
-///   s_c  = X_c @ rhs (X_c prefetched at the chunk's start),
+///          strip's s rows of the block's columns stay in shared memory,
+///          where they replace the rhs rows),
+///   s_c  = X_c @ rhs (X_c prefetched at the chunk's start; a chunk of one
+///          row, as in a decoding step, has X_c = I and skips it),
 /// all in f32; s_c goes to shared memory and to the result.
 constexpr int64_t kIntraCols = 16;
 
@@ -958,47 +969,87 @@ void buildIntraStrip(OpBuilder &b, Location loc, const Operands &o,
         Value tid = ids.threadId[0];
         Value bi = divIdx(b, loc, ids.blockId[1], o.heads);
         Value h = remIdx(b, loc, ids.blockId[1], o.heads);
+        Value colBase = mulIdx(b, loc, ids.blockId[0], cst(b, loc, kIntraCols));
+        Value one = cst(b, loc, 1);
+        Value zeroF = cstF32(b, loc, 0.0);
+        // Stage rhs: element e = tid + 256 m is (row e / 16, column e % 16);
+        // loads clamped in bounds (always issued), masked after.
+        {
+          constexpr int64_t kPer = kStrip * kIntraCols / kThreads;
+          Value lastRow = subIdx(b, loc, o.rows, one);
+          Value lastCol = subIdx(b, loc, o.dv, one);
+          SmallVector<Value> rows, cols, masks, init;
+          for (int64_t m = 0; m < kPer; ++m) {
+            Value e = addIdx(b, loc, tid, cst(b, loc, m * kThreads));
+            Value r = divIdx(b, loc, e, cst(b, loc, kIntraCols));
+            Value cc = remIdx(b, loc, e, cst(b, loc, kIntraCols));
+            Value col = addIdx(b, loc, colBase, cc);
+            rows.push_back(r);
+            cols.push_back(cc);
+            masks.push_back(andI1(b, loc, ult(b, loc, r, strip.rows),
+                                  ult(b, loc, col, o.dv)));
+            Value colc = minIndex(b, loc, col, lastCol);
+            Value abs = minIndex(b, loc, addIdx(b, loc, strip.r0, r), lastRow);
+            init.push_back(loadF32(b, loc, o.f, {bi, abs, h, colc}));
+          }
+          SmallVector<Value> sum = buildForWithValues(
+              b, loc, cst(b, loc, 0), splits, one, init,
+              [&](OpBuilder &b, Location loc, Value sp, ValueRange acc) {
+                SmallVector<Value> next;
+                for (int64_t m = 0; m < kPer; ++m) {
+                  Value col = minIndex(b, loc, addIdx(b, loc, colBase, cols[m]),
+                                       subIdx(b, loc, o.dv, one));
+                  Value r = minIndex(b, loc, rows[m], subIdx(b, loc, o.stripPad, one));
+                  next.push_back(arith::AddFOp::create(
+                      b, loc, acc[m],
+                      memref::LoadOp::create(b, loc, o.partial,
+                                             ValueRange{sp, bi, h, r, col})));
+                }
+                return next;
+              });
+          for (int64_t m = 0; m < kPer; ++m) {
+            Value v = arith::SelectOp::create(b, loc, masks[m], sum[m], zeroF);
+            memref::StoreOp::create(b, loc, v, ss, ValueRange{rows[m], cols[m]});
+          }
+          barrier(b, loc);
+        }
         Value row = divIdx(b, loc, tid, cst(b, loc, 4));
         Value col0 = mulIdx(b, loc, remIdx(b, loc, tid, cst(b, loc, 4)),
                             cst(b, loc, 4));
-        Value colBase = mulIdx(b, loc, ids.blockId[0], cst(b, loc, kIntraCols));
         SmallVector<Value> cols, colIn;
         for (int64_t i = 0; i < 4; ++i) {
           cols.push_back(addIdx(b, loc, colBase, addIdx(b, loc, col0, cst(b, loc, i))));
           colIn.push_back(ult(b, loc, cols.back(), o.dv));
         }
         Value four = cst(b, loc, 4), none = cst(b, loc, 0);
+        auto v4 = VectorType::get({4}, f32);
         buildFor(
             b, loc, cst(b, loc, 0), ceilDiv(b, loc, strip.rows, cst(b, loc, kChunk)),
-            cst(b, loc, 1), [&](OpBuilder &b, Location loc, Value c) {
+            one, [&](OpBuilder &b, Location loc, Value c) {
               RowTile rt = rowTile(b, loc, strip, c);
+              Value needX = ult(b, loc, one, rt.rows);
               // X_c: its own commit group, the oldest one in flight, so the
               // first wait of the pipeline below covers it.
-              copyTile(
-                  b, loc, tid, xs, {}, o.inv,
-                  [&](OpBuilder &b, Location loc, Value r, Value k) {
-                    return SmallVector<Value>{bi, h, c, r, k};
-                  },
-                  [&](OpBuilder &, Location, Value) { return four; });
+              buildIf(b, loc, needX, [&](OpBuilder &b, Location loc) {
+                copyTile(
+                    b, loc, tid, xs, {}, o.inv,
+                    [&](OpBuilder &b, Location loc, Value r, Value k) {
+                      return SmallVector<Value>{bi, h, c, r, k};
+                    },
+                    [&](OpBuilder &, Location, Value) { return four; });
+              });
               NVVM::CpAsyncCommitGroupOp::create(b, loc);
               Value rowIn = ult(b, loc, row, rt.rows);
               Value absRow = addIdx(b, loc, addIdx(b, loc, strip.r0, rt.base), row);
               Value stripRow = addIdx(b, loc, rt.base, row);
+              Value rv0 = vector::LoadOp::create(b, loc, v4, ss,
+                                                 ValueRange{stripRow, col0},
+                                                 /*nontemporal=*/false,
+                                                 llvm::MaybeAlign(16));
               SmallVector<Value> init;
               for (int64_t i = 0; i < 4; ++i)
-                init.push_back(loadF32OrZero(b, loc, andI1(b, loc, rowIn, colIn[i]),
-                                             o.f, {bi, absRow, h, cols[i]}));
-              init = buildForWithValues(
-                  b, loc, cst(b, loc, 0), splits, cst(b, loc, 1), init,
-                  [&](OpBuilder &b, Location loc, Value sp, ValueRange acc) {
-                    SmallVector<Value> next;
-                    for (int64_t i = 0; i < 4; ++i)
-                      next.push_back(arith::AddFOp::create(
-                          b, loc, acc[i],
-                          loadF32OrZero(b, loc, andI1(b, loc, rowIn, colIn[i]),
-                                        o.partial, {sp, bi, h, stripRow, cols[i]})));
-                    return next;
-                  });
+                init.push_back(
+                    vector::ExtractOp::create(b, loc, rv0, ArrayRef<int64_t>{i}));
               // The strip's earlier chunks t < c (tiles past c copy nothing).
               SmallVector<Value> rhs = buildAsyncPipeline(
                   b, loc, c, 2, init,
@@ -1023,15 +1074,25 @@ void buildIntraStrip(OpBuilder &b, Location loc, const Operands &o,
                                        mulIdx(b, loc, t, cst(b, loc, kChunk)), col0,
                                        acc);
                   });
-              // s_c = X_c @ rhs.
-              auto v4 = VectorType::get({4}, f32);
-              Value rv = vector::FromElementsOp::create(b, loc, v4, rhs);
-              vector::StoreOp::create(b, loc, rv, rs, ValueRange{row, col0},
-                                      /*nontemporal=*/false, llvm::MaybeAlign(16));
-              barrier(b, loc);
-              SmallVector<Value> zero4(4, cstF32(b, loc, 0.0));
-              SmallVector<Value> sv = tileProduct(b, loc, xs, {}, row, rs,
-                                                  cst(b, loc, 0), col0, zero4);
+              // s_c = X_c @ rhs (rhs itself for a chunk of one row).
+              auto xIf = scf::IfOp::create(
+                  b, loc, needX,
+                  [&](OpBuilder &b, Location loc) {
+                    Value rv = vector::FromElementsOp::create(b, loc, v4, rhs);
+                    vector::StoreOp::create(b, loc, rv, rs, ValueRange{row, col0},
+                                            /*nontemporal=*/false,
+                                            llvm::MaybeAlign(16));
+                    barrier(b, loc);
+                    SmallVector<Value> zero4(4, zeroF);
+                    scf::YieldOp::create(
+                        b, loc,
+                        tileProduct(b, loc, xs, {}, row, rs, cst(b, loc, 0), col0,
+                                    zero4));
+                  },
+                  [&](OpBuilder &b, Location loc) {
+                    scf::YieldOp::create(b, loc, rhs);
+                  });
+              SmallVector<Value> sv(xIf.getResults().begin(), xIf.getResults().end());
               Value svec = vector::FromElementsOp::create(b, loc, v4, sv);
               vector::StoreOp::create(b, loc, svec, ss, ValueRange{stripRow, col0},
                                       /*nontemporal=*/false, llvm::MaybeAlign(16));
@@ -1103,6 +1164,7 @@ mlir::sessa::gpulowering::lowerFeedbackAttention(RewriterBase &rewriter,
   o.work = memref::AllocOp::create(
       b, loc, workType, ValueRange{o.batch, o.heads, stripPad, keysTotal});
   o.keysTotal = keysTotal;
+  o.stripPad = stripPad;
   o.prob = o.work;
   if (mmaType)
     o.prob = memref::AllocOp::create(
