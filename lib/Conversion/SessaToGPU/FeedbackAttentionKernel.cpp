@@ -1,35 +1,44 @@
 //===- FeedbackAttentionKernel.cpp - sessa.feedback_attention on the GPU --===//
 //
 // The blocked (DeltaFormer-style) solve of s = f + gamma * A s, A the strictly
-// causal row-softmax of c * qb K^T. Rows are solved in chunks of C = 64; a
-// host-side scf.for over the chunks launches three kernels per chunk, in
-// stream order (chunk rows [r0, r0 + R), R = min(C, T - r0); visible keys of
-// row r: j < P + r0 + r, at most n = P + r0 + R - 1 for the chunk):
+// causal row-softmax of c * qb K^T. Rows are solved in strips of R = 256
+// rows, each strip in chunks of C = 64 rows; a host-side scf.for over the
+// strips launches five kernels per strip, in stream order (strip rows
+// [r0, r0 + Rs), Rs = min(R, T - r0); row r sees keys j < P + r0 + r):
 //
-//   1. logits   grid (ceil(n / 64), Hb, B), 256 threads: the 64 x 64 tile
-//               c * Q_chunk K_tile^T (f32 SIMT, dk staged through shared
-//               memory 16 at a time) into the chunk-row buffer
-//               W[b, h, 0:C, 0:n] (f32; C x (P + T) per (b, h), no T x T).
-//   2. softmax  grid (C, Hb, B), 256 threads: per row, max and sum over its
-//               visible keys, then W = gamma_r * exp(W - max) / sum on the
-//               visible keys and 0 on the rest of [0, n). Empty rows
-//               (P + r0 + r == 0) become all zero, so s = f there.
-//   3. solve    grid (ceil(dv / 32), Hb, B), 256 threads, 64 rows x 32 value
-//               columns per block: rhs = f + W[:, 0:P+r0] @ S[0:P+r0] (S is
-//               s_prev then the rows of s already solved, staged 32 keys at a
-//               time), then the in-chunk strictly lower C x C system by
-//               forward substitution in shared memory (one barrier per row),
-//               value columns in parallel; the chunk's s rows are stored.
+//   1. logits   grid (key tiles, 64-row tiles x Hb, B): c * Q_tile K_tile^T
+//               for all the strip's rows at once, into the strip-row buffer
+//               W[b, h, 0:Rpad, 0:P+T] (f32; Rpad = min(R, T) rounded up to
+//               64, never T x T); tiles no row of the row tile sees are
+//               skipped.
+//   2. softmax  grid (Rs, Hb, B): per row, max and sum over its visible
+//               keys, then gamma_r * exp(W - max) / sum: the keys before the
+//               strip into `prob` (in place in W, or a 16-bit copy for the
+//               tensor cores), the strip's own keys (and 0 past the visible
+//               ones) into the f32 block buffer DIAG [b, h, 0:Rpad, 0:Rpad].
+//               Empty rows (P + r0 + r == 0) become all zero, so s = f there.
+//   3. rhs      grid (value-column tiles, row tiles x key splits, B * Hb):
+//               partial[split] = prob[:, keys of the split] @ S[keys of the
+//               split] over the P + r0 solved keys (S is s_prev then the
+//               rows of s already solved).
+//   4. inverse  grid (chunks of the strip, Hb, B), 64 threads: X_c =
+//               (I - L_c)^-1 for each chunk's strictly lower 64 x 64
+//               diagonal block L_c of DIAG, by forward substitution of one
+//               column per thread in registers (f32, no barriers; rows sum
+//               to |gamma| < 1, so X_c is well conditioned).
+//   5. intra    grid (16-column tiles, B * Hb), 256 threads: rhs = f + the
+//               partials of all the strip's rows staged in shared memory,
+//               then chunk after chunk rhs_c += DIAG[c rows, earlier chunks]
+//               @ s[earlier chunk rows] (the strip's s rows kept in shared
+//               memory) and s_c = X_c @ rhs_c, all f32 SIMT on 64 x 64
+//               tiles staged by cp.async: no barrier per row.
 //
 // All arithmetic in f32; f16/bf16 storage is converted on load and store.
-// f32 runs the SIMT kernels above (no TF32). With f16/bf16 storage and dk, dv
-// multiples of 8, kernels 1 and 3 run their products on tensor cores
-// (nvvm.mma.sync m16n8k16, f32 accumulators; W rounded to the storage type
-// for the rhs product), their operands staged by cp.async pipelines in
-// 16-byte aligned dynamic shared memory (4 stages of 32 dk for the logits,
-// 2 stages of 32 keys for the rhs; the solve reuses that pool for rhs and
-// the diagonal block). The softmax kernel and the forward substitution are
-// the same in both.
+// f32 runs SIMT kernels throughout (no TF32). With f16/bf16 storage and dk,
+// dv multiples of 8, kernels 1 and 3 run their products on tensor cores
+// (nvvm.mma.sync m16n8k16, f32 accumulators, fragments by ldmatrix; W
+// rounded to the storage type for the rhs product), their operands staged by
+// cp.async pipelines in 16-byte aligned dynamic shared memory.
 //
 //===----------------------------------------------------------------------===//
 #include "KernelBuilder.h"
@@ -38,6 +47,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -78,18 +88,6 @@ struct Operands {
   double scale;
 };
 
-/// A warp's row-major A fragment of an m16n8k16 mma from stage `st` of the
-/// workgroup tile `smem`: rows `ra`, `rb` (= ra + 8) at columns `e0`, `e1`
-/// (= e0 + 8), each register a pair of f16/bf16 values.
-SmallVector<Value> loadAFragment(OpBuilder &b, Location loc, Value smem,
-                                 Value st, Value ra, Value rb, Value e0,
-                                 Value e1) {
-  return {loadPairI32(b, loc, smem, {st, ra, e0}),
-          loadPairI32(b, loc, smem, {st, rb, e0}),
-          loadPairI32(b, loc, smem, {st, ra, e1}),
-          loadPairI32(b, loc, smem, {st, rb, e1})};
-}
-
 /// The rows of one strip: [r0, r0 + rows) of the T new rows; `solved` =
 /// P + r0 keys come before it, and its last row sees `keys` = solved +
 /// rows - 1 keys.
@@ -109,6 +107,27 @@ RowTile rowTile(OpBuilder &b, Location loc, const Strip &s, Value rt) {
   t.keys = subIdx(b, loc, addIdx(b, loc, addIdx(b, loc, s.solved, t.base), t.rows),
                   cst(b, loc, 1));
   return t;
+}
+
+/// Four 8 x 8 matrices of 16-bit elements from shared memory by one
+/// ldmatrix.x4 (`transpose`: .trans), each lane giving the address `idx` of
+/// one matrix row (lanes 8 i .. 8 i + 7: matrix i); returns the lane's four
+/// registers (two elements each) as i32, as the mma operands take them.
+SmallVector<Value> ldmatrixX4(OpBuilder &b, Location loc, Value smem,
+                              ValueRange idx, bool transpose) {
+  Type et = cast<MemRefType>(smem.getType()).getElementType();
+  auto resType = VectorType::get({4, 2}, et);
+  Value v = nvgpu::LdMatrixOp::create(b, loc, resType, smem, idx,
+                                      b.getBoolAttr(transpose),
+                                      b.getI32IntegerAttr(4));
+  SmallVector<Value> regs;
+  for (int64_t i = 0; i < 4; ++i) {
+    Value pair = vector::ExtractOp::create(b, loc, v, ArrayRef<int64_t>{i});
+    Value w = vector::BitCastOp::create(
+        b, loc, VectorType::get({1}, b.getI32Type()), pair);
+    regs.push_back(vector::ExtractOp::create(b, loc, w, ArrayRef<int64_t>{0}));
+  }
+  return regs;
 }
 
 /// Element [b, j, h, k] of concat(prev, cur) along time (j < P: prev).
@@ -358,28 +377,43 @@ void buildLogitsMma(OpBuilder &b, Location loc, const Operands &o,
               });
         };
         constexpr int64_t kTiles = 4; // n-tiles of 8 keys per warp
+        // ldmatrix row addresses: A (16 x 16 of Q) lane -> row rw + lane %
+        // 16, columns + 8 (lane / 16); B (two n-tiles of K) lane -> key
+        // kw + lane % 8 + 8 (lane / 16), columns + 8 ((lane / 8) % 2).
+        Value aRow = addIdx(b, loc, rw, remIdx(b, loc, lane, cst(b, loc, 16)));
+        Value aCol = mulIdx(b, loc, divIdx(b, loc, lane, cst(b, loc, 16)), eight);
+        Value bKey = addIdx(
+            b, loc, kw,
+            addIdx(b, loc, remIdx(b, loc, lane, eight),
+                   mulIdx(b, loc, divIdx(b, loc, lane, cst(b, loc, 16)), eight)));
+        Value bCol = mulIdx(
+            b, loc, remIdx(b, loc, divIdx(b, loc, lane, eight), cst(b, loc, 2)),
+            eight);
         SmallVector<Value> init(kTiles * 4, cstF32(b, loc, 0.0));
         SmallVector<Value> acc = buildAsyncPipeline(
             b, loc, ceilDiv(b, loc, o.dk, cst(b, loc, kMmaDepth)), kLogitStages,
             init, issue,
             [&](OpBuilder &b, Location loc, Value, Value st, ValueRange acc) {
               SmallVector<Value> c(acc.begin(), acc.end());
-              Value ra = addIdx(b, loc, rw, g);
-              Value rb = addIdx(b, loc, ra, cst(b, loc, 8));
               for (int64_t kk = 0; kk < 2; ++kk) {
-                Value e0 = addIdx(b, loc, mulIdx(b, loc, q, cst(b, loc, 2)),
-                                  cst(b, loc, kk * 16));
-                Value e1 = addIdx(b, loc, e0, cst(b, loc, 8));
-                SmallVector<Value> a =
-                    loadAFragment(b, loc, qs, st, ra, rb, e0, e1);
-                for (int64_t nt = 0; nt < kTiles; ++nt) {
-                  Value nk = addIdx(b, loc, kw, addIdx(b, loc, g, cst(b, loc, nt * 8)));
-                  SmallVector<Value> bv = {loadPairI32(b, loc, ks, {st, nk, e0}),
-                                           loadPairI32(b, loc, ks, {st, nk, e1})};
-                  SmallVector<Value> d =
-                      mma(b, loc, a, bv, ArrayRef<Value>(c).slice(nt * 4, 4), et);
-                  for (int64_t e = 0; e < 4; ++e)
-                    c[nt * 4 + e] = d[e];
+                Value kOff = cst(b, loc, kk * 16);
+                SmallVector<Value> a = ldmatrixX4(
+                    b, loc, qs, {st, aRow, addIdx(b, loc, aCol, kOff)}, false);
+                for (int64_t np = 0; np < kTiles / 2; ++np) {
+                  // Keys of n-tiles 2 np and 2 np + 1: b0, b1 of each.
+                  SmallVector<Value> r = ldmatrixX4(
+                      b, loc, ks,
+                      {st, addIdx(b, loc, bKey, cst(b, loc, np * 16)),
+                       addIdx(b, loc, bCol, kOff)},
+                      false);
+                  for (int64_t half = 0; half < 2; ++half) {
+                    int64_t nt = 2 * np + half;
+                    SmallVector<Value> bv = {r[2 * half], r[2 * half + 1]};
+                    SmallVector<Value> d =
+                        mma(b, loc, a, bv, ArrayRef<Value>(c).slice(nt * 4, 4), et);
+                    for (int64_t e = 0; e < 4; ++e)
+                      c[nt * 4 + e] = d[e];
+                  }
                 }
               }
               return c;
@@ -629,6 +663,18 @@ void buildRhsPartialMma(OpBuilder &b, Location loc, const Operands &o,
               });
         };
         constexpr int64_t kTiles = 4;
+        // ldmatrix row addresses: A (16 x 16 of W) lane -> row rw + lane %
+        // 16, keys + 8 (lane / 16); B (.trans, 16 keys x two n-tiles of S)
+        // lane -> key lane % 8 + 8 ((lane / 8) % 2), columns cw + 8 (lane / 16).
+        Value eight8 = cst(b, loc, 8);
+        Value aRow = addIdx(b, loc, rw, remIdx(b, loc, lane, cst(b, loc, 16)));
+        Value aCol = mulIdx(b, loc, divIdx(b, loc, lane, cst(b, loc, 16)), eight8);
+        Value bK = addIdx(
+            b, loc, remIdx(b, loc, lane, eight8),
+            mulIdx(b, loc, remIdx(b, loc, divIdx(b, loc, lane, eight8), cst(b, loc, 2)),
+                   eight8));
+        Value bN = addIdx(
+            b, loc, cw, mulIdx(b, loc, divIdx(b, loc, lane, cst(b, loc, 16)), eight8));
         SmallVector<Value> init(kTiles * 4, cstF32(b, loc, 0.0));
         Value iterations = ceilDiv(b, loc, subIdx(b, loc, kEnd, kBegin),
                                    cst(b, loc, kSolveKeys));
@@ -636,33 +682,26 @@ void buildRhsPartialMma(OpBuilder &b, Location loc, const Operands &o,
             b, loc, iterations, kPartStages, init, issue,
             [&](OpBuilder &b, Location loc, Value, Value st, ValueRange acc) {
               SmallVector<Value> c(acc.begin(), acc.end());
-              Value ra = addIdx(b, loc, rw, g);
-              Value rb = addIdx(b, loc, ra, cst(b, loc, 8));
-              auto sPair = [&](Value k, Value n) {
-                Value lo = memref::LoadOp::create(b, loc, ss, ValueRange{st, k, n});
-                Value hi = memref::LoadOp::create(
-                    b, loc, ss,
-                    ValueRange{st, addIdx(b, loc, k, cst(b, loc, 1)), n});
-                Value v = vector::FromElementsOp::create(
-                    b, loc, VectorType::get({2}, et), ValueRange{lo, hi});
-                Value i = vector::BitCastOp::create(
-                    b, loc, VectorType::get({1}, b.getI32Type()), v);
-                return vector::ExtractOp::create(b, loc, i, ArrayRef<int64_t>{0})
-                    .getResult();
-              };
               for (int64_t kk = 0; kk < 2; ++kk) {
-                Value e0 = addIdx(b, loc, mulIdx(b, loc, q, cst(b, loc, 2)),
-                                  cst(b, loc, kk * 16));
-                Value e1 = addIdx(b, loc, e0, cst(b, loc, 8));
-                SmallVector<Value> a =
-                    loadAFragment(b, loc, ws, st, ra, rb, e0, e1);
-                for (int64_t nt = 0; nt < kTiles; ++nt) {
-                  Value n = addIdx(b, loc, cw, addIdx(b, loc, g, cst(b, loc, nt * 8)));
-                  SmallVector<Value> bv = {sPair(e0, n), sPair(e1, n)};
-                  SmallVector<Value> d =
-                      mma(b, loc, a, bv, ArrayRef<Value>(c).slice(nt * 4, 4), et);
-                  for (int64_t e = 0; e < 4; ++e)
-                    c[nt * 4 + e] = d[e];
+                Value kOff = cst(b, loc, kk * 16);
+                SmallVector<Value> a = ldmatrixX4(
+                    b, loc, ws, {st, aRow, addIdx(b, loc, aCol, kOff)}, false);
+                for (int64_t np = 0; np < kTiles / 2; ++np) {
+                  // S is stored k-major: ldmatrix.trans gives b0, b1 of
+                  // n-tiles 2 np and 2 np + 1.
+                  SmallVector<Value> r = ldmatrixX4(
+                      b, loc, ss,
+                      {st, addIdx(b, loc, bK, kOff),
+                       addIdx(b, loc, bN, cst(b, loc, np * 16))},
+                      true);
+                  for (int64_t half = 0; half < 2; ++half) {
+                    int64_t nt = 2 * np + half;
+                    SmallVector<Value> bv = {r[2 * half], r[2 * half + 1]};
+                    SmallVector<Value> d =
+                        mma(b, loc, a, bv, ArrayRef<Value>(c).slice(nt * 4, 4), et);
+                    for (int64_t e = 0; e < 4; ++e)
+                      c[nt * 4 + e] = d[e];
+                  }
                 }
               }
               return c;

@@ -18,7 +18,8 @@
 // runs on SIMT FMAs (no TF32); bf16/f16 storage with dk and dv multiples of
 // 8 runs the logits and cross-strip products on tensor cores
 // (nvvm.mma.sync m16n8k16, f32 accumulators) fed by cp.async stages in
-// 16-byte aligned dynamic shared memory.
+// 16-byte aligned dynamic shared memory, their fragments read by
+// ldmatrix.x4 (.trans for the k-major S tiles).
 
 // RUN: sessa-opt %s --split-input-file --convert-sessa-to-gpu --cse | FileCheck %s
 // RUN: sessa-opt %s --split-input-file --convert-sessa-to-gpu --cse | FileCheck %s --check-prefix=SIMT
@@ -153,6 +154,7 @@ func.func @f32_cache(%f: tensor<2x?x3x24xf32>, %q: tensor<2x?x3x40xf32>, %k: ten
 // CHECK:           nvvm.cp.async.commit.group
 // CHECK:           scf.for
 // CHECK:             nvvm.cp.async.wait.group 3
+// CHECK:             nvgpu.ldmatrix {{.*}} {numTiles = 4 : i32, transpose = false} : memref<4x64x40xbf16, #gpu.address_space<workgroup>> -> vector<4x2xbf16>
 // CHECK:             nvvm.mma.sync {{.*}}multiplicandAPtxType = #nvvm.mma_type<bf16>, multiplicandBPtxType = #nvvm.mma_type<bf16>, shape = #nvvm.shape<m = 16, n = 8, k = 16>}
 // CHECK:           nvvm.cp.async.wait.group 0
 // CHECK:           memref.store %{{.*}}, %[[W]]
@@ -173,6 +175,8 @@ func.func @f32_cache(%f: tensor<2x?x3x24xf32>, %q: tensor<2x?x3x40xf32>, %k: ten
 // CHECK:           memref.view {{.*}} to memref<4x32x72xbf16, #gpu.address_space<workgroup>>
 // CHECK:           nvgpu.device_async_copy %[[PROB]]
 // CHECK:           nvvm.cp.async.wait.group 3
+// CHECK:           nvgpu.ldmatrix {{.*}} {numTiles = 4 : i32, transpose = false} : memref<4x64x40xbf16, #gpu.address_space<workgroup>>
+// CHECK:           nvgpu.ldmatrix {{.*}} {numTiles = 4 : i32, transpose = true} : memref<4x32x72xbf16, #gpu.address_space<workgroup>>
 // CHECK:           nvvm.mma.sync
 // CHECK:           memref.store %{{.*}}, %[[PART]]
 // CHECK:           gpu.terminator
