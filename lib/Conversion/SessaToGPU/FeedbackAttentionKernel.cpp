@@ -38,7 +38,9 @@
 // dv multiples of 8, kernels 1 and 3 run their products on tensor cores
 // (nvvm.mma.sync m16n8k16, f32 accumulators, fragments by ldmatrix; W
 // rounded to the storage type for the rhs product), their operands staged by
-// cp.async pipelines in 16-byte aligned dynamic shared memory.
+// cp.async pipelines in 16-byte aligned dynamic shared memory; their blocks
+// cover 128 rows (warps of 32 x 32) when the strip has more than 64 rows,
+// else 64 (warps of 16 x 32; decoding steps), chosen on the host.
 //
 //===----------------------------------------------------------------------===//
 #include "KernelBuilder.h"
@@ -95,15 +97,16 @@ struct Strip {
   Value r0, rows, solved, keys;
 };
 
-/// The 64-row tile `rt` of a strip: its first strip row, its row count
-/// (min(64, rows - 64 rt)) and the keys its last row sees.
+/// The row tile `rt` of `height` rows of a strip: its first strip row, its
+/// row count (min(height, rows - height rt)) and the keys its last row sees.
 struct RowTile {
   Value base, rows, keys;
 };
-RowTile rowTile(OpBuilder &b, Location loc, const Strip &s, Value rt) {
+RowTile rowTile(OpBuilder &b, Location loc, const Strip &s, Value rt,
+                int64_t height = kChunk) {
   RowTile t;
-  t.base = mulIdx(b, loc, rt, cst(b, loc, kChunk));
-  t.rows = minIndex(b, loc, cst(b, loc, kChunk), subIdx(b, loc, s.rows, t.base));
+  t.base = mulIdx(b, loc, rt, cst(b, loc, height));
+  t.rows = minIndex(b, loc, cst(b, loc, height), subIdx(b, loc, s.rows, t.base));
   t.keys = subIdx(b, loc, addIdx(b, loc, addIdx(b, loc, s.solved, t.base), t.rows),
                   cst(b, loc, 1));
   return t;
@@ -304,24 +307,27 @@ constexpr int64_t kLogitStages = 4;
 constexpr int64_t kRowElems = 40; // 16-bit elements per shared row (32 + 8)
 
 void buildLogitsMma(OpBuilder &b, Location loc, const Operands &o,
-                    const Strip &strip, Type et) {
+                    const Strip &strip, Type et, int64_t mRows) {
+  const int64_t mTiles = mRows / 64; // m-tiles of 16 rows per warp
   Value grid[] = {maxIndex(b, loc, ceilDiv(b, loc, strip.keys, cst(b, loc, kKeyTile)),
                            cst(b, loc, 1)),
-                  mulIdx(b, loc, ceilDiv(b, loc, strip.rows, cst(b, loc, kChunk)),
+                  mulIdx(b, loc, ceilDiv(b, loc, strip.rows, cst(b, loc, mRows)),
                          o.heads),
                   o.batch};
   Value block[] = {cst(b, loc, kThreads)};
-  MemRefType tile = workgroupMemRefType({kLogitStages, kChunk, kRowElems}, et);
+  MemRefType qTile = workgroupMemRefType({kLogitStages, mRows, kRowElems}, et);
+  MemRefType kTile = workgroupMemRefType({kLogitStages, kKeyTile, kRowElems}, et);
   Value poolBytes = arith::ConstantOp::create(
-      b, loc, b.getI32IntegerAttr(2 * staticBytes(tile)));
+      b, loc, b.getI32IntegerAttr(staticBytes(qTile) + staticBytes(kTile)));
   buildLaunch(
       b, loc, grid, block, {},
       [&](OpBuilder &b, Location loc, const LaunchIds &ids) {
-        Value qs = sharedView(b, loc, ids.dynamicShared, 0, tile);
-        Value ks = sharedView(b, loc, ids.dynamicShared, staticBytes(tile), tile);
+        Value qs = sharedView(b, loc, ids.dynamicShared, 0, qTile);
+        Value ks = sharedView(b, loc, ids.dynamicShared, staticBytes(qTile), kTile);
         Value tid = ids.threadId[0];
         Value h = remIdx(b, loc, ids.blockId[1], o.heads), bi = ids.blockId[2];
-        RowTile rt = rowTile(b, loc, strip, divIdx(b, loc, ids.blockId[1], o.heads));
+        RowTile rt = rowTile(b, loc, strip, divIdx(b, loc, ids.blockId[1], o.heads),
+                             mRows);
         Value j0 = mulIdx(b, loc, ids.blockId[0], cst(b, loc, kKeyTile));
         Value chunkRows = rt.rows, keys = rt.keys;
         Value r0 = addIdx(b, loc, strip.r0, rt.base);
@@ -331,18 +337,23 @@ void buildLogitsMma(OpBuilder &b, Location loc, const Operands &o,
         Value g = arith::DivUIOp::create(b, loc, lane, cst(b, loc, 4));
         Value q = arith::RemUIOp::create(b, loc, lane, cst(b, loc, 4));
         Value rw = mulIdx(b, loc, arith::RemUIOp::create(b, loc, warp, cst(b, loc, 4)),
-                          cst(b, loc, 16));
+                          cst(b, loc, 16 * mTiles));
         Value kw = mulIdx(b, loc, arith::DivUIOp::create(b, loc, warp, cst(b, loc, 4)),
                           cst(b, loc, 32));
-        // Copies: thread -> (row tid / 4, 8 elements at 8 (tid % 4)).
+        // Copies: thread -> (rows tid / 4 + 64 i, 8 elements at 8 (tid % 4)).
         Value srow = arith::DivUIOp::create(b, loc, tid, cst(b, loc, 4));
         Value scol = mulIdx(b, loc, arith::RemUIOp::create(b, loc, tid, cst(b, loc, 4)),
                             cst(b, loc, 8));
         Value lastRow = subIdx(b, loc, o.rows, cst(b, loc, 1));
         Value lastK = subIdx(b, loc, o.dk, cst(b, loc, 8));
         Value eight = cst(b, loc, 8), zero = cst(b, loc, 0);
-        Value qRowIn = ult(b, loc, srow, chunkRows);
-        Value qt = minIndex(b, loc, addIdx(b, loc, r0, srow), lastRow);
+        SmallVector<Value> qRowIn, qt, qRow;
+        for (int64_t i = 0; i < mTiles; ++i) {
+          Value r = addIdx(b, loc, srow, cst(b, loc, 64 * i));
+          qRow.push_back(r);
+          qRowIn.push_back(ult(b, loc, r, chunkRows));
+          qt.push_back(minIndex(b, loc, addIdx(b, loc, r0, r), lastRow));
+        }
         Value sj = addIdx(b, loc, j0, srow);
         Value keyIn = ult(b, loc, sj, keys);
         auto issue = [&](OpBuilder &b, Location loc, Value it, Value st) {
@@ -352,8 +363,9 @@ void buildLogitsMma(OpBuilder &b, Location loc, const Operands &o,
           auto n = [&](Value cond) {
             return arith::SelectOp::create(b, loc, cond, eight, zero).getResult();
           };
-          asyncCopy16(b, loc, qs, {st, srow, scol}, o.qb, {bi, qt, h, kc},
-                      n(andI1(b, loc, kIn, qRowIn)));
+          for (int64_t i = 0; i < mTiles; ++i)
+            asyncCopy16(b, loc, qs, {st, qRow[i], scol}, o.qb, {bi, qt[i], h, kc},
+                        n(andI1(b, loc, kIn, qRowIn[i])));
           auto fromCur = [&](OpBuilder &b, Location loc) {
             Value jc = minIndex(b, loc, subIdx(b, loc, maxIndex(b, loc, sj, o.cache), o.cache),
                                 lastRow);
@@ -389,7 +401,7 @@ void buildLogitsMma(OpBuilder &b, Location loc, const Operands &o,
         Value bCol = mulIdx(
             b, loc, remIdx(b, loc, divIdx(b, loc, lane, eight), cst(b, loc, 2)),
             eight);
-        SmallVector<Value> init(kTiles * 4, cstF32(b, loc, 0.0));
+        SmallVector<Value> init(mTiles * kTiles * 4, cstF32(b, loc, 0.0));
         SmallVector<Value> acc = buildAsyncPipeline(
             b, loc, ceilDiv(b, loc, o.dk, cst(b, loc, kMmaDepth)), kLogitStages,
             init, issue,
@@ -397,8 +409,13 @@ void buildLogitsMma(OpBuilder &b, Location loc, const Operands &o,
               SmallVector<Value> c(acc.begin(), acc.end());
               for (int64_t kk = 0; kk < 2; ++kk) {
                 Value kOff = cst(b, loc, kk * 16);
-                SmallVector<Value> a = ldmatrixX4(
-                    b, loc, qs, {st, aRow, addIdx(b, loc, aCol, kOff)}, false);
+                SmallVector<SmallVector<Value>> as;
+                for (int64_t mt = 0; mt < mTiles; ++mt)
+                  as.push_back(ldmatrixX4(
+                      b, loc, qs,
+                      {st, addIdx(b, loc, aRow, cst(b, loc, 16 * mt)),
+                       addIdx(b, loc, aCol, kOff)},
+                      false));
                 for (int64_t np = 0; np < kTiles / 2; ++np) {
                   // Keys of n-tiles 2 np and 2 np + 1: b0, b1 of each.
                   SmallVector<Value> r = ldmatrixX4(
@@ -406,22 +423,25 @@ void buildLogitsMma(OpBuilder &b, Location loc, const Operands &o,
                       {st, addIdx(b, loc, bKey, cst(b, loc, np * 16)),
                        addIdx(b, loc, bCol, kOff)},
                       false);
-                  for (int64_t half = 0; half < 2; ++half) {
-                    int64_t nt = 2 * np + half;
-                    SmallVector<Value> bv = {r[2 * half], r[2 * half + 1]};
-                    SmallVector<Value> d =
-                        mma(b, loc, a, bv, ArrayRef<Value>(c).slice(nt * 4, 4), et);
-                    for (int64_t e = 0; e < 4; ++e)
-                      c[nt * 4 + e] = d[e];
-                  }
+                  for (int64_t half = 0; half < 2; ++half)
+                    for (int64_t mt = 0; mt < mTiles; ++mt) {
+                      int64_t t = mt * kTiles + 2 * np + half;
+                      SmallVector<Value> bv = {r[2 * half], r[2 * half + 1]};
+                      SmallVector<Value> d =
+                          mma(b, loc, as[mt], bv, ArrayRef<Value>(c).slice(t * 4, 4), et);
+                      for (int64_t e = 0; e < 4; ++e)
+                        c[t * 4 + e] = d[e];
+                    }
                 }
               }
               return c;
             });
         Value scale = cstF32(b, loc, o.scale);
+        for (int64_t mt = 0; mt < mTiles; ++mt)
         for (int64_t nt = 0; nt < kTiles; ++nt)
           for (int64_t e = 0; e < 4; ++e) {
-            Value row = addIdx(b, loc, addIdx(b, loc, rw, g), cst(b, loc, e >= 2 ? 8 : 0));
+            Value row = addIdx(b, loc, addIdx(b, loc, rw, g),
+                               cst(b, loc, 16 * mt + (e >= 2 ? 8 : 0)));
             Value j = addIdx(
                 b, loc, j0,
                 addIdx(b, loc, kw,
@@ -430,7 +450,8 @@ void buildLogitsMma(OpBuilder &b, Location loc, const Operands &o,
             buildIf(b, loc,
                     andI1(b, loc, ult(b, loc, row, chunkRows), ult(b, loc, j, keys)),
                     [&](OpBuilder &b, Location loc) {
-                      Value v = arith::MulFOp::create(b, loc, acc[nt * 4 + e], scale);
+                      Value v = arith::MulFOp::create(
+                          b, loc, acc[(mt * kTiles + nt) * 4 + e], scale);
                       memref::StoreOp::create(
                           b, loc, v, o.work,
                           ValueRange{bi, h, addIdx(b, loc, rt.base, row), j});
@@ -574,14 +595,15 @@ constexpr int64_t kSRow = kPartCols + 8;  // 16-bit per staged S row
 
 void buildRhsPartialMma(OpBuilder &b, Location loc, const Operands &o,
                         const Strip &strip, Value splits, Value perSplit,
-                        Type et) {
+                        Type et, int64_t mRows) {
+  const int64_t mTiles = mRows / 64; // m-tiles of 16 rows per warp
   Value solved = strip.solved;
   Value grid[] = {ceilDiv(b, loc, o.dv, cst(b, loc, kPartCols)),
-                  mulIdx(b, loc, ceilDiv(b, loc, strip.rows, cst(b, loc, kChunk)),
+                  mulIdx(b, loc, ceilDiv(b, loc, strip.rows, cst(b, loc, mRows)),
                          splits),
                   mulIdx(b, loc, o.batch, o.heads)};
   Value block[] = {cst(b, loc, kThreads)};
-  auto wType = workgroupMemRefType({kPartStages, kChunk, kPRow}, et);
+  auto wType = workgroupMemRefType({kPartStages, mRows, kPRow}, et);
   auto sType = workgroupMemRefType({kPartStages, kSolveKeys, kSRow}, et);
   Value poolBytes = arith::ConstantOp::create(
       b, loc, b.getI32IntegerAttr(staticBytes(wType) + staticBytes(sType)));
@@ -593,7 +615,8 @@ void buildRhsPartialMma(OpBuilder &b, Location loc, const Operands &o,
                               sType);
         Value tid = ids.threadId[0];
         Value split = remIdx(b, loc, ids.blockId[1], splits);
-        RowTile rt = rowTile(b, loc, strip, divIdx(b, loc, ids.blockId[1], splits));
+        RowTile rt = rowTile(b, loc, strip, divIdx(b, loc, ids.blockId[1], splits),
+                             mRows);
         Value chunkRows = rt.rows;
         Value bi = arith::DivUIOp::create(b, loc, ids.blockId[2], o.heads);
         Value h = arith::RemUIOp::create(b, loc, ids.blockId[2], o.heads);
@@ -605,7 +628,7 @@ void buildRhsPartialMma(OpBuilder &b, Location loc, const Operands &o,
         Value g = arith::DivUIOp::create(b, loc, lane, cst(b, loc, 4));
         Value q = arith::RemUIOp::create(b, loc, lane, cst(b, loc, 4));
         Value rw = mulIdx(b, loc, arith::RemUIOp::create(b, loc, warp, cst(b, loc, 4)),
-                          cst(b, loc, 16));
+                          cst(b, loc, 16 * mTiles));
         Value cw = mulIdx(b, loc, arith::DivUIOp::create(b, loc, warp, cst(b, loc, 4)),
                           cst(b, loc, 32));
         Value zero = cst(b, loc, 0);
@@ -620,7 +643,16 @@ void buildRhsPartialMma(OpBuilder &b, Location loc, const Operands &o,
         Value wr = arith::DivUIOp::create(b, loc, tid, cst(b, loc, 4));
         Value wc = mulIdx(b, loc, arith::RemUIOp::create(b, loc, tid, cst(b, loc, 4)),
                           cst(b, loc, 8));
-        Value wRowIn = ult(b, loc, wr, chunkRows);
+        // Rows wr + 64 i of the tile; buffer rows clamped inside Rpad (the
+        // rows past the strip copy nothing).
+        SmallVector<Value> wRow, wRowIn, wBufRow;
+        for (int64_t i = 0; i < mTiles; ++i) {
+          Value r = addIdx(b, loc, wr, cst(b, loc, 64 * i));
+          wRow.push_back(r);
+          wRowIn.push_back(ult(b, loc, r, chunkRows));
+          wBufRow.push_back(minIndex(b, loc, addIdx(b, loc, rt.base, r),
+                                     subIdx(b, loc, o.stripPad, cst(b, loc, 1))));
+        }
         Value sk = arith::DivUIOp::create(b, loc, tid, cst(b, loc, 8));
         Value sc = mulIdx(b, loc, arith::RemUIOp::create(b, loc, tid, cst(b, loc, 8)),
                           cst(b, loc, 8));
@@ -632,11 +664,10 @@ void buildRhsPartialMma(OpBuilder &b, Location loc, const Operands &o,
           Value j0 = addIdx(b, loc, kBegin, mulIdx(b, loc, it, cst(b, loc, kSolveKeys)));
           Value j = addIdx(b, loc, j0, wc);
           Value n = clampCount(b, loc, subIdx(b, loc, kEnd, j), 8);
-          n = arith::SelectOp::create(b, loc, wRowIn, n, zero);
-          asyncCopy16(b, loc, ws, {st, wr, wc}, o.prob,
-                      {bi, h, addIdx(b, loc, rt.base, wr),
-                       minIndex(b, loc, j, lastKey)},
-                      n);
+          for (int64_t i = 0; i < mTiles; ++i)
+            asyncCopy16(b, loc, ws, {st, wRow[i], wc}, o.prob,
+                        {bi, h, wBufRow[i], minIndex(b, loc, j, lastKey)},
+                        arith::SelectOp::create(b, loc, wRowIn[i], n, zero));
           Value js = addIdx(b, loc, j0, sk);
           Value ns = arith::SelectOp::create(b, loc, ult(b, loc, js, kEnd),
                                              colCount, zero);
@@ -675,7 +706,7 @@ void buildRhsPartialMma(OpBuilder &b, Location loc, const Operands &o,
                    eight8));
         Value bN = addIdx(
             b, loc, cw, mulIdx(b, loc, divIdx(b, loc, lane, cst(b, loc, 16)), eight8));
-        SmallVector<Value> init(kTiles * 4, cstF32(b, loc, 0.0));
+        SmallVector<Value> init(mTiles * kTiles * 4, cstF32(b, loc, 0.0));
         Value iterations = ceilDiv(b, loc, subIdx(b, loc, kEnd, kBegin),
                                    cst(b, loc, kSolveKeys));
         SmallVector<Value> acc = buildAsyncPipeline(
@@ -684,8 +715,13 @@ void buildRhsPartialMma(OpBuilder &b, Location loc, const Operands &o,
               SmallVector<Value> c(acc.begin(), acc.end());
               for (int64_t kk = 0; kk < 2; ++kk) {
                 Value kOff = cst(b, loc, kk * 16);
-                SmallVector<Value> a = ldmatrixX4(
-                    b, loc, ws, {st, aRow, addIdx(b, loc, aCol, kOff)}, false);
+                SmallVector<SmallVector<Value>> as;
+                for (int64_t mt = 0; mt < mTiles; ++mt)
+                  as.push_back(ldmatrixX4(
+                      b, loc, ws,
+                      {st, addIdx(b, loc, aRow, cst(b, loc, 16 * mt)),
+                       addIdx(b, loc, aCol, kOff)},
+                      false));
                 for (int64_t np = 0; np < kTiles / 2; ++np) {
                   // S is stored k-major: ldmatrix.trans gives b0, b1 of
                   // n-tiles 2 np and 2 np + 1.
@@ -694,29 +730,36 @@ void buildRhsPartialMma(OpBuilder &b, Location loc, const Operands &o,
                       {st, addIdx(b, loc, bK, kOff),
                        addIdx(b, loc, bN, cst(b, loc, np * 16))},
                       true);
-                  for (int64_t half = 0; half < 2; ++half) {
-                    int64_t nt = 2 * np + half;
-                    SmallVector<Value> bv = {r[2 * half], r[2 * half + 1]};
-                    SmallVector<Value> d =
-                        mma(b, loc, a, bv, ArrayRef<Value>(c).slice(nt * 4, 4), et);
-                    for (int64_t e = 0; e < 4; ++e)
-                      c[nt * 4 + e] = d[e];
-                  }
+                  for (int64_t half = 0; half < 2; ++half)
+                    for (int64_t mt = 0; mt < mTiles; ++mt) {
+                      int64_t t = mt * kTiles + 2 * np + half;
+                      SmallVector<Value> bv = {r[2 * half], r[2 * half + 1]};
+                      SmallVector<Value> d =
+                          mma(b, loc, as[mt], bv, ArrayRef<Value>(c).slice(t * 4, 4), et);
+                      for (int64_t e = 0; e < 4; ++e)
+                        c[t * 4 + e] = d[e];
+                    }
                 }
               }
               return c;
             });
+        for (int64_t mt = 0; mt < mTiles; ++mt)
         for (int64_t nt = 0; nt < kTiles; ++nt)
           for (int64_t e = 0; e < 4; ++e) {
-            Value row = addIdx(b, loc, addIdx(b, loc, rw, g), cst(b, loc, e >= 2 ? 8 : 0));
+            Value row = addIdx(b, loc, addIdx(b, loc, rw, g),
+                               cst(b, loc, 16 * mt + (e >= 2 ? 8 : 0)));
             Value c = addIdx(
                 b, loc, colBase,
                 addIdx(b, loc, cw,
                        addIdx(b, loc, mulIdx(b, loc, q, cst(b, loc, 2)),
                               cst(b, loc, nt * 8 + (e & 1)))));
-            buildIf(b, loc, ult(b, loc, c, o.dv), [&](OpBuilder &b, Location loc) {
+            // Rows past the strip are zeros; those past Rpad are not stored.
+            buildIf(b, loc,
+                    andI1(b, loc, ult(b, loc, c, o.dv),
+                          ult(b, loc, addIdx(b, loc, rt.base, row), o.stripPad)),
+                    [&](OpBuilder &b, Location loc) {
               memref::StoreOp::create(
-                  b, loc, acc[nt * 4 + e], o.partial,
+                  b, loc, acc[(mt * kTiles + nt) * 4 + e], o.partial,
                   ValueRange{split, bi, h, addIdx(b, loc, rt.base, row), c});
             });
           }
@@ -1249,13 +1292,33 @@ mlir::sessa::gpulowering::lowerFeedbackAttention(RewriterBase &rewriter,
                  cst(b, loc, kMinSplitKeys));
              Value splits = maxIndex(b, loc, ceilDiv(b, loc, strip.solved, perSplit),
                                      cst(b, loc, 1));
+             // Tensor cores: blocks of 128 rows when the strip has more
+             // than 64 (twice the work per staged key tile), else 64.
+             auto byRows = [&](llvm::function_ref<void(OpBuilder &, Location,
+                                                       int64_t)>
+                                   build) {
+               scf::IfOp::create(
+                   b, loc, ult(b, loc, cst(b, loc, kChunk), strip.rows),
+                   [&](OpBuilder &b, Location loc) {
+                     build(b, loc, 2 * kChunk);
+                     scf::YieldOp::create(b, loc);
+                   },
+                   [&](OpBuilder &b, Location loc) {
+                     build(b, loc, kChunk);
+                     scf::YieldOp::create(b, loc);
+                   });
+             };
              if (mmaType)
-               buildLogitsMma(b, loc, o, strip, mmaType);
+               byRows([&](OpBuilder &b, Location loc, int64_t m) {
+                 buildLogitsMma(b, loc, o, strip, mmaType, m);
+               });
              else
                buildLogits(b, loc, o, strip);
              buildSoftmax(b, loc, o, strip);
              if (mmaType)
-               buildRhsPartialMma(b, loc, o, strip, splits, perSplit, mmaType);
+               byRows([&](OpBuilder &b, Location loc, int64_t m) {
+                 buildRhsPartialMma(b, loc, o, strip, splits, perSplit, mmaType, m);
+               });
              else
                buildRhsPartialSimt(b, loc, o, strip, splits, perSplit);
              buildInverse(b, loc, o, strip);

@@ -19,7 +19,8 @@
 // 8 runs the logits and cross-strip products on tensor cores
 // (nvvm.mma.sync m16n8k16, f32 accumulators) fed by cp.async stages in
 // 16-byte aligned dynamic shared memory, their fragments read by
-// ldmatrix.x4 (.trans for the k-major S tiles).
+// ldmatrix.x4 (.trans for the k-major S tiles), in blocks of 128 rows when
+// the strip has more than 64 rows (else 64: decoding steps).
 
 // RUN: sessa-opt %s --split-input-file --convert-sessa-to-gpu --cse | FileCheck %s
 // RUN: sessa-opt %s --split-input-file --convert-sessa-to-gpu --cse | FileCheck %s --check-prefix=SIMT
@@ -145,20 +146,36 @@ func.func @f32_cache(%f: tensor<2x?x3x24xf32>, %q: tensor<2x?x3x40xf32>, %k: ten
 // CHECK:       %[[DIAG:.*]] = memref.alloc(%c2, %c1, %{{.*}}) : memref<?x?x?x?xf32>
 // CHECK:       %[[INV:.*]] = memref.alloc(%c2, %c1, %{{.*}}) : memref<?x?x?x64x64xf32>
 // CHECK:       %[[PART:.*]] = memref.alloc(%{{.*}}, %c2, %c1, %{{.*}}, %c64) : memref<?x?x?x?x?xf32>
-// CHECK:       scf.for
-// Kernel 1: 4-stage cp.async pipeline (2 x 4 x 64 x 40 bf16 = 40960 bytes).
-// CHECK:         gpu.launch {{.*}} dynamic_shared_memory_size %c40960_i32
-// CHECK:           gpu.dynamic_shared_memory
-// CHECK:           memref.view {{.*}} to memref<4x64x40xbf16, #gpu.address_space<workgroup>>
-// CHECK:           nvgpu.device_async_copy {{.*}}, 8, %{{.*}} {bypassL1}
-// CHECK:           nvvm.cp.async.commit.group
-// CHECK:           scf.for
-// CHECK:             nvvm.cp.async.wait.group 3
-// CHECK:             nvgpu.ldmatrix {{.*}} {numTiles = 4 : i32, transpose = false} : memref<4x64x40xbf16, #gpu.address_space<workgroup>> -> vector<4x2xbf16>
-// CHECK:             nvvm.mma.sync {{.*}}multiplicandAPtxType = #nvvm.mma_type<bf16>, multiplicandBPtxType = #nvvm.mma_type<bf16>, shape = #nvvm.shape<m = 16, n = 8, k = 16>}
-// CHECK:           nvvm.cp.async.wait.group 0
-// CHECK:           memref.store %{{.*}}, %[[W]]
-// CHECK:           gpu.terminator
+// CHECK:       scf.for %{{.*}} = %c0 to %{{.*}} step %c256 {
+// CHECK:         %[[ROWS:.*]] = arith.minui %c256,
+// Kernels 1 and 3 in blocks of 128 rows when the strip has more than 64
+// rows, else of 64 (a decoding step): Kernel 1 of 128-row blocks, 4 stages
+// of Q [128][40] and K [64][40] (4 x (10240 + 5120) = 61440 bytes).
+// CHECK:         %[[BIG:.*]] = arith.cmpi ult, %c64, %[[ROWS]]
+// CHECK:         scf.if %[[BIG]] {
+// CHECK:           gpu.launch {{.*}} dynamic_shared_memory_size %c61440_i32
+// CHECK:             memref.view {{.*}} to memref<4x128x40xbf16, #gpu.address_space<workgroup>>
+// CHECK:             memref.view {{.*}} to memref<4x64x40xbf16, #gpu.address_space<workgroup>>
+// CHECK-COUNT-16:    nvvm.mma.sync
+// CHECK-NOT:         nvvm.mma.sync
+// CHECK:             memref.store %{{.*}}, %[[W]]
+// CHECK:         } else {
+// Kernel 1 of 64-row blocks: 4 stages of 2 x 64 x 40 bf16 = 40960 bytes.
+// CHECK:           gpu.launch {{.*}} dynamic_shared_memory_size %c40960_i32
+// CHECK:             gpu.dynamic_shared_memory
+// CHECK:             memref.view {{.*}} to memref<4x64x40xbf16, #gpu.address_space<workgroup>>
+// CHECK:             nvgpu.device_async_copy {{.*}}, 8, %{{.*}} {bypassL1}
+// CHECK:             nvvm.cp.async.commit.group
+// CHECK:             scf.for
+// CHECK:               nvvm.cp.async.wait.group 3
+// CHECK:               nvgpu.ldmatrix {{.*}} {numTiles = 4 : i32, transpose = false} : memref<4x64x40xbf16, #gpu.address_space<workgroup>> -> vector<4x2xbf16>
+// CHECK:               nvvm.mma.sync {{.*}}multiplicandAPtxType = #nvvm.mma_type<bf16>, multiplicandBPtxType = #nvvm.mma_type<bf16>, shape = #nvvm.shape<m = 16, n = 8, k = 16>}
+// CHECK-COUNT-7:       nvvm.mma.sync
+// CHECK-NOT:           nvvm.mma.sync
+// CHECK:             nvvm.cp.async.wait.group 0
+// CHECK:             memref.store %{{.*}}, %[[W]]
+// CHECK:             gpu.terminator
+// CHECK:         }
 // Kernel 2: the softmax stores bf16 probabilities for the keys before the
 // strip (j < P + r0), f32 ones for the strip's keys.
 // CHECK:         gpu.launch {{.*}} workgroup({{.*}} : memref<8xf32, #gpu.address_space<workgroup>>)
@@ -167,19 +184,25 @@ func.func @f32_cache(%f: tensor<2x?x3x24xf32>, %q: tensor<2x?x3x40xf32>, %k: ten
 // CHECK:         } else {
 // CHECK:           memref.store %{{.*}}, %[[DIAG]]
 // CHECK:           gpu.terminator
-// Kernel 3: 64-column tiles x (row tiles x key splits) x B * Hb; 4 stages
-// of bf16 probabilities [64][40] and S [32][72] (4 x (5120 + 4608) = 38912
-// bytes).
-// CHECK:         gpu.launch blocks({{.*}}) in ({{.*}} = %{{.*}}, {{.*}} = %{{.*}}, {{.*}} = %{{.*}}) {{.*}} dynamic_shared_memory_size %c38912_i32
-// CHECK:           memref.view {{.*}} to memref<4x64x40xbf16, #gpu.address_space<workgroup>>
-// CHECK:           memref.view {{.*}} to memref<4x32x72xbf16, #gpu.address_space<workgroup>>
-// CHECK:           nvgpu.device_async_copy %[[PROB]]
-// CHECK:           nvvm.cp.async.wait.group 3
-// CHECK:           nvgpu.ldmatrix {{.*}} {numTiles = 4 : i32, transpose = false} : memref<4x64x40xbf16, #gpu.address_space<workgroup>>
-// CHECK:           nvgpu.ldmatrix {{.*}} {numTiles = 4 : i32, transpose = true} : memref<4x32x72xbf16, #gpu.address_space<workgroup>>
-// CHECK:           nvvm.mma.sync
-// CHECK:           memref.store %{{.*}}, %[[PART]]
-// CHECK:           gpu.terminator
+// Kernel 3: 64-column tiles x (row blocks x key splits) x B * Hb; 4 stages
+// of bf16 probabilities [128][40] and S [32][72] (4 x (10240 + 4608) =
+// 59392 bytes), or [64][40] and [32][72] (38912 bytes) for 64-row blocks.
+// CHECK:         scf.if %[[BIG]] {
+// CHECK:           gpu.launch blocks({{.*}}) in ({{.*}} = %{{.*}}, {{.*}} = %{{.*}}, {{.*}} = %{{.*}}) {{.*}} dynamic_shared_memory_size %c59392_i32
+// CHECK:             memref.view {{.*}} to memref<4x128x40xbf16, #gpu.address_space<workgroup>>
+// CHECK:             memref.view {{.*}} to memref<4x32x72xbf16, #gpu.address_space<workgroup>>
+// CHECK:         } else {
+// CHECK:           gpu.launch blocks({{.*}}) in ({{.*}} = %{{.*}}, {{.*}} = %{{.*}}, {{.*}} = %{{.*}}) {{.*}} dynamic_shared_memory_size %c38912_i32
+// CHECK:             memref.view {{.*}} to memref<4x64x40xbf16, #gpu.address_space<workgroup>>
+// CHECK:             memref.view {{.*}} to memref<4x32x72xbf16, #gpu.address_space<workgroup>>
+// CHECK:             nvgpu.device_async_copy %[[PROB]]
+// CHECK:             nvvm.cp.async.wait.group 3
+// CHECK:             nvgpu.ldmatrix {{.*}} {numTiles = 4 : i32, transpose = false} : memref<4x64x40xbf16, #gpu.address_space<workgroup>>
+// CHECK:             nvgpu.ldmatrix {{.*}} {numTiles = 4 : i32, transpose = true} : memref<4x32x72xbf16, #gpu.address_space<workgroup>>
+// CHECK:             nvvm.mma.sync
+// CHECK:             memref.store %{{.*}}, %[[PART]]
+// CHECK:             gpu.terminator
+// CHECK:         }
 // Kernels 4 and 5: the f32 inverses and the f32 intra-strip kernel.
 // CHECK:         gpu.launch {{.*}} threads({{.*}}) in ({{.*}} = %c64, {{.*}}) dynamic_shared_memory_size %c17408_i32
 // CHECK:           nvgpu.device_async_copy %[[DIAG]]
