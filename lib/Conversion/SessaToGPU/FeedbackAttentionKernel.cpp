@@ -30,8 +30,11 @@
 //               partials of all the strip's rows staged in shared memory,
 //               then chunk after chunk rhs_c += DIAG[c rows, earlier chunks]
 //               @ s[earlier chunk rows] (the strip's s rows kept in shared
-//               memory) and s_c = X_c @ rhs_c, all f32 SIMT on 64 x 64
-//               tiles staged by cp.async: no barrier per row.
+//               memory) and s_c = X_c @ rhs_c, on 64 x 64 f32 tiles
+//               staged by cp.async: no barrier per row. The products over
+//               the earlier chunks run on tensor cores for 16-bit storage
+//               (operands rounded to it, f32 accumulators), X_c @ rhs_c
+//               always in f32 FMAs.
 //
 // All arithmetic in f32; f16/bf16 storage is converted on load and store.
 // f32 runs SIMT kernels throughout (no TF32). With f16/bf16 storage and dk,
@@ -926,6 +929,50 @@ SmallVector<Value> tileProduct(OpBuilder &b, Location loc, Value a,
   return next;
 }
 
+/// The same product on tensor cores for 16-bit storage: acc (the 16 x 8
+/// mma accumulator tile of the warp) += A[stage][mRow-tile, 0:64] @
+/// B[bRow0 + 0:64, n-tile], both f32 in shared memory, rounded to `et` as
+/// mma operands (m16n8k16, f32 accumulation): a0..a3 at rows mRow (+8),
+/// columns aCol (+8) of each k16 step; b0, b1 at rows bRow (+8), column bCol.
+SmallVector<Value> tileProductMma(OpBuilder &b, Location loc, Value a,
+                                  Value stage, Value bm, Value bRow0,
+                                  Value mRow, Value aCol, Value bRow,
+                                  Value bCol, ValueRange acc, Type et) {
+  Type f32 = b.getF32Type();
+  auto v2 = VectorType::get({2}, f32);
+  auto pack = [&](Value v) {
+    Value t = arith::TruncFOp::create(b, loc, VectorType::get({2}, et), v);
+    Value i = vector::BitCastOp::create(
+        b, loc, VectorType::get({1}, b.getI32Type()), t);
+    return vector::ExtractOp::create(b, loc, i, ArrayRef<int64_t>{0})
+        .getResult();
+  };
+  SmallVector<Value> c(acc.begin(), acc.end());
+  for (int64_t ks = 0; ks < kChunk / 16; ++ks) {
+    SmallVector<Value> av;
+    for (int64_t reg = 0; reg < 4; ++reg) {
+      Value r = addIdx(b, loc, mRow, cst(b, loc, (reg & 1) ? 8 : 0));
+      Value k = addIdx(b, loc, aCol, cst(b, loc, 16 * ks + ((reg & 2) ? 8 : 0)));
+      av.push_back(pack(vector::LoadOp::create(b, loc, v2, a,
+                                               ValueRange{stage, r, k},
+                                               /*nontemporal=*/false,
+                                               llvm::MaybeAlign(8))));
+    }
+    SmallVector<Value> bv;
+    for (int64_t reg = 0; reg < 2; ++reg) {
+      Value k = addIdx(b, loc, bRow0,
+                       addIdx(b, loc, bRow, cst(b, loc, 16 * ks + 8 * reg)));
+      Value lo = memref::LoadOp::create(b, loc, bm, ValueRange{k, bCol});
+      Value hi = memref::LoadOp::create(
+          b, loc, bm, ValueRange{addIdx(b, loc, k, cst(b, loc, 1)), bCol});
+      bv.push_back(pack(vector::FromElementsOp::create(b, loc, v2,
+                                                       ValueRange{lo, hi})));
+    }
+    c = mma(b, loc, av, bv, c, et);
+  }
+  return c;
+}
+
 /// Kernel 4: X_c = (I - L_c)^-1 for each 64-row chunk c of the strip, L_c
 /// the strictly lower part of the chunk's diagonal block of `diag` (0 past
 /// the strip's rows, so X_c is the identity there). Grid (chunks, Hb, B), 64
@@ -1024,11 +1071,15 @@ void buildInverse(OpBuilder &b, Location loc, const Operands &o,
 ///          where they replace the rhs rows),
 ///   s_c  = X_c @ rhs (X_c prefetched at the chunk's start; a chunk of one
 ///          row, as in a decoding step, has X_c = I and skips it),
-/// all in f32; s_c goes to shared memory and to the result.
+/// all in f32, except that with `mmaType` (16-bit storage) the products over
+/// the earlier chunks run on tensor cores (warp w: rows 16 (w % 4), columns
+/// 8 (w / 4); DIAG and s rounded to mmaType as operands, f32 accumulators;
+/// rhs then changes layout through shared memory); s_c goes to shared
+/// memory and to the result.
 constexpr int64_t kIntraCols = 16;
 
 void buildIntraStrip(OpBuilder &b, Location loc, const Operands &o,
-                     const Strip &strip, Value splits) {
+                     const Strip &strip, Value splits, Type mmaType) {
   Value grid[] = {ceilDiv(b, loc, o.dv, cst(b, loc, kIntraCols)),
                   mulIdx(b, loc, o.batch, o.heads)};
   Value block[] = {cst(b, loc, kThreads)};
@@ -1105,6 +1156,21 @@ void buildIntraStrip(OpBuilder &b, Location loc, const Operands &o,
         }
         Value four = cst(b, loc, 4), none = cst(b, loc, 0);
         auto v4 = VectorType::get({4}, f32);
+        auto v2 = VectorType::get({2}, f32);
+        // Tensor cores: warp w computes rows 16 (w % 4) .. + 16 and columns
+        // 8 (w / 4) .. + 8 of the chunk's 64 x 16 rhs; g = lane / 4, q = lane % 4.
+        Value lane = remIdx(b, loc, tid, cst(b, loc, 32));
+        Value warp = divIdx(b, loc, tid, cst(b, loc, 32));
+        Value gq = divIdx(b, loc, lane, cst(b, loc, 4));
+        Value qq = remIdx(b, loc, lane, cst(b, loc, 4));
+        Value mRow = addIdx(b, loc, mulIdx(b, loc, remIdx(b, loc, warp, four),
+                                           cst(b, loc, 16)),
+                            gq);
+        Value nBase = mulIdx(b, loc, divIdx(b, loc, warp, four), cst(b, loc, 8));
+        Value nCol = addIdx(b, loc, nBase, mulIdx(b, loc, qq, cst(b, loc, 2)));
+        Value aCol = mulIdx(b, loc, qq, cst(b, loc, 2));
+        Value bRow = mulIdx(b, loc, qq, cst(b, loc, 2));
+        Value bCol = addIdx(b, loc, nBase, gq);
         buildFor(
             b, loc, cst(b, loc, 0), ceilDiv(b, loc, strip.rows, cst(b, loc, kChunk)),
             one, [&](OpBuilder &b, Location loc, Value c) {
@@ -1124,14 +1190,30 @@ void buildIntraStrip(OpBuilder &b, Location loc, const Operands &o,
               Value rowIn = ult(b, loc, row, rt.rows);
               Value absRow = addIdx(b, loc, addIdx(b, loc, strip.r0, rt.base), row);
               Value stripRow = addIdx(b, loc, rt.base, row);
-              Value rv0 = vector::LoadOp::create(b, loc, v4, ss,
-                                                 ValueRange{stripRow, col0},
-                                                 /*nontemporal=*/false,
-                                                 llvm::MaybeAlign(16));
               SmallVector<Value> init;
-              for (int64_t i = 0; i < 4; ++i)
-                init.push_back(
-                    vector::ExtractOp::create(b, loc, rv0, ArrayRef<int64_t>{i}));
+              if (mmaType) {
+                // Accumulator layout of the warp's 16 x 8 mma tile: (mRow,
+                // nCol), (mRow, nCol + 1), (mRow + 8, nCol), (mRow + 8, nCol + 1).
+                for (int64_t hi = 0; hi < 2; ++hi) {
+                  Value v = vector::LoadOp::create(
+                      b, loc, v2, ss,
+                      ValueRange{addIdx(b, loc, rt.base,
+                                        addIdx(b, loc, mRow, cst(b, loc, 8 * hi))),
+                                 nCol},
+                      /*nontemporal=*/false, llvm::MaybeAlign(8));
+                  for (int64_t i = 0; i < 2; ++i)
+                    init.push_back(
+                        vector::ExtractOp::create(b, loc, v, ArrayRef<int64_t>{i}));
+                }
+              } else {
+                Value rv0 = vector::LoadOp::create(b, loc, v4, ss,
+                                                   ValueRange{stripRow, col0},
+                                                   /*nontemporal=*/false,
+                                                   llvm::MaybeAlign(16));
+                for (int64_t i = 0; i < 4; ++i)
+                  init.push_back(
+                      vector::ExtractOp::create(b, loc, rv0, ArrayRef<int64_t>{i}));
+              }
               // The strip's earlier chunks t < c (tiles past c copy nothing).
               SmallVector<Value> rhs = buildAsyncPipeline(
                   b, loc, c, 2, init,
@@ -1152,10 +1234,49 @@ void buildIntraStrip(OpBuilder &b, Location loc, const Operands &o,
                         });
                   },
                   [&](OpBuilder &b, Location loc, Value t, Value st, ValueRange acc) {
+                    if (mmaType)
+                      return tileProductMma(b, loc, as, st, ss,
+                                            mulIdx(b, loc, t, cst(b, loc, kChunk)),
+                                            mRow, aCol, bRow, bCol, acc, mmaType);
                     return tileProduct(b, loc, as, {st}, row, ss,
                                        mulIdx(b, loc, t, cst(b, loc, kChunk)), col0,
                                        acc);
                   });
+              SmallVector<Value> sv;
+              if (mmaType) {
+                // rhs from the mma layout into shared memory, then s_c =
+                // X_c @ rhs in the SIMT layout (rhs itself for one row).
+                for (int64_t hi = 0; hi < 2; ++hi) {
+                  Value v = vector::FromElementsOp::create(
+                      b, loc, v2, ValueRange{rhs[2 * hi], rhs[2 * hi + 1]});
+                  vector::StoreOp::create(
+                      b, loc, v, rs,
+                      ValueRange{addIdx(b, loc, mRow, cst(b, loc, 8 * hi)), nCol},
+                      /*nontemporal=*/false, llvm::MaybeAlign(8));
+                }
+                barrier(b, loc);
+                auto xIf = scf::IfOp::create(
+                    b, loc, needX,
+                    [&](OpBuilder &b, Location loc) {
+                      SmallVector<Value> zero4(4, zeroF);
+                      scf::YieldOp::create(
+                          b, loc,
+                          tileProduct(b, loc, xs, {}, row, rs, cst(b, loc, 0), col0,
+                                      zero4));
+                    },
+                    [&](OpBuilder &b, Location loc) {
+                      Value v = vector::LoadOp::create(b, loc, v4, rs,
+                                                       ValueRange{row, col0},
+                                                       /*nontemporal=*/false,
+                                                       llvm::MaybeAlign(16));
+                      SmallVector<Value> r;
+                      for (int64_t i = 0; i < 4; ++i)
+                        r.push_back(vector::ExtractOp::create(b, loc, v,
+                                                              ArrayRef<int64_t>{i}));
+                      scf::YieldOp::create(b, loc, r);
+                    });
+                sv.assign(xIf.getResults().begin(), xIf.getResults().end());
+              } else {
               // s_c = X_c @ rhs (rhs itself for a chunk of one row).
               auto xIf = scf::IfOp::create(
                   b, loc, needX,
@@ -1174,7 +1295,8 @@ void buildIntraStrip(OpBuilder &b, Location loc, const Operands &o,
                   [&](OpBuilder &b, Location loc) {
                     scf::YieldOp::create(b, loc, rhs);
                   });
-              SmallVector<Value> sv(xIf.getResults().begin(), xIf.getResults().end());
+              sv.assign(xIf.getResults().begin(), xIf.getResults().end());
+              }
               Value svec = vector::FromElementsOp::create(b, loc, v4, sv);
               vector::StoreOp::create(b, loc, svec, ss, ValueRange{stripRow, col0},
                                       /*nontemporal=*/false, llvm::MaybeAlign(16));
@@ -1322,7 +1444,7 @@ mlir::sessa::gpulowering::lowerFeedbackAttention(RewriterBase &rewriter,
              else
                buildRhsPartialSimt(b, loc, o, strip, splits, perSplit);
              buildInverse(b, loc, o, strip);
-             buildIntraStrip(b, loc, o, strip, splits);
+             buildIntraStrip(b, loc, o, strip, splits, mmaType);
            });
   memref::DeallocOp::create(b, loc, o.partial);
   memref::DeallocOp::create(b, loc, o.inv);

@@ -14,9 +14,10 @@
 // 64, 64], (5) one sequential kernel per strip, grid (16-column tiles,
 // B * Hb): rhs = f + the partials staged in shared memory, then per chunk
 // rhs += DIAG tiles @ the strip's earlier s rows (f32 tiles by cp.async, s
-// kept in shared memory) and s_c = X_c @ rhs, with no barrier per row. f32
-// runs on SIMT FMAs (no TF32); bf16/f16 storage with dk and dv multiples of
-// 8 runs the logits and cross-strip products on tensor cores
+// kept in shared memory) and s_c = X_c @ rhs (f32), with no barrier per
+// row. f32 runs on SIMT FMAs (no TF32); bf16/f16 storage with dk and dv
+// multiples of 8 runs the logits, cross-strip and intra-strip products (not
+// X_c @ rhs) on tensor cores
 // (nvvm.mma.sync m16n8k16, f32 accumulators) fed by cp.async stages in
 // 16-byte aligned dynamic shared memory, their fragments read by
 // ldmatrix.x4 (.trans for the k-major S tiles), in blocks of 128 rows when
@@ -203,7 +204,10 @@ func.func @f32_cache(%f: tensor<2x?x3x24xf32>, %q: tensor<2x?x3x40xf32>, %k: ten
 // CHECK:             memref.store %{{.*}}, %[[PART]]
 // CHECK:             gpu.terminator
 // CHECK:         }
-// Kernels 4 and 5: the f32 inverses and the f32 intra-strip kernel.
+// Kernels 4 and 5: the f32 inverses; the intra-strip kernel with its
+// products over the strip's earlier chunks on tensor cores (DIAG tiles and
+// s rounded to bf16 as mma operands, f32 accumulators), s_c = X_c @ rhs in
+// f32 FMAs.
 // CHECK:         gpu.launch {{.*}} threads({{.*}}) in ({{.*}} = %c64, {{.*}}) dynamic_shared_memory_size %c17408_i32
 // CHECK:           nvgpu.device_async_copy %[[DIAG]]
 // CHECK:           memref.store %{{.*}}, %[[INV]]
@@ -212,6 +216,10 @@ func.func @f32_cache(%f: tensor<2x?x3x24xf32>, %q: tensor<2x?x3x40xf32>, %k: ten
 // CHECK:           memref.load %[[PART]]
 // CHECK:           nvgpu.device_async_copy %[[INV]]
 // CHECK:           nvgpu.device_async_copy %[[DIAG]]
+// CHECK:           arith.truncf {{.*}} : vector<2xf32> to vector<2xbf16>
+// CHECK:           nvvm.mma.sync
+// CHECK:           gpu.barrier
+// CHECK:           math.fma
 // CHECK:           arith.truncf {{.*}} : f32 to bf16
 // CHECK:           gpu.terminator
 // CHECK:       memref.dealloc %[[PART]]
