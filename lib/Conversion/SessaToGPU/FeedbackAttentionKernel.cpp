@@ -1,35 +1,49 @@
 //===- FeedbackAttentionKernel.cpp - sessa.feedback_attention on the GPU --===//
 //
 // The blocked (DeltaFormer-style) solve of s = f + gamma * A s, A the strictly
-// causal row-softmax of c * qb K^T. Rows are solved in chunks of C = 64; a
-// host-side scf.for over the chunks launches three kernels per chunk, in
-// stream order (chunk rows [r0, r0 + R), R = min(C, T - r0); visible keys of
-// row r: j < P + r0 + r, at most n = P + r0 + R - 1 for the chunk):
+// causal row-softmax of c * qb K^T. Rows are solved in strips of R = 256
+// rows, each strip in chunks of C = 64 rows; a host-side scf.for over the
+// strips launches five kernels per strip, in stream order (strip rows
+// [r0, r0 + Rs), Rs = min(R, T - r0); row r sees keys j < P + r0 + r):
 //
-//   1. logits   grid (ceil(n / 64), Hb, B), 256 threads: the 64 x 64 tile
-//               c * Q_chunk K_tile^T (f32 SIMT, dk staged through shared
-//               memory 16 at a time) into the chunk-row buffer
-//               W[b, h, 0:C, 0:n] (f32; C x (P + T) per (b, h), no T x T).
-//   2. softmax  grid (C, Hb, B), 256 threads: per row, max and sum over its
-//               visible keys, then W = gamma_r * exp(W - max) / sum on the
-//               visible keys and 0 on the rest of [0, n). Empty rows
-//               (P + r0 + r == 0) become all zero, so s = f there.
-//   3. solve    grid (ceil(dv / 32), Hb, B), 256 threads, 64 rows x 32 value
-//               columns per block: rhs = f + W[:, 0:P+r0] @ S[0:P+r0] (S is
-//               s_prev then the rows of s already solved, staged 32 keys at a
-//               time), then the in-chunk strictly lower C x C system by
-//               forward substitution in shared memory (one barrier per row),
-//               value columns in parallel; the chunk's s rows are stored.
+//   1. logits   grid (key tiles, 64-row tiles x Hb, B): c * Q_tile K_tile^T
+//               for all the strip's rows at once, into the strip-row buffer
+//               W[b, h, 0:Rpad, 0:P+T] (f32; Rpad = min(R, T) rounded up to
+//               64, never T x T); tiles no row of the row tile sees are
+//               skipped.
+//   2. softmax  grid (Rs, Hb, B): per row, max and sum over its visible
+//               keys, then gamma_r * exp(W - max) / sum: the keys before the
+//               strip into `prob` (in place in W, or a 16-bit copy for the
+//               tensor cores), the strip's own keys (and 0 past the visible
+//               ones) into the f32 block buffer DIAG [b, h, 0:Rpad, 0:Rpad].
+//               Empty rows (P + r0 + r == 0) become all zero, so s = f there.
+//   3. rhs      grid (value-column tiles, row tiles x key splits, B * Hb):
+//               partial[split] = prob[:, keys of the split] @ S[keys of the
+//               split] over the P + r0 solved keys (S is s_prev then the
+//               rows of s already solved).
+//   4. inverse  grid (chunks of the strip, Hb, B), 64 threads: X_c =
+//               (I - L_c)^-1 for each chunk's strictly lower 64 x 64
+//               diagonal block L_c of DIAG, by forward substitution of one
+//               column per thread in registers (f32, no barriers; rows sum
+//               to |gamma| < 1, so X_c is well conditioned).
+//   5. intra    grid (16-column tiles, B * Hb), 256 threads: rhs = f + the
+//               partials of all the strip's rows staged in shared memory,
+//               then chunk after chunk rhs_c += DIAG[c rows, earlier chunks]
+//               @ s[earlier chunk rows] (the strip's s rows kept in shared
+//               memory) and s_c = X_c @ rhs_c, on 64 x 64 f32 tiles
+//               staged by cp.async: no barrier per row. The products over
+//               the earlier chunks run on tensor cores for 16-bit storage
+//               (operands rounded to it, f32 accumulators), X_c @ rhs_c
+//               always in f32 FMAs.
 //
 // All arithmetic in f32; f16/bf16 storage is converted on load and store.
-// f32 runs the SIMT kernels above (no TF32). With f16/bf16 storage and dk, dv
-// multiples of 8, kernels 1 and 3 run their products on tensor cores
-// (nvvm.mma.sync m16n8k16, f32 accumulators; W rounded to the storage type
-// for the rhs product), their operands staged by cp.async pipelines in
-// 16-byte aligned dynamic shared memory (4 stages of 32 dk for the logits,
-// 2 stages of 32 keys for the rhs; the solve reuses that pool for rhs and
-// the diagonal block). The softmax kernel and the forward substitution are
-// the same in both.
+// f32 runs SIMT kernels throughout (no TF32). With f16/bf16 storage and dk,
+// dv multiples of 8, kernels 1 and 3 run their products on tensor cores
+// (nvvm.mma.sync m16n8k16, f32 accumulators, fragments by ldmatrix; W
+// rounded to the storage type for the rhs product), their operands staged by
+// cp.async pipelines in 16-byte aligned dynamic shared memory; their blocks
+// cover 128 rows (warps of 32 x 32) when the strip has more than 64 rows,
+// else 64 (warps of 16 x 32; decoding steps), chosen on the host.
 //
 //===----------------------------------------------------------------------===//
 #include "KernelBuilder.h"
@@ -38,6 +52,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -50,7 +65,8 @@ using namespace mlir::sessa;
 using namespace mlir::sessa::gpukernels;
 
 namespace {
-constexpr int64_t kChunk = 64;    // rows solved per chunk (C)
+constexpr int64_t kChunk = 64;    // rows per chunk (C): one diagonal block
+constexpr int64_t kStrip = 256;   // rows per strip (R), a multiple of kChunk
 constexpr int64_t kKeyTile = 64;  // keys per logits block
 constexpr int64_t kDepth = 16;    // dk staged per step of the logits kernel
 constexpr int64_t kColTile = 32;  // value columns per solve block
@@ -64,24 +80,60 @@ constexpr int64_t kMinSplitKeys = 64;
 struct Operands {
   Value f, qb, kb, gamma, kbPrev, sPrev; // kbPrev/sPrev null without cache
   Value s;                               // result buffer
-  Value work;                            // W: [B, Hb, C, P + T] f32
-  Value prob;    // normalised W in the mma storage type (else == work)
-  Value partial; // [maxSplits, B, Hb, C, dv] f32 partial rhs sums
+  Value work;    // W: [B, Hb, Rpad, P + T rounded up to 8] f32 logits
+  Value prob;    // normalised W of the keys before the strip, in the mma
+                 // storage type (else == work)
+  Value diag;    // [B, Hb, Rpad, Rpad] f32: normalised W of the strip's
+                 // own keys (key index relative to the strip)
+  Value inv;     // [B, Hb, Rpad / 64, 64, 64] f32: (I - W_cc)^-1 per chunk
+  Value partial; // [maxSplits, B, Hb, Rpad, dv] f32 partial rhs sums
   Value keysTotal; // size 3 of work/prob (P + T rounded up to 8)
+  Value stripPad;  // size 2 of work/prob/diag: min(kStrip, T) rounded up to 64
   Value batch, rows, heads, dk, dv, cache;
   double scale;
 };
 
-/// A warp's row-major A fragment of an m16n8k16 mma from stage `st` of the
-/// workgroup tile `smem`: rows `ra`, `rb` (= ra + 8) at columns `e0`, `e1`
-/// (= e0 + 8), each register a pair of f16/bf16 values.
-SmallVector<Value> loadAFragment(OpBuilder &b, Location loc, Value smem,
-                                 Value st, Value ra, Value rb, Value e0,
-                                 Value e1) {
-  return {loadPairI32(b, loc, smem, {st, ra, e0}),
-          loadPairI32(b, loc, smem, {st, rb, e0}),
-          loadPairI32(b, loc, smem, {st, ra, e1}),
-          loadPairI32(b, loc, smem, {st, rb, e1})};
+/// The rows of one strip: [r0, r0 + rows) of the T new rows; `solved` =
+/// P + r0 keys come before it, and its last row sees `keys` = solved +
+/// rows - 1 keys.
+struct Strip {
+  Value r0, rows, solved, keys;
+};
+
+/// The row tile `rt` of `height` rows of a strip: its first strip row, its
+/// row count (min(height, rows - height rt)) and the keys its last row sees.
+struct RowTile {
+  Value base, rows, keys;
+};
+RowTile rowTile(OpBuilder &b, Location loc, const Strip &s, Value rt,
+                int64_t height = kChunk) {
+  RowTile t;
+  t.base = mulIdx(b, loc, rt, cst(b, loc, height));
+  t.rows = minIndex(b, loc, cst(b, loc, height), subIdx(b, loc, s.rows, t.base));
+  t.keys = subIdx(b, loc, addIdx(b, loc, addIdx(b, loc, s.solved, t.base), t.rows),
+                  cst(b, loc, 1));
+  return t;
+}
+
+/// Four 8 x 8 matrices of 16-bit elements from shared memory by one
+/// ldmatrix.x4 (`transpose`: .trans), each lane giving the address `idx` of
+/// one matrix row (lanes 8 i .. 8 i + 7: matrix i); returns the lane's four
+/// registers (two elements each) as i32, as the mma operands take them.
+SmallVector<Value> ldmatrixX4(OpBuilder &b, Location loc, Value smem,
+                              ValueRange idx, bool transpose) {
+  Type et = cast<MemRefType>(smem.getType()).getElementType();
+  auto resType = VectorType::get({4, 2}, et);
+  Value v = nvgpu::LdMatrixOp::create(b, loc, resType, smem, idx,
+                                      b.getBoolAttr(transpose),
+                                      b.getI32IntegerAttr(4));
+  SmallVector<Value> regs;
+  for (int64_t i = 0; i < 4; ++i) {
+    Value pair = vector::ExtractOp::create(b, loc, v, ArrayRef<int64_t>{i});
+    Value w = vector::BitCastOp::create(
+        b, loc, VectorType::get({1}, b.getI32Type()), pair);
+    regs.push_back(vector::ExtractOp::create(b, loc, w, ArrayRef<int64_t>{0}));
+  }
+  return regs;
 }
 
 /// Element [b, j, h, k] of concat(prev, cur) along time (j < P: prev).
@@ -112,12 +164,15 @@ Value loadConcatOrZero(OpBuilder &b, Location loc, Value cond,
 }
 
 /// Kernel 1: W[b, h, r, j] = c * qb[b, r0 + r, h, :] . K[b, j, h, :] for
-/// r < R, j < n.
-void buildLogits(OpBuilder &b, Location loc, const Operands &o, Value r0,
-                 Value chunkRows, Value keys) {
-  Value grid[] = {maxIndex(b, loc, ceilDiv(b, loc, keys, cst(b, loc, kKeyTile)),
+/// the strip's rows r and the keys j row r sees. Grid (key tiles, row tiles
+/// x Hb, B); a block whose keys no row of its row tile sees does nothing.
+void buildLogits(OpBuilder &b, Location loc, const Operands &o,
+                 const Strip &strip) {
+  Value grid[] = {maxIndex(b, loc, ceilDiv(b, loc, strip.keys, cst(b, loc, kKeyTile)),
                            cst(b, loc, 1)),
-                  o.heads, o.batch};
+                  mulIdx(b, loc, ceilDiv(b, loc, strip.rows, cst(b, loc, kChunk)),
+                         o.heads),
+                  o.batch};
   Value block[] = {cst(b, loc, kThreads)};
   Type f32 = b.getF32Type();
   // k-major tiles, padded against bank conflicts on the transposed stores.
@@ -128,8 +183,12 @@ void buildLogits(OpBuilder &b, Location loc, const Operands &o, Value r0,
       [&](OpBuilder &b, Location loc, const LaunchIds &ids) {
         Value qs = ids.workgroup[0], ks = ids.workgroup[1];
         Value tid = ids.threadId[0];
-        Value h = ids.blockId[1], bi = ids.blockId[2];
+        Value h = remIdx(b, loc, ids.blockId[1], o.heads), bi = ids.blockId[2];
+        RowTile rt = rowTile(b, loc, strip, divIdx(b, loc, ids.blockId[1], o.heads));
         Value j0 = mulIdx(b, loc, ids.blockId[0], cst(b, loc, kKeyTile));
+        Value chunkRows = rt.rows, keys = rt.keys;
+        Value r0 = addIdx(b, loc, strip.r0, rt.base);
+        buildIf(b, loc, ult(b, loc, j0, keys), [&](OpBuilder &b, Location loc) {
         Value tx = arith::RemUIOp::create(b, loc, tid, cst(b, loc, 16));
         Value ty = arith::DivUIOp::create(b, loc, tid, cst(b, loc, 16));
         // Thread (ty, tx) owns rows ty + 16 i and keys tx + 16 j, i, j < 4.
@@ -194,10 +253,12 @@ void buildLogits(OpBuilder &b, Location loc, const Operands &o, Value r0,
                     [&](OpBuilder &b, Location loc) {
                       Value v = arith::MulFOp::create(
                           b, loc, loop.getResult(i * kPer + jj), scale);
-                      memref::StoreOp::create(b, loc, v, o.work,
-                                              ValueRange{bi, h, row, j});
+                      memref::StoreOp::create(
+                          b, loc, v, o.work,
+                          ValueRange{bi, h, addIdx(b, loc, rt.base, row), j});
                     });
           }
+        });
       });
 }
 
@@ -248,40 +309,54 @@ constexpr int64_t kMmaDepth = 32;
 constexpr int64_t kLogitStages = 4;
 constexpr int64_t kRowElems = 40; // 16-bit elements per shared row (32 + 8)
 
-void buildLogitsMma(OpBuilder &b, Location loc, const Operands &o, Value r0,
-                    Value chunkRows, Value keys, Type et) {
-  Value grid[] = {maxIndex(b, loc, ceilDiv(b, loc, keys, cst(b, loc, kKeyTile)),
+void buildLogitsMma(OpBuilder &b, Location loc, const Operands &o,
+                    const Strip &strip, Type et, int64_t mRows) {
+  const int64_t mTiles = mRows / 64; // m-tiles of 16 rows per warp
+  Value grid[] = {maxIndex(b, loc, ceilDiv(b, loc, strip.keys, cst(b, loc, kKeyTile)),
                            cst(b, loc, 1)),
-                  o.heads, o.batch};
+                  mulIdx(b, loc, ceilDiv(b, loc, strip.rows, cst(b, loc, mRows)),
+                         o.heads),
+                  o.batch};
   Value block[] = {cst(b, loc, kThreads)};
-  MemRefType tile = workgroupMemRefType({kLogitStages, kChunk, kRowElems}, et);
+  MemRefType qTile = workgroupMemRefType({kLogitStages, mRows, kRowElems}, et);
+  MemRefType kTile = workgroupMemRefType({kLogitStages, kKeyTile, kRowElems}, et);
   Value poolBytes = arith::ConstantOp::create(
-      b, loc, b.getI32IntegerAttr(2 * staticBytes(tile)));
+      b, loc, b.getI32IntegerAttr(staticBytes(qTile) + staticBytes(kTile)));
   buildLaunch(
       b, loc, grid, block, {},
       [&](OpBuilder &b, Location loc, const LaunchIds &ids) {
-        Value qs = sharedView(b, loc, ids.dynamicShared, 0, tile);
-        Value ks = sharedView(b, loc, ids.dynamicShared, staticBytes(tile), tile);
+        Value qs = sharedView(b, loc, ids.dynamicShared, 0, qTile);
+        Value ks = sharedView(b, loc, ids.dynamicShared, staticBytes(qTile), kTile);
         Value tid = ids.threadId[0];
-        Value h = ids.blockId[1], bi = ids.blockId[2];
+        Value h = remIdx(b, loc, ids.blockId[1], o.heads), bi = ids.blockId[2];
+        RowTile rt = rowTile(b, loc, strip, divIdx(b, loc, ids.blockId[1], o.heads),
+                             mRows);
         Value j0 = mulIdx(b, loc, ids.blockId[0], cst(b, loc, kKeyTile));
+        Value chunkRows = rt.rows, keys = rt.keys;
+        Value r0 = addIdx(b, loc, strip.r0, rt.base);
+        buildIf(b, loc, ult(b, loc, j0, keys), [&](OpBuilder &b, Location loc) {
         Value lane = arith::RemUIOp::create(b, loc, tid, cst(b, loc, 32));
         Value warp = arith::DivUIOp::create(b, loc, tid, cst(b, loc, 32));
         Value g = arith::DivUIOp::create(b, loc, lane, cst(b, loc, 4));
         Value q = arith::RemUIOp::create(b, loc, lane, cst(b, loc, 4));
         Value rw = mulIdx(b, loc, arith::RemUIOp::create(b, loc, warp, cst(b, loc, 4)),
-                          cst(b, loc, 16));
+                          cst(b, loc, 16 * mTiles));
         Value kw = mulIdx(b, loc, arith::DivUIOp::create(b, loc, warp, cst(b, loc, 4)),
                           cst(b, loc, 32));
-        // Copies: thread -> (row tid / 4, 8 elements at 8 (tid % 4)).
+        // Copies: thread -> (rows tid / 4 + 64 i, 8 elements at 8 (tid % 4)).
         Value srow = arith::DivUIOp::create(b, loc, tid, cst(b, loc, 4));
         Value scol = mulIdx(b, loc, arith::RemUIOp::create(b, loc, tid, cst(b, loc, 4)),
                             cst(b, loc, 8));
         Value lastRow = subIdx(b, loc, o.rows, cst(b, loc, 1));
         Value lastK = subIdx(b, loc, o.dk, cst(b, loc, 8));
         Value eight = cst(b, loc, 8), zero = cst(b, loc, 0);
-        Value qRowIn = ult(b, loc, srow, chunkRows);
-        Value qt = minIndex(b, loc, addIdx(b, loc, r0, srow), lastRow);
+        SmallVector<Value> qRowIn, qt, qRow;
+        for (int64_t i = 0; i < mTiles; ++i) {
+          Value r = addIdx(b, loc, srow, cst(b, loc, 64 * i));
+          qRow.push_back(r);
+          qRowIn.push_back(ult(b, loc, r, chunkRows));
+          qt.push_back(minIndex(b, loc, addIdx(b, loc, r0, r), lastRow));
+        }
         Value sj = addIdx(b, loc, j0, srow);
         Value keyIn = ult(b, loc, sj, keys);
         auto issue = [&](OpBuilder &b, Location loc, Value it, Value st) {
@@ -291,8 +366,9 @@ void buildLogitsMma(OpBuilder &b, Location loc, const Operands &o, Value r0,
           auto n = [&](Value cond) {
             return arith::SelectOp::create(b, loc, cond, eight, zero).getResult();
           };
-          asyncCopy16(b, loc, qs, {st, srow, scol}, o.qb, {bi, qt, h, kc},
-                      n(andI1(b, loc, kIn, qRowIn)));
+          for (int64_t i = 0; i < mTiles; ++i)
+            asyncCopy16(b, loc, qs, {st, qRow[i], scol}, o.qb, {bi, qt[i], h, kc},
+                        n(andI1(b, loc, kIn, qRowIn[i])));
           auto fromCur = [&](OpBuilder &b, Location loc) {
             Value jc = minIndex(b, loc, subIdx(b, loc, maxIndex(b, loc, sj, o.cache), o.cache),
                                 lastRow);
@@ -316,36 +392,59 @@ void buildLogitsMma(OpBuilder &b, Location loc, const Operands &o, Value r0,
               });
         };
         constexpr int64_t kTiles = 4; // n-tiles of 8 keys per warp
-        SmallVector<Value> init(kTiles * 4, cstF32(b, loc, 0.0));
+        // ldmatrix row addresses: A (16 x 16 of Q) lane -> row rw + lane %
+        // 16, columns + 8 (lane / 16); B (two n-tiles of K) lane -> key
+        // kw + lane % 8 + 8 (lane / 16), columns + 8 ((lane / 8) % 2).
+        Value aRow = addIdx(b, loc, rw, remIdx(b, loc, lane, cst(b, loc, 16)));
+        Value aCol = mulIdx(b, loc, divIdx(b, loc, lane, cst(b, loc, 16)), eight);
+        Value bKey = addIdx(
+            b, loc, kw,
+            addIdx(b, loc, remIdx(b, loc, lane, eight),
+                   mulIdx(b, loc, divIdx(b, loc, lane, cst(b, loc, 16)), eight)));
+        Value bCol = mulIdx(
+            b, loc, remIdx(b, loc, divIdx(b, loc, lane, eight), cst(b, loc, 2)),
+            eight);
+        SmallVector<Value> init(mTiles * kTiles * 4, cstF32(b, loc, 0.0));
         SmallVector<Value> acc = buildAsyncPipeline(
             b, loc, ceilDiv(b, loc, o.dk, cst(b, loc, kMmaDepth)), kLogitStages,
             init, issue,
             [&](OpBuilder &b, Location loc, Value, Value st, ValueRange acc) {
               SmallVector<Value> c(acc.begin(), acc.end());
-              Value ra = addIdx(b, loc, rw, g);
-              Value rb = addIdx(b, loc, ra, cst(b, loc, 8));
               for (int64_t kk = 0; kk < 2; ++kk) {
-                Value e0 = addIdx(b, loc, mulIdx(b, loc, q, cst(b, loc, 2)),
-                                  cst(b, loc, kk * 16));
-                Value e1 = addIdx(b, loc, e0, cst(b, loc, 8));
-                SmallVector<Value> a =
-                    loadAFragment(b, loc, qs, st, ra, rb, e0, e1);
-                for (int64_t nt = 0; nt < kTiles; ++nt) {
-                  Value nk = addIdx(b, loc, kw, addIdx(b, loc, g, cst(b, loc, nt * 8)));
-                  SmallVector<Value> bv = {loadPairI32(b, loc, ks, {st, nk, e0}),
-                                           loadPairI32(b, loc, ks, {st, nk, e1})};
-                  SmallVector<Value> d =
-                      mma(b, loc, a, bv, ArrayRef<Value>(c).slice(nt * 4, 4), et);
-                  for (int64_t e = 0; e < 4; ++e)
-                    c[nt * 4 + e] = d[e];
+                Value kOff = cst(b, loc, kk * 16);
+                SmallVector<SmallVector<Value>> as;
+                for (int64_t mt = 0; mt < mTiles; ++mt)
+                  as.push_back(ldmatrixX4(
+                      b, loc, qs,
+                      {st, addIdx(b, loc, aRow, cst(b, loc, 16 * mt)),
+                       addIdx(b, loc, aCol, kOff)},
+                      false));
+                for (int64_t np = 0; np < kTiles / 2; ++np) {
+                  // Keys of n-tiles 2 np and 2 np + 1: b0, b1 of each.
+                  SmallVector<Value> r = ldmatrixX4(
+                      b, loc, ks,
+                      {st, addIdx(b, loc, bKey, cst(b, loc, np * 16)),
+                       addIdx(b, loc, bCol, kOff)},
+                      false);
+                  for (int64_t half = 0; half < 2; ++half)
+                    for (int64_t mt = 0; mt < mTiles; ++mt) {
+                      int64_t t = mt * kTiles + 2 * np + half;
+                      SmallVector<Value> bv = {r[2 * half], r[2 * half + 1]};
+                      SmallVector<Value> d =
+                          mma(b, loc, as[mt], bv, ArrayRef<Value>(c).slice(t * 4, 4), et);
+                      for (int64_t e = 0; e < 4; ++e)
+                        c[t * 4 + e] = d[e];
+                    }
                 }
               }
               return c;
             });
         Value scale = cstF32(b, loc, o.scale);
+        for (int64_t mt = 0; mt < mTiles; ++mt)
         for (int64_t nt = 0; nt < kTiles; ++nt)
           for (int64_t e = 0; e < 4; ++e) {
-            Value row = addIdx(b, loc, addIdx(b, loc, rw, g), cst(b, loc, e >= 2 ? 8 : 0));
+            Value row = addIdx(b, loc, addIdx(b, loc, rw, g),
+                               cst(b, loc, 16 * mt + (e >= 2 ? 8 : 0)));
             Value j = addIdx(
                 b, loc, j0,
                 addIdx(b, loc, kw,
@@ -354,11 +453,14 @@ void buildLogitsMma(OpBuilder &b, Location loc, const Operands &o, Value r0,
             buildIf(b, loc,
                     andI1(b, loc, ult(b, loc, row, chunkRows), ult(b, loc, j, keys)),
                     [&](OpBuilder &b, Location loc) {
-                      Value v = arith::MulFOp::create(b, loc, acc[nt * 4 + e], scale);
-                      memref::StoreOp::create(b, loc, v, o.work,
-                                              ValueRange{bi, h, row, j});
+                      Value v = arith::MulFOp::create(
+                          b, loc, acc[(mt * kTiles + nt) * 4 + e], scale);
+                      memref::StoreOp::create(
+                          b, loc, v, o.work,
+                          ValueRange{bi, h, addIdx(b, loc, rt.base, row), j});
                     });
           }
+        });
       },
       poolBytes);
 }
@@ -387,10 +489,13 @@ Value blockReduce(OpBuilder &b, Location loc, Value value, Value scratch,
   return total;
 }
 
-/// Kernel 2: row softmax over the visible keys, times gamma, in place.
-void buildSoftmax(OpBuilder &b, Location loc, const Operands &o, Value r0,
-                  Value chunkRows, Value keys, Value solved) {
-  Value grid[] = {chunkRows, o.heads, o.batch};
+/// Kernel 2: row softmax over the visible keys, times gamma: the keys
+/// before the strip into `prob` (16-bit for the tensor cores, else in place
+/// in W), the strip's own keys into the f32 `diag` buffer.
+void buildSoftmax(OpBuilder &b, Location loc, const Operands &o,
+                  const Strip &strip) {
+  Value r0 = strip.r0, keys = strip.keys, solved = strip.solved;
+  Value grid[] = {strip.rows, o.heads, o.batch};
   Value block[] = {cst(b, loc, kThreads)};
   Type f32 = b.getF32Type();
   MemRefType scratchType = workgroupMemRefType({kWarps}, f32);
@@ -451,18 +556,18 @@ void buildSoftmax(OpBuilder &b, Location loc, const Operands &o, Value r0,
                 return arith::MulFOp::create(b, loc, e, factor).getResult();
               },
               [&](OpBuilder &b, Location loc) { return cstF32(b, loc, 0.0); });
-          if (o.prob == o.work) {
-            memref::StoreOp::create(b, loc, w, o.work, ValueRange{bi, h, row, j});
-            return;
-          }
-          // 16-bit probabilities for the rhs products; the in-chunk block
-          // (keys >= solved) also stays f32 for the forward substitution.
-          storeF32(b, loc, w, o.prob, {bi, h, row, j});
-          buildIf(b, loc, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge, j, solved),
-                  [&](OpBuilder &b, Location loc) {
-                    memref::StoreOp::create(b, loc, w, o.work,
-                                            ValueRange{bi, h, row, j});
-                  });
+          scf::IfOp::create(
+              b, loc, ult(b, loc, j, solved),
+              [&](OpBuilder &b, Location loc) {
+                storeF32(b, loc, w, o.prob, {bi, h, row, j});
+                scf::YieldOp::create(b, loc);
+              },
+              [&](OpBuilder &b, Location loc) {
+                memref::StoreOp::create(
+                    b, loc, w, o.diag,
+                    ValueRange{bi, h, row, subIdx(b, loc, j, solved)});
+                scf::YieldOp::create(b, loc);
+              });
         });
       });
 }
@@ -477,8 +582,9 @@ std::pair<Value, Value> splitRange(OpBuilder &b, Location loc, Value split,
   return {begin, end};
 }
 
-/// Kernel 3a on tensor cores: partial[split, b, h] = prob[b, h, :, keys of
-/// the split] @ S[keys of the split, 64 columns]. Grid (ceil(dv / 64),
+/// Kernel 3 on tensor cores: partial[split, b, h, rows of the tile] =
+/// prob[b, h, rows, keys of the split] @ S[keys of the split, 64 columns]
+/// for each 64-row tile of the strip. Grid (ceil(dv / 64), row tiles x
 /// splits, B * Hb), 256 threads; warp w computes rows 16 (w % 4) .. + 16 and
 /// columns 32 (w / 4) .. + 32 (4 n-tiles), 32 keys per step through a
 /// 4-stage cp.async pipeline: the probabilities (16-bit, rows padded to 8
@@ -491,12 +597,16 @@ constexpr int64_t kPRow = kSolveKeys + 8; // 16-bit per staged W row
 constexpr int64_t kSRow = kPartCols + 8;  // 16-bit per staged S row
 
 void buildRhsPartialMma(OpBuilder &b, Location loc, const Operands &o,
-                        Value chunkRows, Value solved, Value splits,
-                        Value perSplit, Type et) {
-  Value grid[] = {ceilDiv(b, loc, o.dv, cst(b, loc, kPartCols)), splits,
+                        const Strip &strip, Value splits, Value perSplit,
+                        Type et, int64_t mRows) {
+  const int64_t mTiles = mRows / 64; // m-tiles of 16 rows per warp
+  Value solved = strip.solved;
+  Value grid[] = {ceilDiv(b, loc, o.dv, cst(b, loc, kPartCols)),
+                  mulIdx(b, loc, ceilDiv(b, loc, strip.rows, cst(b, loc, mRows)),
+                         splits),
                   mulIdx(b, loc, o.batch, o.heads)};
   Value block[] = {cst(b, loc, kThreads)};
-  auto wType = workgroupMemRefType({kPartStages, kChunk, kPRow}, et);
+  auto wType = workgroupMemRefType({kPartStages, mRows, kPRow}, et);
   auto sType = workgroupMemRefType({kPartStages, kSolveKeys, kSRow}, et);
   Value poolBytes = arith::ConstantOp::create(
       b, loc, b.getI32IntegerAttr(staticBytes(wType) + staticBytes(sType)));
@@ -507,7 +617,10 @@ void buildRhsPartialMma(OpBuilder &b, Location loc, const Operands &o,
         Value ss = sharedView(b, loc, ids.dynamicShared, staticBytes(wType),
                               sType);
         Value tid = ids.threadId[0];
-        Value split = ids.blockId[1];
+        Value split = remIdx(b, loc, ids.blockId[1], splits);
+        RowTile rt = rowTile(b, loc, strip, divIdx(b, loc, ids.blockId[1], splits),
+                             mRows);
+        Value chunkRows = rt.rows;
         Value bi = arith::DivUIOp::create(b, loc, ids.blockId[2], o.heads);
         Value h = arith::RemUIOp::create(b, loc, ids.blockId[2], o.heads);
         std::pair<Value, Value> range = splitRange(b, loc, split, perSplit, solved);
@@ -518,7 +631,7 @@ void buildRhsPartialMma(OpBuilder &b, Location loc, const Operands &o,
         Value g = arith::DivUIOp::create(b, loc, lane, cst(b, loc, 4));
         Value q = arith::RemUIOp::create(b, loc, lane, cst(b, loc, 4));
         Value rw = mulIdx(b, loc, arith::RemUIOp::create(b, loc, warp, cst(b, loc, 4)),
-                          cst(b, loc, 16));
+                          cst(b, loc, 16 * mTiles));
         Value cw = mulIdx(b, loc, arith::DivUIOp::create(b, loc, warp, cst(b, loc, 4)),
                           cst(b, loc, 32));
         Value zero = cst(b, loc, 0);
@@ -533,7 +646,16 @@ void buildRhsPartialMma(OpBuilder &b, Location loc, const Operands &o,
         Value wr = arith::DivUIOp::create(b, loc, tid, cst(b, loc, 4));
         Value wc = mulIdx(b, loc, arith::RemUIOp::create(b, loc, tid, cst(b, loc, 4)),
                           cst(b, loc, 8));
-        Value wRowIn = ult(b, loc, wr, chunkRows);
+        // Rows wr + 64 i of the tile; buffer rows clamped inside Rpad (the
+        // rows past the strip copy nothing).
+        SmallVector<Value> wRow, wRowIn, wBufRow;
+        for (int64_t i = 0; i < mTiles; ++i) {
+          Value r = addIdx(b, loc, wr, cst(b, loc, 64 * i));
+          wRow.push_back(r);
+          wRowIn.push_back(ult(b, loc, r, chunkRows));
+          wBufRow.push_back(minIndex(b, loc, addIdx(b, loc, rt.base, r),
+                                     subIdx(b, loc, o.stripPad, cst(b, loc, 1))));
+        }
         Value sk = arith::DivUIOp::create(b, loc, tid, cst(b, loc, 8));
         Value sc = mulIdx(b, loc, arith::RemUIOp::create(b, loc, tid, cst(b, loc, 8)),
                           cst(b, loc, 8));
@@ -545,9 +667,10 @@ void buildRhsPartialMma(OpBuilder &b, Location loc, const Operands &o,
           Value j0 = addIdx(b, loc, kBegin, mulIdx(b, loc, it, cst(b, loc, kSolveKeys)));
           Value j = addIdx(b, loc, j0, wc);
           Value n = clampCount(b, loc, subIdx(b, loc, kEnd, j), 8);
-          n = arith::SelectOp::create(b, loc, wRowIn, n, zero);
-          asyncCopy16(b, loc, ws, {st, wr, wc}, o.prob,
-                      {bi, h, wr, minIndex(b, loc, j, lastKey)}, n);
+          for (int64_t i = 0; i < mTiles; ++i)
+            asyncCopy16(b, loc, ws, {st, wRow[i], wc}, o.prob,
+                        {bi, h, wBufRow[i], minIndex(b, loc, j, lastKey)},
+                        arith::SelectOp::create(b, loc, wRowIn[i], n, zero));
           Value js = addIdx(b, loc, j0, sk);
           Value ns = arith::SelectOp::create(b, loc, ult(b, loc, js, kEnd),
                                              colCount, zero);
@@ -574,55 +697,73 @@ void buildRhsPartialMma(OpBuilder &b, Location loc, const Operands &o,
               });
         };
         constexpr int64_t kTiles = 4;
-        SmallVector<Value> init(kTiles * 4, cstF32(b, loc, 0.0));
+        // ldmatrix row addresses: A (16 x 16 of W) lane -> row rw + lane %
+        // 16, keys + 8 (lane / 16); B (.trans, 16 keys x two n-tiles of S)
+        // lane -> key lane % 8 + 8 ((lane / 8) % 2), columns cw + 8 (lane / 16).
+        Value eight8 = cst(b, loc, 8);
+        Value aRow = addIdx(b, loc, rw, remIdx(b, loc, lane, cst(b, loc, 16)));
+        Value aCol = mulIdx(b, loc, divIdx(b, loc, lane, cst(b, loc, 16)), eight8);
+        Value bK = addIdx(
+            b, loc, remIdx(b, loc, lane, eight8),
+            mulIdx(b, loc, remIdx(b, loc, divIdx(b, loc, lane, eight8), cst(b, loc, 2)),
+                   eight8));
+        Value bN = addIdx(
+            b, loc, cw, mulIdx(b, loc, divIdx(b, loc, lane, cst(b, loc, 16)), eight8));
+        SmallVector<Value> init(mTiles * kTiles * 4, cstF32(b, loc, 0.0));
         Value iterations = ceilDiv(b, loc, subIdx(b, loc, kEnd, kBegin),
                                    cst(b, loc, kSolveKeys));
         SmallVector<Value> acc = buildAsyncPipeline(
             b, loc, iterations, kPartStages, init, issue,
             [&](OpBuilder &b, Location loc, Value, Value st, ValueRange acc) {
               SmallVector<Value> c(acc.begin(), acc.end());
-              Value ra = addIdx(b, loc, rw, g);
-              Value rb = addIdx(b, loc, ra, cst(b, loc, 8));
-              auto sPair = [&](Value k, Value n) {
-                Value lo = memref::LoadOp::create(b, loc, ss, ValueRange{st, k, n});
-                Value hi = memref::LoadOp::create(
-                    b, loc, ss,
-                    ValueRange{st, addIdx(b, loc, k, cst(b, loc, 1)), n});
-                Value v = vector::FromElementsOp::create(
-                    b, loc, VectorType::get({2}, et), ValueRange{lo, hi});
-                Value i = vector::BitCastOp::create(
-                    b, loc, VectorType::get({1}, b.getI32Type()), v);
-                return vector::ExtractOp::create(b, loc, i, ArrayRef<int64_t>{0})
-                    .getResult();
-              };
               for (int64_t kk = 0; kk < 2; ++kk) {
-                Value e0 = addIdx(b, loc, mulIdx(b, loc, q, cst(b, loc, 2)),
-                                  cst(b, loc, kk * 16));
-                Value e1 = addIdx(b, loc, e0, cst(b, loc, 8));
-                SmallVector<Value> a =
-                    loadAFragment(b, loc, ws, st, ra, rb, e0, e1);
-                for (int64_t nt = 0; nt < kTiles; ++nt) {
-                  Value n = addIdx(b, loc, cw, addIdx(b, loc, g, cst(b, loc, nt * 8)));
-                  SmallVector<Value> bv = {sPair(e0, n), sPair(e1, n)};
-                  SmallVector<Value> d =
-                      mma(b, loc, a, bv, ArrayRef<Value>(c).slice(nt * 4, 4), et);
-                  for (int64_t e = 0; e < 4; ++e)
-                    c[nt * 4 + e] = d[e];
+                Value kOff = cst(b, loc, kk * 16);
+                SmallVector<SmallVector<Value>> as;
+                for (int64_t mt = 0; mt < mTiles; ++mt)
+                  as.push_back(ldmatrixX4(
+                      b, loc, ws,
+                      {st, addIdx(b, loc, aRow, cst(b, loc, 16 * mt)),
+                       addIdx(b, loc, aCol, kOff)},
+                      false));
+                for (int64_t np = 0; np < kTiles / 2; ++np) {
+                  // S is stored k-major: ldmatrix.trans gives b0, b1 of
+                  // n-tiles 2 np and 2 np + 1.
+                  SmallVector<Value> r = ldmatrixX4(
+                      b, loc, ss,
+                      {st, addIdx(b, loc, bK, kOff),
+                       addIdx(b, loc, bN, cst(b, loc, np * 16))},
+                      true);
+                  for (int64_t half = 0; half < 2; ++half)
+                    for (int64_t mt = 0; mt < mTiles; ++mt) {
+                      int64_t t = mt * kTiles + 2 * np + half;
+                      SmallVector<Value> bv = {r[2 * half], r[2 * half + 1]};
+                      SmallVector<Value> d =
+                          mma(b, loc, as[mt], bv, ArrayRef<Value>(c).slice(t * 4, 4), et);
+                      for (int64_t e = 0; e < 4; ++e)
+                        c[t * 4 + e] = d[e];
+                    }
                 }
               }
               return c;
             });
+        for (int64_t mt = 0; mt < mTiles; ++mt)
         for (int64_t nt = 0; nt < kTiles; ++nt)
           for (int64_t e = 0; e < 4; ++e) {
-            Value row = addIdx(b, loc, addIdx(b, loc, rw, g), cst(b, loc, e >= 2 ? 8 : 0));
+            Value row = addIdx(b, loc, addIdx(b, loc, rw, g),
+                               cst(b, loc, 16 * mt + (e >= 2 ? 8 : 0)));
             Value c = addIdx(
                 b, loc, colBase,
                 addIdx(b, loc, cw,
                        addIdx(b, loc, mulIdx(b, loc, q, cst(b, loc, 2)),
                               cst(b, loc, nt * 8 + (e & 1)))));
-            buildIf(b, loc, ult(b, loc, c, o.dv), [&](OpBuilder &b, Location loc) {
-              memref::StoreOp::create(b, loc, acc[nt * 4 + e], o.partial,
-                                      ValueRange{split, bi, h, row, c});
+            // Rows past the strip are zeros; those past Rpad are not stored.
+            buildIf(b, loc,
+                    andI1(b, loc, ult(b, loc, c, o.dv),
+                          ult(b, loc, addIdx(b, loc, rt.base, row), o.stripPad)),
+                    [&](OpBuilder &b, Location loc) {
+              memref::StoreOp::create(
+                  b, loc, acc[(mt * kTiles + nt) * 4 + e], o.partial,
+                  ValueRange{split, bi, h, addIdx(b, loc, rt.base, row), c});
             });
           }
       },
@@ -636,9 +777,11 @@ void buildRhsPartialMma(OpBuilder &b, Location loc, const Operands &o,
 constexpr int64_t kRowsPerThread = kChunk / kWarps; // 8
 
 void buildRhsPartialSimt(OpBuilder &b, Location loc, const Operands &o,
-                         Value chunkRows, Value solved, Value splits,
-                         Value perSplit) {
-  Value grid[] = {ceilDiv(b, loc, o.dv, cst(b, loc, kColTile)), splits,
+                         const Strip &strip, Value splits, Value perSplit) {
+  Value solved = strip.solved;
+  Value grid[] = {ceilDiv(b, loc, o.dv, cst(b, loc, kColTile)),
+                  mulIdx(b, loc, ceilDiv(b, loc, strip.rows, cst(b, loc, kChunk)),
+                         splits),
                   mulIdx(b, loc, o.batch, o.heads)};
   Value block[] = {cst(b, loc, kThreads)};
   Type f32 = b.getF32Type();
@@ -649,7 +792,9 @@ void buildRhsPartialSimt(OpBuilder &b, Location loc, const Operands &o,
       [&](OpBuilder &b, Location loc, const LaunchIds &ids) {
         Value ws = ids.workgroup[0], ss = ids.workgroup[1];
         Value tid = ids.threadId[0];
-        Value split = ids.blockId[1];
+        Value split = remIdx(b, loc, ids.blockId[1], splits);
+        RowTile rt = rowTile(b, loc, strip, divIdx(b, loc, ids.blockId[1], splits));
+        Value chunkRows = rt.rows;
         Value bi = arith::DivUIOp::create(b, loc, ids.blockId[2], o.heads);
         Value h = arith::RemUIOp::create(b, loc, ids.blockId[2], o.heads);
         std::pair<Value, Value> range = splitRange(b, loc, split, perSplit, solved);
@@ -678,8 +823,9 @@ void buildRhsPartialSimt(OpBuilder &b, Location loc, const Operands &o,
                     andI1(b, loc, ult(b, loc, r, chunkRows), ult(b, loc, j, kEnd)),
                     f32,
                     [&](OpBuilder &b, Location loc) {
-                      return memref::LoadOp::create(b, loc, o.work,
-                                                    ValueRange{bi, h, r, j})
+                      return memref::LoadOp::create(
+                                 b, loc, o.work,
+                                 ValueRange{bi, h, addIdx(b, loc, rt.base, r), j})
                           .getResult();
                     },
                     [&](OpBuilder &b, Location loc) {
@@ -717,110 +863,453 @@ void buildRhsPartialSimt(OpBuilder &b, Location loc, const Operands &o,
             });
         buildIf(b, loc, colIn, [&](OpBuilder &b, Location loc) {
           for (int64_t i = 0; i < kRowsPerThread; ++i)
-            memref::StoreOp::create(b, loc, loop.getResult(i), o.partial,
-                                    ValueRange{split, bi, h, myRows[i], col});
+            memref::StoreOp::create(
+                b, loc, loop.getResult(i), o.partial,
+                ValueRange{split, bi, h, addIdx(b, loc, rt.base, myRows[i]), col});
         });
       });
 }
 
-/// Kernel 3b: rhs = f + the sum of the `splits` partial tiles (in split
-/// order: deterministic), then the in-chunk forward solve. Grid
-/// (ceil(dv / 32), Hb, B), 256 threads, 64 rows x 32 value columns.
-void buildSolve(OpBuilder &b, Location loc, const Operands &o, Value r0,
-                Value chunkRows, Value splits) {
-  Value grid[] = {ceilDiv(b, loc, o.dv, cst(b, loc, kColTile)), o.heads,
+/// A 64 x 64 f32 tile copied into shared memory `dst[stage]` (rows of
+/// kARow f32) by 16-byte cp.async copies: 1024 copies, 1024 / `threads` per
+/// thread;
+/// `src(b, loc, r, k)` gives the source indices of tile element (r, k) and
+/// `valid(b, loc, r)` the number of elements (0 or 4) read for row r.
+constexpr int64_t kARow = kChunk + 4; // f32 per staged tile row (16 bytes + 64)
+
+void copyTile(OpBuilder &b, Location loc, Value tid, Value dst,
+              ValueRange dstPrefix, Value src,
+              llvm::function_ref<SmallVector<Value>(OpBuilder &, Location,
+                                                    Value, Value)>
+                  srcIndices,
+              llvm::function_ref<Value(OpBuilder &, Location, Value)> valid,
+              int64_t threads = kThreads) {
+  for (int64_t m = 0; m < (kChunk * kChunk / 4) / threads; ++m) {
+    Value e = addIdx(b, loc, tid, cst(b, loc, m * threads));
+    Value r = divIdx(b, loc, e, cst(b, loc, kChunk / 4));
+    Value k = mulIdx(b, loc, remIdx(b, loc, e, cst(b, loc, kChunk / 4)),
+                     cst(b, loc, 4));
+    SmallVector<Value> dstIdx(dstPrefix.begin(), dstPrefix.end());
+    dstIdx.append({r, k});
+    asyncCopy16(b, loc, dst, dstIdx, src, srcIndices(b, loc, r, k),
+                valid(b, loc, r));
+  }
+}
+
+/// acc[i] += sum_k A[row, k] * B[bRow0 + k, col0 + i] for k < 64, i < 4:
+/// A a staged 64 x 64 tile (`aPrefix` selects the stage), B a shared
+/// [*, 16] f32 buffer; 4-vector loads (A along k, B along the columns).
+SmallVector<Value> tileProduct(OpBuilder &b, Location loc, Value a,
+                               ValueRange aPrefix, Value row, Value bm,
+                               Value bRow0, Value col0, ValueRange acc) {
+  Type f32 = b.getF32Type();
+  auto v4 = VectorType::get({4}, f32);
+  SmallVector<Value> next(acc.begin(), acc.end());
+  // Unrolled: constant offsets into shared memory, no loop overhead.
+  for (int64_t k = 0; k < kChunk; k += 4) {
+        Value k0 = cst(b, loc, k);
+        SmallVector<Value> aIdx(aPrefix.begin(), aPrefix.end());
+        aIdx.append({row, k0});
+        Value av = vector::LoadOp::create(b, loc, v4, a, aIdx,
+                                          /*nontemporal=*/false,
+                                          llvm::MaybeAlign(16));
+        for (int64_t kk = 0; kk < 4; ++kk) {
+          Value ak = vector::ExtractOp::create(b, loc, av, ArrayRef<int64_t>{kk});
+          Value bv = vector::LoadOp::create(
+              b, loc, v4, bm,
+              ValueRange{addIdx(b, loc, bRow0, addIdx(b, loc, k0, cst(b, loc, kk))),
+                         col0},
+              /*nontemporal=*/false, llvm::MaybeAlign(16));
+          for (int64_t i = 0; i < 4; ++i) {
+            Value be = vector::ExtractOp::create(b, loc, bv, ArrayRef<int64_t>{i});
+            next[i] = math::FmaOp::create(b, loc, ak, be, next[i]);
+          }
+        }
+  }
+  return next;
+}
+
+/// The same product on tensor cores for 16-bit storage: acc (the 16 x 8
+/// mma accumulator tile of the warp) += A[stage][mRow-tile, 0:64] @
+/// B[bRow0 + 0:64, n-tile], both f32 in shared memory, rounded to `et` as
+/// mma operands (m16n8k16, f32 accumulation): a0..a3 at rows mRow (+8),
+/// columns aCol (+8) of each k16 step; b0, b1 at rows bRow (+8), column bCol.
+SmallVector<Value> tileProductMma(OpBuilder &b, Location loc, Value a,
+                                  Value stage, Value bm, Value bRow0,
+                                  Value mRow, Value aCol, Value bRow,
+                                  Value bCol, ValueRange acc, Type et) {
+  Type f32 = b.getF32Type();
+  auto v2 = VectorType::get({2}, f32);
+  auto pack = [&](Value v) {
+    Value t = arith::TruncFOp::create(b, loc, VectorType::get({2}, et), v);
+    Value i = vector::BitCastOp::create(
+        b, loc, VectorType::get({1}, b.getI32Type()), t);
+    return vector::ExtractOp::create(b, loc, i, ArrayRef<int64_t>{0})
+        .getResult();
+  };
+  SmallVector<Value> c(acc.begin(), acc.end());
+  for (int64_t ks = 0; ks < kChunk / 16; ++ks) {
+    SmallVector<Value> av;
+    for (int64_t reg = 0; reg < 4; ++reg) {
+      Value r = addIdx(b, loc, mRow, cst(b, loc, (reg & 1) ? 8 : 0));
+      Value k = addIdx(b, loc, aCol, cst(b, loc, 16 * ks + ((reg & 2) ? 8 : 0)));
+      av.push_back(pack(vector::LoadOp::create(b, loc, v2, a,
+                                               ValueRange{stage, r, k},
+                                               /*nontemporal=*/false,
+                                               llvm::MaybeAlign(8))));
+    }
+    SmallVector<Value> bv;
+    for (int64_t reg = 0; reg < 2; ++reg) {
+      Value k = addIdx(b, loc, bRow0,
+                       addIdx(b, loc, bRow, cst(b, loc, 16 * ks + 8 * reg)));
+      Value lo = memref::LoadOp::create(b, loc, bm, ValueRange{k, bCol});
+      Value hi = memref::LoadOp::create(
+          b, loc, bm, ValueRange{addIdx(b, loc, k, cst(b, loc, 1)), bCol});
+      bv.push_back(pack(vector::FromElementsOp::create(b, loc, v2,
+                                                       ValueRange{lo, hi})));
+    }
+    c = mma(b, loc, av, bv, c, et);
+  }
+  return c;
+}
+
+/// Kernel 4: X_c = (I - L_c)^-1 for each 64-row chunk c of the strip, L_c
+/// the strictly lower part of the chunk's diagonal block of `diag` (0 past
+/// the strip's rows, so X_c is the identity there). Grid (chunks, Hb, B), 64
+/// threads: thread k forward-substitutes column k of X_c in registers,
+/// x_r = [r == k] + sum_{j < r} L[r, j] x_j (straight-line code, the sum in
+/// ascending j so that x_{r-1} enters last; L read as 4-vectors from shared
+/// memory, one address across the warp), f32 throughout. A chunk of one row
+/// (a decoding step) just writes the identity.
+constexpr int64_t kInvThreads = kChunk;
+
+void buildInverse(OpBuilder &b, Location loc, const Operands &o,
+                  const Strip &strip) {
+  Value grid[] = {ceilDiv(b, loc, strip.rows, cst(b, loc, kChunk)), o.heads,
                   o.batch};
+  Value block[] = {cst(b, loc, kInvThreads)};
+  Type f32 = b.getF32Type();
+  MemRefType lType = workgroupMemRefType({kChunk, kARow}, f32);
+  Value poolBytes =
+      arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(staticBytes(lType)));
+  buildLaunch(
+      b, loc, grid, block, {},
+      [&](OpBuilder &b, Location loc, const LaunchIds &ids) {
+        Value ls = sharedView(b, loc, ids.dynamicShared, 0, lType);
+        Value k = ids.threadId[0];
+        Value c = ids.blockId[0], h = ids.blockId[1], bi = ids.blockId[2];
+        RowTile rt = rowTile(b, loc, strip, c);
+        Value zero = cstF32(b, loc, 0.0), one = cstF32(b, loc, 1.0);
+        auto storeX = [&](OpBuilder &b, Location loc, int64_t r, Value v) {
+          memref::StoreOp::create(b, loc, v, o.inv,
+                                  ValueRange{bi, h, c, cst(b, loc, r), k});
+        };
+        auto delta = [&](OpBuilder &b, Location loc, int64_t r) {
+          Value isDiag = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                               k, cst(b, loc, r));
+          return arith::SelectOp::create(b, loc, isDiag, one, zero).getResult();
+        };
+        scf::IfOp::create(
+            b, loc, ult(b, loc, cst(b, loc, 1), rt.rows),
+            [&](OpBuilder &b, Location loc) {
+              // The diagonal block by cp.async (rows past the strip
+              // zero-filled); only its strictly lower part j < r is used.
+              Value four = cst(b, loc, 4), none = cst(b, loc, 0);
+              copyTile(
+                  b, loc, k, ls, {}, o.diag,
+                  [&](OpBuilder &b, Location loc, Value r, Value j) {
+                    return SmallVector<Value>{bi, h, addIdx(b, loc, rt.base, r),
+                                              addIdx(b, loc, rt.base, j)};
+                  },
+                  [&](OpBuilder &b, Location loc, Value r) {
+                    return arith::SelectOp::create(b, loc, ult(b, loc, r, rt.rows),
+                                                   four, none)
+                        .getResult();
+                  },
+                  kInvThreads);
+              NVVM::CpAsyncCommitGroupOp::create(b, loc);
+              NVVM::CpAsyncWaitGroupOp::create(b, loc, b.getI32IntegerAttr(0));
+              barrier(b, loc);
+              auto v4 = VectorType::get({4}, f32);
+              SmallVector<Value> x;
+              for (int64_t r = 0; r < kChunk; ++r) {
+                Value acc = delta(b, loc, r);
+                for (int64_t j0 = 0; j0 < r; j0 += 4) {
+                  Value lv = vector::LoadOp::create(
+                      b, loc, v4, ls, ValueRange{cst(b, loc, r), cst(b, loc, j0)},
+                      /*nontemporal=*/false, llvm::MaybeAlign(16));
+                  for (int64_t j = j0; j < std::min(j0 + 4, r); ++j) {
+                    Value l = vector::ExtractOp::create(b, loc, lv,
+                                                        ArrayRef<int64_t>{j - j0});
+                    acc = math::FmaOp::create(b, loc, l, x[j], acc);
+                  }
+                }
+                x.push_back(acc);
+              }
+              for (int64_t r = 0; r < kChunk; ++r)
+                storeX(b, loc, r, x[r]);
+              scf::YieldOp::create(b, loc);
+            },
+            [&](OpBuilder &b, Location loc) {
+              for (int64_t r = 0; r < kChunk; ++r)
+                storeX(b, loc, r, delta(b, loc, r));
+              scf::YieldOp::create(b, loc);
+            });
+      },
+      poolBytes);
+}
+
+/// Kernel 5: the strip's rows, chunk after chunk, with no barrier per row.
+/// Grid (ceil(dv / 16), B * Hb), 256 threads. First the block stages
+/// rhs = f + the cross-strip partials (summed in split order) of all the
+/// strip's rows and its 16 columns in shared memory (independent loads,
+/// issued together). Then thread (row = tid / 4, g = tid % 4) owns row
+/// `row` of the chunk and columns 4 g .. 4 g + 3; for chunk c:
+///   rhs += diag[chunk c rows, chunk t keys] @ s[chunk t rows] for t < c
+///          (64 x 64 f32 tiles through a 2-stage cp.async pipeline; the
+///          strip's s rows of the block's columns stay in shared memory,
+///          where they replace the rhs rows),
+///   s_c  = X_c @ rhs (X_c prefetched at the chunk's start; a chunk of one
+///          row, as in a decoding step, has X_c = I and skips it),
+/// all in f32, except that with `mmaType` (16-bit storage) the products over
+/// the earlier chunks run on tensor cores (warp w: rows 16 (w % 4), columns
+/// 8 (w / 4); DIAG and s rounded to mmaType as operands, f32 accumulators;
+/// rhs then changes layout through shared memory); s_c goes to shared
+/// memory and to the result.
+constexpr int64_t kIntraCols = 16;
+
+void buildIntraStrip(OpBuilder &b, Location loc, const Operands &o,
+                     const Strip &strip, Value splits, Type mmaType) {
+  Value grid[] = {ceilDiv(b, loc, o.dv, cst(b, loc, kIntraCols)),
+                  mulIdx(b, loc, o.batch, o.heads)};
   Value block[] = {cst(b, loc, kThreads)};
   Type f32 = b.getF32Type();
-  MemRefType rhsTile = workgroupMemRefType({kChunk, kColTile}, f32);
-  MemRefType diagTile = workgroupMemRefType({kChunk, kChunk + 1}, f32);
+  auto sType = workgroupMemRefType({kStrip, kIntraCols}, f32);
+  auto aType = workgroupMemRefType({2, kChunk, kARow}, f32);
+  auto xType = workgroupMemRefType({kChunk, kARow}, f32);
+  auto rType = workgroupMemRefType({kChunk, kIntraCols}, f32);
+  int64_t aOff = staticBytes(sType), xOff = aOff + staticBytes(aType),
+          rOff = xOff + staticBytes(xType), total = rOff + staticBytes(rType);
+  Value poolBytes =
+      arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(total));
   buildLaunch(
-      b, loc, grid, block, {rhsTile, diagTile},
+      b, loc, grid, block, {},
       [&](OpBuilder &b, Location loc, const LaunchIds &ids) {
-        Value rhs = ids.workgroup[0], diag = ids.workgroup[1];
+        Value ss = sharedView(b, loc, ids.dynamicShared, 0, sType);
+        Value as = sharedView(b, loc, ids.dynamicShared, aOff, aType);
+        Value xs = sharedView(b, loc, ids.dynamicShared, xOff, xType);
+        Value rs = sharedView(b, loc, ids.dynamicShared, rOff, rType);
         Value tid = ids.threadId[0];
-        Value h = ids.blockId[1], bi = ids.blockId[2];
-        Value lane = arith::RemUIOp::create(b, loc, tid, cst(b, loc, 32));
-        Value warp = arith::DivUIOp::create(b, loc, tid, cst(b, loc, 32));
-        Value col = addIdx(b, loc, mulIdx(b, loc, ids.blockId[0],
-                                          cst(b, loc, kColTile)),
-                           lane);
-        Value colIn = ult(b, loc, col, o.dv);
-        Value solved = addIdx(b, loc, o.cache, r0); // keys before the chunk
-        // Thread (warp, lane) owns rows warp + 8 i of column `lane`.
-        SmallVector<Value> myRows;
-        for (int64_t i = 0; i < kRowsPerThread; ++i)
-          myRows.push_back(addIdx(b, loc, warp, cst(b, loc, kWarps * i)));
-        // rhs = f + sum of the partials (0 for rows and columns out of range).
-        SmallVector<Value> init;
-        for (int64_t i = 0; i < kRowsPerThread; ++i)
-          init.push_back(loadF32OrZero(
-              b, loc, andI1(b, loc, colIn, ult(b, loc, myRows[i], chunkRows)),
-              o.f, {bi, addIdx(b, loc, r0, myRows[i]), h, col}));
-        SmallVector<Value> accs = buildForWithValues(
-            b, loc, cst(b, loc, 0), splits, cst(b, loc, 1), init,
-            [&](OpBuilder &b, Location loc, Value sp, ValueRange acc) {
-              SmallVector<Value> next;
-              for (int64_t i = 0; i < kRowsPerThread; ++i)
-                next.push_back(arith::AddFOp::create(
-                    b, loc, acc[i],
-                    loadF32OrZero(b, loc, colIn, o.partial,
-                                  {sp, bi, h, myRows[i], col})));
-              return next;
-            });
-        for (int64_t i = 0; i < kRowsPerThread; ++i)
-          memref::StoreOp::create(b, loc, accs[i], rhs,
-                                  ValueRange{myRows[i], lane});
-        // The in-chunk block W[r, solved + j] for j < r < R, else 0.
-        for (int64_t m = 0; m < (kChunk * kChunk) / kThreads; ++m) {
-          Value e = addIdx(b, loc, tid, cst(b, loc, m * kThreads));
-          Value r = arith::DivUIOp::create(b, loc, e, cst(b, loc, kChunk));
-          Value j = arith::RemUIOp::create(b, loc, e, cst(b, loc, kChunk));
-          Value w = buildIfElse(
-              b, loc,
-              andI1(b, loc, ult(b, loc, r, chunkRows), ult(b, loc, j, r)), f32,
-              [&](OpBuilder &b, Location loc) {
-                return memref::LoadOp::create(
-                           b, loc, o.work,
-                           ValueRange{bi, h, r, addIdx(b, loc, solved, j)})
-                    .getResult();
-              },
-              [&](OpBuilder &b, Location loc) { return cstF32(b, loc, 0.0); });
-          memref::StoreOp::create(b, loc, w, diag, ValueRange{r, j});
+        Value bi = divIdx(b, loc, ids.blockId[1], o.heads);
+        Value h = remIdx(b, loc, ids.blockId[1], o.heads);
+        Value colBase = mulIdx(b, loc, ids.blockId[0], cst(b, loc, kIntraCols));
+        Value one = cst(b, loc, 1);
+        Value zeroF = cstF32(b, loc, 0.0);
+        // Stage rhs: element e = tid + 256 m is (row e / 16, column e % 16);
+        // loads clamped in bounds (always issued), masked after.
+        {
+          constexpr int64_t kPer = kStrip * kIntraCols / kThreads;
+          Value lastRow = subIdx(b, loc, o.rows, one);
+          Value lastCol = subIdx(b, loc, o.dv, one);
+          SmallVector<Value> rows, cols, masks, init;
+          for (int64_t m = 0; m < kPer; ++m) {
+            Value e = addIdx(b, loc, tid, cst(b, loc, m * kThreads));
+            Value r = divIdx(b, loc, e, cst(b, loc, kIntraCols));
+            Value cc = remIdx(b, loc, e, cst(b, loc, kIntraCols));
+            Value col = addIdx(b, loc, colBase, cc);
+            rows.push_back(r);
+            cols.push_back(cc);
+            masks.push_back(andI1(b, loc, ult(b, loc, r, strip.rows),
+                                  ult(b, loc, col, o.dv)));
+            Value colc = minIndex(b, loc, col, lastCol);
+            Value abs = minIndex(b, loc, addIdx(b, loc, strip.r0, r), lastRow);
+            init.push_back(loadF32(b, loc, o.f, {bi, abs, h, colc}));
+          }
+          SmallVector<Value> sum = buildForWithValues(
+              b, loc, cst(b, loc, 0), splits, one, init,
+              [&](OpBuilder &b, Location loc, Value sp, ValueRange acc) {
+                SmallVector<Value> next;
+                for (int64_t m = 0; m < kPer; ++m) {
+                  Value col = minIndex(b, loc, addIdx(b, loc, colBase, cols[m]),
+                                       subIdx(b, loc, o.dv, one));
+                  Value r = minIndex(b, loc, rows[m], subIdx(b, loc, o.stripPad, one));
+                  next.push_back(arith::AddFOp::create(
+                      b, loc, acc[m],
+                      memref::LoadOp::create(b, loc, o.partial,
+                                             ValueRange{sp, bi, h, r, col})));
+                }
+                return next;
+              });
+          for (int64_t m = 0; m < kPer; ++m) {
+            Value v = arith::SelectOp::create(b, loc, masks[m], sum[m], zeroF);
+            memref::StoreOp::create(b, loc, v, ss, ValueRange{rows[m], cols[m]});
+          }
+          barrier(b, loc);
         }
-        // Forward substitution: after step j, row j is final; rows t > j
-        // take W[t, j] s_j. Each (row, column) has one owner thread.
+        Value row = divIdx(b, loc, tid, cst(b, loc, 4));
+        Value col0 = mulIdx(b, loc, remIdx(b, loc, tid, cst(b, loc, 4)),
+                            cst(b, loc, 4));
+        SmallVector<Value> cols, colIn;
+        for (int64_t i = 0; i < 4; ++i) {
+          cols.push_back(addIdx(b, loc, colBase, addIdx(b, loc, col0, cst(b, loc, i))));
+          colIn.push_back(ult(b, loc, cols.back(), o.dv));
+        }
+        Value four = cst(b, loc, 4), none = cst(b, loc, 0);
+        auto v4 = VectorType::get({4}, f32);
+        auto v2 = VectorType::get({2}, f32);
+        // Tensor cores: warp w computes rows 16 (w % 4) .. + 16 and columns
+        // 8 (w / 4) .. + 8 of the chunk's 64 x 16 rhs; g = lane / 4, q = lane % 4.
+        Value lane = remIdx(b, loc, tid, cst(b, loc, 32));
+        Value warp = divIdx(b, loc, tid, cst(b, loc, 32));
+        Value gq = divIdx(b, loc, lane, cst(b, loc, 4));
+        Value qq = remIdx(b, loc, lane, cst(b, loc, 4));
+        Value mRow = addIdx(b, loc, mulIdx(b, loc, remIdx(b, loc, warp, four),
+                                           cst(b, loc, 16)),
+                            gq);
+        Value nBase = mulIdx(b, loc, divIdx(b, loc, warp, four), cst(b, loc, 8));
+        Value nCol = addIdx(b, loc, nBase, mulIdx(b, loc, qq, cst(b, loc, 2)));
+        Value aCol = mulIdx(b, loc, qq, cst(b, loc, 2));
+        Value bRow = mulIdx(b, loc, qq, cst(b, loc, 2));
+        Value bCol = addIdx(b, loc, nBase, gq);
         buildFor(
-            b, loc, cst(b, loc, 0), chunkRows, cst(b, loc, 1),
-            [&](OpBuilder &b, Location loc, Value j) {
-              barrier(b, loc);
-              Value sj = memref::LoadOp::create(b, loc, rhs, ValueRange{j, lane});
-              for (int64_t i = 0; i < kRowsPerThread; ++i) {
-                Value r = myRows[i];
-                buildIf(b, loc, ult(b, loc, j, r),
-                        [&](OpBuilder &b, Location loc) {
-                          Value w = memref::LoadOp::create(b, loc, diag,
-                                                           ValueRange{r, j});
-                          Value cur = memref::LoadOp::create(
-                              b, loc, rhs, ValueRange{r, lane});
-                          memref::StoreOp::create(
-                              b, loc, math::FmaOp::create(b, loc, w, sj, cur),
-                              rhs, ValueRange{r, lane});
-                        });
+            b, loc, cst(b, loc, 0), ceilDiv(b, loc, strip.rows, cst(b, loc, kChunk)),
+            one, [&](OpBuilder &b, Location loc, Value c) {
+              RowTile rt = rowTile(b, loc, strip, c);
+              Value needX = ult(b, loc, one, rt.rows);
+              // X_c: its own commit group, the oldest one in flight, so the
+              // first wait of the pipeline below covers it.
+              buildIf(b, loc, needX, [&](OpBuilder &b, Location loc) {
+                copyTile(
+                    b, loc, tid, xs, {}, o.inv,
+                    [&](OpBuilder &b, Location loc, Value r, Value k) {
+                      return SmallVector<Value>{bi, h, c, r, k};
+                    },
+                    [&](OpBuilder &, Location, Value) { return four; });
+              });
+              NVVM::CpAsyncCommitGroupOp::create(b, loc);
+              Value rowIn = ult(b, loc, row, rt.rows);
+              Value absRow = addIdx(b, loc, addIdx(b, loc, strip.r0, rt.base), row);
+              Value stripRow = addIdx(b, loc, rt.base, row);
+              SmallVector<Value> init;
+              if (mmaType) {
+                // Accumulator layout of the warp's 16 x 8 mma tile: (mRow,
+                // nCol), (mRow, nCol + 1), (mRow + 8, nCol), (mRow + 8, nCol + 1).
+                for (int64_t hi = 0; hi < 2; ++hi) {
+                  Value v = vector::LoadOp::create(
+                      b, loc, v2, ss,
+                      ValueRange{addIdx(b, loc, rt.base,
+                                        addIdx(b, loc, mRow, cst(b, loc, 8 * hi))),
+                                 nCol},
+                      /*nontemporal=*/false, llvm::MaybeAlign(8));
+                  for (int64_t i = 0; i < 2; ++i)
+                    init.push_back(
+                        vector::ExtractOp::create(b, loc, v, ArrayRef<int64_t>{i}));
+                }
+              } else {
+                Value rv0 = vector::LoadOp::create(b, loc, v4, ss,
+                                                   ValueRange{stripRow, col0},
+                                                   /*nontemporal=*/false,
+                                                   llvm::MaybeAlign(16));
+                for (int64_t i = 0; i < 4; ++i)
+                  init.push_back(
+                      vector::ExtractOp::create(b, loc, rv0, ArrayRef<int64_t>{i}));
               }
-            });
-        barrier(b, loc);
-        for (int64_t i = 0; i < kRowsPerThread; ++i) {
-          Value r = myRows[i];
-          buildIf(b, loc, andI1(b, loc, colIn, ult(b, loc, r, chunkRows)),
-                  [&](OpBuilder &b, Location loc) {
-                    Value v = memref::LoadOp::create(b, loc, rhs,
-                                                     ValueRange{r, lane});
-                    storeF32(b, loc, v, o.s,
-                             {bi, addIdx(b, loc, r0, r), h, col});
+              // The strip's earlier chunks t < c (tiles past c copy nothing).
+              SmallVector<Value> rhs = buildAsyncPipeline(
+                  b, loc, c, 2, init,
+                  [&](OpBuilder &b, Location loc, Value t, Value st) {
+                    Value tIn = ult(b, loc, t, c);
+                    Value keyBase = mulIdx(b, loc, t, cst(b, loc, kChunk));
+                    copyTile(
+                        b, loc, tid, as, {st}, o.diag,
+                        [&](OpBuilder &b, Location loc, Value r, Value k) {
+                          return SmallVector<Value>{bi, h, addIdx(b, loc, rt.base, r),
+                                                    addIdx(b, loc, keyBase, k)};
+                        },
+                        [&](OpBuilder &b, Location loc, Value r) {
+                          return arith::SelectOp::create(
+                                     b, loc, andI1(b, loc, tIn, ult(b, loc, r, rt.rows)),
+                                     four, none)
+                              .getResult();
+                        });
+                  },
+                  [&](OpBuilder &b, Location loc, Value t, Value st, ValueRange acc) {
+                    if (mmaType)
+                      return tileProductMma(b, loc, as, st, ss,
+                                            mulIdx(b, loc, t, cst(b, loc, kChunk)),
+                                            mRow, aCol, bRow, bCol, acc, mmaType);
+                    return tileProduct(b, loc, as, {st}, row, ss,
+                                       mulIdx(b, loc, t, cst(b, loc, kChunk)), col0,
+                                       acc);
                   });
-        }
-      });
+              SmallVector<Value> sv;
+              if (mmaType) {
+                // rhs from the mma layout into shared memory, then s_c =
+                // X_c @ rhs in the SIMT layout (rhs itself for one row).
+                for (int64_t hi = 0; hi < 2; ++hi) {
+                  Value v = vector::FromElementsOp::create(
+                      b, loc, v2, ValueRange{rhs[2 * hi], rhs[2 * hi + 1]});
+                  vector::StoreOp::create(
+                      b, loc, v, rs,
+                      ValueRange{addIdx(b, loc, mRow, cst(b, loc, 8 * hi)), nCol},
+                      /*nontemporal=*/false, llvm::MaybeAlign(8));
+                }
+                barrier(b, loc);
+                auto xIf = scf::IfOp::create(
+                    b, loc, needX,
+                    [&](OpBuilder &b, Location loc) {
+                      SmallVector<Value> zero4(4, zeroF);
+                      scf::YieldOp::create(
+                          b, loc,
+                          tileProduct(b, loc, xs, {}, row, rs, cst(b, loc, 0), col0,
+                                      zero4));
+                    },
+                    [&](OpBuilder &b, Location loc) {
+                      Value v = vector::LoadOp::create(b, loc, v4, rs,
+                                                       ValueRange{row, col0},
+                                                       /*nontemporal=*/false,
+                                                       llvm::MaybeAlign(16));
+                      SmallVector<Value> r;
+                      for (int64_t i = 0; i < 4; ++i)
+                        r.push_back(vector::ExtractOp::create(b, loc, v,
+                                                              ArrayRef<int64_t>{i}));
+                      scf::YieldOp::create(b, loc, r);
+                    });
+                sv.assign(xIf.getResults().begin(), xIf.getResults().end());
+              } else {
+              // s_c = X_c @ rhs (rhs itself for a chunk of one row).
+              auto xIf = scf::IfOp::create(
+                  b, loc, needX,
+                  [&](OpBuilder &b, Location loc) {
+                    Value rv = vector::FromElementsOp::create(b, loc, v4, rhs);
+                    vector::StoreOp::create(b, loc, rv, rs, ValueRange{row, col0},
+                                            /*nontemporal=*/false,
+                                            llvm::MaybeAlign(16));
+                    barrier(b, loc);
+                    SmallVector<Value> zero4(4, zeroF);
+                    scf::YieldOp::create(
+                        b, loc,
+                        tileProduct(b, loc, xs, {}, row, rs, cst(b, loc, 0), col0,
+                                    zero4));
+                  },
+                  [&](OpBuilder &b, Location loc) {
+                    scf::YieldOp::create(b, loc, rhs);
+                  });
+              sv.assign(xIf.getResults().begin(), xIf.getResults().end());
+              }
+              Value svec = vector::FromElementsOp::create(b, loc, v4, sv);
+              vector::StoreOp::create(b, loc, svec, ss, ValueRange{stripRow, col0},
+                                      /*nontemporal=*/false, llvm::MaybeAlign(16));
+              for (int64_t i = 0; i < 4; ++i)
+                buildIf(b, loc, andI1(b, loc, rowIn, colIn[i]),
+                        [&](OpBuilder &b, Location loc) {
+                          storeF32(b, loc, sv[i], o.s, {bi, absRow, h, cols[i]});
+                        });
+              // X_c, rhs and the stages are refilled by the next chunk.
+              barrier(b, loc);
+            });
+      },
+      poolBytes);
 }
 } // namespace
 
@@ -863,70 +1352,103 @@ mlir::sessa::gpulowering::lowerFeedbackAttention(RewriterBase &rewriter,
     if (fType.isDynamicDim(i))
       sDyn.push_back(dim(b, loc, op.getF(), i));
   o.s = allocBuffer(b, loc, fType, sDyn);
+  // Rows of the strip buffers: min(kStrip, T) rounded up to whole chunks.
+  Value chunk = cst(b, loc, kChunk);
+  Value stripPad = mulIdx(
+      b, loc, ceilDiv(b, loc, minIndex(b, loc, o.rows, cst(b, loc, kStrip)), chunk),
+      chunk);
+  Value chunksPad = ceilDiv(b, loc, stripPad, chunk);
   // Keys per row of W, padded to a multiple of 8 (16-byte rows for cp.async).
   Value keysTotal = mulIdx(
       b, loc, ceilDiv(b, loc, addIdx(b, loc, o.cache, o.rows), cst(b, loc, 8)),
       cst(b, loc, 8));
-  auto workType = MemRefType::get(
-      {ShapedType::kDynamic, ShapedType::kDynamic, kChunk, ShapedType::kDynamic},
-      b.getF32Type());
-  o.work = memref::AllocOp::create(b, loc, workType,
-                                   ValueRange{o.batch, o.heads, keysTotal});
+  Type f32 = b.getF32Type();
+  int64_t dyn = ShapedType::kDynamic;
+  auto workType = MemRefType::get({dyn, dyn, dyn, dyn}, f32);
+  o.work = memref::AllocOp::create(
+      b, loc, workType, ValueRange{o.batch, o.heads, stripPad, keysTotal});
   o.keysTotal = keysTotal;
+  o.stripPad = stripPad;
   o.prob = o.work;
   if (mmaType)
     o.prob = memref::AllocOp::create(
-        b, loc,
-        MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic, kChunk,
-                         ShapedType::kDynamic},
-                        mmaType),
-        ValueRange{o.batch, o.heads, keysTotal});
-  // Split of the rhs product over the keys: at most maxSplits splits, so
-  // that column tiles x splits x B x Hb reaches about kTargetBlocks blocks;
-  // each split covers a multiple of 32 keys, at least kMinSplitKeys.
+        b, loc, MemRefType::get({dyn, dyn, dyn, dyn}, mmaType),
+        ValueRange{o.batch, o.heads, stripPad, keysTotal});
+  o.diag = memref::AllocOp::create(
+      b, loc, workType, ValueRange{o.batch, o.heads, stripPad, stripPad});
+  o.inv = memref::AllocOp::create(
+      b, loc, MemRefType::get({dyn, dyn, dyn, kChunk, kChunk}, f32),
+      ValueRange{o.batch, o.heads, chunksPad});
+  // Split of the cross-strip rhs product over the keys: at most maxSplits
+  // splits, so that column tiles x row tiles x splits x B x Hb reaches
+  // about kTargetBlocks blocks; each split covers a multiple of 32 keys, at
+  // least kMinSplitKeys.
   Value bh = mulIdx(b, loc, o.batch, o.heads);
   Value colTiles = ceilDiv(b, loc, o.dv, cst(b, loc, mmaType ? kPartCols : kColTile));
   Value maxSplits = maxIndex(
       b, loc,
-      ceilDiv(b, loc, cst(b, loc, kTargetBlocks), mulIdx(b, loc, colTiles, bh)),
+      ceilDiv(b, loc, cst(b, loc, kTargetBlocks),
+              mulIdx(b, loc, mulIdx(b, loc, colTiles, bh), chunksPad)),
       cst(b, loc, 1));
   o.partial = memref::AllocOp::create(
-      b, loc,
-      MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic,
-                       ShapedType::kDynamic, kChunk, ShapedType::kDynamic},
-                      b.getF32Type()),
-      ValueRange{maxSplits, o.batch, o.heads, o.dv});
+      b, loc, MemRefType::get({dyn, dyn, dyn, dyn, dyn}, f32),
+      ValueRange{maxSplits, o.batch, o.heads, stripPad, o.dv});
 
-  buildFor(b, loc, cst(b, loc, 0), o.rows, cst(b, loc, kChunk),
+  buildFor(b, loc, cst(b, loc, 0), o.rows, cst(b, loc, kStrip),
            [&](OpBuilder &b, Location loc, Value r0) {
-             Value chunkRows =
-                 minIndex(b, loc, cst(b, loc, kChunk), subIdx(b, loc, o.rows, r0));
-             // Keys visible to the chunk's last row: P + r0 + R - 1.
-             Value solved = addIdx(b, loc, o.cache, r0);
-             Value keys = subIdx(b, loc, addIdx(b, loc, solved, chunkRows),
+             Strip strip;
+             strip.r0 = r0;
+             strip.rows =
+                 minIndex(b, loc, cst(b, loc, kStrip), subIdx(b, loc, o.rows, r0));
+             strip.solved = addIdx(b, loc, o.cache, r0);
+             // Keys visible to the strip's last row: P + r0 + rows - 1.
+             strip.keys = subIdx(b, loc, addIdx(b, loc, strip.solved, strip.rows),
                                  cst(b, loc, 1));
              Value key32 = cst(b, loc, kSolveKeys);
              Value perSplit = maxIndex(
                  b, loc,
                  mulIdx(b, loc,
-                        ceilDiv(b, loc, ceilDiv(b, loc, solved, maxSplits), key32),
+                        ceilDiv(b, loc, ceilDiv(b, loc, strip.solved, maxSplits),
+                                key32),
                         key32),
                  cst(b, loc, kMinSplitKeys));
-             Value splits = maxIndex(b, loc, ceilDiv(b, loc, solved, perSplit),
+             Value splits = maxIndex(b, loc, ceilDiv(b, loc, strip.solved, perSplit),
                                      cst(b, loc, 1));
+             // Tensor cores: blocks of 128 rows when the strip has more
+             // than 64 (twice the work per staged key tile), else 64.
+             auto byRows = [&](llvm::function_ref<void(OpBuilder &, Location,
+                                                       int64_t)>
+                                   build) {
+               scf::IfOp::create(
+                   b, loc, ult(b, loc, cst(b, loc, kChunk), strip.rows),
+                   [&](OpBuilder &b, Location loc) {
+                     build(b, loc, 2 * kChunk);
+                     scf::YieldOp::create(b, loc);
+                   },
+                   [&](OpBuilder &b, Location loc) {
+                     build(b, loc, kChunk);
+                     scf::YieldOp::create(b, loc);
+                   });
+             };
              if (mmaType)
-               buildLogitsMma(b, loc, o, r0, chunkRows, keys, mmaType);
+               byRows([&](OpBuilder &b, Location loc, int64_t m) {
+                 buildLogitsMma(b, loc, o, strip, mmaType, m);
+               });
              else
-               buildLogits(b, loc, o, r0, chunkRows, keys);
-             buildSoftmax(b, loc, o, r0, chunkRows, keys, solved);
+               buildLogits(b, loc, o, strip);
+             buildSoftmax(b, loc, o, strip);
              if (mmaType)
-               buildRhsPartialMma(b, loc, o, chunkRows, solved, splits, perSplit,
-                                  mmaType);
+               byRows([&](OpBuilder &b, Location loc, int64_t m) {
+                 buildRhsPartialMma(b, loc, o, strip, splits, perSplit, mmaType, m);
+               });
              else
-               buildRhsPartialSimt(b, loc, o, chunkRows, solved, splits, perSplit);
-             buildSolve(b, loc, o, r0, chunkRows, splits);
+               buildRhsPartialSimt(b, loc, o, strip, splits, perSplit);
+             buildInverse(b, loc, o, strip);
+             buildIntraStrip(b, loc, o, strip, splits, mmaType);
            });
   memref::DeallocOp::create(b, loc, o.partial);
+  memref::DeallocOp::create(b, loc, o.inv);
+  memref::DeallocOp::create(b, loc, o.diag);
   if (o.prob != o.work)
     memref::DeallocOp::create(b, loc, o.prob);
   memref::DeallocOp::create(b, loc, o.work);

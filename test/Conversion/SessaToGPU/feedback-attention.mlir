@@ -1,15 +1,27 @@
 // Launch structure of the sessa.feedback_attention GPU lowering: a host
-// scf.for over chunks of 64 rows launches, per chunk, (1) the logits of the
-// chunk against its visible keys into the chunk-row buffer W
-// [B, Hb, 64, P + T rounded up to 8] (f32; never T x T), (2) the row
-// softmax times gamma (in place; with tensor cores also into a 16-bit copy
-// of W), (3a) the rhs products over the solved rows, split over the keys:
-// grid (value-column tiles, splits, B * Hb), partial sums into a
-// [maxSplits, B, Hb, 64, dv] f32 buffer, (3b) rhs = f + the partials summed
-// in split order, then the in-chunk forward substitution. f32 runs on SIMT
-// FMAs (no TF32); bf16/f16 storage with dk and dv multiples of 8 runs the
-// products on tensor cores (nvvm.mma.sync m16n8k16, f32 accumulators) fed by
-// cp.async stages in 16-byte aligned dynamic shared memory.
+// scf.for over strips of 256 rows launches, per strip, (1) the logits of all
+// the strip's rows against their visible keys, grid (key tiles, 64-row tiles
+// x Hb, B), into the strip-row buffer W [B, Hb, Rpad, P + T rounded up to 8]
+// (f32; Rpad = min(256, T) rounded up to 64: never T x T), (2) the row
+// softmax times gamma, one block per row: the keys before the strip into W
+// in place (with tensor cores: into a 16-bit copy of W), the strip's own keys
+// into the f32 block buffer DIAG [B, Hb, Rpad, Rpad], (3) the cross-strip
+// rhs products over the solved rows, grid (value-column tiles, row tiles x
+// key splits, B * Hb), partial sums into a [maxSplits, B, Hb, Rpad, dv] f32
+// buffer, (4) the inverses X_c = (I - W_cc)^-1 of the strip's 64 x 64
+// diagonal blocks, one block of 64 threads per chunk (forward substitution
+// of one column per thread in registers, f32), into INV [B, Hb, Rpad / 64,
+// 64, 64], (5) one sequential kernel per strip, grid (16-column tiles,
+// B * Hb): rhs = f + the partials staged in shared memory, then per chunk
+// rhs += DIAG tiles @ the strip's earlier s rows (f32 tiles by cp.async, s
+// kept in shared memory) and s_c = X_c @ rhs (f32), with no barrier per
+// row. f32 runs on SIMT FMAs (no TF32); bf16/f16 storage with dk and dv
+// multiples of 8 runs the logits, cross-strip and intra-strip products (not
+// X_c @ rhs) on tensor cores
+// (nvvm.mma.sync m16n8k16, f32 accumulators) fed by cp.async stages in
+// 16-byte aligned dynamic shared memory, their fragments read by
+// ldmatrix.x4 (.trans for the k-major S tiles), in blocks of 128 rows when
+// the strip has more than 64 rows (else 64: decoding steps).
 
 // RUN: sessa-opt %s --split-input-file --convert-sessa-to-gpu --cse | FileCheck %s
 // RUN: sessa-opt %s --split-input-file --convert-sessa-to-gpu --cse | FileCheck %s --check-prefix=SIMT
@@ -26,45 +38,95 @@
 // f32 with a cache of P rows (P and T dynamic), Hb = 3, dk = 40 != dv = 24.
 // CHECK-LABEL: func.func @f32_cache
 // CHECK-SAME:    (%[[F:.*]]: tensor<2x?x3x24xf32>, %[[Q:.*]]: tensor<2x?x3x40xf32>, %[[K:.*]]: tensor<2x?x3x40xf32>, %[[G:.*]]: tensor<2x?x3xf32>, %[[KP:.*]]: tensor<2x?x3x40xf32>, %[[SP:.*]]: tensor<2x?x3x24xf32>)
-// CHECK-DAG:   bufferization.to_buffer %[[F]] read_only
+// CHECK-DAG:   %[[FB:.*]] = bufferization.to_buffer %[[F]] read_only
 // CHECK-DAG:   bufferization.to_buffer %[[KP]] read_only : tensor<{{.+}}> to memref<{{.+}}, strided<[?, ?, ?, 1], offset: ?>>
 // CHECK-DAG:   bufferization.to_buffer %[[SP]] read_only : tensor<{{.+}}> to memref<{{.+}}, strided<[?, ?, ?, 1], offset: ?>>
 // CHECK-DAG:   %[[T:.*]] = tensor.dim %[[F]], %c1
 // CHECK-DAG:   %[[P:.*]] = tensor.dim %[[KP]], %c1
 // CHECK:       %[[S:.*]] = memref.alloc(%[[T]]) : memref<2x?x3x24xf32>
-// CHECK:       %[[W:.*]] = memref.alloc(%c2, %c3, %{{.*}}) : memref<?x?x64x?xf32>
-// CHECK:       %[[PART:.*]] = memref.alloc(%{{.*}}, %c2, %c3, %c24) : memref<?x?x?x64x?xf32>
-// CHECK:       scf.for %[[R0:.*]] = %c0 to %[[T]] step %c64 {
-// Kernel 1: grid (key tiles, Hb, B), dk staged 16 at a time.
-// CHECK:         gpu.launch blocks({{.*}}) in ({{.*}} = %{{.*}}, {{.*}} = %c3, {{.*}} = %c2) threads({{.*}}) in ({{.*}} = %c256, {{.*}} = %c1, {{.*}} = %c1) workgroup({{.*}} : memref<16x68xf32, #gpu.address_space<workgroup>>, {{.*}} : memref<16x68xf32, #gpu.address_space<workgroup>>)
-// CHECK:           math.fma
-// CHECK:           memref.store %{{.*}}, %[[W]]
+// CHECK:       %[[RT:.*]] = arith.minui %[[T]], %c256
+// CHECK:       %[[RC:.*]] = arith.ceildivui %[[RT]], %c64
+// CHECK:       %[[RPAD:.*]] = arith.muli %[[RC]], %c64
+// CHECK:       %[[CHUNKS:.*]] = arith.ceildivui %[[RPAD]], %c64
+// CHECK:       %[[W:.*]] = memref.alloc(%c2, %c3, %[[RPAD]], %{{.*}}) : memref<?x?x?x?xf32>
+// CHECK:       %[[DIAG:.*]] = memref.alloc(%c2, %c3, %[[RPAD]], %[[RPAD]]) : memref<?x?x?x?xf32>
+// CHECK:       %[[INV:.*]] = memref.alloc(%c2, %c3, %[[CHUNKS]]) : memref<?x?x?x64x64xf32>
+// CHECK:       %[[PART:.*]] = memref.alloc(%{{.*}}, %c2, %c3, %[[RPAD]], %c24) : memref<?x?x?x?x?xf32>
+// CHECK:       scf.for %[[R0:.*]] = %c0 to %[[T]] step %c256 {
+// Kernel 1: grid (key tiles, row tiles x Hb, B), dk staged 16 at a time;
+// blockIdx.y is split into (row tile, h); blocks past the row tile's
+// visible keys do nothing.
+// CHECK:         gpu.launch blocks({{.*}}) in ({{.*}} = %{{.*}}, {{.*}} = %{{.*}}, {{.*}} = %c2) threads({{.*}}) in ({{.*}} = %c256, {{.*}} = %c1, {{.*}} = %c1) workgroup({{.*}} : memref<16x68xf32, #gpu.address_space<workgroup>>, {{.*}} : memref<16x68xf32, #gpu.address_space<workgroup>>)
+// CHECK:           arith.remui %{{.*}}, %c3
+// CHECK:           arith.divui %{{.*}}, %c3
+// CHECK:           scf.if
+// CHECK:             math.fma
+// CHECK:             memref.store %{{.*}}, %[[W]]
 // CHECK:           gpu.terminator
-// Kernel 2: one block per row of the chunk, block-wide max and sum.
+// Kernel 2: one block per row of the strip, block-wide max and sum; the
+// keys before the strip in place in W, the strip's keys into DIAG.
 // CHECK:         gpu.launch {{.*}} workgroup({{.*}} : memref<8xf32, #gpu.address_space<workgroup>>)
 // CHECK:           gpu.shuffle  xor
 // CHECK:           math.exp
+// CHECK:           memref.store %{{.*}}, %[[W]]
+// CHECK:           memref.store %{{.*}}, %[[DIAG]]
 // CHECK:           gpu.terminator
-// Kernel 3a: grid (32-column tiles, key splits, B * Hb); W and S tiles of
-// 32 keys; blockIdx.z is split into (b, h); the 64 x 32 partial sums are
-// stored per split.
-// CHECK:         gpu.launch blocks({{.*}}) in ({{.*}} = %{{.*}}, {{.*}} = %[[SPLITS:[0-9a-z_]+]], {{.*}} = %{{.*}}) threads({{.*}}) in ({{.*}} = %c256, {{.*}} = %c1, {{.*}} = %c1) workgroup({{.*}} : memref<64x33xf32, #gpu.address_space<workgroup>>, {{.*}} : memref<32x32xf32, #gpu.address_space<workgroup>>)
-// CHECK:           arith.divui %{{.*}}, %c3
-// CHECK:           arith.remui %{{.*}}, %c3
+// Kernel 3: grid (32-column tiles, row tiles x key splits, B * Hb); W and
+// S tiles of 32 keys; the 64 x 32 partial sums are stored per split.
+// CHECK:         gpu.launch blocks({{.*}}) in ({{.*}} = %{{.*}}, {{.*}} = %{{.*}}, {{.*}} = %{{.*}}) threads({{.*}}) in ({{.*}} = %c256, {{.*}} = %c1, {{.*}} = %c1) workgroup({{.*}} : memref<64x33xf32, #gpu.address_space<workgroup>>, {{.*}} : memref<32x32xf32, #gpu.address_space<workgroup>>)
 // CHECK:           math.fma
 // CHECK:           memref.store %{{.*}}, %[[PART]]
 // CHECK:           gpu.terminator
-// Kernel 3b: grid (32-column tiles, Hb, B); rhs = f + the partials summed
-// in split order; rhs and the diagonal block in shared memory; the chunk's
-// rows of s are stored.
-// CHECK:         gpu.launch blocks({{.*}}) in ({{.*}} = %{{.*}}, {{.*}} = %c3, {{.*}} = %c2) threads({{.*}}) in ({{.*}} = %c256, {{.*}} = %c1, {{.*}} = %c1) workgroup({{.*}} : memref<64x32xf32, #gpu.address_space<workgroup>>, {{.*}} : memref<64x65xf32, #gpu.address_space<workgroup>>)
-// CHECK:           scf.for %{{.*}} = %c0 to %[[SPLITS]] step %c1
+// Kernel 4: grid (chunks of the strip, Hb, B), 64 threads; the diagonal
+// block by cp.async, then straight-line forward substitution of one column
+// per thread (4-vector loads of L from shared memory); a chunk of one row
+// writes the identity.
+// CHECK:         gpu.launch blocks({{.*}}) in ({{.*}} = %{{.*}}, {{.*}} = %c3, {{.*}} = %c2) threads({{.*}}) in ({{.*}} = %c64, {{.*}} = %c1, {{.*}} = %c1) dynamic_shared_memory_size %c17408_i32
+// CHECK:           memref.view {{.*}} to memref<64x68xf32, #gpu.address_space<workgroup>>
+// CHECK:           scf.if
+// CHECK:             nvgpu.device_async_copy %[[DIAG]]
+// CHECK:             nvvm.cp.async.wait.group 0
+// CHECK:             gpu.barrier
+// CHECK-NOT:         gpu.barrier
+// CHECK:             vector.load {{.*}} : memref<64x68xf32, #gpu.address_space<workgroup>>, vector<4xf32>
+// CHECK:             math.fma
+// CHECK-NOT:         gpu.barrier
+// CHECK:             memref.store %{{.*}}, %[[INV]][%{{.*}}, %{{.*}}, %{{.*}}, %c63, %{{.*}}]
+// CHECK:           } else {
+// CHECK:             memref.store %{{.*}}, %[[INV]]
+// CHECK:           gpu.terminator
+// Kernel 5: grid (16-column tiles, B * Hb), 256 threads; shared s of the
+// strip [256][16], 2 stages of 64 x 64 DIAG tiles, X_c, rhs [64][16]
+// (16384 + 34816 + 17408 + 4096 = 72704 bytes); rhs = f + the partials in
+// split order, staged once; then the chunks in order: X_c prefetched,
+// DIAG tiles of the earlier chunks through the pipeline, s_c = X_c @ rhs,
+// the chunk's rows of s stored.
+// CHECK:         gpu.launch blocks({{.*}}) in ({{.*}} = %{{.*}}, {{.*}} = %{{.*}}, {{.*}} = %c1) threads({{.*}}) in ({{.*}} = %c256, {{.*}} = %c1, {{.*}} = %c1) dynamic_shared_memory_size %c72704_i32
+// CHECK:           memref.view {{.*}} to memref<256x16xf32, #gpu.address_space<workgroup>>
+// CHECK:           memref.view {{.*}} to memref<2x64x68xf32, #gpu.address_space<workgroup>>
+// CHECK:           memref.view {{.*}} to memref<64x68xf32, #gpu.address_space<workgroup>>
+// CHECK:           memref.view {{.*}} to memref<64x16xf32, #gpu.address_space<workgroup>>
+// CHECK:           memref.load %[[FB]]
+// CHECK:           scf.for %{{.*}} = %c0 to %{{.*}} step %c1 iter_args
 // CHECK:             memref.load %[[PART]]
 // CHECK:           gpu.barrier
-// CHECK:           memref.store %{{.*}}, %[[S]]
+// CHECK:           scf.for %[[C:.*]] = %c0 to %{{.*}} step %c1 {
+// CHECK:             nvgpu.device_async_copy %[[INV]][%{{.*}}, %{{.*}}, %[[C]], %{{.*}}, %{{.*}}]
+// CHECK:             nvvm.cp.async.commit.group
+// CHECK:             nvgpu.device_async_copy %[[DIAG]]
+// CHECK:             scf.for %{{.*}} = %c0 to %[[C]] step %c1 iter_args
+// CHECK:               nvvm.cp.async.wait.group 1
+// CHECK:               math.fma
+// CHECK:             scf.if %{{.*}} -> (f32, f32, f32, f32) {
+// CHECK:               gpu.barrier
+// CHECK:               math.fma
+// CHECK:             memref.store %{{.*}}, %[[S]]
+// CHECK:             gpu.barrier
 // CHECK:           gpu.terminator
 // CHECK:       }
 // CHECK:       memref.dealloc %[[PART]]
+// CHECK:       memref.dealloc %[[INV]]
+// CHECK:       memref.dealloc %[[DIAG]]
 // CHECK:       memref.dealloc %[[W]]
 // CHECK:       %[[R:.*]] = bufferization.to_tensor %[[S]] restrict writable
 // CHECK:       return %[[R]]
@@ -75,49 +137,94 @@ func.func @f32_cache(%f: tensor<2x?x3x24xf32>, %q: tensor<2x?x3x40xf32>, %k: ten
 
 // -----
 
-// bf16: both products on tensor cores; the normalised probabilities are
-// also written in bf16 for the rhs products.
+// bf16: the logits and cross-strip products on tensor cores; the
+// normalised probabilities of the keys before the strip in bf16 for the
+// rhs products, the strip's own keys in f32 (DIAG) for the inverses and the
+// intra-strip kernel, which stay f32.
 // CHECK-LABEL: func.func @bf16_tensor_cores
-// CHECK:       %[[W:.*]] = memref.alloc(%c2, %c1, %{{.*}}) : memref<?x?x64x?xf32>
-// CHECK:       %[[PROB:.*]] = memref.alloc(%c2, %c1, %{{.*}}) : memref<?x?x64x?xbf16>
-// CHECK:       %[[PART:.*]] = memref.alloc(%{{.*}}, %c2, %c1, %c64) : memref<?x?x?x64x?xf32>
-// CHECK:       scf.for
-// Kernel 1: 4-stage cp.async pipeline (2 x 4 x 64 x 40 bf16 = 40960 bytes).
-// CHECK:         gpu.launch {{.*}} dynamic_shared_memory_size %c40960_i32
-// CHECK:           gpu.dynamic_shared_memory
-// CHECK:           memref.view {{.*}} to memref<4x64x40xbf16, #gpu.address_space<workgroup>>
-// CHECK:           nvgpu.device_async_copy {{.*}}, 8, %{{.*}} {bypassL1}
-// CHECK:           nvvm.cp.async.commit.group
-// CHECK:           scf.for
-// CHECK:             nvvm.cp.async.wait.group 3
-// CHECK:             nvvm.mma.sync {{.*}}multiplicandAPtxType = #nvvm.mma_type<bf16>, multiplicandBPtxType = #nvvm.mma_type<bf16>, shape = #nvvm.shape<m = 16, n = 8, k = 16>}
-// CHECK:           nvvm.cp.async.wait.group 0
-// CHECK:           gpu.terminator
-// Kernel 2: the softmax stores bf16 probabilities, and f32 ones for the
-// in-chunk block (keys >= P + r0).
+// CHECK:       %[[W:.*]] = memref.alloc(%c2, %c1, %{{.*}}) : memref<?x?x?x?xf32>
+// CHECK:       %[[PROB:.*]] = memref.alloc(%c2, %c1, %{{.*}}) : memref<?x?x?x?xbf16>
+// CHECK:       %[[DIAG:.*]] = memref.alloc(%c2, %c1, %{{.*}}) : memref<?x?x?x?xf32>
+// CHECK:       %[[INV:.*]] = memref.alloc(%c2, %c1, %{{.*}}) : memref<?x?x?x64x64xf32>
+// CHECK:       %[[PART:.*]] = memref.alloc(%{{.*}}, %c2, %c1, %{{.*}}, %c64) : memref<?x?x?x?x?xf32>
+// CHECK:       scf.for %{{.*}} = %c0 to %{{.*}} step %c256 {
+// CHECK:         %[[ROWS:.*]] = arith.minui %c256,
+// Kernels 1 and 3 in blocks of 128 rows when the strip has more than 64
+// rows, else of 64 (a decoding step): Kernel 1 of 128-row blocks, 4 stages
+// of Q [128][40] and K [64][40] (4 x (10240 + 5120) = 61440 bytes).
+// CHECK:         %[[BIG:.*]] = arith.cmpi ult, %c64, %[[ROWS]]
+// CHECK:         scf.if %[[BIG]] {
+// CHECK:           gpu.launch {{.*}} dynamic_shared_memory_size %c61440_i32
+// CHECK:             memref.view {{.*}} to memref<4x128x40xbf16, #gpu.address_space<workgroup>>
+// CHECK:             memref.view {{.*}} to memref<4x64x40xbf16, #gpu.address_space<workgroup>>
+// CHECK-COUNT-16:    nvvm.mma.sync
+// CHECK-NOT:         nvvm.mma.sync
+// CHECK:             memref.store %{{.*}}, %[[W]]
+// CHECK:         } else {
+// Kernel 1 of 64-row blocks: 4 stages of 2 x 64 x 40 bf16 = 40960 bytes.
+// CHECK:           gpu.launch {{.*}} dynamic_shared_memory_size %c40960_i32
+// CHECK:             gpu.dynamic_shared_memory
+// CHECK:             memref.view {{.*}} to memref<4x64x40xbf16, #gpu.address_space<workgroup>>
+// CHECK:             nvgpu.device_async_copy {{.*}}, 8, %{{.*}} {bypassL1}
+// CHECK:             nvvm.cp.async.commit.group
+// CHECK:             scf.for
+// CHECK:               nvvm.cp.async.wait.group 3
+// CHECK:               nvgpu.ldmatrix {{.*}} {numTiles = 4 : i32, transpose = false} : memref<4x64x40xbf16, #gpu.address_space<workgroup>> -> vector<4x2xbf16>
+// CHECK:               nvvm.mma.sync {{.*}}multiplicandAPtxType = #nvvm.mma_type<bf16>, multiplicandBPtxType = #nvvm.mma_type<bf16>, shape = #nvvm.shape<m = 16, n = 8, k = 16>}
+// CHECK-COUNT-7:       nvvm.mma.sync
+// CHECK-NOT:           nvvm.mma.sync
+// CHECK:             nvvm.cp.async.wait.group 0
+// CHECK:             memref.store %{{.*}}, %[[W]]
+// CHECK:             gpu.terminator
+// CHECK:         }
+// Kernel 2: the softmax stores bf16 probabilities for the keys before the
+// strip (j < P + r0), f32 ones for the strip's keys.
 // CHECK:         gpu.launch {{.*}} workgroup({{.*}} : memref<8xf32, #gpu.address_space<workgroup>>)
 // CHECK:           arith.truncf {{.*}} : f32 to bf16
 // CHECK:           memref.store %{{.*}}, %[[PROB]]
-// CHECK:           arith.cmpi uge
-// CHECK:           memref.store %{{.*}}, %[[W]]
+// CHECK:         } else {
+// CHECK:           memref.store %{{.*}}, %[[DIAG]]
 // CHECK:           gpu.terminator
-// Kernel 3a: 64-column tiles x key splits x B * Hb; 4 stages of bf16
-// probabilities [64][40] and S [32][72] (4 x (5120 + 4608) = 38912 bytes).
-// CHECK:         gpu.launch blocks({{.*}}) in ({{.*}} = %{{.*}}, {{.*}} = %[[SPLITS:[0-9a-z_]+]], {{.*}} = %{{.*}}) {{.*}} dynamic_shared_memory_size %c38912_i32
-// CHECK:           memref.view {{.*}} to memref<4x64x40xbf16, #gpu.address_space<workgroup>>
-// CHECK:           memref.view {{.*}} to memref<4x32x72xbf16, #gpu.address_space<workgroup>>
-// CHECK:           nvgpu.device_async_copy %[[PROB]]
-// CHECK:           nvvm.cp.async.wait.group 3
+// Kernel 3: 64-column tiles x (row blocks x key splits) x B * Hb; 4 stages
+// of bf16 probabilities [128][40] and S [32][72] (4 x (10240 + 4608) =
+// 59392 bytes), or [64][40] and [32][72] (38912 bytes) for 64-row blocks.
+// CHECK:         scf.if %[[BIG]] {
+// CHECK:           gpu.launch blocks({{.*}}) in ({{.*}} = %{{.*}}, {{.*}} = %{{.*}}, {{.*}} = %{{.*}}) {{.*}} dynamic_shared_memory_size %c59392_i32
+// CHECK:             memref.view {{.*}} to memref<4x128x40xbf16, #gpu.address_space<workgroup>>
+// CHECK:             memref.view {{.*}} to memref<4x32x72xbf16, #gpu.address_space<workgroup>>
+// CHECK:         } else {
+// CHECK:           gpu.launch blocks({{.*}}) in ({{.*}} = %{{.*}}, {{.*}} = %{{.*}}, {{.*}} = %{{.*}}) {{.*}} dynamic_shared_memory_size %c38912_i32
+// CHECK:             memref.view {{.*}} to memref<4x64x40xbf16, #gpu.address_space<workgroup>>
+// CHECK:             memref.view {{.*}} to memref<4x32x72xbf16, #gpu.address_space<workgroup>>
+// CHECK:             nvgpu.device_async_copy %[[PROB]]
+// CHECK:             nvvm.cp.async.wait.group 3
+// CHECK:             nvgpu.ldmatrix {{.*}} {numTiles = 4 : i32, transpose = false} : memref<4x64x40xbf16, #gpu.address_space<workgroup>>
+// CHECK:             nvgpu.ldmatrix {{.*}} {numTiles = 4 : i32, transpose = true} : memref<4x32x72xbf16, #gpu.address_space<workgroup>>
+// CHECK:             nvvm.mma.sync
+// CHECK:             memref.store %{{.*}}, %[[PART]]
+// CHECK:             gpu.terminator
+// CHECK:         }
+// Kernels 4 and 5: the f32 inverses; the intra-strip kernel with its
+// products over the strip's earlier chunks on tensor cores (DIAG tiles and
+// s rounded to bf16 as mma operands, f32 accumulators), s_c = X_c @ rhs in
+// f32 FMAs.
+// CHECK:         gpu.launch {{.*}} threads({{.*}}) in ({{.*}} = %c64, {{.*}}) dynamic_shared_memory_size %c17408_i32
+// CHECK:           nvgpu.device_async_copy %[[DIAG]]
+// CHECK:           memref.store %{{.*}}, %[[INV]]
+// CHECK:           gpu.terminator
+// CHECK:         gpu.launch {{.*}} dynamic_shared_memory_size %c72704_i32
+// CHECK:           memref.load %[[PART]]
+// CHECK:           nvgpu.device_async_copy %[[INV]]
+// CHECK:           nvgpu.device_async_copy %[[DIAG]]
+// CHECK:           arith.truncf {{.*}} : vector<2xf32> to vector<2xbf16>
 // CHECK:           nvvm.mma.sync
-// CHECK:           memref.store %{{.*}}, %[[PART]]
-// CHECK:           gpu.terminator
-// Kernel 3b: the partial sums, then the solve on the f32 diagonal block.
-// CHECK:         gpu.launch {{.*}} workgroup({{.*}} : memref<64x32xf32, #gpu.address_space<workgroup>>, {{.*}} : memref<64x65xf32, #gpu.address_space<workgroup>>)
-// CHECK:           scf.for %{{.*}} = %c0 to %[[SPLITS]] step %c1
-// CHECK:             memref.load %[[PART]]
-// CHECK:           memref.load %[[W]]
+// CHECK:           gpu.barrier
+// CHECK:           math.fma
+// CHECK:           arith.truncf {{.*}} : f32 to bf16
 // CHECK:           gpu.terminator
 // CHECK:       memref.dealloc %[[PART]]
+// CHECK:       memref.dealloc %[[INV]]
+// CHECK:       memref.dealloc %[[DIAG]]
 // CHECK:       memref.dealloc %[[PROB]]
 // CHECK:       memref.dealloc %[[W]]
 func.func @bf16_tensor_cores(%f: tensor<2x?x1x64xbf16>, %q: tensor<2x?x1x32xbf16>, %k: tensor<2x?x1x32xbf16>, %g: tensor<2x?x1xbf16>) -> tensor<2x?x1x64xbf16> {
