@@ -131,7 +131,10 @@ def SessaForwardResultBuffers
     block, has the output's type, is never freed or returned, every use of it
     (through views too) comes before that copy, and the copy is the only use
     of `%out`, this replaces `%alloc` by `%out` and erases the copy and the
-    allocation: one pass over the result and one allocation less (for the
+    allocation. The copied value may also be a `memref.expand_shape` or
+    `memref.collapse_shape` of `%alloc` (rows computed as `[B*T, D]`, the
+    result `[B, T, D]`; identity layouts): `%alloc` becomes the inverse
+    reshape of `%out`. Either way: one pass over the result and one allocation less (for the
     selective scan's y, a 268 MB copy). Output arguments are assumed not to
     alias inputs, as the artifact ABI states (its one exception, an extended
     cache that is the same memory as its cache input, is written by copies
