@@ -81,8 +81,7 @@ struct SessaForwardResultBuffersPass
         else
           replacement = memref::ExpandShapeOp::create(
               b, alloc.getLoc(), alloc.getType(), out,
-              cast<memref::CollapseShapeOp>(reshape)
-                  .getReassociationIndices(),
+              cast<memref::CollapseShapeOp>(reshape).getReassociationIndices(),
               alloc.getMixedSizes());
         if (replacement.getType() != alloc.getType()) {
           replacement.getDefiningOp()->erase();

@@ -29,8 +29,8 @@ struct SessaGPUMapLinalgPass
     IRRewriter rewriter(&getContext());
     // Chains of row reductions and elementwise ops over the same rows
     // (LayerNorm, the gate): one kernel a chain, one block a row.
-    if (fuseRows && failed(sessa::gpumap::fuseRowChains(
-                        rewriter, getOperation(), options)))
+    if (fuseRows &&
+        failed(sessa::gpumap::fuseRowChains(rewriter, getOperation(), options)))
       return signalPassFailure();
     SmallVector<linalg::LinalgOp> ops;
     getOperation()->walk([&](linalg::LinalgOp op) {
@@ -54,9 +54,8 @@ struct SessaGPUMapLinalgPass
       linalg::FillOp fill = folded.lookup(op);
       if (fill)
         for (Value init : op.getDpsInits())
-          initValues.push_back(init == fill.getDpsInits()[0]
-                                   ? fill.getDpsInputs()[0]
-                                   : Value());
+          initValues.push_back(
+              init == fill.getDpsInits()[0] ? fill.getDpsInputs()[0] : Value());
       if (failed(sessa::gpumap::buildLinalgKernel(rewriter, op, options,
                                                   initValues)))
         return signalPassFailure();

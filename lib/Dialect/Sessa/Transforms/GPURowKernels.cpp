@@ -202,8 +202,7 @@ std::optional<Kind> classify(linalg::GenericOp op, int64_t width) {
     if (n < 2 || ranges[n - 1] != width ||
         op.getIteratorTypesArray()[n - 1] != utils::IteratorType::reduction ||
         !matchWarpReduction(op) ||
-        !isDimPrefix(op.getMatchingIndexingMap(op.getDpsInitOperand(0)),
-                     n - 1))
+        !isDimPrefix(op.getMatchingIndexingMap(op.getDpsInitOperand(0)), n - 1))
       return std::nullopt;
     return Kind::Reduce;
   }
@@ -231,9 +230,8 @@ std::optional<Space> accessSpace(Kind kind, AffineMap map, unsigned n) {
       return Space::Full;
     if (isDimPrefix(map, n - 1))
       return Space::Row;
-    if (map.getNumResults() == 1 && map.getResult(0) == getAffineDimExpr(
-                                                            n - 1,
-                                                            map.getContext()))
+    if (map.getNumResults() == 1 &&
+        map.getResult(0) == getAffineDimExpr(n - 1, map.getContext()))
       return Space::Col;
     return std::nullopt;
   }
@@ -413,9 +411,9 @@ void eraseIfDead(RewriterBase &rewriter, Value root) {
   for (memref::DimOp dim : dims) {
     OpBuilder::InsertionGuard guard(rewriter);
     rewriter.setInsertionPoint(dim);
-    rewriter.replaceOp(dim, resolvedSize(rewriter, dim.getLoc(),
-                                         dim.getSource(),
-                                         *dim.getConstantIndex()));
+    rewriter.replaceOp(dim,
+                       resolvedSize(rewriter, dim.getLoc(), dim.getSource(),
+                                    *dim.getConstantIndex()));
   }
   // Users after their sources: erase in reverse.
   for (Operation *op : llvm::reverse(ops))
@@ -453,8 +451,9 @@ void buildChainKernel(RewriterBase &rewriter, Chain &chain,
   for (Member &m : chain.members) {
     SmallVector<Value> s = loopSizes(b, loc, m.op);
     if (!rows && m.kind != Kind::Col)
-      rows = product(b, loc, m.kind == Kind::Row ? ArrayRef<Value>(s)
-                                                 : ArrayRef<Value>(s).drop_back());
+      rows = product(b, loc,
+                     m.kind == Kind::Row ? ArrayRef<Value>(s)
+                                         : ArrayRef<Value>(s).drop_back());
     sizes.push_back(std::move(s));
   }
   DenseSet<Operation *> chainOps;
@@ -474,8 +473,8 @@ void buildChainKernel(RewriterBase &rewriter, Chain &chain,
   if (numWarps > 1 && numReductions > 0)
     workgroup.push_back(MemRefType::get(
         {numReductions * numWarps}, b.getF32Type(), MemRefLayoutAttrInterface(),
-        gpu::AddressSpaceAttr::get(b.getContext(),
-                                   gpu::GPUDialect::getWorkgroupAddressSpace())));
+        gpu::AddressSpaceAttr::get(
+            b.getContext(), gpu::GPUDialect::getWorkgroupAddressSpace())));
   Value one = cIndex(b, loc, 1);
   Value grid = gridSize(b, loc, rows, 1, options.maxBlocks);
   auto launch = gpu::LaunchOp::create(
@@ -495,8 +494,8 @@ void buildChainKernel(RewriterBase &rewriter, Chain &chain,
     smem = launch.getWorkgroupAttributions()[0];
   SmallVector<Value> cols;
   for (int64_t k = 0; k < perThread; ++k)
-    cols.push_back(arith::AddIOp::create(b, loc, tid,
-                                         cIndex(b, loc, k * threads)));
+    cols.push_back(
+        arith::AddIOp::create(b, loc, tid, cIndex(b, loc, k * threads)));
 
   // Values held per intermediate root: E columns (Full, Col) or one (Row).
   DenseMap<Value, SmallVector<Value>> held;
@@ -525,9 +524,9 @@ void buildChainKernel(RewriterBase &rewriter, Chain &chain,
       return v;
     Value base = cIndex(ob, loc, slot * numWarps);
     whenTrue(ob, isZero(ob, lane), [&](OpBuilder &ib) {
-      memref::StoreOp::create(ib, loc, v, smem,
-                              ValueRange{arith::AddIOp::create(ib, loc, base,
-                                                               warp)});
+      memref::StoreOp::create(
+          ib, loc, v, smem,
+          ValueRange{arith::AddIOp::create(ib, loc, base, warp)});
     });
     gpu::BarrierOp::create(ob, loc);
     Value total;
@@ -557,8 +556,7 @@ void buildChainKernel(RewriterBase &rewriter, Chain &chain,
   // Emits `m` at row `r` (null for Col), its results held; stores those
   // used after the chain.
   Value blockId = launch.getBlockIds().x;
-  auto emitMember = [&](OpBuilder &ob, Member m, ArrayRef<Value> s,
-                        Value r) {
+  auto emitMember = [&](OpBuilder &ob, Member m, ArrayRef<Value> s, Value r) {
     linalg::GenericOp op = m.op;
     unsigned n = op.getNumLoops();
     SmallVector<Value> noOutputs(op.getNumDpsInits());
@@ -571,8 +569,7 @@ void buildChainKernel(RewriterBase &rewriter, Chain &chain,
     if (m.kind == Kind::Row) {
       SmallVector<Value> ivs = delinearize(ob, loc, r, s);
       IRMapping map;
-      emitPayload(ob, loc, op, ivs, noOutputs, map, nullptr,
-                  heldInputs(m, 0));
+      emitPayload(ob, loc, op, ivs, noOutputs, map, nullptr, heldInputs(m, 0));
       SmallVector<Value> values = yielded(op, map);
       for (OpOperand &init : op.getDpsInitsMutable()) {
         Value v = values[init.getOperandNumber() - op.getNumDpsInputs()];
@@ -589,8 +586,7 @@ void buildChainKernel(RewriterBase &rewriter, Chain &chain,
       lead.assign(n - 1, zero);
     else
       lead = delinearize(ob, loc, r, s.drop_back());
-    Value partial =
-        m.red ? identity(ob, loc, m.red->combiner) : Value();
+    Value partial = m.red ? identity(ob, loc, m.red->combiner) : Value();
     SmallVector<SmallVector<Value>> results(op.getNumDpsInits());
     SmallVector<SmallVector<Value>> ivsAt;
     for (int64_t k = 0; k < perThread; ++k) {
@@ -611,8 +607,8 @@ void buildChainKernel(RewriterBase &rewriter, Chain &chain,
     if (m.red) {
       Value total = blockReduce(ob, m.red->combiner, partial);
       ++slot;
-      Value v = combine(ob, loc, m.red->combiner, m.fill.getDpsInputs()[0],
-                        total);
+      Value v =
+          combine(ob, loc, m.red->combiner, m.fill.getDpsInputs()[0], total);
       OpOperand &init = *op.getDpsInitOperand(0);
       Value root = linearRoot(init.get());
       held[root] = {v};
@@ -643,17 +639,17 @@ void buildChainKernel(RewriterBase &rewriter, Chain &chain,
   for (auto [m, s] : llvm::zip(chain.members, sizes))
     if (m.kind == Kind::Col)
       emitMember(b, m, s, Value());
-  scf::ForOp::create(
-      b, loc, blockId, rows, launch.getGridSize().x, ValueRange{},
-      [&](OpBuilder &rb, Location, Value r, ValueRange) {
-        for (auto [m, s] : llvm::zip(chain.members, sizes))
-          if (m.kind != Kind::Col)
-            emitMember(rb, m, s, r);
-        // The next row reuses the shared-memory slots.
-        if (smem)
-          gpu::BarrierOp::create(rb, loc);
-        scf::YieldOp::create(rb, loc);
-      });
+  scf::ForOp::create(b, loc, blockId, rows, launch.getGridSize().x,
+                     ValueRange{},
+                     [&](OpBuilder &rb, Location, Value r, ValueRange) {
+                       for (auto [m, s] : llvm::zip(chain.members, sizes))
+                         if (m.kind != Kind::Col)
+                           emitMember(rb, m, s, r);
+                       // The next row reuses the shared-memory slots.
+                       if (smem)
+                         gpu::BarrierOp::create(rb, loc);
+                       scf::YieldOp::create(rb, loc);
+                     });
   gpu::TerminatorOp::create(b, loc);
 
   for (Member &m : chain.members) {
@@ -723,9 +719,9 @@ LogicalResult gpumap::fuseRowChains(RewriterBase &rewriter, Operation *root,
   SmallVector<Chain> chains;
   root->walk([&](Block *block) {
     Operation *parent = block->getParentOp();
-    if (parent && (isa<gpu::LaunchOp, gpu::GPUFuncOp, gpu::GPUModuleOp>(
-                       parent) ||
-                   isInDeviceCode(parent)))
+    if (parent &&
+        (isa<gpu::LaunchOp, gpu::GPUFuncOp, gpu::GPUModuleOp>(parent) ||
+         isInDeviceCode(parent)))
       return;
     findChains(*block, chains);
   });
