@@ -57,7 +57,10 @@ def ConvertSessaToGPU : Pass<"convert-sessa-to-gpu"> {
     softmax attention over key tiles with fully masked tiles skipped, the
     chunked feedback solve with no `T x T` buffer, and a time loop scan with
     the state in registers. Buffers are device memory: the GPU pipeline turns
-    `memref.alloc` into `gpu.alloc` after bufferization.
+    `memref.alloc` into `gpu.alloc` after bufferization. Ropes that follow
+    each other in a block with the same storage type, none of whose results
+    is used before the last of them (the ropes of q and k of a layer), share
+    one launch: grid z selects the rope.
 
     `sessa.layer` must be decomposed first (`--sessa-decompose-layer`).
   }];
