@@ -102,9 +102,13 @@ struct ConvertSessaToGPUPass
   using Base::Base;
 
   void runOnOperation() override {
-    // Ropes that can share a launch first; every other op by its pattern.
+    // Ropes that can share a launch first (share-rope-launches); every
+    // other op by its pattern.
     IRRewriter rewriter(&getContext());
-    for (SmallVector<RopeOp> &group : ropeGroups(getOperation())) {
+    SmallVector<SmallVector<RopeOp>> groups;
+    if (shareRopeLaunches)
+      groups = ropeGroups(getOperation());
+    for (SmallVector<RopeOp> &group : groups) {
       rewriter.setInsertionPoint(group.back());
       FailureOr<SmallVector<Value>> results =
           gpulowering::lowerRopes(rewriter, group);

@@ -1,10 +1,16 @@
-// Ropes that follow each other in a block (the rope of q and the rope of k
-// of a layer) share one kernel launch: grid z selects the rope, x and y
+// With share-rope-launches, ropes that follow each other in a block (the
+// rope of q and the rope of k of a layer) share one kernel launch: grid z selects the rope, x and y
 // cover the largest of them, each rope keeps its own bounds, offset and
 // heads. A rope whose result is used before the next rope, or of another
 // storage type, keeps its own launch.
 
-// RUN: sessa-opt %s --split-input-file --convert-sessa-to-gpu --cse | FileCheck %s
+// RUN: sessa-opt %s --split-input-file --convert-sessa-to-gpu="share-rope-launches=true" --cse | FileCheck %s
+// By default each rope has its own launch.
+// RUN: sessa-opt %s --split-input-file --convert-sessa-to-gpu --cse | FileCheck %s --check-prefix=DEFAULT
+// DEFAULT-LABEL: func.func @q_and_k(
+// DEFAULT-COUNT-2: gpu.launch blocks({{.+}}) in (%{{[^ ]+}} = %{{.+}}, %{{[^ ]+}} = %{{.+}}, %{{[^ ]+}} = %c1)
+// DEFAULT-NOT: gpu.launch
+// DEFAULT-LABEL: func.func @used_between(
 
 // q with 8 heads, k with 4 (GQA), both at position offset %p.
 // CHECK-LABEL: func.func @q_and_k(
