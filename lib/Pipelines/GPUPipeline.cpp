@@ -35,8 +35,10 @@ mlir::sessa::buildGPUPipeline(OpPassManager &pm,
       "func.func(llvm-request-c-wrappers),"
       "sessa-decompose-layer{mixed-precision},convert-sessa-to-gpu,"
       // Chains of elementwise generics (bias add, GELU, rounding to bf16)
-      // become one kernel each.
-      "sessa-fuse-elementwise,canonicalize,"
+      // become one kernel each. canonicalize first: it resolves the
+      // tensor.dim uses of the generics' results, which would otherwise
+      // count as second uses and keep a producer from fusing.
+      "canonicalize,sessa-fuse-elementwise,canonicalize,"
       // Tensors -> buffers, as on the CPU. No buffer-deallocation-pipeline:
       // its bufferization.dealloc lowers to host code on host memory;
       // sessa-gpu-device-memory frees the device buffers instead.

@@ -2,8 +2,9 @@
 // sessa-compile runs it): LayerNorm-style row reductions, a projection
 // x W^T with f32 accumulation, exact-erf GELU and a residual, in f32 and
 // with bf16 storage. The projections become sessa-gpu-matmul GEMMs, every
-// other linalg op a kernel of sessa-gpu-map-linalg (warp reductions for the
-// rows, grid-stride loops for the elementwise ops), one gpu.module per
+// other linalg op a kernel of sessa-gpu-map-linalg (the row reduction and
+// the normalization that reads it one kernel a row, grid-stride loops for
+// the elementwise ops), one gpu.module per
 // function (@<function>_kernels) with merge-kernel-modules, one per kernel
 // by default; buffers are gpu.alloc'ed and
 // freed, the host is LLVM only and launches on one stream per call.
@@ -18,7 +19,7 @@
 // By default each kernel keeps its own gpu.module / image.
 // RUN: sessa-opt %s --sessa-entry-point-abi --sessa-gpu-pipeline="format=isa" | FileCheck %s --check-prefix=DEFAULT
 // DEFAULT-LABEL: llvm.func @_mlir_ciface_block_f32(
-// DEFAULT-COUNT-5: gpu.binary @block_f32_kernel{{(_[0-9])?}}  [#gpu.object<#nvvm.target<O = 3, chip = "sm_90", features = "+ptx80">
+// DEFAULT-COUNT-4: gpu.binary @block_f32_kernel{{(_[0-9])?}}  [#gpu.object<#nvvm.target<O = 3, chip = "sm_90", features = "+ptx80">
 // DEFAULT-NOT: gpu.binary
 // DEFAULT-LABEL: llvm.func @_mlir_ciface_proj_bf16(
 // DEFAULT-COUNT-3: gpu.binary @proj_bf16_kernel{{(_[0-9])?}}  [#gpu.object<#nvvm.target<O = 3, chip = "sm_90", features = "+ptx80">
@@ -113,32 +114,34 @@ func.func @proj_bf16(%x: tensor<?x64xbf16>, %w: tensor<32x64xbf16>) -> tensor<?x
 // KERNELS-NOT: memref.load
 // KERNELS-NOT: memref.store
 // KERNELS-NOT: memref.alloc
-// The row sum starts from the value of the fill before it (no fill kernel).
-// KERNELS: %[[SUM:.+]] = gpu.alloc (%{{.+}}) : memref<?xf32>
+// The row sum and the normalization are one kernel (sessa-gpu-map-linalg's
+// row fusion: one block a row, the sum in registers; no buffer for it).
+// KERNELS: %[[P:.+]] = gpu.alloc (%{{.+}}) : memref<?x64xf32>
+// KERNELS: %[[U:.+]] = gpu.alloc (%{{.+}}) : memref<?x64xf32>
 // KERNELS-NOT: gpu.launch_func
-// KERNELS: gpu.launch_func @block_f32_kernels::@block_f32_kernel blocks {{.+}} args(%[[X]] : memref<?x64xf32>, %[[SUM]] : memref<?xf32>)
-// KERNELS: gpu.launch_func @block_f32_kernels::@block_f32_kernel_0 blocks {{.+}} args(%[[X]] : memref<?x64xf32>, %[[SUM]] : memref<?xf32>
+// KERNELS: gpu.launch_func @block_f32_kernels::@block_f32_kernel blocks {{.+}} threads in (%c64, %c1, %c1) args(%[[X]] : memref<?x64xf32>, %[[LNW]] : memref<64xf32>, %[[U]] : memref<?x64xf32>)
 // M > 16: the tiled GEMM; else the small-M one (8 column blocks of 128
 // threads for N = 64).
-// KERNELS: gpu.launch_func @block_f32_kernels::@block_f32_kernel_1 {{.+}} dynamic_shared_memory_size
+// KERNELS: gpu.launch_func @block_f32_kernels::@block_f32_kernel_0 {{.+}} dynamic_shared_memory_size
 // KERNELS: } else {
-// KERNELS: gpu.launch_func @block_f32_kernels::@block_f32_kernel_2 blocks in (%c8, %{{.+}}, %c1) threads in (%c128, %c1, %c1) args(
-// KERNELS: gpu.launch_func @block_f32_kernels::@block_f32_kernel_3 {{.+}} %[[Y]] : memref<?x64xf32>
+// KERNELS: gpu.launch_func @block_f32_kernels::@block_f32_kernel_1 blocks in (%c8, %{{.+}}, %c1) threads in (%c128, %c1, %c1) args(%[[U]] : memref<?x64xf32>, %[[W]] : memref<64x64xf32>, %[[P]] : memref<?x64xf32>)
+// KERNELS: gpu.launch_func @block_f32_kernels::@block_f32_kernel_2 {{.+}} %[[Y]] : memref<?x64xf32>
 // KERNELS: gpu.dealloc
 // KERNELS: return
 // KERNELS: gpu.module @block_f32_kernels {
-// The row sum: one warp a row, constants sunk into the kernel, the first
-// partial sum added to the fill's zero instead of a value loaded back.
-// KERNELS: gpu.func @block_f32_kernel(%{{.+}}: memref<?x64xf32>, %[[OUT:.+]]: memref<?xf32>) kernel attributes {known_block_size = array<i32: 256, 1, 1>}
-// KERNELS: arith.constant 64 : index
+// The rows: 64 threads, one column each; the sum a shuffle butterfly and
+// one shared-memory step over the 2 warps; constants sunk into the kernel.
+// KERNELS: gpu.func @block_f32_kernel(%{{.+}}: memref<?x64xf32>, %{{.+}}: memref<64xf32>, %[[OUT:.+]]: memref<?x64xf32>) workgroup(%[[SMEM:.+]] : memref<2xf32, #gpu.address_space<workgroup>>) kernel attributes {known_block_size = array<i32: 64, 1, 1>}
+// KERNELS: arith.constant 1.562500e-02 : f32
 // KERNELS: gpu.shuffle xor
-// KERNELS-NOT: memref.load %[[OUT]]
+// KERNELS: memref.store %{{.+}}, %[[SMEM]]
+// KERNELS: gpu.barrier
 // KERNELS: memref.store %{{.+}}, %[[OUT]]
 // KERNELS: gpu.return
+// KERNELS: gpu.func @block_f32_kernel_0(
 // KERNELS: gpu.func @block_f32_kernel_1(
-// KERNELS: gpu.func @block_f32_kernel_2(
 // KERNELS: gpu.shuffle xor
-// KERNELS: gpu.func @block_f32_kernel_3(
+// KERNELS: gpu.func @block_f32_kernel_2(
 // KERNELS: math.erf
 // KERNELS-LABEL: func.func @proj_bf16(
 // KERNELS-NOT: memref.load

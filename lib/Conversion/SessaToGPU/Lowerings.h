@@ -13,6 +13,11 @@
 namespace mlir::sessa::gpulowering {
 
 FailureOr<SmallVector<Value>> lowerRope(RewriterBase &rewriter, RopeOp op);
+/// Several ropes in one kernel launch (built at the rewriter's insertion
+/// point, which all their operands must dominate); the results of all the
+/// ops, in order.
+FailureOr<SmallVector<Value>> lowerRopes(RewriterBase &rewriter,
+                                         ArrayRef<RopeOp> ops);
 FailureOr<SmallVector<Value>> lowerAttention(RewriterBase &rewriter,
                                              AttentionOp op);
 FailureOr<SmallVector<Value>>

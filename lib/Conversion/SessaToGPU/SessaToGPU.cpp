@@ -16,8 +16,7 @@ using namespace mlir;
 using namespace mlir::sessa;
 
 namespace {
-template <typename OpTy>
-struct LowerToGPU : OpRewritePattern<OpTy> {
+template <typename OpTy> struct LowerToGPU : OpRewritePattern<OpTy> {
   using OpRewritePattern<OpTy>::OpRewritePattern;
 
   LogicalResult matchAndRewrite(OpTy op,
@@ -56,16 +55,72 @@ LowerToGPU<SelectiveScanOp>::lower(PatternRewriter &rewriter,
   return gpulowering::lowerSelectiveScan(rewriter, op);
 }
 
+/// Whether `rope` can join `group` (ropes earlier in its block) in one
+/// launch built at `rope`: same storage type, and no result of the group is
+/// used before `rope` (or by it).
+bool canJoinRopes(ArrayRef<RopeOp> group, RopeOp rope) {
+  Type elem = rope.getInput().getType().getElementType();
+  Block *block = rope->getBlock();
+  for (RopeOp member : group) {
+    if (member.getInput().getType().getElementType() != elem)
+      return false;
+    for (Operation *user : member->getUsers()) {
+      Operation *top = block->findAncestorOpInBlock(*user);
+      if (!top || top == rope || top->isBeforeInBlock(rope))
+        return false;
+    }
+  }
+  return true;
+}
+
+/// Runs of ropes in a block that can share a launch (e.g. the rope of q
+/// and the rope of k of a layer).
+SmallVector<SmallVector<RopeOp>> ropeGroups(Operation *root) {
+  SmallVector<SmallVector<RopeOp>> groups;
+  root->walk([&](Block *block) {
+    SmallVector<RopeOp> group;
+    auto flush = [&] {
+      if (group.size() > 1)
+        groups.push_back(group);
+      group.clear();
+    };
+    for (Operation &op : *block) {
+      auto rope = dyn_cast<RopeOp>(op);
+      if (!rope)
+        continue;
+      if (group.empty() || !canJoinRopes(group, rope))
+        flush();
+      group.push_back(rope);
+    }
+    flush();
+  });
+  return groups;
+}
+
 struct ConvertSessaToGPUPass
     : mlir::sessa::impl::ConvertSessaToGPUBase<ConvertSessaToGPUPass> {
   using Base::Base;
 
   void runOnOperation() override {
+    // Ropes that can share a launch first (share-rope-launches); every
+    // other op by its pattern.
+    IRRewriter rewriter(&getContext());
+    SmallVector<SmallVector<RopeOp>> groups;
+    if (shareRopeLaunches)
+      groups = ropeGroups(getOperation());
+    for (SmallVector<RopeOp> &group : groups) {
+      rewriter.setInsertionPoint(group.back());
+      FailureOr<SmallVector<Value>> results =
+          gpulowering::lowerRopes(rewriter, group);
+      if (failed(results))
+        return signalPassFailure();
+      for (auto [i, rope] : llvm::enumerate(group))
+        replaceOpWithCasts(rewriter, rope, ValueRange{(*results)[i]});
+    }
     RewritePatternSet patterns(&getContext());
     populateSessaToGPUPatterns(patterns);
     walkAndApplyPatterns(getOperation(), std::move(patterns));
-    if (failed(
-            checkAllSessaOpsLowered(getOperation(), "convert-sessa-to-gpu")))
+    if (failed(checkAllSessaOpsLowered(getOperation(), "convert-sessa-to-gpu")))
       signalPassFailure();
   }
 };

@@ -51,16 +51,48 @@ struct SessaForwardResultBuffersPass
       copies.push_back(copy);
     for (memref::CopyOp copy : copies) {
       auto out = dyn_cast<BlockArgument>(copy.getTarget());
-      auto alloc = copy.getSource().getDefiningOp<memref::AllocOp>();
+      // The copied buffer, or a reshape of it (a result computed on
+      // [B*T, D] rows and returned as [B, T, D]).
+      Operation *reshape = nullptr;
+      Value source = copy.getSource();
+      if (isa_and_nonnull<memref::ExpandShapeOp, memref::CollapseShapeOp>(
+              source.getDefiningOp())) {
+        reshape = source.getDefiningOp();
+        source = reshape->getOperand(0);
+      }
+      auto alloc = source.getDefiningOp<memref::AllocOp>();
       if (!out || out.getOwner() != entry || !out.hasOneUse() || !alloc ||
           alloc->getBlock() != entry ||
-          alloc.getType() != out.getType() ||
+          alloc.getType() != (reshape ? source.getType() : out.getType()) ||
           !alloc.getType().getLayout().isIdentity() ||
+          !cast<MemRefType>(out.getType()).getLayout().isIdentity() ||
+          (reshape && copy.getSource().getType() != out.getType()) ||
           !allUsesBefore(alloc.getResult(), entry, copy))
         continue;
-      alloc.getResult().replaceAllUsesWith(out);
+      Value replacement = out;
+      if (reshape) {
+        // The inverse reshape of the output argument, where the buffer was
+        // allocated (its sizes are defined there).
+        OpBuilder b(alloc);
+        if (auto expand = dyn_cast<memref::ExpandShapeOp>(reshape))
+          replacement = memref::CollapseShapeOp::create(
+              b, alloc.getLoc(), alloc.getType(), out,
+              expand.getReassociationIndices());
+        else
+          replacement = memref::ExpandShapeOp::create(
+              b, alloc.getLoc(), alloc.getType(), out,
+              cast<memref::CollapseShapeOp>(reshape).getReassociationIndices(),
+              alloc.getMixedSizes());
+        if (replacement.getType() != alloc.getType()) {
+          replacement.getDefiningOp()->erase();
+          continue;
+        }
+      }
+      alloc.getResult().replaceAllUsesWith(replacement);
       copy.erase();
       alloc.erase();
+      if (reshape && reshape->use_empty())
+        reshape->erase();
     }
   }
 };

@@ -36,9 +36,7 @@ bool gpumap::isInDeviceCode(Operation *op) {
          op->getParentOfType<gpu::GPUModuleOp>();
 }
 
-namespace {
-
-constexpr int64_t kWarpSize = 32;
+namespace mlir::sessa::gpumap {
 
 Value cIndex(OpBuilder &b, Location loc, int64_t v) {
   return arith::ConstantIndexOp::create(b, loc, v);
@@ -74,17 +72,17 @@ SmallVector<Value> applyMap(OpBuilder &b, Location loc, AffineMap map,
   return indices;
 }
 
-/// Clones the payload of `op` at loop indices `ivs`: inputs are loaded (or
-/// taken by value when scalar), output block arguments are bound to
-/// `outValues` (null: unused), `linalg.index` to the ivs. `skip` is not
-/// cloned. The results are in `map`.
 void emitPayload(OpBuilder &b, Location loc, linalg::LinalgOp op,
                  ValueRange ivs, ArrayRef<Value> outValues, IRMapping &map,
-                 Operation *skip = nullptr) {
-  for (OpOperand *in : op.getDpsInputOperands()) {
+                 Operation *skip, ArrayRef<Value> inValues) {
+  for (auto [i, in] : llvm::enumerate(op.getDpsInputOperands())) {
     BlockArgument arg = op.getMatchingBlockArgument(in);
     if (arg.use_empty())
       continue;
+    if (i < inValues.size() && inValues[i]) {
+      map.map(arg, inValues[i]);
+      continue;
+    }
     if (op.isScalar(in)) {
       map.map(arg, in->get());
       continue;
@@ -151,15 +149,6 @@ Value gridSize(OpBuilder &b, Location loc, Value work, int64_t perBlock,
   return arith::MinUIOp::create(b, loc, blocks, cIndex(b, loc, maxBlocks));
 }
 
-enum class Combiner { Add, Maximum, MaxNum };
-
-struct WarpReduction {
-  Operation *combinerOp;
-  Combiner combiner;
-  /// The value combined with the output (computed from the inputs).
-  Value other;
-};
-
 std::optional<WarpReduction> matchWarpReduction(linalg::LinalgOp op) {
   unsigned n = op.getNumLoops();
   if (op.getNumDpsInits() != 1 || op.getNumReductionLoops() != 1 ||
@@ -223,6 +212,10 @@ Value identity(OpBuilder &b, Location loc, Combiner c) {
   double v = c == Combiner::Add ? 0.0 : -std::numeric_limits<double>::infinity();
   return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
 }
+
+} // namespace mlir::sessa::gpumap
+
+namespace {
 
 /// One warp per output element (see matchWarpReduction).
 gpu::LaunchOp buildWarpReduction(OpBuilder &b, Location loc,

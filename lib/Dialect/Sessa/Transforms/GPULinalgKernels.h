@@ -55,6 +55,70 @@ FailureOr<gpu::LaunchOp> buildRowCopy(OpBuilder &b, Location loc, Value src,
 /// gpu.module).
 bool isInDeviceCode(Operation *op);
 
+/// Finds, in host code under `root`, chains of linalg ops on memrefs over the
+/// same rows (row reductions over the innermost dimension, elementwise ops
+/// on the rows, on per-row values and on per-column vectors, see
+/// GPURowKernels.cpp) and replaces each chain by one `gpu.launch` with one
+/// block per row ("row_fusion"), the chain's intermediate values held in
+/// registers. Ops that are not part of such a chain are left as they are.
+LogicalResult fuseRowChains(RewriterBase &rewriter, Operation *root,
+                            const KernelOptions &options);
+
+//===----------------------------------------------------------------------===//
+// Building blocks shared by the kernels of GPULinalgKernels.cpp and
+// GPURowKernels.cpp.
+//===----------------------------------------------------------------------===//
+
+inline constexpr int64_t kWarpSize = 32;
+
+Value cIndex(OpBuilder &b, Location loc, int64_t v);
+
+/// The product of `sizes` (1 when empty).
+Value product(OpBuilder &b, Location loc, ArrayRef<Value> sizes);
+
+/// Row-major delinearization of `linear` over `sizes` (last fastest).
+SmallVector<Value> delinearize(OpBuilder &b, Location loc, Value linear,
+                               ArrayRef<Value> sizes);
+
+/// The results of `map` at the loop indices `ivs`.
+SmallVector<Value> applyMap(OpBuilder &b, Location loc, AffineMap map,
+                            ValueRange ivs);
+
+/// Clones the payload of `op` at loop indices `ivs`: inputs are taken from
+/// `inValues` where given (non-null), else loaded (or taken by value when
+/// scalar); output block arguments are bound to `outValues` (null: unused),
+/// `linalg.index` to the ivs. `skip` is not cloned. The results are in `map`.
+void emitPayload(OpBuilder &b, Location loc, linalg::LinalgOp op,
+                 ValueRange ivs, ArrayRef<Value> outValues, IRMapping &map,
+                 Operation *skip = nullptr, ArrayRef<Value> inValues = {});
+
+/// The values `op`'s payload yields, through `map`.
+SmallVector<Value> yielded(linalg::LinalgOp op, IRMapping &map);
+
+/// min(max(ceil(work / perBlock), 1), maxBlocks).
+Value gridSize(OpBuilder &b, Location loc, Value work, int64_t perBlock,
+               int64_t maxBlocks);
+
+enum class Combiner { Add, Maximum, MaxNum };
+
+/// A reduction whose payload ends in `out = combinerOp(out, other)`.
+struct WarpReduction {
+  Operation *combinerOp;
+  Combiner combiner;
+  /// The value combined with the output (computed from the inputs).
+  Value other;
+};
+
+/// `op` as a reduction of its single f32 output over its innermost loop
+/// (the contiguous index of every input reading it), combined by addf,
+/// maximumf or maxnumf; nullopt otherwise.
+std::optional<WarpReduction> matchWarpReduction(linalg::LinalgOp op);
+
+Value combine(OpBuilder &b, Location loc, Combiner c, Value x, Value y);
+
+/// The neutral element of `c` (f32).
+Value identity(OpBuilder &b, Location loc, Combiner c);
+
 } // namespace mlir::sessa::gpumap
 
 #endif // SESSA_LIB_DIALECT_SESSA_TRANSFORMS_GPULINALGKERNELS_H

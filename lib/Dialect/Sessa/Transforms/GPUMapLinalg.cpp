@@ -23,14 +23,20 @@ struct SessaGPUMapLinalgPass
           << blockSize.getValue() << ", " << maxBlocks.getValue() << ")";
       return signalPassFailure();
     }
+    sessa::gpumap::KernelOptions options;
+    options.blockSize = blockSize;
+    options.maxBlocks = maxBlocks;
+    IRRewriter rewriter(&getContext());
+    // Chains of row reductions and elementwise ops over the same rows
+    // (LayerNorm, the gate): one kernel a chain, one block a row.
+    if (fuseRows &&
+        failed(sessa::gpumap::fuseRowChains(rewriter, getOperation(), options)))
+      return signalPassFailure();
     SmallVector<linalg::LinalgOp> ops;
     getOperation()->walk([&](linalg::LinalgOp op) {
       if (!sessa::gpumap::isInDeviceCode(op))
         ops.push_back(op);
     });
-    sessa::gpumap::KernelOptions options;
-    options.blockSize = blockSize;
-    options.maxBlocks = maxBlocks;
     // A fill that the next op overwrites entirely (a reduction's or an
     // elementwise op's output) becomes that kernel's starting value: one
     // launch instead of two.
@@ -41,7 +47,6 @@ struct SessaGPUMapLinalgPass
         folded[op] = fill;
         foldedFills.insert(fill);
       }
-    IRRewriter rewriter(&getContext());
     for (linalg::LinalgOp op : ops) {
       if (foldedFills.contains(op))
         continue;
@@ -49,9 +54,8 @@ struct SessaGPUMapLinalgPass
       linalg::FillOp fill = folded.lookup(op);
       if (fill)
         for (Value init : op.getDpsInits())
-          initValues.push_back(init == fill.getDpsInits()[0]
-                                   ? fill.getDpsInputs()[0]
-                                   : Value());
+          initValues.push_back(
+              init == fill.getDpsInits()[0] ? fill.getDpsInputs()[0] : Value());
       if (failed(sessa::gpumap::buildLinalgKernel(rewriter, op, options,
                                                   initValues)))
         return signalPassFailure();

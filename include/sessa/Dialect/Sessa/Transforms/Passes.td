@@ -131,7 +131,10 @@ def SessaForwardResultBuffers
     block, has the output's type, is never freed or returned, every use of it
     (through views too) comes before that copy, and the copy is the only use
     of `%out`, this replaces `%alloc` by `%out` and erases the copy and the
-    allocation: one pass over the result and one allocation less (for the
+    allocation. The copied value may also be a `memref.expand_shape` or
+    `memref.collapse_shape` of `%alloc` (rows computed as `[B*T, D]`, the
+    result `[B, T, D]`; identity layouts): `%alloc` becomes the inverse
+    reshape of `%out`. Either way: one pass over the result and one allocation less (for the
     selective scan's y, a 268 MB copy). Output arguments are assumed not to
     alias inputs, as the artifact ABI states (its one exception, an extended
     cache that is the same memory as its cache input, is written by copies
@@ -184,6 +187,18 @@ def SessaGPUMapLinalg : Pass<"sessa-gpu-map-linalg"> {
     broadcasts (constant or missing dimensions) are supported; scalar inputs
     are passed by value. Ops with tensor semantics or an unsupported region
     are an error.
+
+    Before that (`fuse-rows`, on by default), a chain of consecutive
+    generics over the same `[M, W]` rows (W static, a multiple of 32) --
+    row reductions over the innermost dimension, with a `linalg.fill`
+    folded in as the starting value, elementwise ops on the rows, on the
+    per-row results and on per-column vectors, as a LayerNorm or the gate
+    `gamma_max * tanh(bias + x . ctx)` decompose into -- becomes one kernel
+    ("row_fusion"): one block a row (grid-stride), the columns spread over
+    up to `block-size` threads, the chain's intermediate values in
+    registers (each reduction a warp butterfly and one shared-memory step
+    across warps), only the intermediates used after the chain stored.
+    GPURowKernels.cpp states the exact conditions.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::gpu::GPUDialect",
@@ -194,7 +209,10 @@ def SessaGPUMapLinalg : Pass<"sessa-gpu-map-linalg"> {
     Option<"blockSize", "block-size", "int64_t", "256",
            "Threads per block (a multiple of 32)">,
     Option<"maxBlocks", "max-blocks", "int64_t", "65536",
-           "Most blocks of a grid-stride launch">
+           "Most blocks of a grid-stride launch">,
+    Option<"fuseRows", "fuse-rows", "bool", "true",
+           "Fuse chains of row reductions and elementwise ops over the same "
+           "rows into one kernel (one block a row)">
   ];
 }
 
