@@ -355,11 +355,8 @@ SmallVector<Value> LayerDecomposer::run() {
         return mixed ? arith::TruncFOp::create(nb, actType, p).getResult() : p;
       });
   Value out = linear(sg, stored(op.getWOut()), f32(op.getBOut()));
-  // With mixed precision the residual widens x again (exact) instead of
-  // reading the f32 copy made for the LayerNorm: the widening fuses into
-  // the residual add, and the f32 copy of x need not be kept.
-  Value residual = mixed ? f32(flatten(op.getX())) : x2;
-  Value y2 = tb.mapIdentity(ValueRange{out, residual}, tb.empty(tb.dims(out)),
+  // The residual widens x (kept in its storage type) as it reads it.
+  Value y2 = tb.mapIdentity(ValueRange{out, x2}, tb.empty(tb.dims(out)),
                             [](ImplicitLocOpBuilder &nb, ValueRange a) {
                               return arith::AddFOp::create(
                                          nb, a[0], toF32Scalar(nb, a[1]))
