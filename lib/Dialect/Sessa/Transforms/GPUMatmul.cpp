@@ -345,6 +345,9 @@ struct SessaGPUMatmulPass
     options.blockK = blockK;
     options.stages = stages;
     options.smallM = smallM;
+    options.blockM = blockM;
+    options.blockN = blockN;
+    options.warps = warps;
     std::string message;
     if (failed(sessa::verifyGemmOptions(options, message))) {
       getOperation().emitError("sessa-gpu-matmul: ") << message;

@@ -322,6 +322,12 @@ def SessaGPUMatmul : Pass<"sessa-gpu-matmul", "::mlir::ModuleOp"> {
            "32 for f32)">,
     Option<"stages", "stages", "int64_t", /*default=*/"0",
            "shared memory pipeline stages (2 to 8; 0: 3)">,
+    Option<"blockM", "block-m", "int64_t", /*default=*/"0",
+           "bf16/f16 block tile rows (64, 128, 256; 0: 128)">,
+    Option<"blockN", "block-n", "int64_t", /*default=*/"0",
+           "bf16/f16 block tile columns (64, 128, 256; 0: 256)">,
+    Option<"warps", "warps", "int64_t", /*default=*/"0",
+           "bf16/f16 warps per block (4 or 8; 0: 8)">,
     Option<"fuseEpilogue", "fuse-epilogue", "bool", /*default=*/"true",
            "apply elementwise consumers of the product in the kernel's "
            "epilogue">,
