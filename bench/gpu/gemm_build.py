@@ -56,6 +56,14 @@ VARIANTS = {
                               "block-m=128 block-n=128 warps=4 block-k=64 stages=3"),
     "bf16_t128x128w4_k32s4": ("bf16", "bf16", "f32", True, True, False,
                               "block-m=128 block-n=128 warps=4 block-k=32 stages=4"),
+    # sm_90a wgmma (128 x block-n x 64, two warpgroups).
+    "bf16_wgmma_n256s4": ("bf16", "bf16", "f32", True, True, False, "wgmma=1 block-n=256 stages=4"),
+    "bf16_wgmma_n128s4": ("bf16", "bf16", "f32", True, True, False, "wgmma=1 block-n=128 stages=4"),
+    "bf16_wgmma_n256s3": ("bf16", "bf16", "f32", True, True, False, "wgmma=1 block-n=256 stages=3"),
+    "bf16_bf16out_wgmma_n256s4": ("bf16", "bf16", "bf16", True, True, False, "wgmma=1 block-n=256 stages=4"),
+    "f16_wgmma_n256s4": ("f16", "f16", "f32", True, True, False, "wgmma=1 block-n=256 stages=4"),
+    "bf16_nn_wgmma_n128s4": ("bf16", "bf16", "f32", False, True, False, "wgmma=1 block-n=128 stages=4"),
+    "bf16_batched_wgmma_n256s4": ("bf16", "bf16", "f32", True, True, True, "wgmma=1 block-n=256 stages=4"),
     "bf16_bf16out_t128x128w4_k64s3": ("bf16", "bf16", "bf16", True, True, False,
                               "block-m=128 block-n=128 warps=4 block-k=64 stages=3"),
 }
@@ -157,13 +165,14 @@ def main():
         block = [int(consts[v]) for v in launch.group(3, 4, 5)]
         smem = int(consts[launch.group(6)])
         ll = out / f"{name}.ll.mlir"
+        chip = "sm_90a" if opts and "wgmma=1" in opts[0] else "sm_90"
         run([MLIR_OPT, str(outl), "--gpu-lower-to-nvvm-pipeline="
-             "cubin-chip=sm_90 cubin-features=+ptx80 cubin-format=isa",
+             f"cubin-chip={chip} cubin-features=+ptx80 cubin-format=isa",
              "-o", str(ll)])
         m = re.search(r'assembly = "((?:[^"\\]|\\.)*)"', ll.read_text())
         ptx = out / f"{name}.ptx"
         ptx.write_text(unescape(m.group(1)))
-        r = run([f"{CUDA}/bin/ptxas", "-arch=sm_90", "-v", str(ptx), "-o",
+        r = run([f"{CUDA}/bin/ptxas", f"-arch={chip}", "-v", str(ptx), "-o",
                  str(out / f"{name}.cubin")])
         usage = " ".join(l.replace("ptxas info    :", "").strip()
                          for l in r.stderr.splitlines()
@@ -176,6 +185,7 @@ def main():
             "smem": smem, "tile": launch_tile(text, launch), "ptxas": usage,
             "mma": p.count("mma.sync"), "ldmatrix": p.count("ldmatrix"),
             "cp_async": p.count("cp.async.cg"), "ffma": p.count("fma.rn.f32"),
+            "wgmma": p.count("wgmma.mma_async"),
         }
         # Only the launch and the cubin travel: drop the large intermediates.
         for f in (gpu, ll):

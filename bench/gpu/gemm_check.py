@@ -171,7 +171,8 @@ def main():
             results["check"].append(line)
     print(f"\n{fails} failing checks")
     print("\n== timing (median of 30, CUDA events)")
-    timed = [n for n in MAN if n.startswith(("f32_nt", "bf16_nt", "bf16_t", "bf16_bf16out_t"))
+    timed = [n for n in MAN if n.startswith(("f32_nt", "bf16_nt", "bf16_t", "bf16_bf16out_t",
+                                            "bf16_wgmma", "bf16_bf16out_wgmma"))
              and "batched" not in n]
     # The defaults again at the end: the spread between two timings of one
     # kernel is the noise floor for comparing variants.

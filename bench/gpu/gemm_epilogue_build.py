@@ -166,7 +166,9 @@ def build_one(name, sessa_opt, src, params, elem, batched, ref, out_t, out, mani
               check_fused=False):
     gpu = out / f"{name}.gpu.mlir"
     # small-m=0: only the tiled kernel (the one measured here).
-    run([sessa_opt, str(src), "--sessa-gpu-matmul=small-m=0", "-o", str(gpu)])
+    # GEMM_OPTS (env): more pass options, e.g. "wgmma=1" (then sm_90a).
+    extra = os.environ.get("GEMM_OPTS", "") if not name.endswith("_base") else ""
+    run([sessa_opt, str(src), "--sessa-gpu-matmul=small-m=0 " + extra, "-o", str(gpu)])
     g = gpu.read_text()
     fused = ("linalg." not in g and g.count("gpu.launch ") == 1
              and "memref.alloc" not in g)
@@ -193,13 +195,14 @@ def build_one(name, sessa_opt, src, params, elem, batched, ref, out_t, out, mani
             sys.exit(f"{name}: kernel argument {a} is not a parameter memref")
         args.append(params[int(m.group(1))])
     ll = out / f"{name}.ll.mlir"
+    chip = "sm_90a" if "wgmma=1" in extra else "sm_90"
     run([MLIR_OPT, str(outl), "--gpu-lower-to-nvvm-pipeline="
-         "cubin-chip=sm_90 cubin-features=+ptx80 cubin-format=isa",
+         f"cubin-chip={chip} cubin-features=+ptx80 cubin-format=isa",
          "-o", str(ll)])
     m = re.search(r'assembly = "((?:[^"\\]|\\.)*)"', ll.read_text())
     ptx = out / f"{name}.ptx"
     ptx.write_text(unescape(m.group(1)))
-    r = run([f"{CUDA}/bin/ptxas", "-arch=sm_90", "-v", str(ptx), "-o",
+    r = run([f"{CUDA}/bin/ptxas", f"-arch={chip}", "-v", str(ptx), "-o",
              str(out / f"{name}.cubin")])
     usage = " ".join(l.replace("ptxas info    :", "").strip()
                      for l in r.stderr.splitlines() if "registers" in l or "spill" in l)

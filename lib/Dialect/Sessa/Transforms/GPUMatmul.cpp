@@ -348,6 +348,7 @@ struct SessaGPUMatmulPass
     options.blockM = blockM;
     options.blockN = blockN;
     options.warps = warps;
+    options.wgmma = wgmma;
     std::string message;
     if (failed(sessa::verifyGemmOptions(options, message))) {
       getOperation().emitError("sessa-gpu-matmul: ") << message;

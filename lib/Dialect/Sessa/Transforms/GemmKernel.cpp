@@ -674,6 +674,100 @@ Value gep(ImplicitLocOpBuilder &b, Value base, Type elem, int32_t offset) {
                              ArrayRef<LLVM::GEPArg>{offset});
 }
 
+/// Stores mma accumulators: element e of fragment (mt, nt) of a warp is row
+/// rowBase + mt * 16 + (e / 2) * 8, column colBase + nt * 8 + e % 2, with
+/// warp w at rows (w / warpsN) * warpRows and columns (w % warpsN) *
+/// warpCols of the block tile (the mma.sync m16n8 C layout, which is also
+/// each warp's part of a wgmma m64nN accumulator).
+void mmaEpilogue(ImplicitLocOpBuilder &b, const KernelIds &ids, ValueRange acc,
+                 Value c, bool accumulate,
+                 ArrayRef<sessa::GemmEpilogueStage> stages, int64_t warpRows,
+                 int64_t warpCols, int64_t warpsN, int64_t mTiles,
+                 int64_t nTiles) {
+    IndexMath km{b};
+    struct { int64_t warpsN; } cfg{warpsN};
+    // Epilogue: fragment element e of tile (mt, nt) is row rowBase + mt *
+    // 16 + (e / 2) * 8, column colBase + nt * 8 + e % 2.
+    Value laneI = km.rem(ids.tid, 32), warpI = km.div(ids.tid, 32);
+    Value wmI = km.div(warpI, cfg.warpsN), wnI = km.rem(warpI, cfg.warpsN);
+    Value rowBase =
+        km.add(ids.m0, km.add(km.mul(wmI, warpRows), km.div(laneI, 4)));
+    Value colBase = km.add(
+        ids.n0, km.add(km.mul(wnI, warpCols), km.mul(km.rem(laneI, 4), 2)));
+    auto cType = cast<MemRefType>(c.getType());
+    Type outType = cType.getElementType();
+    Epilogue epi{stages, ids, cType.getRank() == 3, outType};
+    SmallVector<Value> cols;
+    SmallVector<SmallVector<Value>> pre;
+    for (int64_t nt = 0; nt < nTiles; ++nt)
+      for (int64_t e = 0; e < 2; ++e) {
+        cols.push_back(km.add(colBase, nt * 8 + e));
+        pre.push_back(epi.preload(b, cols.back()));
+      }
+    auto scalarStores = [&](ImplicitLocOpBuilder &b) {
+      IndexMath im{b};
+      for (int64_t mt = 0; mt < mTiles; ++mt)
+        for (int64_t nt = 0; nt < nTiles; ++nt)
+          for (int64_t e = 0; e < 4; ++e) {
+            Value row = im.add(rowBase, mt * 16 + (e / 2) * 8);
+            storeC(b, epi, row, cols[nt * 2 + e % 2],
+                   acc[(mt * nTiles + nt) * 4 + e], accumulate,
+                   pre[nt * 2 + e % 2]);
+          }
+    };
+    if (accumulate) {
+      scalarStores(b);
+    } else {
+      // Elements e and e + 1 of a fragment are adjacent columns of one row
+      // (the first one even): one 2-element store when C is dense along n
+      // and the pair is aligned (even row pitch and offset, pointer aligned
+      // to the pair).
+      const MatrixView &cv = ids.c;
+      int64_t outBytes = outType.getIntOrFloatBitWidth() / 8;
+      Value pairOK = km.both(
+          km.both(km.eq(cv.sCol, km.c(1)), km.isMultiple(cv.sRow, 2)),
+          km.both(km.isMultiple(cv.off, 2),
+                  km.isMultiple(cv.ptr, 2 * outBytes)));
+      auto pairedStores = [&](ImplicitLocOpBuilder &b) {
+        IndexMath im{b};
+        auto pairType = VectorType::get({2}, outType);
+        for (int64_t mt = 0; mt < mTiles; ++mt)
+          for (int64_t nt = 0; nt < nTiles; ++nt)
+            for (int64_t h = 0; h < 2; ++h) {
+              Value row = im.add(rowBase, mt * 16 + h * 8);
+              Value col = cols[nt * 2];
+              int64_t e = (mt * nTiles + nt) * 4 + 2 * h;
+              ifThen(b, im.lt(row, cv.rows), [&](ImplicitLocOpBuilder &b) {
+                IndexMath im{b};
+                Value v0 = epi.apply(b, row, col, acc[e], pre[nt * 2]);
+                Value v1 = epi.apply(b, row, cols[nt * 2 + 1], acc[e + 1],
+                                     pre[nt * 2 + 1]);
+                Value idx =
+                    im.add(cv.off, im.add(im.mul(row, cv.sRow), col));
+                ifThen(
+                    b, im.lt(cols[nt * 2 + 1], cv.cols),
+                    [&](ImplicitLocOpBuilder &b) {
+                      Value pair = vector::FromElementsOp::create(
+                          b, pairType, ValueRange{v0, v1});
+                      vector::StoreOp::create(b, pair, cv.flat,
+                                              ValueRange{idx},
+                                              /*nontemporal=*/false,
+                                              llvm::MaybeAlign(2 * outBytes));
+                    },
+                    [&](ImplicitLocOpBuilder &b) {
+                      IndexMath im{b};
+                      ifThen(b, im.lt(col, cv.cols),
+                             [&](ImplicitLocOpBuilder &b) {
+                               memref::StoreOp::create(b, v0, cv.flat, idx);
+                             });
+                    });
+              });
+            }
+      };
+      ifThen(b, pairOK, pairedStores, scalarStores);
+    }
+}
+
 /// Per-thread state of the cp.async tile copies of one operand: the rows
 /// of the block tile a thread copies are row0 + i * rowsPerPass; their
 /// element offsets (row clamped into the matrix) and whether they are
@@ -941,90 +1035,310 @@ void buildMmaGemm(ImplicitLocOpBuilder &b, Value a, Value bm, Value c,
     }
     ValueRange acc = both.getResults();
 
-    // Epilogue: fragment element e of tile (mt, nt) is row rowBase + mt *
-    // 16 + (e / 2) * 8, column colBase + nt * 8 + e % 2.
-    Value laneI = km.rem(ids.tid, 32), warpI = km.div(ids.tid, 32);
-    Value wmI = km.div(warpI, cfg.warpsN), wnI = km.rem(warpI, cfg.warpsN);
-    Value rowBase =
-        km.add(ids.m0, km.add(km.mul(wmI, warpRows), km.div(laneI, 4)));
-    Value colBase = km.add(
-        ids.n0, km.add(km.mul(wnI, warpCols), km.mul(km.rem(laneI, 4), 2)));
-    auto cType = cast<MemRefType>(c.getType());
-    Type outType = cType.getElementType();
-    Epilogue epi{stages, ids, cType.getRank() == 3, outType};
-    SmallVector<Value> cols;
-    SmallVector<SmallVector<Value>> pre;
-    for (int64_t nt = 0; nt < nTiles; ++nt)
-      for (int64_t e = 0; e < 2; ++e) {
-        cols.push_back(km.add(colBase, nt * 8 + e));
-        pre.push_back(epi.preload(b, cols.back()));
-      }
-    auto scalarStores = [&](ImplicitLocOpBuilder &b) {
-      IndexMath im{b};
-      for (int64_t mt = 0; mt < mTiles; ++mt)
-        for (int64_t nt = 0; nt < nTiles; ++nt)
-          for (int64_t e = 0; e < 4; ++e) {
-            Value row = im.add(rowBase, mt * 16 + (e / 2) * 8);
-            storeC(b, epi, row, cols[nt * 2 + e % 2],
-                   acc[(mt * nTiles + nt) * 4 + e], accumulate,
-                   pre[nt * 2 + e % 2]);
-          }
-    };
-    if (accumulate) {
-      scalarStores(b);
-    } else {
-      // Elements e and e + 1 of a fragment are adjacent columns of one row
-      // (the first one even): one 2-element store when C is dense along n
-      // and the pair is aligned (even row pitch and offset, pointer aligned
-      // to the pair).
-      const MatrixView &cv = ids.c;
-      int64_t outBytes = outType.getIntOrFloatBitWidth() / 8;
-      Value pairOK = km.both(
-          km.both(km.eq(cv.sCol, km.c(1)), km.isMultiple(cv.sRow, 2)),
-          km.both(km.isMultiple(cv.off, 2),
-                  km.isMultiple(cv.ptr, 2 * outBytes)));
-      auto pairedStores = [&](ImplicitLocOpBuilder &b) {
-        IndexMath im{b};
-        auto pairType = VectorType::get({2}, outType);
-        for (int64_t mt = 0; mt < mTiles; ++mt)
-          for (int64_t nt = 0; nt < nTiles; ++nt)
-            for (int64_t h = 0; h < 2; ++h) {
-              Value row = im.add(rowBase, mt * 16 + h * 8);
-              Value col = cols[nt * 2];
-              int64_t e = (mt * nTiles + nt) * 4 + 2 * h;
-              ifThen(b, im.lt(row, cv.rows), [&](ImplicitLocOpBuilder &b) {
-                IndexMath im{b};
-                Value v0 = epi.apply(b, row, col, acc[e], pre[nt * 2]);
-                Value v1 = epi.apply(b, row, cols[nt * 2 + 1], acc[e + 1],
-                                     pre[nt * 2 + 1]);
-                Value idx =
-                    im.add(cv.off, im.add(im.mul(row, cv.sRow), col));
-                ifThen(
-                    b, im.lt(cols[nt * 2 + 1], cv.cols),
-                    [&](ImplicitLocOpBuilder &b) {
-                      Value pair = vector::FromElementsOp::create(
-                          b, pairType, ValueRange{v0, v1});
-                      vector::StoreOp::create(b, pair, cv.flat,
-                                              ValueRange{idx},
-                                              /*nontemporal=*/false,
-                                              llvm::MaybeAlign(2 * outBytes));
-                    },
-                    [&](ImplicitLocOpBuilder &b) {
-                      IndexMath im{b};
-                      ifThen(b, im.lt(col, cv.cols),
-                             [&](ImplicitLocOpBuilder &b) {
-                               memref::StoreOp::create(b, v0, cv.flat, idx);
-                             });
-                    });
-              });
-            }
-      };
-      ifThen(b, pairOK, pairedStores, scalarStores);
-    }
+    mmaEpilogue(b, ids, acc, c, accumulate, stages, warpRows, warpCols,
+                cfg.warpsN, mTiles, nTiles);
     gpu::TerminatorOp::create(b);
   });
 }
 
+
+//===----------------------------------------------------------------------===//
+// bf16/f16 on sm_90a: wgmma. Two warpgroups (256 threads) per 128 x blockN
+// block tile (blockN 128 or 256); warpgroup g computes rows 64 g .. 64 g +
+// 63 with wgmma.mma_async m64nNk16 (A and B K-major from shared memory
+// through matrix descriptors, f32 accumulators in registers). k tiles of
+// 64 elements: one 128-byte row per tile row, stored with the 128-byte
+// swizzle (16-byte chunk c of row r at r * 128 + (c ^ (r % 8)) * 16, tiles
+// 1024-byte aligned) by cp.async (or scalar stores on the unaligned path).
+// Per k tile: wait for the copies, fence.proxy.async (generic-proxy writes
+// made visible to wgmma), barrier, refill the stage freed last iteration,
+// four wgmma k16 steps, commit and wait for them.
+//===----------------------------------------------------------------------===//
+constexpr int64_t kWgmmaBlockK = 64, kWgmmaRowBytes = 128;
+
+void buildWgmmaGemm(ImplicitLocOpBuilder &b, Value a, Value bm, Value c,
+                    bool transposeB, bool accumulate, const Config &cfg,
+                    ArrayRef<sessa::GemmEpilogueStage> stages) {
+  IndexMath im{b};
+  MLIRContext *ctx = b.getContext();
+  Type elem = cast<MemRefType>(a.getType()).getElementType();
+  bool isBF16 = elem.isBF16();
+  Type i8 = b.getI8Type(), i32 = b.getI32Type(), i64 = b.getI64Type(),
+       f32 = b.getF32Type();
+  const int64_t blockM = 128, blockN = cfg.blockN, blockK = kWgmmaBlockK;
+  const int64_t aStageBytes = blockM * kWgmmaRowBytes;
+  const int64_t bStageBytes = blockN * kWgmmaRowBytes;
+  const int64_t aBytes = cfg.stages * aStageBytes;
+  const int64_t tileBytes = aBytes + cfg.stages * bStageBytes;
+  const int64_t numAcc = blockN / 2; // per thread: 64 x N / 128
+  const int64_t vec = 8;
+
+  GemmSizes sizes = gemmSizes(im, b, c);
+  ifThen(b, sizes.nonEmpty, [&](ImplicitLocOpBuilder &b) {
+    IndexMath im{b};
+    auto space = gpu::AddressSpaceAttr::get(
+        ctx, gpu::GPUDialect::getWorkgroupAddressSpace());
+    // + 1024: the tiles start at the first 1024-byte aligned address.
+    Value smemBytes = arith::ConstantOp::create(
+        b, b.getI32IntegerAttr(static_cast<int32_t>(tileBytes + 1024)));
+    auto launch = gpu::LaunchOp::create(
+        b, im.ceilDiv(sizes.n, blockN), im.ceilDiv(sizes.m, blockM),
+        sizes.batch, im.c(256), im.c(1), im.c(1), smemBytes);
+    launch->setAttr("sessa.gpu_kernel", b.getStringAttr("gemm_wgmma"));
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&launch.getBody().front());
+    IndexMath km{b};
+    I32Math x{b};
+    Value dyn = gpu::DynamicSharedMemoryOp::create(
+        b, MemRefType::get({ShapedType::kDynamic}, i8,
+                           MemRefLayoutAttrInterface(), space));
+    KernelIds ids;
+    ids.tid = launch.getThreadIds().x;
+    ids.batch = launch.getBlockIds().z;
+    ids.n0 = km.mul(launch.getBlockIds().x, blockN);
+    ids.m0 = km.mul(launch.getBlockIds().y, blockM);
+    ids.a = makeView(b, a, /*rowDim=*/0, ids.batch, vec);
+    ids.b = makeView(b, bm, /*rowDim=*/transposeB ? 0 : 1, ids.batch, vec);
+    ids.c = makeView(b, c, /*rowDim=*/0, ids.batch, vec);
+    ids.k = ids.a.cols;
+    Value numTiles = km.ceilDiv(ids.k, blockK);
+    Value shBase = sharedBasePtr(b, dyn);
+    // Shared-window address of the base and the pad to 1024 bytes.
+    Value baseAddr = arith::TruncIOp::create(
+        b, i32, LLVM::PtrToIntOp::create(b, i64, shBase));
+    Value pad = arith::AndIOp::create(
+        b, arith::SubIOp::create(b, x.c(1024), arith::AndIOp::create(
+                                                   b, baseAddr, x.c(1023))),
+        x.c(1023));
+    Value tid = x.of(ids.tid);
+    Value warp = x.div(tid, 32);
+    Value group = x.div(warp, 4);
+
+    // Descriptor of a K-major 128-byte-swizzled operand at shared address
+    // `addr`: start >> 4 (bits 0-13), leading byte offset 16 (unused by
+    // swizzled K-major layouts; bits 16-29), stride byte offset 1024
+    // between 8-row groups (bits 32-45), swizzle mode 1 = 128B (62-63).
+    auto descriptor = [&](ImplicitLocOpBuilder &b, Value addr) {
+      I32Math x{b};
+      Value start = arith::ShRUIOp::create(
+          b, arith::AndIOp::create(b, addr, x.c(0x3FFFF)), x.c(4));
+      Value d = arith::ExtUIOp::create(b, i64, start);
+      int64_t fixed = (int64_t(1) << 16) | (int64_t(1024 >> 4) << 32) |
+                      (int64_t(1) << 62);
+      return arith::OrIOp::create(
+          b, d, arith::ConstantOp::create(b, b.getI64IntegerAttr(fixed)));
+    };
+    auto accType = LLVM::LLVMStructType::getLiteral(
+        ctx, SmallVector<Type>(numAcc, f32));
+    auto wtype = isBF16 ? NVVM::WGMMATypes::bf16 : NVVM::WGMMATypes::f16;
+    auto compute = [&](ImplicitLocOpBuilder &b, Value stage,
+                       ValueRange acc) -> SmallVector<Value> {
+      I32Math x{b};
+      Value aAddr = x.add(
+          x.add(baseAddr, pad),
+          x.add(x.mul(stage, aStageBytes), x.mul(group, 64 * kWgmmaRowBytes)));
+      Value bAddr = x.add(x.add(baseAddr, pad),
+                          x.add(x.mul(stage, bStageBytes), x.c(aBytes)));
+      Value da = descriptor(b, aAddr), db = descriptor(b, bAddr);
+      Value d = LLVM::UndefOp::create(b, accType);
+      for (int64_t i = 0; i < numAcc; ++i)
+        d = LLVM::InsertValueOp::create(b, d, acc[i], ArrayRef<int64_t>{i});
+      NVVM::WgmmaFenceAlignedOp::create(b);
+      for (int64_t ks = 0; ks < blockK / 16; ++ks) {
+        // k16 step: 32 bytes further along the (swizzled) rows.
+        Value off = arith::ConstantOp::create(b, b.getI64IntegerAttr(2 * ks));
+        d = NVVM::WgmmaMmaAsyncOp::create(
+            b, accType, d, arith::AddIOp::create(b, da, off),
+            arith::AddIOp::create(b, db, off),
+            NVVM::MMAShapeAttr::get(ctx, 64, blockN, 16),
+            NVVM::WGMMATypesAttr::get(ctx, wtype),
+            NVVM::WGMMATypesAttr::get(ctx, wtype),
+            NVVM::WGMMATypesAttr::get(ctx, NVVM::WGMMATypes::f32),
+            NVVM::WGMMAScaleOutAttr::get(ctx, NVVM::WGMMAScaleOut::one),
+            NVVM::WGMMAScaleInAttr::get(ctx, NVVM::WGMMAScaleIn::one),
+            NVVM::WGMMAScaleInAttr::get(ctx, NVVM::WGMMAScaleIn::one),
+            NVVM::MMALayoutAttr::get(ctx, NVVM::MMALayout::row),
+            NVVM::MMALayoutAttr::get(ctx, NVVM::MMALayout::col),
+            NVVM::MMAIntOverflowAttr());
+      }
+      NVVM::WgmmaGroupSyncAlignedOp::create(b);
+      NVVM::WgmmaWaitGroupSyncOp::create(b, 0);
+      SmallVector<Value> out;
+      for (int64_t i = 0; i < numAcc; ++i)
+        out.push_back(
+            LLVM::ExtractValueOp::create(b, d, ArrayRef<int64_t>{i}));
+      return out;
+    };
+
+    // cp.async: thread t copies chunk t % 8 of rows t / 8 + 32 i.
+    auto prepare = [&](ImplicitLocOpBuilder &b, const MatrixView &v, Value r0,
+                       int64_t tileRows, int64_t regionBytes,
+                       int64_t stageBytes) {
+      IndexMath im{b};
+      I32Math x{b};
+      FastCopies f;
+      f.regionBytes = regionBytes;
+      f.stageBytes = stageBytes;
+      f.rowsPerPass = 256 / 8;
+      Value row0 = im.div(ids.tid, 8);
+      Value rowLast = im.sub(v.rows, im.c(1));
+      for (int64_t i = 0; i < tileRows / f.rowsPerPass; ++i) {
+        Value gr = im.add(r0, im.add(row0, i * f.rowsPerPass));
+        f.rowIn.push_back(im.lt(gr, v.rows));
+        f.rowOff.push_back(
+            x.of(im.add(v.off, im.mul(im.min(gr, rowLast), v.sRow))));
+      }
+      Value r = x.of(row0);
+      Value chunk = x.rem(tid, 8);
+      Value swz = arith::XOrIOp::create(b, chunk, x.rem(r, 8));
+      f.dstLane = x.add(x.add(x.mul(r, kWgmmaRowBytes), x.mul(swz, 16)),
+                        x.add(pad, x.c(regionBytes)));
+      f.gBase = globalBasePtr(b, v.ptr);
+      return f;
+    };
+    auto fastLoad = [&](ImplicitLocOpBuilder &b, ArrayRef<FastCopies> ops,
+                        Value stage, Value k0) {
+      IndexMath im{b};
+      I32Math x{b};
+      Value kc = im.mul(im.rem(ids.tid, 8), vec);
+      Value gk = im.add(k0, kc);
+      Value kLast = im.mul(im.div(im.sub(ids.k, im.c(1)), vec), vec);
+      Value kOff = x.of(im.min(gk, kLast));
+      Value left = im.min(im.max(im.sub(ids.k, gk), im.c(0)), im.c(vec));
+      Value bytes = x.mul(x.of(left), 2);
+      Value zero = x.c(0);
+      for (const FastCopies &f : ops) {
+        Value dst = gep(b, shBase, i8,
+                        x.add(f.dstLane, x.mul(stage, f.stageBytes)));
+        for (size_t i = 0; i < f.rowOff.size(); ++i) {
+          Value off = arith::ExtSIOp::create(b, i64, x.add(f.rowOff[i], kOff));
+          Value src = gep(b, f.gBase, elem, off);
+          Value n = arith::SelectOp::create(b, f.rowIn[i], bytes, zero);
+          NVVM::CpAsyncOp::create(
+              b,
+              gep(b, dst, i8,
+                  static_cast<int32_t>(i * f.rowsPerPass * kWgmmaRowBytes)),
+              src, b.getI32IntegerAttr(16),
+              NVVM::LoadCacheModifierKindAttr::get(
+                  ctx, NVVM::LoadCacheModifierKind::CG),
+              n);
+        }
+      }
+    };
+    // Scalar path: element (row, kk) of a tile with guarded loads, stored
+    // at its swizzled place (a loop over this thread's elements).
+    Value flat = memref::ViewOp::create(
+        b,
+        MemRefType::get({(tileBytes + 1024) / 2}, elem,
+                        MemRefLayoutAttrInterface(), space),
+        dyn, km.c(0), ValueRange{});
+    auto slowLoad = [&](ImplicitLocOpBuilder &b, const MatrixView &v,
+                        Value r0, int64_t tileRows, Value region, Value k0) {
+      IndexMath im{b};
+      int64_t perThread = tileRows * blockK / 256;
+      scf::ForOp::create(
+          b, im.c(0), im.c(perThread), im.c(1), ValueRange{},
+          [&](OpBuilder &nb, Location loc, Value i, ValueRange) {
+            ImplicitLocOpBuilder b(loc, nb);
+            IndexMath im{b};
+            Value e = im.add(ids.tid, im.mul(i, 256));
+            Value row = im.div(e, blockK), kk = im.rem(e, blockK);
+            Value gr = im.add(r0, row), gk = im.add(k0, kk);
+            Value inside = im.both(im.lt(gr, v.rows), im.lt(gk, v.cols));
+            Value val = ifValue(
+                b, inside, elem,
+                [&](ImplicitLocOpBuilder &b) -> Value {
+                  IndexMath im{b};
+                  Value idx = im.add(v.off, im.add(im.mul(gr, v.sRow),
+                                                   im.mul(gk, v.sCol)));
+                  return memref::LoadOp::create(b, v.flat, idx);
+                },
+                [&](ImplicitLocOpBuilder &b) -> Value {
+                  return arith::ConstantOp::create(
+                      b, b.getFloatAttr(elem, 0.0));
+                });
+            Value swz = arith::XOrIOp::create(b, im.div(kk, 8), im.rem(row, 8));
+            // Element index: (region + row * 128 + swz * 16) / 2 + kk % 8.
+            Value idx = im.add(
+                im.div(im.add(region, im.add(im.mul(row, kWgmmaRowBytes),
+                                             im.mul(swz, 16))),
+                       2),
+                im.rem(kk, 8));
+            memref::StoreOp::create(b, val, flat, ValueRange{idx});
+            scf::YieldOp::create(b);
+          });
+    };
+
+    auto mainLoop = [&](ImplicitLocOpBuilder &b,
+                        function_ref<void(ImplicitLocOpBuilder &, Value, Value)>
+                            load) -> SmallVector<Value> {
+      IndexMath km{b};
+      for (int64_t s = 0; s + 1 < cfg.stages; ++s) {
+        ifThen(b, km.lt(km.c(s), numTiles), [&](ImplicitLocOpBuilder &b) {
+          IndexMath im{b};
+          load(b, im.c(s), im.c(s * blockK));
+        });
+        commitTiles(b);
+      }
+      Value zero = arith::ConstantOp::create(b, b.getF32FloatAttr(0.0));
+      SmallVector<Value> init(numAcc, zero);
+      auto loop = scf::ForOp::create(
+          b, km.c(0), numTiles, km.c(1), init,
+          [&](OpBuilder &nb, Location loc, Value t, ValueRange acc) {
+            ImplicitLocOpBuilder b(loc, nb);
+            IndexMath im{b};
+            I32Math x{b};
+            NVVM::CpAsyncWaitGroupOp::create(b, cfg.stages - 2);
+            NVVM::FenceProxyOp::create(
+                b, NVVM::ProxyKindAttr::get(ctx, NVVM::ProxyKind::async_shared),
+                NVVM::SharedSpaceAttr::get(ctx, NVVM::SharedSpace::shared_cta));
+            gpu::BarrierOp::create(b);
+            Value next = im.add(t, cfg.stages - 1);
+            ifThen(b, im.lt(next, numTiles), [&](ImplicitLocOpBuilder &b) {
+              IndexMath im{b};
+              load(b, im.rem(next, cfg.stages), im.mul(next, blockK));
+            });
+            commitTiles(b);
+            scf::YieldOp::create(
+                b, compute(b, x.rem(x.of(t), cfg.stages), acc));
+          });
+      return SmallVector<Value>(loop.getResults());
+    };
+
+    Value fast = km.both(km.both(ids.a.fast, ids.b.fast),
+                         km.both(ids.a.small, ids.b.small));
+    auto both = scf::IfOp::create(b, SmallVector<Type>(numAcc, f32), fast,
+                                  /*withElse=*/true);
+    {
+      OpBuilder::InsertionGuard g(b);
+      b.setInsertionPointToStart(&both.getThenRegion().front());
+      SmallVector<FastCopies> ops{
+          prepare(b, ids.a, ids.m0, blockM, 0, aStageBytes),
+          prepare(b, ids.b, ids.n0, blockN, aBytes, bStageBytes)};
+      scf::YieldOp::create(
+          b, mainLoop(b, [&](ImplicitLocOpBuilder &b, Value stage, Value k0) {
+            I32Math x{b};
+            fastLoad(b, ops, x.of(stage), k0);
+          }));
+      b.setInsertionPointToStart(&both.getElseRegion().front());
+      scf::YieldOp::create(
+          b, mainLoop(b, [&](ImplicitLocOpBuilder &b, Value stage, Value k0) {
+            IndexMath im{b};
+            Value padI = arith::IndexCastUIOp::create(b, b.getIndexType(), pad);
+            slowLoad(b, ids.a, ids.m0, blockM,
+                     im.add(padI, im.mul(stage, aStageBytes)), k0);
+            slowLoad(b, ids.b, ids.n0, blockN,
+                     im.add(padI, im.add(im.mul(stage, bStageBytes),
+                                         im.c(aBytes))),
+                     k0);
+          }));
+    }
+    mmaEpilogue(b, ids, both.getResults(), c, accumulate, stages,
+                /*warpRows=*/16, /*warpCols=*/blockN, /*warpsN=*/1,
+                /*mTiles=*/1, /*nTiles=*/blockN / 8);
+    gpu::TerminatorOp::create(b);
+  });
+}
 
 //===----------------------------------------------------------------------===//
 // Small M (decode): C[m, n] = sum_k A[m, k] * B[n, k] with few rows. The
@@ -1267,6 +1581,14 @@ tilingFor(int64_t elemBytes, const mlir::sessa::GemmOptions &options) {
   // (bench/gpu/NOTES-gemm.md): f32 32/3 beat 16/2 and 16/4; bf16/f16 see
   // the run-4 section there.
   mlir::sessa::GemmTiling t{128, 128, 32, 256, 3};
+  if (elemBytes == 2 && options.wgmma) {
+    // wgmma: 128 x (128 or 256) x 64, two warpgroups, 4 stages, 128-byte
+    // rows without padding (+1 KiB to align the tiles).
+    t = mlir::sessa::GemmTiling{128, options.blockN ? options.blockN : 256,
+                                64, 256, options.stages ? options.stages : 4};
+    t.smemBytes = t.stages * (t.blockM + t.blockN) * 128 + 1024;
+    return t;
+  }
   if (elemBytes == 2) {
     t = mlir::sessa::GemmTiling{128, 256, 64, 256, 3};
     t = mlir::sessa::GemmTiling{128, 256, 64, 256, 3};
@@ -1305,6 +1627,20 @@ LogicalResult mlir::sessa::verifyGemmOptions(const GemmOptions &options,
   if (options.smallM < 0) {
     message = "small-m must be 0 (off) or positive";
     return failure();
+  }
+  if (options.wgmma) {
+    if ((options.blockM && options.blockM != 128) ||
+        (options.blockN && options.blockN != 128 && options.blockN != 256) ||
+        (options.blockK && options.blockK != 64) ||
+        (options.warps && options.warps != 8)) {
+      message = "wgmma tiles are 128 x (128 or 256) x 64 with 8 warps";
+      return failure();
+    }
+    if (tilingFor(2, options).smemBytes > 227 * 1024) {
+      message = "tiles need more than 227 KiB of shared memory";
+      return failure();
+    }
+    return success();
   }
   auto tileOK = [](int64_t v) { return v == 0 || v == 64 || v == 128 || v == 256; };
   if (!tileOK(options.blockM) || !tileOK(options.blockN)) {
@@ -1382,6 +1718,8 @@ LogicalResult mlir::sessa::buildGemmLaunch(OpBuilder &builder, Location loc,
   auto tiled = [&](ImplicitLocOpBuilder &ib) {
     if (elem.isF32())
       buildF32Gemm(ib, a, b, c, transposeB, accumulate, cfg, epilogue);
+    else if (options.wgmma)
+      buildWgmmaGemm(ib, a, b, c, transposeB, accumulate, cfg, epilogue);
     else
       buildMmaGemm(ib, a, b, c, transposeB, accumulate, cfg, epilogue);
   };

@@ -64,6 +64,10 @@ struct GemmOptions {
   /// by block-n / (warps / (block-m / 64)) columns (16 to 64). The f32
   /// kernel is always 128 x 128 with 256 threads.
   int64_t blockM = 0, blockN = 0, warps = 0;
+  /// bf16/f16 with sm_90a's wgmma.mma_async (two warpgroups per 128 x
+  /// block-n tile, block-n 128 or 256 (default), block-k 64, 4 stages by
+  /// default) instead of mma.sync. The kernel needs an sm_90a target.
+  bool wgmma = false;
 };
 
 /// Block tile, block size and dynamic shared memory of the kernels (for

@@ -328,6 +328,9 @@ def SessaGPUMatmul : Pass<"sessa-gpu-matmul", "::mlir::ModuleOp"> {
            "bf16/f16 block tile columns (64, 128, 256; 0: 256)">,
     Option<"warps", "warps", "int64_t", /*default=*/"0",
            "bf16/f16 warps per block (4 or 8; 0: 8)">,
+    Option<"wgmma", "wgmma", "bool", /*default=*/"false",
+           "bf16/f16 products with sm_90a wgmma.mma_async (the module must "
+           "target sm_90a)">,
     Option<"fuseEpilogue", "fuse-epilogue", "bool", /*default=*/"true",
            "apply elementwise consumers of the product in the kernel's "
            "epilogue">,
