@@ -60,6 +60,10 @@ VARIANTS = {
     "bf16_wgmma_n256s4": ("bf16", "bf16", "f32", True, True, False, "wgmma=1 block-n=256 stages=4"),
     "bf16_wgmma_n128s4": ("bf16", "bf16", "f32", True, True, False, "wgmma=1 block-n=128 stages=4"),
     "bf16_wgmma_n256s3": ("bf16", "bf16", "f32", True, True, False, "wgmma=1 block-n=256 stages=3"),
+    "bf16_wgmma_n128s6": ("bf16", "bf16", "f32", True, True, False, "wgmma=1 block-n=128 stages=6"),
+    # wgmma waiting for each k tile's products (run 5's kernel).
+    "bf16_wgmma_n256s4_wait0": ("bf16", "bf16", "f32", True, True, False,
+                                "wgmma=1 block-n=256 stages=4 | --sessa-gpu-wgmma-pending=0"),
     "bf16_bf16out_wgmma_n256s4": ("bf16", "bf16", "bf16", True, True, False, "wgmma=1 block-n=256 stages=4"),
     "f16_wgmma_n256s4": ("f16", "f16", "f32", True, True, False, "wgmma=1 block-n=256 stages=4"),
     "bf16_nn_wgmma_n128s4": ("bf16", "bf16", "f32", False, True, False, "wgmma=1 block-n=128 stages=4"),
@@ -143,13 +147,15 @@ def main():
         src = out / f"{name}.mlir"
         src.write_text(module(at, bt, ct, tb, fill, batched))
         gpu = out / f"{name}.gpu.mlir"
-        flag = "--sessa-gpu-matmul" + (f"={opts[0]}" if opts else "")
+        # "PASS OPTIONS | MORE SESSA-OPT FLAGS"
+        popts, _, more = (opts[0] if opts else "").partition("|")
+        flag = "--sessa-gpu-matmul" + (f"={popts.strip()}" if popts.strip() else "")
         if name.endswith("_base"):
             # The previous kernel, from BASE_SESSA_OPT (env), for comparison.
             sessa_opt_used = os.environ["BASE_SESSA_OPT"]
         else:
             sessa_opt_used = str(sessa_opt)
-        run([sessa_opt_used, str(src), flag, "-o", str(gpu)])
+        run([sessa_opt_used, str(src), flag, *more.split(), "-o", str(gpu)])
         outl = out / f"{name}.out.mlir"
         run([MLIR_OPT, str(gpu), "--canonicalize", "--cse",
              "--gpu-launch-sink-index-computations", "--gpu-kernel-outlining",

@@ -102,7 +102,7 @@ def _target_check(target):
 
 def compile(text, out_dir, name, target="cpu", cpu=None, opt_level=3, features=None,
             openmp=True, keep_llvm_ir=False, runtime_library=None, linker=None,
-            source_name=None, cuda_chip="sm_90", cuda_features="+ptx80", cuda_toolkit=None,
+            source_name=None, cuda_chip="sm_90a", cuda_features="+ptx80", cuda_toolkit=None,
             cuda_runtime_library=None):
     """Compiles the MLIR module `text` ahead of time into the artifact
     directory `out_dir` (created if missing; nothing is written unless

@@ -30,11 +30,11 @@ func.func @row_softmax_denominator(%x: tensor<?x128xbf16>) -> tensor<?xf32> {
 }
 
 // A fatbin (magic 0xBA55ED50) with an ELF cubin inside.
-// FATBIN: gpu.binary @row_softmax_denominator_kernel  [#gpu.object<#nvvm.target<O = 3, chip = "sm_90", features = "+ptx80">, properties = {{{.*}}}, "P\EDU\BA{{.*}}\7FELF
-// CUBIN: gpu.binary @row_softmax_denominator_kernel  [#gpu.object<#nvvm.target<chip = "sm_90", features = "+ptx80">, properties = {{{.*}}}, bin = "\7FELF
+// FATBIN: gpu.binary @row_softmax_denominator_kernel  [#gpu.object<#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx80">, properties = {{{.*}}}, "P\EDU\BA{{.*}}\7FELF
+// CUBIN: gpu.binary @row_softmax_denominator_kernel  [#gpu.object<#nvvm.target<chip = "sm_90a", features = "+ptx80">, properties = {{{.*}}}, bin = "\7FELF
 // LLVMIR: @row_softmax_denominator_kernel_binary = internal constant [{{[0-9]+}} x i8] c"P\ED
 // LLVMIR: call ptr @mgpuModuleLoad(ptr @row_softmax_denominator_kernel_binary, i64 {{[0-9]+}})
 // LLVMIR: call void @mgpuModuleUnload(
 // LAYER-LABEL: llvm.func @layer_step(
-// LAYER: gpu.binary @layer_step_kernels  [#gpu.object<#nvvm.target<O = 3, chip = "sm_90", features = "+ptx80">, properties = {{{.*}}}, "P\EDU\BA
+// LAYER: gpu.binary @layer_step_kernels  [#gpu.object<#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx80">, properties = {{{.*}}}, "P\EDU\BA
 // LAYER-NOT: gpu.binary

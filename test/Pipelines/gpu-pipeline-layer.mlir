@@ -13,11 +13,11 @@
 // CHECK: gpu.launch_func <%{{.+}} : !llvm.ptr> @layer_step_kernels::@layer_step_kernel
 // CHECK: llvm.call @mgpuMemFree(
 // CHECK: llvm.call @mgpuStreamSynchronize(
-// CHECK: gpu.binary @layer_step_kernels  [#gpu.object<#nvvm.target<O = 3, chip = "sm_90", features = "+ptx80">, {{.*}}assembly = "{{.*}}.target sm_90
+// CHECK: gpu.binary @layer_step_kernels  [#gpu.object<#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx80">, {{.*}}assembly = "{{.*}}.target sm_90
 // CHECK-NOT: gpu.binary
 // CHECK-LABEL: llvm.func @layer_step_bf16(
 // CHECK: gpu.launch_func <%{{.+}} : !llvm.ptr> @layer_step_bf16_kernels::@layer_step_bf16_kernel
-// CHECK: gpu.binary @layer_step_bf16_kernels  [#gpu.object<#nvvm.target<O = 3, chip = "sm_90", features = "+ptx80">, {{.*}}assembly = "{{.*}}.target sm_90
+// CHECK: gpu.binary @layer_step_bf16_kernels  [#gpu.object<#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx80">, {{.*}}assembly = "{{.*}}.target sm_90
 // CHECK-NOT: gpu.binary
 // ONLY-LLVM-NOT: {{= sessa\.|^ *sessa\.}}
 // ONLY-LLVM-NOT: linalg.

@@ -18,10 +18,10 @@
 // By default each kernel keeps its own gpu.module / image.
 // RUN: sessa-opt %s --sessa-entry-point-abi --sessa-gpu-pipeline="format=isa" | FileCheck %s --check-prefix=DEFAULT
 // DEFAULT-LABEL: llvm.func @_mlir_ciface_block_f32(
-// DEFAULT-COUNT-5: gpu.binary @block_f32_kernel{{(_[0-9])?}}  [#gpu.object<#nvvm.target<O = 3, chip = "sm_90", features = "+ptx80">
+// DEFAULT-COUNT-5: gpu.binary @block_f32_kernel{{(_[0-9])?}}  [#gpu.object<#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx80">
 // DEFAULT-NOT: gpu.binary
 // DEFAULT-LABEL: llvm.func @_mlir_ciface_proj_bf16(
-// DEFAULT-COUNT-3: gpu.binary @proj_bf16_kernel{{(_[0-9])?}}  [#gpu.object<#nvvm.target<O = 3, chip = "sm_90", features = "+ptx80">
+// DEFAULT-COUNT-3: gpu.binary @proj_bf16_kernel{{(_[0-9])?}}  [#gpu.object<#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx80">
 // DEFAULT-NOT: gpu.binary
 
 #id2 = affine_map<(i, j) -> (i, j)>
@@ -163,7 +163,7 @@ func.func @proj_bf16(%x: tensor<?x64xbf16>, %w: tensor<32x64xbf16>) -> tensor<?x
 // HOST: llvm.return
 // HOST-LABEL: llvm.func @_mlir_ciface_block_f32(
 // The kernels as PTX for sm_90 with PTX ISA 8.0.
-// HOST: gpu.binary @block_f32_kernels  [#gpu.object<#nvvm.target<O = 3, chip = "sm_90", features = "+ptx80">, {{.*}}assembly = "{{.*}}.version 8.0{{.*}}.target sm_90{{.*}}.visible .entry block_f32_kernel({{.*}}.visible .entry block_f32_kernel_2(
+// HOST: gpu.binary @block_f32_kernels  [#gpu.object<#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx80">, {{.*}}assembly = "{{.*}}.version 8.0{{.*}}.target sm_90{{.*}}.visible .entry block_f32_kernel({{.*}}.visible .entry block_f32_kernel_2(
 // HOST-LABEL: llvm.func @proj_bf16(
 // SM80: #nvvm.target<O = 3, chip = "sm_80", features = "+ptx70">
 // SM80-SAME: .target sm_80

@@ -33,8 +33,10 @@ static cl::opt<std::string>
                     "toolkit)"),
            cl::init("cpu"));
 static cl::opt<std::string>
-    cudaChip("cuda-chip", cl::desc("GPU architecture for --target=cuda"),
-             cl::init("sm_90"));
+    cudaChip("cuda-chip",
+             cl::desc("GPU architecture for --target=cuda (sm_90a: wgmma "
+                      "GEMMs; e.g. sm_90 or sm_80: mma.sync)"),
+             cl::init("sm_90a"));
 static cl::opt<std::string>
     cudaFeatures("cuda-features",
                  cl::desc("PTX features for --target=cuda"),

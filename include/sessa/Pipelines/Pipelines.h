@@ -39,8 +39,10 @@ LogicalResult buildCPUPipeline(OpPassManager &pm,
 
 struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
   PassOptions::Option<std::string> chip{
-      *this, "chip", llvm::cl::desc("GPU architecture (#nvvm.target chip)"),
-      llvm::cl::init("sm_90")};
+      *this, "chip",
+      llvm::cl::desc("GPU architecture (#nvvm.target chip); sm_90a (default) "
+                     "uses wgmma for bf16/f16 products, other chips mma.sync"),
+      llvm::cl::init("sm_90a")};
   PassOptions::Option<std::string> features{
       *this, "features",
       llvm::cl::desc("PTX features (#nvvm.target features); sm_90 needs "

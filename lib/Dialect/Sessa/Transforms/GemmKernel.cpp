@@ -1056,6 +1056,13 @@ void buildMmaGemm(ImplicitLocOpBuilder &b, Value a, Value bm, Value c,
 //===----------------------------------------------------------------------===//
 constexpr int64_t kWgmmaBlockK = 64, kWgmmaRowBytes = 128;
 
+/// wgmma groups left in flight at the end of a k tile: 1 overlaps a tile's
+/// products with the next tile's barrier and copies (the copies then run
+/// stages - 2 tiles ahead); 0 waits for them (stages - 1 tiles ahead).
+llvm::cl::opt<int64_t> clWgmmaPending(
+    "sessa-gpu-wgmma-pending", llvm::cl::Hidden, llvm::cl::init(1),
+    llvm::cl::desc("wgmma groups in flight across k tiles (0 or 1)"));
+
 void buildWgmmaGemm(ImplicitLocOpBuilder &b, Value a, Value bm, Value c,
                     bool transposeB, bool accumulate, const Config &cfg,
                     ArrayRef<sessa::GemmEpilogueStage> stages) {
@@ -1131,8 +1138,21 @@ void buildWgmmaGemm(ImplicitLocOpBuilder &b, Value a, Value bm, Value c,
     auto accType = LLVM::LLVMStructType::getLiteral(
         ctx, SmallVector<Type>(numAcc, f32));
     auto wtype = isBF16 ? NVVM::WGMMATypes::bf16 : NVVM::WGMMATypes::f16;
-    auto compute = [&](ImplicitLocOpBuilder &b, Value stage,
-                       ValueRange acc) -> SmallVector<Value> {
+    const int64_t pending =
+        cfg.stages >= 3 ? std::clamp<int64_t>(clWgmmaPending.getValue(), 0, 1)
+                        : 0;
+    // Tiles loaded ahead: the stage refilled at tile t was read by tile
+    // t - 1 - pending, whose wgmma group every warp has waited for before
+    // this tile's barrier.
+    const int64_t ahead = cfg.stages - 1 - pending;
+    // The accumulators stay in one !llvm.struct across the k loop (no
+    // register access while a group is in flight).
+    // `first`: the tile's first k16 step ignores `d` (scale-d 0), which
+    // zeroes the accumulators without other instructions writing them
+    // (ptxas serializes wgmma when non-wgmma instructions define
+    // accumulators of an in-flight group).
+    auto compute = [&](ImplicitLocOpBuilder &b, Value stage, Value d,
+                       bool first) -> Value {
       I32Math x{b};
       Value aAddr = x.add(
           x.add(baseAddr, pad),
@@ -1140,9 +1160,6 @@ void buildWgmmaGemm(ImplicitLocOpBuilder &b, Value a, Value bm, Value c,
       Value bAddr = x.add(x.add(baseAddr, pad),
                           x.add(x.mul(stage, bStageBytes), x.c(aBytes)));
       Value da = descriptor(b, aAddr), db = descriptor(b, bAddr);
-      Value d = LLVM::UndefOp::create(b, accType);
-      for (int64_t i = 0; i < numAcc; ++i)
-        d = LLVM::InsertValueOp::create(b, d, acc[i], ArrayRef<int64_t>{i});
       NVVM::WgmmaFenceAlignedOp::create(b);
       for (int64_t ks = 0; ks < blockK / 16; ++ks) {
         // k16 step: 32 bytes further along the (swizzled) rows.
@@ -1154,7 +1171,9 @@ void buildWgmmaGemm(ImplicitLocOpBuilder &b, Value a, Value bm, Value c,
             NVVM::WGMMATypesAttr::get(ctx, wtype),
             NVVM::WGMMATypesAttr::get(ctx, wtype),
             NVVM::WGMMATypesAttr::get(ctx, NVVM::WGMMATypes::f32),
-            NVVM::WGMMAScaleOutAttr::get(ctx, NVVM::WGMMAScaleOut::one),
+            NVVM::WGMMAScaleOutAttr::get(ctx, first && ks == 0
+                                                  ? NVVM::WGMMAScaleOut::zero
+                                                  : NVVM::WGMMAScaleOut::one),
             NVVM::WGMMAScaleInAttr::get(ctx, NVVM::WGMMAScaleIn::one),
             NVVM::WGMMAScaleInAttr::get(ctx, NVVM::WGMMAScaleIn::one),
             NVVM::MMALayoutAttr::get(ctx, NVVM::MMALayout::row),
@@ -1162,12 +1181,8 @@ void buildWgmmaGemm(ImplicitLocOpBuilder &b, Value a, Value bm, Value c,
             NVVM::MMAIntOverflowAttr());
       }
       NVVM::WgmmaGroupSyncAlignedOp::create(b);
-      NVVM::WgmmaWaitGroupSyncOp::create(b, 0);
-      SmallVector<Value> out;
-      for (int64_t i = 0; i < numAcc; ++i)
-        out.push_back(
-            LLVM::ExtractValueOp::create(b, d, ArrayRef<int64_t>{i}));
-      return out;
+      NVVM::WgmmaWaitGroupSyncOp::create(b, pending);
+      return d;
     };
 
     // cp.async: thread t copies chunk t % 8 of rows t / 8 + 32 i.
@@ -1271,43 +1286,54 @@ void buildWgmmaGemm(ImplicitLocOpBuilder &b, Value a, Value bm, Value c,
 
     auto mainLoop = [&](ImplicitLocOpBuilder &b,
                         function_ref<void(ImplicitLocOpBuilder &, Value, Value)>
-                            load) -> SmallVector<Value> {
+                            load) -> Value {
       IndexMath km{b};
-      for (int64_t s = 0; s + 1 < cfg.stages; ++s) {
-        ifThen(b, km.lt(km.c(s), numTiles), [&](ImplicitLocOpBuilder &b) {
-          IndexMath im{b};
-          load(b, im.c(s), im.c(s * blockK));
-        });
+      // Tile 0 is always loaded (all zero fill when K is 0) and computed
+      // before the loop, its first step with scale-d 0.
+      for (int64_t s = 0; s < ahead; ++s) {
+        if (s == 0)
+          load(b, km.c(0), km.c(0));
+        else
+          ifThen(b, km.lt(km.c(s), numTiles), [&](ImplicitLocOpBuilder &b) {
+            IndexMath im{b};
+            load(b, im.c(s), im.c(s * blockK));
+          });
         commitTiles(b);
       }
-      Value zero = arith::ConstantOp::create(b, b.getF32FloatAttr(0.0));
-      SmallVector<Value> init(numAcc, zero);
+      auto step = [&](ImplicitLocOpBuilder &b, Value t, Value d,
+                      bool first) -> Value {
+        IndexMath im{b};
+        I32Math x{b};
+        // Tile t has landed when at most ahead - 1 newer groups are
+        // pending.
+        NVVM::CpAsyncWaitGroupOp::create(b, ahead - 1);
+        NVVM::FenceProxyOp::create(
+            b, NVVM::ProxyKindAttr::get(ctx, NVVM::ProxyKind::async_shared),
+            NVVM::SharedSpaceAttr::get(ctx, NVVM::SharedSpace::shared_cta));
+        gpu::BarrierOp::create(b);
+        Value next = im.add(t, ahead);
+        ifThen(b, im.lt(next, numTiles), [&](ImplicitLocOpBuilder &b) {
+          IndexMath im{b};
+          load(b, im.rem(next, cfg.stages), im.mul(next, blockK));
+        });
+        commitTiles(b);
+        return compute(b, x.rem(x.of(t), cfg.stages), d, first);
+      };
+      Value d0 = step(b, km.c(0), LLVM::UndefOp::create(b, accType), true);
       auto loop = scf::ForOp::create(
-          b, km.c(0), numTiles, km.c(1), init,
+          b, km.c(1), numTiles, km.c(1), ValueRange{d0},
           [&](OpBuilder &nb, Location loc, Value t, ValueRange acc) {
             ImplicitLocOpBuilder b(loc, nb);
-            IndexMath im{b};
-            I32Math x{b};
-            NVVM::CpAsyncWaitGroupOp::create(b, cfg.stages - 2);
-            NVVM::FenceProxyOp::create(
-                b, NVVM::ProxyKindAttr::get(ctx, NVVM::ProxyKind::async_shared),
-                NVVM::SharedSpaceAttr::get(ctx, NVVM::SharedSpace::shared_cta));
-            gpu::BarrierOp::create(b);
-            Value next = im.add(t, cfg.stages - 1);
-            ifThen(b, im.lt(next, numTiles), [&](ImplicitLocOpBuilder &b) {
-              IndexMath im{b};
-              load(b, im.rem(next, cfg.stages), im.mul(next, blockK));
-            });
-            commitTiles(b);
-            scf::YieldOp::create(
-                b, compute(b, x.rem(x.of(t), cfg.stages), acc));
+            scf::YieldOp::create(b, step(b, t, acc[0], false));
           });
-      return SmallVector<Value>(loop.getResults());
+      // Drain the last group inside this branch.
+      NVVM::WgmmaWaitGroupSyncOp::create(b, 0);
+      return loop.getResult(0);
     };
 
     Value fast = km.both(km.both(ids.a.fast, ids.b.fast),
                          km.both(ids.a.small, ids.b.small));
-    auto both = scf::IfOp::create(b, SmallVector<Type>(numAcc, f32), fast,
+    auto both = scf::IfOp::create(b, TypeRange{accType}, fast,
                                   /*withElse=*/true);
     {
       OpBuilder::InsertionGuard g(b);
@@ -1333,7 +1359,11 @@ void buildWgmmaGemm(ImplicitLocOpBuilder &b, Value a, Value bm, Value c,
                      k0);
           }));
     }
-    mmaEpilogue(b, ids, both.getResults(), c, accumulate, stages,
+    SmallVector<Value> acc;
+    for (int64_t i = 0; i < numAcc; ++i)
+      acc.push_back(LLVM::ExtractValueOp::create(b, both.getResult(0),
+                                                 ArrayRef<int64_t>{i}));
+    mmaEpilogue(b, ids, acc, c, accumulate, stages,
                 /*warpRows=*/16, /*warpCols=*/blockN, /*warpsN=*/1,
                 /*mTiles=*/1, /*nTiles=*/blockN / 8);
     gpu::TerminatorOp::create(b);
