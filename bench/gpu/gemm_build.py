@@ -31,6 +31,8 @@ VARIANTS = {
     "f32_nt": ("f32", "f32", "f32", True, True, False),
     "f32_nn_acc": ("f32", "f32", "f32", False, False, False),
     "bf16_nt": ("bf16", "bf16", "f32", True, True, False),
+    # main's kernel (128x128, 8 warps of 64x32), built with BASE_SESSA_OPT.
+    "bf16_nt_base": ("bf16", "bf16", "f32", True, True, False),
     "bf16_nt_bf16out": ("bf16", "bf16", "bf16", True, True, False),
     "f16_nt": ("f16", "f16", "f32", True, True, False),
     "bf16_nn": ("bf16", "bf16", "f32", False, True, False),
@@ -38,13 +40,36 @@ VARIANTS = {
     # Tuning alternatives (block-k, stages) of the two layer forms.
     "f32_nt_k16s2": ("f32", "f32", "f32", True, True, False, "block-k=16 stages=2"),
     "f32_nt_k32s3": ("f32", "f32", "f32", True, True, False, "block-k=32 stages=3"),
-    "bf16_nt_k32s2": ("bf16", "bf16", "f32", True, True, False, "block-k=32 stages=2"),
-    "bf16_nt_k32s3": ("bf16", "bf16", "f32", True, True, False, "block-k=32 stages=3"),
-    "bf16_nt_k32s6": ("bf16", "bf16", "f32", True, True, False, "block-k=32 stages=6"),
-    "bf16_nt_k64s3": ("bf16", "bf16", "f32", True, True, False, "block-k=64 stages=3"),
-    "bf16_nt_k64s4": ("bf16", "bf16", "f32", True, True, False, "block-k=64 stages=4"),
-    "bf16_nt_bf16out_k64s3": ("bf16", "bf16", "bf16", True, True, False,
-                              "block-k=64 stages=3"),
+    # bf16 tiles (block-m x block-n, warps, block-k / stages); the default
+    # is bf16_nt.
+    "bf16_t128x128w8_k64s3": ("bf16", "bf16", "f32", True, True, False,
+                              "block-m=128 block-n=128 warps=8 block-k=64 stages=3"),
+    "bf16_t128x256w8_k32s4": ("bf16", "bf16", "f32", True, True, False,
+                              "block-m=128 block-n=256 warps=8 block-k=32 stages=4"),
+    "bf16_t128x256w8_k64s4": ("bf16", "bf16", "f32", True, True, False,
+                              "block-m=128 block-n=256 warps=8 block-k=64 stages=4"),
+    "bf16_t256x128w8_k64s3": ("bf16", "bf16", "f32", True, True, False,
+                              "block-m=256 block-n=128 warps=8 block-k=64 stages=3"),
+    "bf16_t256x128w8_k32s4": ("bf16", "bf16", "f32", True, True, False,
+                              "block-m=256 block-n=128 warps=8 block-k=32 stages=4"),
+    "bf16_t128x128w4_k64s3": ("bf16", "bf16", "f32", True, True, False,
+                              "block-m=128 block-n=128 warps=4 block-k=64 stages=3"),
+    "bf16_t128x128w4_k32s4": ("bf16", "bf16", "f32", True, True, False,
+                              "block-m=128 block-n=128 warps=4 block-k=32 stages=4"),
+    # sm_90a wgmma (128 x block-n x 64, two warpgroups).
+    "bf16_wgmma_n256s4": ("bf16", "bf16", "f32", True, True, False, "wgmma=1 block-n=256 stages=4"),
+    "bf16_wgmma_n128s4": ("bf16", "bf16", "f32", True, True, False, "wgmma=1 block-n=128 stages=4"),
+    "bf16_wgmma_n256s3": ("bf16", "bf16", "f32", True, True, False, "wgmma=1 block-n=256 stages=3"),
+    "bf16_wgmma_n128s6": ("bf16", "bf16", "f32", True, True, False, "wgmma=1 block-n=128 stages=6"),
+    # wgmma waiting for each k tile's products (run 5's kernel).
+    "bf16_wgmma_n256s4_wait0": ("bf16", "bf16", "f32", True, True, False,
+                                "wgmma=1 block-n=256 stages=4 | --sessa-gpu-wgmma-pending=0"),
+    "bf16_bf16out_wgmma_n256s4": ("bf16", "bf16", "bf16", True, True, False, "wgmma=1 block-n=256 stages=4"),
+    "f16_wgmma_n256s4": ("f16", "f16", "f32", True, True, False, "wgmma=1 block-n=256 stages=4"),
+    "bf16_nn_wgmma_n128s4": ("bf16", "bf16", "f32", False, True, False, "wgmma=1 block-n=128 stages=4"),
+    "bf16_batched_wgmma_n256s4": ("bf16", "bf16", "f32", True, True, True, "wgmma=1 block-n=256 stages=4"),
+    "bf16_bf16out_t128x128w4_k64s3": ("bf16", "bf16", "bf16", True, True, False,
+                              "block-m=128 block-n=128 warps=4 block-k=64 stages=3"),
 }
 
 
@@ -89,6 +114,18 @@ module {{
 """
 
 
+def launch_tile(text, launch):
+    """(rows, columns) of C per block: the divisors of the launch's grid
+    (`gpu.launch_func ... blocks in (%x, %y, ...)` with %x = ceildivui N,
+    cols and %y = ceildivui M, rows)."""
+    head = text[:launch.start()]
+    gx, gy = re.search(r"blocks in \((%\w+), (%\w+),", launch.group(0)).groups()
+    def div(v):
+        d = re.findall(re.escape(v) + r" = arith\.ceildivui %\w+, (%c\w+) :", head)
+        return int(re.search(re.escape(d[-1]) + r" = arith\.constant (\d+) :", text).group(1))
+    return [div(gy), div(gx)]
+
+
 def run(cmd):
     r = subprocess.run(cmd, capture_output=True, text=True)
     if r.returncode:
@@ -110,8 +147,15 @@ def main():
         src = out / f"{name}.mlir"
         src.write_text(module(at, bt, ct, tb, fill, batched))
         gpu = out / f"{name}.gpu.mlir"
-        flag = "--sessa-gpu-matmul" + (f"={opts[0]}" if opts else "")
-        run([str(sessa_opt), str(src), flag, "-o", str(gpu)])
+        # "PASS OPTIONS | MORE SESSA-OPT FLAGS"
+        popts, _, more = (opts[0] if opts else "").partition("|")
+        flag = "--sessa-gpu-matmul" + (f"={popts.strip()}" if popts.strip() else "")
+        if name.endswith("_base"):
+            # The previous kernel, from BASE_SESSA_OPT (env), for comparison.
+            sessa_opt_used = os.environ["BASE_SESSA_OPT"]
+        else:
+            sessa_opt_used = str(sessa_opt)
+        run([sessa_opt_used, str(src), flag, *more.split(), "-o", str(gpu)])
         outl = out / f"{name}.out.mlir"
         run([MLIR_OPT, str(gpu), "--canonicalize", "--cse",
              "--gpu-launch-sink-index-computations", "--gpu-kernel-outlining",
@@ -127,13 +171,14 @@ def main():
         block = [int(consts[v]) for v in launch.group(3, 4, 5)]
         smem = int(consts[launch.group(6)])
         ll = out / f"{name}.ll.mlir"
+        chip = "sm_90a" if opts and "wgmma=1" in opts[0] else "sm_90"
         run([MLIR_OPT, str(outl), "--gpu-lower-to-nvvm-pipeline="
-             "cubin-chip=sm_90 cubin-features=+ptx80 cubin-format=isa",
+             f"cubin-chip={chip} cubin-features=+ptx80 cubin-format=isa",
              "-o", str(ll)])
         m = re.search(r'assembly = "((?:[^"\\]|\\.)*)"', ll.read_text())
         ptx = out / f"{name}.ptx"
         ptx.write_text(unescape(m.group(1)))
-        r = run([f"{CUDA}/bin/ptxas", "-arch=sm_90", "-v", str(ptx), "-o",
+        r = run([f"{CUDA}/bin/ptxas", f"-arch={chip}", "-v", str(ptx), "-o",
                  str(out / f"{name}.cubin")])
         usage = " ".join(l.replace("ptxas info    :", "").strip()
                          for l in r.stderr.splitlines()
@@ -143,9 +188,10 @@ def main():
             "a": at, "b": bt, "c": ct, "transpose_b": tb, "overwrite": fill,
             "batched": batched, "options": opts[0] if opts else "",
             "kernel": launch.group(2), "block": block,
-            "smem": smem, "tile": [128, 128], "ptxas": usage,
+            "smem": smem, "tile": launch_tile(text, launch), "ptxas": usage,
             "mma": p.count("mma.sync"), "ldmatrix": p.count("ldmatrix"),
             "cp_async": p.count("cp.async.cg"), "ffma": p.count("fma.rn.f32"),
+            "wgmma": p.count("wgmma.mma_async"),
         }
         # Only the launch and the cubin travel: drop the large intermediates.
         for f in (gpu, ll):

@@ -4,7 +4,7 @@
 usage: gemm_check.py DIR [OUT]   DIR: what gemm_build.py wrote (manifest.json,
 <variant>.cubin/.ptx). Every kernel takes A, B, C as expanded memref
 descriptors (allocated ptr, aligned ptr, offset, sizes..., strides...; i64),
-grid (ceil(N/128), ceil(M/128), batch), block and dynamic shared memory from
+grid (ceil(N/tile n), ceil(M/tile m), batch; tile from the manifest), block and dynamic shared memory from
 the outlined IR (manifest). Correctness: relative L2 error vs float64 on
 fresh random data, C poisoned with NaN before overwrite kernels, the memory
 around C's view checked untouched. Timing: CUDA events, median, vs
@@ -171,7 +171,9 @@ def main():
             results["check"].append(line)
     print(f"\n{fails} failing checks")
     print("\n== timing (median of 30, CUDA events)")
-    timed = [n for n in MAN if n.startswith(("f32_nt", "bf16_nt")) and "batched" not in n]
+    timed = [n for n in MAN if n.startswith(("f32_nt", "bf16_nt", "bf16_t", "bf16_bf16out_t",
+                                            "bf16_wgmma", "bf16_bf16out_wgmma"))
+             and "batched" not in n]
     # The defaults again at the end: the spread between two timings of one
     # kernel is the noise floor for comparing variants.
     for name in timed + ["f32_nt", "bf16_nt", "bf16_nt_bf16out"]:

@@ -143,6 +143,18 @@ VARIANTS = {
 }
 
 
+def launch_tile(text, launch):
+    """(rows, columns) of C per block: the divisors of the launch's grid
+    (`gpu.launch_func ... blocks in (%x, %y, ...)` with %x = ceildivui N,
+    cols and %y = ceildivui M, rows)."""
+    head = text[:launch.start()]
+    gx, gy = re.search(r"blocks in \((%\w+), (%\w+),", launch.group(0)).groups()
+    def div(v):
+        d = re.findall(re.escape(v) + r" = arith\.ceildivui %\w+, (%c\w+) :", head)
+        return int(re.search(re.escape(d[-1]) + r" = arith\.constant (\d+) :", text).group(1))
+    return [div(gy), div(gx)]
+
+
 def run(cmd):
     r = subprocess.run(cmd, capture_output=True, text=True)
     if r.returncode:
@@ -153,7 +165,10 @@ def run(cmd):
 def build_one(name, sessa_opt, src, params, elem, batched, ref, out_t, out, manifest,
               check_fused=False):
     gpu = out / f"{name}.gpu.mlir"
-    run([sessa_opt, str(src), "--sessa-gpu-matmul", "-o", str(gpu)])
+    # small-m=0: only the tiled kernel (the one measured here).
+    # GEMM_OPTS (env): more pass options, e.g. "wgmma=1" (then sm_90a).
+    extra = os.environ.get("GEMM_OPTS", "") if not name.endswith("_base") else ""
+    run([sessa_opt, str(src), "--sessa-gpu-matmul=small-m=0 " + extra, "-o", str(gpu)])
     g = gpu.read_text()
     fused = ("linalg." not in g and g.count("gpu.launch ") == 1
              and "memref.alloc" not in g)
@@ -180,20 +195,21 @@ def build_one(name, sessa_opt, src, params, elem, batched, ref, out_t, out, mani
             sys.exit(f"{name}: kernel argument {a} is not a parameter memref")
         args.append(params[int(m.group(1))])
     ll = out / f"{name}.ll.mlir"
+    chip = "sm_90a" if "wgmma=1" in extra else "sm_90"
     run([MLIR_OPT, str(outl), "--gpu-lower-to-nvvm-pipeline="
-         "cubin-chip=sm_90 cubin-features=+ptx80 cubin-format=isa",
+         f"cubin-chip={chip} cubin-features=+ptx80 cubin-format=isa",
          "-o", str(ll)])
     m = re.search(r'assembly = "((?:[^"\\]|\\.)*)"', ll.read_text())
     ptx = out / f"{name}.ptx"
     ptx.write_text(unescape(m.group(1)))
-    r = run([f"{CUDA}/bin/ptxas", "-arch=sm_90", "-v", str(ptx), "-o",
+    r = run([f"{CUDA}/bin/ptxas", f"-arch={chip}", "-v", str(ptx), "-o",
              str(out / f"{name}.cubin")])
     usage = " ".join(l.replace("ptxas info    :", "").strip()
                      for l in r.stderr.splitlines() if "registers" in l or "spill" in l)
     p = ptx.read_text()
     manifest[name] = {
         "elem": elem, "batched": batched, "ref": ref, "out": out_t,
-        "kernel": launch.group(2), "block": block, "smem": smem, "tile": [128, 128],
+        "kernel": launch.group(2), "block": block, "smem": smem, "tile": launch_tile(t, launch),
         "args": args, "ptxas": usage,
         "stores": {k: p.count(f"st.global.{k} ") + p.count(f"st.global.{k}\t")
                    for k in ("v2.f32", "v2.b32", "b32", "f32", "b16", "v2.b16")},

@@ -5,7 +5,7 @@ on a GPU (CuPy + PyTorch).
 usage: gemm_epilogue_check.py DIR [OUT]
 Each kernel takes the memrefs listed in manifest.json "args" (function
 parameters a, b, d, bias, res) as expanded descriptors (i64), grid
-(ceil(N/128), ceil(M/128), batch). Correctness: relative L2 error of the
+(ceil(N/tile n), ceil(M/tile m), batch; the tile from the manifest). Correctness: relative L2 error of the
 output D vs a float64 reference computed from the kernel's own inputs
 (bf16 output <= 1e-2, f32 output <= 1e-5); D poisoned with NaN first; the
 memory around D's view checked untouched; layouts dense, padded (row pitch
@@ -91,7 +91,7 @@ def operands(name, m, n, k, batch, layout):
 
 def launch(name, ops, m, n, batch):
     cfg = MAN[name]
-    grid = (math.ceil(n / 128), math.ceil(m / 128), batch)
+    grid = (math.ceil(n / cfg["tile"][1]), math.ceil(m / cfg["tile"][0]), batch)
     args = []
     for a in cfg["args"]:
         args += ops[a].desc()

@@ -54,7 +54,10 @@ mlir::sessa::buildGPUPipeline(OpPassManager &pm,
       "func.func(sessa-guard-in-place-copies),"
       // Matrix products -> tiled GEMM kernels (tensor cores for bf16/f16);
       // every other linalg op on buffers -> a GPU kernel.
-      "sessa-gpu-matmul,"
+      // On sm_90a, bf16/f16 products use wgmma (otherwise mma.sync).
+      + std::string(StringRef(options.chip.getValue()).starts_with("sm_90a")
+                      ? "sessa-gpu-matmul{wgmma=true},"
+                      : "sessa-gpu-matmul,")
       + llvm::formatv("sessa-gpu-map-linalg{{block-size={0} max-blocks={1}},",
                       options.blockSize.getValue(),
                       options.maxBlocks.getValue())

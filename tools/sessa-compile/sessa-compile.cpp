@@ -33,7 +33,10 @@ static cl::opt<std::string>
                     "toolkit)"),
            cl::init("cpu"));
 static cl::opt<std::string>
-    cudaChip("cuda-chip", cl::desc("GPU architecture for --target=cuda"),
+    cudaChip("cuda-chip",
+             cl::desc("GPU architecture for --target=cuda (default sm_90: "
+                      "mma.sync GEMMs, PTX the driver can JIT for later "
+                      "GPUs; sm_90a: wgmma GEMMs, H100/H200 only)"),
              cl::init("sm_90"));
 static cl::opt<std::string>
     cudaFeatures("cuda-features",

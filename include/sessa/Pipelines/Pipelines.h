@@ -39,7 +39,10 @@ LogicalResult buildCPUPipeline(OpPassManager &pm,
 
 struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
   PassOptions::Option<std::string> chip{
-      *this, "chip", llvm::cl::desc("GPU architecture (#nvvm.target chip)"),
+      *this, "chip",
+      llvm::cl::desc("GPU architecture (#nvvm.target chip), default sm_90 "
+                     "(portable PTX, mma.sync products); sm_90a (H100/H200 "
+                     "only) uses wgmma for bf16/f16 products"),
       llvm::cl::init("sm_90")};
   PassOptions::Option<std::string> features{
       *this, "features",

@@ -345,6 +345,10 @@ struct SessaGPUMatmulPass
     options.blockK = blockK;
     options.stages = stages;
     options.smallM = smallM;
+    options.blockM = blockM;
+    options.blockN = blockN;
+    options.warps = warps;
+    options.wgmma = wgmma;
     std::string message;
     if (failed(sessa::verifyGemmOptions(options, message))) {
       getOperation().emitError("sessa-gpu-matmul: ") << message;

@@ -113,6 +113,9 @@ struct MatrixView {
   Value fast;
   /// The aligned base pointer as an index.
   Value ptr;
+  /// Whether every element offset of the flat view fits in i32 (extent
+  /// below 2^31).
+  Value small;
 };
 
 /// The view of `mem` (rank 2, or 3 with the batch first) whose logical rows
@@ -148,6 +151,7 @@ MatrixView makeView(ImplicitLocOpBuilder &b, Value mem, int rowDim,
   v.cols = sizes[first + colDim];
   Value ptr = memref::ExtractAlignedPointerAsIndexOp::create(b, mem);
   v.ptr = ptr;
+  v.small = im.lt(extent, im.c(int64_t(1) << 31));
   v.fast = im.both(
       im.both(im.eq(v.sCol, im.c(1)), im.isMultiple(v.sRow, vec)),
       im.both(im.isMultiple(v.off, vec), im.isMultiple(ptr, 16)));
@@ -157,6 +161,8 @@ MatrixView makeView(ImplicitLocOpBuilder &b, Value mem, int rowDim,
 /// Parameters of one kernel variant.
 struct Config {
   int64_t blockM = 128, blockN = 128, blockK, threads = 256;
+  // Tensor-core kernel: warp grid and mma tiles (16 x 8) per warp.
+  int64_t warpsM = 2, warpsN = 4, mTiles = 4, nTiles = 4;
   int64_t stages; // shared memory pipeline depth (tiles in flight + 1)
   int64_t pad; // shared memory row padding in elements
   int64_t vec; // elements per 16-byte copy
@@ -169,7 +175,7 @@ struct Config {
 /// v.fast).
 void loadTile(ImplicitLocOpBuilder &b, const Config &cfg, const MatrixView &v,
               Value sm, Value stage, Value r0, Value k0, Value tid,
-              int64_t tileRows, bool assumeFast) {
+              int64_t tileRows, bool assumeFast, bool rolled = false) {
   IndexMath im{b};
   Type elem = cast<MemRefType>(sm.getType()).getElementType();
   auto fastLoad = [&](ImplicitLocOpBuilder &b) {
@@ -200,10 +206,13 @@ void loadTile(ImplicitLocOpBuilder &b, const Config &cfg, const MatrixView &v,
         }
       };
   auto slowLoad = [&](ImplicitLocOpBuilder &b) {
-        IndexMath im{b};
         int64_t perThread = tileRows * cfg.blockK / cfg.threads;
-        for (int64_t i = 0; i < perThread; ++i) {
-          Value e = im.add(tid, i * cfg.threads);
+        // One element (i: an index value, or a constant when unrolled).
+        auto element = [&](ImplicitLocOpBuilder &b, Value i) {
+          IndexMath im{b};
+          std::optional<int64_t> ci = getConstantIntValue(i);
+          Value e = ci ? im.add(tid, *ci * cfg.threads)
+                       : im.add(tid, im.mul(i, cfg.threads));
           Value row = im.div(e, cfg.blockK), kk = im.rem(e, cfg.blockK);
           Value gr = im.add(r0, row), gk = im.add(k0, kk);
           Value inside = im.both(im.lt(gr, v.rows), im.lt(gk, v.cols));
@@ -220,7 +229,22 @@ void loadTile(ImplicitLocOpBuilder &b, const Config &cfg, const MatrixView &v,
                     b, b.getFloatAttr(elem, 0.0));
               });
           memref::StoreOp::create(b, val, sm, ValueRange{stage, row, kk});
+        };
+        IndexMath im{b};
+        if (!rolled) {
+          for (int64_t i = 0; i < perThread; ++i)
+            element(b, im.c(i));
+          return;
         }
+        // A loop (the large tiles' scalar path would otherwise unroll
+        // into hundreds of guarded loads).
+        scf::ForOp::create(b, im.c(0), im.c(perThread), im.c(1), ValueRange{},
+                           [&](OpBuilder &nb, Location loc, Value i,
+                               ValueRange) {
+                             ImplicitLocOpBuilder b(loc, nb);
+                             element(b, i);
+                             scf::YieldOp::create(b);
+                           });
       };
   if (assumeFast)
     fastLoad(b);
@@ -588,160 +612,762 @@ void buildF32Gemm(ImplicitLocOpBuilder &b, Value a, Value bm, Value c,
 }
 
 //===----------------------------------------------------------------------===//
-// bf16/f16: tensor cores. 8 warps as 2 (m) x 4 (n), each a 64x32 warp tile:
-// 4 x 4 mma.sync m16n8k16 per k16 step. Shared rows are padded by 8
-// elements (16 bytes, e.g. a 144-byte pitch) so that each ldmatrix phase
-// hits distinct banks.
+// bf16/f16: tensor cores. warpsM x warpsN warps, each a warp tile of
+// (mTiles x 16) x (nTiles x 8): mTiles x nTiles mma.sync m16n8k16 per k16
+// step (default 128x256 blocks of 8 warps as 2 x 4, 64x64 warp tiles).
+// Shared rows are padded by 8 elements (16 bytes, e.g. a 144-byte pitch)
+// so that each ldmatrix phase hits distinct banks.
+//
+// The hot loop addresses shared memory through an `!llvm.ptr<3>` with i32
+// byte offsets computed once per thread (ldmatrix lane addresses, cp.async
+// destinations) plus per-stage and per-fragment constants, and global
+// memory through an `!llvm.ptr<1>` plus i32 element offsets of the rows a
+// thread copies (computed once; the k offset is added per tile). The i32
+// offsets need every operand's extent below 2^31 elements: checked at run
+// time with the other conditions of the cp.async path (otherwise the
+// guarded scalar path runs).
 //===----------------------------------------------------------------------===//
-constexpr int64_t kMTiles = 4, kNTiles = 4;
 
-void buildMmaGemm(ImplicitLocOpBuilder &b, Value a, Value bm, Value c,
-                  bool transposeB, bool accumulate, const Config &cfg,
-                  ArrayRef<sessa::GemmEpilogueStage> stages) {
-  Type elem = cast<MemRefType>(a.getType()).getElementType();
-  bool isBF16 = elem.isBF16();
-  auto compute = [&](ImplicitLocOpBuilder &b, const KernelIds &ids, Value aSm,
-                     Value bSm, Value stage,
-                     ValueRange acc) -> SmallVector<Value> {
-    IndexMath im{b};
-    MLIRContext *ctx = b.getContext();
-    Value lane = im.rem(ids.tid, 32), warp = im.div(ids.tid, 32);
-    Value wm = im.div(warp, 4), wn = im.rem(warp, 4);
-    Value lane16 = im.rem(lane, 16), laneHi = im.div(lane, 16);
-    Value lane8 = im.rem(lane, 8), laneMid = im.rem(im.div(lane, 8), 2);
-    Type f32 = b.getF32Type();
-    auto fragType = VectorType::get({4, 2}, elem);
-    // One 32-bit register (two elements) of an ldmatrix result.
-    auto reg = [&](Value frag, int64_t r) -> Value {
-      Value pair = vector::ExtractOp::create(b, frag, r);
-      if (!isBF16)
-        return pair;
-      Value asInt = vector::BitCastOp::create(
-          b, VectorType::get({1}, b.getI32Type()), pair);
-      return vector::ExtractOp::create(b, asInt, 0);
-    };
-    auto resType = LLVM::LLVMStructType::getLiteral(ctx, {f32, f32, f32, f32});
-    NVVM::MMATypes ptx = isBF16 ? NVVM::MMATypes::bf16 : NVVM::MMATypes::f16;
-    SmallVector<Value> out(acc.begin(), acc.end());
-    for (int64_t kk = 0; kk < cfg.blockK; kk += 16) {
-      SmallVector<SmallVector<Value>> afrag, bfrag(kNTiles);
-      for (int64_t mt = 0; mt < kMTiles; ++mt) {
-        Value row = im.add(im.mul(wm, 64), im.add(lane16, mt * 16));
-        Value col = im.add(im.mul(laneHi, 8), im.c(kk));
-        Value f = nvgpu::LdMatrixOp::create(b, fragType, aSm,
-                                            ValueRange{stage, row, col},
-                                            /*transpose=*/false, 4);
-        afrag.push_back({reg(f, 0), reg(f, 1), reg(f, 2), reg(f, 3)});
-      }
-      for (int64_t np = 0; np < kNTiles / 2; ++np) {
-        Value row = im.add(im.mul(wn, 32),
-                           im.add(im.mul(laneHi, 8), im.add(lane8, np * 16)));
-        Value col = im.add(im.mul(laneMid, 8), im.c(kk));
-        Value f = nvgpu::LdMatrixOp::create(b, fragType, bSm,
-                                            ValueRange{stage, row, col},
-                                            /*transpose=*/false, 4);
-        bfrag[2 * np] = {reg(f, 0), reg(f, 1)};
-        bfrag[2 * np + 1] = {reg(f, 2), reg(f, 3)};
-      }
-      for (int64_t mt = 0; mt < kMTiles; ++mt)
-        for (int64_t nt = 0; nt < kNTiles; ++nt) {
-          MutableArrayRef<Value> cfrag(&out[(mt * kNTiles + nt) * 4], 4);
-          Value d = NVVM::MmaOp::create(
-              b, resType, afrag[mt], bfrag[nt], SmallVector<Value>(cfrag),
-              ArrayRef<int64_t>{16, 8, 16}, std::nullopt, std::nullopt,
-              std::array<NVVM::MMATypes, 2>{ptx, ptx},
-              std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
-                                             NVVM::MMALayout::col});
-          for (int64_t e = 0; e < 4; ++e)
-            cfrag[e] =
-                LLVM::ExtractValueOp::create(b, d, ArrayRef<int64_t>{e});
-        }
-    }
-    return out;
-  };
-  auto epilogue = [&](ImplicitLocOpBuilder &b, const KernelIds &ids,
-                      ValueRange acc) {
-    IndexMath im{b};
-    Value lane = im.rem(ids.tid, 32), warp = im.div(ids.tid, 32);
-    Value wm = im.div(warp, 4), wn = im.rem(warp, 4);
-    Value rowBase = im.add(ids.m0, im.add(im.mul(wm, 64), im.div(lane, 4)));
-    Value colBase =
-        im.add(ids.n0, im.add(im.mul(wn, 32), im.mul(im.rem(lane, 4), 2)));
+/// i32 arithmetic on an ImplicitLocOpBuilder (all values non-negative).
+struct I32Math {
+  ImplicitLocOpBuilder &b;
+  Value c(int64_t v) {
+    return arith::ConstantOp::create(b, b.getI32IntegerAttr(v));
+  }
+  Value add(Value x, Value y) { return arith::AddIOp::create(b, x, y); }
+  Value add(Value x, int64_t y) { return y ? add(x, c(y)) : x; }
+  Value mul(Value x, Value y) { return arith::MulIOp::create(b, x, y); }
+  Value mul(Value x, int64_t y) { return mul(x, c(y)); }
+  Value div(Value x, int64_t y) { return arith::DivUIOp::create(b, x, c(y)); }
+  Value rem(Value x, int64_t y) { return arith::RemUIOp::create(b, x, c(y)); }
+  /// An index value known to fit in i32.
+  Value of(Value index) {
+    return arith::IndexCastUIOp::create(b, b.getI32Type(), index);
+  }
+};
+
+Value sharedBasePtr(ImplicitLocOpBuilder &b, Value dynSmem) {
+  Value p = memref::ExtractAlignedPointerAsIndexOp::create(b, dynSmem);
+  Value i = arith::IndexCastUIOp::create(b, b.getI64Type(), p);
+  return LLVM::IntToPtrOp::create(
+      b, LLVM::LLVMPointerType::get(b.getContext(), 3), i);
+}
+
+/// The global-space pointer of a kernel's (generic) aligned pointer.
+Value globalBasePtr(ImplicitLocOpBuilder &b, Value alignedPtrIndex) {
+  Value i = arith::IndexCastUIOp::create(b, b.getI64Type(), alignedPtrIndex);
+  Value generic = LLVM::IntToPtrOp::create(
+      b, LLVM::LLVMPointerType::get(b.getContext()), i);
+  return LLVM::AddrSpaceCastOp::create(
+      b, LLVM::LLVMPointerType::get(b.getContext(), 1), generic);
+}
+
+/// `base + offset` elements of `elem` (offset i32 or a constant).
+Value gep(ImplicitLocOpBuilder &b, Value base, Type elem, Value offset) {
+  return LLVM::GEPOp::create(b, base.getType(), elem, base,
+                             ValueRange{offset});
+}
+Value gep(ImplicitLocOpBuilder &b, Value base, Type elem, int32_t offset) {
+  if (!offset)
+    return base;
+  return LLVM::GEPOp::create(b, base.getType(), elem, base,
+                             ArrayRef<LLVM::GEPArg>{offset});
+}
+
+/// Stores mma accumulators: element e of fragment (mt, nt) of a warp is row
+/// rowBase + mt * 16 + (e / 2) * 8, column colBase + nt * 8 + e % 2, with
+/// warp w at rows (w / warpsN) * warpRows and columns (w % warpsN) *
+/// warpCols of the block tile (the mma.sync m16n8 C layout, which is also
+/// each warp's part of a wgmma m64nN accumulator).
+void mmaEpilogue(ImplicitLocOpBuilder &b, const KernelIds &ids, ValueRange acc,
+                 Value c, bool accumulate,
+                 ArrayRef<sessa::GemmEpilogueStage> stages, int64_t warpRows,
+                 int64_t warpCols, int64_t warpsN, int64_t mTiles,
+                 int64_t nTiles) {
+    IndexMath km{b};
+    struct { int64_t warpsN; } cfg{warpsN};
+    // Epilogue: fragment element e of tile (mt, nt) is row rowBase + mt *
+    // 16 + (e / 2) * 8, column colBase + nt * 8 + e % 2.
+    Value laneI = km.rem(ids.tid, 32), warpI = km.div(ids.tid, 32);
+    Value wmI = km.div(warpI, cfg.warpsN), wnI = km.rem(warpI, cfg.warpsN);
+    Value rowBase =
+        km.add(ids.m0, km.add(km.mul(wmI, warpRows), km.div(laneI, 4)));
+    Value colBase = km.add(
+        ids.n0, km.add(km.mul(wnI, warpCols), km.mul(km.rem(laneI, 4), 2)));
     auto cType = cast<MemRefType>(c.getType());
     Type outType = cType.getElementType();
     Epilogue epi{stages, ids, cType.getRank() == 3, outType};
-    // Columns of this thread: colBase + nt * 8 + {0, 1}.
     SmallVector<Value> cols;
     SmallVector<SmallVector<Value>> pre;
-    for (int64_t nt = 0; nt < kNTiles; ++nt)
+    for (int64_t nt = 0; nt < nTiles; ++nt)
       for (int64_t e = 0; e < 2; ++e) {
-        cols.push_back(im.add(colBase, nt * 8 + e));
+        cols.push_back(km.add(colBase, nt * 8 + e));
         pre.push_back(epi.preload(b, cols.back()));
       }
     auto scalarStores = [&](ImplicitLocOpBuilder &b) {
       IndexMath im{b};
-      for (int64_t mt = 0; mt < kMTiles; ++mt)
-        for (int64_t nt = 0; nt < kNTiles; ++nt)
+      for (int64_t mt = 0; mt < mTiles; ++mt)
+        for (int64_t nt = 0; nt < nTiles; ++nt)
           for (int64_t e = 0; e < 4; ++e) {
             Value row = im.add(rowBase, mt * 16 + (e / 2) * 8);
             storeC(b, epi, row, cols[nt * 2 + e % 2],
-                   acc[(mt * kNTiles + nt) * 4 + e], accumulate,
+                   acc[(mt * nTiles + nt) * 4 + e], accumulate,
                    pre[nt * 2 + e % 2]);
           }
     };
     if (accumulate) {
       scalarStores(b);
-      return;
+    } else {
+      // Elements e and e + 1 of a fragment are adjacent columns of one row
+      // (the first one even): one 2-element store when C is dense along n
+      // and the pair is aligned (even row pitch and offset, pointer aligned
+      // to the pair).
+      const MatrixView &cv = ids.c;
+      int64_t outBytes = outType.getIntOrFloatBitWidth() / 8;
+      Value pairOK = km.both(
+          km.both(km.eq(cv.sCol, km.c(1)), km.isMultiple(cv.sRow, 2)),
+          km.both(km.isMultiple(cv.off, 2),
+                  km.isMultiple(cv.ptr, 2 * outBytes)));
+      auto pairedStores = [&](ImplicitLocOpBuilder &b) {
+        IndexMath im{b};
+        auto pairType = VectorType::get({2}, outType);
+        for (int64_t mt = 0; mt < mTiles; ++mt)
+          for (int64_t nt = 0; nt < nTiles; ++nt)
+            for (int64_t h = 0; h < 2; ++h) {
+              Value row = im.add(rowBase, mt * 16 + h * 8);
+              Value col = cols[nt * 2];
+              int64_t e = (mt * nTiles + nt) * 4 + 2 * h;
+              ifThen(b, im.lt(row, cv.rows), [&](ImplicitLocOpBuilder &b) {
+                IndexMath im{b};
+                Value v0 = epi.apply(b, row, col, acc[e], pre[nt * 2]);
+                Value v1 = epi.apply(b, row, cols[nt * 2 + 1], acc[e + 1],
+                                     pre[nt * 2 + 1]);
+                Value idx =
+                    im.add(cv.off, im.add(im.mul(row, cv.sRow), col));
+                ifThen(
+                    b, im.lt(cols[nt * 2 + 1], cv.cols),
+                    [&](ImplicitLocOpBuilder &b) {
+                      Value pair = vector::FromElementsOp::create(
+                          b, pairType, ValueRange{v0, v1});
+                      vector::StoreOp::create(b, pair, cv.flat,
+                                              ValueRange{idx},
+                                              /*nontemporal=*/false,
+                                              llvm::MaybeAlign(2 * outBytes));
+                    },
+                    [&](ImplicitLocOpBuilder &b) {
+                      IndexMath im{b};
+                      ifThen(b, im.lt(col, cv.cols),
+                             [&](ImplicitLocOpBuilder &b) {
+                               memref::StoreOp::create(b, v0, cv.flat, idx);
+                             });
+                    });
+              });
+            }
+      };
+      ifThen(b, pairOK, pairedStores, scalarStores);
     }
-    // Elements e and e + 1 of a fragment are adjacent columns of one row
-    // (the first one even): one 2-element store when C is dense along n
-    // and the pair is aligned (even row pitch and offset, pointer aligned
-    // to the pair).
-    const MatrixView &cv = ids.c;
-    int64_t elemBytes = outType.getIntOrFloatBitWidth() / 8;
-    Value pairOK = im.both(
-        im.both(im.eq(cv.sCol, im.c(1)), im.isMultiple(cv.sRow, 2)),
-        im.both(im.isMultiple(cv.off, 2),
-                im.isMultiple(cv.ptr, 2 * elemBytes)));
-    auto pairedStores = [&](ImplicitLocOpBuilder &b) {
-      IndexMath im{b};
-      auto pairType = VectorType::get({2}, outType);
-      for (int64_t mt = 0; mt < kMTiles; ++mt)
-        for (int64_t nt = 0; nt < kNTiles; ++nt)
-          for (int64_t h = 0; h < 2; ++h) {
-            Value row = im.add(rowBase, mt * 16 + h * 8);
-            Value col = cols[nt * 2];
-            int64_t e = (mt * kNTiles + nt) * 4 + 2 * h;
-            ifThen(b, im.lt(row, cv.rows), [&](ImplicitLocOpBuilder &b) {
-              IndexMath im{b};
-              Value v0 = epi.apply(b, row, col, acc[e], pre[nt * 2]);
-              Value v1 =
-                  epi.apply(b, row, cols[nt * 2 + 1], acc[e + 1],
-                            pre[nt * 2 + 1]);
-              Value idx = im.add(cv.off, im.add(im.mul(row, cv.sRow), col));
-              ifThen(
-                  b, im.lt(cols[nt * 2 + 1], cv.cols),
-                  [&](ImplicitLocOpBuilder &b) {
-                    Value pair = vector::FromElementsOp::create(
-                        b, pairType, ValueRange{v0, v1});
-                    vector::StoreOp::create(b, pair, cv.flat, ValueRange{idx},
-                                            /*nontemporal=*/false,
-                                            llvm::MaybeAlign(2 * elemBytes));
-                  },
-                  [&](ImplicitLocOpBuilder &b) {
-                    IndexMath im{b};
-                    ifThen(b, im.lt(col, cv.cols),
-                           [&](ImplicitLocOpBuilder &b) {
-                             memref::StoreOp::create(b, v0, cv.flat, idx);
-                           });
-                  });
-            });
-          }
+}
+
+/// Per-thread state of the cp.async tile copies of one operand: the rows
+/// of the block tile a thread copies are row0 + i * rowsPerPass; their
+/// element offsets (row clamped into the matrix) and whether they are
+/// inside it; the thread's k chunk kc and shared destination offset.
+struct FastCopies {
+  SmallVector<Value> rowOff; // i32 elements
+  SmallVector<Value> rowIn;  // i1
+  Value dstLane;             // i32 bytes from the operand's region
+  int64_t regionBytes;       // operand region start in dynamic smem
+  int64_t stageBytes;
+  int64_t rowsPerPass;
+  Value gBase;               // !llvm.ptr<1>
+};
+
+void buildMmaGemm(ImplicitLocOpBuilder &b, Value a, Value bm, Value c,
+                  bool transposeB, bool accumulate, const Config &cfg,
+                  ArrayRef<sessa::GemmEpilogueStage> stages) {
+  IndexMath im{b};
+  MLIRContext *ctx = b.getContext();
+  Type elem = cast<MemRefType>(a.getType()).getElementType();
+  bool isBF16 = elem.isBF16();
+  Type i8 = b.getI8Type(), i32 = b.getI32Type(), f32 = b.getF32Type();
+  const int64_t elemBytes = 2;
+  const int64_t pitch = cfg.blockK + cfg.pad;
+  const int64_t pitchBytes = pitch * elemBytes;
+  const int64_t aStageBytes = cfg.blockM * pitchBytes;
+  const int64_t bStageBytes = cfg.blockN * pitchBytes;
+  const int64_t aBytes = cfg.stages * aStageBytes;
+  const int64_t bBytes = cfg.stages * bStageBytes;
+  const int64_t mTiles = cfg.mTiles, nTiles = cfg.nTiles;
+  const int64_t numAcc = mTiles * nTiles * 4;
+  const int64_t warpRows = mTiles * 16, warpCols = nTiles * 8;
+
+  GemmSizes sizes = gemmSizes(im, b, c);
+  ifThen(b, sizes.nonEmpty, [&](ImplicitLocOpBuilder &b) {
+    IndexMath im{b};
+    auto space = gpu::AddressSpaceAttr::get(
+        ctx, gpu::GPUDialect::getWorkgroupAddressSpace());
+    auto smType = [&](int64_t rows) {
+      return MemRefType::get({cfg.stages, rows, pitch}, elem,
+                             MemRefLayoutAttrInterface(), space);
     };
-    ifThen(b, pairOK, pairedStores, scalarStores);
-  };
-  buildKernel(b, cfg, a, bm, c, transposeB, kMTiles * kNTiles * 4, compute,
-              epilogue);
+    Value smemBytes = arith::ConstantOp::create(
+        b, b.getI32IntegerAttr(static_cast<int32_t>(aBytes + bBytes)));
+    auto launch = gpu::LaunchOp::create(
+        b, im.ceilDiv(sizes.n, cfg.blockN), im.ceilDiv(sizes.m, cfg.blockM),
+        sizes.batch, im.c(cfg.threads), im.c(1), im.c(1), smemBytes);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&launch.getBody().front());
+    IndexMath km{b};
+    I32Math x{b};
+    Value dyn = gpu::DynamicSharedMemoryOp::create(
+        b, MemRefType::get({ShapedType::kDynamic}, i8,
+                           MemRefLayoutAttrInterface(), space));
+    // Typed views for the scalar (unaligned) path's stores.
+    Value aSm = memref::ViewOp::create(b, smType(cfg.blockM), dyn, km.c(0),
+                                       ValueRange{});
+    Value bSm = memref::ViewOp::create(b, smType(cfg.blockN), dyn,
+                                       km.c(aBytes), ValueRange{});
+    KernelIds ids;
+    ids.tid = launch.getThreadIds().x;
+    ids.batch = launch.getBlockIds().z;
+    ids.n0 = km.mul(launch.getBlockIds().x, cfg.blockN);
+    ids.m0 = km.mul(launch.getBlockIds().y, cfg.blockM);
+    ids.a = makeView(b, a, /*rowDim=*/0, ids.batch, cfg.vec);
+    ids.b = makeView(b, bm, /*rowDim=*/transposeB ? 0 : 1, ids.batch, cfg.vec);
+    ids.c = makeView(b, c, /*rowDim=*/0, ids.batch, cfg.vec);
+    ids.k = ids.a.cols;
+    Value numTiles = km.ceilDiv(ids.k, cfg.blockK);
+    Value shBase = sharedBasePtr(b, dyn);
+
+    // ldmatrix lane offsets (bytes). A (x4: rows lane % 16, k halves
+    // lane / 16) and B (x4 over two n tiles: rows (lane / 16) * 8 +
+    // lane % 8, k halves (lane / 8) % 2).
+    Value tid = x.of(ids.tid);
+    Value lane = x.rem(tid, 32), warp = x.div(tid, 32);
+    Value wm = x.div(warp, cfg.warpsN), wn = x.rem(warp, cfg.warpsN);
+    Value aLd = x.mul(
+        x.add(x.mul(x.add(x.mul(wm, warpRows), x.rem(lane, 16)), pitch),
+              x.mul(x.div(lane, 16), 8)),
+        elemBytes);
+    Value bRow = x.add(x.add(x.mul(wn, warpCols), x.mul(x.div(lane, 16), 8)),
+                       x.rem(lane, 8));
+    Value bLd = x.add(
+        x.mul(x.add(x.mul(bRow, pitch), x.mul(x.rem(x.div(lane, 8), 2), 8)),
+              elemBytes),
+        aBytes);
+
+    auto resType = LLVM::LLVMStructType::getLiteral(ctx, {f32, f32, f32, f32});
+    auto ldType = LLVM::LLVMStructType::getLiteral(ctx, {i32, i32, i32, i32});
+    NVVM::MMATypes ptx = isBF16 ? NVVM::MMATypes::bf16 : NVVM::MMATypes::f16;
+    auto shape88 = NVVM::LdStMatrixShapeAttr::get(ctx, 8, 8);
+    // mma.sync takes bf16 pairs as i32, f16 pairs as vector<2xf16>.
+    auto operand = [&](ImplicitLocOpBuilder &b, Value r) -> Value {
+      if (isBF16)
+        return r;
+      return LLVM::BitcastOp::create(b, VectorType::get({2}, elem), r);
+    };
+    auto ldmatrix = [&](ImplicitLocOpBuilder &b, Value ptr) {
+      Value l = NVVM::LdMatrixOp::create(b, ldType, ptr, 4,
+                                         NVVM::MMALayout::row, shape88,
+                                         NVVM::LdStMatrixEltType::B16);
+      SmallVector<Value> regs;
+      for (int64_t r = 0; r < 4; ++r)
+        regs.push_back(operand(
+            b, LLVM::ExtractValueOp::create(b, l, ArrayRef<int64_t>{r})));
+      return regs;
+    };
+    // Inner product of the tiles in `stage` (i32): acc += A * B^T.
+    auto compute = [&](ImplicitLocOpBuilder &b, Value stage,
+                       ValueRange acc) -> SmallVector<Value> {
+      I32Math x{b};
+      Value aPtr = gep(b, shBase, i8, x.add(aLd, x.mul(stage, aStageBytes)));
+      Value bPtr = gep(b, shBase, i8, x.add(bLd, x.mul(stage, bStageBytes)));
+      SmallVector<Value> out(acc.begin(), acc.end());
+      for (int64_t kk = 0; kk < cfg.blockK; kk += 16) {
+        SmallVector<SmallVector<Value>> afrag, bfrag(nTiles);
+        for (int64_t mt = 0; mt < mTiles; ++mt)
+          afrag.push_back(ldmatrix(
+              b, gep(b, aPtr, i8, (mt * 16 * pitch + kk) * elemBytes)));
+        for (int64_t np = 0; np < nTiles / 2; ++np) {
+          SmallVector<Value> f = ldmatrix(
+              b, gep(b, bPtr, i8, (np * 16 * pitch + kk) * elemBytes));
+          bfrag[2 * np] = {f[0], f[1]};
+          bfrag[2 * np + 1] = {f[2], f[3]};
+        }
+        for (int64_t mt = 0; mt < mTiles; ++mt)
+          for (int64_t nt = 0; nt < nTiles; ++nt) {
+            MutableArrayRef<Value> cfrag(&out[(mt * nTiles + nt) * 4], 4);
+            Value d = NVVM::MmaOp::create(
+                b, resType, afrag[mt], bfrag[nt], SmallVector<Value>(cfrag),
+                ArrayRef<int64_t>{16, 8, 16}, std::nullopt, std::nullopt,
+                std::array<NVVM::MMATypes, 2>{ptx, ptx},
+                std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
+                                               NVVM::MMALayout::col});
+            for (int64_t e = 0; e < 4; ++e)
+              cfrag[e] =
+                  LLVM::ExtractValueOp::create(b, d, ArrayRef<int64_t>{e});
+          }
+      }
+      return out;
+    };
+
+    // cp.async path: per-thread rows, offsets and destinations, computed
+    // once (built inside the fast branch only).
+    int64_t chunksPerRow = cfg.blockK / cfg.vec;
+    auto prepare = [&](ImplicitLocOpBuilder &b, const MatrixView &v, Value r0,
+                       int64_t tileRows, int64_t regionBytes,
+                       int64_t stageBytes) {
+      IndexMath im{b};
+      I32Math x{b};
+      FastCopies f;
+      f.regionBytes = regionBytes;
+      f.stageBytes = stageBytes;
+      f.rowsPerPass = cfg.threads / chunksPerRow;
+      Value row0 = im.div(ids.tid, chunksPerRow);
+      Value kc = im.mul(im.rem(ids.tid, chunksPerRow), cfg.vec);
+      Value rowLast = im.sub(v.rows, im.c(1));
+      for (int64_t i = 0; i < tileRows / f.rowsPerPass; ++i) {
+        Value gr = im.add(r0, im.add(row0, i * f.rowsPerPass));
+        f.rowIn.push_back(im.lt(gr, v.rows));
+        f.rowOff.push_back(
+            x.of(im.add(v.off, im.mul(im.min(gr, rowLast), v.sRow))));
+      }
+      f.dstLane = x.add(
+          x.of(im.mul(im.add(im.mul(row0, pitch), kc), elemBytes)),
+          regionBytes);
+      f.gBase = globalBasePtr(b, v.ptr);
+      return f;
+    };
+    // Issues the copies of k tile [k0, k0 + blockK) of both operands into
+    // `stage` (i32): the k chunk (clamped into the matrix) and its byte
+    // count (0 beyond K or outside the rows: zero fill).
+    auto fastLoad = [&](ImplicitLocOpBuilder &b, ArrayRef<FastCopies> ops,
+                        Value stage, Value k0) {
+      IndexMath im{b};
+      I32Math x{b};
+      Value kc = im.mul(im.rem(ids.tid, chunksPerRow), cfg.vec);
+      Value gk = im.add(k0, kc);
+      Value kLast = im.mul(im.div(im.sub(ids.k, im.c(1)), cfg.vec), cfg.vec);
+      Value kOff = x.of(im.min(gk, kLast));
+      Value left =
+          im.min(im.max(im.sub(ids.k, gk), im.c(0)), im.c(cfg.vec));
+      Value bytes = x.mul(x.of(left), elemBytes);
+      Value zero = x.c(0);
+      for (const FastCopies &f : ops) {
+        Value dst = gep(b, shBase, i8,
+                        x.add(f.dstLane, x.mul(stage, f.stageBytes)));
+        for (size_t i = 0; i < f.rowOff.size(); ++i) {
+          Value off = arith::ExtSIOp::create(b, b.getI64Type(),
+                                             x.add(f.rowOff[i], kOff));
+          Value src = gep(b, f.gBase, elem, off);
+          Value n = arith::SelectOp::create(b, f.rowIn[i], bytes, zero);
+          NVVM::CpAsyncOp::create(
+              b,
+              gep(b, dst, i8,
+                  static_cast<int32_t>(i * f.rowsPerPass * pitchBytes)),
+              src, b.getI32IntegerAttr(16),
+              NVVM::LoadCacheModifierKindAttr::get(
+                  ctx, NVVM::LoadCacheModifierKind::CG),
+              n);
+        }
+      }
+    };
+
+    // The pipelined main loop (see buildKernel), with the tile loads of
+    // `load(b, stage index, k0)`.
+    auto mainLoop = [&](ImplicitLocOpBuilder &b,
+                        function_ref<void(ImplicitLocOpBuilder &, Value, Value)>
+                            load) -> SmallVector<Value> {
+      IndexMath km{b};
+      for (int64_t s = 0; s + 1 < cfg.stages; ++s) {
+        ifThen(b, km.lt(km.c(s), numTiles), [&](ImplicitLocOpBuilder &b) {
+          IndexMath im{b};
+          load(b, im.c(s), im.c(s * cfg.blockK));
+        });
+        commitTiles(b);
+      }
+      Value zero = arith::ConstantOp::create(b, b.getF32FloatAttr(0.0));
+      SmallVector<Value> init(numAcc, zero);
+      auto loop = scf::ForOp::create(
+          b, km.c(0), numTiles, km.c(1), init,
+          [&](OpBuilder &nb, Location loc, Value t, ValueRange acc) {
+            ImplicitLocOpBuilder b(loc, nb);
+            IndexMath im{b};
+            I32Math x{b};
+            waitTiles(b, cfg.stages - 2);
+            Value next = im.add(t, cfg.stages - 1);
+            ifThen(b, im.lt(next, numTiles), [&](ImplicitLocOpBuilder &b) {
+              IndexMath im{b};
+              load(b, im.rem(next, cfg.stages), im.mul(next, cfg.blockK));
+            });
+            commitTiles(b);
+            scf::YieldOp::create(
+                b, compute(b, x.rem(x.of(t), cfg.stages), acc));
+          });
+      return SmallVector<Value>(loop.getResults());
+    };
+
+    // Both operands dense along k, aligned, and addressable with i32
+    // element offsets: cp.async only; otherwise guarded scalar loads.
+    Value fast = km.both(km.both(ids.a.fast, ids.b.fast),
+                         km.both(ids.a.small, ids.b.small));
+    auto both = scf::IfOp::create(b, SmallVector<Type>(numAcc, f32), fast,
+                                  /*withElse=*/true);
+    {
+      OpBuilder::InsertionGuard g(b);
+      b.setInsertionPointToStart(&both.getThenRegion().front());
+      SmallVector<FastCopies> ops{
+          prepare(b, ids.a, ids.m0, cfg.blockM, 0, aStageBytes),
+          prepare(b, ids.b, ids.n0, cfg.blockN, aBytes, bStageBytes)};
+      scf::YieldOp::create(
+          b, mainLoop(b, [&](ImplicitLocOpBuilder &b, Value stage, Value k0) {
+            I32Math x{b};
+            fastLoad(b, ops, x.of(stage), k0);
+          }));
+      b.setInsertionPointToStart(&both.getElseRegion().front());
+      scf::YieldOp::create(
+          b, mainLoop(b, [&](ImplicitLocOpBuilder &b, Value stage, Value k0) {
+            loadTile(b, cfg, ids.a, aSm, stage, ids.m0, k0, ids.tid,
+                     cfg.blockM, /*assumeFast=*/false, /*rolled=*/true);
+            loadTile(b, cfg, ids.b, bSm, stage, ids.n0, k0, ids.tid,
+                     cfg.blockN, /*assumeFast=*/false, /*rolled=*/true);
+          }));
+    }
+    ValueRange acc = both.getResults();
+
+    mmaEpilogue(b, ids, acc, c, accumulate, stages, warpRows, warpCols,
+                cfg.warpsN, mTiles, nTiles);
+    gpu::TerminatorOp::create(b);
+  });
+}
+
+
+//===----------------------------------------------------------------------===//
+// bf16/f16 on sm_90a: wgmma. Two warpgroups (256 threads) per 128 x blockN
+// block tile (blockN 128 or 256); warpgroup g computes rows 64 g .. 64 g +
+// 63 with wgmma.mma_async m64nNk16 (A and B K-major from shared memory
+// through matrix descriptors, f32 accumulators in registers). k tiles of
+// 64 elements: one 128-byte row per tile row, stored with the 128-byte
+// swizzle (16-byte chunk c of row r at r * 128 + (c ^ (r % 8)) * 16, tiles
+// 1024-byte aligned) by cp.async (or scalar stores on the unaligned path).
+// Per k tile: wait for the copies, fence.proxy.async (generic-proxy writes
+// made visible to wgmma), barrier, refill the stage freed last iteration,
+// four wgmma k16 steps, commit and wait for them.
+//===----------------------------------------------------------------------===//
+constexpr int64_t kWgmmaBlockK = 64, kWgmmaRowBytes = 128;
+
+/// wgmma groups left in flight at the end of a k tile: 1 overlaps a tile's
+/// products with the next tile's barrier and copies (the copies then run
+/// stages - 2 tiles ahead); 0 waits for them (stages - 1 tiles ahead).
+llvm::cl::opt<int64_t> clWgmmaPending(
+    "sessa-gpu-wgmma-pending", llvm::cl::Hidden, llvm::cl::init(1),
+    llvm::cl::desc("wgmma groups in flight across k tiles (0 or 1)"));
+
+void buildWgmmaGemm(ImplicitLocOpBuilder &b, Value a, Value bm, Value c,
+                    bool transposeB, bool accumulate, const Config &cfg,
+                    ArrayRef<sessa::GemmEpilogueStage> stages) {
+  IndexMath im{b};
+  MLIRContext *ctx = b.getContext();
+  Type elem = cast<MemRefType>(a.getType()).getElementType();
+  bool isBF16 = elem.isBF16();
+  Type i8 = b.getI8Type(), i32 = b.getI32Type(), i64 = b.getI64Type(),
+       f32 = b.getF32Type();
+  const int64_t blockM = 128, blockN = cfg.blockN, blockK = kWgmmaBlockK;
+  const int64_t aStageBytes = blockM * kWgmmaRowBytes;
+  const int64_t bStageBytes = blockN * kWgmmaRowBytes;
+  const int64_t aBytes = cfg.stages * aStageBytes;
+  const int64_t tileBytes = aBytes + cfg.stages * bStageBytes;
+  const int64_t numAcc = blockN / 2; // per thread: 64 x N / 128
+  const int64_t vec = 8;
+
+  GemmSizes sizes = gemmSizes(im, b, c);
+  ifThen(b, sizes.nonEmpty, [&](ImplicitLocOpBuilder &b) {
+    IndexMath im{b};
+    auto space = gpu::AddressSpaceAttr::get(
+        ctx, gpu::GPUDialect::getWorkgroupAddressSpace());
+    // + 1024: the tiles start at the first 1024-byte aligned address.
+    Value smemBytes = arith::ConstantOp::create(
+        b, b.getI32IntegerAttr(static_cast<int32_t>(tileBytes + 1024)));
+    auto launch = gpu::LaunchOp::create(
+        b, im.ceilDiv(sizes.n, blockN), im.ceilDiv(sizes.m, blockM),
+        sizes.batch, im.c(256), im.c(1), im.c(1), smemBytes);
+    launch->setAttr("sessa.gpu_kernel", b.getStringAttr("gemm_wgmma"));
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&launch.getBody().front());
+    IndexMath km{b};
+    I32Math x{b};
+    Value dyn = gpu::DynamicSharedMemoryOp::create(
+        b, MemRefType::get({ShapedType::kDynamic}, i8,
+                           MemRefLayoutAttrInterface(), space));
+    KernelIds ids;
+    ids.tid = launch.getThreadIds().x;
+    ids.batch = launch.getBlockIds().z;
+    ids.n0 = km.mul(launch.getBlockIds().x, blockN);
+    ids.m0 = km.mul(launch.getBlockIds().y, blockM);
+    ids.a = makeView(b, a, /*rowDim=*/0, ids.batch, vec);
+    ids.b = makeView(b, bm, /*rowDim=*/transposeB ? 0 : 1, ids.batch, vec);
+    ids.c = makeView(b, c, /*rowDim=*/0, ids.batch, vec);
+    ids.k = ids.a.cols;
+    Value numTiles = km.ceilDiv(ids.k, blockK);
+    Value shBase = sharedBasePtr(b, dyn);
+    // Shared-window address of the base and the pad to 1024 bytes.
+    Value baseAddr = arith::TruncIOp::create(
+        b, i32, LLVM::PtrToIntOp::create(b, i64, shBase));
+    Value pad = arith::AndIOp::create(
+        b, arith::SubIOp::create(b, x.c(1024), arith::AndIOp::create(
+                                                   b, baseAddr, x.c(1023))),
+        x.c(1023));
+    Value tid = x.of(ids.tid);
+    Value warp = x.div(tid, 32);
+    Value group = x.div(warp, 4);
+
+    // Descriptor of a K-major 128-byte-swizzled operand at shared address
+    // `addr`: start >> 4 (bits 0-13), leading byte offset 16 (unused by
+    // swizzled K-major layouts; bits 16-29), stride byte offset 1024
+    // between 8-row groups (bits 32-45), swizzle mode 1 = 128B (62-63).
+    auto descriptor = [&](ImplicitLocOpBuilder &b, Value addr) {
+      I32Math x{b};
+      Value start = arith::ShRUIOp::create(
+          b, arith::AndIOp::create(b, addr, x.c(0x3FFFF)), x.c(4));
+      Value d = arith::ExtUIOp::create(b, i64, start);
+      int64_t fixed = (int64_t(1) << 16) | (int64_t(1024 >> 4) << 32) |
+                      (int64_t(1) << 62);
+      return arith::OrIOp::create(
+          b, d, arith::ConstantOp::create(b, b.getI64IntegerAttr(fixed)));
+    };
+    auto accType = LLVM::LLVMStructType::getLiteral(
+        ctx, SmallVector<Type>(numAcc, f32));
+    auto wtype = isBF16 ? NVVM::WGMMATypes::bf16 : NVVM::WGMMATypes::f16;
+    const int64_t pending =
+        cfg.stages >= 3 ? std::clamp<int64_t>(clWgmmaPending.getValue(), 0, 1)
+                        : 0;
+    // Tiles loaded ahead: the stage refilled at tile t was read by tile
+    // t - 1 - pending, whose wgmma group every warp has waited for before
+    // this tile's barrier.
+    const int64_t ahead = cfg.stages - 1 - pending;
+    // The accumulators stay in one !llvm.struct across the k loop (no
+    // register access while a group is in flight).
+    // `first`: the tile's first k16 step ignores `d` (scale-d 0), which
+    // zeroes the accumulators without other instructions writing them
+    // (ptxas serializes wgmma when non-wgmma instructions define
+    // accumulators of an in-flight group).
+    auto compute = [&](ImplicitLocOpBuilder &b, Value stage, Value d,
+                       bool first) -> Value {
+      I32Math x{b};
+      Value aAddr = x.add(
+          x.add(baseAddr, pad),
+          x.add(x.mul(stage, aStageBytes), x.mul(group, 64 * kWgmmaRowBytes)));
+      Value bAddr = x.add(x.add(baseAddr, pad),
+                          x.add(x.mul(stage, bStageBytes), x.c(aBytes)));
+      Value da = descriptor(b, aAddr), db = descriptor(b, bAddr);
+      NVVM::WgmmaFenceAlignedOp::create(b);
+      for (int64_t ks = 0; ks < blockK / 16; ++ks) {
+        // k16 step: 32 bytes further along the (swizzled) rows.
+        Value off = arith::ConstantOp::create(b, b.getI64IntegerAttr(2 * ks));
+        d = NVVM::WgmmaMmaAsyncOp::create(
+            b, accType, d, arith::AddIOp::create(b, da, off),
+            arith::AddIOp::create(b, db, off),
+            NVVM::MMAShapeAttr::get(ctx, 64, blockN, 16),
+            NVVM::WGMMATypesAttr::get(ctx, wtype),
+            NVVM::WGMMATypesAttr::get(ctx, wtype),
+            NVVM::WGMMATypesAttr::get(ctx, NVVM::WGMMATypes::f32),
+            NVVM::WGMMAScaleOutAttr::get(ctx, first && ks == 0
+                                                  ? NVVM::WGMMAScaleOut::zero
+                                                  : NVVM::WGMMAScaleOut::one),
+            NVVM::WGMMAScaleInAttr::get(ctx, NVVM::WGMMAScaleIn::one),
+            NVVM::WGMMAScaleInAttr::get(ctx, NVVM::WGMMAScaleIn::one),
+            NVVM::MMALayoutAttr::get(ctx, NVVM::MMALayout::row),
+            NVVM::MMALayoutAttr::get(ctx, NVVM::MMALayout::col),
+            NVVM::MMAIntOverflowAttr());
+      }
+      NVVM::WgmmaGroupSyncAlignedOp::create(b);
+      NVVM::WgmmaWaitGroupSyncOp::create(b, pending);
+      return d;
+    };
+
+    // cp.async: thread t copies chunk t % 8 of rows t / 8 + 32 i.
+    auto prepare = [&](ImplicitLocOpBuilder &b, const MatrixView &v, Value r0,
+                       int64_t tileRows, int64_t regionBytes,
+                       int64_t stageBytes) {
+      IndexMath im{b};
+      I32Math x{b};
+      FastCopies f;
+      f.regionBytes = regionBytes;
+      f.stageBytes = stageBytes;
+      f.rowsPerPass = 256 / 8;
+      Value row0 = im.div(ids.tid, 8);
+      Value rowLast = im.sub(v.rows, im.c(1));
+      for (int64_t i = 0; i < tileRows / f.rowsPerPass; ++i) {
+        Value gr = im.add(r0, im.add(row0, i * f.rowsPerPass));
+        f.rowIn.push_back(im.lt(gr, v.rows));
+        f.rowOff.push_back(
+            x.of(im.add(v.off, im.mul(im.min(gr, rowLast), v.sRow))));
+      }
+      Value r = x.of(row0);
+      Value chunk = x.rem(tid, 8);
+      Value swz = arith::XOrIOp::create(b, chunk, x.rem(r, 8));
+      f.dstLane = x.add(x.add(x.mul(r, kWgmmaRowBytes), x.mul(swz, 16)),
+                        x.add(pad, x.c(regionBytes)));
+      f.gBase = globalBasePtr(b, v.ptr);
+      return f;
+    };
+    auto fastLoad = [&](ImplicitLocOpBuilder &b, ArrayRef<FastCopies> ops,
+                        Value stage, Value k0) {
+      IndexMath im{b};
+      I32Math x{b};
+      Value kc = im.mul(im.rem(ids.tid, 8), vec);
+      Value gk = im.add(k0, kc);
+      Value kLast = im.mul(im.div(im.sub(ids.k, im.c(1)), vec), vec);
+      Value kOff = x.of(im.min(gk, kLast));
+      Value left = im.min(im.max(im.sub(ids.k, gk), im.c(0)), im.c(vec));
+      Value bytes = x.mul(x.of(left), 2);
+      Value zero = x.c(0);
+      for (const FastCopies &f : ops) {
+        Value dst = gep(b, shBase, i8,
+                        x.add(f.dstLane, x.mul(stage, f.stageBytes)));
+        for (size_t i = 0; i < f.rowOff.size(); ++i) {
+          Value off = arith::ExtSIOp::create(b, i64, x.add(f.rowOff[i], kOff));
+          Value src = gep(b, f.gBase, elem, off);
+          Value n = arith::SelectOp::create(b, f.rowIn[i], bytes, zero);
+          NVVM::CpAsyncOp::create(
+              b,
+              gep(b, dst, i8,
+                  static_cast<int32_t>(i * f.rowsPerPass * kWgmmaRowBytes)),
+              src, b.getI32IntegerAttr(16),
+              NVVM::LoadCacheModifierKindAttr::get(
+                  ctx, NVVM::LoadCacheModifierKind::CG),
+              n);
+        }
+      }
+    };
+    // Scalar path: element (row, kk) of a tile with guarded loads, stored
+    // at its swizzled place (a loop over this thread's elements).
+    Value flat = memref::ViewOp::create(
+        b,
+        MemRefType::get({(tileBytes + 1024) / 2}, elem,
+                        MemRefLayoutAttrInterface(), space),
+        dyn, km.c(0), ValueRange{});
+    auto slowLoad = [&](ImplicitLocOpBuilder &b, const MatrixView &v,
+                        Value r0, int64_t tileRows, Value region, Value k0) {
+      IndexMath im{b};
+      int64_t perThread = tileRows * blockK / 256;
+      scf::ForOp::create(
+          b, im.c(0), im.c(perThread), im.c(1), ValueRange{},
+          [&](OpBuilder &nb, Location loc, Value i, ValueRange) {
+            ImplicitLocOpBuilder b(loc, nb);
+            IndexMath im{b};
+            Value e = im.add(ids.tid, im.mul(i, 256));
+            Value row = im.div(e, blockK), kk = im.rem(e, blockK);
+            Value gr = im.add(r0, row), gk = im.add(k0, kk);
+            Value inside = im.both(im.lt(gr, v.rows), im.lt(gk, v.cols));
+            Value val = ifValue(
+                b, inside, elem,
+                [&](ImplicitLocOpBuilder &b) -> Value {
+                  IndexMath im{b};
+                  Value idx = im.add(v.off, im.add(im.mul(gr, v.sRow),
+                                                   im.mul(gk, v.sCol)));
+                  return memref::LoadOp::create(b, v.flat, idx);
+                },
+                [&](ImplicitLocOpBuilder &b) -> Value {
+                  return arith::ConstantOp::create(
+                      b, b.getFloatAttr(elem, 0.0));
+                });
+            Value swz = arith::XOrIOp::create(b, im.div(kk, 8), im.rem(row, 8));
+            // Element index: (region + row * 128 + swz * 16) / 2 + kk % 8.
+            Value idx = im.add(
+                im.div(im.add(region, im.add(im.mul(row, kWgmmaRowBytes),
+                                             im.mul(swz, 16))),
+                       2),
+                im.rem(kk, 8));
+            memref::StoreOp::create(b, val, flat, ValueRange{idx});
+            scf::YieldOp::create(b);
+          });
+    };
+
+    auto mainLoop = [&](ImplicitLocOpBuilder &b,
+                        function_ref<void(ImplicitLocOpBuilder &, Value, Value)>
+                            load) -> Value {
+      IndexMath km{b};
+      // Tile 0 is always loaded (all zero fill when K is 0) and computed
+      // before the loop, its first step with scale-d 0.
+      for (int64_t s = 0; s < ahead; ++s) {
+        if (s == 0)
+          load(b, km.c(0), km.c(0));
+        else
+          ifThen(b, km.lt(km.c(s), numTiles), [&](ImplicitLocOpBuilder &b) {
+            IndexMath im{b};
+            load(b, im.c(s), im.c(s * blockK));
+          });
+        commitTiles(b);
+      }
+      auto step = [&](ImplicitLocOpBuilder &b, Value t, Value d,
+                      bool first) -> Value {
+        IndexMath im{b};
+        I32Math x{b};
+        // Tile t has landed when at most ahead - 1 newer groups are
+        // pending.
+        NVVM::CpAsyncWaitGroupOp::create(b, ahead - 1);
+        NVVM::FenceProxyOp::create(
+            b, NVVM::ProxyKindAttr::get(ctx, NVVM::ProxyKind::async_shared),
+            NVVM::SharedSpaceAttr::get(ctx, NVVM::SharedSpace::shared_cta));
+        gpu::BarrierOp::create(b);
+        Value next = im.add(t, ahead);
+        ifThen(b, im.lt(next, numTiles), [&](ImplicitLocOpBuilder &b) {
+          IndexMath im{b};
+          load(b, im.rem(next, cfg.stages), im.mul(next, blockK));
+        });
+        commitTiles(b);
+        return compute(b, x.rem(x.of(t), cfg.stages), d, first);
+      };
+      Value d0 = step(b, km.c(0), LLVM::UndefOp::create(b, accType), true);
+      auto loop = scf::ForOp::create(
+          b, km.c(1), numTiles, km.c(1), ValueRange{d0},
+          [&](OpBuilder &nb, Location loc, Value t, ValueRange acc) {
+            ImplicitLocOpBuilder b(loc, nb);
+            scf::YieldOp::create(b, step(b, t, acc[0], false));
+          });
+      // Drain the last group inside this branch.
+      NVVM::WgmmaWaitGroupSyncOp::create(b, 0);
+      return loop.getResult(0);
+    };
+
+    Value fast = km.both(km.both(ids.a.fast, ids.b.fast),
+                         km.both(ids.a.small, ids.b.small));
+    auto both = scf::IfOp::create(b, TypeRange{accType}, fast,
+                                  /*withElse=*/true);
+    {
+      OpBuilder::InsertionGuard g(b);
+      b.setInsertionPointToStart(&both.getThenRegion().front());
+      SmallVector<FastCopies> ops{
+          prepare(b, ids.a, ids.m0, blockM, 0, aStageBytes),
+          prepare(b, ids.b, ids.n0, blockN, aBytes, bStageBytes)};
+      scf::YieldOp::create(
+          b, mainLoop(b, [&](ImplicitLocOpBuilder &b, Value stage, Value k0) {
+            I32Math x{b};
+            fastLoad(b, ops, x.of(stage), k0);
+          }));
+      b.setInsertionPointToStart(&both.getElseRegion().front());
+      scf::YieldOp::create(
+          b, mainLoop(b, [&](ImplicitLocOpBuilder &b, Value stage, Value k0) {
+            IndexMath im{b};
+            Value padI = arith::IndexCastUIOp::create(b, b.getIndexType(), pad);
+            slowLoad(b, ids.a, ids.m0, blockM,
+                     im.add(padI, im.mul(stage, aStageBytes)), k0);
+            slowLoad(b, ids.b, ids.n0, blockN,
+                     im.add(padI, im.add(im.mul(stage, bStageBytes),
+                                         im.c(aBytes))),
+                     k0);
+          }));
+    }
+    SmallVector<Value> acc;
+    for (int64_t i = 0; i < numAcc; ++i)
+      acc.push_back(LLVM::ExtractValueOp::create(b, both.getResult(0),
+                                                 ArrayRef<int64_t>{i}));
+    mmaEpilogue(b, ids, acc, c, accumulate, stages,
+                /*warpRows=*/16, /*warpCols=*/blockN, /*warpsN=*/1,
+                /*mTiles=*/1, /*nTiles=*/blockN / 8);
+    gpu::TerminatorOp::create(b);
+  });
 }
 
 //===----------------------------------------------------------------------===//
@@ -965,6 +1591,10 @@ Config makeConfig(Type elem, const sessa::GemmOptions &options) {
   cfg.blockK = t.blockK;
   cfg.threads = t.threads;
   cfg.stages = t.stages;
+  cfg.warpsM = t.blockM / 64;
+  cfg.warpsN = t.threads / 32 / cfg.warpsM;
+  cfg.mTiles = 4;
+  cfg.nTiles = t.blockN / cfg.warpsN / 8;
   // Padding of shared rows (16 bytes) keeps ldmatrix / 16-byte row reads
   // conflict-free; one 16-byte copy moves `vec` elements.
   cfg.vec = 16 / (elem.getIntOrFloatBitWidth() / 8);
@@ -974,23 +1604,44 @@ Config makeConfig(Type elem, const sessa::GemmOptions &options) {
 
 } // namespace
 
-mlir::sessa::GemmTiling
-mlir::sessa::getGemmTiling(Type operandElementType,
-                           const GemmOptions &options) {
+/// The tiling for operands of `elemBytes` bytes (2: tensor cores).
+static mlir::sessa::GemmTiling
+tilingFor(int64_t elemBytes, const mlir::sessa::GemmOptions &options) {
   // Defaults measured on an H100 at M=8192, N=1024/2048, K=1024
-  // (bench/gpu/NOTES-gemm.md): bf16 64/3 beat 32/2..6 and 64/4 (equal
-  // within noise, but 64/4 spills); f32 32/3 beat 16/2 and 16/4.
-  GemmTiling t{128, 128, 64, 256, 3};
-  if (!isHalf(operandElementType))
-    t.blockK = 32;
+  // (bench/gpu/NOTES-gemm.md): f32 32/3 beat 16/2 and 16/4; bf16/f16 see
+  // the run-4 section there.
+  mlir::sessa::GemmTiling t{128, 128, 32, 256, 3};
+  if (elemBytes == 2 && options.wgmma) {
+    // wgmma: 128 x (128 or 256) x 64, two warpgroups, 4 stages, 128-byte
+    // rows without padding (+1 KiB to align the tiles).
+    t = mlir::sessa::GemmTiling{128, options.blockN ? options.blockN : 256,
+                                64, 256, options.stages ? options.stages : 4};
+    t.smemBytes = t.stages * (t.blockM + t.blockN) * 128 + 1024;
+    return t;
+  }
+  if (elemBytes == 2) {
+    t = mlir::sessa::GemmTiling{128, 256, 64, 256, 3};
+    t = mlir::sessa::GemmTiling{128, 256, 64, 256, 3};
+    if (options.blockM)
+      t.blockM = options.blockM;
+    if (options.blockN)
+      t.blockN = options.blockN;
+    if (options.warps)
+      t.threads = options.warps * 32;
+  }
   if (options.blockK)
     t.blockK = options.blockK;
   if (options.stages)
     t.stages = options.stages;
   t.smemBytes = t.stages * (t.blockM + t.blockN) *
-                (t.blockK + 16 / (operandElementType.getIntOrFloatBitWidth() / 8)) *
-                (operandElementType.getIntOrFloatBitWidth() / 8);
+                (t.blockK + 16 / elemBytes) * elemBytes;
   return t;
+}
+
+mlir::sessa::GemmTiling
+mlir::sessa::getGemmTiling(Type operandElementType,
+                           const GemmOptions &options) {
+  return tilingFor(operandElementType.getIntOrFloatBitWidth() / 8, options);
 }
 
 LogicalResult mlir::sessa::verifyGemmOptions(const GemmOptions &options,
@@ -1005,6 +1656,50 @@ LogicalResult mlir::sessa::verifyGemmOptions(const GemmOptions &options,
   }
   if (options.smallM < 0) {
     message = "small-m must be 0 (off) or positive";
+    return failure();
+  }
+  if (options.wgmma) {
+    if ((options.blockM && options.blockM != 128) ||
+        (options.blockN && options.blockN != 128 && options.blockN != 256) ||
+        (options.blockK && options.blockK != 64) ||
+        (options.warps && options.warps != 8)) {
+      message = "wgmma tiles are 128 x (128 or 256) x 64 with 8 warps";
+      return failure();
+    }
+    if (tilingFor(2, options).smemBytes > 227 * 1024) {
+      message = "tiles need more than 227 KiB of shared memory";
+      return failure();
+    }
+    return success();
+  }
+  auto tileOK = [](int64_t v) { return v == 0 || v == 64 || v == 128 || v == 256; };
+  if (!tileOK(options.blockM) || !tileOK(options.blockN)) {
+    message = "block-m and block-n must be 0 (default), 64, 128 or 256";
+    return failure();
+  }
+  if (options.warps != 0 && options.warps != 4 && options.warps != 8) {
+    message = "warps must be 0 (default), 4 or 8";
+    return failure();
+  }
+  // Tensor-core warp grid: warp tiles of 64 rows; each warp's columns a
+  // multiple of 16 (ldmatrix x4 covers two n tiles of 8), at most 64.
+  GemmTiling t = tilingFor(2, options);
+  int64_t warps = t.threads / 32, warpsM = t.blockM / 64;
+  int64_t warpCols = warpsM && warps % warpsM == 0
+                         ? t.blockN / (warps / warpsM) : 0;
+  if (!warpsM || warps % warpsM || warpCols % 16 || warpCols == 0 ||
+      warpCols > 64) {
+    message = "block-m / 64 must divide warps and each warp's block-n "
+              "share must be 16, 32, 48 or 64 columns";
+    return failure();
+  }
+  if ((t.blockM * t.blockK / 8) % t.threads ||
+      (t.blockN * t.blockK / 8) % t.threads || t.threads % (t.blockK / 8)) {
+    message = "block-k does not divide into 16-byte copies per thread";
+    return failure();
+  }
+  if (t.smemBytes > 227 * 1024) {
+    message = "tiles need more than 227 KiB of shared memory";
     return failure();
   }
   return success();
@@ -1053,6 +1748,8 @@ LogicalResult mlir::sessa::buildGemmLaunch(OpBuilder &builder, Location loc,
   auto tiled = [&](ImplicitLocOpBuilder &ib) {
     if (elem.isF32())
       buildF32Gemm(ib, a, b, c, transposeB, accumulate, cfg, epilogue);
+    else if (options.wgmma)
+      buildWgmmaGemm(ib, a, b, c, transposeB, accumulate, cfg, epilogue);
     else
       buildMmaGemm(ib, a, b, c, transposeB, accumulate, cfg, epilogue);
   };

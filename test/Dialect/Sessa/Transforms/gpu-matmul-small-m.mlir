@@ -22,7 +22,7 @@
 //       CHECK: %[[M:.*]] = memref.dim %[[Y]], %c0
 //       CHECK: %[[BIG:.*]] = arith.cmpi sgt, %[[M]], %c16
 //       CHECK: scf.if %[[BIG]] {
-//       CHECK:   gpu.launch {{.*}} dynamic_shared_memory_size %c110592_i32
+//       CHECK:   gpu.launch {{.*}} dynamic_shared_memory_size %c165888_i32
 //       CHECK:     nvvm.mma.sync
 //       CHECK: } else {
 //       CHECK:   %[[M2:.*]] = memref.dim %[[Y]], %c0

@@ -23,7 +23,7 @@
 //       CHECK: %[[M:.*]] = memref.dim %[[Y]], %c0
 //       CHECK: scf.if
 //       CHECK: %[[GX:.*]] = arith.ceildivui %c64, %c128
-//       CHECK: %[[GY:.*]] = arith.ceildivui %[[M]], %c128
+//       CHECK: %[[GY:.*]] = arith.ceildivui %{{.*}}, %c128
 //       CHECK: gpu.launch blocks({{.*}}) in ({{.*}} = %[[GX]], {{.*}} = %[[GY]], {{.*}}) threads({{.*}}) in ({{.*}} = %c256{{.*}}, {{.*}}, {{.*}}) dynamic_shared_memory_size %c110592_i32
 //       CHECK:   gpu.dynamic_shared_memory : memref<?xi8, #gpu.address_space<workgroup>>
 //       CHECK:   memref.view {{.*}} to memref<3x128x36xf32, #gpu.address_space<workgroup>>
@@ -72,18 +72,39 @@ func.func @f32_transposed_b(%x: memref<?x64xf32>, %w: memref<128x64xf32>,
 #mBt = affine_map<(m, n, k) -> (n, k)>
 #mC = affine_map<(m, n, k) -> (m, n)>
 
-// bf16 storage, f32 accumulation, bf16 result: tensor cores.
+// bf16 storage, f32 accumulation, bf16 result: tensor cores, 128x256 block
+// tiles of 8 warps; the cp.async loop (operands dense along k, aligned, i32
+// offsets) addresses shared memory through !llvm.ptr<3> and global memory
+// through !llvm.ptr<1>; otherwise a rolled loop of guarded scalar loads.
 // CHECK-LABEL: func.func @bf16_tensor_cores
 //   CHECK-NOT: linalg.fill
-//       CHECK: gpu.launch {{.*}} dynamic_shared_memory_size %c110592_i32
+//       CHECK: %[[GX:.*]] = arith.ceildivui %c2048, %c256
+//       CHECK: %[[GY:.*]] = arith.ceildivui %{{.*}}, %c128
+//       CHECK: gpu.launch blocks({{.*}}) in ({{.*}} = %[[GX]], {{.*}} = %[[GY]], {{.*}}) threads({{.*}}) in ({{.*}} = %c256{{.*}}, {{.*}}, {{.*}}) dynamic_shared_memory_size %c165888_i32
 //       CHECK:   memref.view {{.*}} to memref<3x128x72xbf16, #gpu.address_space<workgroup>>
-//       CHECK:   nvgpu.device_async_copy {{.*}}, 8, %{{.*}} {bypassL1} : memref<?xbf16> to memref<3x128x72xbf16, #gpu.address_space<workgroup>>
-//       CHECK:   scf.for
-//       CHECK:     nvgpu.ldmatrix {{.*}} {numTiles = 4 : i32, transpose = false} : memref<3x128x72xbf16, #gpu.address_space<workgroup>> -> vector<4x2xbf16>
-//       CHECK:     vector.bitcast {{.*}} : vector<2xbf16> to vector<1xi32>
-//       CHECK:     nvvm.mma.sync A[{{.*}}] B[{{.*}}] C[{{.*}}] {layoutA = #nvvm.mma_layout<row>, layoutB = #nvvm.mma_layout<col>, multiplicandAPtxType = #nvvm.mma_type<bf16>, multiplicandBPtxType = #nvvm.mma_type<bf16>, shape = #nvvm.shape<m = 16, n = 8, k = 16>} : (i32, i32, f32) -> !llvm.struct<(f32, f32, f32, f32)>
+//       CHECK:   memref.view {{.*}} to memref<3x256x72xbf16, #gpu.address_space<workgroup>>
+//       CHECK:   arith.cmpi slt, %{{.*}}, %c2147483648
+//       CHECK:   llvm.inttoptr %{{.*}} : i64 to !llvm.ptr<3>
+//       CHECK:   scf.if %{{.*}} -> (f32
+//       CHECK:     llvm.addrspacecast %{{.*}} : !llvm.ptr to !llvm.ptr<1>
+//       CHECK:     nvvm.cp.async.shared.global %{{.*}}, %{{.*}}, 16, cache =  cg, %{{.*}} : !llvm.ptr<3>, !llvm.ptr<1>, i32
+//       CHECK:     nvvm.cp.async.commit.group
+//       CHECK:     scf.for {{.*}} -> (f32
+//       CHECK:       nvvm.cp.async.wait.group 1
+//       CHECK:       gpu.barrier
+//       CHECK:       nvvm.cp.async.shared.global
+//       CHECK:       nvvm.ldmatrix %{{.*}} {eltType = #nvvm.ld_st_matrix_elt_type<b16>, layout = #nvvm.mma_layout<row>, num = 4 : i32, shape = #nvvm.ld_st_matrix_shape<m = 8, n = 8>} : (!llvm.ptr<3>) -> !llvm.struct<(i32, i32, i32, i32)>
+//       CHECK:       nvvm.mma.sync A[{{.*}}] B[{{.*}}] C[{{.*}}] {layoutA = #nvvm.mma_layout<row>, layoutB = #nvvm.mma_layout<col>, multiplicandAPtxType = #nvvm.mma_type<bf16>, multiplicandBPtxType = #nvvm.mma_type<bf16>, shape = #nvvm.shape<m = 16, n = 8, k = 16>} : (i32, i32, f32) -> !llvm.struct<(f32, f32, f32, f32)>
+// CHECK-COUNT-127:   nvvm.mma.sync
+//   CHECK-NOT:       nvvm.mma.sync
+//       CHECK:     scf.yield
+//       CHECK:   } else {
+//       CHECK:     scf.for
+//       CHECK:       scf.for
+//       CHECK:         memref.load {{.*}} : memref<?xbf16>
+//       CHECK:         memref.store {{.*}} : memref<3x128x72xbf16, #gpu.address_space<workgroup>>
 //       CHECK:   arith.truncf {{.*}} : f32 to bf16
-//       CHECK:   memref.store {{.*}} : memref<?xbf16>
+//       CHECK:   vector.store {{.*}} : memref<?xbf16>, vector<2xbf16>
 //   CHECK-NOT: linalg.generic
 func.func @bf16_tensor_cores(%x: memref<?x1024xbf16>, %w: memref<2048x1024xbf16>,
                              %y: memref<?x2048xbf16>) {

@@ -13,7 +13,9 @@
 //     an 8x8 register tile each (110.6 KB of shared memory).
 //   - A, B both bf16 or both f16: tensor cores (mma.sync m16n8k16 through
 //     nvvm.mma.sync, fragments from padded shared memory with ldmatrix),
-//     128x128x64 block tile, 8 warps of 64x32 (110.6 KB).
+//     128x256x64 block tile, 8 warps of 64x64 (165.9 KB); i32 shared and
+//     global offsets in the cp.async loop (GemmOptions selects other
+//     tiles).
 //   Both pipeline tiles through 3-stage dynamic shared memory (GemmOptions
 //   changes k tile and depth); above 48 KiB the launcher must opt the
 //   kernel in (CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES), which
@@ -57,6 +59,15 @@ struct GemmOptions {
   /// kSkinnyCols columns streaming B along k, see GemmKernel.cpp), others
   /// the tiled one; 0: always the tiled kernel.
   int64_t smallM = 16;
+  /// bf16/f16 block tile (64, 128 or 256 rows / columns; default 128 x
+  /// 256) and warps per block (4 or 8; default 8). Warp tiles are 64 rows
+  /// by block-n / (warps / (block-m / 64)) columns (16 to 64). The f32
+  /// kernel is always 128 x 128 with 256 threads.
+  int64_t blockM = 0, blockN = 0, warps = 0;
+  /// bf16/f16 with sm_90a's wgmma.mma_async (two warpgroups per 128 x
+  /// block-n tile, block-n 128 or 256 (default), block-k 64, 4 stages by
+  /// default) instead of mma.sync. The kernel needs an sm_90a target.
+  bool wgmma = false;
 };
 
 /// Block tile, block size and dynamic shared memory of the kernels (for

@@ -308,11 +308,15 @@ def SessaGPUMatmul : Pass<"sessa-gpu-matmul", "::mlir::ModuleOp"> {
     `linalg.matmul` or `linalg.batch_matmul` becomes a `gpu.launch` of a
     tiled GEMM kernel (GemmKernel.h): f32 operands on a SIMT FFMA kernel
     (128x128 block tile, 8x8 register tile per thread), bf16/f16 operands on
-    tensor cores (`mma.sync` m16n8k16, `ldmatrix`) with f32 accumulation;
-    C may be f32, bf16 or f16. Tiles move through multi-stage (default 3)
-    dynamic shared memory (110.6 KB by default: the launcher must allow more
-    than 48 KB) with `cp.async` when the operands are dense along k and
-    16-byte aligned, else with guarded loads; operands may be strided views. A
+    tensor cores with f32 accumulation: `mma.sync` m16n8k16 with `ldmatrix`
+    (128x256 block tiles of 8 warps by default; `block-m`, `block-n`,
+    `warps`), or with `wgmma=1` sm_90a's `wgmma.mma_async` (two warpgroups
+    per 128 x 256 tile, 128-byte-swizzled shared tiles; the module must
+    target sm_90a); C may be f32, bf16 or f16. Tiles move through
+    multi-stage (default 3, 4 for wgmma) dynamic shared memory (above 48 KB:
+    the launcher must allow more) with `cp.async` when the operands are
+    dense along k, 16-byte aligned and below 2^31 elements, else with
+    guarded loads; operands may be strided views. A
     `linalg.fill` of +0 into C right before the product (nothing touching
     memory in between) folds into the kernel. Products of other element
     types (mixed A/B types) are left as they are.
@@ -340,6 +344,15 @@ def SessaGPUMatmul : Pass<"sessa-gpu-matmul", "::mlir::ModuleOp"> {
            "32 for f32)">,
     Option<"stages", "stages", "int64_t", /*default=*/"0",
            "shared memory pipeline stages (2 to 8; 0: 3)">,
+    Option<"blockM", "block-m", "int64_t", /*default=*/"0",
+           "bf16/f16 block tile rows (64, 128, 256; 0: 128)">,
+    Option<"blockN", "block-n", "int64_t", /*default=*/"0",
+           "bf16/f16 block tile columns (64, 128, 256; 0: 256)">,
+    Option<"warps", "warps", "int64_t", /*default=*/"0",
+           "bf16/f16 warps per block (4 or 8; 0: 8)">,
+    Option<"wgmma", "wgmma", "bool", /*default=*/"false",
+           "bf16/f16 products with sm_90a wgmma.mma_async (the module must "
+           "target sm_90a)">,
     Option<"fuseEpilogue", "fuse-epilogue", "bool", /*default=*/"true",
            "apply elementwise consumers of the product in the kernel's "
            "epilogue">,
