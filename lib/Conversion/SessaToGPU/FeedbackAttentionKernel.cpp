@@ -977,10 +977,11 @@ SmallVector<Value> tileProductMma(OpBuilder &b, Location loc, Value a,
 /// the strictly lower part of the chunk's diagonal block of `diag` (0 past
 /// the strip's rows, so X_c is the identity there). Grid (chunks, Hb, B), 64
 /// threads: thread k forward-substitutes column k of X_c in registers,
-/// x_r = [r == k] + sum_{j < r} L[r, j] x_j (straight-line code, the sum in
-/// ascending j so that x_{r-1} enters last; L read as 4-vectors from shared
-/// memory, one address across the warp), f32 throughout. A chunk of one row
-/// (a decoding step) just writes the identity.
+/// x_r = [r == k] + sum_{j < r} L[r, j] x_j (straight-line code; the sum as
+/// four independent partial sums over j mod 4; L read as 4-vectors from
+/// shared memory, one address across the warp), f32 throughout. A chunk of
+/// one row just writes the identity; a strip of one row (a decoding step)
+/// launches no inverse at all.
 constexpr int64_t kInvThreads = kChunk;
 
 void buildInverse(OpBuilder &b, Location loc, const Operands &o,
@@ -1033,7 +1034,9 @@ void buildInverse(OpBuilder &b, Location loc, const Operands &o,
               auto v4 = VectorType::get({4}, f32);
               SmallVector<Value> x;
               for (int64_t r = 0; r < kChunk; ++r) {
-                Value acc = delta(b, loc, r);
+                // Four partial sums (j mod 4): independent FMA chains.
+                SmallVector<Value> part(4);
+                part[0] = delta(b, loc, r);
                 for (int64_t j0 = 0; j0 < r; j0 += 4) {
                   Value lv = vector::LoadOp::create(
                       b, loc, v4, ls, ValueRange{cst(b, loc, r), cst(b, loc, j0)},
@@ -1041,10 +1044,19 @@ void buildInverse(OpBuilder &b, Location loc, const Operands &o,
                   for (int64_t j = j0; j < std::min(j0 + 4, r); ++j) {
                     Value l = vector::ExtractOp::create(b, loc, lv,
                                                         ArrayRef<int64_t>{j - j0});
-                    acc = math::FmaOp::create(b, loc, l, x[j], acc);
+                    Value &p = part[j - j0];
+                    p = p ? math::FmaOp::create(b, loc, l, x[j], p).getResult()
+                          : arith::MulFOp::create(b, loc, l, x[j]).getResult();
                   }
                 }
-                x.push_back(acc);
+                auto add = [&](Value a, Value c) -> Value {
+                  if (!a)
+                    return c;
+                  if (!c)
+                    return a;
+                  return arith::AddFOp::create(b, loc, a, c);
+                };
+                x.push_back(add(add(part[0], part[1]), add(part[2], part[3])));
               }
               for (int64_t r = 0; r < kChunk; ++r)
                 storeX(b, loc, r, x[r]);
@@ -1443,7 +1455,10 @@ mlir::sessa::gpulowering::lowerFeedbackAttention(RewriterBase &rewriter,
                });
              else
                buildRhsPartialSimt(b, loc, o, strip, splits, perSplit);
-             buildInverse(b, loc, o, strip);
+             // A strip of one row (a decoding step) has X = I and never
+             // reads it: no launch.
+             buildIf(b, loc, ult(b, loc, cst(b, loc, 1), strip.rows),
+                     [&](OpBuilder &b, Location loc) { buildInverse(b, loc, o, strip); });
              buildIntraStrip(b, loc, o, strip, splits, mmaType);
            });
   memref::DeallocOp::create(b, loc, o.partial);
