@@ -58,6 +58,9 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
+#include "llvm/Support/CommandLine.h"
+
+#include <algorithm>
 #include <limits>
 
 using namespace mlir;
@@ -65,6 +68,37 @@ using namespace mlir::sessa;
 using namespace mlir::sessa::gpukernels;
 
 namespace {
+// Tuning knobs (hidden; for measurements, see bench/gpu): the tensor-core
+// logits / cross-strip rhs block tile and staging, and the fused
+// intra-strip kernel.
+llvm::cl::opt<int64_t> clGemmN(
+    "sessa-gpu-feedback-gemm-n", llvm::cl::init(64), llvm::cl::Hidden,
+    llvm::cl::desc("Keys (logits) / value columns (rhs) per tensor-core "
+                   "block of the feedback attention (64 or 128)"));
+llvm::cl::opt<int64_t> clGemmDepth(
+    "sessa-gpu-feedback-gemm-depth", llvm::cl::init(32), llvm::cl::Hidden,
+    llvm::cl::desc("Depth staged per pipeline step of the feedback "
+                   "tensor-core products (32 or 64)"));
+llvm::cl::opt<int64_t> clGemmStages(
+    "sessa-gpu-feedback-gemm-stages", llvm::cl::init(4), llvm::cl::Hidden,
+    llvm::cl::desc("cp.async stages of the feedback tensor-core products"));
+llvm::cl::opt<bool> clFusedIntra(
+    "sessa-gpu-feedback-fused-intra", llvm::cl::init(true), llvm::cl::Hidden,
+    llvm::cl::desc("Fuse the inverses into the intra-strip kernel (16-bit "
+                   "storage)"));
+
+/// The tensor-core product configuration (from the knobs).
+struct GemmConfig {
+  int64_t n = 64, depth = 32, stages = 4;
+};
+GemmConfig gemmConfig() {
+  GemmConfig c;
+  c.n = clGemmN == 128 ? 128 : 64;
+  c.depth = clGemmDepth == 64 ? 64 : 32;
+  c.stages = std::clamp<int64_t>(clGemmStages, 2, 6);
+  return c;
+}
+
 constexpr int64_t kChunk = 64;    // rows per chunk (C): one diagonal block
 constexpr int64_t kStrip = 256;   // rows per strip (R), a multiple of kChunk
 constexpr int64_t kKeyTile = 64;  // keys per logits block
@@ -75,6 +109,7 @@ constexpr int64_t kThreads = 256;
 constexpr int64_t kWarps = kThreads / 32;
 constexpr int64_t kTargetBlocks = 396; // 3 x 132 SMs for the rhs products
 constexpr int64_t kMinSplitKeys = 64;
+constexpr int64_t kIntraBlocks = 96; // fused intra-strip blocks wanted
 
 /// The operands of one feedback attention, as buffers, and its sizes.
 struct Operands {
@@ -85,6 +120,7 @@ struct Operands {
                  // storage type (else == work)
   Value diag;    // [B, Hb, Rpad, Rpad] f32: normalised W of the strip's
                  // own keys (key index relative to the strip)
+  Value diag16;  // the same in the mma storage type (tensor cores only)
   Value inv;     // [B, Hb, Rpad / 64, 64, 64] f32: (I - W_cc)^-1 per chunk
   Value partial; // [maxSplits, B, Hb, Rpad, dv] f32 partial rhs sums
   Value keysTotal; // size 3 of work/prob (P + T rounded up to 8)
@@ -305,21 +341,23 @@ SmallVector<Value> mma(OpBuilder &b, Location loc, ArrayRef<Value> a,
 /// 16 (w % 4) .. + 16 and keys 32 (w / 4) .. + 32 of the 64 x 64 tile. dk is
 /// staged 32 at a time through a 4-stage cp.async pipeline (16-byte copies:
 /// requires dk % 8 == 0); rows and dk past the end are zero-filled.
-constexpr int64_t kMmaDepth = 32;
-constexpr int64_t kLogitStages = 4;
-constexpr int64_t kRowElems = 40; // 16-bit elements per shared row (32 + 8)
-
 void buildLogitsMma(OpBuilder &b, Location loc, const Operands &o,
                     const Strip &strip, Type et, int64_t mRows) {
+  const GemmConfig cfg = gemmConfig();
+  const int64_t kMmaDepth = cfg.depth, kLogitStages = cfg.stages;
+  const int64_t kRowElems = kMmaDepth + 8; // 16-bit elements per shared row
+  const int64_t keyTile = cfg.n;
+  const int64_t cpr = kMmaDepth / 8;       // 16-byte copies per staged row
+  const int64_t rpp = kThreads / cpr;      // rows staged per copy pass
   const int64_t mTiles = mRows / 64; // m-tiles of 16 rows per warp
-  Value grid[] = {maxIndex(b, loc, ceilDiv(b, loc, strip.keys, cst(b, loc, kKeyTile)),
+  Value grid[] = {maxIndex(b, loc, ceilDiv(b, loc, strip.keys, cst(b, loc, keyTile)),
                            cst(b, loc, 1)),
                   mulIdx(b, loc, ceilDiv(b, loc, strip.rows, cst(b, loc, mRows)),
                          o.heads),
                   o.batch};
   Value block[] = {cst(b, loc, kThreads)};
   MemRefType qTile = workgroupMemRefType({kLogitStages, mRows, kRowElems}, et);
-  MemRefType kTile = workgroupMemRefType({kLogitStages, kKeyTile, kRowElems}, et);
+  MemRefType kTile = workgroupMemRefType({kLogitStages, keyTile, kRowElems}, et);
   Value poolBytes = arith::ConstantOp::create(
       b, loc, b.getI32IntegerAttr(staticBytes(qTile) + staticBytes(kTile)));
   buildLaunch(
@@ -331,7 +369,7 @@ void buildLogitsMma(OpBuilder &b, Location loc, const Operands &o,
         Value h = remIdx(b, loc, ids.blockId[1], o.heads), bi = ids.blockId[2];
         RowTile rt = rowTile(b, loc, strip, divIdx(b, loc, ids.blockId[1], o.heads),
                              mRows);
-        Value j0 = mulIdx(b, loc, ids.blockId[0], cst(b, loc, kKeyTile));
+        Value j0 = mulIdx(b, loc, ids.blockId[0], cst(b, loc, keyTile));
         Value chunkRows = rt.rows, keys = rt.keys;
         Value r0 = addIdx(b, loc, strip.r0, rt.base);
         buildIf(b, loc, ult(b, loc, j0, keys), [&](OpBuilder &b, Location loc) {
@@ -342,23 +380,29 @@ void buildLogitsMma(OpBuilder &b, Location loc, const Operands &o,
         Value rw = mulIdx(b, loc, arith::RemUIOp::create(b, loc, warp, cst(b, loc, 4)),
                           cst(b, loc, 16 * mTiles));
         Value kw = mulIdx(b, loc, arith::DivUIOp::create(b, loc, warp, cst(b, loc, 4)),
-                          cst(b, loc, 32));
-        // Copies: thread -> (rows tid / 4 + 64 i, 8 elements at 8 (tid % 4)).
-        Value srow = arith::DivUIOp::create(b, loc, tid, cst(b, loc, 4));
-        Value scol = mulIdx(b, loc, arith::RemUIOp::create(b, loc, tid, cst(b, loc, 4)),
+                          cst(b, loc, keyTile / 2));
+        // Copies: thread -> (rows tid / cpr + rpp i, 8 elements at 8 (tid %
+        // cpr)).
+        Value srow = arith::DivUIOp::create(b, loc, tid, cst(b, loc, cpr));
+        Value scol = mulIdx(b, loc, arith::RemUIOp::create(b, loc, tid, cst(b, loc, cpr)),
                             cst(b, loc, 8));
         Value lastRow = subIdx(b, loc, o.rows, cst(b, loc, 1));
         Value lastK = subIdx(b, loc, o.dk, cst(b, loc, 8));
         Value eight = cst(b, loc, 8), zero = cst(b, loc, 0);
         SmallVector<Value> qRowIn, qt, qRow;
-        for (int64_t i = 0; i < mTiles; ++i) {
-          Value r = addIdx(b, loc, srow, cst(b, loc, 64 * i));
+        for (int64_t i = 0; i < mRows / rpp; ++i) {
+          Value r = addIdx(b, loc, srow, cst(b, loc, rpp * i));
           qRow.push_back(r);
           qRowIn.push_back(ult(b, loc, r, chunkRows));
           qt.push_back(minIndex(b, loc, addIdx(b, loc, r0, r), lastRow));
         }
-        Value sj = addIdx(b, loc, j0, srow);
-        Value keyIn = ult(b, loc, sj, keys);
+        SmallVector<Value> kRow, sjs, keyIns;
+        for (int64_t i = 0; i < keyTile / rpp; ++i) {
+          Value r = addIdx(b, loc, srow, cst(b, loc, rpp * i));
+          kRow.push_back(r);
+          sjs.push_back(addIdx(b, loc, j0, r));
+          keyIns.push_back(ult(b, loc, sjs.back(), keys));
+        }
         auto issue = [&](OpBuilder &b, Location loc, Value it, Value st) {
           Value k = addIdx(b, loc, mulIdx(b, loc, it, cst(b, loc, kMmaDepth)), scol);
           Value kIn = ult(b, loc, k, o.dk);
@@ -366,32 +410,36 @@ void buildLogitsMma(OpBuilder &b, Location loc, const Operands &o,
           auto n = [&](Value cond) {
             return arith::SelectOp::create(b, loc, cond, eight, zero).getResult();
           };
-          for (int64_t i = 0; i < mTiles; ++i)
+          for (size_t i = 0; i < qRow.size(); ++i)
             asyncCopy16(b, loc, qs, {st, qRow[i], scol}, o.qb, {bi, qt[i], h, kc},
                         n(andI1(b, loc, kIn, qRowIn[i])));
-          auto fromCur = [&](OpBuilder &b, Location loc) {
-            Value jc = minIndex(b, loc, subIdx(b, loc, maxIndex(b, loc, sj, o.cache), o.cache),
-                                lastRow);
-            asyncCopy16(b, loc, ks, {st, srow, scol}, o.kb, {bi, jc, h, kc},
-                        n(andI1(b, loc, kIn, keyIn)));
-          };
-          if (!o.kbPrev) {
-            fromCur(b, loc);
-            return;
+          for (size_t i = 0; i < kRow.size(); ++i) {
+            Value sj = sjs[i], srow = kRow[i], keyIn = keyIns[i];
+            auto fromCur = [&](OpBuilder &b, Location loc) {
+              Value jc = minIndex(
+                  b, loc, subIdx(b, loc, maxIndex(b, loc, sj, o.cache), o.cache),
+                  lastRow);
+              asyncCopy16(b, loc, ks, {st, srow, scol}, o.kb, {bi, jc, h, kc},
+                          n(andI1(b, loc, kIn, keyIn)));
+            };
+            if (!o.kbPrev) {
+              fromCur(b, loc);
+              continue;
+            }
+            scf::IfOp::create(
+                b, loc, ult(b, loc, sj, o.cache),
+                [&](OpBuilder &b, Location loc) {
+                  asyncCopy16(b, loc, ks, {st, srow, scol}, o.kbPrev,
+                              {bi, sj, h, kc}, n(kIn));
+                  scf::YieldOp::create(b, loc);
+                },
+                [&](OpBuilder &b, Location loc) {
+                  fromCur(b, loc);
+                  scf::YieldOp::create(b, loc);
+                });
           }
-          scf::IfOp::create(
-              b, loc, ult(b, loc, sj, o.cache),
-              [&](OpBuilder &b, Location loc) {
-                asyncCopy16(b, loc, ks, {st, srow, scol}, o.kbPrev,
-                            {bi, sj, h, kc}, n(kIn));
-                scf::YieldOp::create(b, loc);
-              },
-              [&](OpBuilder &b, Location loc) {
-                fromCur(b, loc);
-                scf::YieldOp::create(b, loc);
-              });
         };
-        constexpr int64_t kTiles = 4; // n-tiles of 8 keys per warp
+        const int64_t kTiles = keyTile / 16; // n-tiles of 8 keys per warp
         // ldmatrix row addresses: A (16 x 16 of Q) lane -> row rw + lane %
         // 16, columns + 8 (lane / 16); B (two n-tiles of K) lane -> key
         // kw + lane % 8 + 8 (lane / 16), columns + 8 ((lane / 8) % 2).
@@ -410,7 +458,7 @@ void buildLogitsMma(OpBuilder &b, Location loc, const Operands &o,
             init, issue,
             [&](OpBuilder &b, Location loc, Value, Value st, ValueRange acc) {
               SmallVector<Value> c(acc.begin(), acc.end());
-              for (int64_t kk = 0; kk < 2; ++kk) {
+              for (int64_t kk = 0; kk < kMmaDepth / 16; ++kk) {
                 Value kOff = cst(b, loc, kk * 16);
                 SmallVector<SmallVector<Value>> as;
                 for (int64_t mt = 0; mt < mTiles; ++mt)
@@ -509,35 +557,35 @@ void buildSoftmax(OpBuilder &b, Location loc, const Operands &o,
         Value step = cst(b, loc, kThreads);
         Value negInf =
             cstF32(b, loc, -std::numeric_limits<double>::infinity());
-        auto maxLoop = scf::ForOp::create(
-            b, loc, tid, visible, step, ValueRange{negInf},
+        // One pass for the max and the sum: each thread keeps a running
+        // (max m, sum l of exp(x - m)) of its keys; the block takes the max
+        // M, rescales each l by exp(m - M) and sums.
+        auto stats = scf::ForOp::create(
+            b, loc, tid, visible, step, ValueRange{negInf, cstF32(b, loc, 0.0)},
             [&](OpBuilder &b, Location loc, Value j, ValueRange acc) {
               Value x = memref::LoadOp::create(b, loc, o.work,
                                                ValueRange{bi, h, row, j});
-              scf::YieldOp::create(
-                  b, loc,
-                  ValueRange{arith::MaximumFOp::create(b, loc, acc[0], x)});
+              Value m = arith::MaximumFOp::create(b, loc, acc[0], x);
+              // acc[0] = -inf on the first key: exp(-inf) = 0, l = 0.
+              Value l = math::FmaOp::create(
+                  b, loc, acc[1],
+                  math::ExpOp::create(b, loc, arith::SubFOp::create(b, loc, acc[0], m)),
+                  math::ExpOp::create(b, loc, arith::SubFOp::create(b, loc, x, m)));
+              scf::YieldOp::create(b, loc, ValueRange{m, l});
             });
-        Value rowMax =
-            blockReduce(b, loc, maxLoop.getResult(0), scratch, tid, true);
+        Value rowMax = blockReduce(b, loc, stats.getResult(0), scratch, tid, true);
         // Empty rows: max = -inf; use 0 so no inf - inf appears (the sum
-        // loop is empty there anyway).
+        // is 0 there anyway).
         Value isInf = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
                                             rowMax, negInf);
         rowMax = arith::SelectOp::create(b, loc, isInf, cstF32(b, loc, 0.0),
                                          rowMax);
-        auto sumLoop = scf::ForOp::create(
-            b, loc, tid, visible, step, ValueRange{cstF32(b, loc, 0.0)},
-            [&](OpBuilder &b, Location loc, Value j, ValueRange acc) {
-              Value x = memref::LoadOp::create(b, loc, o.work,
-                                               ValueRange{bi, h, row, j});
-              Value e = math::ExpOp::create(
-                  b, loc, arith::SubFOp::create(b, loc, x, rowMax));
-              scf::YieldOp::create(
-                  b, loc, ValueRange{arith::AddFOp::create(b, loc, acc[0], e)});
-            });
-        Value rowSum =
-            blockReduce(b, loc, sumLoop.getResult(0), scratch, tid, false);
+        // A thread without keys has m = -inf, l = 0: exp(-inf - M) = 0.
+        Value mine = arith::MulFOp::create(
+            b, loc, stats.getResult(1),
+            math::ExpOp::create(
+                b, loc, arith::SubFOp::create(b, loc, stats.getResult(0), rowMax)));
+        Value rowSum = blockReduce(b, loc, mine, scratch, tid, false);
         Value gamma =
             loadF32(b, loc, o.gamma, {bi, addIdx(b, loc, r0, row), h});
         // gamma / sum (a visible row has sum >= 1; an empty row never uses it).
@@ -563,9 +611,11 @@ void buildSoftmax(OpBuilder &b, Location loc, const Operands &o,
                 scf::YieldOp::create(b, loc);
               },
               [&](OpBuilder &b, Location loc) {
-                memref::StoreOp::create(
-                    b, loc, w, o.diag,
-                    ValueRange{bi, h, row, subIdx(b, loc, j, solved)});
+                Value jd = subIdx(b, loc, j, solved);
+                memref::StoreOp::create(b, loc, w, o.diag,
+                                        ValueRange{bi, h, row, jd});
+                if (o.diag16)
+                  storeF32(b, loc, w, o.diag16, {bi, h, row, jd});
                 scf::YieldOp::create(b, loc);
               });
         });
@@ -591,14 +641,19 @@ std::pair<Value, Value> splitRange(OpBuilder &b, Location loc, Value split,
 /// keys) as [64][40], S as [32 keys][72] (requires dv % 8 == 0). Rows past
 /// the chunk and keys past the split are zero-filled, so every element of
 /// the block's 64 x 64 partial tile is written.
-constexpr int64_t kPartCols = 64;
-constexpr int64_t kPartStages = 4;
-constexpr int64_t kPRow = kSolveKeys + 8; // 16-bit per staged W row
-constexpr int64_t kSRow = kPartCols + 8;  // 16-bit per staged S row
 
 void buildRhsPartialMma(OpBuilder &b, Location loc, const Operands &o,
                         const Strip &strip, Value splits, Value perSplit,
                         Type et, int64_t mRows) {
+  const GemmConfig cfg = gemmConfig();
+  const int64_t kPartCols = cfg.n, kPartStages = cfg.stages;
+  const int64_t kSolveKeys = cfg.depth;     // keys staged per step
+  const int64_t kPRow = kSolveKeys + 8; // 16-bit per staged W row
+  const int64_t kSRow = kPartCols + 8;  // 16-bit per staged S row
+  const int64_t cpr = kSolveKeys / 8;   // W copies per row
+  const int64_t rpp = kThreads / cpr;   // W rows per copy pass
+  const int64_t spr = kPartCols / 8;    // S copies per key
+  const int64_t kpp = kThreads / spr;   // S keys per copy pass
   const int64_t mTiles = mRows / 64; // m-tiles of 16 rows per warp
   Value solved = strip.solved;
   Value grid[] = {ceilDiv(b, loc, o.dv, cst(b, loc, kPartCols)),
@@ -633,7 +688,7 @@ void buildRhsPartialMma(OpBuilder &b, Location loc, const Operands &o,
         Value rw = mulIdx(b, loc, arith::RemUIOp::create(b, loc, warp, cst(b, loc, 4)),
                           cst(b, loc, 16 * mTiles));
         Value cw = mulIdx(b, loc, arith::DivUIOp::create(b, loc, warp, cst(b, loc, 4)),
-                          cst(b, loc, 32));
+                          cst(b, loc, kPartCols / 2));
         Value zero = cst(b, loc, 0);
         Value lastRow = subIdx(b, loc, o.rows, cst(b, loc, 1));
         auto clampCount = [&](OpBuilder &b, Location loc, Value avail, int64_t n) {
@@ -643,21 +698,21 @@ void buildRhsPartialMma(OpBuilder &b, Location loc, const Operands &o,
         };
         // W copies: row tid / 4, 8 keys at 8 (tid % 4); S copies: key
         // tid / 8, 8 columns at 8 (tid % 8). One of each per thread.
-        Value wr = arith::DivUIOp::create(b, loc, tid, cst(b, loc, 4));
-        Value wc = mulIdx(b, loc, arith::RemUIOp::create(b, loc, tid, cst(b, loc, 4)),
+        Value wr = arith::DivUIOp::create(b, loc, tid, cst(b, loc, cpr));
+        Value wc = mulIdx(b, loc, arith::RemUIOp::create(b, loc, tid, cst(b, loc, cpr)),
                           cst(b, loc, 8));
-        // Rows wr + 64 i of the tile; buffer rows clamped inside Rpad (the
+        // Rows wr + rpp i of the tile; buffer rows clamped inside Rpad (the
         // rows past the strip copy nothing).
         SmallVector<Value> wRow, wRowIn, wBufRow;
-        for (int64_t i = 0; i < mTiles; ++i) {
-          Value r = addIdx(b, loc, wr, cst(b, loc, 64 * i));
+        for (int64_t i = 0; i < mRows / rpp; ++i) {
+          Value r = addIdx(b, loc, wr, cst(b, loc, rpp * i));
           wRow.push_back(r);
           wRowIn.push_back(ult(b, loc, r, chunkRows));
           wBufRow.push_back(minIndex(b, loc, addIdx(b, loc, rt.base, r),
                                      subIdx(b, loc, o.stripPad, cst(b, loc, 1))));
         }
-        Value sk = arith::DivUIOp::create(b, loc, tid, cst(b, loc, 8));
-        Value sc = mulIdx(b, loc, arith::RemUIOp::create(b, loc, tid, cst(b, loc, 8)),
+        Value sk0 = arith::DivUIOp::create(b, loc, tid, cst(b, loc, spr));
+        Value sc = mulIdx(b, loc, arith::RemUIOp::create(b, loc, tid, cst(b, loc, spr)),
                           cst(b, loc, 8));
         Value col = addIdx(b, loc, colBase, sc);
         Value colCount = clampCount(b, loc, subIdx(b, loc, o.dv, col), 8);
@@ -667,36 +722,39 @@ void buildRhsPartialMma(OpBuilder &b, Location loc, const Operands &o,
           Value j0 = addIdx(b, loc, kBegin, mulIdx(b, loc, it, cst(b, loc, kSolveKeys)));
           Value j = addIdx(b, loc, j0, wc);
           Value n = clampCount(b, loc, subIdx(b, loc, kEnd, j), 8);
-          for (int64_t i = 0; i < mTiles; ++i)
+          for (size_t i = 0; i < wRow.size(); ++i)
             asyncCopy16(b, loc, ws, {st, wRow[i], wc}, o.prob,
                         {bi, h, wBufRow[i], minIndex(b, loc, j, lastKey)},
                         arith::SelectOp::create(b, loc, wRowIn[i], n, zero));
-          Value js = addIdx(b, loc, j0, sk);
-          Value ns = arith::SelectOp::create(b, loc, ult(b, loc, js, kEnd),
-                                             colCount, zero);
-          auto fromCur = [&](OpBuilder &b, Location loc) {
-            Value jc = minIndex(
-                b, loc, subIdx(b, loc, maxIndex(b, loc, js, o.cache), o.cache),
-                lastRow);
-            asyncCopy16(b, loc, ss, {st, sk, sc}, o.s, {bi, jc, h, colc}, ns);
-          };
-          if (!o.sPrev) {
-            fromCur(b, loc);
-            return;
+          for (int64_t p = 0; p < kSolveKeys / kpp; ++p) {
+            Value sk = addIdx(b, loc, sk0, cst(b, loc, kpp * p));
+            Value js = addIdx(b, loc, j0, sk);
+            Value ns = arith::SelectOp::create(b, loc, ult(b, loc, js, kEnd),
+                                               colCount, zero);
+            auto fromCur = [&](OpBuilder &b, Location loc) {
+              Value jc = minIndex(
+                  b, loc, subIdx(b, loc, maxIndex(b, loc, js, o.cache), o.cache),
+                  lastRow);
+              asyncCopy16(b, loc, ss, {st, sk, sc}, o.s, {bi, jc, h, colc}, ns);
+            };
+            if (!o.sPrev) {
+              fromCur(b, loc);
+              continue;
+            }
+            scf::IfOp::create(
+                b, loc, ult(b, loc, js, o.cache),
+                [&](OpBuilder &b, Location loc) {
+                  asyncCopy16(b, loc, ss, {st, sk, sc}, o.sPrev,
+                              {bi, js, h, colc}, ns);
+                  scf::YieldOp::create(b, loc);
+                },
+                [&](OpBuilder &b, Location loc) {
+                  fromCur(b, loc);
+                  scf::YieldOp::create(b, loc);
+                });
           }
-          scf::IfOp::create(
-              b, loc, ult(b, loc, js, o.cache),
-              [&](OpBuilder &b, Location loc) {
-                asyncCopy16(b, loc, ss, {st, sk, sc}, o.sPrev,
-                            {bi, js, h, colc}, ns);
-                scf::YieldOp::create(b, loc);
-              },
-              [&](OpBuilder &b, Location loc) {
-                fromCur(b, loc);
-                scf::YieldOp::create(b, loc);
-              });
         };
-        constexpr int64_t kTiles = 4;
+        const int64_t kTiles = kPartCols / 16;
         // ldmatrix row addresses: A (16 x 16 of W) lane -> row rw + lane %
         // 16, keys + 8 (lane / 16); B (.trans, 16 keys x two n-tiles of S)
         // lane -> key lane % 8 + 8 ((lane / 8) % 2), columns cw + 8 (lane / 16).
@@ -716,7 +774,7 @@ void buildRhsPartialMma(OpBuilder &b, Location loc, const Operands &o,
             b, loc, iterations, kPartStages, init, issue,
             [&](OpBuilder &b, Location loc, Value, Value st, ValueRange acc) {
               SmallVector<Value> c(acc.begin(), acc.end());
-              for (int64_t kk = 0; kk < 2; ++kk) {
+              for (int64_t kk = 0; kk < kSolveKeys / 16; ++kk) {
                 Value kOff = cst(b, loc, kk * 16);
                 SmallVector<SmallVector<Value>> as;
                 for (int64_t mt = 0; mt < mTiles; ++mt)
@@ -984,6 +1042,48 @@ SmallVector<Value> tileProductMma(OpBuilder &b, Location loc, Value a,
 /// launches no inverse at all.
 constexpr int64_t kInvThreads = kChunk;
 
+/// Column k of X = (I - L)^-1 for the strictly lower part of the 64 x 64 f32
+/// tile `l[prefix..., r, j]` (rows of kARow f32, only j < r read): x_r =
+/// [r == k] + sum_{j < r} L[r, j] x_j, straight-line code, the sum as four
+/// independent partial sums over j mod 4, L read as 4-vectors (one address
+/// across the warp). Returns x_0 .. x_63.
+SmallVector<Value> forwardSubstituteColumn(OpBuilder &b, Location loc, Value l,
+                                           ValueRange prefix, Value k) {
+  Type f32 = b.getF32Type();
+  auto v4 = VectorType::get({4}, f32);
+  Value zero = cstF32(b, loc, 0.0), one = cstF32(b, loc, 1.0);
+  SmallVector<Value> x;
+  for (int64_t r = 0; r < kChunk; ++r) {
+    SmallVector<Value> part(4);
+    Value isDiag = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, k,
+                                         cst(b, loc, r));
+    part[0] = arith::SelectOp::create(b, loc, isDiag, one, zero);
+    for (int64_t j0 = 0; j0 < r; j0 += 4) {
+      SmallVector<Value> idx(prefix.begin(), prefix.end());
+      idx.append({cst(b, loc, r), cst(b, loc, j0)});
+      Value lv = vector::LoadOp::create(b, loc, v4, l, idx,
+                                        /*nontemporal=*/false,
+                                        llvm::MaybeAlign(16));
+      for (int64_t j = j0; j < std::min(j0 + 4, r); ++j) {
+        Value lj = vector::ExtractOp::create(b, loc, lv,
+                                             ArrayRef<int64_t>{j - j0});
+        Value &p = part[j - j0];
+        p = p ? math::FmaOp::create(b, loc, lj, x[j], p).getResult()
+              : arith::MulFOp::create(b, loc, lj, x[j]).getResult();
+      }
+    }
+    auto add = [&](Value a, Value c) -> Value {
+      if (!a)
+        return c;
+      if (!c)
+        return a;
+      return arith::AddFOp::create(b, loc, a, c);
+    };
+    x.push_back(add(add(part[0], part[1]), add(part[2], part[3])));
+  }
+  return x;
+}
+
 void buildInverse(OpBuilder &b, Location loc, const Operands &o,
                   const Strip &strip) {
   Value grid[] = {ceilDiv(b, loc, strip.rows, cst(b, loc, kChunk)), o.heads,
@@ -1031,33 +1131,7 @@ void buildInverse(OpBuilder &b, Location loc, const Operands &o,
               NVVM::CpAsyncCommitGroupOp::create(b, loc);
               NVVM::CpAsyncWaitGroupOp::create(b, loc, b.getI32IntegerAttr(0));
               barrier(b, loc);
-              auto v4 = VectorType::get({4}, f32);
-              SmallVector<Value> x;
-              for (int64_t r = 0; r < kChunk; ++r) {
-                // Four partial sums (j mod 4): independent FMA chains.
-                SmallVector<Value> part(4);
-                part[0] = delta(b, loc, r);
-                for (int64_t j0 = 0; j0 < r; j0 += 4) {
-                  Value lv = vector::LoadOp::create(
-                      b, loc, v4, ls, ValueRange{cst(b, loc, r), cst(b, loc, j0)},
-                      /*nontemporal=*/false, llvm::MaybeAlign(16));
-                  for (int64_t j = j0; j < std::min(j0 + 4, r); ++j) {
-                    Value l = vector::ExtractOp::create(b, loc, lv,
-                                                        ArrayRef<int64_t>{j - j0});
-                    Value &p = part[j - j0];
-                    p = p ? math::FmaOp::create(b, loc, l, x[j], p).getResult()
-                          : arith::MulFOp::create(b, loc, l, x[j]).getResult();
-                  }
-                }
-                auto add = [&](Value a, Value c) -> Value {
-                  if (!a)
-                    return c;
-                  if (!c)
-                    return a;
-                  return arith::AddFOp::create(b, loc, a, c);
-                };
-                x.push_back(add(add(part[0], part[1]), add(part[2], part[3])));
-              }
+              SmallVector<Value> x = forwardSubstituteColumn(b, loc, ls, {}, k);
               for (int64_t r = 0; r < kChunk; ++r)
                 storeX(b, loc, r, x[r]);
               scf::YieldOp::create(b, loc);
@@ -1069,6 +1143,52 @@ void buildInverse(OpBuilder &b, Location loc, const Operands &o,
             });
       },
       poolBytes);
+}
+
+/// rhs = f + the cross-strip partials (summed in split order) of all the
+/// strip's rows and the `cols` columns at colBase, into shared `ss[row][col]`
+/// (0 past the strip's rows and dv); element e = tid + 256 m is (row e /
+/// cols, column e % cols); loads clamped in bounds (always issued, so they
+/// are independent), masked after. Ends with a barrier.
+void stageRhs(OpBuilder &b, Location loc, const Operands &o, const Strip &strip,
+              Value splits, Value ss, Value tid, Value bi, Value h,
+              Value colBase, int64_t cols) {
+  Value one = cst(b, loc, 1);
+  Value zeroF = cstF32(b, loc, 0.0);
+  const int64_t kPer = kStrip * cols / kThreads;
+  Value lastRow = subIdx(b, loc, o.rows, one);
+  Value lastCol = subIdx(b, loc, o.dv, one);
+  SmallVector<Value> rows, cc, masks, init;
+  for (int64_t m = 0; m < kPer; ++m) {
+    Value e = addIdx(b, loc, tid, cst(b, loc, m * kThreads));
+    Value r = divIdx(b, loc, e, cst(b, loc, cols));
+    Value c = remIdx(b, loc, e, cst(b, loc, cols));
+    Value col = addIdx(b, loc, colBase, c);
+    rows.push_back(r);
+    cc.push_back(c);
+    masks.push_back(andI1(b, loc, ult(b, loc, r, strip.rows), ult(b, loc, col, o.dv)));
+    Value colc = minIndex(b, loc, col, lastCol);
+    Value abs = minIndex(b, loc, addIdx(b, loc, strip.r0, r), lastRow);
+    init.push_back(loadF32(b, loc, o.f, {bi, abs, h, colc}));
+  }
+  SmallVector<Value> sum = buildForWithValues(
+      b, loc, cst(b, loc, 0), splits, one, init,
+      [&](OpBuilder &b, Location loc, Value sp, ValueRange acc) {
+        SmallVector<Value> next;
+        for (int64_t m = 0; m < kPer; ++m) {
+          Value col = minIndex(b, loc, addIdx(b, loc, colBase, cc[m]), lastCol);
+          Value r = minIndex(b, loc, rows[m], subIdx(b, loc, o.stripPad, one));
+          next.push_back(arith::AddFOp::create(
+              b, loc, acc[m],
+              memref::LoadOp::create(b, loc, o.partial, ValueRange{sp, bi, h, r, col})));
+        }
+        return next;
+      });
+  for (int64_t m = 0; m < kPer; ++m) {
+    Value v = arith::SelectOp::create(b, loc, masks[m], sum[m], zeroF);
+    memref::StoreOp::create(b, loc, v, ss, ValueRange{rows[m], cc[m]});
+  }
+  barrier(b, loc);
 }
 
 /// Kernel 5: the strip's rows, chunk after chunk, with no barrier per row.
@@ -1117,47 +1237,7 @@ void buildIntraStrip(OpBuilder &b, Location loc, const Operands &o,
         Value colBase = mulIdx(b, loc, ids.blockId[0], cst(b, loc, kIntraCols));
         Value one = cst(b, loc, 1);
         Value zeroF = cstF32(b, loc, 0.0);
-        // Stage rhs: element e = tid + 256 m is (row e / 16, column e % 16);
-        // loads clamped in bounds (always issued), masked after.
-        {
-          constexpr int64_t kPer = kStrip * kIntraCols / kThreads;
-          Value lastRow = subIdx(b, loc, o.rows, one);
-          Value lastCol = subIdx(b, loc, o.dv, one);
-          SmallVector<Value> rows, cols, masks, init;
-          for (int64_t m = 0; m < kPer; ++m) {
-            Value e = addIdx(b, loc, tid, cst(b, loc, m * kThreads));
-            Value r = divIdx(b, loc, e, cst(b, loc, kIntraCols));
-            Value cc = remIdx(b, loc, e, cst(b, loc, kIntraCols));
-            Value col = addIdx(b, loc, colBase, cc);
-            rows.push_back(r);
-            cols.push_back(cc);
-            masks.push_back(andI1(b, loc, ult(b, loc, r, strip.rows),
-                                  ult(b, loc, col, o.dv)));
-            Value colc = minIndex(b, loc, col, lastCol);
-            Value abs = minIndex(b, loc, addIdx(b, loc, strip.r0, r), lastRow);
-            init.push_back(loadF32(b, loc, o.f, {bi, abs, h, colc}));
-          }
-          SmallVector<Value> sum = buildForWithValues(
-              b, loc, cst(b, loc, 0), splits, one, init,
-              [&](OpBuilder &b, Location loc, Value sp, ValueRange acc) {
-                SmallVector<Value> next;
-                for (int64_t m = 0; m < kPer; ++m) {
-                  Value col = minIndex(b, loc, addIdx(b, loc, colBase, cols[m]),
-                                       subIdx(b, loc, o.dv, one));
-                  Value r = minIndex(b, loc, rows[m], subIdx(b, loc, o.stripPad, one));
-                  next.push_back(arith::AddFOp::create(
-                      b, loc, acc[m],
-                      memref::LoadOp::create(b, loc, o.partial,
-                                             ValueRange{sp, bi, h, r, col})));
-                }
-                return next;
-              });
-          for (int64_t m = 0; m < kPer; ++m) {
-            Value v = arith::SelectOp::create(b, loc, masks[m], sum[m], zeroF);
-            memref::StoreOp::create(b, loc, v, ss, ValueRange{rows[m], cols[m]});
-          }
-          barrier(b, loc);
-        }
+        stageRhs(b, loc, o, strip, splits, ss, tid, bi, h, colBase, kIntraCols);
         Value row = divIdx(b, loc, tid, cst(b, loc, 4));
         Value col0 = mulIdx(b, loc, remIdx(b, loc, tid, cst(b, loc, 4)),
                             cst(b, loc, 4));
@@ -1323,6 +1403,276 @@ void buildIntraStrip(OpBuilder &b, Location loc, const Operands &o,
       },
       poolBytes);
 }
+
+/// s[rows][cols] of X[prefix..., row, 0:64] @ B[bRow0 + 0:64, col0 + 0:n]
+/// (n = 2, 4 or 8 columns of a shared f32 buffer, 16-byte aligned rows):
+/// the SIMT product of the fused intra-strip kernel, f32 FMAs.
+SmallVector<Value> tileProductCols(OpBuilder &b, Location loc, Value a,
+                                   ValueRange aPrefix, Value row, Value bm,
+                                   Value bRow0, Value col0, int64_t n) {
+  Type f32 = b.getF32Type();
+  auto v4 = VectorType::get({4}, f32);
+  int64_t w = std::min<int64_t>(n, 4);
+  auto vw = VectorType::get({w}, f32);
+  SmallVector<Value> acc(n, cstF32(b, loc, 0.0));
+  for (int64_t k = 0; k < kChunk; k += 4) {
+    SmallVector<Value> aIdx(aPrefix.begin(), aPrefix.end());
+    aIdx.append({row, cst(b, loc, k)});
+    Value av = vector::LoadOp::create(b, loc, v4, a, aIdx, /*nontemporal=*/false,
+                                      llvm::MaybeAlign(16));
+    for (int64_t kk = 0; kk < 4; ++kk) {
+      Value ak = vector::ExtractOp::create(b, loc, av, ArrayRef<int64_t>{kk});
+      Value br = addIdx(b, loc, bRow0, cst(b, loc, k + kk));
+      for (int64_t c0 = 0; c0 < n; c0 += w) {
+        Value bv = vector::LoadOp::create(
+            b, loc, vw, bm, ValueRange{br, addIdx(b, loc, col0, cst(b, loc, c0))},
+            /*nontemporal=*/false, llvm::MaybeAlign(4 * w));
+        for (int64_t i = 0; i < w; ++i) {
+          Value be = vector::ExtractOp::create(b, loc, bv, ArrayRef<int64_t>{i});
+          acc[c0 + i] = math::FmaOp::create(b, loc, ak, be, acc[c0 + i]);
+        }
+      }
+    }
+  }
+  return acc;
+}
+
+/// Kernels 4 and 5 fused, for 16-bit storage and strips of more than one
+/// row: grid (ceil(dv / nc), B * Hb), 256 threads, nc = 8, 16 or 32 value
+/// columns a block (chosen on the host so that the grid fills the GPU).
+/// Everything the sequential part needs is fetched at once at the start:
+/// cp.async group 0 = the four f32 diagonal blocks L_c of DIAG (into the X
+/// slots), group 1 = the six 16-bit off-diagonal blocks of DIAG16; while
+/// they land, rhs = f + the partials is staged (stageRhs). Then thread tid
+/// forward-substitutes column tid % 64 of X_{tid / 64} = (I - L)^-1 in
+/// registers (f32, as the inverse kernel does) and writes it over L. The
+/// chunks then run from shared memory only (unrolled, one if per chunk):
+///   rhs_c += DIAG16[c, t] @ s_t for t < c on tensor cores (ldmatrix A,
+///            s rounded to the storage type, f32 accumulators; warp w: rows
+///            16 (w % 4), n-tiles of 8 columns from (w / 4)),
+///   s_c = X_c @ rhs_c in f32 FMAs (thread: row tid / 4, nc / 4 columns),
+/// s_c into shared memory and to the result.
+constexpr int64_t kChunks = kStrip / kChunk;             // 4
+constexpr int64_t kOffTiles = kChunks * (kChunks - 1) / 2; // 6
+constexpr int64_t kD16Row = kChunk + 8; // 16-bit per staged DIAG16 row
+
+void buildIntraStripFused(OpBuilder &b, Location loc, const Operands &o,
+                          const Strip &strip, Value splits, Type et,
+                          int64_t nc) {
+  const int64_t sRow = nc + 4;            // f32 per shared s / rhs row
+  const int64_t per = nc / 4;             // columns per thread (X product)
+  const int64_t nTiles = nc / 8;          // n-tiles of the chunk's rhs
+  const int64_t nPerWarp = std::max<int64_t>(1, nTiles / 2);
+  const int64_t activeWarps = 4 * nTiles / nPerWarp; // 4 or 8
+  Value grid[] = {ceilDiv(b, loc, o.dv, cst(b, loc, nc)),
+                  mulIdx(b, loc, o.batch, o.heads)};
+  Value block[] = {cst(b, loc, kThreads)};
+  Type f32 = b.getF32Type();
+  auto sType = workgroupMemRefType({kStrip, sRow}, f32);
+  auto xType = workgroupMemRefType({kChunks, kChunk, kARow}, f32);
+  auto dType = workgroupMemRefType({kOffTiles, kChunk, kD16Row}, et);
+  auto rType = workgroupMemRefType({kChunk, sRow}, f32);
+  int64_t xOff = staticBytes(sType), dOff = xOff + staticBytes(xType),
+          rOff = dOff + staticBytes(dType), total = rOff + staticBytes(rType);
+  Value poolBytes = arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(total));
+  auto offTile = [](int64_t c, int64_t t) { return c * (c - 1) / 2 + t; };
+  buildLaunch(
+      b, loc, grid, block, {},
+      [&](OpBuilder &b, Location loc, const LaunchIds &ids) {
+        Value ss = sharedView(b, loc, ids.dynamicShared, 0, sType);
+        Value xs = sharedView(b, loc, ids.dynamicShared, xOff, xType);
+        Value ds = sharedView(b, loc, ids.dynamicShared, dOff, dType);
+        Value rs = sharedView(b, loc, ids.dynamicShared, rOff, rType);
+        Value tid = ids.threadId[0];
+        Value bi = divIdx(b, loc, ids.blockId[1], o.heads);
+        Value h = remIdx(b, loc, ids.blockId[1], o.heads);
+        Value colBase = mulIdx(b, loc, ids.blockId[0], cst(b, loc, nc));
+        Value four = cst(b, loc, 4), eight = cst(b, loc, 8), none = cst(b, loc, 0);
+        auto chunkIn = [&](OpBuilder &b, Location loc, int64_t c) {
+          return ult(b, loc, cst(b, loc, c * kChunk), strip.rows);
+        };
+        auto rowValid = [&](OpBuilder &b, Location loc, int64_t c, Value r,
+                            Value n) {
+          Value in = ult(b, loc, addIdx(b, loc, cst(b, loc, c * kChunk), r),
+                         strip.rows);
+          return arith::SelectOp::create(b, loc, in, n, none).getResult();
+        };
+        // Group 0: L_c (f32) into the X slots; group 1: DIAG16[c, t], t < c.
+        for (int64_t c = 0; c < kChunks; ++c)
+          buildIf(b, loc, chunkIn(b, loc, c), [&](OpBuilder &b, Location loc) {
+            Value base = cst(b, loc, c * kChunk);
+            copyTile(
+                b, loc, tid, xs, {cst(b, loc, c)}, o.diag,
+                [&](OpBuilder &b, Location loc, Value r, Value k) {
+                  return SmallVector<Value>{bi, h, addIdx(b, loc, base, r),
+                                            addIdx(b, loc, base, k)};
+                },
+                [&](OpBuilder &b, Location loc, Value r) {
+                  return rowValid(b, loc, c, r, four);
+                });
+          });
+        NVVM::CpAsyncCommitGroupOp::create(b, loc);
+        for (int64_t c = 1; c < kChunks; ++c)
+          buildIf(b, loc, chunkIn(b, loc, c), [&](OpBuilder &b, Location loc) {
+            for (int64_t t = 0; t < c; ++t)
+              for (int64_t m = 0; m < (kChunk * kChunk / 8) / kThreads; ++m) {
+                Value e = addIdx(b, loc, tid, cst(b, loc, m * kThreads));
+                Value r = divIdx(b, loc, e, eight);
+                Value k = mulIdx(b, loc, remIdx(b, loc, e, eight), eight);
+                asyncCopy16(b, loc, ds, {cst(b, loc, offTile(c, t)), r, k},
+                            o.diag16,
+                            {bi, h, addIdx(b, loc, cst(b, loc, c * kChunk), r),
+                             addIdx(b, loc, cst(b, loc, t * kChunk), k)},
+                            rowValid(b, loc, c, r, eight));
+              }
+          });
+        NVVM::CpAsyncCommitGroupOp::create(b, loc);
+        stageRhs(b, loc, o, strip, splits, ss, tid, bi, h, colBase, nc);
+        // X_c = (I - L_c)^-1: thread tid owns column tid % 64 of chunk
+        // tid / 64 (identity for a chunk of one row).
+        NVVM::CpAsyncWaitGroupOp::create(b, loc, b.getI32IntegerAttr(1));
+        barrier(b, loc);
+        {
+          Value ci = divIdx(b, loc, tid, cst(b, loc, kChunk));
+          Value kc = remIdx(b, loc, tid, cst(b, loc, kChunk));
+          Value base = mulIdx(b, loc, ci, cst(b, loc, kChunk));
+          Value in = ult(b, loc, base, strip.rows);
+          Value rowsC = minIndex(b, loc, cst(b, loc, kChunk),
+                                 subIdx(b, loc, strip.rows,
+                                        minIndex(b, loc, base, strip.rows)));
+          Value need = andI1(b, loc, in, ult(b, loc, cst(b, loc, 1), rowsC));
+          auto inv = scf::IfOp::create(
+              b, loc, need,
+              [&](OpBuilder &b, Location loc) {
+                scf::YieldOp::create(b, loc,
+                                     forwardSubstituteColumn(b, loc, xs, {ci}, kc));
+              },
+              [&](OpBuilder &b, Location loc) {
+                SmallVector<Value> d;
+                for (int64_t r = 0; r < kChunk; ++r) {
+                  Value isDiag = arith::CmpIOp::create(
+                      b, loc, arith::CmpIPredicate::eq, kc, cst(b, loc, r));
+                  d.push_back(arith::SelectOp::create(b, loc, isDiag,
+                                                      cstF32(b, loc, 1.0),
+                                                      cstF32(b, loc, 0.0)));
+                }
+                scf::YieldOp::create(b, loc, d);
+              });
+          barrier(b, loc); // every thread is done reading L
+          buildIf(b, loc, in, [&](OpBuilder &b, Location loc) {
+            for (int64_t r = 0; r < kChunk; ++r)
+              memref::StoreOp::create(b, loc, inv.getResult(r), xs,
+                                      ValueRange{ci, cst(b, loc, r), kc});
+          });
+        }
+        NVVM::CpAsyncWaitGroupOp::create(b, loc, b.getI32IntegerAttr(0));
+        barrier(b, loc);
+        // Fragment coordinates: g = lane / 4, q = lane % 4; warp w: rows
+        // 16 (w % 4) + g (+ 8), n-tiles nPerWarp (w / 4) + j.
+        Value lane = remIdx(b, loc, tid, cst(b, loc, 32));
+        Value warp = divIdx(b, loc, tid, cst(b, loc, 32));
+        Value g = divIdx(b, loc, lane, four);
+        Value q = remIdx(b, loc, lane, four);
+        Value mBase = mulIdx(b, loc, remIdx(b, loc, warp, four), cst(b, loc, 16));
+        Value mRow = addIdx(b, loc, mBase, g);
+        Value nBase = mulIdx(b, loc, divIdx(b, loc, warp, four),
+                             cst(b, loc, 8 * nPerWarp));
+        Value q2 = mulIdx(b, loc, q, cst(b, loc, 2));
+        Value aRow = addIdx(b, loc, mBase, remIdx(b, loc, lane, cst(b, loc, 16)));
+        Value aCol = mulIdx(b, loc, divIdx(b, loc, lane, cst(b, loc, 16)), eight);
+        Value row = divIdx(b, loc, tid, four);
+        Value col0 = mulIdx(b, loc, remIdx(b, loc, tid, four), cst(b, loc, per));
+        auto v2 = VectorType::get({2}, f32);
+        auto pack = [&](OpBuilder &b, Location loc, Value lo, Value hi) {
+          Value v = vector::FromElementsOp::create(b, loc, v2, ValueRange{lo, hi});
+          Value t = arith::TruncFOp::create(b, loc, VectorType::get({2}, et), v);
+          Value i = vector::BitCastOp::create(
+              b, loc, VectorType::get({1}, b.getI32Type()), t);
+          return vector::ExtractOp::create(b, loc, i, ArrayRef<int64_t>{0})
+              .getResult();
+        };
+        for (int64_t c = 0; c < kChunks; ++c)
+          buildIf(b, loc, chunkIn(b, loc, c), [&](OpBuilder &b, Location loc) {
+            Value base = cst(b, loc, c * kChunk);
+            // rhs_c += DIAG16[c, t] @ s_t on tensor cores, into rs.
+            auto mmaPart = [&](OpBuilder &b, Location loc) {
+              for (int64_t j = 0; j < nPerWarp; ++j) {
+                Value nCol = addIdx(b, loc, nBase, addIdx(b, loc, q2, cst(b, loc, 8 * j)));
+                SmallVector<Value> acc;
+                for (int64_t hi = 0; hi < 2; ++hi) {
+                  Value v = vector::LoadOp::create(
+                      b, loc, v2, ss,
+                      ValueRange{addIdx(b, loc, base,
+                                        addIdx(b, loc, mRow, cst(b, loc, 8 * hi))),
+                                 nCol},
+                      /*nontemporal=*/false, llvm::MaybeAlign(8));
+                  for (int64_t i = 0; i < 2; ++i)
+                    acc.push_back(vector::ExtractOp::create(b, loc, v,
+                                                            ArrayRef<int64_t>{i}));
+                }
+                Value bCol = addIdx(b, loc, nBase, addIdx(b, loc, g, cst(b, loc, 8 * j)));
+                for (int64_t t = 0; t < c; ++t)
+                  for (int64_t ks = 0; ks < kChunk / 16; ++ks) {
+                    SmallVector<Value> a = ldmatrixX4(
+                        b, loc, ds,
+                        {cst(b, loc, offTile(c, t)), aRow,
+                         addIdx(b, loc, aCol, cst(b, loc, 16 * ks))},
+                        false);
+                    SmallVector<Value> bv;
+                    for (int64_t reg = 0; reg < 2; ++reg) {
+                      Value k = addIdx(b, loc, q2,
+                                       cst(b, loc, t * kChunk + 16 * ks + 8 * reg));
+                      Value lo = memref::LoadOp::create(b, loc, ss, ValueRange{k, bCol});
+                      Value hi = memref::LoadOp::create(
+                          b, loc, ss, ValueRange{addIdx(b, loc, k, cst(b, loc, 1)), bCol});
+                      bv.push_back(pack(b, loc, lo, hi));
+                    }
+                    acc = mma(b, loc, a, bv, acc, et);
+                  }
+                for (int64_t hi = 0; hi < 2; ++hi) {
+                  Value v = vector::FromElementsOp::create(
+                      b, loc, v2, ValueRange{acc[2 * hi], acc[2 * hi + 1]});
+                  vector::StoreOp::create(
+                      b, loc, v, rs,
+                      ValueRange{addIdx(b, loc, mRow, cst(b, loc, 8 * hi)), nCol},
+                      /*nontemporal=*/false, llvm::MaybeAlign(8));
+                }
+              }
+            };
+            if (activeWarps < kWarps)
+              buildIf(b, loc, ult(b, loc, warp, cst(b, loc, activeWarps)), mmaPart);
+            else
+              mmaPart(b, loc);
+            barrier(b, loc);
+            // s_c = X_c @ rhs_c (f32), into ss and the result.
+            SmallVector<Value> sv = tileProductCols(b, loc, xs, {cst(b, loc, c)}, row,
+                                                    rs, cst(b, loc, 0), col0, per);
+            Value stripRow = addIdx(b, loc, base, row);
+            int64_t w = std::min<int64_t>(per, 4);
+            for (int64_t c0 = 0; c0 < per; c0 += w) {
+              Value v = vector::FromElementsOp::create(
+                  b, loc, VectorType::get({w}, f32),
+                  ArrayRef<Value>(sv).slice(c0, w));
+              vector::StoreOp::create(
+                  b, loc, v, ss,
+                  ValueRange{stripRow, addIdx(b, loc, col0, cst(b, loc, c0))},
+                  /*nontemporal=*/false, llvm::MaybeAlign(4 * w));
+            }
+            Value rowIn = ult(b, loc, stripRow, strip.rows);
+            Value absRow = addIdx(b, loc, strip.r0, stripRow);
+            for (int64_t i = 0; i < per; ++i) {
+              Value col = addIdx(b, loc, colBase, addIdx(b, loc, col0, cst(b, loc, i)));
+              buildIf(b, loc, andI1(b, loc, rowIn, ult(b, loc, col, o.dv)),
+                      [&](OpBuilder &b, Location loc) {
+                        storeF32(b, loc, sv[i], o.s, {bi, absRow, h, col});
+                      });
+            }
+            // ss rows of the chunk and rs are read by the next chunk.
+            barrier(b, loc);
+          });
+      },
+      poolBytes);
+}
 } // namespace
 
 FailureOr<SmallVector<Value>>
@@ -1388,6 +1738,10 @@ mlir::sessa::gpulowering::lowerFeedbackAttention(RewriterBase &rewriter,
         ValueRange{o.batch, o.heads, stripPad, keysTotal});
   o.diag = memref::AllocOp::create(
       b, loc, workType, ValueRange{o.batch, o.heads, stripPad, stripPad});
+  if (mmaType)
+    o.diag16 = memref::AllocOp::create(
+        b, loc, MemRefType::get({dyn, dyn, dyn, dyn}, mmaType),
+        ValueRange{o.batch, o.heads, stripPad, stripPad});
   o.inv = memref::AllocOp::create(
       b, loc, MemRefType::get({dyn, dyn, dyn, kChunk, kChunk}, f32),
       ValueRange{o.batch, o.heads, chunksPad});
@@ -1396,7 +1750,8 @@ mlir::sessa::gpulowering::lowerFeedbackAttention(RewriterBase &rewriter,
   // about kTargetBlocks blocks; each split covers a multiple of 32 keys, at
   // least kMinSplitKeys.
   Value bh = mulIdx(b, loc, o.batch, o.heads);
-  Value colTiles = ceilDiv(b, loc, o.dv, cst(b, loc, mmaType ? kPartCols : kColTile));
+  Value colTiles =
+      ceilDiv(b, loc, o.dv, cst(b, loc, mmaType ? gemmConfig().n : kColTile));
   Value maxSplits = maxIndex(
       b, loc,
       ceilDiv(b, loc, cst(b, loc, kTargetBlocks),
@@ -1455,15 +1810,54 @@ mlir::sessa::gpulowering::lowerFeedbackAttention(RewriterBase &rewriter,
                });
              else
                buildRhsPartialSimt(b, loc, o, strip, splits, perSplit);
-             // A strip of one row (a decoding step) has X = I and never
-             // reads it: no launch.
-             buildIf(b, loc, ult(b, loc, cst(b, loc, 1), strip.rows),
-                     [&](OpBuilder &b, Location loc) { buildInverse(b, loc, o, strip); });
-             buildIntraStrip(b, loc, o, strip, splits, mmaType);
+             Value manyRows = ult(b, loc, cst(b, loc, 1), strip.rows);
+             if (mmaType && clFusedIntra) {
+               // Inverses fused into the intra-strip kernel, whose width
+               // (32, 16 or 8 columns) gives at least kIntraBlocks blocks
+               // where dv allows; a strip of one row (a decoding step) has
+               // X = I: the unfused kernel without inverses.
+               auto blocksOf = [&](int64_t nc) {
+                 return mulIdx(b, loc, bh, ceilDiv(b, loc, o.dv, cst(b, loc, nc)));
+               };
+               auto fused = [&](int64_t nc) {
+                 return [&, nc](OpBuilder &b, Location loc) {
+                   buildIntraStripFused(b, loc, o, strip, splits, mmaType, nc);
+                   scf::YieldOp::create(b, loc);
+                 };
+               };
+               Value target = cst(b, loc, kIntraBlocks);
+               scf::IfOp::create(
+                   b, loc, manyRows,
+                   [&](OpBuilder &b, Location loc) {
+                     scf::IfOp::create(
+                         b, loc, ult(b, loc, blocksOf(32), target),
+                         [&](OpBuilder &b, Location loc) {
+                           scf::IfOp::create(b, loc,
+                                             ult(b, loc, blocksOf(16), target),
+                                             fused(8), fused(16));
+                           scf::YieldOp::create(b, loc);
+                         },
+                         fused(32));
+                     scf::YieldOp::create(b, loc);
+                   },
+                   [&](OpBuilder &b, Location loc) {
+                     buildIntraStrip(b, loc, o, strip, splits, mmaType);
+                     scf::YieldOp::create(b, loc);
+                   });
+             } else {
+               // A strip of one row (a decoding step) has X = I and never
+               // reads it: no launch.
+               buildIf(b, loc, manyRows, [&](OpBuilder &b, Location loc) {
+                 buildInverse(b, loc, o, strip);
+               });
+               buildIntraStrip(b, loc, o, strip, splits, mmaType);
+             }
            });
   memref::DeallocOp::create(b, loc, o.partial);
   memref::DeallocOp::create(b, loc, o.inv);
   memref::DeallocOp::create(b, loc, o.diag);
+  if (o.diag16)
+    memref::DeallocOp::create(b, loc, o.diag16);
   if (o.prob != o.work)
     memref::DeallocOp::create(b, loc, o.prob);
   memref::DeallocOp::create(b, loc, o.work);
