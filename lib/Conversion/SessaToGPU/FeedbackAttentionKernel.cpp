@@ -76,11 +76,11 @@ llvm::cl::opt<int64_t> clGemmN(
     llvm::cl::desc("Keys (logits) / value columns (rhs) per tensor-core "
                    "block of the feedback attention (64 or 128)"));
 llvm::cl::opt<int64_t> clGemmDepth(
-    "sessa-gpu-feedback-gemm-depth", llvm::cl::init(32), llvm::cl::Hidden,
+    "sessa-gpu-feedback-gemm-depth", llvm::cl::init(64), llvm::cl::Hidden,
     llvm::cl::desc("Depth staged per pipeline step of the feedback "
                    "tensor-core products (32 or 64)"));
 llvm::cl::opt<int64_t> clGemmStages(
-    "sessa-gpu-feedback-gemm-stages", llvm::cl::init(4), llvm::cl::Hidden,
+    "sessa-gpu-feedback-gemm-stages", llvm::cl::init(3), llvm::cl::Hidden,
     llvm::cl::desc("cp.async stages of the feedback tensor-core products"));
 llvm::cl::opt<bool> clFusedIntra(
     "sessa-gpu-feedback-fused-intra", llvm::cl::init(true), llvm::cl::Hidden,
@@ -101,6 +101,7 @@ GemmConfig gemmConfig() {
 
 constexpr int64_t kChunk = 64;    // rows per chunk (C): one diagonal block
 constexpr int64_t kStrip = 256;   // rows per strip (R), a multiple of kChunk
+constexpr int64_t kARow = kChunk + 4; // f32 per staged tile row (16 bytes + 64)
 constexpr int64_t kKeyTile = 64;  // keys per logits block
 constexpr int64_t kDepth = 16;    // dk staged per step of the logits kernel
 constexpr int64_t kColTile = 32;  // value columns per solve block
@@ -557,35 +558,35 @@ void buildSoftmax(OpBuilder &b, Location loc, const Operands &o,
         Value step = cst(b, loc, kThreads);
         Value negInf =
             cstF32(b, loc, -std::numeric_limits<double>::infinity());
-        // One pass for the max and the sum: each thread keeps a running
-        // (max m, sum l of exp(x - m)) of its keys; the block takes the max
-        // M, rescales each l by exp(m - M) and sums.
-        auto stats = scf::ForOp::create(
-            b, loc, tid, visible, step, ValueRange{negInf, cstF32(b, loc, 0.0)},
+        auto maxLoop = scf::ForOp::create(
+            b, loc, tid, visible, step, ValueRange{negInf},
             [&](OpBuilder &b, Location loc, Value j, ValueRange acc) {
               Value x = memref::LoadOp::create(b, loc, o.work,
                                                ValueRange{bi, h, row, j});
-              Value m = arith::MaximumFOp::create(b, loc, acc[0], x);
-              // acc[0] = -inf on the first key: exp(-inf) = 0, l = 0.
-              Value l = math::FmaOp::create(
-                  b, loc, acc[1],
-                  math::ExpOp::create(b, loc, arith::SubFOp::create(b, loc, acc[0], m)),
-                  math::ExpOp::create(b, loc, arith::SubFOp::create(b, loc, x, m)));
-              scf::YieldOp::create(b, loc, ValueRange{m, l});
+              scf::YieldOp::create(
+                  b, loc,
+                  ValueRange{arith::MaximumFOp::create(b, loc, acc[0], x)});
             });
-        Value rowMax = blockReduce(b, loc, stats.getResult(0), scratch, tid, true);
+        Value rowMax =
+            blockReduce(b, loc, maxLoop.getResult(0), scratch, tid, true);
         // Empty rows: max = -inf; use 0 so no inf - inf appears (the sum
-        // is 0 there anyway).
+        // loop is empty there anyway).
         Value isInf = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
                                             rowMax, negInf);
         rowMax = arith::SelectOp::create(b, loc, isInf, cstF32(b, loc, 0.0),
                                          rowMax);
-        // A thread without keys has m = -inf, l = 0: exp(-inf - M) = 0.
-        Value mine = arith::MulFOp::create(
-            b, loc, stats.getResult(1),
-            math::ExpOp::create(
-                b, loc, arith::SubFOp::create(b, loc, stats.getResult(0), rowMax)));
-        Value rowSum = blockReduce(b, loc, mine, scratch, tid, false);
+        auto sumLoop = scf::ForOp::create(
+            b, loc, tid, visible, step, ValueRange{cstF32(b, loc, 0.0)},
+            [&](OpBuilder &b, Location loc, Value j, ValueRange acc) {
+              Value x = memref::LoadOp::create(b, loc, o.work,
+                                               ValueRange{bi, h, row, j});
+              Value e = math::ExpOp::create(
+                  b, loc, arith::SubFOp::create(b, loc, x, rowMax));
+              scf::YieldOp::create(
+                  b, loc, ValueRange{arith::AddFOp::create(b, loc, acc[0], e)});
+            });
+        Value rowSum =
+            blockReduce(b, loc, sumLoop.getResult(0), scratch, tid, false);
         Value gamma =
             loadF32(b, loc, o.gamma, {bi, addIdx(b, loc, r0, row), h});
         // gamma / sum (a visible row has sum >= 1; an empty row never uses it).
@@ -642,9 +643,13 @@ std::pair<Value, Value> splitRange(OpBuilder &b, Location loc, Value split,
 /// the chunk and keys past the split are zero-filled, so every element of
 /// the block's 64 x 64 partial tile is written.
 
+void buildInverseBlock(OpBuilder &b, Location loc, const Operands &o,
+                       const Strip &strip, Value pool, Value tid, Value bi,
+                       Value h, int64_t invChunks);
+
 void buildRhsPartialMma(OpBuilder &b, Location loc, const Operands &o,
                         const Strip &strip, Value splits, Value perSplit,
-                        Type et, int64_t mRows) {
+                        Type et, int64_t mRows, bool withInverse) {
   const GemmConfig cfg = gemmConfig();
   const int64_t kPartCols = cfg.n, kPartStages = cfg.stages;
   const int64_t kSolveKeys = cfg.depth;     // keys staged per step
@@ -656,18 +661,31 @@ void buildRhsPartialMma(OpBuilder &b, Location loc, const Operands &o,
   const int64_t kpp = kThreads / spr;   // S keys per copy pass
   const int64_t mTiles = mRows / 64; // m-tiles of 16 rows per warp
   Value solved = strip.solved;
-  Value grid[] = {ceilDiv(b, loc, o.dv, cst(b, loc, kPartCols)),
+  Value colTiles = ceilDiv(b, loc, o.dv, cst(b, loc, kPartCols));
+  // With `withInverse`, a strip of more than one row gets one more column
+  // of blocks: those of row 0 compute X_c = (I - L_c)^-1 for their (b, h)
+  // (at most 4 chunks, 64 threads each) into INV, under the products.
+  Value gridX = colTiles;
+  if (withInverse)
+    gridX = addIdx(b, loc, colTiles,
+                   arith::SelectOp::create(b, loc,
+                                           ult(b, loc, cst(b, loc, 1), strip.rows),
+                                           cst(b, loc, 1), cst(b, loc, 0)));
+  Value grid[] = {gridX,
                   mulIdx(b, loc, ceilDiv(b, loc, strip.rows, cst(b, loc, mRows)),
                          splits),
                   mulIdx(b, loc, o.batch, o.heads)};
   Value block[] = {cst(b, loc, kThreads)};
   auto wType = workgroupMemRefType({kPartStages, mRows, kPRow}, et);
   auto sType = workgroupMemRefType({kPartStages, kSolveKeys, kSRow}, et);
+  // A strip of more than 64 rows (128-row blocks) has up to 4 chunks.
+  const int64_t invChunks = mRows > kChunk ? kStrip / kChunk : 1;
+  int64_t gemmBytes = staticBytes(wType) + staticBytes(sType);
+  int64_t invBytes = invChunks * kChunk * kARow * 4;
   Value poolBytes = arith::ConstantOp::create(
-      b, loc, b.getI32IntegerAttr(staticBytes(wType) + staticBytes(sType)));
-  buildLaunch(
-      b, loc, grid, block, {},
-      [&](OpBuilder &b, Location loc, const LaunchIds &ids) {
+      b, loc,
+      b.getI32IntegerAttr(withInverse ? std::max(gemmBytes, invBytes) : gemmBytes));
+  auto gemmBody = [&](OpBuilder &b, Location loc, const LaunchIds &ids) {
         Value ws = sharedView(b, loc, ids.dynamicShared, 0, wType);
         Value ss = sharedView(b, loc, ids.dynamicShared, staticBytes(wType),
                               sType);
@@ -824,6 +842,31 @@ void buildRhsPartialMma(OpBuilder &b, Location loc, const Operands &o,
                   ValueRange{split, bi, h, addIdx(b, loc, rt.base, row), c});
             });
           }
+      };
+  buildLaunch(
+      b, loc, grid, block, {},
+      [&](OpBuilder &b, Location loc, const LaunchIds &ids) {
+        if (!withInverse) {
+          gemmBody(b, loc, ids);
+          return;
+        }
+        scf::IfOp::create(
+            b, loc, ult(b, loc, ids.blockId[0], colTiles),
+            [&](OpBuilder &b, Location loc) {
+              gemmBody(b, loc, ids);
+              scf::YieldOp::create(b, loc);
+            },
+            [&](OpBuilder &b, Location loc) {
+              Value first = arith::CmpIOp::create(
+                  b, loc, arith::CmpIPredicate::eq, ids.blockId[1], cst(b, loc, 0));
+              buildIf(b, loc, first, [&](OpBuilder &b, Location loc) {
+                Value bi = arith::DivUIOp::create(b, loc, ids.blockId[2], o.heads);
+                Value h = arith::RemUIOp::create(b, loc, ids.blockId[2], o.heads);
+                buildInverseBlock(b, loc, o, strip, ids.dynamicShared,
+                                  ids.threadId[0], bi, h, invChunks);
+              });
+              scf::YieldOp::create(b, loc);
+            });
       },
       poolBytes);
 }
@@ -933,7 +976,6 @@ void buildRhsPartialSimt(OpBuilder &b, Location loc, const Operands &o,
 /// thread;
 /// `src(b, loc, r, k)` gives the source indices of tile element (r, k) and
 /// `valid(b, loc, r)` the number of elements (0 or 4) read for row r.
-constexpr int64_t kARow = kChunk + 4; // f32 per staged tile row (16 bytes + 64)
 
 void copyTile(OpBuilder &b, Location loc, Value tid, Value dst,
               ValueRange dstPrefix, Value src,
@@ -1143,6 +1185,66 @@ void buildInverse(OpBuilder &b, Location loc, const Operands &o,
             });
       },
       poolBytes);
+}
+
+/// The inverses of a strip's chunks inside another kernel's block (256
+/// threads, dynamic shared memory `pool` of at least invChunks x 64 x 68
+/// f32): thread tid forward-substitutes column tid % 64 of X_c, c = tid /
+/// 64 < invChunks, from L_c staged by its 64 threads; X_c into INV
+/// (identity for a chunk of one row; chunks past the strip untouched).
+void buildInverseBlock(OpBuilder &b, Location loc, const Operands &o,
+                       const Strip &strip, Value pool, Value tid, Value bi,
+                       Value h, int64_t invChunks) {
+  Type f32 = b.getF32Type();
+  auto lType = workgroupMemRefType({invChunks, kChunk, kARow}, f32);
+  Value ls = sharedView(b, loc, pool, 0, lType);
+  Value ci = divIdx(b, loc, tid, cst(b, loc, kChunk));
+  Value kc = remIdx(b, loc, tid, cst(b, loc, kChunk));
+  Value base = mulIdx(b, loc, ci, cst(b, loc, kChunk));
+  Value in = andI1(b, loc, ult(b, loc, ci, cst(b, loc, invChunks)),
+                   ult(b, loc, base, strip.rows));
+  Value rowsC = minIndex(
+      b, loc, cst(b, loc, kChunk),
+      subIdx(b, loc, strip.rows, minIndex(b, loc, base, strip.rows)));
+  Value cs = minIndex(b, loc, ci, cst(b, loc, invChunks - 1));
+  Value four = cst(b, loc, 4), none = cst(b, loc, 0);
+  buildIf(b, loc, in, [&](OpBuilder &b, Location loc) {
+    copyTile(
+        b, loc, kc, ls, {cs}, o.diag,
+        [&](OpBuilder &b, Location loc, Value r, Value k) {
+          return SmallVector<Value>{bi, h, addIdx(b, loc, base, r),
+                                    addIdx(b, loc, base, k)};
+        },
+        [&](OpBuilder &b, Location loc, Value r) {
+          return arith::SelectOp::create(b, loc, ult(b, loc, r, rowsC), four, none)
+              .getResult();
+        },
+        kInvThreads);
+  });
+  NVVM::CpAsyncCommitGroupOp::create(b, loc);
+  NVVM::CpAsyncWaitGroupOp::create(b, loc, b.getI32IntegerAttr(0));
+  barrier(b, loc);
+  Value need = andI1(b, loc, in, ult(b, loc, cst(b, loc, 1), rowsC));
+  auto x = scf::IfOp::create(
+      b, loc, need,
+      [&](OpBuilder &b, Location loc) {
+        scf::YieldOp::create(b, loc, forwardSubstituteColumn(b, loc, ls, {cs}, kc));
+      },
+      [&](OpBuilder &b, Location loc) {
+        SmallVector<Value> d;
+        for (int64_t r = 0; r < kChunk; ++r) {
+          Value isDiag = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                               kc, cst(b, loc, r));
+          d.push_back(arith::SelectOp::create(b, loc, isDiag, cstF32(b, loc, 1.0),
+                                              cstF32(b, loc, 0.0)));
+        }
+        scf::YieldOp::create(b, loc, d);
+      });
+  buildIf(b, loc, in, [&](OpBuilder &b, Location loc) {
+    for (int64_t r = 0; r < kChunk; ++r)
+      memref::StoreOp::create(b, loc, x.getResult(r), o.inv,
+                              ValueRange{bi, h, ci, cst(b, loc, r), kc});
+  });
 }
 
 /// rhs = f + the cross-strip partials (summed in split order) of all the
@@ -1404,63 +1506,29 @@ void buildIntraStrip(OpBuilder &b, Location loc, const Operands &o,
       poolBytes);
 }
 
-/// s[rows][cols] of X[prefix..., row, 0:64] @ B[bRow0 + 0:64, col0 + 0:n]
-/// (n = 2, 4 or 8 columns of a shared f32 buffer, 16-byte aligned rows):
-/// the SIMT product of the fused intra-strip kernel, f32 FMAs.
-SmallVector<Value> tileProductCols(OpBuilder &b, Location loc, Value a,
-                                   ValueRange aPrefix, Value row, Value bm,
-                                   Value bRow0, Value col0, int64_t n) {
-  Type f32 = b.getF32Type();
-  auto v4 = VectorType::get({4}, f32);
-  int64_t w = std::min<int64_t>(n, 4);
-  auto vw = VectorType::get({w}, f32);
-  SmallVector<Value> acc(n, cstF32(b, loc, 0.0));
-  for (int64_t k = 0; k < kChunk; k += 4) {
-    SmallVector<Value> aIdx(aPrefix.begin(), aPrefix.end());
-    aIdx.append({row, cst(b, loc, k)});
-    Value av = vector::LoadOp::create(b, loc, v4, a, aIdx, /*nontemporal=*/false,
-                                      llvm::MaybeAlign(16));
-    for (int64_t kk = 0; kk < 4; ++kk) {
-      Value ak = vector::ExtractOp::create(b, loc, av, ArrayRef<int64_t>{kk});
-      Value br = addIdx(b, loc, bRow0, cst(b, loc, k + kk));
-      for (int64_t c0 = 0; c0 < n; c0 += w) {
-        Value bv = vector::LoadOp::create(
-            b, loc, vw, bm, ValueRange{br, addIdx(b, loc, col0, cst(b, loc, c0))},
-            /*nontemporal=*/false, llvm::MaybeAlign(4 * w));
-        for (int64_t i = 0; i < w; ++i) {
-          Value be = vector::ExtractOp::create(b, loc, bv, ArrayRef<int64_t>{i});
-          acc[c0 + i] = math::FmaOp::create(b, loc, ak, be, acc[c0 + i]);
-        }
-      }
-    }
-  }
-  return acc;
-}
-
-/// Kernels 4 and 5 fused, for 16-bit storage and strips of more than one
-/// row: grid (ceil(dv / nc), B * Hb), 256 threads, nc = 8, 16 or 32 value
-/// columns a block (chosen on the host so that the grid fills the GPU).
-/// Everything the sequential part needs is fetched at once at the start:
-/// cp.async group 0 = the four f32 diagonal blocks L_c of DIAG (into the X
-/// slots), group 1 = the six 16-bit off-diagonal blocks of DIAG16; while
-/// they land, rhs = f + the partials is staged (stageRhs). Then thread tid
-/// forward-substitutes column tid % 64 of X_{tid / 64} = (I - L)^-1 in
-/// registers (f32, as the inverse kernel does) and writes it over L. The
-/// chunks then run from shared memory only (unrolled, one if per chunk):
-///   rhs_c += DIAG16[c, t] @ s_t for t < c on tensor cores (ldmatrix A,
-///            s rounded to the storage type, f32 accumulators; warp w: rows
-///            16 (w % 4), n-tiles of 8 columns from (w / 4)),
-///   s_c = X_c @ rhs_c in f32 FMAs (thread: row tid / 4, nc / 4 columns),
+/// Kernel 5 on tensor cores, for 16-bit storage and strips of more than one
+/// row (the inverses X_c come from the extra blocks of kernel 3): grid
+/// (ceil(dv / nc), B * Hb), 256 threads, nc = 8, 16 or 32 value columns a
+/// block (chosen on the host so that the grid fills the GPU). Everything the
+/// sequential part reads is fetched at once at the start (one cp.async
+/// group: the f32 X_c of the strip's chunks and its six 16-bit off-diagonal
+/// DIAG16 blocks); while it lands, rhs = f + the partials is staged
+/// (stageRhs). The chunks then run from shared memory only (unrolled, one
+/// if per chunk, two barriers each); warp w owns rows 16 (w % 4) + 0..15
+/// and n-tiles of 8 columns from (w / 4):
+///   rhs_c += DIAG16[c, t] @ s_t for t < c (ldmatrix A, s rounded to the
+///            storage type, f32 accumulators), into shared rhs,
+///   s_c = X_c @ rhs_c as three mma per tile on a split of both operands
+///         into storage-type hi + lo parts (X_hi rhs_hi + X_hi rhs_lo +
+///         X_lo rhs_hi: about 16 mantissa bits, f32 accumulators),
 /// s_c into shared memory and to the result.
 constexpr int64_t kChunks = kStrip / kChunk;             // 4
 constexpr int64_t kOffTiles = kChunks * (kChunks - 1) / 2; // 6
 constexpr int64_t kD16Row = kChunk + 8; // 16-bit per staged DIAG16 row
 
-void buildIntraStripFused(OpBuilder &b, Location loc, const Operands &o,
-                          const Strip &strip, Value splits, Type et,
-                          int64_t nc) {
+void buildIntraStripMma(OpBuilder &b, Location loc, const Operands &o,
+                        const Strip &strip, Value splits, Type et, int64_t nc) {
   const int64_t sRow = nc + 4;            // f32 per shared s / rhs row
-  const int64_t per = nc / 4;             // columns per thread (X product)
   const int64_t nTiles = nc / 8;          // n-tiles of the chunk's rhs
   const int64_t nPerWarp = std::max<int64_t>(1, nTiles / 2);
   const int64_t activeWarps = 4 * nTiles / nPerWarp; // 4 or 8
@@ -1491,80 +1559,32 @@ void buildIntraStripFused(OpBuilder &b, Location loc, const Operands &o,
         auto chunkIn = [&](OpBuilder &b, Location loc, int64_t c) {
           return ult(b, loc, cst(b, loc, c * kChunk), strip.rows);
         };
-        auto rowValid = [&](OpBuilder &b, Location loc, int64_t c, Value r,
-                            Value n) {
-          Value in = ult(b, loc, addIdx(b, loc, cst(b, loc, c * kChunk), r),
-                         strip.rows);
-          return arith::SelectOp::create(b, loc, in, n, none).getResult();
-        };
-        // Group 0: L_c (f32) into the X slots; group 1: DIAG16[c, t], t < c.
+        // One group: X_c (f32, from INV) and DIAG16[c, t], t < c.
         for (int64_t c = 0; c < kChunks; ++c)
           buildIf(b, loc, chunkIn(b, loc, c), [&](OpBuilder &b, Location loc) {
-            Value base = cst(b, loc, c * kChunk);
+            Value cc = cst(b, loc, c);
             copyTile(
-                b, loc, tid, xs, {cst(b, loc, c)}, o.diag,
+                b, loc, tid, xs, {cc}, o.inv,
                 [&](OpBuilder &b, Location loc, Value r, Value k) {
-                  return SmallVector<Value>{bi, h, addIdx(b, loc, base, r),
-                                            addIdx(b, loc, base, k)};
+                  return SmallVector<Value>{bi, h, cc, r, k};
                 },
-                [&](OpBuilder &b, Location loc, Value r) {
-                  return rowValid(b, loc, c, r, four);
-                });
-          });
-        NVVM::CpAsyncCommitGroupOp::create(b, loc);
-        for (int64_t c = 1; c < kChunks; ++c)
-          buildIf(b, loc, chunkIn(b, loc, c), [&](OpBuilder &b, Location loc) {
+                [&](OpBuilder &, Location, Value) { return four; });
             for (int64_t t = 0; t < c; ++t)
               for (int64_t m = 0; m < (kChunk * kChunk / 8) / kThreads; ++m) {
                 Value e = addIdx(b, loc, tid, cst(b, loc, m * kThreads));
                 Value r = divIdx(b, loc, e, eight);
                 Value k = mulIdx(b, loc, remIdx(b, loc, e, eight), eight);
+                Value rowIn = ult(b, loc, addIdx(b, loc, cst(b, loc, c * kChunk), r),
+                                  strip.rows);
                 asyncCopy16(b, loc, ds, {cst(b, loc, offTile(c, t)), r, k},
                             o.diag16,
                             {bi, h, addIdx(b, loc, cst(b, loc, c * kChunk), r),
                              addIdx(b, loc, cst(b, loc, t * kChunk), k)},
-                            rowValid(b, loc, c, r, eight));
+                            arith::SelectOp::create(b, loc, rowIn, eight, none));
               }
           });
         NVVM::CpAsyncCommitGroupOp::create(b, loc);
         stageRhs(b, loc, o, strip, splits, ss, tid, bi, h, colBase, nc);
-        // X_c = (I - L_c)^-1: thread tid owns column tid % 64 of chunk
-        // tid / 64 (identity for a chunk of one row).
-        NVVM::CpAsyncWaitGroupOp::create(b, loc, b.getI32IntegerAttr(1));
-        barrier(b, loc);
-        {
-          Value ci = divIdx(b, loc, tid, cst(b, loc, kChunk));
-          Value kc = remIdx(b, loc, tid, cst(b, loc, kChunk));
-          Value base = mulIdx(b, loc, ci, cst(b, loc, kChunk));
-          Value in = ult(b, loc, base, strip.rows);
-          Value rowsC = minIndex(b, loc, cst(b, loc, kChunk),
-                                 subIdx(b, loc, strip.rows,
-                                        minIndex(b, loc, base, strip.rows)));
-          Value need = andI1(b, loc, in, ult(b, loc, cst(b, loc, 1), rowsC));
-          auto inv = scf::IfOp::create(
-              b, loc, need,
-              [&](OpBuilder &b, Location loc) {
-                scf::YieldOp::create(b, loc,
-                                     forwardSubstituteColumn(b, loc, xs, {ci}, kc));
-              },
-              [&](OpBuilder &b, Location loc) {
-                SmallVector<Value> d;
-                for (int64_t r = 0; r < kChunk; ++r) {
-                  Value isDiag = arith::CmpIOp::create(
-                      b, loc, arith::CmpIPredicate::eq, kc, cst(b, loc, r));
-                  d.push_back(arith::SelectOp::create(b, loc, isDiag,
-                                                      cstF32(b, loc, 1.0),
-                                                      cstF32(b, loc, 0.0)));
-                }
-                scf::YieldOp::create(b, loc, d);
-              });
-          barrier(b, loc); // every thread is done reading L
-          buildIf(b, loc, in, [&](OpBuilder &b, Location loc) {
-            for (int64_t r = 0; r < kChunk; ++r)
-              memref::StoreOp::create(b, loc, inv.getResult(r), xs,
-                                      ValueRange{ci, cst(b, loc, r), kc});
-          });
-        }
         NVVM::CpAsyncWaitGroupOp::create(b, loc, b.getI32IntegerAttr(0));
         barrier(b, loc);
         // Fragment coordinates: g = lane / 4, q = lane % 4; warp w: rows
@@ -1580,22 +1600,42 @@ void buildIntraStripFused(OpBuilder &b, Location loc, const Operands &o,
         Value q2 = mulIdx(b, loc, q, cst(b, loc, 2));
         Value aRow = addIdx(b, loc, mBase, remIdx(b, loc, lane, cst(b, loc, 16)));
         Value aCol = mulIdx(b, loc, divIdx(b, loc, lane, cst(b, loc, 16)), eight);
-        Value row = divIdx(b, loc, tid, four);
-        Value col0 = mulIdx(b, loc, remIdx(b, loc, tid, four), cst(b, loc, per));
         auto v2 = VectorType::get({2}, f32);
-        auto pack = [&](OpBuilder &b, Location loc, Value lo, Value hi) {
-          Value v = vector::FromElementsOp::create(b, loc, v2, ValueRange{lo, hi});
-          Value t = arith::TruncFOp::create(b, loc, VectorType::get({2}, et), v);
+        auto v2e = VectorType::get({2}, et);
+        auto asI32 = [&](OpBuilder &b, Location loc, Value t) {
           Value i = vector::BitCastOp::create(
               b, loc, VectorType::get({1}, b.getI32Type()), t);
           return vector::ExtractOp::create(b, loc, i, ArrayRef<int64_t>{0})
               .getResult();
         };
+        // (hi, lo) storage-type pairs of two f32: hi = round(v), lo =
+        // round(v - hi).
+        auto split = [&](OpBuilder &b, Location loc, Value v) {
+          Value hi = arith::TruncFOp::create(b, loc, v2e, v);
+          Value rest = arith::SubFOp::create(
+              b, loc, v, arith::ExtFOp::create(b, loc, v2, hi));
+          Value lo = arith::TruncFOp::create(b, loc, v2e, rest);
+          return std::make_pair(asI32(b, loc, hi), asI32(b, loc, lo));
+        };
+        auto pair = [&](OpBuilder &b, Location loc, Value m, ValueRange idx0,
+                        ValueRange idx1) {
+          Value lo = memref::LoadOp::create(b, loc, m, idx0);
+          Value hi = memref::LoadOp::create(b, loc, m, idx1);
+          return vector::FromElementsOp::create(b, loc, v2, ValueRange{lo, hi})
+              .getResult();
+        };
+        auto whenActive = [&](OpBuilder &b, Location loc,
+                              llvm::function_ref<void(OpBuilder &, Location)> f) {
+          if (activeWarps < kWarps)
+            buildIf(b, loc, ult(b, loc, warp, cst(b, loc, activeWarps)), f);
+          else
+            f(b, loc);
+        };
         for (int64_t c = 0; c < kChunks; ++c)
           buildIf(b, loc, chunkIn(b, loc, c), [&](OpBuilder &b, Location loc) {
             Value base = cst(b, loc, c * kChunk);
             // rhs_c += DIAG16[c, t] @ s_t on tensor cores, into rs.
-            auto mmaPart = [&](OpBuilder &b, Location loc) {
+            whenActive(b, loc, [&](OpBuilder &b, Location loc) {
               for (int64_t j = 0; j < nPerWarp; ++j) {
                 Value nCol = addIdx(b, loc, nBase, addIdx(b, loc, q2, cst(b, loc, 8 * j)));
                 SmallVector<Value> acc;
@@ -1622,10 +1662,9 @@ void buildIntraStripFused(OpBuilder &b, Location loc, const Operands &o,
                     for (int64_t reg = 0; reg < 2; ++reg) {
                       Value k = addIdx(b, loc, q2,
                                        cst(b, loc, t * kChunk + 16 * ks + 8 * reg));
-                      Value lo = memref::LoadOp::create(b, loc, ss, ValueRange{k, bCol});
-                      Value hi = memref::LoadOp::create(
-                          b, loc, ss, ValueRange{addIdx(b, loc, k, cst(b, loc, 1)), bCol});
-                      bv.push_back(pack(b, loc, lo, hi));
+                      Value p = pair(b, loc, ss, ValueRange{k, bCol},
+                                     ValueRange{addIdx(b, loc, k, cst(b, loc, 1)), bCol});
+                      bv.push_back(asI32(b, loc, arith::TruncFOp::create(b, loc, v2e, p)));
                     }
                     acc = mma(b, loc, a, bv, acc, et);
                   }
@@ -1638,35 +1677,66 @@ void buildIntraStripFused(OpBuilder &b, Location loc, const Operands &o,
                       /*nontemporal=*/false, llvm::MaybeAlign(8));
                 }
               }
-            };
-            if (activeWarps < kWarps)
-              buildIf(b, loc, ult(b, loc, warp, cst(b, loc, activeWarps)), mmaPart);
-            else
-              mmaPart(b, loc);
+            });
             barrier(b, loc);
-            // s_c = X_c @ rhs_c (f32), into ss and the result.
-            SmallVector<Value> sv = tileProductCols(b, loc, xs, {cst(b, loc, c)}, row,
-                                                    rs, cst(b, loc, 0), col0, per);
-            Value stripRow = addIdx(b, loc, base, row);
-            int64_t w = std::min<int64_t>(per, 4);
-            for (int64_t c0 = 0; c0 < per; c0 += w) {
-              Value v = vector::FromElementsOp::create(
-                  b, loc, VectorType::get({w}, f32),
-                  ArrayRef<Value>(sv).slice(c0, w));
-              vector::StoreOp::create(
-                  b, loc, v, ss,
-                  ValueRange{stripRow, addIdx(b, loc, col0, cst(b, loc, c0))},
-                  /*nontemporal=*/false, llvm::MaybeAlign(4 * w));
-            }
-            Value rowIn = ult(b, loc, stripRow, strip.rows);
-            Value absRow = addIdx(b, loc, strip.r0, stripRow);
-            for (int64_t i = 0; i < per; ++i) {
-              Value col = addIdx(b, loc, colBase, addIdx(b, loc, col0, cst(b, loc, i)));
-              buildIf(b, loc, andI1(b, loc, rowIn, ult(b, loc, col, o.dv)),
-                      [&](OpBuilder &b, Location loc) {
-                        storeF32(b, loc, sv[i], o.s, {bi, absRow, h, col});
-                      });
-            }
+            // s_c = X_c @ rhs_c, split-precision mma; into ss and s.
+            Value cc = cst(b, loc, c);
+            whenActive(b, loc, [&](OpBuilder &b, Location loc) {
+              SmallVector<SmallVector<Value>> acc(
+                  nPerWarp, SmallVector<Value>(4, cstF32(b, loc, 0.0)));
+              for (int64_t ks = 0; ks < kChunk / 16; ++ks) {
+                SmallVector<Value> ahi, alo;
+                for (int64_t reg = 0; reg < 4; ++reg) {
+                  Value r = addIdx(b, loc, mRow, cst(b, loc, (reg & 1) ? 8 : 0));
+                  Value k = addIdx(b, loc, q2,
+                                   cst(b, loc, 16 * ks + ((reg & 2) ? 8 : 0)));
+                  Value v = vector::LoadOp::create(b, loc, v2, xs, ValueRange{cc, r, k},
+                                                   /*nontemporal=*/false,
+                                                   llvm::MaybeAlign(8));
+                  auto [h2, l2] = split(b, loc, v);
+                  ahi.push_back(h2);
+                  alo.push_back(l2);
+                }
+                for (int64_t j = 0; j < nPerWarp; ++j) {
+                  Value bCol = addIdx(b, loc, nBase, addIdx(b, loc, g, cst(b, loc, 8 * j)));
+                  SmallVector<Value> bhi, blo;
+                  for (int64_t reg = 0; reg < 2; ++reg) {
+                    Value k = addIdx(b, loc, q2, cst(b, loc, 16 * ks + 8 * reg));
+                    Value p = pair(b, loc, rs, ValueRange{k, bCol},
+                                   ValueRange{addIdx(b, loc, k, cst(b, loc, 1)), bCol});
+                    auto [h2, l2] = split(b, loc, p);
+                    bhi.push_back(h2);
+                    blo.push_back(l2);
+                  }
+                  // Small terms first.
+                  acc[j] = mma(b, loc, alo, bhi, acc[j], et);
+                  acc[j] = mma(b, loc, ahi, blo, acc[j], et);
+                  acc[j] = mma(b, loc, ahi, bhi, acc[j], et);
+                }
+              }
+              for (int64_t j = 0; j < nPerWarp; ++j) {
+                Value nCol = addIdx(b, loc, nBase, addIdx(b, loc, q2, cst(b, loc, 8 * j)));
+                for (int64_t hi = 0; hi < 2; ++hi) {
+                  Value stripRow = addIdx(b, loc, base,
+                                          addIdx(b, loc, mRow, cst(b, loc, 8 * hi)));
+                  Value v = vector::FromElementsOp::create(
+                      b, loc, v2, ValueRange{acc[j][2 * hi], acc[j][2 * hi + 1]});
+                  vector::StoreOp::create(b, loc, v, ss, ValueRange{stripRow, nCol},
+                                          /*nontemporal=*/false, llvm::MaybeAlign(8));
+                  Value rowIn = ult(b, loc, stripRow, strip.rows);
+                  Value absRow = addIdx(b, loc, strip.r0, stripRow);
+                  for (int64_t i = 0; i < 2; ++i) {
+                    Value col = addIdx(b, loc, colBase,
+                                       addIdx(b, loc, nCol, cst(b, loc, i)));
+                    buildIf(b, loc, andI1(b, loc, rowIn, ult(b, loc, col, o.dv)),
+                            [&](OpBuilder &b, Location loc) {
+                              storeF32(b, loc, acc[j][2 * hi + i], o.s,
+                                       {bi, absRow, h, col});
+                            });
+                  }
+                }
+              }
+            });
             // ss rows of the chunk and rs are read by the next chunk.
             barrier(b, loc);
           });
@@ -1806,22 +1876,24 @@ mlir::sessa::gpulowering::lowerFeedbackAttention(RewriterBase &rewriter,
              buildSoftmax(b, loc, o, strip);
              if (mmaType)
                byRows([&](OpBuilder &b, Location loc, int64_t m) {
-                 buildRhsPartialMma(b, loc, o, strip, splits, perSplit, mmaType, m);
+                 buildRhsPartialMma(b, loc, o, strip, splits, perSplit, mmaType, m,
+                                    /*withInverse=*/clFusedIntra);
                });
              else
                buildRhsPartialSimt(b, loc, o, strip, splits, perSplit);
              Value manyRows = ult(b, loc, cst(b, loc, 1), strip.rows);
              if (mmaType && clFusedIntra) {
-               // Inverses fused into the intra-strip kernel, whose width
-               // (32, 16 or 8 columns) gives at least kIntraBlocks blocks
-               // where dv allows; a strip of one row (a decoding step) has
-               // X = I: the unfused kernel without inverses.
+               // The inverses ran in kernel 3's extra blocks; the
+               // tensor-core intra-strip kernel's width (32, 16 or 8
+               // columns) gives at least kIntraBlocks blocks where dv
+               // allows; a strip of one row (a decoding step) has X = I:
+               // the SIMT-X kernel, which then reads no X.
                auto blocksOf = [&](int64_t nc) {
                  return mulIdx(b, loc, bh, ceilDiv(b, loc, o.dv, cst(b, loc, nc)));
                };
                auto fused = [&](int64_t nc) {
                  return [&, nc](OpBuilder &b, Location loc) {
-                   buildIntraStripFused(b, loc, o, strip, splits, mmaType, nc);
+                   buildIntraStripMma(b, loc, o, strip, splits, mmaType, nc);
                    scf::YieldOp::create(b, loc);
                  };
                };
