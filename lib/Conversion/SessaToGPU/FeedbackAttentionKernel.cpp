@@ -3,10 +3,10 @@
 // The blocked (DeltaFormer-style) solve of s = f + gamma * A s, A the strictly
 // causal row-softmax of c * qb K^T. Rows are solved in strips of R = 256
 // rows, each strip in chunks of C = 64 rows; a host-side scf.for over the
-// strips launches five kernels per strip, in stream order (strip rows
-// [r0, r0 + Rs), Rs = min(R, T - r0); row r sees keys j < P + r0 + r):
+// strips launches, per strip, in stream order (strip rows [r0, r0 + Rs),
+// Rs = min(R, T - r0); row r sees keys j < P + r0 + r):
 //
-//   1. logits   grid (key tiles, 64-row tiles x Hb, B): c * Q_tile K_tile^T
+//   1. logits   grid (key tiles, row tiles x Hb, B): c * Q_tile K_tile^T
 //               for all the strip's rows at once, into the strip-row buffer
 //               W[b, h, 0:Rpad, 0:P+T] (f32; Rpad = min(R, T) rounded up to
 //               64, never T x T); tiles no row of the row tile sees are
@@ -15,35 +15,51 @@
 //               keys, then gamma_r * exp(W - max) / sum: the keys before the
 //               strip into `prob` (in place in W, or a 16-bit copy for the
 //               tensor cores), the strip's own keys (and 0 past the visible
-//               ones) into the f32 block buffer DIAG [b, h, 0:Rpad, 0:Rpad].
-//               Empty rows (P + r0 + r == 0) become all zero, so s = f there.
+//               ones) into the f32 block buffer DIAG [b, h, 0:Rpad, 0:Rpad]
+//               (and its 16-bit copy DIAG16 with tensor cores). Empty rows
+//               (P + r0 + r == 0) become all zero, so s = f there.
 //   3. rhs      grid (value-column tiles, row tiles x key splits, B * Hb):
 //               partial[split] = prob[:, keys of the split] @ S[keys of the
 //               split] over the P + r0 solved keys (S is s_prev then the
 //               rows of s already solved).
-//   4. inverse  grid (chunks of the strip, Hb, B), 64 threads: X_c =
-//               (I - L_c)^-1 for each chunk's strictly lower 64 x 64
+//   4. inverses X_c = (I - L_c)^-1 for each chunk's strictly lower 64 x 64
 //               diagonal block L_c of DIAG, by forward substitution of one
 //               column per thread in registers (f32, no barriers; rows sum
-//               to |gamma| < 1, so X_c is well conditioned).
-//   5. intra    grid (16-column tiles, B * Hb), 256 threads: rhs = f + the
-//               partials of all the strip's rows staged in shared memory,
-//               then chunk after chunk rhs_c += DIAG[c rows, earlier chunks]
-//               @ s[earlier chunk rows] (the strip's s rows kept in shared
-//               memory) and s_c = X_c @ rhs_c, on 64 x 64 f32 tiles
-//               staged by cp.async: no barrier per row. The products over
-//               the earlier chunks run on tensor cores for 16-bit storage
-//               (operands rounded to it, f32 accumulators), X_c @ rhs_c
-//               always in f32 FMAs.
+//               to |gamma| < 1, so X_c is well conditioned), into INV. f32:
+//               its own launch, grid (chunks, Hb, B) of 64 threads; tensor
+//               cores: extra blocks of kernel 3 (one more column of blocks,
+//               those of row 0: one block of 4 x 64 threads per (b, h)),
+//               which run under its products. No inverse for a strip of
+//               one row (decoding: X = I).
+//   5. intra    one sequential kernel per strip, grid (value-column tiles,
+//               B * Hb), 256 threads: rhs = f + the partials of all the
+//               strip's rows staged in shared memory, then chunk after
+//               chunk rhs_c += DIAG[c rows, earlier chunks] @ s[earlier
+//               chunk rows] (the strip's s rows kept in shared memory) and
+//               s_c = X_c @ rhs_c; no barrier per row.
+//               f32: 16-column tiles, 64 x 64 f32 tiles staged by cp.async
+//               (2 stages), SIMT FMAs. Tensor cores (strips of more than
+//               one row): 32, 16 or 8 columns a block, whichever gives
+//               about 96 blocks or more; all of X_c and the six DIAG16
+//               blocks fetched at once (about 125 KB of shared memory);
+//               DIAG16 @ s by mma (s rounded to the storage type), X_c @
+//               rhs_c by three mma on hi + lo storage-type parts of both
+//               (about 16 mantissa bits). A strip of one row: the f32-tile
+//               kernel with X = I, its earlier-chunk products on tensor
+//               cores.
 //
 // All arithmetic in f32; f16/bf16 storage is converted on load and store.
 // f32 runs SIMT kernels throughout (no TF32). With f16/bf16 storage and dk,
-// dv multiples of 8, kernels 1 and 3 run their products on tensor cores
+// dv multiples of 8, kernels 1, 3 and 5 run their products on tensor cores
 // (nvvm.mma.sync m16n8k16, f32 accumulators, fragments by ldmatrix; W
-// rounded to the storage type for the rhs product), their operands staged by
-// cp.async pipelines in 16-byte aligned dynamic shared memory; their blocks
-// cover 128 rows (warps of 32 x 32) when the strip has more than 64 rows,
-// else 64 (warps of 16 x 32; decoding steps), chosen on the host.
+// rounded to the storage type for the rhs product), kernels 1 and 3 with
+// their operands staged by cp.async pipelines (by default 3 stages of 64
+// deep; hidden knobs -sessa-gpu-feedback-gemm-{n,depth,stages}) in 16-byte
+// aligned dynamic shared memory; their blocks cover 128 rows (warps of
+// 32 x 32) when the strip has more than 64 rows, else 64 (warps of 16 x 32;
+// decoding steps), chosen on the host. -sessa-gpu-feedback-fused-intra=0
+// keeps the separate inverse launch and the f32-tile intra kernel for
+// 16-bit storage too (for comparisons).
 //
 //===----------------------------------------------------------------------===//
 #include "KernelBuilder.h"
