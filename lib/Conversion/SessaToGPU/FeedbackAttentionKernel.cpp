@@ -53,7 +53,7 @@
 // dv multiples of 8, kernels 1, 3 and 5 run their products on tensor cores
 // (nvvm.mma.sync m16n8k16, f32 accumulators, fragments by ldmatrix; W
 // rounded to the storage type for the rhs product), kernels 1 and 3 with
-// their operands staged by cp.async pipelines (by default 3 stages of 64
+// their operands staged by cp.async pipelines (by default 4 stages of 64
 // deep; hidden knobs -sessa-gpu-feedback-gemm-{n,depth,stages}) in 16-byte
 // aligned dynamic shared memory; their blocks cover 128 rows (warps of
 // 32 x 32) when the strip has more than 64 rows, else 64 (warps of 16 x 32;
@@ -96,8 +96,12 @@ llvm::cl::opt<int64_t> clGemmDepth(
     llvm::cl::desc("Depth staged per pipeline step of the feedback "
                    "tensor-core products (32 or 64)"));
 llvm::cl::opt<int64_t> clGemmStages(
-    "sessa-gpu-feedback-gemm-stages", llvm::cl::init(3), llvm::cl::Hidden,
+    "sessa-gpu-feedback-gemm-stages", llvm::cl::init(4), llvm::cl::Hidden,
     llvm::cl::desc("cp.async stages of the feedback tensor-core products"));
+llvm::cl::opt<bool> clChunkGroups(
+    "sessa-gpu-feedback-chunk-groups", llvm::cl::init(true), llvm::cl::Hidden,
+    llvm::cl::desc("One cp.async group per chunk in the tensor-core "
+                   "intra-strip kernel (else one for the whole strip)"));
 llvm::cl::opt<bool> clFusedIntra(
     "sessa-gpu-feedback-fused-intra", llvm::cl::init(true), llvm::cl::Hidden,
     llvm::cl::desc("Fuse the inverses into the intra-strip kernel (16-bit "
@@ -1575,8 +1579,10 @@ void buildIntraStripMma(OpBuilder &b, Location loc, const Operands &o,
         auto chunkIn = [&](OpBuilder &b, Location loc, int64_t c) {
           return ult(b, loc, cst(b, loc, c * kChunk), strip.rows);
         };
-        // One group: X_c (f32, from INV) and DIAG16[c, t], t < c.
-        for (int64_t c = 0; c < kChunks; ++c)
+        // Group c (or one group): X_c (f32, from INV) and DIAG16[c, t],
+        // t < c; chunk c waits for its own group only.
+        const bool groups = clChunkGroups;
+        for (int64_t c = 0; c < kChunks; ++c) {
           buildIf(b, loc, chunkIn(b, loc, c), [&](OpBuilder &b, Location loc) {
             Value cc = cst(b, loc, c);
             copyTile(
@@ -1599,10 +1605,10 @@ void buildIntraStripMma(OpBuilder &b, Location loc, const Operands &o,
                             arith::SelectOp::create(b, loc, rowIn, eight, none));
               }
           });
-        NVVM::CpAsyncCommitGroupOp::create(b, loc);
+          if (groups || c + 1 == kChunks)
+            NVVM::CpAsyncCommitGroupOp::create(b, loc);
+        }
         stageRhs(b, loc, o, strip, splits, ss, tid, bi, h, colBase, nc);
-        NVVM::CpAsyncWaitGroupOp::create(b, loc, b.getI32IntegerAttr(0));
-        barrier(b, loc);
         // Fragment coordinates: g = lane / 4, q = lane % 4; warp w: rows
         // 16 (w % 4) + g (+ 8), n-tiles nPerWarp (w / 4) + j.
         Value lane = remIdx(b, loc, tid, cst(b, loc, 32));
@@ -1650,6 +1656,12 @@ void buildIntraStripMma(OpBuilder &b, Location loc, const Operands &o,
         for (int64_t c = 0; c < kChunks; ++c)
           buildIf(b, loc, chunkIn(b, loc, c), [&](OpBuilder &b, Location loc) {
             Value base = cst(b, loc, c * kChunk);
+            // The chunk's tiles have landed (groups c + 1.. may not have).
+            if (groups || c == 0) {
+              NVVM::CpAsyncWaitGroupOp::create(
+                  b, loc, b.getI32IntegerAttr(groups ? kChunks - 1 - c : 0));
+              barrier(b, loc);
+            }
             // rhs_c += DIAG16[c, t] @ s_t on tensor cores, into rs.
             whenActive(b, loc, [&](OpBuilder &b, Location loc) {
               for (int64_t j = 0; j < nPerWarp; ++j) {

@@ -151,26 +151,26 @@ func.func @f32_cache(%f: tensor<2x?x3x24xf32>, %q: tensor<2x?x3x40xf32>, %k: ten
 // CHECK:       scf.for %{{.*}} = %c0 to %{{.*}} step %c256 {
 // CHECK:         %[[ROWS:.*]] = arith.minui %c256,
 // Kernels 1 and 3 in blocks of 128 rows when the strip has more than 64
-// rows, else of 64 (a decoding step): Kernel 1 of 128-row blocks, 3 stages
-// of Q [128][72] and K [64][72] (64 deep: 3 x (18432 + 9216) = 82944 bytes).
+// rows, else of 64 (a decoding step): Kernel 1 of 128-row blocks, 4 stages
+// of Q [128][72] and K [64][72] (64 deep: 4 x (18432 + 9216) = 110592 bytes).
 // CHECK:         %[[BIG:.*]] = arith.cmpi ult, %c64, %[[ROWS]]
 // CHECK:         scf.if %[[BIG]] {
-// CHECK:           gpu.launch {{.*}} dynamic_shared_memory_size %c82944_i32
-// CHECK:             memref.view {{.*}} to memref<3x128x72xbf16, #gpu.address_space<workgroup>>
-// CHECK:             memref.view {{.*}} to memref<3x64x72xbf16, #gpu.address_space<workgroup>>
+// CHECK:           gpu.launch {{.*}} dynamic_shared_memory_size %c110592_i32
+// CHECK:             memref.view {{.*}} to memref<4x128x72xbf16, #gpu.address_space<workgroup>>
+// CHECK:             memref.view {{.*}} to memref<4x64x72xbf16, #gpu.address_space<workgroup>>
 // CHECK-COUNT-32:    nvvm.mma.sync
 // CHECK-NOT:         nvvm.mma.sync
 // CHECK:             memref.store %{{.*}}, %[[W]]
 // CHECK:         } else {
-// Kernel 1 of 64-row blocks: 3 stages of 2 x 64 x 72 bf16 = 55296 bytes.
-// CHECK:           gpu.launch {{.*}} dynamic_shared_memory_size %c55296_i32
+// Kernel 1 of 64-row blocks: 4 stages of 2 x 64 x 72 bf16 = 73728 bytes.
+// CHECK:           gpu.launch {{.*}} dynamic_shared_memory_size %c73728_i32
 // CHECK:             gpu.dynamic_shared_memory
-// CHECK:             memref.view {{.*}} to memref<3x64x72xbf16, #gpu.address_space<workgroup>>
+// CHECK:             memref.view {{.*}} to memref<4x64x72xbf16, #gpu.address_space<workgroup>>
 // CHECK:             nvgpu.device_async_copy {{.*}}, 8, %{{.*}} {bypassL1}
 // CHECK:             nvvm.cp.async.commit.group
 // CHECK:             scf.for
-// CHECK:               nvvm.cp.async.wait.group 2
-// CHECK:               nvgpu.ldmatrix {{.*}} {numTiles = 4 : i32, transpose = false} : memref<3x64x72xbf16, #gpu.address_space<workgroup>> -> vector<4x2xbf16>
+// CHECK:               nvvm.cp.async.wait.group 3
+// CHECK:               nvgpu.ldmatrix {{.*}} {numTiles = 4 : i32, transpose = false} : memref<4x64x72xbf16, #gpu.address_space<workgroup>> -> vector<4x2xbf16>
 // CHECK:               nvvm.mma.sync {{.*}}multiplicandAPtxType = #nvvm.mma_type<bf16>, multiplicandBPtxType = #nvvm.mma_type<bf16>, shape = #nvvm.shape<m = 16, n = 8, k = 16>}
 // CHECK-COUNT-15:      nvvm.mma.sync
 // CHECK-NOT:           nvvm.mma.sync
@@ -188,29 +188,29 @@ func.func @f32_cache(%f: tensor<2x?x3x24xf32>, %q: tensor<2x?x3x40xf32>, %k: ten
 // CHECK:           memref.store %{{.*}}, %[[DIAG16]]
 // CHECK:           gpu.terminator
 // Kernel 3: (64-column tiles + 1 when the strip has more than one row) x
-// (row blocks x key splits) x B * Hb; 3 stages of bf16 probabilities
-// [128][72] and S [64][72] (82944 bytes), or [64][72] and [64][72] (55296
+// (row blocks x key splits) x B * Hb; 4 stages of bf16 probabilities
+// [128][72] and S [64][72] (110592 bytes), or [64][72] and [64][72] (73728
 // bytes) for 64-row blocks. The blocks of the extra column of row 0
 // compute the inverses X_c = (I - L_c)^-1 of the strip's chunks (one
 // column per thread, straight-line forward substitution in f32) into INV.
 // CHECK:         scf.if %[[BIG]] {
-// CHECK:           gpu.launch blocks({{.*}}) in ({{.*}} = %{{.*}}, {{.*}} = %{{.*}}, {{.*}} = %{{.*}}) {{.*}} dynamic_shared_memory_size %c82944_i32
+// CHECK:           gpu.launch blocks({{.*}}) in ({{.*}} = %{{.*}}, {{.*}} = %{{.*}}, {{.*}} = %{{.*}}) {{.*}} dynamic_shared_memory_size %c110592_i32
 // CHECK:             scf.if
-// CHECK:               memref.view {{.*}} to memref<3x128x72xbf16, #gpu.address_space<workgroup>>
-// CHECK:               memref.view {{.*}} to memref<3x64x72xbf16, #gpu.address_space<workgroup>>
+// CHECK:               memref.view {{.*}} to memref<4x128x72xbf16, #gpu.address_space<workgroup>>
+// CHECK:               memref.view {{.*}} to memref<4x64x72xbf16, #gpu.address_space<workgroup>>
 // CHECK:             } else {
 // CHECK:               memref.view {{.*}} to memref<4x64x68xf32, #gpu.address_space<workgroup>>
 // CHECK:               nvgpu.device_async_copy %[[DIAG]]
 // CHECK:               math.fma
 // CHECK:               memref.store %{{.*}}, %[[INV]]
 // CHECK:         } else {
-// CHECK:           gpu.launch blocks({{.*}}) in ({{.*}} = %{{.*}}, {{.*}} = %{{.*}}, {{.*}} = %{{.*}}) {{.*}} dynamic_shared_memory_size %c55296_i32
-// CHECK:               memref.view {{.*}} to memref<3x64x72xbf16, #gpu.address_space<workgroup>>
-// CHECK:               memref.view {{.*}} to memref<3x64x72xbf16, #gpu.address_space<workgroup>>
+// CHECK:           gpu.launch blocks({{.*}}) in ({{.*}} = %{{.*}}, {{.*}} = %{{.*}}, {{.*}} = %{{.*}}) {{.*}} dynamic_shared_memory_size %c73728_i32
+// CHECK:               memref.view {{.*}} to memref<4x64x72xbf16, #gpu.address_space<workgroup>>
+// CHECK:               memref.view {{.*}} to memref<4x64x72xbf16, #gpu.address_space<workgroup>>
 // CHECK:               nvgpu.device_async_copy %[[PROB]]
-// CHECK:               nvvm.cp.async.wait.group 2
-// CHECK:               nvgpu.ldmatrix {{.*}} {numTiles = 4 : i32, transpose = false} : memref<3x64x72xbf16, #gpu.address_space<workgroup>>
-// CHECK:               nvgpu.ldmatrix {{.*}} {numTiles = 4 : i32, transpose = true} : memref<3x64x72xbf16, #gpu.address_space<workgroup>>
+// CHECK:               nvvm.cp.async.wait.group 3
+// CHECK:               nvgpu.ldmatrix {{.*}} {numTiles = 4 : i32, transpose = false} : memref<4x64x72xbf16, #gpu.address_space<workgroup>>
+// CHECK:               nvgpu.ldmatrix {{.*}} {numTiles = 4 : i32, transpose = true} : memref<4x64x72xbf16, #gpu.address_space<workgroup>>
 // CHECK:               nvvm.mma.sync
 // CHECK:               memref.store %{{.*}}, %[[PART]]
 // CHECK:               memref.view {{.*}} to memref<1x64x68xf32, #gpu.address_space<workgroup>>
@@ -219,7 +219,8 @@ func.func @f32_cache(%f: tensor<2x?x3x24xf32>, %q: tensor<2x?x3x40xf32>, %k: ten
 // CHECK:         }
 // Kernel 5, strips of more than one row: the tensor-core intra-strip kernel
 // of 32, 16 or 8 columns (the one giving enough blocks): X_c from INV and
-// the bf16 DIAG16 blocks fetched at once, rhs staged, then per chunk the
+// the bf16 DIAG16 blocks fetched at once (one cp.async group per chunk,
+// waited for by that chunk), rhs staged, then per chunk the
 // DIAG16 products (ldmatrix) and X_c @ rhs as three mma of hi/lo bf16
 // parts. nc = 8: [256][12] + [4][64][68] + [6][64][72] bf16 + [64][12] =
 // 12288 + 69632 + 55296 + 3072 = 140288 bytes; nc = 16: 150528; nc = 32:
@@ -229,11 +230,16 @@ func.func @f32_cache(%f: tensor<2x?x3x24xf32>, %q: tensor<2x?x3x40xf32>, %k: ten
 // CHECK:             scf.if
 // CHECK:               gpu.launch {{.*}} dynamic_shared_memory_size %c140288_i32
 // CHECK:                 nvgpu.device_async_copy %[[INV]]
+// CHECK:                 nvvm.cp.async.commit.group
+// CHECK:                 nvgpu.device_async_copy %[[INV]]
 // CHECK:                 nvgpu.device_async_copy %[[DIAG16]]
+// CHECK:                 nvvm.cp.async.commit.group
+// CHECK:                 nvvm.cp.async.commit.group
 // CHECK:                 nvvm.cp.async.commit.group
 // CHECK-NOT:             nvvm.cp.async.commit.group
 // CHECK:                 memref.load %[[PART]]
-// CHECK:                 nvvm.cp.async.wait.group 0
+// CHECK:                 nvvm.cp.async.wait.group 3
+// CHECK:                 nvvm.cp.async.wait.group 2
 // CHECK:                 nvgpu.ldmatrix {{.*}} : memref<6x64x72xbf16, #gpu.address_space<workgroup>>
 // CHECK:                 nvvm.mma.sync
 // CHECK:                 gpu.barrier
