@@ -98,6 +98,11 @@ llvm::cl::opt<int64_t> clGemmDepth(
 llvm::cl::opt<int64_t> clGemmStages(
     "sessa-gpu-feedback-gemm-stages", llvm::cl::init(4), llvm::cl::Hidden,
     llvm::cl::desc("cp.async stages of the feedback tensor-core products"));
+llvm::cl::opt<int64_t> clLogitFill(
+    "sessa-gpu-feedback-logit-fill", llvm::cl::init(132), llvm::cl::Hidden,
+    llvm::cl::desc("Tensor-core logits blocks of 128 rows only when there "
+                   "are at least this many (else 64-row blocks; 0: always "
+                   "128 rows for strips of more than 64 rows)"));
 llvm::cl::opt<bool> clChunkGroups(
     "sessa-gpu-feedback-chunk-groups", llvm::cl::init(true), llvm::cl::Hidden,
     llvm::cl::desc("One cp.async group per chunk in the tensor-core "
@@ -1881,11 +1886,13 @@ mlir::sessa::gpulowering::lowerFeedbackAttention(RewriterBase &rewriter,
                                      cst(b, loc, 1));
              // Tensor cores: blocks of 128 rows when the strip has more
              // than 64 (twice the work per staged key tile), else 64.
+             Value big = ult(b, loc, cst(b, loc, kChunk), strip.rows);
              auto byRows = [&](llvm::function_ref<void(OpBuilder &, Location,
                                                        int64_t)>
-                                   build) {
+                                   build,
+                               Value cond) {
                scf::IfOp::create(
-                   b, loc, ult(b, loc, cst(b, loc, kChunk), strip.rows),
+                   b, loc, cond,
                    [&](OpBuilder &b, Location loc) {
                      build(b, loc, 2 * kChunk);
                      scf::YieldOp::create(b, loc);
@@ -1895,10 +1902,27 @@ mlir::sessa::gpulowering::lowerFeedbackAttention(RewriterBase &rewriter,
                      scf::YieldOp::create(b, loc);
                    });
              };
+             // Logits: 128-row blocks only when they fill the GPU at least
+             // once (kLogitFill blocks); the first strips (few keys, causal)
+             // get twice as many 64-row blocks, each one's k loop twice as
+             // short in mma work.
+             Value logitBig = big;
+             if (clLogitFill > 0) {
+               Value keyTiles = maxIndex(
+                   b, loc, ceilDiv(b, loc, strip.keys, cst(b, loc, gemmConfig().n)),
+                   cst(b, loc, 1));
+               Value blocks128 = mulIdx(
+                   b, loc, mulIdx(b, loc, keyTiles, bh),
+                   ceilDiv(b, loc, strip.rows, cst(b, loc, 2 * kChunk)));
+               logitBig = andI1(b, loc, big,
+                                ult(b, loc, cst(b, loc, clLogitFill - 1), blocks128));
+             }
              if (mmaType)
-               byRows([&](OpBuilder &b, Location loc, int64_t m) {
-                 buildLogitsMma(b, loc, o, strip, mmaType, m);
-               });
+               byRows(
+                   [&](OpBuilder &b, Location loc, int64_t m) {
+                     buildLogitsMma(b, loc, o, strip, mmaType, m);
+                   },
+                   logitBig);
              else
                buildLogits(b, loc, o, strip);
              buildSoftmax(b, loc, o, strip);
@@ -1906,7 +1930,7 @@ mlir::sessa::gpulowering::lowerFeedbackAttention(RewriterBase &rewriter,
                byRows([&](OpBuilder &b, Location loc, int64_t m) {
                  buildRhsPartialMma(b, loc, o, strip, splits, perSplit, mmaType, m,
                                     /*withInverse=*/clFusedIntra);
-               });
+               }, big);
              else
                buildRhsPartialSimt(b, loc, o, strip, splits, perSplit);
              Value manyRows = ult(b, loc, cst(b, loc, 1), strip.rows);

@@ -153,8 +153,14 @@ func.func @f32_cache(%f: tensor<2x?x3x24xf32>, %q: tensor<2x?x3x40xf32>, %k: ten
 // Kernels 1 and 3 in blocks of 128 rows when the strip has more than 64
 // rows, else of 64 (a decoding step): Kernel 1 of 128-row blocks, 4 stages
 // of Q [128][72] and K [64][72] (64 deep: 4 x (18432 + 9216) = 110592 bytes).
+// Kernel 1 takes 128-row blocks only when there are at least 132 of them
+// (key tiles x ceil(rows / 128) x B * Hb), else twice as many 64-row ones.
 // CHECK:         %[[BIG:.*]] = arith.cmpi ult, %c64, %[[ROWS]]
-// CHECK:         scf.if %[[BIG]] {
+// CHECK:         %[[N128:.*]] = arith.ceildivui %[[ROWS]], %c128
+// CHECK:         %[[NB:.*]] = arith.muli %{{.*}}, %[[N128]] : index
+// CHECK:         %[[FILL:.*]] = arith.cmpi ult, %c131, %[[NB]]
+// CHECK:         %[[LBIG:.*]] = arith.andi %[[BIG]], %[[FILL]]
+// CHECK:         scf.if %[[LBIG]] {
 // CHECK:           gpu.launch {{.*}} dynamic_shared_memory_size %c110592_i32
 // CHECK:             memref.view {{.*}} to memref<4x128x72xbf16, #gpu.address_space<workgroup>>
 // CHECK:             memref.view {{.*}} to memref<4x64x72xbf16, #gpu.address_space<workgroup>>
