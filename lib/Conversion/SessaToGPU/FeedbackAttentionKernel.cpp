@@ -41,7 +41,8 @@
 //               (2 stages), SIMT FMAs. Tensor cores (strips of more than
 //               one row): 32, 16 or 8 columns a block, whichever gives
 //               about 96 blocks or more; all of X_c and the six DIAG16
-//               blocks fetched at once (about 125 KB of shared memory);
+//               blocks fetched at the start, one cp.async group per chunk
+//               (about 171 KB of shared memory at 32 columns);
 //               DIAG16 @ s by mma (s rounded to the storage type), X_c @
 //               rhs_c by three mma on hi + lo storage-type parts of both
 //               (about 16 mantissa bits). A strip of one row: the f32-tile
@@ -1535,11 +1536,11 @@ void buildIntraStrip(OpBuilder &b, Location loc, const Operands &o,
 /// row (the inverses X_c come from the extra blocks of kernel 3): grid
 /// (ceil(dv / nc), B * Hb), 256 threads, nc = 8, 16 or 32 value columns a
 /// block (chosen on the host so that the grid fills the GPU). Everything the
-/// sequential part reads is fetched at once at the start (one cp.async
-/// group: the f32 X_c of the strip's chunks and its six 16-bit off-diagonal
-/// DIAG16 blocks); while it lands, rhs = f + the partials is staged
-/// (stageRhs). The chunks then run from shared memory only (unrolled, one
-/// if per chunk, two barriers each); warp w owns rows 16 (w % 4) + 0..15
+/// sequential part reads is fetched at the start, one cp.async group per
+/// chunk c (its f32 X_c and its 16-bit off-diagonal DIAG16[c, t < c]
+/// blocks; chunk c waits for groups 0..c only); while they land, rhs = f +
+/// the partials is staged (stageRhs). The chunks then run from shared
+/// memory only (unrolled, one if per chunk); warp w owns rows 16 (w % 4) + 0..15
 /// and n-tiles of 8 columns from (w / 4):
 ///   rhs_c += DIAG16[c, t] @ s_t for t < c (ldmatrix A, s rounded to the
 ///            storage type, f32 accumulators), into shared rhs,

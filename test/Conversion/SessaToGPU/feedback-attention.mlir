@@ -21,7 +21,11 @@
 // (nvvm.mma.sync m16n8k16, f32 accumulators) fed by cp.async stages in
 // 16-byte aligned dynamic shared memory, their fragments read by
 // ldmatrix.x4 (.trans for the k-major S tiles), in blocks of 128 rows when
-// the strip has more than 64 rows (else 64: decoding steps).
+// the strip has more than 64 rows (else 64: decoding steps). With tensor
+// cores the softmax also writes a 16-bit copy DIAG16 of DIAG, the inverses
+// run in extra blocks of kernel 3 (no launch of their own), and kernel 5 is
+// a tensor-core kernel of 32, 16 or 8 columns a block fed by all of the
+// strip's X_c and DIAG16 blocks at once (X_c @ rhs as hi/lo split mma).
 
 // RUN: sessa-opt %s --split-input-file --convert-sessa-to-gpu --cse | FileCheck %s
 // RUN: sessa-opt %s --split-input-file --convert-sessa-to-gpu --cse | FileCheck %s --check-prefix=SIMT
