@@ -4,8 +4,9 @@ and (1, 8192), Hb = 1, dk = dv = 1024 (torch.profiler), on the GPU machine:
     SESSA_PYTHONPATH=DIR/python python3 feedback_profile.py ARTIFACTS
 
 ARTIFACTS as written by `gpu_bench.py build --only feedback_f32,feedback_bf16`.
-The lowering launches 5 kernels per strip of rows (logits, softmax,
-cross-strip rhs, inverses, intra-strip), so launch index mod 5 is the phase.
+The lowering launches 5 kernels per strip of rows for f32 (logits, softmax,
+cross-strip rhs, inverses, intra-strip) and 4 for bf16 (the inverses fused
+into the intra-strip kernel), so launch index mod 5 (4) is the phase.
 """
 import json, os, sys, collections
 import torch
@@ -45,10 +46,13 @@ for name, dt in [("feedback_bf16", torch.bfloat16), ("feedback_f32", torch.float
         print("== %s B=%d T=%d: %d kernels, %.1f us busy, %.1f us span" % (name, B, T, len(kern), sum(e["dur"] for e in kern), span))
         for k, v in tot.items():
             print("   %-26s x%-3d %8.1f us" % (k, cnt[k], v))
-        names = ["logits", "softmax", "rhs", "inverse", "intra"]
-        if len(kern) % 5 == 0:
-            for ph in range(5):
-                print("   phase %-8s %8.1f us" % (names[ph], sum(e["dur"] for i, e in enumerate(kern) if i % 5 == ph)))
+        # bf16 (tensor cores): 4 launches a strip (inverses fused into the
+        # intra-strip kernel); f32: 5.
+        names = ["logits", "softmax", "rhs", "intra"] if dt == torch.bfloat16 else ["logits", "softmax", "rhs", "inverse", "intra"]
+        nph = len(names)
+        if len(kern) % nph == 0:
+            for ph in range(nph):
+                print("   phase %-8s %8.1f us" % (names[ph], sum(e["dur"] for i, e in enumerate(kern) if i % nph == ph)))
         if B == 4 and dt == torch.bfloat16:
             for e in kern:
                 a = e.get("args", {})

@@ -3,10 +3,10 @@
 // The blocked (DeltaFormer-style) solve of s = f + gamma * A s, A the strictly
 // causal row-softmax of c * qb K^T. Rows are solved in strips of R = 256
 // rows, each strip in chunks of C = 64 rows; a host-side scf.for over the
-// strips launches five kernels per strip, in stream order (strip rows
-// [r0, r0 + Rs), Rs = min(R, T - r0); row r sees keys j < P + r0 + r):
+// strips launches, per strip, in stream order (strip rows [r0, r0 + Rs),
+// Rs = min(R, T - r0); row r sees keys j < P + r0 + r):
 //
-//   1. logits   grid (key tiles, 64-row tiles x Hb, B): c * Q_tile K_tile^T
+//   1. logits   grid (key tiles, row tiles x Hb, B): c * Q_tile K_tile^T
 //               for all the strip's rows at once, into the strip-row buffer
 //               W[b, h, 0:Rpad, 0:P+T] (f32; Rpad = min(R, T) rounded up to
 //               64, never T x T); tiles no row of the row tile sees are
@@ -15,35 +15,52 @@
 //               keys, then gamma_r * exp(W - max) / sum: the keys before the
 //               strip into `prob` (in place in W, or a 16-bit copy for the
 //               tensor cores), the strip's own keys (and 0 past the visible
-//               ones) into the f32 block buffer DIAG [b, h, 0:Rpad, 0:Rpad].
-//               Empty rows (P + r0 + r == 0) become all zero, so s = f there.
+//               ones) into the f32 block buffer DIAG [b, h, 0:Rpad, 0:Rpad]
+//               (and its 16-bit copy DIAG16 with tensor cores). Empty rows
+//               (P + r0 + r == 0) become all zero, so s = f there.
 //   3. rhs      grid (value-column tiles, row tiles x key splits, B * Hb):
 //               partial[split] = prob[:, keys of the split] @ S[keys of the
 //               split] over the P + r0 solved keys (S is s_prev then the
 //               rows of s already solved).
-//   4. inverse  grid (chunks of the strip, Hb, B), 64 threads: X_c =
-//               (I - L_c)^-1 for each chunk's strictly lower 64 x 64
+//   4. inverses X_c = (I - L_c)^-1 for each chunk's strictly lower 64 x 64
 //               diagonal block L_c of DIAG, by forward substitution of one
 //               column per thread in registers (f32, no barriers; rows sum
-//               to |gamma| < 1, so X_c is well conditioned).
-//   5. intra    grid (16-column tiles, B * Hb), 256 threads: rhs = f + the
-//               partials of all the strip's rows staged in shared memory,
-//               then chunk after chunk rhs_c += DIAG[c rows, earlier chunks]
-//               @ s[earlier chunk rows] (the strip's s rows kept in shared
-//               memory) and s_c = X_c @ rhs_c, on 64 x 64 f32 tiles
-//               staged by cp.async: no barrier per row. The products over
-//               the earlier chunks run on tensor cores for 16-bit storage
-//               (operands rounded to it, f32 accumulators), X_c @ rhs_c
-//               always in f32 FMAs.
+//               to |gamma| < 1, so X_c is well conditioned), into INV. f32:
+//               its own launch, grid (chunks, Hb, B) of 64 threads; tensor
+//               cores: extra blocks of kernel 3 (one more column of blocks,
+//               those of row 0: one block of 4 x 64 threads per (b, h)),
+//               which run under its products. No inverse for a strip of
+//               one row (decoding: X = I).
+//   5. intra    one sequential kernel per strip, grid (value-column tiles,
+//               B * Hb), 256 threads: rhs = f + the partials of all the
+//               strip's rows staged in shared memory, then chunk after
+//               chunk rhs_c += DIAG[c rows, earlier chunks] @ s[earlier
+//               chunk rows] (the strip's s rows kept in shared memory) and
+//               s_c = X_c @ rhs_c; no barrier per row.
+//               f32: 16-column tiles, 64 x 64 f32 tiles staged by cp.async
+//               (2 stages), SIMT FMAs. Tensor cores (strips of more than
+//               one row): 32, 16 or 8 columns a block, whichever gives
+//               about 96 blocks or more; all of X_c and the six DIAG16
+//               blocks fetched at the start, one cp.async group per chunk
+//               (about 171 KB of shared memory at 32 columns);
+//               DIAG16 @ s by mma (s rounded to the storage type), X_c @
+//               rhs_c by three mma on hi + lo storage-type parts of both
+//               (about 16 mantissa bits). A strip of one row: the f32-tile
+//               kernel with X = I, its earlier-chunk products on tensor
+//               cores.
 //
 // All arithmetic in f32; f16/bf16 storage is converted on load and store.
 // f32 runs SIMT kernels throughout (no TF32). With f16/bf16 storage and dk,
-// dv multiples of 8, kernels 1 and 3 run their products on tensor cores
+// dv multiples of 8, kernels 1, 3 and 5 run their products on tensor cores
 // (nvvm.mma.sync m16n8k16, f32 accumulators, fragments by ldmatrix; W
-// rounded to the storage type for the rhs product), their operands staged by
-// cp.async pipelines in 16-byte aligned dynamic shared memory; their blocks
-// cover 128 rows (warps of 32 x 32) when the strip has more than 64 rows,
-// else 64 (warps of 16 x 32; decoding steps), chosen on the host.
+// rounded to the storage type for the rhs product), kernels 1 and 3 with
+// their operands staged by cp.async pipelines (by default 4 stages of 64
+// deep; hidden knobs -sessa-gpu-feedback-gemm-{n,depth,stages}) in 16-byte
+// aligned dynamic shared memory; their blocks cover 128 rows (warps of
+// 32 x 32) when the strip has more than 64 rows, else 64 (warps of 16 x 32;
+// decoding steps), chosen on the host. -sessa-gpu-feedback-fused-intra=0
+// keeps the separate inverse launch and the f32-tile intra kernel for
+// 16-bit storage too (for comparisons).
 //
 //===----------------------------------------------------------------------===//
 #include "KernelBuilder.h"
@@ -58,6 +75,9 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
+#include "llvm/Support/CommandLine.h"
+
+#include <algorithm>
 #include <limits>
 
 using namespace mlir;
@@ -65,8 +85,49 @@ using namespace mlir::sessa;
 using namespace mlir::sessa::gpukernels;
 
 namespace {
+// Tuning knobs (hidden; for measurements, see bench/gpu): the tensor-core
+// logits / cross-strip rhs block tile and staging, and the fused
+// intra-strip kernel.
+llvm::cl::opt<int64_t> clGemmN(
+    "sessa-gpu-feedback-gemm-n", llvm::cl::init(64), llvm::cl::Hidden,
+    llvm::cl::desc("Keys (logits) / value columns (rhs) per tensor-core "
+                   "block of the feedback attention (64 or 128)"));
+llvm::cl::opt<int64_t> clGemmDepth(
+    "sessa-gpu-feedback-gemm-depth", llvm::cl::init(64), llvm::cl::Hidden,
+    llvm::cl::desc("Depth staged per pipeline step of the feedback "
+                   "tensor-core products (32 or 64)"));
+llvm::cl::opt<int64_t> clGemmStages(
+    "sessa-gpu-feedback-gemm-stages", llvm::cl::init(4), llvm::cl::Hidden,
+    llvm::cl::desc("cp.async stages of the feedback tensor-core products"));
+llvm::cl::opt<int64_t> clLogitFill(
+    "sessa-gpu-feedback-logit-fill", llvm::cl::init(132), llvm::cl::Hidden,
+    llvm::cl::desc("Tensor-core logits blocks of 128 rows only when there "
+                   "are at least this many (else 64-row blocks; 0: always "
+                   "128 rows for strips of more than 64 rows)"));
+llvm::cl::opt<bool> clChunkGroups(
+    "sessa-gpu-feedback-chunk-groups", llvm::cl::init(true), llvm::cl::Hidden,
+    llvm::cl::desc("One cp.async group per chunk in the tensor-core "
+                   "intra-strip kernel (else one for the whole strip)"));
+llvm::cl::opt<bool> clFusedIntra(
+    "sessa-gpu-feedback-fused-intra", llvm::cl::init(true), llvm::cl::Hidden,
+    llvm::cl::desc("Fuse the inverses into the intra-strip kernel (16-bit "
+                   "storage)"));
+
+/// The tensor-core product configuration (from the knobs).
+struct GemmConfig {
+  int64_t n = 64, depth = 32, stages = 4;
+};
+GemmConfig gemmConfig() {
+  GemmConfig c;
+  c.n = clGemmN == 128 ? 128 : 64;
+  c.depth = clGemmDepth == 64 ? 64 : 32;
+  c.stages = std::clamp<int64_t>(clGemmStages, 2, 6);
+  return c;
+}
+
 constexpr int64_t kChunk = 64;    // rows per chunk (C): one diagonal block
 constexpr int64_t kStrip = 256;   // rows per strip (R), a multiple of kChunk
+constexpr int64_t kARow = kChunk + 4; // f32 per staged tile row (16 bytes + 64)
 constexpr int64_t kKeyTile = 64;  // keys per logits block
 constexpr int64_t kDepth = 16;    // dk staged per step of the logits kernel
 constexpr int64_t kColTile = 32;  // value columns per solve block
@@ -75,6 +136,7 @@ constexpr int64_t kThreads = 256;
 constexpr int64_t kWarps = kThreads / 32;
 constexpr int64_t kTargetBlocks = 396; // 3 x 132 SMs for the rhs products
 constexpr int64_t kMinSplitKeys = 64;
+constexpr int64_t kIntraBlocks = 96; // fused intra-strip blocks wanted
 
 /// The operands of one feedback attention, as buffers, and its sizes.
 struct Operands {
@@ -85,6 +147,7 @@ struct Operands {
                  // storage type (else == work)
   Value diag;    // [B, Hb, Rpad, Rpad] f32: normalised W of the strip's
                  // own keys (key index relative to the strip)
+  Value diag16;  // the same in the mma storage type (tensor cores only)
   Value inv;     // [B, Hb, Rpad / 64, 64, 64] f32: (I - W_cc)^-1 per chunk
   Value partial; // [maxSplits, B, Hb, Rpad, dv] f32 partial rhs sums
   Value keysTotal; // size 3 of work/prob (P + T rounded up to 8)
@@ -305,21 +368,23 @@ SmallVector<Value> mma(OpBuilder &b, Location loc, ArrayRef<Value> a,
 /// 16 (w % 4) .. + 16 and keys 32 (w / 4) .. + 32 of the 64 x 64 tile. dk is
 /// staged 32 at a time through a 4-stage cp.async pipeline (16-byte copies:
 /// requires dk % 8 == 0); rows and dk past the end are zero-filled.
-constexpr int64_t kMmaDepth = 32;
-constexpr int64_t kLogitStages = 4;
-constexpr int64_t kRowElems = 40; // 16-bit elements per shared row (32 + 8)
-
 void buildLogitsMma(OpBuilder &b, Location loc, const Operands &o,
                     const Strip &strip, Type et, int64_t mRows) {
+  const GemmConfig cfg = gemmConfig();
+  const int64_t kMmaDepth = cfg.depth, kLogitStages = cfg.stages;
+  const int64_t kRowElems = kMmaDepth + 8; // 16-bit elements per shared row
+  const int64_t keyTile = cfg.n;
+  const int64_t cpr = kMmaDepth / 8;       // 16-byte copies per staged row
+  const int64_t rpp = kThreads / cpr;      // rows staged per copy pass
   const int64_t mTiles = mRows / 64; // m-tiles of 16 rows per warp
-  Value grid[] = {maxIndex(b, loc, ceilDiv(b, loc, strip.keys, cst(b, loc, kKeyTile)),
+  Value grid[] = {maxIndex(b, loc, ceilDiv(b, loc, strip.keys, cst(b, loc, keyTile)),
                            cst(b, loc, 1)),
                   mulIdx(b, loc, ceilDiv(b, loc, strip.rows, cst(b, loc, mRows)),
                          o.heads),
                   o.batch};
   Value block[] = {cst(b, loc, kThreads)};
   MemRefType qTile = workgroupMemRefType({kLogitStages, mRows, kRowElems}, et);
-  MemRefType kTile = workgroupMemRefType({kLogitStages, kKeyTile, kRowElems}, et);
+  MemRefType kTile = workgroupMemRefType({kLogitStages, keyTile, kRowElems}, et);
   Value poolBytes = arith::ConstantOp::create(
       b, loc, b.getI32IntegerAttr(staticBytes(qTile) + staticBytes(kTile)));
   buildLaunch(
@@ -331,7 +396,7 @@ void buildLogitsMma(OpBuilder &b, Location loc, const Operands &o,
         Value h = remIdx(b, loc, ids.blockId[1], o.heads), bi = ids.blockId[2];
         RowTile rt = rowTile(b, loc, strip, divIdx(b, loc, ids.blockId[1], o.heads),
                              mRows);
-        Value j0 = mulIdx(b, loc, ids.blockId[0], cst(b, loc, kKeyTile));
+        Value j0 = mulIdx(b, loc, ids.blockId[0], cst(b, loc, keyTile));
         Value chunkRows = rt.rows, keys = rt.keys;
         Value r0 = addIdx(b, loc, strip.r0, rt.base);
         buildIf(b, loc, ult(b, loc, j0, keys), [&](OpBuilder &b, Location loc) {
@@ -342,23 +407,29 @@ void buildLogitsMma(OpBuilder &b, Location loc, const Operands &o,
         Value rw = mulIdx(b, loc, arith::RemUIOp::create(b, loc, warp, cst(b, loc, 4)),
                           cst(b, loc, 16 * mTiles));
         Value kw = mulIdx(b, loc, arith::DivUIOp::create(b, loc, warp, cst(b, loc, 4)),
-                          cst(b, loc, 32));
-        // Copies: thread -> (rows tid / 4 + 64 i, 8 elements at 8 (tid % 4)).
-        Value srow = arith::DivUIOp::create(b, loc, tid, cst(b, loc, 4));
-        Value scol = mulIdx(b, loc, arith::RemUIOp::create(b, loc, tid, cst(b, loc, 4)),
+                          cst(b, loc, keyTile / 2));
+        // Copies: thread -> (rows tid / cpr + rpp i, 8 elements at 8 (tid %
+        // cpr)).
+        Value srow = arith::DivUIOp::create(b, loc, tid, cst(b, loc, cpr));
+        Value scol = mulIdx(b, loc, arith::RemUIOp::create(b, loc, tid, cst(b, loc, cpr)),
                             cst(b, loc, 8));
         Value lastRow = subIdx(b, loc, o.rows, cst(b, loc, 1));
         Value lastK = subIdx(b, loc, o.dk, cst(b, loc, 8));
         Value eight = cst(b, loc, 8), zero = cst(b, loc, 0);
         SmallVector<Value> qRowIn, qt, qRow;
-        for (int64_t i = 0; i < mTiles; ++i) {
-          Value r = addIdx(b, loc, srow, cst(b, loc, 64 * i));
+        for (int64_t i = 0; i < mRows / rpp; ++i) {
+          Value r = addIdx(b, loc, srow, cst(b, loc, rpp * i));
           qRow.push_back(r);
           qRowIn.push_back(ult(b, loc, r, chunkRows));
           qt.push_back(minIndex(b, loc, addIdx(b, loc, r0, r), lastRow));
         }
-        Value sj = addIdx(b, loc, j0, srow);
-        Value keyIn = ult(b, loc, sj, keys);
+        SmallVector<Value> kRow, sjs, keyIns;
+        for (int64_t i = 0; i < keyTile / rpp; ++i) {
+          Value r = addIdx(b, loc, srow, cst(b, loc, rpp * i));
+          kRow.push_back(r);
+          sjs.push_back(addIdx(b, loc, j0, r));
+          keyIns.push_back(ult(b, loc, sjs.back(), keys));
+        }
         auto issue = [&](OpBuilder &b, Location loc, Value it, Value st) {
           Value k = addIdx(b, loc, mulIdx(b, loc, it, cst(b, loc, kMmaDepth)), scol);
           Value kIn = ult(b, loc, k, o.dk);
@@ -366,32 +437,36 @@ void buildLogitsMma(OpBuilder &b, Location loc, const Operands &o,
           auto n = [&](Value cond) {
             return arith::SelectOp::create(b, loc, cond, eight, zero).getResult();
           };
-          for (int64_t i = 0; i < mTiles; ++i)
+          for (size_t i = 0; i < qRow.size(); ++i)
             asyncCopy16(b, loc, qs, {st, qRow[i], scol}, o.qb, {bi, qt[i], h, kc},
                         n(andI1(b, loc, kIn, qRowIn[i])));
-          auto fromCur = [&](OpBuilder &b, Location loc) {
-            Value jc = minIndex(b, loc, subIdx(b, loc, maxIndex(b, loc, sj, o.cache), o.cache),
-                                lastRow);
-            asyncCopy16(b, loc, ks, {st, srow, scol}, o.kb, {bi, jc, h, kc},
-                        n(andI1(b, loc, kIn, keyIn)));
-          };
-          if (!o.kbPrev) {
-            fromCur(b, loc);
-            return;
+          for (size_t i = 0; i < kRow.size(); ++i) {
+            Value sj = sjs[i], srow = kRow[i], keyIn = keyIns[i];
+            auto fromCur = [&](OpBuilder &b, Location loc) {
+              Value jc = minIndex(
+                  b, loc, subIdx(b, loc, maxIndex(b, loc, sj, o.cache), o.cache),
+                  lastRow);
+              asyncCopy16(b, loc, ks, {st, srow, scol}, o.kb, {bi, jc, h, kc},
+                          n(andI1(b, loc, kIn, keyIn)));
+            };
+            if (!o.kbPrev) {
+              fromCur(b, loc);
+              continue;
+            }
+            scf::IfOp::create(
+                b, loc, ult(b, loc, sj, o.cache),
+                [&](OpBuilder &b, Location loc) {
+                  asyncCopy16(b, loc, ks, {st, srow, scol}, o.kbPrev,
+                              {bi, sj, h, kc}, n(kIn));
+                  scf::YieldOp::create(b, loc);
+                },
+                [&](OpBuilder &b, Location loc) {
+                  fromCur(b, loc);
+                  scf::YieldOp::create(b, loc);
+                });
           }
-          scf::IfOp::create(
-              b, loc, ult(b, loc, sj, o.cache),
-              [&](OpBuilder &b, Location loc) {
-                asyncCopy16(b, loc, ks, {st, srow, scol}, o.kbPrev,
-                            {bi, sj, h, kc}, n(kIn));
-                scf::YieldOp::create(b, loc);
-              },
-              [&](OpBuilder &b, Location loc) {
-                fromCur(b, loc);
-                scf::YieldOp::create(b, loc);
-              });
         };
-        constexpr int64_t kTiles = 4; // n-tiles of 8 keys per warp
+        const int64_t kTiles = keyTile / 16; // n-tiles of 8 keys per warp
         // ldmatrix row addresses: A (16 x 16 of Q) lane -> row rw + lane %
         // 16, columns + 8 (lane / 16); B (two n-tiles of K) lane -> key
         // kw + lane % 8 + 8 (lane / 16), columns + 8 ((lane / 8) % 2).
@@ -410,7 +485,7 @@ void buildLogitsMma(OpBuilder &b, Location loc, const Operands &o,
             init, issue,
             [&](OpBuilder &b, Location loc, Value, Value st, ValueRange acc) {
               SmallVector<Value> c(acc.begin(), acc.end());
-              for (int64_t kk = 0; kk < 2; ++kk) {
+              for (int64_t kk = 0; kk < kMmaDepth / 16; ++kk) {
                 Value kOff = cst(b, loc, kk * 16);
                 SmallVector<SmallVector<Value>> as;
                 for (int64_t mt = 0; mt < mTiles; ++mt)
@@ -563,9 +638,11 @@ void buildSoftmax(OpBuilder &b, Location loc, const Operands &o,
                 scf::YieldOp::create(b, loc);
               },
               [&](OpBuilder &b, Location loc) {
-                memref::StoreOp::create(
-                    b, loc, w, o.diag,
-                    ValueRange{bi, h, row, subIdx(b, loc, j, solved)});
+                Value jd = subIdx(b, loc, j, solved);
+                memref::StoreOp::create(b, loc, w, o.diag,
+                                        ValueRange{bi, h, row, jd});
+                if (o.diag16)
+                  storeF32(b, loc, w, o.diag16, {bi, h, row, jd});
                 scf::YieldOp::create(b, loc);
               });
         });
@@ -591,28 +668,50 @@ std::pair<Value, Value> splitRange(OpBuilder &b, Location loc, Value split,
 /// keys) as [64][40], S as [32 keys][72] (requires dv % 8 == 0). Rows past
 /// the chunk and keys past the split are zero-filled, so every element of
 /// the block's 64 x 64 partial tile is written.
-constexpr int64_t kPartCols = 64;
-constexpr int64_t kPartStages = 4;
-constexpr int64_t kPRow = kSolveKeys + 8; // 16-bit per staged W row
-constexpr int64_t kSRow = kPartCols + 8;  // 16-bit per staged S row
+
+void buildInverseBlock(OpBuilder &b, Location loc, const Operands &o,
+                       const Strip &strip, Value pool, Value tid, Value bi,
+                       Value h, int64_t invChunks);
 
 void buildRhsPartialMma(OpBuilder &b, Location loc, const Operands &o,
                         const Strip &strip, Value splits, Value perSplit,
-                        Type et, int64_t mRows) {
+                        Type et, int64_t mRows, bool withInverse) {
+  const GemmConfig cfg = gemmConfig();
+  const int64_t kPartCols = cfg.n, kPartStages = cfg.stages;
+  const int64_t kSolveKeys = cfg.depth;     // keys staged per step
+  const int64_t kPRow = kSolveKeys + 8; // 16-bit per staged W row
+  const int64_t kSRow = kPartCols + 8;  // 16-bit per staged S row
+  const int64_t cpr = kSolveKeys / 8;   // W copies per row
+  const int64_t rpp = kThreads / cpr;   // W rows per copy pass
+  const int64_t spr = kPartCols / 8;    // S copies per key
+  const int64_t kpp = kThreads / spr;   // S keys per copy pass
   const int64_t mTiles = mRows / 64; // m-tiles of 16 rows per warp
   Value solved = strip.solved;
-  Value grid[] = {ceilDiv(b, loc, o.dv, cst(b, loc, kPartCols)),
+  Value colTiles = ceilDiv(b, loc, o.dv, cst(b, loc, kPartCols));
+  // With `withInverse`, a strip of more than one row gets one more column
+  // of blocks: those of row 0 compute X_c = (I - L_c)^-1 for their (b, h)
+  // (at most 4 chunks, 64 threads each) into INV, under the products.
+  Value gridX = colTiles;
+  if (withInverse)
+    gridX = addIdx(b, loc, colTiles,
+                   arith::SelectOp::create(b, loc,
+                                           ult(b, loc, cst(b, loc, 1), strip.rows),
+                                           cst(b, loc, 1), cst(b, loc, 0)));
+  Value grid[] = {gridX,
                   mulIdx(b, loc, ceilDiv(b, loc, strip.rows, cst(b, loc, mRows)),
                          splits),
                   mulIdx(b, loc, o.batch, o.heads)};
   Value block[] = {cst(b, loc, kThreads)};
   auto wType = workgroupMemRefType({kPartStages, mRows, kPRow}, et);
   auto sType = workgroupMemRefType({kPartStages, kSolveKeys, kSRow}, et);
+  // A strip of more than 64 rows (128-row blocks) has up to 4 chunks.
+  const int64_t invChunks = mRows > kChunk ? kStrip / kChunk : 1;
+  int64_t gemmBytes = staticBytes(wType) + staticBytes(sType);
+  int64_t invBytes = invChunks * kChunk * kARow * 4;
   Value poolBytes = arith::ConstantOp::create(
-      b, loc, b.getI32IntegerAttr(staticBytes(wType) + staticBytes(sType)));
-  buildLaunch(
-      b, loc, grid, block, {},
-      [&](OpBuilder &b, Location loc, const LaunchIds &ids) {
+      b, loc,
+      b.getI32IntegerAttr(withInverse ? std::max(gemmBytes, invBytes) : gemmBytes));
+  auto gemmBody = [&](OpBuilder &b, Location loc, const LaunchIds &ids) {
         Value ws = sharedView(b, loc, ids.dynamicShared, 0, wType);
         Value ss = sharedView(b, loc, ids.dynamicShared, staticBytes(wType),
                               sType);
@@ -633,7 +732,7 @@ void buildRhsPartialMma(OpBuilder &b, Location loc, const Operands &o,
         Value rw = mulIdx(b, loc, arith::RemUIOp::create(b, loc, warp, cst(b, loc, 4)),
                           cst(b, loc, 16 * mTiles));
         Value cw = mulIdx(b, loc, arith::DivUIOp::create(b, loc, warp, cst(b, loc, 4)),
-                          cst(b, loc, 32));
+                          cst(b, loc, kPartCols / 2));
         Value zero = cst(b, loc, 0);
         Value lastRow = subIdx(b, loc, o.rows, cst(b, loc, 1));
         auto clampCount = [&](OpBuilder &b, Location loc, Value avail, int64_t n) {
@@ -643,21 +742,21 @@ void buildRhsPartialMma(OpBuilder &b, Location loc, const Operands &o,
         };
         // W copies: row tid / 4, 8 keys at 8 (tid % 4); S copies: key
         // tid / 8, 8 columns at 8 (tid % 8). One of each per thread.
-        Value wr = arith::DivUIOp::create(b, loc, tid, cst(b, loc, 4));
-        Value wc = mulIdx(b, loc, arith::RemUIOp::create(b, loc, tid, cst(b, loc, 4)),
+        Value wr = arith::DivUIOp::create(b, loc, tid, cst(b, loc, cpr));
+        Value wc = mulIdx(b, loc, arith::RemUIOp::create(b, loc, tid, cst(b, loc, cpr)),
                           cst(b, loc, 8));
-        // Rows wr + 64 i of the tile; buffer rows clamped inside Rpad (the
+        // Rows wr + rpp i of the tile; buffer rows clamped inside Rpad (the
         // rows past the strip copy nothing).
         SmallVector<Value> wRow, wRowIn, wBufRow;
-        for (int64_t i = 0; i < mTiles; ++i) {
-          Value r = addIdx(b, loc, wr, cst(b, loc, 64 * i));
+        for (int64_t i = 0; i < mRows / rpp; ++i) {
+          Value r = addIdx(b, loc, wr, cst(b, loc, rpp * i));
           wRow.push_back(r);
           wRowIn.push_back(ult(b, loc, r, chunkRows));
           wBufRow.push_back(minIndex(b, loc, addIdx(b, loc, rt.base, r),
                                      subIdx(b, loc, o.stripPad, cst(b, loc, 1))));
         }
-        Value sk = arith::DivUIOp::create(b, loc, tid, cst(b, loc, 8));
-        Value sc = mulIdx(b, loc, arith::RemUIOp::create(b, loc, tid, cst(b, loc, 8)),
+        Value sk0 = arith::DivUIOp::create(b, loc, tid, cst(b, loc, spr));
+        Value sc = mulIdx(b, loc, arith::RemUIOp::create(b, loc, tid, cst(b, loc, spr)),
                           cst(b, loc, 8));
         Value col = addIdx(b, loc, colBase, sc);
         Value colCount = clampCount(b, loc, subIdx(b, loc, o.dv, col), 8);
@@ -667,36 +766,39 @@ void buildRhsPartialMma(OpBuilder &b, Location loc, const Operands &o,
           Value j0 = addIdx(b, loc, kBegin, mulIdx(b, loc, it, cst(b, loc, kSolveKeys)));
           Value j = addIdx(b, loc, j0, wc);
           Value n = clampCount(b, loc, subIdx(b, loc, kEnd, j), 8);
-          for (int64_t i = 0; i < mTiles; ++i)
+          for (size_t i = 0; i < wRow.size(); ++i)
             asyncCopy16(b, loc, ws, {st, wRow[i], wc}, o.prob,
                         {bi, h, wBufRow[i], minIndex(b, loc, j, lastKey)},
                         arith::SelectOp::create(b, loc, wRowIn[i], n, zero));
-          Value js = addIdx(b, loc, j0, sk);
-          Value ns = arith::SelectOp::create(b, loc, ult(b, loc, js, kEnd),
-                                             colCount, zero);
-          auto fromCur = [&](OpBuilder &b, Location loc) {
-            Value jc = minIndex(
-                b, loc, subIdx(b, loc, maxIndex(b, loc, js, o.cache), o.cache),
-                lastRow);
-            asyncCopy16(b, loc, ss, {st, sk, sc}, o.s, {bi, jc, h, colc}, ns);
-          };
-          if (!o.sPrev) {
-            fromCur(b, loc);
-            return;
+          for (int64_t p = 0; p < kSolveKeys / kpp; ++p) {
+            Value sk = addIdx(b, loc, sk0, cst(b, loc, kpp * p));
+            Value js = addIdx(b, loc, j0, sk);
+            Value ns = arith::SelectOp::create(b, loc, ult(b, loc, js, kEnd),
+                                               colCount, zero);
+            auto fromCur = [&](OpBuilder &b, Location loc) {
+              Value jc = minIndex(
+                  b, loc, subIdx(b, loc, maxIndex(b, loc, js, o.cache), o.cache),
+                  lastRow);
+              asyncCopy16(b, loc, ss, {st, sk, sc}, o.s, {bi, jc, h, colc}, ns);
+            };
+            if (!o.sPrev) {
+              fromCur(b, loc);
+              continue;
+            }
+            scf::IfOp::create(
+                b, loc, ult(b, loc, js, o.cache),
+                [&](OpBuilder &b, Location loc) {
+                  asyncCopy16(b, loc, ss, {st, sk, sc}, o.sPrev,
+                              {bi, js, h, colc}, ns);
+                  scf::YieldOp::create(b, loc);
+                },
+                [&](OpBuilder &b, Location loc) {
+                  fromCur(b, loc);
+                  scf::YieldOp::create(b, loc);
+                });
           }
-          scf::IfOp::create(
-              b, loc, ult(b, loc, js, o.cache),
-              [&](OpBuilder &b, Location loc) {
-                asyncCopy16(b, loc, ss, {st, sk, sc}, o.sPrev,
-                            {bi, js, h, colc}, ns);
-                scf::YieldOp::create(b, loc);
-              },
-              [&](OpBuilder &b, Location loc) {
-                fromCur(b, loc);
-                scf::YieldOp::create(b, loc);
-              });
         };
-        constexpr int64_t kTiles = 4;
+        const int64_t kTiles = kPartCols / 16;
         // ldmatrix row addresses: A (16 x 16 of W) lane -> row rw + lane %
         // 16, keys + 8 (lane / 16); B (.trans, 16 keys x two n-tiles of S)
         // lane -> key lane % 8 + 8 ((lane / 8) % 2), columns cw + 8 (lane / 16).
@@ -716,7 +818,7 @@ void buildRhsPartialMma(OpBuilder &b, Location loc, const Operands &o,
             b, loc, iterations, kPartStages, init, issue,
             [&](OpBuilder &b, Location loc, Value, Value st, ValueRange acc) {
               SmallVector<Value> c(acc.begin(), acc.end());
-              for (int64_t kk = 0; kk < 2; ++kk) {
+              for (int64_t kk = 0; kk < kSolveKeys / 16; ++kk) {
                 Value kOff = cst(b, loc, kk * 16);
                 SmallVector<SmallVector<Value>> as;
                 for (int64_t mt = 0; mt < mTiles; ++mt)
@@ -766,6 +868,31 @@ void buildRhsPartialMma(OpBuilder &b, Location loc, const Operands &o,
                   ValueRange{split, bi, h, addIdx(b, loc, rt.base, row), c});
             });
           }
+      };
+  buildLaunch(
+      b, loc, grid, block, {},
+      [&](OpBuilder &b, Location loc, const LaunchIds &ids) {
+        if (!withInverse) {
+          gemmBody(b, loc, ids);
+          return;
+        }
+        scf::IfOp::create(
+            b, loc, ult(b, loc, ids.blockId[0], colTiles),
+            [&](OpBuilder &b, Location loc) {
+              gemmBody(b, loc, ids);
+              scf::YieldOp::create(b, loc);
+            },
+            [&](OpBuilder &b, Location loc) {
+              Value first = arith::CmpIOp::create(
+                  b, loc, arith::CmpIPredicate::eq, ids.blockId[1], cst(b, loc, 0));
+              buildIf(b, loc, first, [&](OpBuilder &b, Location loc) {
+                Value bi = arith::DivUIOp::create(b, loc, ids.blockId[2], o.heads);
+                Value h = arith::RemUIOp::create(b, loc, ids.blockId[2], o.heads);
+                buildInverseBlock(b, loc, o, strip, ids.dynamicShared,
+                                  ids.threadId[0], bi, h, invChunks);
+              });
+              scf::YieldOp::create(b, loc);
+            });
       },
       poolBytes);
 }
@@ -875,7 +1002,6 @@ void buildRhsPartialSimt(OpBuilder &b, Location loc, const Operands &o,
 /// thread;
 /// `src(b, loc, r, k)` gives the source indices of tile element (r, k) and
 /// `valid(b, loc, r)` the number of elements (0 or 4) read for row r.
-constexpr int64_t kARow = kChunk + 4; // f32 per staged tile row (16 bytes + 64)
 
 void copyTile(OpBuilder &b, Location loc, Value tid, Value dst,
               ValueRange dstPrefix, Value src,
@@ -977,11 +1103,54 @@ SmallVector<Value> tileProductMma(OpBuilder &b, Location loc, Value a,
 /// the strictly lower part of the chunk's diagonal block of `diag` (0 past
 /// the strip's rows, so X_c is the identity there). Grid (chunks, Hb, B), 64
 /// threads: thread k forward-substitutes column k of X_c in registers,
-/// x_r = [r == k] + sum_{j < r} L[r, j] x_j (straight-line code, the sum in
-/// ascending j so that x_{r-1} enters last; L read as 4-vectors from shared
-/// memory, one address across the warp), f32 throughout. A chunk of one row
-/// (a decoding step) just writes the identity.
+/// x_r = [r == k] + sum_{j < r} L[r, j] x_j (straight-line code; the sum as
+/// four independent partial sums over j mod 4; L read as 4-vectors from
+/// shared memory, one address across the warp), f32 throughout. A chunk of
+/// one row just writes the identity; a strip of one row (a decoding step)
+/// launches no inverse at all.
 constexpr int64_t kInvThreads = kChunk;
+
+/// Column k of X = (I - L)^-1 for the strictly lower part of the 64 x 64 f32
+/// tile `l[prefix..., r, j]` (rows of kARow f32, only j < r read): x_r =
+/// [r == k] + sum_{j < r} L[r, j] x_j, straight-line code, the sum as four
+/// independent partial sums over j mod 4, L read as 4-vectors (one address
+/// across the warp). Returns x_0 .. x_63.
+SmallVector<Value> forwardSubstituteColumn(OpBuilder &b, Location loc, Value l,
+                                           ValueRange prefix, Value k) {
+  Type f32 = b.getF32Type();
+  auto v4 = VectorType::get({4}, f32);
+  Value zero = cstF32(b, loc, 0.0), one = cstF32(b, loc, 1.0);
+  SmallVector<Value> x;
+  for (int64_t r = 0; r < kChunk; ++r) {
+    SmallVector<Value> part(4);
+    Value isDiag = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, k,
+                                         cst(b, loc, r));
+    part[0] = arith::SelectOp::create(b, loc, isDiag, one, zero);
+    for (int64_t j0 = 0; j0 < r; j0 += 4) {
+      SmallVector<Value> idx(prefix.begin(), prefix.end());
+      idx.append({cst(b, loc, r), cst(b, loc, j0)});
+      Value lv = vector::LoadOp::create(b, loc, v4, l, idx,
+                                        /*nontemporal=*/false,
+                                        llvm::MaybeAlign(16));
+      for (int64_t j = j0; j < std::min(j0 + 4, r); ++j) {
+        Value lj = vector::ExtractOp::create(b, loc, lv,
+                                             ArrayRef<int64_t>{j - j0});
+        Value &p = part[j - j0];
+        p = p ? math::FmaOp::create(b, loc, lj, x[j], p).getResult()
+              : arith::MulFOp::create(b, loc, lj, x[j]).getResult();
+      }
+    }
+    auto add = [&](Value a, Value c) -> Value {
+      if (!a)
+        return c;
+      if (!c)
+        return a;
+      return arith::AddFOp::create(b, loc, a, c);
+    };
+    x.push_back(add(add(part[0], part[1]), add(part[2], part[3])));
+  }
+  return x;
+}
 
 void buildInverse(OpBuilder &b, Location loc, const Operands &o,
                   const Strip &strip) {
@@ -1030,22 +1199,7 @@ void buildInverse(OpBuilder &b, Location loc, const Operands &o,
               NVVM::CpAsyncCommitGroupOp::create(b, loc);
               NVVM::CpAsyncWaitGroupOp::create(b, loc, b.getI32IntegerAttr(0));
               barrier(b, loc);
-              auto v4 = VectorType::get({4}, f32);
-              SmallVector<Value> x;
-              for (int64_t r = 0; r < kChunk; ++r) {
-                Value acc = delta(b, loc, r);
-                for (int64_t j0 = 0; j0 < r; j0 += 4) {
-                  Value lv = vector::LoadOp::create(
-                      b, loc, v4, ls, ValueRange{cst(b, loc, r), cst(b, loc, j0)},
-                      /*nontemporal=*/false, llvm::MaybeAlign(16));
-                  for (int64_t j = j0; j < std::min(j0 + 4, r); ++j) {
-                    Value l = vector::ExtractOp::create(b, loc, lv,
-                                                        ArrayRef<int64_t>{j - j0});
-                    acc = math::FmaOp::create(b, loc, l, x[j], acc);
-                  }
-                }
-                x.push_back(acc);
-              }
+              SmallVector<Value> x = forwardSubstituteColumn(b, loc, ls, {}, k);
               for (int64_t r = 0; r < kChunk; ++r)
                 storeX(b, loc, r, x[r]);
               scf::YieldOp::create(b, loc);
@@ -1057,6 +1211,112 @@ void buildInverse(OpBuilder &b, Location loc, const Operands &o,
             });
       },
       poolBytes);
+}
+
+/// The inverses of a strip's chunks inside another kernel's block (256
+/// threads, dynamic shared memory `pool` of at least invChunks x 64 x 68
+/// f32): thread tid forward-substitutes column tid % 64 of X_c, c = tid /
+/// 64 < invChunks, from L_c staged by its 64 threads; X_c into INV
+/// (identity for a chunk of one row; chunks past the strip untouched).
+void buildInverseBlock(OpBuilder &b, Location loc, const Operands &o,
+                       const Strip &strip, Value pool, Value tid, Value bi,
+                       Value h, int64_t invChunks) {
+  Type f32 = b.getF32Type();
+  auto lType = workgroupMemRefType({invChunks, kChunk, kARow}, f32);
+  Value ls = sharedView(b, loc, pool, 0, lType);
+  Value ci = divIdx(b, loc, tid, cst(b, loc, kChunk));
+  Value kc = remIdx(b, loc, tid, cst(b, loc, kChunk));
+  Value base = mulIdx(b, loc, ci, cst(b, loc, kChunk));
+  Value in = andI1(b, loc, ult(b, loc, ci, cst(b, loc, invChunks)),
+                   ult(b, loc, base, strip.rows));
+  Value rowsC = minIndex(
+      b, loc, cst(b, loc, kChunk),
+      subIdx(b, loc, strip.rows, minIndex(b, loc, base, strip.rows)));
+  Value cs = minIndex(b, loc, ci, cst(b, loc, invChunks - 1));
+  Value four = cst(b, loc, 4), none = cst(b, loc, 0);
+  buildIf(b, loc, in, [&](OpBuilder &b, Location loc) {
+    copyTile(
+        b, loc, kc, ls, {cs}, o.diag,
+        [&](OpBuilder &b, Location loc, Value r, Value k) {
+          return SmallVector<Value>{bi, h, addIdx(b, loc, base, r),
+                                    addIdx(b, loc, base, k)};
+        },
+        [&](OpBuilder &b, Location loc, Value r) {
+          return arith::SelectOp::create(b, loc, ult(b, loc, r, rowsC), four, none)
+              .getResult();
+        },
+        kInvThreads);
+  });
+  NVVM::CpAsyncCommitGroupOp::create(b, loc);
+  NVVM::CpAsyncWaitGroupOp::create(b, loc, b.getI32IntegerAttr(0));
+  barrier(b, loc);
+  Value need = andI1(b, loc, in, ult(b, loc, cst(b, loc, 1), rowsC));
+  auto x = scf::IfOp::create(
+      b, loc, need,
+      [&](OpBuilder &b, Location loc) {
+        scf::YieldOp::create(b, loc, forwardSubstituteColumn(b, loc, ls, {cs}, kc));
+      },
+      [&](OpBuilder &b, Location loc) {
+        SmallVector<Value> d;
+        for (int64_t r = 0; r < kChunk; ++r) {
+          Value isDiag = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                               kc, cst(b, loc, r));
+          d.push_back(arith::SelectOp::create(b, loc, isDiag, cstF32(b, loc, 1.0),
+                                              cstF32(b, loc, 0.0)));
+        }
+        scf::YieldOp::create(b, loc, d);
+      });
+  buildIf(b, loc, in, [&](OpBuilder &b, Location loc) {
+    for (int64_t r = 0; r < kChunk; ++r)
+      memref::StoreOp::create(b, loc, x.getResult(r), o.inv,
+                              ValueRange{bi, h, ci, cst(b, loc, r), kc});
+  });
+}
+
+/// rhs = f + the cross-strip partials (summed in split order) of all the
+/// strip's rows and the `cols` columns at colBase, into shared `ss[row][col]`
+/// (0 past the strip's rows and dv); element e = tid + 256 m is (row e /
+/// cols, column e % cols); loads clamped in bounds (always issued, so they
+/// are independent), masked after. Ends with a barrier.
+void stageRhs(OpBuilder &b, Location loc, const Operands &o, const Strip &strip,
+              Value splits, Value ss, Value tid, Value bi, Value h,
+              Value colBase, int64_t cols) {
+  Value one = cst(b, loc, 1);
+  Value zeroF = cstF32(b, loc, 0.0);
+  const int64_t kPer = kStrip * cols / kThreads;
+  Value lastRow = subIdx(b, loc, o.rows, one);
+  Value lastCol = subIdx(b, loc, o.dv, one);
+  SmallVector<Value> rows, cc, masks, init;
+  for (int64_t m = 0; m < kPer; ++m) {
+    Value e = addIdx(b, loc, tid, cst(b, loc, m * kThreads));
+    Value r = divIdx(b, loc, e, cst(b, loc, cols));
+    Value c = remIdx(b, loc, e, cst(b, loc, cols));
+    Value col = addIdx(b, loc, colBase, c);
+    rows.push_back(r);
+    cc.push_back(c);
+    masks.push_back(andI1(b, loc, ult(b, loc, r, strip.rows), ult(b, loc, col, o.dv)));
+    Value colc = minIndex(b, loc, col, lastCol);
+    Value abs = minIndex(b, loc, addIdx(b, loc, strip.r0, r), lastRow);
+    init.push_back(loadF32(b, loc, o.f, {bi, abs, h, colc}));
+  }
+  SmallVector<Value> sum = buildForWithValues(
+      b, loc, cst(b, loc, 0), splits, one, init,
+      [&](OpBuilder &b, Location loc, Value sp, ValueRange acc) {
+        SmallVector<Value> next;
+        for (int64_t m = 0; m < kPer; ++m) {
+          Value col = minIndex(b, loc, addIdx(b, loc, colBase, cc[m]), lastCol);
+          Value r = minIndex(b, loc, rows[m], subIdx(b, loc, o.stripPad, one));
+          next.push_back(arith::AddFOp::create(
+              b, loc, acc[m],
+              memref::LoadOp::create(b, loc, o.partial, ValueRange{sp, bi, h, r, col})));
+        }
+        return next;
+      });
+  for (int64_t m = 0; m < kPer; ++m) {
+    Value v = arith::SelectOp::create(b, loc, masks[m], sum[m], zeroF);
+    memref::StoreOp::create(b, loc, v, ss, ValueRange{rows[m], cc[m]});
+  }
+  barrier(b, loc);
 }
 
 /// Kernel 5: the strip's rows, chunk after chunk, with no barrier per row.
@@ -1105,47 +1365,7 @@ void buildIntraStrip(OpBuilder &b, Location loc, const Operands &o,
         Value colBase = mulIdx(b, loc, ids.blockId[0], cst(b, loc, kIntraCols));
         Value one = cst(b, loc, 1);
         Value zeroF = cstF32(b, loc, 0.0);
-        // Stage rhs: element e = tid + 256 m is (row e / 16, column e % 16);
-        // loads clamped in bounds (always issued), masked after.
-        {
-          constexpr int64_t kPer = kStrip * kIntraCols / kThreads;
-          Value lastRow = subIdx(b, loc, o.rows, one);
-          Value lastCol = subIdx(b, loc, o.dv, one);
-          SmallVector<Value> rows, cols, masks, init;
-          for (int64_t m = 0; m < kPer; ++m) {
-            Value e = addIdx(b, loc, tid, cst(b, loc, m * kThreads));
-            Value r = divIdx(b, loc, e, cst(b, loc, kIntraCols));
-            Value cc = remIdx(b, loc, e, cst(b, loc, kIntraCols));
-            Value col = addIdx(b, loc, colBase, cc);
-            rows.push_back(r);
-            cols.push_back(cc);
-            masks.push_back(andI1(b, loc, ult(b, loc, r, strip.rows),
-                                  ult(b, loc, col, o.dv)));
-            Value colc = minIndex(b, loc, col, lastCol);
-            Value abs = minIndex(b, loc, addIdx(b, loc, strip.r0, r), lastRow);
-            init.push_back(loadF32(b, loc, o.f, {bi, abs, h, colc}));
-          }
-          SmallVector<Value> sum = buildForWithValues(
-              b, loc, cst(b, loc, 0), splits, one, init,
-              [&](OpBuilder &b, Location loc, Value sp, ValueRange acc) {
-                SmallVector<Value> next;
-                for (int64_t m = 0; m < kPer; ++m) {
-                  Value col = minIndex(b, loc, addIdx(b, loc, colBase, cols[m]),
-                                       subIdx(b, loc, o.dv, one));
-                  Value r = minIndex(b, loc, rows[m], subIdx(b, loc, o.stripPad, one));
-                  next.push_back(arith::AddFOp::create(
-                      b, loc, acc[m],
-                      memref::LoadOp::create(b, loc, o.partial,
-                                             ValueRange{sp, bi, h, r, col})));
-                }
-                return next;
-              });
-          for (int64_t m = 0; m < kPer; ++m) {
-            Value v = arith::SelectOp::create(b, loc, masks[m], sum[m], zeroF);
-            memref::StoreOp::create(b, loc, v, ss, ValueRange{rows[m], cols[m]});
-          }
-          barrier(b, loc);
-        }
+        stageRhs(b, loc, o, strip, splits, ss, tid, bi, h, colBase, kIntraCols);
         Value row = divIdx(b, loc, tid, cst(b, loc, 4));
         Value col0 = mulIdx(b, loc, remIdx(b, loc, tid, cst(b, loc, 4)),
                             cst(b, loc, 4));
@@ -1311,6 +1531,252 @@ void buildIntraStrip(OpBuilder &b, Location loc, const Operands &o,
       },
       poolBytes);
 }
+
+/// Kernel 5 on tensor cores, for 16-bit storage and strips of more than one
+/// row (the inverses X_c come from the extra blocks of kernel 3): grid
+/// (ceil(dv / nc), B * Hb), 256 threads, nc = 8, 16 or 32 value columns a
+/// block (chosen on the host so that the grid fills the GPU). Everything the
+/// sequential part reads is fetched at the start, one cp.async group per
+/// chunk c (its f32 X_c and its 16-bit off-diagonal DIAG16[c, t < c]
+/// blocks; chunk c waits for groups 0..c only); while they land, rhs = f +
+/// the partials is staged (stageRhs). The chunks then run from shared
+/// memory only (unrolled, one if per chunk); warp w owns rows 16 (w % 4) + 0..15
+/// and n-tiles of 8 columns from (w / 4):
+///   rhs_c += DIAG16[c, t] @ s_t for t < c (ldmatrix A, s rounded to the
+///            storage type, f32 accumulators), into shared rhs,
+///   s_c = X_c @ rhs_c as three mma per tile on a split of both operands
+///         into storage-type hi + lo parts (X_hi rhs_hi + X_hi rhs_lo +
+///         X_lo rhs_hi: about 16 mantissa bits, f32 accumulators),
+/// s_c into shared memory and to the result.
+constexpr int64_t kChunks = kStrip / kChunk;             // 4
+constexpr int64_t kOffTiles = kChunks * (kChunks - 1) / 2; // 6
+constexpr int64_t kD16Row = kChunk + 8; // 16-bit per staged DIAG16 row
+
+void buildIntraStripMma(OpBuilder &b, Location loc, const Operands &o,
+                        const Strip &strip, Value splits, Type et, int64_t nc) {
+  const int64_t sRow = nc + 4;            // f32 per shared s / rhs row
+  const int64_t nTiles = nc / 8;          // n-tiles of the chunk's rhs
+  const int64_t nPerWarp = std::max<int64_t>(1, nTiles / 2);
+  const int64_t activeWarps = 4 * nTiles / nPerWarp; // 4 or 8
+  Value grid[] = {ceilDiv(b, loc, o.dv, cst(b, loc, nc)),
+                  mulIdx(b, loc, o.batch, o.heads)};
+  Value block[] = {cst(b, loc, kThreads)};
+  Type f32 = b.getF32Type();
+  auto sType = workgroupMemRefType({kStrip, sRow}, f32);
+  auto xType = workgroupMemRefType({kChunks, kChunk, kARow}, f32);
+  auto dType = workgroupMemRefType({kOffTiles, kChunk, kD16Row}, et);
+  auto rType = workgroupMemRefType({kChunk, sRow}, f32);
+  int64_t xOff = staticBytes(sType), dOff = xOff + staticBytes(xType),
+          rOff = dOff + staticBytes(dType), total = rOff + staticBytes(rType);
+  Value poolBytes = arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(total));
+  auto offTile = [](int64_t c, int64_t t) { return c * (c - 1) / 2 + t; };
+  buildLaunch(
+      b, loc, grid, block, {},
+      [&](OpBuilder &b, Location loc, const LaunchIds &ids) {
+        Value ss = sharedView(b, loc, ids.dynamicShared, 0, sType);
+        Value xs = sharedView(b, loc, ids.dynamicShared, xOff, xType);
+        Value ds = sharedView(b, loc, ids.dynamicShared, dOff, dType);
+        Value rs = sharedView(b, loc, ids.dynamicShared, rOff, rType);
+        Value tid = ids.threadId[0];
+        Value bi = divIdx(b, loc, ids.blockId[1], o.heads);
+        Value h = remIdx(b, loc, ids.blockId[1], o.heads);
+        Value colBase = mulIdx(b, loc, ids.blockId[0], cst(b, loc, nc));
+        Value four = cst(b, loc, 4), eight = cst(b, loc, 8), none = cst(b, loc, 0);
+        auto chunkIn = [&](OpBuilder &b, Location loc, int64_t c) {
+          return ult(b, loc, cst(b, loc, c * kChunk), strip.rows);
+        };
+        // Group c (or one group): X_c (f32, from INV) and DIAG16[c, t],
+        // t < c; chunk c waits for its own group only.
+        const bool groups = clChunkGroups;
+        for (int64_t c = 0; c < kChunks; ++c) {
+          buildIf(b, loc, chunkIn(b, loc, c), [&](OpBuilder &b, Location loc) {
+            Value cc = cst(b, loc, c);
+            copyTile(
+                b, loc, tid, xs, {cc}, o.inv,
+                [&](OpBuilder &b, Location loc, Value r, Value k) {
+                  return SmallVector<Value>{bi, h, cc, r, k};
+                },
+                [&](OpBuilder &, Location, Value) { return four; });
+            for (int64_t t = 0; t < c; ++t)
+              for (int64_t m = 0; m < (kChunk * kChunk / 8) / kThreads; ++m) {
+                Value e = addIdx(b, loc, tid, cst(b, loc, m * kThreads));
+                Value r = divIdx(b, loc, e, eight);
+                Value k = mulIdx(b, loc, remIdx(b, loc, e, eight), eight);
+                Value rowIn = ult(b, loc, addIdx(b, loc, cst(b, loc, c * kChunk), r),
+                                  strip.rows);
+                asyncCopy16(b, loc, ds, {cst(b, loc, offTile(c, t)), r, k},
+                            o.diag16,
+                            {bi, h, addIdx(b, loc, cst(b, loc, c * kChunk), r),
+                             addIdx(b, loc, cst(b, loc, t * kChunk), k)},
+                            arith::SelectOp::create(b, loc, rowIn, eight, none));
+              }
+          });
+          if (groups || c + 1 == kChunks)
+            NVVM::CpAsyncCommitGroupOp::create(b, loc);
+        }
+        stageRhs(b, loc, o, strip, splits, ss, tid, bi, h, colBase, nc);
+        // Fragment coordinates: g = lane / 4, q = lane % 4; warp w: rows
+        // 16 (w % 4) + g (+ 8), n-tiles nPerWarp (w / 4) + j.
+        Value lane = remIdx(b, loc, tid, cst(b, loc, 32));
+        Value warp = divIdx(b, loc, tid, cst(b, loc, 32));
+        Value g = divIdx(b, loc, lane, four);
+        Value q = remIdx(b, loc, lane, four);
+        Value mBase = mulIdx(b, loc, remIdx(b, loc, warp, four), cst(b, loc, 16));
+        Value mRow = addIdx(b, loc, mBase, g);
+        Value nBase = mulIdx(b, loc, divIdx(b, loc, warp, four),
+                             cst(b, loc, 8 * nPerWarp));
+        Value q2 = mulIdx(b, loc, q, cst(b, loc, 2));
+        Value aRow = addIdx(b, loc, mBase, remIdx(b, loc, lane, cst(b, loc, 16)));
+        Value aCol = mulIdx(b, loc, divIdx(b, loc, lane, cst(b, loc, 16)), eight);
+        auto v2 = VectorType::get({2}, f32);
+        auto v2e = VectorType::get({2}, et);
+        auto asI32 = [&](OpBuilder &b, Location loc, Value t) {
+          Value i = vector::BitCastOp::create(
+              b, loc, VectorType::get({1}, b.getI32Type()), t);
+          return vector::ExtractOp::create(b, loc, i, ArrayRef<int64_t>{0})
+              .getResult();
+        };
+        // (hi, lo) storage-type pairs of two f32: hi = round(v), lo =
+        // round(v - hi).
+        auto split = [&](OpBuilder &b, Location loc, Value v) {
+          Value hi = arith::TruncFOp::create(b, loc, v2e, v);
+          Value rest = arith::SubFOp::create(
+              b, loc, v, arith::ExtFOp::create(b, loc, v2, hi));
+          Value lo = arith::TruncFOp::create(b, loc, v2e, rest);
+          return std::make_pair(asI32(b, loc, hi), asI32(b, loc, lo));
+        };
+        auto pair = [&](OpBuilder &b, Location loc, Value m, ValueRange idx0,
+                        ValueRange idx1) {
+          Value lo = memref::LoadOp::create(b, loc, m, idx0);
+          Value hi = memref::LoadOp::create(b, loc, m, idx1);
+          return vector::FromElementsOp::create(b, loc, v2, ValueRange{lo, hi})
+              .getResult();
+        };
+        auto whenActive = [&](OpBuilder &b, Location loc,
+                              llvm::function_ref<void(OpBuilder &, Location)> f) {
+          if (activeWarps < kWarps)
+            buildIf(b, loc, ult(b, loc, warp, cst(b, loc, activeWarps)), f);
+          else
+            f(b, loc);
+        };
+        for (int64_t c = 0; c < kChunks; ++c)
+          buildIf(b, loc, chunkIn(b, loc, c), [&](OpBuilder &b, Location loc) {
+            Value base = cst(b, loc, c * kChunk);
+            // The chunk's tiles have landed (groups c + 1.. may not have).
+            if (groups || c == 0) {
+              NVVM::CpAsyncWaitGroupOp::create(
+                  b, loc, b.getI32IntegerAttr(groups ? kChunks - 1 - c : 0));
+              barrier(b, loc);
+            }
+            // rhs_c += DIAG16[c, t] @ s_t on tensor cores, into rs.
+            whenActive(b, loc, [&](OpBuilder &b, Location loc) {
+              for (int64_t j = 0; j < nPerWarp; ++j) {
+                Value nCol = addIdx(b, loc, nBase, addIdx(b, loc, q2, cst(b, loc, 8 * j)));
+                SmallVector<Value> acc;
+                for (int64_t hi = 0; hi < 2; ++hi) {
+                  Value v = vector::LoadOp::create(
+                      b, loc, v2, ss,
+                      ValueRange{addIdx(b, loc, base,
+                                        addIdx(b, loc, mRow, cst(b, loc, 8 * hi))),
+                                 nCol},
+                      /*nontemporal=*/false, llvm::MaybeAlign(8));
+                  for (int64_t i = 0; i < 2; ++i)
+                    acc.push_back(vector::ExtractOp::create(b, loc, v,
+                                                            ArrayRef<int64_t>{i}));
+                }
+                Value bCol = addIdx(b, loc, nBase, addIdx(b, loc, g, cst(b, loc, 8 * j)));
+                for (int64_t t = 0; t < c; ++t)
+                  for (int64_t ks = 0; ks < kChunk / 16; ++ks) {
+                    SmallVector<Value> a = ldmatrixX4(
+                        b, loc, ds,
+                        {cst(b, loc, offTile(c, t)), aRow,
+                         addIdx(b, loc, aCol, cst(b, loc, 16 * ks))},
+                        false);
+                    SmallVector<Value> bv;
+                    for (int64_t reg = 0; reg < 2; ++reg) {
+                      Value k = addIdx(b, loc, q2,
+                                       cst(b, loc, t * kChunk + 16 * ks + 8 * reg));
+                      Value p = pair(b, loc, ss, ValueRange{k, bCol},
+                                     ValueRange{addIdx(b, loc, k, cst(b, loc, 1)), bCol});
+                      bv.push_back(asI32(b, loc, arith::TruncFOp::create(b, loc, v2e, p)));
+                    }
+                    acc = mma(b, loc, a, bv, acc, et);
+                  }
+                for (int64_t hi = 0; hi < 2; ++hi) {
+                  Value v = vector::FromElementsOp::create(
+                      b, loc, v2, ValueRange{acc[2 * hi], acc[2 * hi + 1]});
+                  vector::StoreOp::create(
+                      b, loc, v, rs,
+                      ValueRange{addIdx(b, loc, mRow, cst(b, loc, 8 * hi)), nCol},
+                      /*nontemporal=*/false, llvm::MaybeAlign(8));
+                }
+              }
+            });
+            barrier(b, loc);
+            // s_c = X_c @ rhs_c, split-precision mma; into ss and s.
+            Value cc = cst(b, loc, c);
+            whenActive(b, loc, [&](OpBuilder &b, Location loc) {
+              SmallVector<SmallVector<Value>> acc(
+                  nPerWarp, SmallVector<Value>(4, cstF32(b, loc, 0.0)));
+              for (int64_t ks = 0; ks < kChunk / 16; ++ks) {
+                SmallVector<Value> ahi, alo;
+                for (int64_t reg = 0; reg < 4; ++reg) {
+                  Value r = addIdx(b, loc, mRow, cst(b, loc, (reg & 1) ? 8 : 0));
+                  Value k = addIdx(b, loc, q2,
+                                   cst(b, loc, 16 * ks + ((reg & 2) ? 8 : 0)));
+                  Value v = vector::LoadOp::create(b, loc, v2, xs, ValueRange{cc, r, k},
+                                                   /*nontemporal=*/false,
+                                                   llvm::MaybeAlign(8));
+                  auto [h2, l2] = split(b, loc, v);
+                  ahi.push_back(h2);
+                  alo.push_back(l2);
+                }
+                for (int64_t j = 0; j < nPerWarp; ++j) {
+                  Value bCol = addIdx(b, loc, nBase, addIdx(b, loc, g, cst(b, loc, 8 * j)));
+                  SmallVector<Value> bhi, blo;
+                  for (int64_t reg = 0; reg < 2; ++reg) {
+                    Value k = addIdx(b, loc, q2, cst(b, loc, 16 * ks + 8 * reg));
+                    Value p = pair(b, loc, rs, ValueRange{k, bCol},
+                                   ValueRange{addIdx(b, loc, k, cst(b, loc, 1)), bCol});
+                    auto [h2, l2] = split(b, loc, p);
+                    bhi.push_back(h2);
+                    blo.push_back(l2);
+                  }
+                  // Small terms first.
+                  acc[j] = mma(b, loc, alo, bhi, acc[j], et);
+                  acc[j] = mma(b, loc, ahi, blo, acc[j], et);
+                  acc[j] = mma(b, loc, ahi, bhi, acc[j], et);
+                }
+              }
+              for (int64_t j = 0; j < nPerWarp; ++j) {
+                Value nCol = addIdx(b, loc, nBase, addIdx(b, loc, q2, cst(b, loc, 8 * j)));
+                for (int64_t hi = 0; hi < 2; ++hi) {
+                  Value stripRow = addIdx(b, loc, base,
+                                          addIdx(b, loc, mRow, cst(b, loc, 8 * hi)));
+                  Value v = vector::FromElementsOp::create(
+                      b, loc, v2, ValueRange{acc[j][2 * hi], acc[j][2 * hi + 1]});
+                  vector::StoreOp::create(b, loc, v, ss, ValueRange{stripRow, nCol},
+                                          /*nontemporal=*/false, llvm::MaybeAlign(8));
+                  Value rowIn = ult(b, loc, stripRow, strip.rows);
+                  Value absRow = addIdx(b, loc, strip.r0, stripRow);
+                  for (int64_t i = 0; i < 2; ++i) {
+                    Value col = addIdx(b, loc, colBase,
+                                       addIdx(b, loc, nCol, cst(b, loc, i)));
+                    buildIf(b, loc, andI1(b, loc, rowIn, ult(b, loc, col, o.dv)),
+                            [&](OpBuilder &b, Location loc) {
+                              storeF32(b, loc, acc[j][2 * hi + i], o.s,
+                                       {bi, absRow, h, col});
+                            });
+                  }
+                }
+              }
+            });
+            // ss rows of the chunk and rs are read by the next chunk.
+            barrier(b, loc);
+          });
+      },
+      poolBytes);
+}
 } // namespace
 
 FailureOr<SmallVector<Value>>
@@ -1376,6 +1842,10 @@ mlir::sessa::gpulowering::lowerFeedbackAttention(RewriterBase &rewriter,
         ValueRange{o.batch, o.heads, stripPad, keysTotal});
   o.diag = memref::AllocOp::create(
       b, loc, workType, ValueRange{o.batch, o.heads, stripPad, stripPad});
+  if (mmaType)
+    o.diag16 = memref::AllocOp::create(
+        b, loc, MemRefType::get({dyn, dyn, dyn, dyn}, mmaType),
+        ValueRange{o.batch, o.heads, stripPad, stripPad});
   o.inv = memref::AllocOp::create(
       b, loc, MemRefType::get({dyn, dyn, dyn, kChunk, kChunk}, f32),
       ValueRange{o.batch, o.heads, chunksPad});
@@ -1384,7 +1854,8 @@ mlir::sessa::gpulowering::lowerFeedbackAttention(RewriterBase &rewriter,
   // about kTargetBlocks blocks; each split covers a multiple of 32 keys, at
   // least kMinSplitKeys.
   Value bh = mulIdx(b, loc, o.batch, o.heads);
-  Value colTiles = ceilDiv(b, loc, o.dv, cst(b, loc, mmaType ? kPartCols : kColTile));
+  Value colTiles =
+      ceilDiv(b, loc, o.dv, cst(b, loc, mmaType ? gemmConfig().n : kColTile));
   Value maxSplits = maxIndex(
       b, loc,
       ceilDiv(b, loc, cst(b, loc, kTargetBlocks),
@@ -1416,11 +1887,13 @@ mlir::sessa::gpulowering::lowerFeedbackAttention(RewriterBase &rewriter,
                                      cst(b, loc, 1));
              // Tensor cores: blocks of 128 rows when the strip has more
              // than 64 (twice the work per staged key tile), else 64.
+             Value big = ult(b, loc, cst(b, loc, kChunk), strip.rows);
              auto byRows = [&](llvm::function_ref<void(OpBuilder &, Location,
                                                        int64_t)>
-                                   build) {
+                                   build,
+                               Value cond) {
                scf::IfOp::create(
-                   b, loc, ult(b, loc, cst(b, loc, kChunk), strip.rows),
+                   b, loc, cond,
                    [&](OpBuilder &b, Location loc) {
                      build(b, loc, 2 * kChunk);
                      scf::YieldOp::create(b, loc);
@@ -1430,25 +1903,86 @@ mlir::sessa::gpulowering::lowerFeedbackAttention(RewriterBase &rewriter,
                      scf::YieldOp::create(b, loc);
                    });
              };
+             // Logits: 128-row blocks only when they fill the GPU at least
+             // once (kLogitFill blocks); the first strips (few keys, causal)
+             // get twice as many 64-row blocks, each one's k loop twice as
+             // short in mma work.
+             Value logitBig = big;
+             if (clLogitFill > 0) {
+               Value keyTiles = maxIndex(
+                   b, loc, ceilDiv(b, loc, strip.keys, cst(b, loc, gemmConfig().n)),
+                   cst(b, loc, 1));
+               Value blocks128 = mulIdx(
+                   b, loc, mulIdx(b, loc, keyTiles, bh),
+                   ceilDiv(b, loc, strip.rows, cst(b, loc, 2 * kChunk)));
+               logitBig = andI1(b, loc, big,
+                                ult(b, loc, cst(b, loc, clLogitFill - 1), blocks128));
+             }
              if (mmaType)
-               byRows([&](OpBuilder &b, Location loc, int64_t m) {
-                 buildLogitsMma(b, loc, o, strip, mmaType, m);
-               });
+               byRows(
+                   [&](OpBuilder &b, Location loc, int64_t m) {
+                     buildLogitsMma(b, loc, o, strip, mmaType, m);
+                   },
+                   logitBig);
              else
                buildLogits(b, loc, o, strip);
              buildSoftmax(b, loc, o, strip);
              if (mmaType)
                byRows([&](OpBuilder &b, Location loc, int64_t m) {
-                 buildRhsPartialMma(b, loc, o, strip, splits, perSplit, mmaType, m);
-               });
+                 buildRhsPartialMma(b, loc, o, strip, splits, perSplit, mmaType, m,
+                                    /*withInverse=*/clFusedIntra);
+               }, big);
              else
                buildRhsPartialSimt(b, loc, o, strip, splits, perSplit);
-             buildInverse(b, loc, o, strip);
-             buildIntraStrip(b, loc, o, strip, splits, mmaType);
+             Value manyRows = ult(b, loc, cst(b, loc, 1), strip.rows);
+             if (mmaType && clFusedIntra) {
+               // The inverses ran in kernel 3's extra blocks; the
+               // tensor-core intra-strip kernel's width (32, 16 or 8
+               // columns) gives at least kIntraBlocks blocks where dv
+               // allows; a strip of one row (a decoding step) has X = I:
+               // the SIMT-X kernel, which then reads no X.
+               auto blocksOf = [&](int64_t nc) {
+                 return mulIdx(b, loc, bh, ceilDiv(b, loc, o.dv, cst(b, loc, nc)));
+               };
+               auto fused = [&](int64_t nc) {
+                 return [&, nc](OpBuilder &b, Location loc) {
+                   buildIntraStripMma(b, loc, o, strip, splits, mmaType, nc);
+                   scf::YieldOp::create(b, loc);
+                 };
+               };
+               Value target = cst(b, loc, kIntraBlocks);
+               scf::IfOp::create(
+                   b, loc, manyRows,
+                   [&](OpBuilder &b, Location loc) {
+                     scf::IfOp::create(
+                         b, loc, ult(b, loc, blocksOf(32), target),
+                         [&](OpBuilder &b, Location loc) {
+                           scf::IfOp::create(b, loc,
+                                             ult(b, loc, blocksOf(16), target),
+                                             fused(8), fused(16));
+                           scf::YieldOp::create(b, loc);
+                         },
+                         fused(32));
+                     scf::YieldOp::create(b, loc);
+                   },
+                   [&](OpBuilder &b, Location loc) {
+                     buildIntraStrip(b, loc, o, strip, splits, mmaType);
+                     scf::YieldOp::create(b, loc);
+                   });
+             } else {
+               // A strip of one row (a decoding step) has X = I and never
+               // reads it: no launch.
+               buildIf(b, loc, manyRows, [&](OpBuilder &b, Location loc) {
+                 buildInverse(b, loc, o, strip);
+               });
+               buildIntraStrip(b, loc, o, strip, splits, mmaType);
+             }
            });
   memref::DeallocOp::create(b, loc, o.partial);
   memref::DeallocOp::create(b, loc, o.inv);
   memref::DeallocOp::create(b, loc, o.diag);
+  if (o.diag16)
+    memref::DeallocOp::create(b, loc, o.diag16);
   if (o.prob != o.work)
     memref::DeallocOp::create(b, loc, o.prob);
   memref::DeallocOp::create(b, loc, o.work);

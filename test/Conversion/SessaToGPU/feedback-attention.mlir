@@ -21,7 +21,11 @@
 // (nvvm.mma.sync m16n8k16, f32 accumulators) fed by cp.async stages in
 // 16-byte aligned dynamic shared memory, their fragments read by
 // ldmatrix.x4 (.trans for the k-major S tiles), in blocks of 128 rows when
-// the strip has more than 64 rows (else 64: decoding steps).
+// the strip has more than 64 rows (else 64: decoding steps). With tensor
+// cores the softmax also writes a 16-bit copy DIAG16 of DIAG, the inverses
+// run in extra blocks of kernel 3 (no launch of their own), and kernel 5 is
+// a tensor-core kernel of 32, 16 or 8 columns a block fed by all of the
+// strip's X_c and DIAG16 blocks at once (X_c @ rhs as hi/lo split mma).
 
 // RUN: sessa-opt %s --split-input-file --convert-sessa-to-gpu --cse | FileCheck %s
 // RUN: sessa-opt %s --split-input-file --convert-sessa-to-gpu --cse | FileCheck %s --check-prefix=SIMT
@@ -137,94 +141,137 @@ func.func @f32_cache(%f: tensor<2x?x3x24xf32>, %q: tensor<2x?x3x40xf32>, %k: ten
 
 // -----
 
-// bf16: the logits and cross-strip products on tensor cores; the
-// normalised probabilities of the keys before the strip in bf16 for the
-// rhs products, the strip's own keys in f32 (DIAG) for the inverses and the
-// intra-strip kernel, which stay f32.
+// bf16: the logits, cross-strip and intra-strip products on tensor cores;
+// the normalised probabilities of the keys before the strip in bf16 for the
+// rhs products, the strip's own keys in f32 (DIAG, for the inverses) and in
+// bf16 (DIAG16, the intra-strip operands).
 // CHECK-LABEL: func.func @bf16_tensor_cores
 // CHECK:       %[[W:.*]] = memref.alloc(%c2, %c1, %{{.*}}) : memref<?x?x?x?xf32>
 // CHECK:       %[[PROB:.*]] = memref.alloc(%c2, %c1, %{{.*}}) : memref<?x?x?x?xbf16>
 // CHECK:       %[[DIAG:.*]] = memref.alloc(%c2, %c1, %{{.*}}) : memref<?x?x?x?xf32>
+// CHECK:       %[[DIAG16:.*]] = memref.alloc(%c2, %c1, %{{.*}}) : memref<?x?x?x?xbf16>
 // CHECK:       %[[INV:.*]] = memref.alloc(%c2, %c1, %{{.*}}) : memref<?x?x?x64x64xf32>
 // CHECK:       %[[PART:.*]] = memref.alloc(%{{.*}}, %c2, %c1, %{{.*}}, %c64) : memref<?x?x?x?x?xf32>
 // CHECK:       scf.for %{{.*}} = %c0 to %{{.*}} step %c256 {
 // CHECK:         %[[ROWS:.*]] = arith.minui %c256,
 // Kernels 1 and 3 in blocks of 128 rows when the strip has more than 64
 // rows, else of 64 (a decoding step): Kernel 1 of 128-row blocks, 4 stages
-// of Q [128][40] and K [64][40] (4 x (10240 + 5120) = 61440 bytes).
+// of Q [128][72] and K [64][72] (64 deep: 4 x (18432 + 9216) = 110592 bytes).
+// Kernel 1 takes 128-row blocks only when there are at least 132 of them
+// (key tiles x ceil(rows / 128) x B * Hb), else twice as many 64-row ones.
 // CHECK:         %[[BIG:.*]] = arith.cmpi ult, %c64, %[[ROWS]]
-// CHECK:         scf.if %[[BIG]] {
-// CHECK:           gpu.launch {{.*}} dynamic_shared_memory_size %c61440_i32
-// CHECK:             memref.view {{.*}} to memref<4x128x40xbf16, #gpu.address_space<workgroup>>
-// CHECK:             memref.view {{.*}} to memref<4x64x40xbf16, #gpu.address_space<workgroup>>
-// CHECK-COUNT-16:    nvvm.mma.sync
+// CHECK:         %[[N128:.*]] = arith.ceildivui %[[ROWS]], %c128
+// CHECK:         %[[NB:.*]] = arith.muli %{{.*}}, %[[N128]] : index
+// CHECK:         %[[FILL:.*]] = arith.cmpi ult, %c131, %[[NB]]
+// CHECK:         %[[LBIG:.*]] = arith.andi %[[BIG]], %[[FILL]]
+// CHECK:         scf.if %[[LBIG]] {
+// CHECK:           gpu.launch {{.*}} dynamic_shared_memory_size %c110592_i32
+// CHECK:             memref.view {{.*}} to memref<4x128x72xbf16, #gpu.address_space<workgroup>>
+// CHECK:             memref.view {{.*}} to memref<4x64x72xbf16, #gpu.address_space<workgroup>>
+// CHECK-COUNT-32:    nvvm.mma.sync
 // CHECK-NOT:         nvvm.mma.sync
 // CHECK:             memref.store %{{.*}}, %[[W]]
 // CHECK:         } else {
-// Kernel 1 of 64-row blocks: 4 stages of 2 x 64 x 40 bf16 = 40960 bytes.
-// CHECK:           gpu.launch {{.*}} dynamic_shared_memory_size %c40960_i32
+// Kernel 1 of 64-row blocks: 4 stages of 2 x 64 x 72 bf16 = 73728 bytes.
+// CHECK:           gpu.launch {{.*}} dynamic_shared_memory_size %c73728_i32
 // CHECK:             gpu.dynamic_shared_memory
-// CHECK:             memref.view {{.*}} to memref<4x64x40xbf16, #gpu.address_space<workgroup>>
+// CHECK:             memref.view {{.*}} to memref<4x64x72xbf16, #gpu.address_space<workgroup>>
 // CHECK:             nvgpu.device_async_copy {{.*}}, 8, %{{.*}} {bypassL1}
 // CHECK:             nvvm.cp.async.commit.group
 // CHECK:             scf.for
 // CHECK:               nvvm.cp.async.wait.group 3
-// CHECK:               nvgpu.ldmatrix {{.*}} {numTiles = 4 : i32, transpose = false} : memref<4x64x40xbf16, #gpu.address_space<workgroup>> -> vector<4x2xbf16>
+// CHECK:               nvgpu.ldmatrix {{.*}} {numTiles = 4 : i32, transpose = false} : memref<4x64x72xbf16, #gpu.address_space<workgroup>> -> vector<4x2xbf16>
 // CHECK:               nvvm.mma.sync {{.*}}multiplicandAPtxType = #nvvm.mma_type<bf16>, multiplicandBPtxType = #nvvm.mma_type<bf16>, shape = #nvvm.shape<m = 16, n = 8, k = 16>}
-// CHECK-COUNT-7:       nvvm.mma.sync
+// CHECK-COUNT-15:      nvvm.mma.sync
 // CHECK-NOT:           nvvm.mma.sync
 // CHECK:             nvvm.cp.async.wait.group 0
 // CHECK:             memref.store %{{.*}}, %[[W]]
 // CHECK:             gpu.terminator
 // CHECK:         }
 // Kernel 2: the softmax stores bf16 probabilities for the keys before the
-// strip (j < P + r0), f32 ones for the strip's keys.
+// strip (j < P + r0), f32 and bf16 ones for the strip's keys.
 // CHECK:         gpu.launch {{.*}} workgroup({{.*}} : memref<8xf32, #gpu.address_space<workgroup>>)
 // CHECK:           arith.truncf {{.*}} : f32 to bf16
 // CHECK:           memref.store %{{.*}}, %[[PROB]]
 // CHECK:         } else {
 // CHECK:           memref.store %{{.*}}, %[[DIAG]]
+// CHECK:           memref.store %{{.*}}, %[[DIAG16]]
 // CHECK:           gpu.terminator
-// Kernel 3: 64-column tiles x (row blocks x key splits) x B * Hb; 4 stages
-// of bf16 probabilities [128][40] and S [32][72] (4 x (10240 + 4608) =
-// 59392 bytes), or [64][40] and [32][72] (38912 bytes) for 64-row blocks.
+// Kernel 3: (64-column tiles + 1 when the strip has more than one row) x
+// (row blocks x key splits) x B * Hb; 4 stages of bf16 probabilities
+// [128][72] and S [64][72] (110592 bytes), or [64][72] and [64][72] (73728
+// bytes) for 64-row blocks. The blocks of the extra column of row 0
+// compute the inverses X_c = (I - L_c)^-1 of the strip's chunks (one
+// column per thread, straight-line forward substitution in f32) into INV.
 // CHECK:         scf.if %[[BIG]] {
-// CHECK:           gpu.launch blocks({{.*}}) in ({{.*}} = %{{.*}}, {{.*}} = %{{.*}}, {{.*}} = %{{.*}}) {{.*}} dynamic_shared_memory_size %c59392_i32
-// CHECK:             memref.view {{.*}} to memref<4x128x40xbf16, #gpu.address_space<workgroup>>
-// CHECK:             memref.view {{.*}} to memref<4x32x72xbf16, #gpu.address_space<workgroup>>
+// CHECK:           gpu.launch blocks({{.*}}) in ({{.*}} = %{{.*}}, {{.*}} = %{{.*}}, {{.*}} = %{{.*}}) {{.*}} dynamic_shared_memory_size %c110592_i32
+// CHECK:             scf.if
+// CHECK:               memref.view {{.*}} to memref<4x128x72xbf16, #gpu.address_space<workgroup>>
+// CHECK:               memref.view {{.*}} to memref<4x64x72xbf16, #gpu.address_space<workgroup>>
+// CHECK:             } else {
+// CHECK:               memref.view {{.*}} to memref<4x64x68xf32, #gpu.address_space<workgroup>>
+// CHECK:               nvgpu.device_async_copy %[[DIAG]]
+// CHECK:               math.fma
+// CHECK:               memref.store %{{.*}}, %[[INV]]
 // CHECK:         } else {
-// CHECK:           gpu.launch blocks({{.*}}) in ({{.*}} = %{{.*}}, {{.*}} = %{{.*}}, {{.*}} = %{{.*}}) {{.*}} dynamic_shared_memory_size %c38912_i32
-// CHECK:             memref.view {{.*}} to memref<4x64x40xbf16, #gpu.address_space<workgroup>>
-// CHECK:             memref.view {{.*}} to memref<4x32x72xbf16, #gpu.address_space<workgroup>>
-// CHECK:             nvgpu.device_async_copy %[[PROB]]
-// CHECK:             nvvm.cp.async.wait.group 3
-// CHECK:             nvgpu.ldmatrix {{.*}} {numTiles = 4 : i32, transpose = false} : memref<4x64x40xbf16, #gpu.address_space<workgroup>>
-// CHECK:             nvgpu.ldmatrix {{.*}} {numTiles = 4 : i32, transpose = true} : memref<4x32x72xbf16, #gpu.address_space<workgroup>>
-// CHECK:             nvvm.mma.sync
-// CHECK:             memref.store %{{.*}}, %[[PART]]
+// CHECK:           gpu.launch blocks({{.*}}) in ({{.*}} = %{{.*}}, {{.*}} = %{{.*}}, {{.*}} = %{{.*}}) {{.*}} dynamic_shared_memory_size %c73728_i32
+// CHECK:               memref.view {{.*}} to memref<4x64x72xbf16, #gpu.address_space<workgroup>>
+// CHECK:               memref.view {{.*}} to memref<4x64x72xbf16, #gpu.address_space<workgroup>>
+// CHECK:               nvgpu.device_async_copy %[[PROB]]
+// CHECK:               nvvm.cp.async.wait.group 3
+// CHECK:               nvgpu.ldmatrix {{.*}} {numTiles = 4 : i32, transpose = false} : memref<4x64x72xbf16, #gpu.address_space<workgroup>>
+// CHECK:               nvgpu.ldmatrix {{.*}} {numTiles = 4 : i32, transpose = true} : memref<4x64x72xbf16, #gpu.address_space<workgroup>>
+// CHECK:               nvvm.mma.sync
+// CHECK:               memref.store %{{.*}}, %[[PART]]
+// CHECK:               memref.view {{.*}} to memref<1x64x68xf32, #gpu.address_space<workgroup>>
+// CHECK:               memref.store %{{.*}}, %[[INV]]
 // CHECK:             gpu.terminator
 // CHECK:         }
-// Kernels 4 and 5: the f32 inverses; the intra-strip kernel with its
-// products over the strip's earlier chunks on tensor cores (DIAG tiles and
-// s rounded to bf16 as mma operands, f32 accumulators), s_c = X_c @ rhs in
-// f32 FMAs.
-// CHECK:         gpu.launch {{.*}} threads({{.*}}) in ({{.*}} = %c64, {{.*}}) dynamic_shared_memory_size %c17408_i32
-// CHECK:           nvgpu.device_async_copy %[[DIAG]]
-// CHECK:           memref.store %{{.*}}, %[[INV]]
-// CHECK:           gpu.terminator
-// CHECK:         gpu.launch {{.*}} dynamic_shared_memory_size %c72704_i32
-// CHECK:           memref.load %[[PART]]
-// CHECK:           nvgpu.device_async_copy %[[INV]]
-// CHECK:           nvgpu.device_async_copy %[[DIAG]]
-// CHECK:           arith.truncf {{.*}} : vector<2xf32> to vector<2xbf16>
-// CHECK:           nvvm.mma.sync
-// CHECK:           gpu.barrier
-// CHECK:           math.fma
-// CHECK:           arith.truncf {{.*}} : f32 to bf16
-// CHECK:           gpu.terminator
+// Kernel 5, strips of more than one row: the tensor-core intra-strip kernel
+// of 32, 16 or 8 columns (the one giving enough blocks): X_c from INV and
+// the bf16 DIAG16 blocks fetched at once (one cp.async group per chunk,
+// waited for by that chunk), rhs staged, then per chunk the
+// DIAG16 products (ldmatrix) and X_c @ rhs as three mma of hi/lo bf16
+// parts. nc = 8: [256][12] + [4][64][68] + [6][64][72] bf16 + [64][12] =
+// 12288 + 69632 + 55296 + 3072 = 140288 bytes; nc = 16: 150528; nc = 32:
+// 171008.
+// CHECK:         scf.if
+// CHECK:           scf.if
+// CHECK:             scf.if
+// CHECK:               gpu.launch {{.*}} dynamic_shared_memory_size %c140288_i32
+// CHECK:                 nvgpu.device_async_copy %[[INV]]
+// CHECK:                 nvvm.cp.async.commit.group
+// CHECK:                 nvgpu.device_async_copy %[[INV]]
+// CHECK:                 nvgpu.device_async_copy %[[DIAG16]]
+// CHECK:                 nvvm.cp.async.commit.group
+// CHECK:                 nvvm.cp.async.commit.group
+// CHECK:                 nvvm.cp.async.commit.group
+// CHECK-NOT:             nvvm.cp.async.commit.group
+// CHECK:                 memref.load %[[PART]]
+// CHECK:                 nvvm.cp.async.wait.group 3
+// CHECK:                 nvvm.cp.async.wait.group 2
+// CHECK:                 nvgpu.ldmatrix {{.*}} : memref<6x64x72xbf16, #gpu.address_space<workgroup>>
+// CHECK:                 nvvm.mma.sync
+// CHECK:                 gpu.barrier
+// CHECK:                 arith.extf {{.*}} : vector<2xbf16> to vector<2xf32>
+// CHECK-COUNT-3:         nvvm.mma.sync
+// CHECK:                 arith.truncf {{.*}} : f32 to bf16
+// CHECK:                 gpu.terminator
+// CHECK:             } else {
+// CHECK:               gpu.launch {{.*}} dynamic_shared_memory_size %c150528_i32
+// CHECK:           } else {
+// CHECK:             gpu.launch {{.*}} dynamic_shared_memory_size %c171008_i32
+// One row (a decoding step): the intra-strip kernel with X = I.
+// CHECK:         } else {
+// CHECK:           gpu.launch {{.*}} dynamic_shared_memory_size %c72704_i32
+// CHECK:             memref.load %[[PART]]
+// CHECK:             nvvm.mma.sync
+// CHECK:             arith.truncf {{.*}} : f32 to bf16
+// CHECK:             gpu.terminator
 // CHECK:       memref.dealloc %[[PART]]
 // CHECK:       memref.dealloc %[[INV]]
 // CHECK:       memref.dealloc %[[DIAG]]
+// CHECK:       memref.dealloc %[[DIAG16]]
 // CHECK:       memref.dealloc %[[PROB]]
 // CHECK:       memref.dealloc %[[W]]
 func.func @bf16_tensor_cores(%f: tensor<2x?x1x64xbf16>, %q: tensor<2x?x1x32xbf16>, %k: tensor<2x?x1x32xbf16>, %g: tensor<2x?x1xbf16>) -> tensor<2x?x1x64xbf16> {
