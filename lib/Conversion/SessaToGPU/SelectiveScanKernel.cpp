@@ -74,6 +74,38 @@ llvm::cl::opt<int64_t> clScanSteps(
     llvm::cl::desc("time steps per cp.async stage of the staged "
                    "selective-scan kernel (0: 32)"));
 
+llvm::cl::opt<int64_t> clScanStages(
+    "sessa-gpu-scan-stages", llvm::cl::init(0), llvm::cl::Hidden,
+    llvm::cl::desc("cp.async stages in flight of the staged selective-scan "
+                   "kernel (0: as many as fit in 46 KB, at most 4; above "
+                   "48 KB the launch opts in to more dynamic shared memory)"));
+llvm::cl::opt<int64_t> clScanMinBlocks(
+    "sessa-gpu-scan-min-blocks", llvm::cl::init(0), llvm::cl::Hidden,
+    llvm::cl::desc("blocks per SM the staged selective-scan kernel asks "
+                   "ptxas to fit (nvvm.minctasm through "
+                   "sessa-gpu-kernel-occupancy; 0: 4 or what the shared "
+                   "memory allows, -1: no request)"));
+llvm::cl::opt<bool> clScanLateGate(
+    "sessa-gpu-scan-late-gate", llvm::cl::init(true), llvm::cl::Hidden,
+    llvm::cl::desc("staged selective scan: y + D u, the gate and the stores "
+                   "before the barrier that frees the stage, u and z read "
+                   "again from it (fewer registers live through the "
+                   "recurrence)"));
+llvm::cl::opt<bool> clScanSwizzle(
+    "sessa-gpu-scan-swizzle", llvm::cl::init(true), llvm::cl::Hidden,
+    llvm::cl::desc("f32 staged selective scan: unpadded channel rows with "
+                   "an XOR swizzle instead of 32 bytes of row padding"));
+llvm::cl::opt<bool> clScanFastSoftplus(
+    "sessa-gpu-scan-fast-softplus", llvm::cl::init(true), llvm::cl::Hidden,
+    llvm::cl::desc("staged selective scan: softplus as max(x, 0) + "
+                   "log1p(exp(-|x|)) with an FMA-pipe log1p on [0, 1] "
+                   "(else libdevice's log1p and range selects)"));
+llvm::cl::opt<bool> clScanPermute(
+    "sessa-gpu-scan-permute", llvm::cl::init(true), llvm::cl::Hidden,
+    llvm::cl::desc("staged selective scan: lane k takes the steps of a round "
+                   "in the order j ^ k, so the reduce-scatter of y needs no "
+                   "selects"));
+
 constexpr int64_t kThreads = 128;
 constexpr int64_t kUnroll = 4;
 constexpr int64_t kMaxStatesPerLane = 64;
@@ -114,6 +146,27 @@ Value softplusF32(OpBuilder &b, Location loc, Value x, bool fast = false) {
   return arith::SelectOp::create(b, loc, isBig, x, tail);
 }
 
+/// log(1 + exp(x)) = max(x, 0) + log1p(e), e = exp(-|x|) in [0, 1]: no
+/// range selects. exp is ex2.approx.ftz; log1p(e) = e + e^2 q(e) with q a
+/// degree-7 polynomial (least-squares minimax fit of (log1p(e) - e) / e^2
+/// on [0, 1]): 9 FMA-pipe instructions, at most 1.4e-7 relative error in
+/// f32 (2.3 ulp, checked against float64 over [0, 1] and powers of two
+/// down to 2^-139). NaN propagates (through the polynomial).
+Value softplusFastF32(OpBuilder &b, Location loc, Value x) {
+  Value negAbs = arith::NegFOp::create(b, loc, math::AbsFOp::create(b, loc, x));
+  Value e = expF32(b, loc, negAbs, /*fast=*/true);
+  static const double q[] = {-0.499996483, 0.333213329,  -0.248572588,
+                             0.191540182,  -0.137545332, 0.0792125985,
+                             -0.0300704073, 0.00536589837};
+  Value acc = cstF32(b, loc, q[7]);
+  for (int i = 6; i >= 0; --i)
+    acc = math::FmaOp::create(b, loc, acc, e, cstF32(b, loc, q[i]));
+  Value eq = arith::MulFOp::create(b, loc, e, acc);
+  Value l1p = math::FmaOp::create(b, loc, e, eq, e);
+  Value pos = arith::MaximumFOp::create(b, loc, x, cstF32(b, loc, 0.0));
+  return arith::AddFOp::create(b, loc, pos, l1p);
+}
+
 /// z * sigmoid(z) = z / (1 + exp(-z)); with `fast`, z * rcp.approx.ftz(1 +
 /// exp(-z)) (1 ulp; exp(-z) = inf gives z * 0, the limit).
 Value siluF32(OpBuilder &b, Location loc, Value z, bool fast = false) {
@@ -143,6 +196,23 @@ struct ScanBuffers {
 /// Requires: the block's channels inside one group, 16-byte rows of B/C (N).
 struct StagedShape {
   int64_t lanes, cpb, perLane, v, tc, row;
+  /// f32 rows unpadded (row == cpb), column c of row r stored at
+  /// c ^ ((r % lanes) * (32 / lanes)): the lanes x (32 / lanes) elements a
+  /// warp reads in phases 1 and 3 fall in distinct banks, 16-byte pieces
+  /// stay whole.
+  bool swizzle;
+  int64_t stageBytes(bool hasZ, int64_t state, int64_t esize) const {
+    return ((hasZ ? 3 : 2) * tc * row + 2 * tc * state) * esize;
+  }
+  /// The stages in flight: the knob, else as many as fit in 46 KB (at most
+  /// 4); 0 when fewer than 2 fit.
+  int64_t stages(bool hasZ, int64_t state, int64_t esize) const {
+    int64_t bytes = stageBytes(hasZ, state, esize);
+    if (clScanStages >= 2)
+      return bytes * clScanStages <= 227 * 1024 ? clScanStages.getValue() : 0;
+    int64_t n = std::min<int64_t>(4, (46 * 1024) / bytes);
+    return n >= 2 ? n : 0;
+  }
 };
 
 StagedShape stagedShape(int64_t state, Type elementType) {
@@ -160,9 +230,11 @@ StagedShape stagedShape(int64_t state, Type elementType) {
   // with 16, 4 stages).
   sh.tc = clScanSteps > 0 ? clScanSteps.getValue()
                           : std::max<int64_t>(32, kThreads * sh.v / sh.cpb);
-  // Pad rows by 32 bytes: the lanes of a warp read lanes consecutive rows of
-  // 32 / lanes channels, which then fall in distinct banks.
-  sh.row = sh.cpb + 32 / esize;
+  // The lanes of a warp read lanes consecutive rows of 32 / lanes channels:
+  // pad rows by 32 bytes, or (f32) swizzle, so that they fall in distinct
+  // banks.
+  sh.swizzle = clScanSwizzle && esize == 4 && sh.cpb % 32 == 0;
+  sh.row = sh.swizzle ? sh.cpb : sh.cpb + 32 / esize;
   return sh;
 }
 
@@ -171,10 +243,9 @@ bool canStage(const ScanBuffers &s, Type elementType) {
   if (s.state % 2 != 0)
     return false;
   StagedShape sh = stagedShape(s.state, elementType);
-  // At least 2 stages (one in flight while one is read) in 46 KB.
-  int64_t stageBytes =
-      ((s.z ? 3 : 2) * sh.tc * sh.row + 2 * sh.tc * s.state) * esize;
-  return 2 * stageBytes <= 46 * 1024 && s.state % sh.lanes == 0 &&
+  // At least 2 stages (one in flight while one is read).
+  return sh.stages(s.z != nullptr, s.state, esize) >= 2 &&
+         s.state % sh.lanes == 0 &&
          sh.perLane <= kMaxStatesPerLane &&
          s.perGroup % sh.cpb == 0 &&
          (s.state * esize) % 16 == 0 &&
@@ -213,16 +284,14 @@ void buildStagedScan(OpBuilder &b, Location loc, const ScanBuffers &s) {
   const StagedShape sh = stagedShape(s.state, et);
   const int64_t lanes = sh.lanes, tc = sh.tc, cpb = sh.cpb,
                 perLane = sh.perLane, v = sh.v, row = sh.row;
-  const int64_t stageBytes =
-      ((s.z ? 3 : 2) * tc * row + 2 * tc * s.state) * esize;
-  const int64_t stages = std::min<int64_t>(4, (46 * 1024) / stageBytes);
+  const int64_t stages = sh.stages(s.z != nullptr, s.state, esize);
   MemRefType chanTile = workgroupMemRefType({stages, tc, row}, et);
   MemRefType stateTile = workgroupMemRefType({stages, tc, s.state}, et);
   // One 16-byte aligned dynamic pool (cp.async needs the alignment).
   int64_t chanBytes = staticBytes(chanTile), stateBytes = staticBytes(stateTile);
-  Value poolBytes = arith::ConstantOp::create(
-      b, loc,
-      b.getI32IntegerAttr((s.z ? 3 : 2) * chanBytes + 2 * stateBytes));
+  const int64_t poolSize = (s.z ? 3 : 2) * chanBytes + 2 * stateBytes;
+  Value poolBytes =
+      arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(poolSize));
 
   Value grid[] = {cst(b, loc, s.channels / cpb), s.batch};
   Value block[] = {cst(b, loc, kThreads)};
@@ -257,6 +326,19 @@ void buildStagedScan(OpBuilder &b, Location loc, const ScanBuffers &s) {
     for (Value n : nIdx)
       hInit.push_back(s.h0 ? loadF32(b, loc, s.h0, {bi, ch, n})
                            : cstF32(b, loc, 0.0));
+    // The swizzled column of (row, col): col ^ ((row % lanes) * 32 / lanes).
+    auto swz = [&](OpBuilder &b, Location loc, Value r, Value col) -> Value {
+      Value key = mulIdx(b, loc,
+                         arith::RemUIOp::create(b, loc, r, cst(b, loc, lanes)),
+                         cst(b, loc, 32 / lanes));
+      return arith::XOrIOp::create(b, loc, col, key);
+    };
+    // This lane's column in its own rows (row % lanes == ln).
+    Value clCol =
+        sh.swizzle ? arith::XOrIOp::create(
+                         b, loc, cl, mulIdx(b, loc, ln, cst(b, loc, 32 / lanes)))
+                         .getResult()
+                   : cl;
     Value lastRow = subIdx(b, loc, s.rows, cst(b, loc, 1));
     Value chunks = ceilDiv(b, loc, s.rows, cst(b, loc, tc));
     Value zero = cstF32(b, loc, 0.0);
@@ -287,10 +369,11 @@ void buildStagedScan(OpBuilder &b, Location loc, const ScanBuffers &s) {
                            cst(b, loc, v));
         Value t = addIdx(b, loc, t0, r);
         Value dc = addIdx(b, loc, d0, col);
-        copy(us, {st, r, col}, s.u, {bi, t, dc}, t, true);
-        copy(ds, {st, r, col}, s.delta, {bi, t, dc}, t, true);
+        Value sc = sh.swizzle ? swz(b, loc, r, col) : col;
+        copy(us, {st, r, sc}, s.u, {bi, t, dc}, t, true);
+        copy(ds, {st, r, sc}, s.delta, {bi, t, dc}, t, true);
         if (s.z)
-          copy(zs, {st, r, col}, s.z, {bi, t, dc}, t, true);
+          copy(zs, {st, r, sc}, s.z, {bi, t, dc}, t, true);
       }
       // B, C: tc rows x N.
       const int64_t perRowN = s.state / v, piecesN = tc * perRowN;
@@ -321,10 +404,17 @@ void buildStagedScan(OpBuilder &b, Location loc, const ScanBuffers &s) {
     Value laneId = arith::RemUIOp::create(b, loc, tid, cst(b, loc, 32));
     Value groupBase = subIdx(b, loc, laneId, ln);
     Value w32 = arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(32));
-    SmallVector<Value> srcLane;
-    for (int64_t k = 0; k < lanes; ++k)
+    // stepOf[j]: the step of a round this lane takes j-th (j, or j ^ ln when
+    // permuted); srcLane[j]: the lane that computed its dt and dt u.
+    SmallVector<Value> stepOf, srcLane;
+    for (int64_t k = 0; k < lanes; ++k) {
+      stepOf.push_back(clScanPermute ? arith::XOrIOp::create(
+                                           b, loc, ln, cst(b, loc, k))
+                                           .getResult()
+                                     : cst(b, loc, k));
       srcLane.push_back(arith::IndexCastOp::create(
-          b, loc, b.getI32Type(), addIdx(b, loc, groupBase, cst(b, loc, k))));
+          b, loc, b.getI32Type(), addIdx(b, loc, groupBase, stepOf[k])));
+    }
     SmallVector<Value> laneBit; // (ln & off) != 0 for off = 1, 2, ...
     for (int64_t off = 1; off < lanes; off *= 2)
       laneBit.push_back(arith::CmpIOp::create(
@@ -355,17 +445,18 @@ void buildStagedScan(OpBuilder &b, Location loc, const ScanBuffers &s) {
             Value own = addIdx(b, loc, ln, cst(b, loc, r * lanes));
             tOwn.push_back(addIdx(b, loc, t0, own));
             validOwn.push_back(ult(b, loc, tOwn.back(), s.rows));
-            uo.push_back(loadF32(b, loc, us, {st, own, cl}));
-            Value d = loadF32(b, loc, ds, {st, own, cl});
+            uo.push_back(loadF32(b, loc, us, {st, own, clCol}));
+            Value d = loadF32(b, loc, ds, {st, own, clCol});
             if (bias)
               d = arith::AddFOp::create(b, loc, d, bias);
             if (s.softplus)
-              d = softplusF32(b, loc, d, /*fast=*/true);
+              d = clScanFastSoftplus ? softplusFastF32(b, loc, d)
+                                     : softplusF32(b, loc, d, /*fast=*/true);
             d = arith::SelectOp::create(b, loc, validOwn.back(), d, zero);
             dt.push_back(d);
             dtu.push_back(arith::MulFOp::create(b, loc, d, uo.back()));
-            if (zs)
-              gate.push_back(siluF32(b, loc, loadF32(b, loc, zs, {st, own, cl}),
+            if (zs && !clScanLateGate)
+              gate.push_back(siluF32(b, loc, loadF32(b, loc, zs, {st, own, clCol}),
                                      /*fast=*/true));
           }
           // (2) the recurrence, step by step; per round, y reduce-scattered
@@ -380,7 +471,9 @@ void buildStagedScan(OpBuilder &b, Location loc, const ScanBuffers &s) {
               Value dtuk = gpu::ShuffleOp::create(b, loc, dtu[r], srcLane[k],
                                                   w32, gpu::ShuffleMode::IDX)
                                .getShuffleResult();
-              Value row = cst(b, loc, r * lanes + k);
+              Value row = clScanPermute
+                              ? addIdx(b, loc, cst(b, loc, r * lanes), stepOf[k])
+                              : cst(b, loc, r * lanes + k);
               SmallVector<Value> bv =
                   loadRowF32(b, loc, bs, {st, row, n0}, perLane);
               SmallVector<Value> cv =
@@ -399,9 +492,18 @@ void buildStagedScan(OpBuilder &b, Location loc, const ScanBuffers &s) {
             }
             // Reduce-scatter of the lanes x lanes partial sums: after the
             // steps, ys[0] of lane k is y of step r * lanes + k (summed over
-            // all states of the channel).
-            for (int64_t off = lanes / 2, bit = laneBit.size() - 1; off >= 1;
-                 off /= 2, --bit) {
+            // all states of the channel). Permuted (ys[j] of lane k is step
+            // j ^ k): lane k keeps ys[j] and sends ys[j + off] for j < off,
+            // which its partner k ^ off holds as its own ys[j].
+            for (int64_t off = lanes / 2; clScanPermute && off >= 1; off /= 2)
+              for (int64_t j = 0; j < off; ++j) {
+                Value got = gpu::ShuffleOp::create(b, loc, ys[j + off], off, 32,
+                                                   gpu::ShuffleMode::XOR)
+                                .getShuffleResult();
+                ys[j] = arith::AddFOp::create(b, loc, ys[j], got);
+              }
+            for (int64_t off = lanes / 2, bit = laneBit.size() - 1;
+                 !clScanPermute && off >= 1; off /= 2, --bit) {
               for (int64_t j = 0; j < off; ++j) {
                 Value hi = laneBit[bit];
                 Value send =
@@ -416,20 +518,50 @@ void buildStagedScan(OpBuilder &b, Location loc, const ScanBuffers &s) {
             }
             yOwn.push_back(ys[0]);
           }
+          // (3) y + D u, the gate, and the stores of this lane's steps:
+          // after the barrier that frees the stage, or (late gate) before
+          // it, with u and z read again from the stage so that neither u
+          // nor the gate is held in registers through (2).
+          auto finish = [&]() {
+            for (int64_t r = 0; r < rounds; ++r) {
+              Value own = addIdx(b, loc, ln, cst(b, loc, r * lanes));
+              Value y = yOwn[r];
+              if (skip) {
+                Value ur = clScanLateGate
+                               ? loadF32(b, loc, us, {st, own, clCol})
+                               : uo[r];
+                y = math::FmaOp::create(b, loc, skip, ur, y);
+              }
+              if (zs) {
+                Value gr = clScanLateGate
+                               ? siluF32(b, loc,
+                                         loadF32(b, loc, zs, {st, own, clCol}),
+                                         /*fast=*/true)
+                               : gate[r];
+                y = arith::MulFOp::create(b, loc, y, gr);
+              }
+              buildIf(b, loc, validOwn[r], [&](OpBuilder &b, Location loc) {
+                storeF32(b, loc, y, s.yBuf, {bi, tOwn[r], ch});
+              });
+            }
+          };
+          if (clScanLateGate)
+            finish();
           barrier(b, loc); // the stage is refilled by a later iteration
-          // (3) y + D u, the gate, and the stores of this lane's steps.
-          for (int64_t r = 0; r < rounds; ++r) {
-            Value y = yOwn[r];
-            if (skip)
-              y = math::FmaOp::create(b, loc, skip, uo[r], y);
-            if (zs)
-              y = arith::MulFOp::create(b, loc, y, gate[r]);
-            buildIf(b, loc, validOwn[r], [&](OpBuilder &b, Location loc) {
-              storeF32(b, loc, y, s.yBuf, {bi, tOwn[r], ch});
-            });
-          }
+          if (!clScanLateGate)
+            finish();
           scf::YieldOp::create(b, loc, h);
         });
+    // 4 resident blocks per SM (16 warps; 2048 / 132 = 15.5 at B = 8,
+    // Dm = 2048, N = 16: the whole grid in one wave): without the request
+    // ptxas takes up to ~165 registers for this unrolled stage (3 blocks).
+    int64_t minBlocks =
+        clScanMinBlocks != 0
+            ? clScanMinBlocks.getValue()
+            : std::min<int64_t>(4, (228 * 1024) / (poolSize + 1024));
+    if (minBlocks > 0)
+      chunkLoop->setAttr("sessa.min_blocks_per_sm",
+                         b.getI64IntegerAttr(minBlocks));
     // Drain the (empty) groups still in flight before the kernel ends.
     NVVM::CpAsyncWaitGroupOp::create(b, loc, b.getI32IntegerAttr(0));
     for (int64_t j = 0; j < perLane; ++j)
