@@ -91,6 +91,11 @@ llvm::cl::opt<bool> clScanLateGate(
                    "before the barrier that frees the stage, u and z read "
                    "again from it (fewer registers live through the "
                    "recurrence)"));
+llvm::cl::opt<bool> clScanFullChunks(
+    "sessa-gpu-scan-full-chunks", llvm::cl::init(true), llvm::cl::Hidden,
+    llvm::cl::desc("staged selective scan: a second copy of the stage "
+                   "without the checks against T, for the stages wholly "
+                   "inside T"));
 llvm::cl::opt<bool> clScanSwizzle(
     "sessa-gpu-scan-swizzle", llvm::cl::init(true), llvm::cl::Hidden,
     llvm::cl::desc("f32 staged selective scan: unpadded channel rows with "
@@ -100,11 +105,6 @@ llvm::cl::opt<bool> clScanFastSoftplus(
     llvm::cl::desc("staged selective scan: softplus as max(x, 0) + "
                    "log1p(exp(-|x|)) with an FMA-pipe log1p on [0, 1] "
                    "(else libdevice's log1p and range selects)"));
-llvm::cl::opt<bool> clScanPermute(
-    "sessa-gpu-scan-permute", llvm::cl::init(true), llvm::cl::Hidden,
-    llvm::cl::desc("staged selective scan: lane k takes the steps of a round "
-                   "in the order j ^ k, so the reduce-scatter of y needs no "
-                   "selects"));
 
 constexpr int64_t kThreads = 128;
 constexpr int64_t kUnroll = 4;
@@ -404,17 +404,10 @@ void buildStagedScan(OpBuilder &b, Location loc, const ScanBuffers &s) {
     Value laneId = arith::RemUIOp::create(b, loc, tid, cst(b, loc, 32));
     Value groupBase = subIdx(b, loc, laneId, ln);
     Value w32 = arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(32));
-    // stepOf[j]: the step of a round this lane takes j-th (j, or j ^ ln when
-    // permuted); srcLane[j]: the lane that computed its dt and dt u.
-    SmallVector<Value> stepOf, srcLane;
-    for (int64_t k = 0; k < lanes; ++k) {
-      stepOf.push_back(clScanPermute ? arith::XOrIOp::create(
-                                           b, loc, ln, cst(b, loc, k))
-                                           .getResult()
-                                     : cst(b, loc, k));
+    SmallVector<Value> srcLane;
+    for (int64_t k = 0; k < lanes; ++k)
       srcLane.push_back(arith::IndexCastOp::create(
-          b, loc, b.getI32Type(), addIdx(b, loc, groupBase, stepOf[k])));
-    }
+          b, loc, b.getI32Type(), addIdx(b, loc, groupBase, cst(b, loc, k))));
     SmallVector<Value> laneBit; // (ln & off) != 0 for off = 1, 2, ...
     for (int64_t off = 1; off < lanes; off *= 2)
       laneBit.push_back(arith::CmpIOp::create(
@@ -432,6 +425,8 @@ void buildStagedScan(OpBuilder &b, Location loc, const ScanBuffers &s) {
           barrier(b, loc);
           Value st = arith::RemUIOp::create(b, loc, c, cst(b, loc, stages));
           Value t0 = mulIdx(b, loc, c, cst(b, loc, tc));
+          // The stage; `checked`: some of its steps may lie past T.
+          auto stage = [&](OpBuilder &b, Location loc, bool checked) {
           SmallVector<Value> h(hIn.begin(), hIn.end());
           // The whole chunk, unrolled, in three phases so that it is one
           // basic block up to the stores (ptxas overlaps the rounds):
@@ -444,7 +439,8 @@ void buildStagedScan(OpBuilder &b, Location loc, const ScanBuffers &s) {
           for (int64_t r = 0; r < rounds; ++r) {
             Value own = addIdx(b, loc, ln, cst(b, loc, r * lanes));
             tOwn.push_back(addIdx(b, loc, t0, own));
-            validOwn.push_back(ult(b, loc, tOwn.back(), s.rows));
+            validOwn.push_back(checked ? ult(b, loc, tOwn.back(), s.rows)
+                                       : Value());
             uo.push_back(loadF32(b, loc, us, {st, own, clCol}));
             Value d = loadF32(b, loc, ds, {st, own, clCol});
             if (bias)
@@ -452,7 +448,8 @@ void buildStagedScan(OpBuilder &b, Location loc, const ScanBuffers &s) {
             if (s.softplus)
               d = clScanFastSoftplus ? softplusFastF32(b, loc, d)
                                      : softplusF32(b, loc, d, /*fast=*/true);
-            d = arith::SelectOp::create(b, loc, validOwn.back(), d, zero);
+            if (checked)
+              d = arith::SelectOp::create(b, loc, validOwn.back(), d, zero);
             dt.push_back(d);
             dtu.push_back(arith::MulFOp::create(b, loc, d, uo.back()));
             if (zs && !clScanLateGate)
@@ -471,9 +468,7 @@ void buildStagedScan(OpBuilder &b, Location loc, const ScanBuffers &s) {
               Value dtuk = gpu::ShuffleOp::create(b, loc, dtu[r], srcLane[k],
                                                   w32, gpu::ShuffleMode::IDX)
                                .getShuffleResult();
-              Value row = clScanPermute
-                              ? addIdx(b, loc, cst(b, loc, r * lanes), stepOf[k])
-                              : cst(b, loc, r * lanes + k);
+              Value row = cst(b, loc, r * lanes + k);
               SmallVector<Value> bv =
                   loadRowF32(b, loc, bs, {st, row, n0}, perLane);
               SmallVector<Value> cv =
@@ -492,18 +487,9 @@ void buildStagedScan(OpBuilder &b, Location loc, const ScanBuffers &s) {
             }
             // Reduce-scatter of the lanes x lanes partial sums: after the
             // steps, ys[0] of lane k is y of step r * lanes + k (summed over
-            // all states of the channel). Permuted (ys[j] of lane k is step
-            // j ^ k): lane k keeps ys[j] and sends ys[j + off] for j < off,
-            // which its partner k ^ off holds as its own ys[j].
-            for (int64_t off = lanes / 2; clScanPermute && off >= 1; off /= 2)
-              for (int64_t j = 0; j < off; ++j) {
-                Value got = gpu::ShuffleOp::create(b, loc, ys[j + off], off, 32,
-                                                   gpu::ShuffleMode::XOR)
-                                .getShuffleResult();
-                ys[j] = arith::AddFOp::create(b, loc, ys[j], got);
-              }
-            for (int64_t off = lanes / 2, bit = laneBit.size() - 1;
-                 !clScanPermute && off >= 1; off /= 2, --bit) {
+            // all states of the channel).
+            for (int64_t off = lanes / 2, bit = laneBit.size() - 1; off >= 1;
+                 off /= 2, --bit) {
               for (int64_t j = 0; j < off; ++j) {
                 Value hi = laneBit[bit];
                 Value send =
@@ -540,9 +526,12 @@ void buildStagedScan(OpBuilder &b, Location loc, const ScanBuffers &s) {
                                : gate[r];
                 y = arith::MulFOp::create(b, loc, y, gr);
               }
-              buildIf(b, loc, validOwn[r], [&](OpBuilder &b, Location loc) {
+              if (checked)
+                buildIf(b, loc, validOwn[r], [&](OpBuilder &b, Location loc) {
+                  storeF32(b, loc, y, s.yBuf, {bi, tOwn[r], ch});
+                });
+              else
                 storeF32(b, loc, y, s.yBuf, {bi, tOwn[r], ch});
-              });
             }
           };
           if (clScanLateGate)
@@ -550,7 +539,26 @@ void buildStagedScan(OpBuilder &b, Location loc, const ScanBuffers &s) {
           barrier(b, loc); // the stage is refilled by a later iteration
           if (!clScanLateGate)
             finish();
-          scf::YieldOp::create(b, loc, h);
+          return h;
+          };
+          // Stages wholly inside T (all but at most the last) without the
+          // per-step checks (a uniform branch).
+          if (!clScanFullChunks) {
+            scf::YieldOp::create(b, loc, stage(b, loc, /*checked=*/true));
+            return;
+          }
+          Value full = arith::CmpIOp::create(
+              b, loc, arith::CmpIPredicate::ule,
+              addIdx(b, loc, t0, cst(b, loc, tc)), s.rows);
+          auto ifOp = scf::IfOp::create(
+              b, loc, full,
+              [&](OpBuilder &b, Location loc) {
+                scf::YieldOp::create(b, loc, stage(b, loc, false));
+              },
+              [&](OpBuilder &b, Location loc) {
+                scf::YieldOp::create(b, loc, stage(b, loc, true));
+              });
+          scf::YieldOp::create(b, loc, ifOp.getResults());
         });
     // 4 resident blocks per SM (16 warps; 2048 / 132 = 15.5 at B = 8,
     // Dm = 2048, N = 16: the whole grid in one wave): without the request
