@@ -96,6 +96,11 @@ llvm::cl::opt<bool> clScanFullChunks(
     llvm::cl::desc("staged selective scan: a second copy of the stage "
                    "without the checks against T, for the stages wholly "
                    "inside T"));
+llvm::cl::opt<bool> clScanFullIssue(
+    "sessa-gpu-scan-full-issue", llvm::cl::init(false), llvm::cl::Hidden,
+    llvm::cl::desc("staged selective scan: the cp.async copies of chunks "
+                   "wholly inside T without the zero fill and row clamps "
+                   "(a uniform branch)"));
 llvm::cl::opt<bool> clScanSwizzle(
     "sessa-gpu-scan-swizzle", llvm::cl::init(true), llvm::cl::Hidden,
     llvm::cl::desc("f32 staged selective scan: unpadded channel rows with "
@@ -345,15 +350,24 @@ void buildStagedScan(OpBuilder &b, Location loc, const ScanBuffers &s) {
 
     // Issues the cp.async copies of time chunk `c` into stage `st` and
     // commits them as one group. Rows past T are zero-filled (nothing read).
-    auto issue = [&](OpBuilder &b, Location loc, Value c, Value st) {
+    // `checked`: rows may lie past T; else all tc rows are read as they
+    // are (no zero fill, no clamping). `nvvmCommit`: commit with
+    // nvvm.cp.async.commit.group (inside a branch) and return no token.
+    auto issue = [&](OpBuilder &b, Location loc, Value c, Value st,
+                     bool checked = true, bool nvvmCommit = false) -> Value {
       Value t0 = mulIdx(b, loc, c, cst(b, loc, tc));
       SmallVector<Value> tokens;
       auto copy = [&](Value dst, ValueRange dstIdx, Value src,
                       SmallVector<Value> srcIdx, Value t, bool keep) {
-        Value valid = ult(b, loc, t, s.rows);
-        Value n = arith::SelectOp::create(b, loc, valid, cst(b, loc, v),
-                                          cst(b, loc, 0));
-        srcIdx[1] = minIndex(b, loc, t, lastRow);
+        Value n;
+        if (checked) {
+          Value valid = ult(b, loc, t, s.rows);
+          n = arith::SelectOp::create(b, loc, valid, cst(b, loc, v),
+                                      cst(b, loc, 0));
+          srcIdx[1] = minIndex(b, loc, t, lastRow);
+        } else {
+          srcIdx[1] = t;
+        }
         auto op = nvgpu::DeviceAsyncCopyOp::create(
             b, loc, dst, dstIdx, src, srcIdx, b.getIndexAttr(v), n,
             b.getUnitAttr());
@@ -395,6 +409,10 @@ void buildStagedScan(OpBuilder &b, Location loc, const ScanBuffers &s) {
       }
       // The commit takes every cp.async of this thread so far (the tokens
       // only order the ops in the IR).
+      if (nvvmCommit) {
+        NVVM::CpAsyncCommitGroupOp::create(b, loc);
+        return Value();
+      }
       return nvgpu::DeviceAsyncCreateGroupOp::create(b, loc, tokens)
           .getResult();
     };
@@ -417,11 +435,32 @@ void buildStagedScan(OpBuilder &b, Location loc, const ScanBuffers &s) {
         b, loc, cst(b, loc, 0), chunks, cst(b, loc, 1), hInit,
         [&](OpBuilder &b, Location loc, Value c, ValueRange hIn) {
           Value ahead = addIdx(b, loc, c, cst(b, loc, stages - 1));
-          Value tok = issue(b, loc, ahead,
-                            arith::RemUIOp::create(b, loc, ahead,
-                                                   cst(b, loc, stages)));
-          nvgpu::DeviceAsyncWaitOp::create(b, loc, tok,
-                                           b.getI32IntegerAttr(stages - 1));
+          Value aheadSt =
+              arith::RemUIOp::create(b, loc, ahead, cst(b, loc, stages));
+          if (clScanFullIssue) {
+            // Chunks wholly inside T are copied without the checks.
+            Value aheadFull = arith::CmpIOp::create(
+                b, loc, arith::CmpIPredicate::ule,
+                mulIdx(b, loc, addIdx(b, loc, ahead, cst(b, loc, 1)),
+                       cst(b, loc, tc)),
+                s.rows);
+            scf::IfOp::create(
+                b, loc, aheadFull,
+                [&](OpBuilder &b, Location loc) {
+                  issue(b, loc, ahead, aheadSt, /*checked=*/false, true);
+                  scf::YieldOp::create(b, loc);
+                },
+                [&](OpBuilder &b, Location loc) {
+                  issue(b, loc, ahead, aheadSt, /*checked=*/true, true);
+                  scf::YieldOp::create(b, loc);
+                });
+            NVVM::CpAsyncWaitGroupOp::create(b, loc,
+                                             b.getI32IntegerAttr(stages - 1));
+          } else {
+            Value tok = issue(b, loc, ahead, aheadSt);
+            nvgpu::DeviceAsyncWaitOp::create(b, loc, tok,
+                                             b.getI32IntegerAttr(stages - 1));
+          }
           barrier(b, loc);
           Value st = arith::RemUIOp::create(b, loc, c, cst(b, loc, stages));
           Value t0 = mulIdx(b, loc, c, cst(b, loc, tc));
