@@ -115,6 +115,14 @@ constexpr int64_t kThreads = 128;
 constexpr int64_t kUnroll = 4;
 constexpr int64_t kMaxStatesPerLane = 64;
 
+/// A knob of the staged kernel's changes of 2026-11-22 (stop 10): its value
+/// when given; else its default for f32 storage, off for 16-bit storage
+/// (those changes ran on the device only for f32).
+bool stop10Knob(const llvm::cl::opt<bool> &knob, int64_t esize) {
+  return knob.getNumOccurrences() ? knob.getValue()
+                                  : knob.getValue() && esize == 4;
+}
+
 /// A unary NVVM intrinsic on f32 (a single MUFU instruction).
 Value nvvmUnaryF32(OpBuilder &b, Location loc, StringRef name, Value x) {
   return LLVM::CallIntrinsicOp::create(b, loc, b.getF32Type(),
@@ -298,6 +306,9 @@ void buildStagedScan(OpBuilder &b, Location loc, const ScanBuffers &s,
                      const StagedShape &sh) {
   Type et = cast<MemRefType>(s.u.getType()).getElementType();
   int64_t esize = et.getIntOrFloatBitWidth() / 8;
+  const bool fastSoftplus = stop10Knob(clScanFastSoftplus, esize),
+             lateGate = stop10Knob(clScanLateGate, esize),
+             fullChunks = stop10Knob(clScanFullChunks, esize);
   const int64_t lanes = sh.lanes, tc = sh.tc, cpb = sh.cpb,
                 perLane = sh.perLane, v = sh.v, row = sh.row;
   const int64_t stages = sh.stages(s.z != nullptr, s.state, esize);
@@ -496,13 +507,13 @@ void buildStagedScan(OpBuilder &b, Location loc, const ScanBuffers &s,
             if (bias)
               d = arith::AddFOp::create(b, loc, d, bias);
             if (s.softplus)
-              d = clScanFastSoftplus ? softplusFastF32(b, loc, d)
+              d = fastSoftplus ? softplusFastF32(b, loc, d)
                                      : softplusF32(b, loc, d, /*fast=*/true);
             if (checked)
               d = arith::SelectOp::create(b, loc, validOwn.back(), d, zero);
             dt.push_back(d);
             dtu.push_back(arith::MulFOp::create(b, loc, d, uo.back()));
-            if (zs && !clScanLateGate)
+            if (zs && !lateGate)
               gate.push_back(siluF32(b, loc, loadF32(b, loc, zs, {st, own, clCol}),
                                      /*fast=*/true));
           }
@@ -563,13 +574,13 @@ void buildStagedScan(OpBuilder &b, Location loc, const ScanBuffers &s,
               Value own = addIdx(b, loc, ln, cst(b, loc, r * lanes));
               Value y = yOwn[r];
               if (skip) {
-                Value ur = clScanLateGate
+                Value ur = lateGate
                                ? loadF32(b, loc, us, {st, own, clCol})
                                : uo[r];
                 y = math::FmaOp::create(b, loc, skip, ur, y);
               }
               if (zs) {
-                Value gr = clScanLateGate
+                Value gr = lateGate
                                ? siluF32(b, loc,
                                          loadF32(b, loc, zs, {st, own, clCol}),
                                          /*fast=*/true)
@@ -584,16 +595,16 @@ void buildStagedScan(OpBuilder &b, Location loc, const ScanBuffers &s,
                 storeF32(b, loc, y, s.yBuf, {bi, tOwn[r], ch});
             }
           };
-          if (clScanLateGate)
+          if (lateGate)
             finish();
           barrier(b, loc); // the stage is refilled by a later iteration
-          if (!clScanLateGate)
+          if (!lateGate)
             finish();
           return h;
           };
           // Stages wholly inside T (all but at most the last) without the
           // per-step checks (a uniform branch).
-          if (!clScanFullChunks) {
+          if (!fullChunks) {
             scf::YieldOp::create(b, loc, stage(b, loc, /*checked=*/true));
             return;
           }
@@ -617,6 +628,7 @@ void buildStagedScan(OpBuilder &b, Location loc, const ScanBuffers &s,
     // wide shape takes ~220; 256 blocks at B = 8, Dm = 2048 are one wave).
     int64_t minBlocks =
         clScanMinBlocks != 0 ? clScanMinBlocks.getValue()
+        : esize != 4         ? -1 // 16-bit storage: as before stop 10
         : lanes == 2         ? 2
                      : std::min<int64_t>(4, (228 * 1024) / (poolSize + 1024));
     if (minBlocks > 0)
