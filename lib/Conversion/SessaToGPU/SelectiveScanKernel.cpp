@@ -4,25 +4,42 @@
 // registers. Two variants:
 //
 // Staged (buildStagedScan), when the blocks tile each group and rows of N
-// are 16 bytes: L = 4 lanes per channel when N % 4 == 0 (else 2), N / L
-// states each, 128 / L channels per block (so 4 warps per block and
-// B * Dm * L threads in all: 15.5 warps per SM at B = 8, Dm = 2048). u, delta,
-// z (the block's channels, rows padded by 32 bytes so the L rows a warp reads
-// fall in distinct banks) and B, C of 32 time steps per stage are copied by
-// cp.async into 16-byte aligned dynamic shared memory, 2 or 3 stages in
-// flight (rows past T zero-filled). A stage is straight-line code in three
-// phases:
+// are 16 bytes: L lanes per channel, N / L states each, 128 / L channels per
+// block (4 warps per block). L = 2 for f32 with N = 16 (8 states per lane,
+// 64-channel blocks: 1024 warps, 2 blocks per SM at B = 8, Dm = 2048; the
+// fastest measured), where 64-channel blocks tile a group; else L = 4 when
+// N % 4 == 0 (15.5 warps per SM at B = 8, Dm = 2048), else 2. u, delta, z
+// (the block's channels) and B, C of 32 time steps per stage are copied by
+// cp.async into 16-byte aligned dynamic shared memory, 2 to 4 stages in
+// flight (as many as fit in 46 KB; the f32 L = 2 shape takes 2 stages of
+// 28 KB with z, and the launcher opts in above 48 KB; rows past T
+// zero-filled). The L rows of 32 / L channels a warp reads fall in distinct
+// banks: f32 rows are unpadded with column c of row r at
+// c ^ ((r % L) * 32 / L), 16-bit rows padded by 32 bytes. A stage is
+// straight-line code in three phases:
 //   1. lane k computes the per-channel scalars of its own step of each round
 //      of L steps: dt = softplus(delta + bias) (0 past T, so the state goes
-//      through those steps unchanged), dt u, the z gate (exp and the gate's
-//      reciprocal as MUFU approximations; log1p libdevice's);
+//      through those steps unchanged), dt u; f32: softplus = max(x, 0) +
+//      log1p(exp(-|x|)), log1p a degree-8 polynomial on [0, 1];
 //   2. per step, dt and dt u come from lane k by index shuffles, B and C of
-//      the step as one vector load each, decay = ex2.approx.ftz(dt A log2 e)
-//      and h = decay h + dt u B, partial y = C . h over the lane's states;
-//      per round the L x L partial sums are reduce-scattered over the lanes
-//      (log2 L xor shuffles), leaving each lane y of its own step;
-//   3. after the barrier that frees the stage: y + D u, the gate, stores.
-// Tuning knobs (hidden): -sessa-gpu-scan-lanes, -sessa-gpu-scan-steps.
+//      the step as one vector load each when the lane's N / L values are 16
+//      bytes at most (8 scalar loads each at L = 2, N = 16 f32: 2 x 16-byte
+//      loads there are the next thing to measure), decay = ex2.approx.ftz(dt A
+//      log2 e) and h = decay h + dt u B, partial y = C . h over the lane's
+//      states; per round the L x L partial sums are reduce-scattered over
+//      the lanes (log2 L xor shuffles), leaving each lane y of its own step;
+//   3. y + D u, the z gate (exp and the reciprocal as MUFU approximations),
+//      the stores: f32 before the barrier that frees the stage, u and z read
+//      again from it (fewer registers live through 2); 16-bit after it.
+// f32: stages wholly inside T run a second copy of the stage without the
+// checks against T (a uniform branch), and the kernel asks for 4 (L = 4) or
+// 2 (L = 2) resident blocks per SM (`sessa.min_blocks_per_sm`, made
+// nvvm.minctasm by sessa-gpu-kernel-occupancy; without it ptxas takes ~160
+// registers at L = 4 and only 3 blocks fit). 16-bit storage keeps the
+// kernel of before these changes (not rerun on the device since).
+// Tuning knobs (hidden, for measurements): -sessa-gpu-scan-{lanes, steps,
+// stages, min-blocks, swizzle, fast-softplus, late-gate, full-chunks,
+// full-issue}; bench/gpu/NOTES.md has what each measured.
 //
 // Direct (otherwise), grid (ceil(Dm / channelsPerBlock), B):
 //
