@@ -23,10 +23,10 @@
 //      log1p(exp(-|x|)), log1p a degree-8 polynomial on [0, 1];
 //   2. per step, dt and dt u come from lane k by index shuffles, B and C of
 //      the step as one vector load each when the lane's N / L values are 16
-//      bytes at most (8 scalar loads each at L = 2, N = 16 f32: 2 x 16-byte
-//      loads there are the next thing to measure), decay = ex2.approx.ftz(dt A
-//      log2 e) and h = decay h + dt u B, partial y = C . h over the lane's
-//      states; per round the L x L partial sums are reduce-scattered over
+//      bytes at most (at L = 2, N = 16 f32 8 scalar loads each, which the
+//      NVPTX load/store vectorizer merges into 2 x LDS.128), decay =
+//      ex2.approx.ftz(dt A log2 e) and h = decay h + dt u B, partial y =
+//      C . h over the lane's states; per round the L x L partial sums are reduce-scattered over
 //      the lanes (log2 L xor shuffles), leaving each lane y of its own step;
 //   3. y + D u, the z gate (exp and the reciprocal as MUFU approximations),
 //      the stores: f32 before the barrier that frees the stage, u and z read
