@@ -80,7 +80,8 @@ def main():
     run([args.sessa_opt, args.input, "--convert-sessa-to-gpu",
          "--one-shot-bufferize=bufferize-function-boundaries "
          "function-boundary-type-conversion=identity-layout-map",
-         "--gpu-kernel-outlining", "--canonicalize", "--cse", "-o", gpu])
+         "--gpu-kernel-outlining", "--sessa-gpu-kernel-occupancy", "--canonicalize",
+         "--cse", "-o", gpu])
     generic = run([args.sessa_opt, gpu, "--mlir-print-op-generic"]).stdout
     # Host functions: every top-level func.func region, in generic form.
     host = []

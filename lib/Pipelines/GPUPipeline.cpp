@@ -65,6 +65,8 @@ mlir::sessa::buildGPUPipeline(OpPassManager &pm,
       "sessa-gpu-device-memory,canonicalize,sessa-gpu-check-host-access,"
       // Kernels -> gpu.module / gpu.func, launches on one stream.
       "gpu-launch-sink-index-computations,gpu-kernel-outlining,"
+      // Occupancy requests of kernel bodies -> nvvm.minctasm.
+      "sessa-gpu-kernel-occupancy,"
       // Optionally one gpu.module (one image) per function.
       + std::string(options.mergeKernelModules ? "sessa-gpu-merge-modules,"
                                                : "") +

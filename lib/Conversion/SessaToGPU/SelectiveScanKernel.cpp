@@ -4,25 +4,42 @@
 // registers. Two variants:
 //
 // Staged (buildStagedScan), when the blocks tile each group and rows of N
-// are 16 bytes: L = 4 lanes per channel when N % 4 == 0 (else 2), N / L
-// states each, 128 / L channels per block (so 4 warps per block and
-// B * Dm * L threads in all: 15.5 warps per SM at B = 8, Dm = 2048). u, delta,
-// z (the block's channels, rows padded by 32 bytes so the L rows a warp reads
-// fall in distinct banks) and B, C of 32 time steps per stage are copied by
-// cp.async into 16-byte aligned dynamic shared memory, 2 or 3 stages in
-// flight (rows past T zero-filled). A stage is straight-line code in three
-// phases:
+// are 16 bytes: L lanes per channel, N / L states each, 128 / L channels per
+// block (4 warps per block). L = 2 for f32 with N = 16 (8 states per lane,
+// 64-channel blocks: 1024 warps, 2 blocks per SM at B = 8, Dm = 2048; the
+// fastest measured), where 64-channel blocks tile a group; else L = 4 when
+// N % 4 == 0 (15.5 warps per SM at B = 8, Dm = 2048), else 2. u, delta, z
+// (the block's channels) and B, C of 32 time steps per stage are copied by
+// cp.async into 16-byte aligned dynamic shared memory, 2 to 4 stages in
+// flight (as many as fit in 46 KB; the f32 L = 2 shape takes 2 stages of
+// 28 KB with z, and the launcher opts in above 48 KB; rows past T
+// zero-filled). The L rows of 32 / L channels a warp reads fall in distinct
+// banks: f32 rows are unpadded with column c of row r at
+// c ^ ((r % L) * 32 / L), 16-bit rows padded by 32 bytes. A stage is
+// straight-line code in three phases:
 //   1. lane k computes the per-channel scalars of its own step of each round
 //      of L steps: dt = softplus(delta + bias) (0 past T, so the state goes
-//      through those steps unchanged), dt u, the z gate (exp and the gate's
-//      reciprocal as MUFU approximations; log1p libdevice's);
+//      through those steps unchanged), dt u; f32: softplus = max(x, 0) +
+//      log1p(exp(-|x|)), log1p a degree-8 polynomial on [0, 1];
 //   2. per step, dt and dt u come from lane k by index shuffles, B and C of
-//      the step as one vector load each, decay = ex2.approx.ftz(dt A log2 e)
-//      and h = decay h + dt u B, partial y = C . h over the lane's states;
-//      per round the L x L partial sums are reduce-scattered over the lanes
-//      (log2 L xor shuffles), leaving each lane y of its own step;
-//   3. after the barrier that frees the stage: y + D u, the gate, stores.
-// Tuning knobs (hidden): -sessa-gpu-scan-lanes, -sessa-gpu-scan-steps.
+//      the step as one vector load each when the lane's N / L values are 16
+//      bytes at most (at L = 2, N = 16 f32 8 scalar loads each, which the
+//      NVPTX load/store vectorizer merges into 2 x LDS.128), decay =
+//      ex2.approx.ftz(dt A log2 e) and h = decay h + dt u B, partial y =
+//      C . h over the lane's states; per round the L x L partial sums are reduce-scattered over
+//      the lanes (log2 L xor shuffles), leaving each lane y of its own step;
+//   3. y + D u, the z gate (exp and the reciprocal as MUFU approximations),
+//      the stores: f32 before the barrier that frees the stage, u and z read
+//      again from it (fewer registers live through 2); 16-bit after it.
+// f32: stages wholly inside T run a second copy of the stage without the
+// checks against T (a uniform branch), and the kernel asks for 4 (L = 4) or
+// 2 (L = 2) resident blocks per SM (`sessa.min_blocks_per_sm`, made
+// nvvm.minctasm by sessa-gpu-kernel-occupancy; without it ptxas takes ~160
+// registers at L = 4 and only 3 blocks fit). 16-bit storage keeps the
+// kernel of before these changes (not rerun on the device since).
+// Tuning knobs (hidden, for measurements): -sessa-gpu-scan-{lanes, steps,
+// stages, min-blocks, swizzle, fast-softplus, late-gate, full-chunks,
+// full-issue}; bench/gpu/NOTES.md has what each measured.
 //
 // Direct (otherwise), grid (ceil(Dm / channelsPerBlock), B):
 //
@@ -74,9 +91,54 @@ llvm::cl::opt<int64_t> clScanSteps(
     llvm::cl::desc("time steps per cp.async stage of the staged "
                    "selective-scan kernel (0: 32)"));
 
+llvm::cl::opt<int64_t> clScanStages(
+    "sessa-gpu-scan-stages", llvm::cl::init(0), llvm::cl::Hidden,
+    llvm::cl::desc("cp.async stages in flight of the staged selective-scan "
+                   "kernel (0: as many as fit in 46 KB, at most 4; above "
+                   "48 KB the launch opts in to more dynamic shared memory)"));
+llvm::cl::opt<int64_t> clScanMinBlocks(
+    "sessa-gpu-scan-min-blocks", llvm::cl::init(0), llvm::cl::Hidden,
+    llvm::cl::desc("blocks per SM the staged selective-scan kernel asks "
+                   "ptxas to fit (nvvm.minctasm through "
+                   "sessa-gpu-kernel-occupancy; 0: 4 or what the shared "
+                   "memory allows, -1: no request)"));
+llvm::cl::opt<bool> clScanLateGate(
+    "sessa-gpu-scan-late-gate", llvm::cl::init(true), llvm::cl::Hidden,
+    llvm::cl::desc("staged selective scan: y + D u, the gate and the stores "
+                   "before the barrier that frees the stage, u and z read "
+                   "again from it (fewer registers live through the "
+                   "recurrence)"));
+llvm::cl::opt<bool> clScanFullChunks(
+    "sessa-gpu-scan-full-chunks", llvm::cl::init(true), llvm::cl::Hidden,
+    llvm::cl::desc("staged selective scan: a second copy of the stage "
+                   "without the checks against T, for the stages wholly "
+                   "inside T"));
+llvm::cl::opt<bool> clScanFullIssue(
+    "sessa-gpu-scan-full-issue", llvm::cl::init(false), llvm::cl::Hidden,
+    llvm::cl::desc("staged selective scan: the cp.async copies of chunks "
+                   "wholly inside T without the zero fill and row clamps "
+                   "(a uniform branch)"));
+llvm::cl::opt<bool> clScanSwizzle(
+    "sessa-gpu-scan-swizzle", llvm::cl::init(true), llvm::cl::Hidden,
+    llvm::cl::desc("f32 staged selective scan: unpadded channel rows with "
+                   "an XOR swizzle instead of 32 bytes of row padding"));
+llvm::cl::opt<bool> clScanFastSoftplus(
+    "sessa-gpu-scan-fast-softplus", llvm::cl::init(true), llvm::cl::Hidden,
+    llvm::cl::desc("staged selective scan: softplus as max(x, 0) + "
+                   "log1p(exp(-|x|)) with an FMA-pipe log1p on [0, 1] "
+                   "(else libdevice's log1p and range selects)"));
+
 constexpr int64_t kThreads = 128;
 constexpr int64_t kUnroll = 4;
 constexpr int64_t kMaxStatesPerLane = 64;
+
+/// A knob of the staged kernel's changes of 2026-11-22 (stop 10): its value
+/// when given; else its default for f32 storage, off for 16-bit storage
+/// (those changes ran on the device only for f32).
+bool stop10Knob(const llvm::cl::opt<bool> &knob, int64_t esize) {
+  return knob.getNumOccurrences() ? knob.getValue()
+                                  : knob.getValue() && esize == 4;
+}
 
 /// A unary NVVM intrinsic on f32 (a single MUFU instruction).
 Value nvvmUnaryF32(OpBuilder &b, Location loc, StringRef name, Value x) {
@@ -114,6 +176,27 @@ Value softplusF32(OpBuilder &b, Location loc, Value x, bool fast = false) {
   return arith::SelectOp::create(b, loc, isBig, x, tail);
 }
 
+/// log(1 + exp(x)) = max(x, 0) + log1p(e), e = exp(-|x|) in [0, 1]: no
+/// range selects. exp is ex2.approx.ftz; log1p(e) = e + e^2 q(e) with q a
+/// degree-7 polynomial (least-squares minimax fit of (log1p(e) - e) / e^2
+/// on [0, 1]): 9 FMA-pipe instructions, at most 1.4e-7 relative error in
+/// f32 (2.3 ulp, checked against float64 over [0, 1] and powers of two
+/// down to 2^-139). NaN propagates (through the polynomial).
+Value softplusFastF32(OpBuilder &b, Location loc, Value x) {
+  Value negAbs = arith::NegFOp::create(b, loc, math::AbsFOp::create(b, loc, x));
+  Value e = expF32(b, loc, negAbs, /*fast=*/true);
+  static const double q[] = {-0.499996483, 0.333213329,  -0.248572588,
+                             0.191540182,  -0.137545332, 0.0792125985,
+                             -0.0300704073, 0.00536589837};
+  Value acc = cstF32(b, loc, q[7]);
+  for (int i = 6; i >= 0; --i)
+    acc = math::FmaOp::create(b, loc, acc, e, cstF32(b, loc, q[i]));
+  Value eq = arith::MulFOp::create(b, loc, e, acc);
+  Value l1p = math::FmaOp::create(b, loc, e, eq, e);
+  Value pos = arith::MaximumFOp::create(b, loc, x, cstF32(b, loc, 0.0));
+  return arith::AddFOp::create(b, loc, pos, l1p);
+}
+
 /// z * sigmoid(z) = z / (1 + exp(-z)); with `fast`, z * rcp.approx.ftz(1 +
 /// exp(-z)) (1 ulp; exp(-z) = inf gives z * 0, the limit).
 Value siluF32(OpBuilder &b, Location loc, Value z, bool fast = false) {
@@ -143,12 +226,41 @@ struct ScanBuffers {
 /// Requires: the block's channels inside one group, 16-byte rows of B/C (N).
 struct StagedShape {
   int64_t lanes, cpb, perLane, v, tc, row;
+  /// f32 rows unpadded (row == cpb), column c of row r stored at
+  /// c ^ ((r % lanes) * (32 / lanes)): the lanes x (32 / lanes) elements a
+  /// warp reads in phases 1 and 3 fall in distinct banks, 16-byte pieces
+  /// stay whole.
+  bool swizzle;
+  /// f32, N = 16 at 2 lanes (8 states per lane, 64 channels per block):
+  /// measured fastest on the H100 (B=8, T=4096, Dm=2048: 0.410 ms back to
+  /// back vs 0.471 ms with 4 lanes). Its 2 stages (56 KB with z) take more
+  /// than 48 KB of dynamic shared memory: the launcher opts in.
+  bool wide = false;
+  int64_t stageBytes(bool hasZ, int64_t state, int64_t esize) const {
+    return ((hasZ ? 3 : 2) * tc * row + 2 * tc * state) * esize;
+  }
+  /// The stages in flight: the knob, else as many as fit in 46 KB (at most
+  /// 4); 0 when fewer than 2 fit.
+  int64_t stages(bool hasZ, int64_t state, int64_t esize) const {
+    int64_t bytes = stageBytes(hasZ, state, esize);
+    if (clScanStages >= 2)
+      return bytes * clScanStages <= 227 * 1024 ? clScanStages.getValue() : 0;
+    int64_t n = std::min<int64_t>(4, (46 * 1024) / bytes);
+    if (n < 2 && wide && 2 * bytes <= 227 * 1024)
+      return 2;
+    return n >= 2 ? n : 0;
+  }
 };
 
-StagedShape stagedShape(int64_t state, Type elementType) {
+/// The staged shape; `preferWide`: 2 lanes for f32 with N = 16 (see
+/// StagedShape::wide) unless the lanes knob says otherwise.
+StagedShape stagedShape(int64_t state, Type elementType, bool preferWide) {
   int64_t esize = elementType.getIntOrFloatBitWidth() / 8;
   StagedShape sh;
+  sh.wide = preferWide && esize == 4 && state == 16 &&
+            (clScanLanes == 0 || clScanLanes == 2);
   sh.lanes = clScanLanes == 2 || clScanLanes == 4 ? clScanLanes.getValue()
+            : sh.wide                          ? 2
             : state % 4 == 0                   ? 4
                                                : 2;
   sh.cpb = kThreads / sh.lanes;
@@ -160,21 +272,21 @@ StagedShape stagedShape(int64_t state, Type elementType) {
   // with 16, 4 stages).
   sh.tc = clScanSteps > 0 ? clScanSteps.getValue()
                           : std::max<int64_t>(32, kThreads * sh.v / sh.cpb);
-  // Pad rows by 32 bytes: the lanes of a warp read lanes consecutive rows of
-  // 32 / lanes channels, which then fall in distinct banks.
-  sh.row = sh.cpb + 32 / esize;
+  // The lanes of a warp read lanes consecutive rows of 32 / lanes channels:
+  // pad rows by 32 bytes, or (f32) swizzle, so that they fall in distinct
+  // banks.
+  sh.swizzle = clScanSwizzle && esize == 4 && sh.cpb % 32 == 0;
+  sh.row = sh.swizzle ? sh.cpb : sh.cpb + 32 / esize;
   return sh;
 }
 
-bool canStage(const ScanBuffers &s, Type elementType) {
+bool canStage(const ScanBuffers &s, Type elementType, const StagedShape &sh) {
   int64_t esize = elementType.getIntOrFloatBitWidth() / 8;
   if (s.state % 2 != 0)
     return false;
-  StagedShape sh = stagedShape(s.state, elementType);
-  // At least 2 stages (one in flight while one is read) in 46 KB.
-  int64_t stageBytes =
-      ((s.z ? 3 : 2) * sh.tc * sh.row + 2 * sh.tc * s.state) * esize;
-  return 2 * stageBytes <= 46 * 1024 && s.state % sh.lanes == 0 &&
+  // At least 2 stages (one in flight while one is read).
+  return sh.stages(s.z != nullptr, s.state, esize) >= 2 &&
+         s.state % sh.lanes == 0 &&
          sh.perLane <= kMaxStatesPerLane &&
          s.perGroup % sh.cpb == 0 &&
          (s.state * esize) % 16 == 0 &&
@@ -207,22 +319,23 @@ SmallVector<Value> loadRowF32(OpBuilder &b, Location loc, Value buffer,
   return out;
 }
 
-void buildStagedScan(OpBuilder &b, Location loc, const ScanBuffers &s) {
+void buildStagedScan(OpBuilder &b, Location loc, const ScanBuffers &s,
+                     const StagedShape &sh) {
   Type et = cast<MemRefType>(s.u.getType()).getElementType();
   int64_t esize = et.getIntOrFloatBitWidth() / 8;
-  const StagedShape sh = stagedShape(s.state, et);
+  const bool fastSoftplus = stop10Knob(clScanFastSoftplus, esize),
+             lateGate = stop10Knob(clScanLateGate, esize),
+             fullChunks = stop10Knob(clScanFullChunks, esize);
   const int64_t lanes = sh.lanes, tc = sh.tc, cpb = sh.cpb,
                 perLane = sh.perLane, v = sh.v, row = sh.row;
-  const int64_t stageBytes =
-      ((s.z ? 3 : 2) * tc * row + 2 * tc * s.state) * esize;
-  const int64_t stages = std::min<int64_t>(4, (46 * 1024) / stageBytes);
+  const int64_t stages = sh.stages(s.z != nullptr, s.state, esize);
   MemRefType chanTile = workgroupMemRefType({stages, tc, row}, et);
   MemRefType stateTile = workgroupMemRefType({stages, tc, s.state}, et);
   // One 16-byte aligned dynamic pool (cp.async needs the alignment).
   int64_t chanBytes = staticBytes(chanTile), stateBytes = staticBytes(stateTile);
-  Value poolBytes = arith::ConstantOp::create(
-      b, loc,
-      b.getI32IntegerAttr((s.z ? 3 : 2) * chanBytes + 2 * stateBytes));
+  const int64_t poolSize = (s.z ? 3 : 2) * chanBytes + 2 * stateBytes;
+  Value poolBytes =
+      arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(poolSize));
 
   Value grid[] = {cst(b, loc, s.channels / cpb), s.batch};
   Value block[] = {cst(b, loc, kThreads)};
@@ -257,21 +370,43 @@ void buildStagedScan(OpBuilder &b, Location loc, const ScanBuffers &s) {
     for (Value n : nIdx)
       hInit.push_back(s.h0 ? loadF32(b, loc, s.h0, {bi, ch, n})
                            : cstF32(b, loc, 0.0));
+    // The swizzled column of (row, col): col ^ ((row % lanes) * 32 / lanes).
+    auto swz = [&](OpBuilder &b, Location loc, Value r, Value col) -> Value {
+      Value key = mulIdx(b, loc,
+                         arith::RemUIOp::create(b, loc, r, cst(b, loc, lanes)),
+                         cst(b, loc, 32 / lanes));
+      return arith::XOrIOp::create(b, loc, col, key);
+    };
+    // This lane's column in its own rows (row % lanes == ln).
+    Value clCol =
+        sh.swizzle ? arith::XOrIOp::create(
+                         b, loc, cl, mulIdx(b, loc, ln, cst(b, loc, 32 / lanes)))
+                         .getResult()
+                   : cl;
     Value lastRow = subIdx(b, loc, s.rows, cst(b, loc, 1));
     Value chunks = ceilDiv(b, loc, s.rows, cst(b, loc, tc));
     Value zero = cstF32(b, loc, 0.0);
 
     // Issues the cp.async copies of time chunk `c` into stage `st` and
     // commits them as one group. Rows past T are zero-filled (nothing read).
-    auto issue = [&](OpBuilder &b, Location loc, Value c, Value st) {
+    // `checked`: rows may lie past T; else all tc rows are read as they
+    // are (no zero fill, no clamping). `nvvmCommit`: commit with
+    // nvvm.cp.async.commit.group (inside a branch) and return no token.
+    auto issue = [&](OpBuilder &b, Location loc, Value c, Value st,
+                     bool checked = true, bool nvvmCommit = false) -> Value {
       Value t0 = mulIdx(b, loc, c, cst(b, loc, tc));
       SmallVector<Value> tokens;
       auto copy = [&](Value dst, ValueRange dstIdx, Value src,
                       SmallVector<Value> srcIdx, Value t, bool keep) {
-        Value valid = ult(b, loc, t, s.rows);
-        Value n = arith::SelectOp::create(b, loc, valid, cst(b, loc, v),
-                                          cst(b, loc, 0));
-        srcIdx[1] = minIndex(b, loc, t, lastRow);
+        Value n;
+        if (checked) {
+          Value valid = ult(b, loc, t, s.rows);
+          n = arith::SelectOp::create(b, loc, valid, cst(b, loc, v),
+                                      cst(b, loc, 0));
+          srcIdx[1] = minIndex(b, loc, t, lastRow);
+        } else {
+          srcIdx[1] = t;
+        }
         auto op = nvgpu::DeviceAsyncCopyOp::create(
             b, loc, dst, dstIdx, src, srcIdx, b.getIndexAttr(v), n,
             b.getUnitAttr());
@@ -287,10 +422,11 @@ void buildStagedScan(OpBuilder &b, Location loc, const ScanBuffers &s) {
                            cst(b, loc, v));
         Value t = addIdx(b, loc, t0, r);
         Value dc = addIdx(b, loc, d0, col);
-        copy(us, {st, r, col}, s.u, {bi, t, dc}, t, true);
-        copy(ds, {st, r, col}, s.delta, {bi, t, dc}, t, true);
+        Value sc = sh.swizzle ? swz(b, loc, r, col) : col;
+        copy(us, {st, r, sc}, s.u, {bi, t, dc}, t, true);
+        copy(ds, {st, r, sc}, s.delta, {bi, t, dc}, t, true);
         if (s.z)
-          copy(zs, {st, r, col}, s.z, {bi, t, dc}, t, true);
+          copy(zs, {st, r, sc}, s.z, {bi, t, dc}, t, true);
       }
       // B, C: tc rows x N.
       const int64_t perRowN = s.state / v, piecesN = tc * perRowN;
@@ -312,6 +448,10 @@ void buildStagedScan(OpBuilder &b, Location loc, const ScanBuffers &s) {
       }
       // The commit takes every cp.async of this thread so far (the tokens
       // only order the ops in the IR).
+      if (nvvmCommit) {
+        NVVM::CpAsyncCommitGroupOp::create(b, loc);
+        return Value();
+      }
       return nvgpu::DeviceAsyncCreateGroupOp::create(b, loc, tokens)
           .getResult();
     };
@@ -334,14 +474,37 @@ void buildStagedScan(OpBuilder &b, Location loc, const ScanBuffers &s) {
         b, loc, cst(b, loc, 0), chunks, cst(b, loc, 1), hInit,
         [&](OpBuilder &b, Location loc, Value c, ValueRange hIn) {
           Value ahead = addIdx(b, loc, c, cst(b, loc, stages - 1));
-          Value tok = issue(b, loc, ahead,
-                            arith::RemUIOp::create(b, loc, ahead,
-                                                   cst(b, loc, stages)));
-          nvgpu::DeviceAsyncWaitOp::create(b, loc, tok,
-                                           b.getI32IntegerAttr(stages - 1));
+          Value aheadSt =
+              arith::RemUIOp::create(b, loc, ahead, cst(b, loc, stages));
+          if (clScanFullIssue) {
+            // Chunks wholly inside T are copied without the checks.
+            Value aheadFull = arith::CmpIOp::create(
+                b, loc, arith::CmpIPredicate::ule,
+                mulIdx(b, loc, addIdx(b, loc, ahead, cst(b, loc, 1)),
+                       cst(b, loc, tc)),
+                s.rows);
+            scf::IfOp::create(
+                b, loc, aheadFull,
+                [&](OpBuilder &b, Location loc) {
+                  issue(b, loc, ahead, aheadSt, /*checked=*/false, true);
+                  scf::YieldOp::create(b, loc);
+                },
+                [&](OpBuilder &b, Location loc) {
+                  issue(b, loc, ahead, aheadSt, /*checked=*/true, true);
+                  scf::YieldOp::create(b, loc);
+                });
+            NVVM::CpAsyncWaitGroupOp::create(b, loc,
+                                             b.getI32IntegerAttr(stages - 1));
+          } else {
+            Value tok = issue(b, loc, ahead, aheadSt);
+            nvgpu::DeviceAsyncWaitOp::create(b, loc, tok,
+                                             b.getI32IntegerAttr(stages - 1));
+          }
           barrier(b, loc);
           Value st = arith::RemUIOp::create(b, loc, c, cst(b, loc, stages));
           Value t0 = mulIdx(b, loc, c, cst(b, loc, tc));
+          // The stage; `checked`: some of its steps may lie past T.
+          auto stage = [&](OpBuilder &b, Location loc, bool checked) {
           SmallVector<Value> h(hIn.begin(), hIn.end());
           // The whole chunk, unrolled, in three phases so that it is one
           // basic block up to the stores (ptxas overlaps the rounds):
@@ -354,18 +517,21 @@ void buildStagedScan(OpBuilder &b, Location loc, const ScanBuffers &s) {
           for (int64_t r = 0; r < rounds; ++r) {
             Value own = addIdx(b, loc, ln, cst(b, loc, r * lanes));
             tOwn.push_back(addIdx(b, loc, t0, own));
-            validOwn.push_back(ult(b, loc, tOwn.back(), s.rows));
-            uo.push_back(loadF32(b, loc, us, {st, own, cl}));
-            Value d = loadF32(b, loc, ds, {st, own, cl});
+            validOwn.push_back(checked ? ult(b, loc, tOwn.back(), s.rows)
+                                       : Value());
+            uo.push_back(loadF32(b, loc, us, {st, own, clCol}));
+            Value d = loadF32(b, loc, ds, {st, own, clCol});
             if (bias)
               d = arith::AddFOp::create(b, loc, d, bias);
             if (s.softplus)
-              d = softplusF32(b, loc, d, /*fast=*/true);
-            d = arith::SelectOp::create(b, loc, validOwn.back(), d, zero);
+              d = fastSoftplus ? softplusFastF32(b, loc, d)
+                                     : softplusF32(b, loc, d, /*fast=*/true);
+            if (checked)
+              d = arith::SelectOp::create(b, loc, validOwn.back(), d, zero);
             dt.push_back(d);
             dtu.push_back(arith::MulFOp::create(b, loc, d, uo.back()));
-            if (zs)
-              gate.push_back(siluF32(b, loc, loadF32(b, loc, zs, {st, own, cl}),
+            if (zs && !lateGate)
+              gate.push_back(siluF32(b, loc, loadF32(b, loc, zs, {st, own, clCol}),
                                      /*fast=*/true));
           }
           // (2) the recurrence, step by step; per round, y reduce-scattered
@@ -416,20 +582,75 @@ void buildStagedScan(OpBuilder &b, Location loc, const ScanBuffers &s) {
             }
             yOwn.push_back(ys[0]);
           }
+          // (3) y + D u, the gate, and the stores of this lane's steps:
+          // after the barrier that frees the stage, or (late gate) before
+          // it, with u and z read again from the stage so that neither u
+          // nor the gate is held in registers through (2).
+          auto finish = [&]() {
+            for (int64_t r = 0; r < rounds; ++r) {
+              Value own = addIdx(b, loc, ln, cst(b, loc, r * lanes));
+              Value y = yOwn[r];
+              if (skip) {
+                Value ur = lateGate
+                               ? loadF32(b, loc, us, {st, own, clCol})
+                               : uo[r];
+                y = math::FmaOp::create(b, loc, skip, ur, y);
+              }
+              if (zs) {
+                Value gr = lateGate
+                               ? siluF32(b, loc,
+                                         loadF32(b, loc, zs, {st, own, clCol}),
+                                         /*fast=*/true)
+                               : gate[r];
+                y = arith::MulFOp::create(b, loc, y, gr);
+              }
+              if (checked)
+                buildIf(b, loc, validOwn[r], [&](OpBuilder &b, Location loc) {
+                  storeF32(b, loc, y, s.yBuf, {bi, tOwn[r], ch});
+                });
+              else
+                storeF32(b, loc, y, s.yBuf, {bi, tOwn[r], ch});
+            }
+          };
+          if (lateGate)
+            finish();
           barrier(b, loc); // the stage is refilled by a later iteration
-          // (3) y + D u, the gate, and the stores of this lane's steps.
-          for (int64_t r = 0; r < rounds; ++r) {
-            Value y = yOwn[r];
-            if (skip)
-              y = math::FmaOp::create(b, loc, skip, uo[r], y);
-            if (zs)
-              y = arith::MulFOp::create(b, loc, y, gate[r]);
-            buildIf(b, loc, validOwn[r], [&](OpBuilder &b, Location loc) {
-              storeF32(b, loc, y, s.yBuf, {bi, tOwn[r], ch});
-            });
+          if (!lateGate)
+            finish();
+          return h;
+          };
+          // Stages wholly inside T (all but at most the last) without the
+          // per-step checks (a uniform branch).
+          if (!fullChunks) {
+            scf::YieldOp::create(b, loc, stage(b, loc, /*checked=*/true));
+            return;
           }
-          scf::YieldOp::create(b, loc, h);
+          Value full = arith::CmpIOp::create(
+              b, loc, arith::CmpIPredicate::ule,
+              addIdx(b, loc, t0, cst(b, loc, tc)), s.rows);
+          auto ifOp = scf::IfOp::create(
+              b, loc, full,
+              [&](OpBuilder &b, Location loc) {
+                scf::YieldOp::create(b, loc, stage(b, loc, false));
+              },
+              [&](OpBuilder &b, Location loc) {
+                scf::YieldOp::create(b, loc, stage(b, loc, true));
+              });
+          scf::YieldOp::create(b, loc, ifOp.getResults());
         });
+    // 4 lanes: 4 resident blocks per SM (16 warps; 2048 / 132 = 15.5 at
+    // B = 8, Dm = 2048, N = 16: the whole grid in one wave); without the
+    // request ptxas takes up to ~165 registers for the unrolled stage (3
+    // blocks). 2 lanes: 2 blocks (no cap in practice: 255 registers; the
+    // wide shape takes ~220; 256 blocks at B = 8, Dm = 2048 are one wave).
+    int64_t minBlocks =
+        clScanMinBlocks != 0 ? clScanMinBlocks.getValue()
+        : esize != 4         ? -1 // 16-bit storage: as before stop 10
+        : lanes == 2         ? 2
+                     : std::min<int64_t>(4, (228 * 1024) / (poolSize + 1024));
+    if (minBlocks > 0)
+      chunkLoop->setAttr("sessa.min_blocks_per_sm",
+                         b.getI64IntegerAttr(minBlocks));
     // Drain the (empty) groups still in flight before the kernel ends.
     NVVM::CpAsyncWaitGroupOp::create(b, loc, b.getI32IntegerAttr(0));
     for (int64_t j = 0; j < perLane; ++j)
@@ -492,8 +713,13 @@ mlir::sessa::gpulowering::lowerSelectiveScan(RewriterBase &rewriter,
   ScanBuffers sb{u,     delta, aMat, bMat,   cMat,     dSkip,   z,
                  dBias, h0,    yBuf, hBuf,   batch,    rows,    channels,
                  state, perGroup, softplus};
-  if (canStage(sb, uType.getElementType())) {
-    buildStagedScan(b, loc, sb);
+  // The wide shape where its blocks tile the groups, else the 4-lane one.
+  Type et = uType.getElementType();
+  StagedShape sh = stagedShape(state, et, /*preferWide=*/true);
+  if (!canStage(sb, et, sh))
+    sh = stagedShape(state, et, /*preferWide=*/false);
+  if (canStage(sb, et, sh)) {
+    buildStagedScan(b, loc, sb, sh);
     return SmallVector<Value>{toTensor(b, loc, yBuf), toTensor(b, loc, hBuf)};
   }
 

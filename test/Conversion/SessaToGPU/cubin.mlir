@@ -20,7 +20,10 @@
 // LOGITS: cp.async.wait_group {{[[:space:]]*}}3;
 // LOGITS: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
 
+// The scan's occupancy request (2 lanes per channel at N = 16 f32: 2 blocks
+// per SM) reaches ptxas.
 // SCAN: .target sm_90
+// SCAN: .minnctapersm 2
 // SCAN: cp.async.cg.shared.global
 // SCAN: ex2.approx
 

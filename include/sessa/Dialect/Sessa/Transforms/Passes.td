@@ -264,6 +264,25 @@ def SessaGPUMergeModules
   let dependentDialects = ["::mlir::gpu::GPUDialect"];
 }
 
+def SessaGPUKernelOccupancy
+    : Pass<"sessa-gpu-kernel-occupancy", "::mlir::ModuleOp"> {
+  let summary = "Turn occupancy requests of kernel bodies into nvvm.minctasm";
+  let description = [{
+    A kernel builder that needs a number of resident blocks per SM (so that
+    its whole grid fits in one wave, say) marks an op of its `gpu.launch`
+    body with `sessa.min_blocks_per_sm = N : i64`; gpu-kernel-outlining
+    copies the body, not the launch's attributes. After outlining, this
+    pass sets `nvvm.minctasm = N` on each kernel `gpu.func` holding such a
+    marker (the largest N, if several) and removes the markers;
+    convert-gpu-to-nvvm keeps the attribute and ptxas receives
+    `.minnctapersm N` (it then caps the registers per thread at what N
+    blocks of the kernel's `.maxntid` threads leave). A kernel that already
+    has `nvvm.minctasm` keeps the larger value.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::NVVM::NVVMDialect"];
+}
+
 def SessaGPULowerVectorTransfers : Pass<"sessa-gpu-lower-vector-transfers"> {
   let summary = "Lower 1-D vector transfers in kernels to vector loads and stores";
   let description = [{
