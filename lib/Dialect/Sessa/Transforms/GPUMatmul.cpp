@@ -23,6 +23,7 @@
 //===----------------------------------------------------------------------===//
 #include "sessa/Dialect/Sessa/Transforms/GemmKernel.h"
 #include "sessa/Dialect/Sessa/Transforms/Passes.h"
+#include "NoAliasArgument.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -209,16 +210,6 @@ Value rootOf(Value v) {
   return v;
 }
 
-/// Whether `v` is a function argument marked `llvm.noalias`.
-bool isNoAliasArgument(Value v) {
-  auto arg = dyn_cast<BlockArgument>(v);
-  if (!arg)
-    return false;
-  auto func = dyn_cast<FunctionOpInterface>(arg.getOwner()->getParentOp());
-  return func && arg.getOwner() == &func.getFunctionBody().front() &&
-         func.getArgAttr(arg.getArgNumber(), LLVM::LLVMDialect::getNoAliasAttrName());
-}
-
 /// Whether `x` and `y` may share memory: not when their roots are distinct
 /// and at least one of them is a fresh allocation or an `llvm.noalias`
 /// function argument.
@@ -227,7 +218,7 @@ bool mayAlias(Value x, Value y) {
   if (rx == ry)
     return true;
   auto distinct = [](Value v) {
-    return v.getDefiningOp<memref::AllocOp>() || isNoAliasArgument(v);
+    return v.getDefiningOp<memref::AllocOp>() || sessa::isNoAliasArgument(v);
   };
   return !distinct(rx) && !distinct(ry);
 }

@@ -50,6 +50,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "GPULinalgKernels.h"
+#include "NoAliasArgument.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
@@ -151,18 +152,6 @@ SmallVector<Value> loopSizes(OpBuilder &b, Location loc, linalg::GenericOp op) {
     }
   }
   return sizes;
-}
-
-/// Whether `v` is a function argument marked `llvm.noalias` (the entry
-/// points' outputs: they share no memory with any other argument).
-bool isNoAliasArgument(Value v) {
-  auto arg = dyn_cast<BlockArgument>(v);
-  if (!arg)
-    return false;
-  auto func = dyn_cast<FunctionOpInterface>(arg.getOwner()->getParentOp());
-  return func && arg.getOwner() == &func.getFunctionBody().front() &&
-         func.getArgAttr(arg.getArgNumber(),
-                         LLVM::LLVMDialect::getNoAliasAttrName());
 }
 
 /// Whether the chain can step over `op` (it has no effect on memory other
