@@ -268,6 +268,48 @@ void waitTiles(ImplicitLocOpBuilder &b, int64_t pending) {
   gpu::BarrierOp::create(b);
 }
 
+/// The multi-stage cp.async main loop of both kernels: tiles 0 .. stages-2
+/// in flight before the loop; iteration t waits for tile t, then refills
+/// the stage that iteration t-1 computed on (free after the barrier) with
+/// tile t + stages - 1. Every stage slot commits one group, empty or not,
+/// so that waiting for all but the stages-2 newest groups means tile t has
+/// landed. `load(b, stage, k0)` issues one tile's copies; `step(b, t, acc)`
+/// computes on tile t and returns the new accumulators (numAcc f32, zero at
+/// the start). Returns the final accumulators.
+SmallVector<Value> buildPipelinedLoop(
+    ImplicitLocOpBuilder &b, const Config &cfg, Value numTiles,
+    int64_t numAcc,
+    function_ref<void(ImplicitLocOpBuilder &, Value, Value)> load,
+    function_ref<SmallVector<Value>(ImplicitLocOpBuilder &, Value,
+                                    ValueRange)>
+        step) {
+  IndexMath km{b};
+  for (int64_t s = 0; s + 1 < cfg.stages; ++s) {
+    ifThen(b, km.lt(km.c(s), numTiles), [&](ImplicitLocOpBuilder &b) {
+      IndexMath im{b};
+      load(b, im.c(s), im.c(s * cfg.blockK));
+    });
+    commitTiles(b);
+  }
+  Value zero = arith::ConstantOp::create(b, b.getF32FloatAttr(0.0));
+  SmallVector<Value> init(numAcc, zero);
+  auto loop = scf::ForOp::create(
+      b, km.c(0), numTiles, km.c(1), init,
+      [&](OpBuilder &nb, Location loc, Value t, ValueRange acc) {
+        ImplicitLocOpBuilder b(loc, nb);
+        IndexMath im{b};
+        waitTiles(b, cfg.stages - 2);
+        Value next = im.add(t, cfg.stages - 1);
+        ifThen(b, im.lt(next, numTiles), [&](ImplicitLocOpBuilder &b) {
+          IndexMath im{b};
+          load(b, im.rem(next, cfg.stages), im.mul(next, cfg.blockK));
+        });
+        commitTiles(b);
+        scf::YieldOp::create(b, step(b, t, acc));
+      });
+  return SmallVector<Value>(loop.getResults());
+}
+
 /// The values the kernel body needs besides its shared buffers.
 struct KernelIds {
   Value tid, m0, n0;
@@ -364,44 +406,18 @@ void buildKernel(ImplicitLocOpBuilder &b, const Config &cfg, Value a, Value bm,
     // scalar path's addresses would hold) and with the run-time choice.
     auto mainLoop = [&](ImplicitLocOpBuilder &b,
                         bool assumeFast) -> SmallVector<Value> {
-      IndexMath km{b};
       auto load = [&](ImplicitLocOpBuilder &b, Value stage, Value k0) {
         loadTile(b, cfg, ids.a, aSm, stage, ids.m0, k0, ids.tid, cfg.blockM,
                  assumeFast);
         loadTile(b, cfg, ids.b, bSm, stage, ids.n0, k0, ids.tid, cfg.blockN,
                  assumeFast);
       };
-      // Multi-stage pipeline: tiles 0 .. stages-2 in flight before the loop;
-      // iteration t waits for tile t, then refills the stage that iteration
-      // t-1 computed on (free after the barrier) with tile t + stages - 1.
-      // Every stage slot commits one group, empty or not, so that waiting
-      // for all but the stages-2 newest groups means tile t has landed.
-      for (int64_t s = 0; s + 1 < cfg.stages; ++s) {
-        ifThen(b, km.lt(km.c(s), numTiles), [&](ImplicitLocOpBuilder &b) {
-          IndexMath im{b};
-          load(b, im.c(s), im.c(s * cfg.blockK));
-        });
-        commitTiles(b);
-      }
-      Value zero = arith::ConstantOp::create(b, b.getF32FloatAttr(0.0));
-      SmallVector<Value> init(numAcc, zero);
-      auto loop = scf::ForOp::create(
-          b, km.c(0), numTiles, km.c(1), init,
-          [&](OpBuilder &nb, Location loc, Value t, ValueRange acc) {
-            ImplicitLocOpBuilder b(loc, nb);
+      return buildPipelinedLoop(
+          b, cfg, numTiles, numAcc, load,
+          [&](ImplicitLocOpBuilder &b, Value t, ValueRange acc) {
             IndexMath im{b};
-            waitTiles(b, cfg.stages - 2);
-            Value next = im.add(t, cfg.stages - 1);
-            ifThen(b, im.lt(next, numTiles), [&](ImplicitLocOpBuilder &b) {
-              IndexMath im{b};
-              load(b, im.rem(next, cfg.stages), im.mul(next, cfg.blockK));
-            });
-            commitTiles(b);
-            SmallVector<Value> out =
-                compute(b, ids, aSm, bSm, im.rem(t, cfg.stages), acc);
-            scf::YieldOp::create(b, out);
+            return compute(b, ids, aSm, bSm, im.rem(t, cfg.stages), acc);
           });
-      return SmallVector<Value>(loop.getResults());
     };
     Type f32 = b.getF32Type();
     auto both = scf::IfOp::create(b, SmallVector<Type>(numAcc, f32),
@@ -978,33 +994,12 @@ void buildMmaGemm(ImplicitLocOpBuilder &b, Value a, Value bm, Value c,
     auto mainLoop = [&](ImplicitLocOpBuilder &b,
                         function_ref<void(ImplicitLocOpBuilder &, Value, Value)>
                             load) -> SmallVector<Value> {
-      IndexMath km{b};
-      for (int64_t s = 0; s + 1 < cfg.stages; ++s) {
-        ifThen(b, km.lt(km.c(s), numTiles), [&](ImplicitLocOpBuilder &b) {
-          IndexMath im{b};
-          load(b, im.c(s), im.c(s * cfg.blockK));
-        });
-        commitTiles(b);
-      }
-      Value zero = arith::ConstantOp::create(b, b.getF32FloatAttr(0.0));
-      SmallVector<Value> init(numAcc, zero);
-      auto loop = scf::ForOp::create(
-          b, km.c(0), numTiles, km.c(1), init,
-          [&](OpBuilder &nb, Location loc, Value t, ValueRange acc) {
-            ImplicitLocOpBuilder b(loc, nb);
-            IndexMath im{b};
+      return buildPipelinedLoop(
+          b, cfg, numTiles, numAcc, load,
+          [&](ImplicitLocOpBuilder &b, Value t, ValueRange acc) {
             I32Math x{b};
-            waitTiles(b, cfg.stages - 2);
-            Value next = im.add(t, cfg.stages - 1);
-            ifThen(b, im.lt(next, numTiles), [&](ImplicitLocOpBuilder &b) {
-              IndexMath im{b};
-              load(b, im.rem(next, cfg.stages), im.mul(next, cfg.blockK));
-            });
-            commitTiles(b);
-            scf::YieldOp::create(
-                b, compute(b, x.rem(x.of(t), cfg.stages), acc));
+            return compute(b, x.rem(x.of(t), cfg.stages), acc);
           });
-      return SmallVector<Value>(loop.getResults());
     };
 
     // Both operands dense along k, aligned, and addressable with i32
