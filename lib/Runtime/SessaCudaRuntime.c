@@ -29,7 +29,8 @@
  *         cuMemcpyAsync, mgpuMemset32/16 cuMemsetD32Async/D16Async.
  *       * Launch: mgpuLaunchKernel raises the function's
  *         CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES when a launch asks
- *         for more than 48 KiB of dynamic shared memory; grid and block
+ *         for more dynamic shared memory than fits in 48 KiB beside the
+ *         kernel's static shared memory; grid and block
  *         sizes that do not fit the driver's unsigned int are an error; a
  *         launch with an empty grid (an empty tensor) does nothing.
  *       * Errors: the first failing call is recorded in thread-local state
@@ -80,11 +81,12 @@ typedef struct CUevent_st *CUevent;
 #define CU_MEMORYTYPE_HOST 1
 #define CU_MEMORYTYPE_DEVICE 2
 #define CU_MEMORYTYPE_UNIFIED 4
+#define CU_FUNC_ATTRIBUTE_SHARED_SIZE_BYTES 1
 #define CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES 8
 #define CU_STREAM_NON_BLOCKING 1
 #define CU_EVENT_DISABLE_TIMING 2
 
-/* Dynamic shared memory a kernel may use without opting in. */
+/* Shared memory (static plus dynamic) a kernel may use without opting in. */
 #define DEFAULT_MAX_DYNAMIC_SHARED 49152
 
 typedef struct cuda_driver {
@@ -120,6 +122,8 @@ typedef struct cuda_driver {
   /* Optional (looked up apart): several attributes of a pointer in one
    * call, CUDA_SUCCESS with default values for a non-CUDA pointer. */
   CUresult (*cuPointerGetAttributes)(unsigned, int *, void **, CUdeviceptr);
+  /* Optional: a function's static shared memory (for the opt-in above). */
+  CUresult (*cuFuncGetAttribute)(int *, int, CUfunction);
 } cuda_driver;
 
 /* Exported symbol of each entry of cuda_driver. */
@@ -212,6 +216,7 @@ static void load_driver(void) {
   }
   *(void **)&table.cuPointerGetAttributes =
       dlsym(lib, "cuPointerGetAttributes");
+  *(void **)&table.cuFuncGetAttribute = dlsym(lib, "cuFuncGetAttribute");
 
   g_cu = table;
   CUresult r = g_cu.cuInit(0);
@@ -318,7 +323,8 @@ typedef struct cuda_function {
   cuda_module *module;
   CUcontext ctx;
   CUfunction fn;
-  int max_dynamic_shared; /* the attribute as last set */
+  int default_dynamic_shared; /* without opting in: 48 KiB - static */
+  int max_dynamic_shared;     /* the attribute as last set */
   const char *name_ptr;   /* the caller's string (compiled code passes the
                              same constant at every launch: a fast match) */
   char name[];
@@ -439,7 +445,18 @@ void *mgpuModuleGetFunction(void *module, const char *name) {
         found->module = m;
         found->ctx = ctx;
         found->fn = fn;
-        found->max_dynamic_shared = DEFAULT_MAX_DYNAMIC_SHARED;
+        /* Static and dynamic shared memory share the 48 KiB a kernel may
+         * use without opting in. */
+        int static_bytes = 0;
+        if (!g_cu.cuFuncGetAttribute ||
+            g_cu.cuFuncGetAttribute(&static_bytes,
+                                    CU_FUNC_ATTRIBUTE_SHARED_SIZE_BYTES,
+                                    fn) != CUDA_SUCCESS ||
+            static_bytes < 0 || static_bytes > DEFAULT_MAX_DYNAMIC_SHARED)
+          static_bytes = 0;
+        found->default_dynamic_shared =
+            DEFAULT_MAX_DYNAMIC_SHARED - static_bytes;
+        found->max_dynamic_shared = found->default_dynamic_shared;
         found->next = m->functions;
         m->functions = found;
       } else {
@@ -477,7 +494,7 @@ void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
       return;
     }
   }
-  if (smem > DEFAULT_MAX_DYNAMIC_SHARED) {
+  if (smem > f->default_dynamic_shared) {
     pthread_mutex_lock(&f->module->lock);
     bool ok = true;
     if (smem > f->max_dynamic_shared) {

@@ -73,8 +73,10 @@ static void twice_run(void **params, int64_t threads) {
     y[i] = 2.0f * t[i];
 }
 
-static fake_kernel g_kernels[] = {{"add_one", add_one_run, 49152},
-                                  {"twice", twice_run, 49152}};
+/* `twice` has 16 bytes of static shared memory: 48 KiB - 16 of dynamic
+ * shared memory fit without opting in. */
+static fake_kernel g_kernels[] = {{"add_one", add_one_run, 49152, 0},
+                                  {"twice", twice_run, 49152 - 16, 16}};
 static fake_image g_image = {2, g_kernels};
 static void *g_module; /* what the artifact's constructor would hold */
 
@@ -124,6 +126,21 @@ static const sessa_entry_desc k_scale = {
     "scale", 1, 1, k_x, k_y, 1, k_syms, scale_compute, 0, NULL};
 static const sessa_entry_desc k_big = {
     "big", 1, 1, k_x, k_y, 1, k_syms, big_compute, 0, NULL};
+
+/* edge: `twice` with exactly 48 KiB of dynamic shared memory, which does not
+ * fit beside its 16 static bytes without opting in. */
+static void edge_compute(void **args) {
+  desc1 *x = args[0], *y = args[1];
+  int64_t n = x->size;
+  void *s = mgpuStreamCreate();
+  void *g = mgpuModuleGetFunction(g_module, "twice");
+  void *p[] = {&x->aligned, &y->aligned, &n};
+  mgpuLaunchKernel(g, n, 1, 1, 1, 1, 1, 49152, s, p, NULL, 3);
+  mgpuStreamSynchronize(s);
+  mgpuStreamDestroy(s);
+}
+static const sessa_entry_desc k_edge = {
+    "edge", 1, 1, k_x, k_y, 1, k_syms, edge_compute, 0, NULL};
 
 static sessa_tensor tensor1(void *data, int64_t n) {
   sessa_tensor t;
@@ -277,6 +294,18 @@ static void test_fake(const char *path) {
         "second call: image loaded once, functions and attribute cached "
         "(loads %d, lookups %d)",
         fs->module_loads, fs->get_function_calls);
+
+  /* 48 KiB of dynamic shared memory beside 16 static bytes: opted in (the
+   * static size counts), and only once. */
+  for (int k = 0; k < 2; ++k) {
+    rc = call(&k_edge, x, n, y, n, &st);
+    CHECK(rc == SESSA_OK && fs->set_attribute_calls == 2 &&
+              g_kernels[1].max_dynamic_shared == 49152,
+          "48 KiB dynamic + 16 static bytes: the attribute raised once (%d "
+          "%s, calls %d, attribute %d)",
+          rc, st.message, fs->set_attribute_calls,
+          g_kernels[1].max_dynamic_shared);
+  }
 
   /* Host memory. */
   float host[4] = {0};

@@ -192,6 +192,14 @@ int cuModuleGetFunction(void **fn, void *module, const char *name) {
   return 500;
 }
 
+int cuFuncGetAttribute(int *value, int attribute, void *fn) {
+  fake_kernel *k = fn;
+  if (attribute != 1) /* CU_FUNC_ATTRIBUTE_SHARED_SIZE_BYTES */
+    return 1;
+  *value = k->static_shared;
+  return 0;
+}
+
 int cuFuncSetAttribute(void *fn, int attribute, int value) {
   fake_kernel *k = fn;
   ++g_state.set_attribute_calls;
@@ -214,7 +222,7 @@ int cuLaunchKernel(void *fn, unsigned gx, unsigned gy, unsigned gz,
   g_state.last_block[0] = bx, g_state.last_block[1] = by, g_state.last_block[2] = bz;
   if (g_state.fail_kernel && strcmp(g_state.fail_kernel, k->name) == 0)
     return g_state.fail_kernel_code;
-  if (smem > 49152 && (int)smem > k->max_dynamic_shared)
+  if ((int)smem > k->max_dynamic_shared)
     return 1; /* as the driver: too much shared memory without opt-in */
   if (k->run)
     k->run(params, (int64_t)gx * gy * gz * bx * by * bz);

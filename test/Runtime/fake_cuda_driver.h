@@ -9,7 +9,8 @@
 typedef struct fake_kernel {
   const char *name;
   void (*run)(void **params, int64_t threads);
-  int max_dynamic_shared; /* set by cuFuncSetAttribute */
+  int max_dynamic_shared; /* set by cuFuncSetAttribute (48 KiB - static) */
+  int static_shared;      /* what cuFuncGetAttribute(SHARED_SIZE_BYTES) says */
 } fake_kernel;
 
 /* A kernel image, as mgpuModuleLoad receives it. */
