@@ -118,6 +118,25 @@ struct MatrixView {
   Value small;
 };
 
+/// Element (gr, gk) of `v` (storage type `elem`), or 0 outside the matrix:
+/// the guarded scalar load of the kernels' unaligned paths.
+Value loadOrZero(ImplicitLocOpBuilder &b, const MatrixView &v, Value gr,
+                 Value gk, Type elem) {
+  IndexMath im{b};
+  Value inside = im.both(im.lt(gr, v.rows), im.lt(gk, v.cols));
+  return ifValue(
+      b, inside, elem,
+      [&](ImplicitLocOpBuilder &b) -> Value {
+        IndexMath im{b};
+        Value idx =
+            im.add(v.off, im.add(im.mul(gr, v.sRow), im.mul(gk, v.sCol)));
+        return memref::LoadOp::create(b, v.flat, idx);
+      },
+      [&](ImplicitLocOpBuilder &b) -> Value {
+        return arith::ConstantOp::create(b, b.getFloatAttr(elem, 0.0));
+      });
+}
+
 /// The view of `mem` (rank 2, or 3 with the batch first) whose logical rows
 /// are memref dimension `rowDim` of the matrix part (0 or 1) and whose
 /// columns are the other one; `batch` is the batch index (rank 3 only).
@@ -215,19 +234,7 @@ void loadTile(ImplicitLocOpBuilder &b, const Config &cfg, const MatrixView &v,
                        : im.add(tid, im.mul(i, cfg.threads));
           Value row = im.div(e, cfg.blockK), kk = im.rem(e, cfg.blockK);
           Value gr = im.add(r0, row), gk = im.add(k0, kk);
-          Value inside = im.both(im.lt(gr, v.rows), im.lt(gk, v.cols));
-          Value val = ifValue(
-              b, inside, elem,
-              [&](ImplicitLocOpBuilder &b) -> Value {
-                IndexMath im{b};
-                Value idx = im.add(v.off, im.add(im.mul(gr, v.sRow),
-                                                 im.mul(gk, v.sCol)));
-                return memref::LoadOp::create(b, v.flat, idx);
-              },
-              [&](ImplicitLocOpBuilder &b) -> Value {
-                return arith::ConstantOp::create(
-                    b, b.getFloatAttr(elem, 0.0));
-              });
+          Value val = loadOrZero(b, v, gr, gk, elem);
           memref::StoreOp::create(b, val, sm, ValueRange{stage, row, kk});
         };
         IndexMath im{b};
@@ -1254,19 +1261,7 @@ void buildWgmmaGemm(ImplicitLocOpBuilder &b, Value a, Value bm, Value c,
             Value e = im.add(ids.tid, im.mul(i, 256));
             Value row = im.div(e, blockK), kk = im.rem(e, blockK);
             Value gr = im.add(r0, row), gk = im.add(k0, kk);
-            Value inside = im.both(im.lt(gr, v.rows), im.lt(gk, v.cols));
-            Value val = ifValue(
-                b, inside, elem,
-                [&](ImplicitLocOpBuilder &b) -> Value {
-                  IndexMath im{b};
-                  Value idx = im.add(v.off, im.add(im.mul(gr, v.sRow),
-                                                   im.mul(gk, v.sCol)));
-                  return memref::LoadOp::create(b, v.flat, idx);
-                },
-                [&](ImplicitLocOpBuilder &b) -> Value {
-                  return arith::ConstantOp::create(
-                      b, b.getFloatAttr(elem, 0.0));
-                });
+            Value val = loadOrZero(b, v, gr, gk, elem);
             Value swz = arith::XOrIOp::create(b, im.div(kk, 8), im.rem(row, 8));
             // Element index: (region + row * 128 + swz * 16) / 2 + kk % 8.
             Value idx = im.add(
