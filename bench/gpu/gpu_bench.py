@@ -725,6 +725,9 @@ def profile(args):
     x = torch.randn(4, 2048, D, device=dev).bfloat16()
     y = torch.empty_like(x)
     cases.append(("layer_bf16 (4,2048)", lambda: L.layer_bf16(x, *ops, outputs=[y]), L))
+    x8 = torch.randn(1, 8192, D, device=dev).bfloat16()
+    y8 = torch.empty_like(x8)
+    cases.append(("layer_bf16 (1,8192)", lambda: L.layer_bf16(x8, *ops, outputs=[y8]), L))
     S = rt.load(os.path.join(args.artifacts, "step_bf16"))
     B, P = DECODE_B, DECODE_P
     # Caches in place: views of the first P and P + 1 rows of one buffer each.
@@ -747,7 +750,7 @@ def profile(args):
         with tprofile(activities=[ProfilerActivity.CUDA]) as prof:
             fn()
             torch.cuda.synchronize()
-        path = os.path.join(out, "trace_%s.json" % name.split()[0])
+        path = os.path.join(out, "trace_%s.json" % "_".join(name.split()[:2]).strip("(),").replace(",", "x"))
         prof.export_chrome_trace(path)
         with open(path) as f:
             ev = json.load(f)["traceEvents"]
