@@ -36,7 +36,7 @@ llvm_config.with_environment("PYTHONPATH", os.path.join(config.sessa_src_root, "
 
 tool_dirs = [config.sessa_tools_dir, config.llvm_tools_dir]
 tools = ["sessa-opt", "sessa-compile", "sessa-runtime-unittest", "sessa-sgemm-unittest",
-         "sessa-cuda-runtime-unittest"]
+         "sessa-kernels-unittest", "sessa-cuda-runtime-unittest"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 
 ninja = shutil.which("ninja", path=config.environment["PATH"])

@@ -53,7 +53,10 @@ mlir::sessa::buildCPUPipeline(OpPassManager &pm,
       "convert-linalg-to-loops," +
       parallel +
       "sessa-expand-shape-to-reinterpret-cast,"
-      "expand-strided-metadata,lower-affine,finalize-memref-to-llvm,"
+      "expand-strided-metadata,lower-affine,"
+      // Heap memory through libSessaRuntime's allocation functions, which
+      // keep freed temporaries for the next call (lib/Runtime/Alloc.c).
+      "finalize-memref-to-llvm{use-generic-functions},"
       "convert-scf-to-cf," +
       (options.openmp ? std::string("convert-openmp-to-llvm,") : "") +
       "sessa-cpu-math-approximation,"

@@ -66,21 +66,21 @@ static cl::opt<bool> noOpenMP("no-openmp",
                               cl::desc("Single-threaded code (no libomp)"));
 static cl::opt<int64_t> attentionQueryTile(
     "attention-query-tile", cl::desc("Query rows per attention tile"),
-    cl::init(128));
+    cl::init(mlir::sessa::SessaTilingOptions().attentionQueryTile));
 static cl::opt<int64_t> keyTile("key-tile",
                                 cl::desc("Key rows per online-softmax step"),
-                                cl::init(64));
+                                cl::init(mlir::sessa::SessaTilingOptions().keyTile));
 static cl::opt<int64_t>
     feedbackChunk("feedback-chunk",
                   cl::desc("Rows per chunk of the feedback solve"),
-                  cl::init(64));
+                  cl::init(mlir::sessa::SessaTilingOptions().feedbackChunk));
 static cl::opt<int64_t> feedbackRowBlock(
     "feedback-row-block",
     cl::desc("Rows of a feedback chunk per parallel flash task"),
-    cl::init(32));
+    cl::init(mlir::sessa::SessaTilingOptions().feedbackRowBlock));
 static cl::opt<int64_t>
     scanChannelTile("scan-channel-tile",
-                    cl::desc("Channels per selective-scan tile"), cl::init(64));
+                    cl::desc("Channels per selective-scan tile"), cl::init(mlir::sessa::SessaTilingOptions().scanChannelTile));
 static cl::opt<bool> keepIR("keep-llvm-ir",
                             cl::desc("Also write <name>.ll"));
 

@@ -30,15 +30,15 @@ def ConvertSessaToLinalg : Pass<"convert-sessa-to-linalg"> {
     "::mlir::tensor::TensorDialect"
   ];
   let options = [
-    Option<"attentionQueryTile", "attention-query-tile", "int64_t", "128",
+    Option<"attentionQueryTile", "attention-query-tile", "int64_t", "::mlir::sessa::SessaTilingOptions().attentionQueryTile",
            "Query rows per tile of sessa.attention">,
-    Option<"keyTile", "key-tile", "int64_t", "64",
+    Option<"keyTile", "key-tile", "int64_t", "::mlir::sessa::SessaTilingOptions().keyTile",
            "Key rows per online-softmax step">,
-    Option<"feedbackChunk", "feedback-chunk", "int64_t", "64",
+    Option<"feedbackChunk", "feedback-chunk", "int64_t", "::mlir::sessa::SessaTilingOptions().feedbackChunk",
            "Rows per chunk of the feedback solve">,
-    Option<"feedbackRowBlock", "feedback-row-block", "int64_t", "32",
+    Option<"feedbackRowBlock", "feedback-row-block", "int64_t", "::mlir::sessa::SessaTilingOptions().feedbackRowBlock",
            "Rows of a feedback chunk per parallel flash task">,
-    Option<"scanChannelTile", "scan-channel-tile", "int64_t", "64",
+    Option<"scanChannelTile", "scan-channel-tile", "int64_t", "::mlir::sessa::SessaTilingOptions().scanChannelTile",
            "Channels per tile of sessa.selective_scan">
   ];
 }

@@ -4,6 +4,7 @@
 
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassOptions.h"
+#include "sessa/Conversion/SessaToLinalg/SessaToLinalg.h"
 
 namespace mlir::sessa {
 
@@ -14,21 +15,21 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       llvm::cl::init(true)};
   PassOptions::Option<int64_t> attentionQueryTile{
       *this, "attention-query-tile",
-      llvm::cl::desc("Query rows per attention tile"), llvm::cl::init(128)};
+      llvm::cl::desc("Query rows per attention tile"), llvm::cl::init(SessaTilingOptions().attentionQueryTile)};
   PassOptions::Option<int64_t> keyTile{
       *this, "key-tile", llvm::cl::desc("Key rows per online-softmax step"),
-      llvm::cl::init(64)};
+      llvm::cl::init(SessaTilingOptions().keyTile)};
   PassOptions::Option<int64_t> feedbackChunk{
       *this, "feedback-chunk",
       llvm::cl::desc("Rows per chunk of the feedback solve"),
-      llvm::cl::init(64)};
+      llvm::cl::init(SessaTilingOptions().feedbackChunk)};
   PassOptions::Option<int64_t> feedbackRowBlock{
       *this, "feedback-row-block",
       llvm::cl::desc("Rows of a feedback chunk per parallel flash task"),
-      llvm::cl::init(32)};
+      llvm::cl::init(SessaTilingOptions().feedbackRowBlock)};
   PassOptions::Option<int64_t> scanChannelTile{
       *this, "scan-channel-tile",
-      llvm::cl::desc("Channels per selective-scan tile"), llvm::cl::init(64)};
+      llvm::cl::desc("Channels per selective-scan tile"), llvm::cl::init(SessaTilingOptions().scanChannelTile)};
 };
 
 /// sessa on tensors -> LLVM dialect for the host CPU: layer decomposition,

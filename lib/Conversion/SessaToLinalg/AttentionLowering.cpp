@@ -47,6 +47,19 @@ mlir::sessa::lowering::lowerAttention(RewriterBase &rewriter, AttentionOp op,
   Value qTile = tb.indexConst(options.attentionQueryTile);
   Value numTiles = arith::CeilDivSIOp::create(b, rows, qTile);
 
+  // Many query rows: the keys transposed once for every query tile of the
+  // call, [B, S, Hk, d] -> [B, Hk, d, S], so that each tile's logits product
+  // reads both operands along contiguous rows (transposing the visible keys
+  // per query tile would redo this work T / queryTile times).
+  Value keysT;
+  if (!fewQueryRows) {
+    SmallVector<OpFoldResult> kDims = tb.dims(k);
+    Value kInit = tb.empty({kDims[0], kDims[2], kDims[3], kDims[1]});
+    keysT = linalg::TransposeOp::create(b, k, kInit,
+                                        ArrayRef<int64_t>{0, 2, 3, 1})
+                .getResult()[0];
+  }
+
   Value init = tb.empty(tb.dims(q));
   auto forall = scf::ForallOp::create(
       b, ArrayRef<OpFoldResult>{batch, b.getIndexAttr(heads), numTiles},
@@ -69,11 +82,14 @@ mlir::sessa::lowering::lowerAttention(RewriterBase &rewriter, AttentionOp op,
     // Row i of the tile (absolute position P + q0 + i) sees keys j <= P+q0+i.
     Value rowBase = arith::AddIOp::create(b, prefix, q0);
     Value keyEnd = arith::AddIOp::create(b, rowBase, qn);
-    // The visible keys, transposed once for the tile's logits products when
-    // the tile has many query rows; read as stored when it has few.
-    Value visibleKeys = ib.extract(kSlice, {zero, zero}, {keyEnd, d}, 2);
+    // The visible keys: [d, keys] from the transposed keys when the tile has
+    // many query rows; read as stored when it has few.
     KeyLayout layout = fewQueryRows ? KeyLayout::Rows : KeyLayout::Transposed;
-    Value keys = fewQueryRows ? visibleKeys : ib.transpose(visibleKeys);
+    Value keys =
+        fewQueryRows
+            ? ib.extract(kSlice, {zero, zero}, {keyEnd, d}, 2)
+            : ib.extract(keysT, {bi, kvh, zero, zero}, {one, one, d, keyEnd},
+                         2);
     SoftmaxState st = flashLoop(
         ib, qSlice, keys, layout, vSlice, keyEnd, options.keyTile, scale,
         [&](ImplicitLocOpBuilder &nb, Value i, Value j) {

@@ -16,11 +16,11 @@
 // and no copy of the cache. A call with few rows known statically (decoding)
 // keeps the keys as stored and multiplies by them transposed.
 
-// RUN: sessa-opt %s --split-input-file --convert-sessa-to-linalg="feedback-chunk=32 feedback-row-block=16" --canonicalize --cse | FileCheck %s
+// RUN: sessa-opt %s --split-input-file --convert-sessa-to-linalg="feedback-chunk=32 feedback-row-block=16 key-tile=64" --canonicalize --cse | FileCheck %s
 // RUN: sessa-opt %s --split-input-file --convert-sessa-to-linalg --canonicalize --cse | FileCheck %s --check-prefix=NOTS
 // RUN: sessa-opt %s --split-input-file --convert-sessa-to-linalg="feedback-chunk=8 key-tile=16" --canonicalize --cse | FileCheck %s --check-prefix=CHUNK
 // RUN: sessa-opt %s --split-input-file --convert-sessa-to-linalg="feedback-chunk=8 key-tile=16" --canonicalize --cse | FileCheck %s --check-prefix=NOTS
-// RUN: sessa-opt %s --split-input-file --convert-sessa-to-linalg="feedback-chunk=32 feedback-row-block=4" --canonicalize --cse | FileCheck %s --check-prefixes=ROWB4,NOTS
+// RUN: sessa-opt %s --split-input-file --convert-sessa-to-linalg="feedback-chunk=32 feedback-row-block=4 key-tile=64" --canonicalize --cse | FileCheck %s --check-prefixes=ROWB4,NOTS
 
 // NOTS-NOT: sessa.
 // NOTS-NOT: tensor<100x100x

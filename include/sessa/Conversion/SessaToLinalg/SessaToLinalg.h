@@ -6,18 +6,22 @@
 
 namespace mlir::sessa {
 
-/// Tile sizes of the blocked algorithms. They are shared by every target:
-/// the CPU and GPU pipelines map the same scf.forall tiles onto threads or
-/// thread blocks.
+/// Tile sizes of the blocked algorithms of the linalg lowering (the CPU
+/// pipeline), whose scf.forall tiles become OpenMP tasks. These member
+/// initializers are the defaults of every option that sets them
+/// (convert-sessa-to-linalg, sessa-cpu-pipeline, sessa-compile). Rows of
+/// the products are best a multiple of the sgemm kernel's 12-row register
+/// tile: feedback rows blocks of 48 instead of 32 made the feedback 15%
+/// faster on one Zen 4 core (bench/RESULTS.md, CPU).
 struct SessaTilingOptions {
   /// Query rows per tile of `sessa.attention`.
   int64_t attentionQueryTile = 128;
   /// Key rows per step of the online softmax (attention and feedback).
-  int64_t keyTile = 64;
+  int64_t keyTile = 256;
   /// Rows solved together by one step of `sessa.feedback_attention`.
-  int64_t feedbackChunk = 64;
+  int64_t feedbackChunk = 96;
   /// Rows of a feedback chunk whose flash pass runs as one parallel task.
-  int64_t feedbackRowBlock = 32;
+  int64_t feedbackRowBlock = 48;
   /// Channels per tile of `sessa.selective_scan` (shrunk to divide Dm / G).
   int64_t scanChannelTile = 64;
 };

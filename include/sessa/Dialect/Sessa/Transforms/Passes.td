@@ -64,7 +64,8 @@ def SessaEntryPointABI : Pass<"sessa-entry-point-abi", "::mlir::ModuleOp"> {
 }
 
 def SessaCPUUkernels : Pass<"sessa-cpu-ukernels", "::mlir::ModuleOp"> {
-  let summary = "Run f32 matrix products on memrefs as calls to sgemm kernels";
+  let summary = "Run f32 matrix products and transposes on memrefs as calls "
+                "to runtime kernels";
   let description = [{
     After bufferization, every `linalg.generic` on f32 memrefs that computes
     `C[m, n] += A[m, k] * B[k, n]` or `C[m, n] += A[m, k] * B[n, k]` (the
@@ -73,10 +74,18 @@ def SessaCPUUkernels : Pass<"sessa-cpu-ukernels", "::mlir::ModuleOp"> {
     from libSessaRuntime (addresses and element strides as i64): packed,
     register-blocked kernels for AVX-512, AVX2 or SSE2 chosen at run time,
     threaded with OpenMP for large products outside parallel regions.
+
+    Every `linalg.transpose` of f32 memrefs that moves the innermost
+    dimension (the keys laid out `[d, keys]` for the logits products) becomes
+    loops over the other dimensions around calls of
+    `sessa_ukernel_transpose(R, C, src, ssr, ssc, dst, sdc, sdr)`, which sets
+    `dst[c*sdc + r*sdr] = src[r*ssr + c*ssc]` in register-transposed 8 x 8
+    blocks (AVX2 where present) instead of a loop that gathers every element.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::func::FuncDialect",
-                           "::mlir::memref::MemRefDialect"];
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
 }
 
 def SessaCPUMathApproximation : Pass<"sessa-cpu-math-approximation"> {
