@@ -55,4 +55,12 @@ SESSA_INTERNAL void sessa_runtime_describe(char *buf, size_t size,
                                            const sessa_entry_desc *e,
                                            int32_t pos);
 
+/* dst[c*sdc + r*sdr] = src[r*ssr + c*ssc] for source rows r in [r0, r1)
+ * and columns c in [0, C), in the calling thread (Transpose.c; register
+ * transposes of 8 x 8 and 4 x 8 blocks where both inner strides are 1). */
+SESSA_INTERNAL void sessa_transpose_rows(int64_t r0, int64_t r1, int64_t C,
+                                         const float *src, int64_t ssr,
+                                         int64_t ssc, float *dst, int64_t sdc,
+                                         int64_t sdr);
+
 #endif /* SESSA_LIB_RUNTIME_SESSARUNTIMEINTERNAL_H */

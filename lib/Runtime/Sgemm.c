@@ -15,6 +15,8 @@
  * OpenMP threads unless the call is already inside a parallel region.
  *
  *===----------------------------------------------------------------------===*/
+#include "SessaRuntimeInternal.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -297,6 +299,16 @@ static void pack_a(const float *a, int64_t sam, int64_t sak, int64_t mc,
   for (int64_t i = 0; i < mc; i += mr) {
     int64_t h = mc - i < mr ? mc - i : mr;
     float *dst = out + i * kc;
+    if (sak == 1) {
+      /* Rows of A along contiguous k: a transpose of h x kc into the panel's
+       * kc x mr layout, in register blocks (a scalar loop reads each
+       * element with a stride). */
+      sessa_transpose_rows(0, h, kc, a + i * sam, sam, 1, dst, mr, 1);
+      for (int64_t k = 0; k < kc; ++k)
+        for (int64_t r = h; r < mr; ++r)
+          dst[k * mr + r] = 0.0f;
+      continue;
+    }
     for (int64_t k = 0; k < kc; ++k) {
       for (int64_t r = 0; r < h; ++r)
         dst[k * mr + r] = a[(i + r) * sam + k * sak];

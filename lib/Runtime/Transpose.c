@@ -15,6 +15,8 @@
  * the call is already inside a parallel region.
  *
  *===----------------------------------------------------------------------===*/
+#include "SessaRuntimeInternal.h"
+
 #include <stdint.h>
 
 #ifdef _OPENMP
@@ -51,6 +53,28 @@ __attribute__((target("avx2"))) static void block8_avx2(const float *src,
   _mm256_storeu_ps(dst + 7 * sdc, _mm256_permute2f128_ps(u3, u7, 0x31));
 }
 
+/* dst[c][r] = src[r][c] for a 4 x 8 block (rows of src: 8 elements, of
+ * dst: 4). */
+__attribute__((target("avx2"))) static void block4_avx2(const float *src,
+                                                          int64_t ssr,
+                                                          float *dst,
+                                                          int64_t sdc) {
+  __m256 r0 = _mm256_loadu_ps(src + 0 * ssr), r1 = _mm256_loadu_ps(src + 1 * ssr);
+  __m256 r2 = _mm256_loadu_ps(src + 2 * ssr), r3 = _mm256_loadu_ps(src + 3 * ssr);
+  __m256 t0 = _mm256_unpacklo_ps(r0, r1), t1 = _mm256_unpackhi_ps(r0, r1);
+  __m256 t2 = _mm256_unpacklo_ps(r2, r3), t3 = _mm256_unpackhi_ps(r2, r3);
+  __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE);
+  __m256 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE);
+  _mm_storeu_ps(dst + 0 * sdc, _mm256_castps256_ps128(u0));
+  _mm_storeu_ps(dst + 1 * sdc, _mm256_castps256_ps128(u1));
+  _mm_storeu_ps(dst + 2 * sdc, _mm256_castps256_ps128(u2));
+  _mm_storeu_ps(dst + 3 * sdc, _mm256_castps256_ps128(u3));
+  _mm_storeu_ps(dst + 4 * sdc, _mm256_extractf128_ps(u0, 1));
+  _mm_storeu_ps(dst + 5 * sdc, _mm256_extractf128_ps(u1, 1));
+  _mm_storeu_ps(dst + 6 * sdc, _mm256_extractf128_ps(u2, 1));
+  _mm_storeu_ps(dst + 7 * sdc, _mm256_extractf128_ps(u3, 1));
+}
+
 static int have_avx2(void) {
   static int known, avx2;
   if (!known) {
@@ -62,8 +86,8 @@ static int have_avx2(void) {
 }
 #endif
 
-/* Source rows [r0, r1) of the transpose. */
-static void transpose_rows(int64_t r0, int64_t r1, int64_t C, const float *src,
+/* Source rows [r0, r1) of the transpose (also sgemm's packing of A). */
+void sessa_transpose_rows(int64_t r0, int64_t r1, int64_t C, const float *src,
                            int64_t ssr, int64_t ssc, float *dst, int64_t sdc,
                            int64_t sdr) {
   /* Tiles of 32 x 32 elements stay in L1 while they are read and written. */
@@ -88,6 +112,15 @@ static void transpose_rows(int64_t r0, int64_t r1, int64_t C, const float *src,
             for (int64_t i = r; i < r + 8; ++i)
               dst[c * sdc + i] = src[i * ssr + c];
         }
+        if (r + 4 <= re) {
+          int64_t c = ct;
+          for (; c + 8 <= ce; c += 8)
+            block4_avx2(src + r * ssr + c, ssr, dst + c * sdc + r, sdc);
+          for (; c < ce; ++c)
+            for (int64_t i = r; i < r + 4; ++i)
+              dst[c * sdc + i] = src[i * ssr + c];
+          r += 4;
+        }
       }
 #endif
       for (; r < re; ++r)
@@ -110,7 +143,7 @@ void sessa_ukernel_transpose(int64_t R, int64_t C, int64_t src, int64_t ssr,
     threads = omp_get_max_threads();
 #endif
   if (threads <= 1) {
-    transpose_rows(0, R, C, S, ssr, ssc, D, sdc, sdr);
+    sessa_transpose_rows(0, R, C, S, ssr, ssc, D, sdc, sdr);
     return;
   }
 #ifdef _OPENMP
@@ -121,7 +154,7 @@ void sessa_ukernel_transpose(int64_t R, int64_t C, int64_t src, int64_t ssr,
     int64_t r0 = (int64_t)omp_get_thread_num() * chunk;
     int64_t r1 = r0 + chunk < R ? r0 + chunk : R;
     if (r0 < R)
-      transpose_rows(r0, r1, C, S, ssr, ssc, D, sdc, sdr);
+      sessa_transpose_rows(r0, r1, C, S, ssr, ssc, D, sdc, sdr);
   }
 #endif
 }
