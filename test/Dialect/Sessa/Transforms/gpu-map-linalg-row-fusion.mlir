@@ -238,7 +238,7 @@ func.func @gate(%a: memref<?x1024xbf16>, %ctx: memref<1x1024xbf16>, %bias: memre
 // CHECK: memref.copy %[[SQ]], %[[Y]]
 // CHECK: memref.copy %[[ACC]], %[[S]]
 // CHECK: gpu.launch
-// CHECK: } {sessa.gpu_kernel = "elementwise"}
+// CHECK: } {sessa.gpu_kernel = "elementwise_vector"}
 func.func @stored_and_ended(%x: memref<?x64xf32>, %s: memref<?xf32>, %y: memref<?x64xf32>, %z: memref<?x64xf32>) {
   %c0 = arith.constant 0 : index
   %zero = arith.constant 0.0 : f32
@@ -335,7 +335,7 @@ func.func @not_fused(%x: memref<?x48xf32>, %s: memref<?xf32>, %x2: memref<?x64xf
 // CHECK: } {sessa.gpu_kernel = "row_fusion"}
 // ONEWARP-LABEL: func.func @wide_rows(
 // ONEWARP-NOT: row_fusion
-// ONEWARP: sessa.gpu_kernel = "elementwise"
+// ONEWARP: sessa.gpu_kernel = "elementwise_vector"
 // ONEWARP: sessa.gpu_kernel = "warp_reduction"
 // ONEWARP-NOT: row_fusion
 func.func @wide_rows(%x: memref<?x1088xf32>, %s: memref<?xf32>) {
