@@ -100,7 +100,7 @@ def main():
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     sys.path.insert(0, HERE)
-    from extract_ptx import unescape  # noqa: E402
+    from gemm_extract_ptx import unescape  # noqa: E402
     manifest = {}
     for cfg in CONFIGS:
         if a.only and not re.search(a.only, cfg["name"]):
@@ -128,7 +128,7 @@ def main():
             m = re.search(r"gpu\.binary @%s\s+\[#gpu\.object<.*?assembly = \"((?:[^\"\\]|\\.)*)\">" % mod, nvvm, re.S)
             ptx = unescape(m.group(1))
             kbase = f"{base}.{mod}"
-            open(kbase + ".ptx", "wb").write(ptx)
+            open(kbase + ".ptx", "wb").write(ptx.encode() if isinstance(ptx, str) else ptx)
             r = run([a.ptxas, "-arch=sm_90", "-v", kbase + ".ptx", "-o", kbase + ".cubin"])
             res = " ".join(l.split(":", 1)[-1].strip() for l in r.stderr.splitlines()
                            if "Used" in l or "stack frame" in l)
