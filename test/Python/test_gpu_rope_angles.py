@@ -41,10 +41,32 @@ def fma(a, b, c):
     return float(Fraction(a) * Fraction(b) + Fraction(c))
 
 
+OPS = {
+    "arith.remui": lambda a: a[0] % a[1],
+    "arith.divui": lambda a: a[0] // a[1],
+    "arith.ceildivui": lambda a: -(-a[0] // a[1]),
+    "arith.maxui": lambda a: max(a[0], a[1]),
+    "arith.muli": lambda a: a[0] * a[1],
+    "arith.addi": lambda a: a[0] + a[1],
+    "arith.shrui": lambda a: a[0] >> a[1],
+    "arith.andi": lambda a: a[0] & a[1],
+    "arith.index_cast": lambda a: a[0],
+    "arith.sitofp": lambda a: float(a[0]),
+    "arith.mulf": lambda a: a[0] * a[1],  # f64 (Python floats), correctly rounded
+    "arith.select": lambda a: a[1] if a[0] else a[2],
+    "math.roundeven": lambda a: float(round(a[0])),  # Python rounds halves to even
+    "arith.negf": lambda a: -a[0],
+    "math.fma": lambda a: fma(a[0], a[1], a[2]),
+    "arith.truncf": lambda a: np.float32(a[0]),
+}
+
+
 def interpret_angles(ir, block, thread):
-    """Runs the kernel's ops from its start to the alignment test (the end
-    of the angle code) for block id `block` and thread id `thread` (x);
-    returns the (cos, sin) pairs in the order the kernel computes them."""
+    """Runs the kernel's integer and angle ops, in order, from the start of
+    the function to the kernel's first store, for block id `block` and thread
+    id `thread` (x); ops on values it does not know (loads, the data) are
+    skipped. Returns the (cos, sin) pairs in the order the kernel computes
+    them (the vector path's, the first in the text)."""
     body = ir[ir.index("func.func"):]
     head = body[body.index("gpu.launch"):].split("\n", 1)[0]
     ids = re.search(r"blocks\((%\w+),.*threads\((%\w+),", head)
@@ -53,61 +75,32 @@ def interpret_angles(ir, block, thread):
     for line in body.split("\n"):
         line = line.strip()
         in_kernel |= line.startswith("gpu.launch")
-        if "extract_aligned_pointer_as_index" in line:
+        if in_kernel and line.startswith(("vector.store", "memref.store")):
             break
         m = re.match(r"(%\w+) = ([\w.]+) (.*?) : (.*)$", line)
         if not m:
-            continue  # scf.if and other structure: every value is computed
+            continue  # scf.if, scf.for, multi-result ops
         res, op, args, ty = m.groups()
-        if op.startswith(("bufferization.", "memref.")) and not in_kernel:
-            continue
-        a = [env[x] for x in re.findall(r"%\w+", args)]
         if op == "arith.constant":
             v = args.strip()
             env[res] = float(v) if ("f64" in ty or "f32" in ty) else int(v)
-        elif op in ("arith.remui",):
-            env[res] = a[0] % a[1]
-        elif op in ("arith.divui",):
-            env[res] = a[0] // a[1]
-        elif op == "arith.ceildivui":
-            env[res] = -(-a[0] // a[1])
-        elif op == "arith.maxui":
-            env[res] = max(a[0], a[1])
-        elif op == "arith.muli":
-            env[res] = a[0] * a[1]
-        elif op == "arith.addi":
-            env[res] = a[0] + a[1]
-        elif op == "arith.shrui":
-            env[res] = a[0] >> a[1]
-        elif op == "arith.andi":
-            env[res] = a[0] & a[1] if isinstance(a[0], int) else (a[0] and a[1])
-        elif op == "arith.cmpi":
+            continue
+        names = re.findall(r"%\w+", args)
+        if op.startswith("math."):
+            assert op in ("math.roundeven", "math.fma", "math.cos", "math.sin"), line
+            assert ("f32" in ty) == (op in ("math.cos", "math.sin")), "f64 reduction, f32 cos/sin: " + line
+        if not all(n in env for n in names):
+            continue  # depends on loaded data
+        a = [env[n] for n in names]
+        if op == "arith.cmpi":
             pred = args.split(",")[0].strip()
             env[res] = {"ne": a[0] != a[1], "eq": a[0] == a[1], "ult": a[0] < a[1]}[pred]
-        elif op == "arith.index_cast":
-            env[res] = a[0]
-        elif op == "arith.sitofp":
-            env[res] = float(a[0])
-        elif op == "arith.mulf":
-            env[res] = a[0] * a[1]  # f64, correctly rounded
-        elif op == "arith.select":
-            env[res] = a[1] if a[0] else a[2]
-        elif op == "math.roundeven":
-            env[res] = float(round(a[0]))  # Python rounds halves to even
-        elif op == "arith.negf":
-            env[res] = -a[0]
-        elif op == "math.fma":
-            env[res] = fma(a[0], a[1], a[2])
-        elif op == "arith.truncf":
-            env[res] = np.float32(a[0])
         elif op == "math.cos":
-            assert "f32" in ty, "cos must be f32: " + line
             cos = float(np.cos(np.float32(a[0]), dtype=np.float32))
         elif op == "math.sin":
-            assert "f32" in ty, "sin must be f32: " + line
             out.append((cos, float(np.sin(np.float32(a[0]), dtype=np.float32))))
-        else:
-            raise AssertionError("unexpected op in the angle code: " + line)
+        elif op in OPS:
+            env[res] = OPS[op](a)
     return out
 
 

@@ -193,57 +193,69 @@ mlir::sessa::gpulowering::lowerRopes(RewriterBase &rewriter,
           ib, il, f64,
           arith::IndexCastOp::create(ib, il, ib.getI64Type(),
                                      addIdx(ib, il, offset, t)));
-      // w_{c*V/2} = prod over the set bits k of c of base^(-V 2^k / d).
-      Value w = cstF64(ib, il, 1.0);
-      Value chunkI64 =
-          arith::IndexCastOp::create(ib, il, ib.getI64Type(), chunk);
-      for (int64_t k = 0; (int64_t(1) << k) < in.chunks; ++k) {
-        long double e = -static_cast<long double>(vec) *
-                        static_cast<long double>(int64_t(1) << k) /
-                        static_cast<long double>(in.headDim);
-        double factor = static_cast<double>(
-            std::pow(static_cast<long double>(base), e));
-        Value bit = arith::AndIOp::create(
-            ib, il,
-            arith::ShRUIOp::create(
-                ib, il, chunkI64,
-                arith::ConstantOp::create(ib, il, ib.getI64IntegerAttr(k))),
-            arith::ConstantOp::create(ib, il, ib.getI64IntegerAttr(1)));
-        Value set = arith::CmpIOp::create(
-            ib, il, arith::CmpIPredicate::ne, bit,
-            arith::ConstantOp::create(ib, il, ib.getI64IntegerAttr(0)));
-        Value scaled =
-            arith::MulFOp::create(ib, il, w, cstF64(ib, il, factor));
-        w = arith::SelectOp::create(ib, il, set, scaled, w);
-      }
-      // phi_j = pos * w_{c*V/2 + j}, reduced to [-pi, pi] in f64; cos/sin
-      // of the f32 remainder.
-      // 2pi = kTwoPiHi + kTwoPiLo (the f64 rounding of 2pi and the rest).
-      constexpr double kTwoPiHi = 0x1.921fb54442d18p+2;
-      constexpr double kTwoPiLo = 0x1.1a62633145c07p-52;
-      constexpr double kInvTwoPi = 0x1.45f306dc9c883p-3;
+      // The angles of this thread's pairs (cosv/sinv[j]: pair c*V/2 + j).
       SmallVector<Value> cosv, sinv;
-      for (int64_t j = 0; j < pairs; ++j) {
-        Value wj = w;
-        if (j > 0) {
-          long double e = -2.0L * j / static_cast<long double>(in.headDim);
+      auto angles = [&](OpBuilder &ab, Location al) {
+        cosv.clear();
+        sinv.clear();
+        // w_{c*V/2} = prod over the set bits k of c of base^(-V 2^k / d).
+        Value w = cstF64(ab, al, 1.0);
+        Value chunkI64 =
+            arith::IndexCastOp::create(ab, al, ab.getI64Type(), chunk);
+        for (int64_t k = 0; (int64_t(1) << k) < in.chunks; ++k) {
+          long double e = -static_cast<long double>(vec) *
+                          static_cast<long double>(int64_t(1) << k) /
+                          static_cast<long double>(in.headDim);
           double factor = static_cast<double>(
               std::pow(static_cast<long double>(base), e));
-          wj = arith::MulFOp::create(ib, il, w, cstF64(ib, il, factor));
+          Value bit = arith::AndIOp::create(
+              ab, al,
+              arith::ShRUIOp::create(
+                  ab, al, chunkI64,
+                  arith::ConstantOp::create(ab, al, ab.getI64IntegerAttr(k))),
+              arith::ConstantOp::create(ab, al, ab.getI64IntegerAttr(1)));
+          Value set = arith::CmpIOp::create(
+              ab, al, arith::CmpIPredicate::ne, bit,
+              arith::ConstantOp::create(ab, al, ab.getI64IntegerAttr(0)));
+          Value scaled =
+              arith::MulFOp::create(ab, al, w, cstF64(ab, al, factor));
+          w = arith::SelectOp::create(ab, al, set, scaled, w);
         }
-        Value phi = arith::MulFOp::create(ib, il, pos, wj);
-        Value n = math::RoundEvenOp::create(
-            ib, il,
-            arith::MulFOp::create(ib, il, phi,
-                                  cstF64(ib, il, kInvTwoPi)));
-        Value negN = arith::NegFOp::create(ib, il, n);
-        Value r = math::FmaOp::create(ib, il, negN, cstF64(ib, il, kTwoPiHi),
-                                      phi);
-        r = math::FmaOp::create(ib, il, negN, cstF64(ib, il, kTwoPiLo), r);
-        Value rf = arith::TruncFOp::create(ib, il, f32, r);
-        cosv.push_back(math::CosOp::create(ib, il, rf));
-        sinv.push_back(math::SinOp::create(ib, il, rf));
-      }
+        // phi_j = pos * w_{c*V/2 + j}, reduced to [-pi, pi] in f64; cos/sin
+        // of the f32 remainder.
+        // 2pi = kTwoPiHi + kTwoPiLo (the f64 rounding of 2pi and the rest).
+        constexpr double kTwoPiHi = 0x1.921fb54442d18p+2;
+        constexpr double kTwoPiLo = 0x1.1a62633145c07p-52;
+        constexpr double kInvTwoPi = 0x1.45f306dc9c883p-3;
+        for (int64_t j = 0; j < pairs; ++j) {
+          Value wj = w;
+          if (j > 0) {
+            long double e = -2.0L * j / static_cast<long double>(in.headDim);
+            double factor = static_cast<double>(
+                std::pow(static_cast<long double>(base), e));
+            wj = arith::MulFOp::create(ab, al, w, cstF64(ab, al, factor));
+          }
+          Value phi = arith::MulFOp::create(ab, al, pos, wj);
+          Value n = math::RoundEvenOp::create(
+              ab, al,
+              arith::MulFOp::create(ab, al, phi,
+                                    cstF64(ab, al, kInvTwoPi)));
+          Value negN = arith::NegFOp::create(ab, al, n);
+          Value r = math::FmaOp::create(ab, al, negN, cstF64(ab, al, kTwoPiHi),
+                                        phi);
+          r = math::FmaOp::create(ab, al, negN, cstF64(ab, al, kTwoPiLo), r);
+          Value rf = arith::TruncFOp::create(ab, al, f32, r);
+          cosv.push_back(math::CosOp::create(ab, al, rf));
+          sinv.push_back(math::SinOp::create(ab, al, rf));
+        }
+      };
+      // With all of its heads in one group, a thread issues its loads
+      // first and forms the angles while they are in flight; otherwise the
+      // angles come first, shared by the groups.
+      int64_t perThread = heads / in.headLanes;
+      bool loadsFirst = perThread == in.group;
+      if (!loadsFirst)
+        angles(ib, il);
       Value first = mulIdx(ib, il, chunk, cst(ib, il, vec));
       auto indices = [&](OpBuilder &ob, Location ol, Value h, int64_t k) {
         Value e = k ? addIdx(ob, ol, first, cst(ob, ol, k)) : first;
@@ -252,7 +264,6 @@ mlir::sessa::gpulowering::lowerRopes(RewriterBase &rewriter,
       // The heads of this thread, `group` loaded before any is stored.
       auto rotateHeads = [&](OpBuilder &ob, Location ol, bool vectorized) {
         auto vecType = VectorType::get({vec}, elemType);
-        int64_t perThread = heads / in.headLanes;
         buildFor(
             ob, ol, cst(ob, ol, 0), cst(ob, ol, perThread / in.group),
             cst(ob, ol, 1), [&](OpBuilder &fb, Location fl, Value g) {
@@ -280,6 +291,8 @@ mlir::sessa::gpulowering::lowerRopes(RewriterBase &rewriter,
                 }
                 loaded.push_back(std::move(vals));
               }
+              if (loadsFirst)
+                angles(fb, fl);
               for (int64_t u = 0; u < in.group; ++u) {
                 SmallVector<Value> res;
                 for (int64_t j = 0; j < pairs; ++j) {

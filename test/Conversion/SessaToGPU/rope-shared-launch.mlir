@@ -30,16 +30,16 @@
 // q: 8 chunks x 4 head lanes (of 8 heads) x 8 position rows.
 // CHECK: arith.remui %{{.+}}, %c4 : index
 // CHECK: arith.addi %[[P]], %{{.+}} : index
-// CHECK: math.cos %{{.+}} : f32
 // CHECK: vector.load %[[QB]]
+// CHECK: math.cos %{{.+}} : f32
 // CHECK: vector.store %{{.+}}, %[[QO]]
 // CHECK: %[[IS1:.+]] = arith.cmpi eq, %[[BZ]], %c1
 // CHECK: scf.if %[[IS1]] {
 // k: 8 chunks x 4 head lanes (all of its 4 heads) x 8 position rows.
 // CHECK: arith.remui %{{.+}}, %c4 : index
 // CHECK: arith.addi %[[P]], %{{.+}} : index
-// CHECK: math.cos %{{.+}} : f32
 // CHECK: vector.load %[[KB]]
+// CHECK: math.cos %{{.+}} : f32
 // CHECK: vector.store %{{.+}}, %[[KO]]
 // CHECK: gpu.terminator
 // CHECK-NOT: gpu.launch

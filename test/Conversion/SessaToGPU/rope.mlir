@@ -1,7 +1,8 @@
 // Structure of the sessa.rope GPU kernel (SPEC section 1): one gpu.launch,
 // a 1-D grid over the position rows b*T + t (Tb of them a block), a thread
 // a chunk of 16 bytes (V elements, V/2 pairs) of a head in HL heads lanes.
-// A thread forms the angles of its V/2 pairs once: w_i as a product of f64
+// A thread forms the angles of its V/2 pairs once (after issuing its loads
+// when all its heads are loaded at once): w_i as a product of f64
 // constants picked by the bits of its chunk, phi = (P + t) w_i in f64,
 // reduced modulo 2pi in f64 (round to even, two fused multiply-adds with
 // 2pi split into two constants), then f32 cos/sin of the remainder; no f64
@@ -44,6 +45,16 @@
 // CHECK: %[[POS:.+]] = arith.addi %{{.+}}, %[[T]] : index
 // CHECK: %[[POSI:.+]] = arith.index_cast %[[POS]] : index to i64
 // CHECK: %[[POSF:.+]] = arith.sitofp %[[POSI]] : i64 to f64
+// Both buffers 16-byte aligned: vector path. The thread's 4 heads are one
+// group: their 16-byte loads are issued first, the angles formed while they
+// are in flight.
+// CHECK: memref.extract_aligned_pointer_as_index %[[IN]]
+// CHECK: memref.extract_aligned_pointer_as_index %[[OUT]]
+// CHECK: %[[ALIGNED:.+]] = arith.andi
+// CHECK: scf.if %[[ALIGNED]] {
+// CHECK: scf.for
+// CHECK-NOT: math.cos
+// CHECK-COUNT-4: vector.load %[[IN]][%[[B]], %[[T]], %{{.+}}, %{{.+}}] {alignment = 16 : i64} : memref<2x16x8x64xf32>, vector<4xf32>
 // w_{2c} = prod of 10000^(-4 * 2^k / 64) over the set bits k of c (4 bits).
 // CHECK: %[[CI:.+]] = arith.index_cast %[[CHUNK]] : index to i64
 // CHECK: arith.shrui %[[CI]]
@@ -72,18 +83,9 @@
 // CHECK: math.cos %{{.+}} : f32
 // CHECK: math.sin %{{.+}} : f32
 // CHECK-NOT: math.{{(sin|cos|powf)}} %{{.+}} : f64
-// Both buffers 16-byte aligned: vector path.
-// CHECK: memref.extract_aligned_pointer_as_index %[[IN]]
-// CHECK: memref.extract_aligned_pointer_as_index %[[OUT]]
-// CHECK: %[[ALIGNED:.+]] = arith.andi
-// CHECK: scf.if %[[ALIGNED]] {
-// CHECK: scf.for
-// CHECK-NOT: vector.store
-// CHECK-COUNT-4: vector.load %[[IN]][%[[B]], %[[T]], %{{.+}}, %{{.+}}] {alignment = 16 : i64} : memref<2x16x8x64xf32>, vector<4xf32>
-// The loads are unpacked (vector.extract), then each head's pairs rotated
-// with the thread's cos/sin and stored as one vector (the last head's here).
-// CHECK: %[[X0:.+]] = vector.extract %[[L0:.+]][0] : f32 from vector<4xf32>
-// CHECK: %[[X1:.+]] = vector.extract %[[L0]][1] : f32 from vector<4xf32>
+// CHECK-NOT: vector.load
+// Each head's pairs rotated with the thread's cos/sin and stored as one
+// vector.
 // CHECK: %[[A:.+]] = arith.mulf %{{.+}}, %[[COS]] : f32
 // CHECK: %[[BB:.+]] = arith.mulf %{{.+}}, %[[SIN]] : f32
 // CHECK: %[[E:.+]] = arith.subf %[[A]], %[[BB]] : f32
@@ -93,9 +95,10 @@
 // CHECK: %[[V:.+]] = vector.from_elements %[[E]], %[[O]], %{{.+}}, %{{.+}} : vector<4xf32>
 // CHECK: vector.store %[[V]], %[[OUT]][%[[B]], %[[T]], %{{.+}}, %{{.+}}] {alignment = 16 : i64}
 // CHECK: } else {
-// Otherwise scalar loads and stores.
+// Otherwise scalar loads and stores (and the same angles).
 // CHECK: scf.for
 // CHECK: memref.load %[[IN]]
+// CHECK: math.cos %{{.+}} : f32
 // CHECK: memref.store %{{.+}}, %[[OUT]]
 // CHECK: gpu.terminator
 // CHECK: %[[RES:.+]] = bufferization.to_tensor %[[OUT]] restrict writable : memref<2x16x8x64xf32> to tensor<2x16x8x64xf32>
@@ -121,11 +124,11 @@ func.func @rope_f32(%x: tensor<2x16x8x64xf32>) -> tensor<2x16x8x64xf32> {
 // CHECK: gpu.launch blocks(%{{[^,]+}}, %{{[^,]+}}, %{{[^)]+}}) in (%{{[^ ]+}} = %[[GX]],
 // CHECK: %[[TT:.+]] = arith.remui %{{.+}}, %[[T]] : index
 // CHECK: arith.addi %[[P]], %[[TT]] : index
-// CHECK-COUNT-4: math.sin %{{.+}} : f32
 // CHECK: scf.if
 // CHECK: %[[L:.+]] = vector.load %[[IN]]{{.+}} {alignment = 16 : i64} : memref<1x?x4x128xbf16>, vector<8xbf16>
 // CHECK: %[[E:.+]] = vector.extract %[[L]][0] : bf16 from vector<8xbf16>
 // CHECK: arith.extf %[[E]] : bf16 to f32
+// CHECK-COUNT-4: math.sin %{{.+}} : f32
 // CHECK: %[[TR:.+]] = arith.truncf %{{.+}} : f32 to bf16
 // CHECK: %[[V:.+]] = vector.from_elements %[[TR]], {{.+}} : vector<8xbf16>
 // CHECK: vector.store %[[V]], %[[OUT]]{{.+}} {alignment = 16 : i64} : memref<1x?x4x128xbf16>, vector<8xbf16>

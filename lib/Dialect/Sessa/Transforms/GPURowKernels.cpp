@@ -12,7 +12,14 @@
 // columns spread over the threads (T threads, E = W / T columns each,
 // column c = tid + k*T: coalesced), every intermediate value held in
 // registers, each reduction a warp butterfly plus one shared-memory step
-// across the warps.
+// across the warps. When W is a multiple of 32 V, V = 16 bytes of the
+// widest element type the chain moves through memory by columns, a thread
+// holds runs of V consecutive columns (run j at column (tid + j*T) * V) and
+// moves each run with one 16-byte vector load or store when every such
+// buffer is aligned at run time (the same kernel with scalar accesses
+// otherwise); T = 32 (one warp a row: no shared memory, no barrier, E / V
+// loads in flight a lane) when E = W / 32 fits in registers. An operand
+// that several chain members read is loaded once a row.
 //
 // What a chain is. Consecutive generics in a block of host code (only
 // allocations and ops without memory effects between them, and linalg.fill
@@ -444,12 +451,6 @@ bool isColumnVectorAccess(linalg::GenericOp op, OpOperand &operand) {
   return true;
 }
 
-/// Columns a thread moves with one vector access (V, 16 bytes of the
-/// widest element type that the chain accesses in memory by columns, when
-/// W is a multiple of 32 V), and
-/// threads a row: T threads hold E = W / T columns each, E a multiple of V
-/// (runs of V consecutive columns, run j of thread t at column
-/// (t + j*T) * V). V = 1 (column c = t + k*T) when no T fits.
 /// The operands of the chain's members that go through memory by columns:
 /// inputs not written by the chain (and used), stored outputs.
 SmallVector<Value> columnMemoryOperands(const Chain &chain,
@@ -475,6 +476,13 @@ SmallVector<Value> columnMemoryOperands(const Chain &chain,
   return buffers;
 }
 
+/// Columns a thread moves with one vector access (V, 16 bytes of the
+/// widest element type among `buffers`, the chain's operands in memory by
+/// columns, when W is a multiple of 32 V), and threads a row: T threads
+/// hold E = W / T columns each, E a multiple of V (runs of V consecutive
+/// columns, run j of thread t at column (t + j*T) * V); one warp a row
+/// when E = W / 32 fits in registers. V = 1 (column c = t + k*T, the most
+/// threads up to the block size) otherwise.
 std::pair<int64_t, int64_t> chainVectorWidth(const Chain &chain,
                                               int64_t blockSize,
                                               ArrayRef<Value> buffers) {
@@ -492,6 +500,10 @@ std::pair<int64_t, int64_t> chainVectorWidth(const Chain &chain,
   int64_t vec = 16 / maxBytes;
   if (vec == 1 || width % (vec * kWarpSize) != 0)
     return {1, scalarThreads};
+  // One warp a row when its lanes can hold the row: no shared memory, no
+  // barrier, each lane E / V vector loads in flight.
+  if (width / kWarpSize <= kMaxColumnsPerThread)
+    return {vec, kWarpSize};
   int64_t threads = std::min(blockSize, width / vec) / kWarpSize * kWarpSize;
   while (threads >= kWarpSize && width % (threads * vec) != 0)
     threads -= kWarpSize;

@@ -142,31 +142,40 @@ func.func @layer_norm(%x: memref<?x?x64xbf16>, %w: memref<64xbf16>, %b: memref<6
 #first = affine_map<(i) -> (0)>
 #id3 = affine_map<(b, t, j) -> (b, t, j)>
 // The gate gamma = 0.999 tanh(bias + a . ctx) on W = 1024 bf16 columns:
-// 128 threads of 8 consecutive columns each (column 8*tid + k), so that the
-// bf16 rows in memory move as one 16-byte vector a thread when both are
-// 16-byte aligned at run time (otherwise the same kernel with scalar loads).
-// The widened context vector (a column vector) is computed once before the
-// rows, the dot product, tanh and the cast to bf16 (through an
-// expand_shape) are one kernel; thread 0 stores the gate.
+// one warp a row (32 lanes of 32 columns: no shared memory, no barrier),
+// a lane's columns in 4 runs of 8 (run j at column (lane + 32 j) * 8), so
+// that the bf16 rows in memory move as 16-byte vectors, 4 loads in flight a
+// lane, when both buffers are 16-byte aligned at run time (otherwise the
+// same kernel with scalar loads). The widened context vector (a column
+// vector) is computed once before the rows, the dot product, tanh and the
+// cast to bf16 (through an expand_shape) are one kernel; lane 0 stores the
+// gate.
 // CHECK-LABEL: func.func @gate(
 // CHECK-SAME: %[[A:[^:]+]]: memref<?x1024xbf16>, %[[CTX:[^:]+]]: memref<1x1024xbf16>, %[[BIAS:[^:]+]]: memref<1xbf16>, %[[G:[^:]+]]: memref<?x?x1xbf16> {llvm.noalias})
 // CHECK-NOT: memref.alloc
 // CHECK: gpu.launch
-// CHECK-SAME: in (%{{.+}} = %c128, %{{.+}}) workgroup(%[[SMEM:.+]] : memref<4xf32, #gpu.address_space<workgroup>>)
+// CHECK-SAME: in (%{{.+}} = %c32, %{{.+}}) {
 // CHECK: %[[C0:.+]] = arith.muli %[[TX:.+]], %c8
 // CHECK: %[[C1:.+]] = arith.addi %[[C0]], %c1
-// CHECK: %[[C7:.+]] = arith.addi %[[C0]], %c7
+// CHECK: %[[RUN1:.+]] = arith.addi %[[TX]], %c32
+// CHECK: %[[C8:.+]] = arith.muli %[[RUN1]], %c8
+// CHECK: %[[RUN3:.+]] = arith.addi %[[TX]], %c96
+// CHECK: %[[C24:.+]] = arith.muli %[[RUN3]], %c8
+// CHECK: %[[C31:.+]] = arith.addi %[[C24]], %c7
 // CHECK: memref.extract_aligned_pointer_as_index %[[CTX]]
 // CHECK: memref.extract_aligned_pointer_as_index %[[A]]
 // CHECK: %[[OK:.+]] = arith.andi
 // CHECK: scf.if %[[OK]] {
 // CHECK: vector.load %[[CTX]][%c0, %[[C0]]] {alignment = 16 : i64} : memref<1x1024xbf16>, vector<8xbf16>
+// CHECK: vector.load %[[CTX]][%c0, %[[C8]]] {alignment = 16 : i64} : memref<1x1024xbf16>, vector<8xbf16>
 // CHECK: scf.for %[[R:.+]] = %{{.+}} to %{{.+}} step %{{.+}} {
 // CHECK: vector.load %[[A]][%[[R]], %[[C0]]] {alignment = 16 : i64} : memref<?x1024xbf16>, vector<8xbf16>
+// CHECK: vector.load %[[A]][%[[R]], %[[C8]]] {alignment = 16 : i64} : memref<?x1024xbf16>, vector<8xbf16>
+// CHECK-COUNT-2: vector.load %[[A]]
 // CHECK-NOT: vector.load
+// CHECK-NOT: gpu.barrier
 // CHECK-COUNT-5: gpu.shuffle  xor
-// CHECK: gpu.barrier
-// CHECK: memref.load %[[SMEM]][%c3]
+// CHECK-NOT: gpu.barrier
 // CHECK: memref.load %[[BIAS]][%c0]
 // CHECK: math.tanh
 // CHECK: %[[GB:.+]] = arith.truncf %{{.+}} : f32 to bf16
@@ -178,7 +187,7 @@ func.func @layer_norm(%x: memref<?x?x64xbf16>, %w: memref<64xbf16>, %b: memref<6
 // CHECK: memref.load %[[CTX]][%c0, %[[C1]]]
 // CHECK: scf.for %[[R2:.+]] = %{{.+}} to %{{.+}} step %{{.+}} {
 // CHECK: memref.load %[[A]][%[[R2]], %[[C0]]]
-// CHECK: memref.load %[[A]][%[[R2]], %[[C7]]]
+// CHECK: memref.load %[[A]][%[[R2]], %[[C31]]]
 // CHECK-NOT: memref.load %[[A]]
 // CHECK: math.tanh
 // CHECK: } {sessa.gpu_kernel = "row_fusion"}
