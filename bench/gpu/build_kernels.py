@@ -97,6 +97,7 @@ def main():
     ap.add_argument("--ptxas", default="/usr/local/cuda/bin/ptxas")
     ap.add_argument("--out", default=os.path.join(ROOT, ".gpu-carry/attention"))
     ap.add_argument("--only", default=None)
+    ap.add_argument("--flags", default="", help="extra sessa-opt flags for every configuration")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     sys.path.insert(0, HERE)
@@ -108,7 +109,7 @@ def main():
         n = cfg["name"]
         base = os.path.join(a.out, n)
         open(base + ".mlir", "w").write(cfg["src"])
-        gpu = run([a.sessa_opt, base + ".mlir", *cfg["flags"], "--convert-sessa-to-gpu",
+        gpu = run([a.sessa_opt, base + ".mlir", *cfg["flags"], *a.flags.split(), "--convert-sessa-to-gpu",
                    "--one-shot-bufferize=bufferize-function-boundaries "
                    "function-boundary-type-conversion=identity-layout-map",
                    "--gpu-kernel-outlining", "--canonicalize", "--cse"]).stdout

@@ -41,6 +41,8 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
+#include "llvm/Support/CommandLine.h"
+
 #include <cmath>
 
 using namespace mlir;
@@ -48,6 +50,11 @@ using namespace mlir::sessa;
 using namespace mlir::sessa::gpukernels;
 
 namespace {
+llvm::cl::opt<bool> clRopeLoadsFirst(
+    "sessa-gpu-rope-loads-first", llvm::cl::init(true), llvm::cl::Hidden,
+    llvm::cl::desc("Issue the rope kernel's loads before its angle math when "
+                   "a thread's heads are one group (experiment switch)"));
+
 /// Threads of a block (at least one position row's threads).
 constexpr int64_t kBlockThreads = 256;
 /// Bytes a thread loads or stores at once.
@@ -253,7 +260,7 @@ mlir::sessa::gpulowering::lowerRopes(RewriterBase &rewriter,
       // first and forms the angles while they are in flight; otherwise the
       // angles come first, shared by the groups.
       int64_t perThread = heads / in.headLanes;
-      bool loadsFirst = perThread == in.group;
+      bool loadsFirst = clRopeLoadsFirst && perThread == in.group;
       if (!loadsFirst)
         angles(ib, il);
       Value first = mulIdx(ib, il, chunk, cst(ib, il, vec));
