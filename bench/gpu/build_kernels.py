@@ -97,10 +97,11 @@ def main():
     ap.add_argument("--ptxas", default="/usr/local/cuda/bin/ptxas")
     ap.add_argument("--out", default=os.path.join(ROOT, ".gpu-carry/attention"))
     ap.add_argument("--only", default=None)
+    ap.add_argument("--flags", default="", help="extra sessa-opt flags for every configuration")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     sys.path.insert(0, HERE)
-    from extract_ptx import unescape  # noqa: E402
+    from gemm_extract_ptx import unescape  # noqa: E402
     manifest = {}
     for cfg in CONFIGS:
         if a.only and not re.search(a.only, cfg["name"]):
@@ -108,7 +109,7 @@ def main():
         n = cfg["name"]
         base = os.path.join(a.out, n)
         open(base + ".mlir", "w").write(cfg["src"])
-        gpu = run([a.sessa_opt, base + ".mlir", *cfg["flags"], "--convert-sessa-to-gpu",
+        gpu = run([a.sessa_opt, base + ".mlir", *cfg["flags"], *a.flags.split(), "--convert-sessa-to-gpu",
                    "--one-shot-bufferize=bufferize-function-boundaries "
                    "function-boundary-type-conversion=identity-layout-map",
                    "--gpu-kernel-outlining", "--canonicalize", "--cse"]).stdout
@@ -128,7 +129,7 @@ def main():
             m = re.search(r"gpu\.binary @%s\s+\[#gpu\.object<.*?assembly = \"((?:[^\"\\]|\\.)*)\">" % mod, nvvm, re.S)
             ptx = unescape(m.group(1))
             kbase = f"{base}.{mod}"
-            open(kbase + ".ptx", "wb").write(ptx)
+            open(kbase + ".ptx", "wb").write(ptx.encode() if isinstance(ptx, str) else ptx)
             r = run([a.ptxas, "-arch=sm_90", "-v", kbase + ".ptx", "-o", kbase + ".cubin"])
             res = " ".join(l.split(":", 1)[-1].strip() for l in r.stderr.splitlines()
                            if "Used" in l or "stack frame" in l)

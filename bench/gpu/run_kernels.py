@@ -9,8 +9,10 @@ with the float64 reference of test/Integration/lib/sessa_reference.py
 (attention also with torch float64 for the large shapes). Then times bf16
 attention against torch SDPA (is_causal) with CUDA events (median).
 
-Usage (repo root, GPU machine): python3 bench/gpu/run_kernels.py [DIR] [--sanitize]
-(--sanitize: a few small checked launches, to run under compute-sanitizer)
+Usage (repo root, GPU machine): python3 bench/gpu/run_kernels.py [DIR] [--sanitize|--rope-only]
+(--sanitize: a few small checked launches, to run under compute-sanitizer;
+--rope-only: the rope checks and timings alone, for a DIR built with
+build_kernels.py --only rope)
 DIR defaults to .gpu-carry/attention (manifest.json, *.cubin, sessa_reference.py).
 Exit status 1 when any check fails.
 """
@@ -134,10 +136,19 @@ def attention_launch(cfg, q, k, v, out):
 def rope_launch(cfg, x, offset, out):
     (fn, args), = kernels(cfg)
     B, T, H, d = x.shape
-    bx, by, _ = cfg["kernels"][0]["block"]  # from the lowering's IR
-    grid = (max(T, 1), max(1, -(-(B * H) // (by * 8))), 1)
+    block = tuple(cfg["kernels"][0]["block"])  # from the lowering's IR
+    # The lowering's grid (RopeKernel.cpp): a thread a 16-byte chunk (V
+    # elements) of a head, HL head lanes, Tb position rows b*T + t a block.
+    V = 16 // (4 if cfg["dtype"] == "f32" else 2)
+    while d % V:
+        V //= 2
+    C, HL = d // V, 1
+    while C * HL * 2 <= 32 and H % (HL * 2) == 0:
+        HL *= 2
+    Tb = max(1, 256 // (C * HL))
+    grid = (max(1, -(-(B * T) // Tb)), 1, 1)
     params = expand(args, {"arg0": x, "arg1": offset, "out": out})
-    return lambda: fn(grid, (bx, by, 1), params)
+    return lambda: fn(grid, block, params)
 
 
 def rel_l2(out, refv):
@@ -304,11 +315,16 @@ def bench():
             print(f"{name} decode B={B} P={P} ({run.splits} splits): sessa {ms * 1e3:.1f} us ({byts / ms / 1e6:.0f} GB/s K+V) | "
                   f"torch SDPA {ms_t * 1e3:.1f} us | rel diff vs SDPA {err:.2e}", flush=True)
         ROWS.append((name, B, T, P, ms, ms_t, launch_splits(run)))
+    bench_rope()
+
+
+def bench_rope():
     cfg = manifest["rope_bf16_h16_d64"]
-    x = randn((4, 2048, 16, 64), "bf16")
-    out = torch.empty_like(x)
-    ms = time_fn(rope_launch(cfg, x, 0, out))
-    print(f"rope bf16 B=4 T=2048 H=16 d=64: {ms * 1e3:.1f} us, {2 * x.numel() * 2 / ms / 1e6:.0f} GB/s")
+    for B, T in [(4, 2048), (1, 8192), (8, 1)]:
+        x = randn((B, T, 16, 64), "bf16")
+        out = torch.empty_like(x)
+        ms = time_fn(rope_launch(cfg, x, 0 if T > 1 else 2048, out))
+        print(f"rope bf16 B={B} T={T} H=16 d=64: {ms * 1e3:.1f} us, {2 * x.numel() * 2 / ms / 1e6:.0f} GB/s")
 
 
 def sanitize_cases():
@@ -344,6 +360,10 @@ if __name__ == "__main__":
     print(torch.cuda.get_device_name(), "torch", torch.__version__, "cupy", cupy.__version__)
     t0 = time.time()
     test_rope()
+    if "--rope-only" in sys.argv:
+        bench_rope()
+        print(f"\n{len(FAILS)} failures: {FAILS}  ({time.time() - t0:.0f} s)")
+        sys.exit(1 if FAILS else 0)
     test_attention()
     try:
         bench()

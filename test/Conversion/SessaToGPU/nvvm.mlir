@@ -4,7 +4,9 @@
 // and K, .trans for V), cp.async with zero-fill and its group waits (the PTX
 // text is escaped: \09 is a tab); the
 // exponentials are ex2 (libdevice's __nv_exp2f where the toolkit's libdevice
-// is not found, as under lit); rope's angles stay in f64.
+// is not found, as under lit); rope reduces its angles in f64 (round to
+// even, fused multiply-adds: libdevice's __nv_rint / __nv_fma under lit),
+// takes an f32 cos/sin of the remainder and moves 16 bytes a load and store.
 
 // REQUIRES: cuda-toolkit
 // RUN: sessa-opt %s --split-input-file --convert-sessa-to-gpu \
@@ -46,7 +48,10 @@ func.func @attention_f32(%q: tensor<?x?x2x64xf32>, %k: tensor<?x?x2x64xf32>, %v:
 // -----
 
 // CHECK-LABEL: gpu.binary @rope_kernel
-// CHECK-SAME: .f64
+// CHECK-SAME: {{cvt.rni.f64.f64|__nv_rint}}
+// CHECK-SAME: {{fma.rn.f64|__nv_fma}}
+// CHECK-SAME: ld.global.v4.b32
+// CHECK-SAME: st.global.v4.b32
 func.func @rope(%x: tensor<?x?x4x64xbf16>, %p: index) -> tensor<?x?x4x64xbf16> {
   %o = sessa.rope %x offset(%p) : tensor<?x?x4x64xbf16>
   return %o : tensor<?x?x4x64xbf16>

@@ -1,7 +1,7 @@
 // With share-rope-launches, ropes that follow each other in a block (the
-// rope of q and the rope of k of a layer) share one kernel launch: grid z selects the rope, x and y
-// cover the largest of them, each rope keeps its own bounds, offset and
-// heads. A rope whose result is used before the next rope, or of another
+// rope of q and the rope of k of a layer) share one kernel launch: grid z selects the rope, x
+// covers the position rows of the largest of them, each rope keeps its own
+// bounds, offset, heads and thread mapping. A rope whose result is used before the next rope, or of another
 // storage type, keeps its own launch.
 
 // RUN: sessa-opt %s --split-input-file --convert-sessa-to-gpu="share-rope-launches=true" --cse | FileCheck %s
@@ -20,26 +20,27 @@
 // CHECK: %[[QO:.+]] = memref.alloc(
 // CHECK: %[[KB:.+]] = bufferization.to_buffer %[[K]] read_only
 // CHECK: %[[KO:.+]] = memref.alloc(
-// The larger of the two row-group counts and of the two T, at least 1.
-// CHECK: %[[MY:.+]] = arith.maxui %{{.+}}, %{{.+}} : index
+// The larger of the two block counts (B*T / 8 position rows a block), at
+// least 1.
 // CHECK: %[[MX:.+]] = arith.maxui %{{.+}}, %{{.+}} : index
-// CHECK: %[[GY:.+]] = arith.maxui %[[MY]], %c1 : index
 // CHECK: %[[GX:.+]] = arith.maxui %[[MX]], %c1 : index
-// CHECK: gpu.launch blocks(%{{[^,]+}}, %{{[^,]+}}, %[[BZ:[^)]+]]) in (%{{[^ ]+}} = %[[GX]], %{{[^ ]+}} = %[[GY]], %{{[^ ]+}} = %c2)
+// CHECK: gpu.launch blocks(%{{[^,]+}}, %{{[^,]+}}, %[[BZ:[^)]+]]) in (%{{[^ ]+}} = %[[GX]], %{{[^ ]+}} = %c1, %{{[^ ]+}} = %c2)
 // CHECK: %[[IS0:.+]] = arith.cmpi eq, %[[BZ]], %c0
 // CHECK: scf.if %[[IS0]] {
+// q: 8 chunks x 4 head lanes (of 8 heads) x 8 position rows.
+// CHECK: arith.remui %{{.+}}, %c4 : index
 // CHECK: arith.addi %[[P]], %{{.+}} : index
-// CHECK: math.cos
-// CHECK: arith.divui %{{.+}}, %c8 : index
-// CHECK: memref.load %[[QB]]
-// CHECK: memref.store %{{.+}}, %[[QO]]
+// CHECK: vector.load %[[QB]]
+// CHECK: math.cos %{{.+}} : f32
+// CHECK: vector.store %{{.+}}, %[[QO]]
 // CHECK: %[[IS1:.+]] = arith.cmpi eq, %[[BZ]], %c1
 // CHECK: scf.if %[[IS1]] {
+// k: 8 chunks x 4 head lanes (all of its 4 heads) x 8 position rows.
+// CHECK: arith.remui %{{.+}}, %c4 : index
 // CHECK: arith.addi %[[P]], %{{.+}} : index
-// CHECK: math.cos
-// CHECK: arith.divui %{{.+}}, %c4 : index
-// CHECK: memref.load %[[KB]]
-// CHECK: memref.store %{{.+}}, %[[KO]]
+// CHECK: vector.load %[[KB]]
+// CHECK: math.cos %{{.+}} : f32
+// CHECK: vector.store %{{.+}}, %[[KO]]
 // CHECK: gpu.terminator
 // CHECK-NOT: gpu.launch
 // CHECK: bufferization.to_tensor %[[QO]]
@@ -55,8 +56,8 @@ func.func @q_and_k(%q: tensor<2x?x8x64xbf16>, %k: tensor<2x?x4x64xbf16>, %p: ind
 
 // The first result is read before the second rope: two launches.
 // CHECK-LABEL: func.func @used_between(
-// CHECK: gpu.launch blocks({{.+}}) in (%{{[^ ]+}} = %{{.+}}, %{{[^ ]+}} = %{{.+}}, %{{[^ ]+}} = %c1)
-// CHECK-NOT: arith.cmpi eq
+// CHECK: gpu.launch blocks(%{{[^,]+}}, %{{[^,]+}}, %[[BZ:[^)]+]]) in (%{{[^ ]+}} = %{{.+}}, %{{[^ ]+}} = %{{.+}}, %{{[^ ]+}} = %c1)
+// CHECK-NOT: arith.cmpi eq, %[[BZ]]
 // CHECK: gpu.terminator
 // CHECK: tensor.extract
 // CHECK: gpu.launch

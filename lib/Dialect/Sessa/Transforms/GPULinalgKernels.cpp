@@ -2,7 +2,13 @@
 //
 // Three kernel shapes, all 1-D launches of `blockSize` threads:
 //  - elementwise: one thread per point of the iteration space (linearized,
-//    innermost loop fastest), grid-stride;
+//    innermost loop fastest), grid-stride; or, when every operand that the
+//    innermost loop indexes is a contiguous identity-layout buffer indexed
+//    by it last, one thread per chunk of V consecutive innermost points
+//    (V = 16 bytes of the narrowest such element type): each such operand
+//    moved by one vector load/store (16 bytes a bf16 chunk), the others
+//    loaded once a chunk, the payload applied V times in registers; buffers
+//    not 16-byte aligned at run time take the scalar loop;
 //  - warp_reduction: one warp per output element for a single innermost
 //    reduction loop that is the innermost (contiguous) index of every input
 //    reading it, combined with addf / maximumf / maxnumf: lanes reduce a
@@ -366,6 +372,226 @@ gpu::LaunchOp buildThreadPerOutput(OpBuilder &b, Location loc,
   return launch;
 }
 
+/// Chunks of consecutive innermost points for an elementwise op: the
+/// number of points a thread handles (V) and, per operand (inputs then
+/// outputs), whether the innermost loop indexes it (its last index, a
+/// vector access) or not (one scalar access a chunk). V == 0 when the op
+/// does not qualify.
+struct ElementwiseChunks {
+  int64_t vec = 0;
+  SmallVector<bool> vectorOperand;
+};
+
+ElementwiseChunks elementwiseChunks(linalg::LinalgOp op,
+                                    ArrayRef<Value> sizes) {
+  ElementwiseChunks none, c;
+  unsigned n = op.getNumLoops();
+  if (!isa<linalg::GenericOp>(*op) || n == 0 || op.getNumReductionLoops() != 0)
+    return none;
+  std::optional<int64_t> inner = getConstantIntValue(sizes.back());
+  if (!inner || *inner <= 0)
+    return none;
+  AffineExpr last = getAffineDimExpr(n - 1, op.getContext());
+  int64_t minBytes = 16;
+  for (OpOperand &operand : op->getOpOperands()) {
+    bool isVec = false;
+    if (!op.isScalar(&operand)) {
+      auto type = dyn_cast<MemRefType>(operand.get().getType());
+      AffineMap map = op.getMatchingIndexingMap(&operand);
+      if (!type || type.getMemorySpace())
+        return none;
+      if (map.isFunctionOfDim(n - 1)) {
+        // Indexed by the innermost loop: only as its last index, alone.
+        if (map.getNumResults() == 0 || map.getResults().back() != last ||
+            !type.getLayout().isIdentity())
+          return none;
+        for (AffineExpr e : map.getResults().drop_back())
+          if (e.isFunctionOfDim(n - 1))
+            return none;
+        Type elem = type.getElementType();
+        if (!elem.isIntOrFloat() || elem.getIntOrFloatBitWidth() % 8 != 0)
+          return none;
+        int64_t bytes = elem.getIntOrFloatBitWidth() / 8;
+        if (bytes > 16 || 16 % bytes != 0)
+          return none;
+        minBytes = std::min(minBytes, bytes);
+        isVec = true;
+      } else if (op.isDpsInit(&operand)) {
+        return none; // an output must be written at every point
+      }
+    }
+    c.vectorOperand.push_back(isVec);
+  }
+  if (!llvm::is_contained(c.vectorOperand, true))
+    return none;
+  c.vec = 16 / minBytes;
+  while (c.vec > 1 && *inner % c.vec != 0)
+    c.vec /= 2;
+  if (c.vec < 2)
+    return none;
+  return c;
+}
+
+/// Whether `mem`'s first element is `bytes`-aligned (aligned pointer plus
+/// offset), inside a kernel.
+Value isAlignedTo(OpBuilder &b, Location loc, Value mem, int64_t bytes) {
+  auto type = cast<MemRefType>(mem.getType());
+  int64_t elemBytes = type.getElementTypeBitWidth() / 8;
+  Value ptr = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, mem);
+  auto meta = memref::ExtractStridedMetadataOp::create(b, loc, mem);
+  Value at = arith::AddIOp::create(
+      b, loc, ptr,
+      arith::MulIOp::create(b, loc, meta.getOffset(),
+                            cIndex(b, loc, elemBytes)));
+  return arith::CmpIOp::create(
+      b, loc, arith::CmpIPredicate::eq,
+      arith::RemUIOp::create(b, loc, at, cIndex(b, loc, bytes)),
+      cIndex(b, loc, 0));
+}
+
+/// The vectorized elementwise kernel (see the file comment), or null when
+/// `op` does not qualify.
+gpu::LaunchOp buildVectorizedElementwise(OpBuilder &b, Location loc,
+                                         linalg::LinalgOp op,
+                                         ArrayRef<Value> sizes,
+                                         const KernelOptions &options) {
+  ElementwiseChunks chunks = elementwiseChunks(op, sizes);
+  if (chunks.vec == 0)
+    return nullptr;
+  int64_t vec = chunks.vec;
+  Value work = product(b, loc, sizes);
+  Value numChunks =
+      arith::DivUIOp::create(b, loc, work, cIndex(b, loc, vec));
+  Value blocks =
+      gridSize(b, loc, numChunks, options.blockSize, options.maxBlocks);
+  gpu::LaunchOp launch =
+      createLaunch(b, loc, blocks, options.blockSize, "elementwise_vector");
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(&launch.getBody().front());
+  std::pair<Value, Value> thread = globalThread(b, loc, launch);
+  Value start = thread.first, stride = thread.second;
+  unsigned numInputs = op.getNumDpsInputs();
+  SmallVector<OpOperand *> operands;
+  for (OpOperand &operand : op->getOpOperands())
+    operands.push_back(&operand);
+  // 16-byte accesses (or the whole chunk, when smaller) need every vector
+  // operand aligned to them.
+  Value aligned;
+  for (auto [operand, isVec] : llvm::zip(operands, chunks.vectorOperand)) {
+    if (!isVec)
+      continue;
+    auto type = cast<MemRefType>(operand->get().getType());
+    int64_t bytes =
+        std::min<int64_t>(16, vec * type.getElementTypeBitWidth() / 8);
+    Value a = isAlignedTo(b, loc, operand->get(), bytes);
+    aligned = aligned ? arith::AndIOp::create(b, loc, aligned, a).getResult()
+                      : a;
+  }
+  auto chunkLoop = [&](OpBuilder &lb, Location ll, bool vectorized) {
+    Value loopStart = start, loopStep = stride, loopEnd = numChunks;
+    if (!vectorized) {
+      loopEnd = work; // one point a thread, as the scalar kernel
+    }
+    scf::ForOp::create(
+        lb, ll, loopStart, loopEnd, loopStep, ValueRange{},
+        [&](OpBuilder &pb, Location pl, Value q, ValueRange) {
+          if (!vectorized) {
+            SmallVector<Value> ivs = delinearize(pb, pl, q, sizes);
+            SmallVector<Value> outValues;
+            for (OpOperand &init : op.getDpsInitsMutable())
+              outValues.push_back(
+                  op.payloadUsesValueFromOperand(&init)
+                      ? memref::LoadOp::create(
+                            pb, pl, init.get(),
+                            applyMap(pb, pl, op.getMatchingIndexingMap(&init),
+                                     ivs))
+                            .getResult()
+                      : Value());
+            IRMapping map;
+            emitPayload(pb, pl, op, ivs, outValues, map);
+            for (auto [init, v] :
+                 llvm::zip(op.getDpsInitsMutable(), yielded(op, map)))
+              memref::StoreOp::create(
+                  pb, pl, v, init.get(),
+                  applyMap(pb, pl, op.getMatchingIndexingMap(&init), ivs));
+            scf::YieldOp::create(pb, pl);
+            return;
+          }
+          Value first =
+              arith::MulIOp::create(pb, pl, q, cIndex(pb, pl, vec));
+          SmallVector<Value> ivs = delinearize(pb, pl, first, sizes);
+          // Every operand read once a chunk: vectors (unpacked) or scalars.
+          SmallVector<SmallVector<Value>> values(operands.size());
+          for (auto [i, operand] : llvm::enumerate(operands)) {
+            bool needed =
+                op.isDpsInput(operand)
+                    ? !op.getMatchingBlockArgument(operand).use_empty()
+                    : op.payloadUsesValueFromOperand(operand);
+            if (!needed || op.isScalar(operand))
+              continue;
+            SmallVector<Value> at = applyMap(
+                pb, pl, op.getMatchingIndexingMap(operand), ivs);
+            if (!chunks.vectorOperand[i]) {
+              values[i].assign(
+                  vec, memref::LoadOp::create(pb, pl, operand->get(), at));
+              continue;
+            }
+            auto type = cast<MemRefType>(operand->get().getType());
+            auto vecType = VectorType::get({vec}, type.getElementType());
+            int64_t bytes =
+                std::min<int64_t>(16, vec * type.getElementTypeBitWidth() / 8);
+            Value v = vector::LoadOp::create(pb, pl, vecType, operand->get(),
+                                             at, /*nontemporal=*/false,
+                                             llvm::MaybeAlign(bytes));
+            for (int64_t k = 0; k < vec; ++k)
+              values[i].push_back(vector::ExtractOp::create(pb, pl, v, k));
+          }
+          // The payload at each of the V points.
+          SmallVector<SmallVector<Value>> results(op.getNumDpsInits());
+          for (int64_t k = 0; k < vec; ++k) {
+            SmallVector<Value> kIvs = ivs;
+            kIvs.back() = k ? arith::AddIOp::create(pb, pl, ivs.back(),
+                                                    cIndex(pb, pl, k))
+                                  .getResult()
+                            : ivs.back();
+            SmallVector<Value> inValues, outValues;
+            for (unsigned i = 0; i < operands.size(); ++i) {
+              Value v = values[i].empty() ? Value() : values[i][k];
+              (i < numInputs ? inValues : outValues).push_back(v);
+            }
+            IRMapping map;
+            emitPayload(pb, pl, op, kIvs, outValues, map, nullptr, inValues);
+            for (auto [j, v] : llvm::enumerate(yielded(op, map)))
+              results[j].push_back(v);
+          }
+          for (auto [j, init] : llvm::enumerate(op.getDpsInitsMutable())) {
+            auto type = cast<MemRefType>(init.get().getType());
+            auto vecType = VectorType::get({vec}, type.getElementType());
+            int64_t bytes =
+                std::min<int64_t>(16, vec * type.getElementTypeBitWidth() / 8);
+            Value v = vector::FromElementsOp::create(pb, pl, vecType,
+                                                     results[j]);
+            vector::StoreOp::create(
+                pb, pl, v, init.get(),
+                applyMap(pb, pl, op.getMatchingIndexingMap(&init), ivs),
+                /*nontemporal=*/false, llvm::MaybeAlign(bytes));
+          }
+          scf::YieldOp::create(pb, pl);
+        });
+  };
+  scf::IfOp::create(
+      b, loc, aligned,
+      [&](OpBuilder &tb, Location tl) {
+        chunkLoop(tb, tl, /*vectorized=*/true);
+        scf::YieldOp::create(tb, tl);
+      },
+      [&](OpBuilder &eb, Location el) {
+        chunkLoop(eb, el, /*vectorized=*/false);
+        scf::YieldOp::create(eb, el);
+      });
+  return launch;
+}
+
 /// How many innermost dimensions of `type` are provably contiguous (each
 /// one's stride the product of the sizes inside it, the innermost stride 1).
 int64_t contiguousInnerDims(MemRefType type) {
@@ -620,7 +846,9 @@ gpumap::buildLinalgKernel(RewriterBase &rewriter, linalg::LinalgOp op,
   if (std::optional<WarpReduction> red = matchWarpReduction(op))
     launch = buildWarpReduction(rewriter, loc, op, sizes, *red, options,
                                 initValues.empty() ? Value() : initValues[0]);
-  else
+  else if (!initValues.empty() ||
+           !(launch = buildVectorizedElementwise(rewriter, loc, op, sizes,
+                                                 options)))
     launch = buildThreadPerOutput(rewriter, loc, op, sizes, options,
                                   initValues);
   rewriter.eraseOp(op);

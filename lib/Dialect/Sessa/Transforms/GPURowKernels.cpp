@@ -12,7 +12,14 @@
 // columns spread over the threads (T threads, E = W / T columns each,
 // column c = tid + k*T: coalesced), every intermediate value held in
 // registers, each reduction a warp butterfly plus one shared-memory step
-// across the warps.
+// across the warps. When W is a multiple of 32 V, V = 16 bytes of the
+// widest element type the chain moves through memory by columns, a thread
+// holds runs of V consecutive columns (run j at column (tid + j*T) * V) and
+// moves each run with one 16-byte vector load or store when every such
+// buffer is aligned at run time (the same kernel with scalar accesses
+// otherwise); T = 32 (one warp a row: no shared memory, no barrier, E / V
+// loads in flight a lane) when E = W / 32 fits in registers. An operand
+// that several chain members read is loaded once a row.
 //
 // What a chain is. Consecutive generics in a block of host code (only
 // allocations and ops without memory effects between them, and linalg.fill
@@ -57,6 +64,7 @@
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/FunctionInterfaces.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
@@ -419,6 +427,91 @@ int64_t threadsFor(int64_t width, int64_t blockSize) {
   return threads;
 }
 
+/// Whether `op` reads (or writes) `operand` through the innermost loop as
+/// its last index alone, from a contiguous identity-layout buffer: one
+/// vector access covers V consecutive columns.
+bool isColumnVectorAccess(linalg::GenericOp op, OpOperand &operand) {
+  if (op.isScalar(&operand))
+    return false;
+  auto type = dyn_cast<MemRefType>(operand.get().getType());
+  if (!type || !type.getLayout().isIdentity() || type.getMemorySpace())
+    return false;
+  Type elem = type.getElementType();
+  if (!elem.isIntOrFloat() || elem.getIntOrFloatBitWidth() % 8 != 0 ||
+      elem.getIntOrFloatBitWidth() > 128)
+    return false;
+  unsigned n = op.getNumLoops();
+  AffineMap map = op.getMatchingIndexingMap(&operand);
+  AffineExpr last = getAffineDimExpr(n - 1, op.getContext());
+  if (map.getNumResults() == 0 || map.getResults().back() != last)
+    return false;
+  for (AffineExpr e : map.getResults().drop_back())
+    if (e.isFunctionOfDim(n - 1))
+      return false;
+  return true;
+}
+
+/// The operands of the chain's members that go through memory by columns:
+/// inputs not written by the chain (and used), stored outputs.
+SmallVector<Value> columnMemoryOperands(const Chain &chain,
+                                        const DenseSet<Value> &stored) {
+  SmallVector<Value> buffers;
+  for (const Member &m : chain.members) {
+    if (m.kind == Kind::Row)
+      continue;
+    linalg::GenericOp op = m.op;
+    for (OpOperand &operand : op->getOpOperands()) {
+      if (!isColumnVectorAccess(op, operand))
+        continue;
+      Value root = linearRoot(operand.get());
+      bool written = root && chain.written.count(root);
+      if (op.isDpsInput(&operand)
+              ? written || op.getMatchingBlockArgument(&operand).use_empty()
+              : !(root && stored.contains(root)))
+        continue;
+      if (!llvm::is_contained(buffers, operand.get()))
+        buffers.push_back(operand.get());
+    }
+  }
+  return buffers;
+}
+
+/// Columns a thread moves with one vector access (V, 16 bytes of the
+/// widest element type among `buffers`, the chain's operands in memory by
+/// columns, when W is a multiple of 32 V), and threads a row: T threads
+/// hold E = W / T columns each, E a multiple of V (runs of V consecutive
+/// columns, run j of thread t at column (t + j*T) * V); one warp a row
+/// when E = W / 32 fits in registers. V = 1 (column c = t + k*T, the most
+/// threads up to the block size) otherwise.
+std::pair<int64_t, int64_t> chainVectorWidth(const Chain &chain,
+                                              int64_t blockSize,
+                                              ArrayRef<Value> buffers) {
+  int64_t width = chain.width;
+  int64_t maxBytes = 0;
+  for (Value buffer : buffers)
+    maxBytes = std::max<int64_t>(
+        maxBytes, cast<MemRefType>(buffer.getType()).getElementTypeBitWidth() /
+                      8);
+  int64_t scalarThreads = threadsFor(width, blockSize);
+  if (maxBytes == 0 || maxBytes > 16)
+    return {1, scalarThreads};
+  // Whole 16-byte accesses only (narrower ones buy little over the
+  // scalar mapping, which keeps more threads a row).
+  int64_t vec = 16 / maxBytes;
+  if (vec == 1 || width % (vec * kWarpSize) != 0)
+    return {1, scalarThreads};
+  // One warp a row when its lanes can hold the row: no shared memory, no
+  // barrier, each lane E / V vector loads in flight.
+  if (width / kWarpSize <= kMaxColumnsPerThread)
+    return {vec, kWarpSize};
+  int64_t threads = std::min(blockSize, width / vec) / kWarpSize * kWarpSize;
+  while (threads >= kWarpSize && width % (threads * vec) != 0)
+    threads -= kWarpSize;
+  if (threads < kWarpSize || width / threads > kMaxColumnsPerThread)
+    return {1, scalarThreads};
+  return {vec, threads};
+}
+
 /// Builds the kernel of `chain` before its last op and erases the chain.
 void buildChainKernel(RewriterBase &rewriter, Chain &chain,
                       const KernelOptions &options) {
@@ -429,9 +522,6 @@ void buildChainKernel(RewriterBase &rewriter, Chain &chain,
   OpBuilder &b = rewriter;
 
   int64_t width = chain.width;
-  int64_t threads = threadsFor(width, options.blockSize);
-  int64_t perThread = width / threads;
-  int64_t numWarps = threads / kWarpSize;
 
   // Host: every member's loop sizes; the rows are those of the first op
   // over rows.
@@ -455,6 +545,13 @@ void buildChainKernel(RewriterBase &rewriter, Chain &chain,
   for (auto &[root, space] : chain.written)
     if (!root.getDefiningOp<memref::AllocOp>() || usedOutside(root, chainOps))
       stored.insert(root);
+
+  SmallVector<Value> memoryOperands = columnMemoryOperands(chain, stored);
+  std::pair<int64_t, int64_t> vecThreads =
+      chainVectorWidth(chain, options.blockSize, memoryOperands);
+  int64_t vec = vecThreads.first, threads = vecThreads.second;
+  int64_t perThread = width / threads;
+  int64_t numWarps = threads / kWarpSize;
 
   int64_t numReductions = llvm::count_if(
       chain.members, [](const Member &m) { return m.kind == Kind::Reduce; });
@@ -481,14 +578,31 @@ void buildChainKernel(RewriterBase &rewriter, Chain &chain,
   Value smem;
   if (!workgroup.empty())
     smem = launch.getWorkgroupAttributions()[0];
+  // Column k of this thread: tid + k*T, or with runs of V columns,
+  // (tid + (k/V)*T) * V + k%V.
   SmallVector<Value> cols;
-  for (int64_t k = 0; k < perThread; ++k)
-    cols.push_back(
-        arith::AddIOp::create(b, loc, tid, cIndex(b, loc, k * threads)));
+  for (int64_t k = 0; k < perThread; ++k) {
+    Value run = arith::AddIOp::create(b, loc, tid,
+                                      cIndex(b, loc, (k / vec) * threads));
+    cols.push_back(vec == 1 ? run
+                            : arith::AddIOp::create(
+                                  b, loc,
+                                  arith::MulIOp::create(b, loc, run,
+                                                        cIndex(b, loc, vec)),
+                                  cIndex(b, loc, k % vec))
+                                  .getResult());
+  }
 
   // Values held per intermediate root: E columns (Full, Col) or one (Row).
   DenseMap<Value, SmallVector<Value>> held;
   int64_t slot = 0;
+  // Whether memory accesses by columns are vector accesses (the buffers
+  // are aligned), and the columns already loaded from memory (an operand
+  // read by several members is loaded once), for the column vectors and
+  // for the current row.
+  bool vectorized = false;
+  using LoadKey = std::pair<Value, AffineMap>;
+  DenseMap<LoadKey, SmallVector<Value>> colLoads, rowLoads;
 
   auto whenTrue = [&](OpBuilder &ob, Value cond,
                       function_ref<void(OpBuilder &)> fn) {
@@ -581,9 +695,60 @@ void buildChainKernel(RewriterBase &rewriter, Chain &chain,
     for (int64_t k = 0; k < perThread; ++k) {
       SmallVector<Value> ivs = lead;
       ivs.push_back(cols[k]);
+      ivsAt.push_back(std::move(ivs));
+    }
+    // The operands read from memory, every column of this thread, loaded
+    // once per (buffer, map) (vector loads of runs of V columns when
+    // vectorized and the operand is accessed by columns).
+    auto &loads = m.kind == Kind::Col ? colLoads : rowLoads;
+    SmallVector<Value> noHeld = heldInputs(m, 0);
+    SmallVector<SmallVector<Value>> fromMemory(noHeld.size());
+    for (auto [i, in] : llvm::enumerate(op.getDpsInputOperands())) {
+      if (noHeld[i] || op.isScalar(in) ||
+          op.getMatchingBlockArgument(in).use_empty())
+        continue;
+      AffineMap inMap = op.getMatchingIndexingMap(in);
+      LoadKey key{in->get(), inMap};
+      auto it = loads.find(key);
+      if (it != loads.end()) {
+        fromMemory[i] = it->second;
+        continue;
+      }
+      SmallVector<Value> values;
+      if (!inMap.isFunctionOfDim(n - 1)) {
+        values.assign(perThread,
+                      memref::LoadOp::create(
+                          ob, loc, in->get(),
+                          applyMap(ob, loc, inMap, ivsAt[0])));
+      } else if (vectorized && vec > 1 && isColumnVectorAccess(op, *in)) {
+        auto type = cast<MemRefType>(in->get().getType());
+        auto vecType = VectorType::get({vec}, type.getElementType());
+        int64_t bytes = vec * type.getElementTypeBitWidth() / 8;
+        for (int64_t k = 0; k < perThread; k += vec) {
+          Value v = vector::LoadOp::create(
+              ob, loc, vecType, in->get(),
+              applyMap(ob, loc, inMap, ivsAt[k]), /*nontemporal=*/false,
+              llvm::MaybeAlign(bytes));
+          for (int64_t e = 0; e < vec; ++e)
+            values.push_back(vector::ExtractOp::create(ob, loc, v, e));
+        }
+      } else {
+        for (int64_t k = 0; k < perThread; ++k)
+          values.push_back(memref::LoadOp::create(
+              ob, loc, in->get(), applyMap(ob, loc, inMap, ivsAt[k])));
+      }
+      loads[key] = values;
+      fromMemory[i] = std::move(values);
+    }
+    for (int64_t k = 0; k < perThread; ++k) {
+      ArrayRef<Value> ivs = ivsAt[k];
+      SmallVector<Value> inValues = heldInputs(m, k);
+      for (auto [i, v] : llvm::enumerate(inValues))
+        if (!v && !fromMemory[i].empty())
+          v = fromMemory[i][k];
       IRMapping map;
       emitPayload(ob, loc, op, ivs, noOutputs, map,
-                  m.red ? m.red->combinerOp : nullptr, heldInputs(m, k));
+                  m.red ? m.red->combinerOp : nullptr, inValues);
       if (m.red) {
         partial = combine(ob, loc, m.red->combiner, partial,
                           map.lookupOrDefault(m.red->other));
@@ -591,7 +756,6 @@ void buildChainKernel(RewriterBase &rewriter, Chain &chain,
         for (auto [j, v] : llvm::enumerate(yielded(op, map)))
           results[j].push_back(v);
       }
-      ivsAt.push_back(std::move(ivs));
     }
     if (m.red) {
       Value total = blockReduce(ob, m.red->combiner, partial);
@@ -613,6 +777,20 @@ void buildChainKernel(RewriterBase &rewriter, Chain &chain,
       if (!stored.contains(root))
         continue;
       auto storeAll = [&](OpBuilder &sb) {
+        if (vectorized && vec > 1 && isColumnVectorAccess(op, init)) {
+          auto type = cast<MemRefType>(init.get().getType());
+          auto vecType = VectorType::get({vec}, type.getElementType());
+          int64_t bytes = vec * type.getElementTypeBitWidth() / 8;
+          for (int64_t k = 0; k < perThread; k += vec) {
+            Value v = vector::FromElementsOp::create(
+                sb, loc, vecType, ArrayRef<Value>(results[j]).slice(k, vec));
+            vector::StoreOp::create(
+                sb, loc, v, init.get(),
+                applyMap(sb, loc, op.getMatchingIndexingMap(&init), ivsAt[k]),
+                /*nontemporal=*/false, llvm::MaybeAlign(bytes));
+          }
+          return;
+        }
         for (int64_t k = 0; k < perThread; ++k)
           storeAt(sb, init, results[j][k], ivsAt[k]);
       };
@@ -625,20 +803,70 @@ void buildChainKernel(RewriterBase &rewriter, Chain &chain,
   };
 
   // Column vectors first (they do not depend on the row), then the rows.
-  for (auto [m, s] : llvm::zip(chain.members, sizes))
-    if (m.kind == Kind::Col)
-      emitMember(b, m, s, Value());
-  scf::ForOp::create(b, loc, blockId, rows, launch.getGridSize().x,
-                     ValueRange{},
-                     [&](OpBuilder &rb, Location, Value r, ValueRange) {
-                       for (auto [m, s] : llvm::zip(chain.members, sizes))
-                         if (m.kind != Kind::Col)
-                           emitMember(rb, m, s, r);
-                       // The next row reuses the shared-memory slots.
-                       if (smem)
-                         gpu::BarrierOp::create(rb, loc);
-                       scf::YieldOp::create(rb, loc);
-                     });
+  auto emitBody = [&](OpBuilder &bb) {
+    held.clear();
+    colLoads.clear();
+    slot = 0;
+    for (auto [m, s] : llvm::zip(chain.members, sizes))
+      if (m.kind == Kind::Col)
+        emitMember(bb, m, s, Value());
+    scf::ForOp::create(bb, loc, blockId, rows, launch.getGridSize().x,
+                       ValueRange{},
+                       [&](OpBuilder &rb, Location, Value r, ValueRange) {
+                         rowLoads.clear();
+                         int64_t rowSlot = slot;
+                         for (auto [m, s] : llvm::zip(chain.members, sizes))
+                           if (m.kind != Kind::Col)
+                             emitMember(rb, m, s, r);
+                         slot = rowSlot;
+                         // The next row reuses the shared-memory slots.
+                         if (smem)
+                           gpu::BarrierOp::create(rb, loc);
+                         scf::YieldOp::create(rb, loc);
+                       });
+  };
+  // The buffers accessed by vectors: those read from memory or stored by
+  // columns. Vector accesses when all are aligned at run time.
+  SmallVector<std::pair<Value, int64_t>> vectorBuffers;
+  if (vec > 1)
+    for (Value buffer : memoryOperands)
+      vectorBuffers.push_back(
+          {buffer,
+           vec * cast<MemRefType>(buffer.getType()).getElementTypeBitWidth() /
+               8});
+  if (vectorBuffers.empty()) {
+    emitBody(b);
+  } else {
+    Value aligned;
+    for (auto [buffer, bytes] : vectorBuffers) {
+      auto type = cast<MemRefType>(buffer.getType());
+      Value ptr = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, buffer);
+      auto meta = memref::ExtractStridedMetadataOp::create(b, loc, buffer);
+      Value at = arith::AddIOp::create(
+          b, loc, ptr,
+          arith::MulIOp::create(
+              b, loc, meta.getOffset(),
+              cIndex(b, loc, type.getElementTypeBitWidth() / 8)));
+      Value ok = arith::CmpIOp::create(
+          b, loc, arith::CmpIPredicate::eq,
+          arith::RemUIOp::create(b, loc, at, cIndex(b, loc, bytes)),
+          cIndex(b, loc, 0));
+      aligned = aligned ? arith::AndIOp::create(b, loc, aligned, ok).getResult()
+                        : ok;
+    }
+    scf::IfOp::create(
+        b, loc, aligned,
+        [&](OpBuilder &tb, Location) {
+          vectorized = true;
+          emitBody(tb);
+          scf::YieldOp::create(tb, loc);
+        },
+        [&](OpBuilder &eb, Location) {
+          vectorized = false;
+          emitBody(eb);
+          scf::YieldOp::create(eb, loc);
+        });
+  }
   gpu::TerminatorOp::create(b, loc);
 
   for (Member &m : chain.members) {

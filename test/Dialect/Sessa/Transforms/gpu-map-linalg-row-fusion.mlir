@@ -2,7 +2,10 @@
 // (row reductions over the innermost dimension with a fill as starting
 // value, elementwise ops on the rows, on per-row values and on per-column
 // vectors) into one kernel: one block a row (grid-stride over the rows),
-// W / T columns per thread (column = tid + k*T), intermediates in registers,
+// W / T columns per thread (column = tid + k*T; or, when W is a multiple of
+// 32 V for V = 16 bytes of the widest element the chain moves through
+// memory by columns, runs of V consecutive columns moved as one vector when
+// the buffers are aligned at run time), intermediates in registers,
 // each reduction a shuffle-xor butterfly plus one shared-memory step across
 // the warps. Only intermediates used after the chain are stored.
 
@@ -138,36 +141,55 @@ func.func @layer_norm(%x: memref<?x?x64xbf16>, %w: memref<64xbf16>, %b: memref<6
 #id1 = affine_map<(i) -> (i)>
 #first = affine_map<(i) -> (0)>
 #id3 = affine_map<(b, t, j) -> (b, t, j)>
-// The gate gamma = 0.999 tanh(bias + a . ctx) on W = 1024 columns, 256
-// threads of 4 columns each: the widened context vector (a column vector)
-// is computed once before the rows, the dot product, tanh and the cast to
-// bf16 (through an expand_shape) are one kernel; thread 0 stores the gate.
+// The gate gamma = 0.999 tanh(bias + a . ctx) on W = 1024 bf16 columns:
+// one warp a row (32 lanes of 32 columns: no shared memory, no barrier),
+// a lane's columns in 4 runs of 8 (run j at column (lane + 32 j) * 8), so
+// that the bf16 rows in memory move as 16-byte vectors, 4 loads in flight a
+// lane, when both buffers are 16-byte aligned at run time (otherwise the
+// same kernel with scalar loads). The widened context vector (a column
+// vector) is computed once before the rows, the dot product, tanh and the
+// cast to bf16 (through an expand_shape) are one kernel; lane 0 stores the
+// gate.
 // CHECK-LABEL: func.func @gate(
 // CHECK-SAME: %[[A:[^:]+]]: memref<?x1024xbf16>, %[[CTX:[^:]+]]: memref<1x1024xbf16>, %[[BIAS:[^:]+]]: memref<1xbf16>, %[[G:[^:]+]]: memref<?x?x1xbf16> {llvm.noalias})
 // CHECK-NOT: memref.alloc
 // CHECK: gpu.launch
-// CHECK-SAME: in (%{{.+}} = %c256, %{{.+}}) workgroup(%[[SMEM:.+]] : memref<8xf32, #gpu.address_space<workgroup>>)
-// CHECK-DAG: %[[C1:.+]] = arith.addi %[[TX:.+]], %c256
-// CHECK-DAG: %[[C2:.+]] = arith.addi %[[TX]], %c512
-// CHECK-DAG: %[[C3:.+]] = arith.addi %[[TX]], %c768
-// CHECK: %[[K0:.+]] = memref.load %[[CTX]][%c0, %[[TX]]]
-// CHECK: memref.load %[[CTX]][%c0, %[[C1]]]
-// CHECK: memref.load %[[CTX]][%c0, %[[C2]]]
-// CHECK: memref.load %[[CTX]][%c0, %[[C3]]]
+// CHECK-SAME: in (%{{.+}} = %c32, %{{.+}}) {
+// CHECK: %[[C0:.+]] = arith.muli %[[TX:.+]], %c8
+// CHECK: %[[C1:.+]] = arith.addi %[[C0]], %c1
+// CHECK: %[[RUN1:.+]] = arith.addi %[[TX]], %c32
+// CHECK: %[[C8:.+]] = arith.muli %[[RUN1]], %c8
+// CHECK: %[[RUN3:.+]] = arith.addi %[[TX]], %c96
+// CHECK: %[[C24:.+]] = arith.muli %[[RUN3]], %c8
+// CHECK: %[[C31:.+]] = arith.addi %[[C24]], %c7
+// CHECK: memref.extract_aligned_pointer_as_index %[[CTX]]
+// CHECK: memref.extract_aligned_pointer_as_index %[[A]]
+// CHECK: %[[OK:.+]] = arith.andi
+// CHECK: scf.if %[[OK]] {
+// CHECK: vector.load %[[CTX]][%c0, %[[C0]]] {alignment = 16 : i64} : memref<1x1024xbf16>, vector<8xbf16>
+// CHECK: vector.load %[[CTX]][%c0, %[[C8]]] {alignment = 16 : i64} : memref<1x1024xbf16>, vector<8xbf16>
 // CHECK: scf.for %[[R:.+]] = %{{.+}} to %{{.+}} step %{{.+}} {
-// CHECK: memref.load %[[A]][%[[R]], %[[TX]]]
-// CHECK: memref.load %[[A]][%[[R]], %[[C1]]]
-// CHECK: memref.load %[[A]][%[[R]], %[[C2]]]
-// CHECK: memref.load %[[A]][%[[R]], %[[C3]]]
+// CHECK: vector.load %[[A]][%[[R]], %[[C0]]] {alignment = 16 : i64} : memref<?x1024xbf16>, vector<8xbf16>
+// CHECK: vector.load %[[A]][%[[R]], %[[C8]]] {alignment = 16 : i64} : memref<?x1024xbf16>, vector<8xbf16>
+// CHECK-COUNT-2: vector.load %[[A]]
+// CHECK-NOT: vector.load
+// CHECK-NOT: gpu.barrier
 // CHECK-COUNT-5: gpu.shuffle  xor
-// CHECK: gpu.barrier
-// CHECK: memref.load %[[SMEM]][%c7]
+// CHECK-NOT: gpu.barrier
 // CHECK: memref.load %[[BIAS]][%c0]
 // CHECK: math.tanh
 // CHECK: %[[GB:.+]] = arith.truncf %{{.+}} : f32 to bf16
 // CHECK: %[[T0:.+]] = arith.cmpi eq, %[[TX]], %c0
 // CHECK: scf.if %[[T0]] {
 // CHECK: memref.store %[[GB]], %[[G]][%{{.+}}, %{{.+}}, %c0] : memref<?x?x1xbf16>
+// CHECK: } else {
+// CHECK: memref.load %[[CTX]][%c0, %[[C0]]]
+// CHECK: memref.load %[[CTX]][%c0, %[[C1]]]
+// CHECK: scf.for %[[R2:.+]] = %{{.+}} to %{{.+}} step %{{.+}} {
+// CHECK: memref.load %[[A]][%[[R2]], %[[C0]]]
+// CHECK: memref.load %[[A]][%[[R2]], %[[C31]]]
+// CHECK-NOT: memref.load %[[A]]
+// CHECK: math.tanh
 // CHECK: } {sessa.gpu_kernel = "row_fusion"}
 // CHECK-NOT: gpu.launch
 // Without fuse-rows: widen, fill-and-dot, tanh, cast: four kernels.
@@ -238,7 +260,7 @@ func.func @gate(%a: memref<?x1024xbf16>, %ctx: memref<1x1024xbf16>, %bias: memre
 // CHECK: memref.copy %[[SQ]], %[[Y]]
 // CHECK: memref.copy %[[ACC]], %[[S]]
 // CHECK: gpu.launch
-// CHECK: } {sessa.gpu_kernel = "elementwise"}
+// CHECK: } {sessa.gpu_kernel = "elementwise_vector"}
 func.func @stored_and_ended(%x: memref<?x64xf32>, %s: memref<?xf32>, %y: memref<?x64xf32>, %z: memref<?x64xf32>) {
   %c0 = arith.constant 0 : index
   %zero = arith.constant 0.0 : f32
@@ -335,7 +357,7 @@ func.func @not_fused(%x: memref<?x48xf32>, %s: memref<?xf32>, %x2: memref<?x64xf
 // CHECK: } {sessa.gpu_kernel = "row_fusion"}
 // ONEWARP-LABEL: func.func @wide_rows(
 // ONEWARP-NOT: row_fusion
-// ONEWARP: sessa.gpu_kernel = "elementwise"
+// ONEWARP: sessa.gpu_kernel = "elementwise_vector"
 // ONEWARP: sessa.gpu_kernel = "warp_reduction"
 // ONEWARP-NOT: row_fusion
 func.func @wide_rows(%x: memref<?x1088xf32>, %s: memref<?xf32>) {
@@ -367,16 +389,25 @@ func.func @wide_rows(%x: memref<?x1088xf32>, %s: memref<?xf32>) {
 #id3 = affine_map<(b, t, j) -> (b, t, j)>
 // Elementwise ops over the same rows through a reshape (a residual add on
 // [B*T, D], then the cast of the [B, T, D] result): one kernel, the sum in
-// registers.
+// registers. The widest element accessed in memory is f32: runs of 4
+// columns (16 bytes of f32, 8 of bf16), 32 threads a row.
 // CHECK-LABEL: func.func @elementwise_through_reshape(
 // CHECK-SAME: %[[A:[^:]+]]: memref<?x128xf32>, %[[X:[^:]+]]: memref<?x128xbf16>, %[[Y:[^:]+]]: memref<?x?x128xbf16> {llvm.noalias})
 // CHECK-NOT: memref.alloc
 // CHECK: gpu.launch
-// CHECK-SAME: in (%{{.+}} = %c128, %{{.+}})
+// CHECK-SAME: in (%{{.+}} = %c32, %{{.+}})
 // CHECK-NOT: workgroup
+// CHECK: %[[C0:.+]] = arith.muli %[[TX:.+]], %c4
+// CHECK: scf.if
+// CHECK: vector.load %[[A]][%{{.+}}, %[[C0]]] {alignment = 16 : i64} : memref<?x128xf32>, vector<4xf32>
+// CHECK: vector.load %[[X]][%{{.+}}, %[[C0]]] {alignment = 8 : i64} : memref<?x128xbf16>, vector<4xbf16>
 // CHECK: %[[S:.+]] = arith.addf
 // CHECK: %[[T:.+]] = arith.truncf %[[S]]
-// CHECK: memref.store %[[T]], %[[Y]]
+// CHECK: %[[V:.+]] = vector.from_elements %[[T]], %{{.+}}, %{{.+}}, %{{.+}} : vector<4xbf16>
+// CHECK: vector.store %[[V]], %[[Y]][%{{.+}}, %{{.+}}, %[[C0]]] {alignment = 8 : i64}
+// CHECK: } else {
+// CHECK: memref.load %[[A]]
+// CHECK: memref.store %{{.+}}, %[[Y]]
 // CHECK-NOT: gpu.barrier
 // CHECK: } {sessa.gpu_kernel = "row_fusion"}
 // CHECK-NOT: gpu.launch

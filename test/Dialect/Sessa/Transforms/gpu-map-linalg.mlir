@@ -1,6 +1,8 @@
 // sessa-gpu-map-linalg: every host linalg op on memrefs becomes a 1-D
 // gpu.launch of 256 threads running the op's own payload:
 // - no reduction: one thread per point (innermost loop fastest), grid-stride;
+//   with a static innermost size and contiguous operands, one thread per
+//   chunk of 16 bytes (see @bias_residual_bf16);
 // - one innermost contiguous reduction combined by addf / maximumf: one warp
 //   per output element, lanes stride the row, shuffle-xor butterfly, lane 0
 //   adds the initial value and stores;
@@ -58,6 +60,98 @@ func.func @elementwise_bf16(%a: memref<?x?xf32>, %b: memref<?xbf16>, %c: memref<
     %s = arith.addf %x, %e : f32
     %t = arith.truncf %s : f32 to bf16
     linalg.yield %t : bf16
+  }
+  return
+}
+
+// -----
+
+// The output bias and residual of the bf16 layer (y = x + (acc + b)): the
+// innermost size is static (1024), every operand it indexes is an identity-
+// layout buffer indexed by it last: one thread per chunk of 8 points
+// (16 bytes of bf16; the f32 accumulator moves 32 bytes), each such operand
+// one vector load, the payload 8 times in registers, one 16-byte store.
+// A per-row scale (indexed by i only) is loaded once a chunk. Buffers not
+// 16-byte aligned at run time take the one-point-a-thread loop.
+#id2 = affine_map<(i, j) -> (i, j)>
+#col = affine_map<(i, j) -> (j)>
+#row = affine_map<(i, j) -> (i)>
+// CHECK-LABEL: func.func @bias_residual_bf16(
+// CHECK-SAME: %[[ACC:[^:]+]]: memref<?x1024xf32>, %[[B:[^:]+]]: memref<1024xbf16>, %[[X:[^:]+]]: memref<?x1024xbf16>, %[[R:[^:]+]]: memref<?xf32>, %[[Y:[^:]+]]: memref<?x1024xbf16>)
+// CHECK-DAG: %[[C8:.+]] = arith.constant 8 : index
+// CHECK-DAG: %[[C16:.+]] = arith.constant 16 : index
+// CHECK-DAG: %[[C256:.+]] = arith.constant 256 : index
+// CHECK: %[[WORK:.+]] = arith.muli %{{.+}}, %{{.+}} : index
+// CHECK: %[[CHUNKS:.+]] = arith.divui %[[WORK]], %[[C8]] : index
+// CHECK: %[[NB:.+]] = arith.ceildivui %[[CHUNKS]], %[[C256]]
+// CHECK: gpu.launch
+// CHECK: memref.extract_aligned_pointer_as_index %[[ACC]]
+// CHECK: memref.extract_aligned_pointer_as_index %[[B]]
+// CHECK: memref.extract_aligned_pointer_as_index %[[X]]
+// CHECK: memref.extract_aligned_pointer_as_index %[[Y]]
+// CHECK-NOT: extract_aligned_pointer_as_index %[[R]]
+// CHECK: %[[OK:.+]] = arith.andi
+// CHECK: scf.if %[[OK]] {
+// CHECK: scf.for %[[Q:.+]] = %{{.+}} to %[[CHUNKS]] step
+// CHECK: %[[FIRST:.+]] = arith.muli %[[Q]], %[[C8]] : index
+// CHECK: %[[J:.+]] = arith.remui %[[FIRST]], %{{.+}} : index
+// CHECK: %[[I:.+]] = arith.divui %[[FIRST]], %{{.+}} : index
+// CHECK: %[[VA:.+]] = vector.load %[[ACC]][%[[I]], %[[J]]] {alignment = 16 : i64} : memref<?x1024xf32>, vector<8xf32>
+// CHECK: %[[A0:.+]] = vector.extract %[[VA]][0] : f32 from vector<8xf32>
+// CHECK: %[[VB:.+]] = vector.load %[[B]][%[[J]]] {alignment = 16 : i64} : memref<1024xbf16>, vector<8xbf16>
+// CHECK: %[[B0:.+]] = vector.extract %[[VB]][0] : bf16 from vector<8xbf16>
+// CHECK: %[[VX:.+]] = vector.load %[[X]][%[[I]], %[[J]]] {alignment = 16 : i64} : memref<?x1024xbf16>, vector<8xbf16>
+// CHECK: %[[X0:.+]] = vector.extract %[[VX]][0] : bf16 from vector<8xbf16>
+// CHECK: %[[SR:.+]] = memref.load %[[R]][%[[I]]] : memref<?xf32>
+// CHECK-NOT: vector.load
+// CHECK: %[[BE:.+]] = arith.extf %[[B0]] : bf16 to f32
+// CHECK: %[[S0:.+]] = arith.addf %[[A0]], %[[BE]] : f32
+// CHECK: %[[XE:.+]] = arith.extf %[[X0]] : bf16 to f32
+// CHECK: %[[M0:.+]] = arith.mulf %[[XE]], %[[SR]] : f32
+// CHECK: %[[Y0:.+]] = arith.addf %[[S0]], %[[M0]] : f32
+// CHECK: %[[T0:.+]] = arith.truncf %[[Y0]] : f32 to bf16
+// CHECK-COUNT-7: arith.truncf
+// CHECK: %[[V:.+]] = vector.from_elements %[[T0]], %{{.+}} : vector<8xbf16>
+// CHECK: vector.store %[[V]], %[[Y]][%[[I]], %[[J]]] {alignment = 16 : i64} : memref<?x1024xbf16>, vector<8xbf16>
+// CHECK: } else {
+// CHECK: scf.for %[[L:.+]] = %{{.+}} to %[[WORK]] step
+// CHECK: memref.load %[[ACC]]
+// CHECK: memref.store %{{.+}}, %[[Y]]
+// CHECK: {sessa.gpu_kernel = "elementwise_vector"}
+func.func @bias_residual_bf16(%acc: memref<?x1024xf32>, %b: memref<1024xbf16>, %x: memref<?x1024xbf16>, %r: memref<?xf32>, %y: memref<?x1024xbf16>) {
+  linalg.generic {indexing_maps = [#id2, #col, #id2, #row, #id2], iterator_types = ["parallel", "parallel"]}
+    ins(%acc, %b, %x, %r : memref<?x1024xf32>, memref<1024xbf16>, memref<?x1024xbf16>, memref<?xf32>) outs(%y : memref<?x1024xbf16>) {
+  ^bb0(%a: f32, %bb: bf16, %xx: bf16, %rr: f32, %o: bf16):
+    %be = arith.extf %bb : bf16 to f32
+    %s = arith.addf %a, %be : f32
+    %xe = arith.extf %xx : bf16 to f32
+    %m = arith.mulf %xe, %rr : f32
+    %t = arith.addf %s, %m : f32
+    %tt = arith.truncf %t : f32 to bf16
+    linalg.yield %tt : bf16
+  }
+  return
+}
+
+// -----
+
+// Not vectorized: the innermost loop indexes an operand through a
+// non-innermost position (a transpose), or the innermost size is not static.
+// CHECK-LABEL: func.func @no_chunks(
+// CHECK: {sessa.gpu_kernel = "elementwise"}
+// CHECK: {sessa.gpu_kernel = "elementwise"}
+// CHECK-NOT: vector.load
+func.func @no_chunks(%a: memref<64x64xf32>, %o: memref<64x64xf32>, %d: memref<?x?xf32>, %e: memref<?x?xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (j, i)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]}
+    ins(%a : memref<64x64xf32>) outs(%o : memref<64x64xf32>) {
+  ^bb0(%x: f32, %y: f32):
+    linalg.yield %x : f32
+  }
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]}
+    ins(%d : memref<?x?xf32>) outs(%e : memref<?x?xf32>) {
+  ^bb0(%x: f32, %y: f32):
+    %s = arith.mulf %x, %x : f32
+    linalg.yield %s : f32
   }
   return
 }
@@ -247,8 +341,9 @@ func.func @matmul_fill_copy(%a: memref<8x16xf32>, %b: memref<16x4xf32>, %c: memr
 // CHECK: memref.store %{{.+}}, %[[E]]
 // CHECK: {sessa.gpu_kernel = "elementwise"}
 // CHECK: gpu.launch
+// CHECK: vector.load %[[E]]
 // CHECK: memref.load %[[E]]
-// CHECK: {sessa.gpu_kernel = "elementwise"}
+// CHECK: {sessa.gpu_kernel = "elementwise_vector"}
 func.func @fill_kept(%c: memref<8x4xf32>, %d: memref<8x4xf32>, %e: memref<8x4xf32>) {
   %z = arith.constant 1.0 : f32
   linalg.fill ins(%z : f32) outs(%c : memref<8x4xf32>)
