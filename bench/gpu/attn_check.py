@@ -43,12 +43,16 @@ CONFIGS = [
     # The layer's attention (H = Hk = 16, d = 64): wgmma variants and mma.sync.
     cfg("a_bf16_h16_sm90a", "bf16", 16, 16, 64, "sm_90a", time_it=True),
     cfg("a_bf16_h16_sm90a_bc64", "bf16", 16, 16, 64, "sm_90a", flags=[WG + "bc=64"], time_it=True),
-    cfg("a_bf16_h16_sm90a_wg2", "bf16", 16, 16, 64, "sm_90a", flags=[WG + "warpgroups=2"], time_it=True),
-    cfg("a_bf16_h16_sm90a_wg2_bc64", "bf16", 16, 16, 64, "sm_90a",
-        flags=[WG + "warpgroups=2", WG + "bc=64"], time_it=True),
+    cfg("a_bf16_h16_sm90a_s3", "bf16", 16, 16, 64, "sm_90a", flags=[WG + "stages=3"], time_it=True),
+    cfg("a_bf16_h16_sm90a_s3_bc64", "bf16", 16, 16, 64, "sm_90a",
+        flags=[WG + "stages=3", WG + "bc=64"], time_it=True),
+    cfg("a_bf16_h16_sm90a_wg2_s3_bc64", "bf16", 16, 16, 64, "sm_90a",
+        flags=[WG + "warpgroups=2", WG + "stages=3", WG + "bc=64"], time_it=True),
     cfg("a_bf16_h16_sm90", "bf16", 16, 16, 64, "sm_90", time_it=True),
-    cfg("a_bf16_h16_sm90_m1", "bf16", 16, 16, 64, "sm_90",
-        flags=["--sessa-gpu-attention-mtiles=1"], time_it=True),
+    # GQA and f16 with the 3-stage 64-key wgmma variant.
+    cfg("a_bf16_h4k2_sm90a_s3_bc64", "bf16", 4, 2, 64, "sm_90a", flags=[WG + "stages=3", WG + "bc=64"]),
+    cfg("a_f16_h8k2_sm90a_s3_bc64", "f16", 8, 2, 64, "sm_90a", flags=[WG + "stages=3", WG + "bc=64"]),
+    cfg("a_bf16_h4k2_neg_sm90a_s3", "bf16", 4, 2, 64, "sm_90a", scale=-0.125, flags=[WG + "stages=3"]),
     # GQA, f16, a negative scale (unfused softmax), d = 128 (mma.sync on
     # sm_90a too), f32 (SIMT).
     cfg("a_bf16_h4k2_sm90a", "bf16", 4, 2, 64, "sm_90a"),
@@ -205,7 +209,9 @@ def kernel_us(torch, fn, n=10):
     tot = {}
     for e in ev:
         if e.get("cat") == "kernel":
-            t = tot.setdefault(e["name"], [0.0, 0])
+            # Kernels of one artifact may share a name: key on the grid too.
+            key = "%s %s" % (e["name"], e.get("args", {}).get("grid", ""))
+            t = tot.setdefault(key, [0.0, 0])
             t[0] += e["dur"]
             t[1] += 1
     best = max(tot.items(), key=lambda kv: kv[1][0]) if tot else ("", [float("nan"), 1])

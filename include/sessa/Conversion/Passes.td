@@ -70,7 +70,7 @@ def ConvertSessaToGPU : Pass<"convert-sessa-to-gpu"> {
 
     With `wgmma-attention` (the GPU pipeline sets it for chip sm_90a),
     bf16/f16 attention with head dim 64 runs a FlashAttention-3 style kernel:
-    two warpgroups of 64 query rows, S = Q K^T and O += P V with
+    one warpgroup of 64 query rows per block, S = Q K^T and O += P V with
     `wgmma.mma_async` (Q, K, V in 128-byte swizzled dynamic shared memory,
     P from registers, V as a transposed operand). A static T with at most
     64 query rows per kv head (decoding) keeps the mma.sync kernel.

@@ -25,7 +25,7 @@
 //   m, l partials; a second kernel combines them. Row tiles run last to first
 //   (long causal rows start first).
 //
-// Two bodies share that structure:
+// Three bodies share that structure:
 //  * SIMT (any storage, f32 arithmetic): Br = 16 (4 rows per warp), Bc = 32
 //    (lane = key for the scores, lane = output columns for P V); Q
 //    pre-scaled by c log2(e) in workgroup memory.
@@ -42,7 +42,14 @@
 //    visible keys): tile kt+1 is in flight while tile kt is computed
 //    (-sessa-gpu-attention-stages=1: synchronous copies, one buffer).
 //
-// Workgroup memory is static (no dynamic shared memory attribute needed).
+//    Two m-tiles a warp (Br = 128) are the default for d <= 64 unless T is
+//    static with at most 64 rows per kv head (decoding); the exponent is
+//    ex2.approx.ftz.
+//  * wgmma (sm_90a, convert-sessa-to-gpu{wgmma-attention}; bf16/f16, d =
+//    64, not decoding): FlashAttention-3 style, see "wgmma body" below.
+//
+// Workgroup memory of the SIMT and mma.sync bodies is static; the wgmma body
+// uses dynamic shared memory (above 48 KB: the runtime opts in).
 // The split heuristic assumes an H100-sized GPU (kSplitTargetBlocks).
 //
 //===----------------------------------------------------------------------===//
@@ -947,12 +954,19 @@ llvm::cl::opt<int64_t> clWgmmaWarpgroups(
     llvm::cl::desc("warpgroups (64 query rows each) of the wgmma attention "
                    "kernel (1 or 2)"));
 
+llvm::cl::opt<int64_t> clWgmmaStages(
+    "sessa-gpu-attention-wgmma-stages", llvm::cl::init(2), llvm::cl::Hidden,
+    llvm::cl::desc("K/V stages of the wgmma attention kernel: 2, or 3 with "
+                   "the O += P V products of a tile left in flight while "
+                   "the next tile starts (waited with its S = Q K^T)"));
+
 constexpr int64_t kWgRowBytes = 128; // d = 64 16-bit elements
 
 struct WgmmaConfig {
   int64_t bc;         // keys per tile: 64 or 128
   int64_t warpgroups; // 1 or 2
-  static constexpr int64_t stages = 2;
+  int64_t stages;     // K/V buffers: 2, or 3 with the P V products left in
+                      // flight across tiles
   int64_t br() const { return 64 * warpgroups; }
   int64_t threads() const { return 128 * warpgroups; }
   int64_t qBytes() const { return br() * kWgRowBytes; }
@@ -1341,15 +1355,22 @@ void buildWgmmaBody(const E &e, const AttentionProblem &p,
     for (int64_t kk = 0; kk < bc / 16; ++kk)
       o = wgmmaRS(x, st, o, pa[kk], dvs[kk]);
     NVVM::WgmmaGroupSyncAlignedOp::create(x.b, x.l);
-    NVVM::WgmmaWaitGroupSyncOp::create(x.b, x.l, 0);
+    // Two stages: wait for the products, and a barrier before tile kt + 2
+    // is copied into stage kt % 2. Three stages: P V stays in flight; the
+    // next tile's wait for its S also completes it (groups complete in
+    // order) before O is rescaled, and stage kt % 3 is refilled (tile kt +
+    // 3, issued at tile kt + 2) after every warpgroup passed that wait and
+    // the barrier below.
+    if (cfg.stages == 2)
+      NVVM::WgmmaWaitGroupSyncOp::create(x.b, x.l, 0);
     for (int64_t i = 0; i < 32; ++i)
       next[4 + i] = o[i];
-    // Stage kt % 2 fully read (the products completed) before the copies
-    // of tile kt + 2 are issued into it.
     barrier(x.b, x.l);
     return next;
   };
   SmallVector<Value> fin = keyTileLoops(e, rt, init, tile);
+  if (cfg.stages == 3)
+    NVVM::WgmmaWaitGroupSyncOp::create(e.b, e.l, 0);
   // The last (empty or zero-fill) group: nothing left in flight.
   NVVM::CpAsyncWaitGroupOp::create(e.b, e.l, 0);
 
@@ -1472,7 +1493,7 @@ mlir::sessa::gpulowering::lowerAttention(RewriterBase &rewriter,
   if (wgmma && mma && d == 64 && manyRows) {
     int64_t wgs = clWgmmaWarpgroups == 2 ? 2 : 1;
     int64_t bcw = clWgmmaBc == 64 ? 64 : 128;
-    wg = WgmmaConfig{bcw, wgs};
+    wg = WgmmaConfig{bcw, wgs, clWgmmaStages == 3 ? 3 : 2};
   }
   bool useMma = mma.has_value();
   if (!useMma && simtSharedBytes(d) > kMaxStaticSharedBytes)

@@ -12,6 +12,7 @@
 // RUN: sessa-opt %s --split-input-file --convert-sessa-to-gpu --cse | FileCheck %s --check-prefix=SM90
 // RUN: sessa-opt %s --split-input-file --sessa-gpu-attention-wgmma-bc=64 --sessa-gpu-attention-wgmma-warpgroups=2 --convert-sessa-to-gpu=wgmma-attention=true --cse | FileCheck %s --check-prefix=WG2
 // RUN: sessa-opt %s --split-input-file --sessa-gpu-pipeline="format=isa chip=sm_90a" | FileCheck %s --check-prefix=PTX
+// RUN: sessa-opt %s --split-input-file --sessa-gpu-attention-wgmma-stages=3 --convert-sessa-to-gpu=wgmma-attention=true --cse | FileCheck %s --check-prefix=S3
 
 // CHECK-LABEL: func.func @attention_bf16_gqa(
 // Row tiles of 64 rows (T*g rows per kv head).
@@ -62,6 +63,24 @@
 // SM90-NOT: wgmma
 // SM90: nvvm.mma.sync
 // SM90-NOT: wgmma
+// Three stages (knob): 3 x 2 x 16 KB of K/V; the P V group is committed
+// but not waited inside the tile (the next tile's wait completes it), and
+// once after the loops.
+// S3-LABEL: func.func @attention_bf16_gqa(
+// S3: dynamic_shared_memory_size %c107520_i32
+// S3: llvm.inline_asm has_side_effects {{.+}}m64n64k16
+// S3: nvvm.wgmma.commit.group.sync.aligned
+// S3-NEXT: gpu.barrier
+// S3-NEXT: scf.yield
+// S3: llvm.inline_asm has_side_effects {{.+}}m64n64k16
+// S3: nvvm.wgmma.commit.group.sync.aligned
+// S3-NEXT: gpu.barrier
+// S3-NEXT: scf.yield
+// S3-NEXT: }
+// S3-NEXT: nvvm.wgmma.wait.group.sync.aligned 0
+// S3-NEXT: nvvm.cp.async.wait.group 0
+// S3-LABEL: func.func @attention_f16(
+// S3-LABEL: func.func @attention_decode(
 // WG2-LABEL: func.func @attention_bf16_gqa(
 // WG2: %[[C128:.+]] = arith.constant 128 : index
 // WG2: arith.ceildivui %{{.+}}, %[[C128]] : index
