@@ -87,7 +87,13 @@ def tiles(cfg):
         return 16, 32
     flags = cfg.get("flags", [])
     stages = 1 if "--sessa-gpu-attention-stages=1" in flags else 2
-    mtiles = 2 if "--sessa-gpu-attention-mtiles=2" in flags else 1
+    # Default (stop 11): two m-tiles for d <= 64 (T is dynamic here).
+    if "--sessa-gpu-attention-mtiles=1" in flags:
+        mtiles = 1
+    elif "--sessa-gpu-attention-mtiles=2" in flags:
+        mtiles = 2
+    else:
+        mtiles = 2 if cfg["d"] <= 64 else 1
     for mt in (mtiles, 1):
         if mt == 2 and cfg["d"] > 64:
             continue

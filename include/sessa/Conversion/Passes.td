@@ -68,9 +68,17 @@ def ConvertSessaToGPU : Pass<"convert-sessa-to-gpu"> {
     of both ropes alive at once: the (4, 2048) layer's temporaries peak at
     128 MB instead of 112 MB.
 
+    With `wgmma-attention` (the GPU pipeline sets it for chip sm_90a),
+    bf16/f16 attention with head dim 64 runs a FlashAttention-3 style kernel:
+    one warpgroup of 64 query rows per block, S = Q K^T and O += P V with
+    `wgmma.mma_async` (Q, K, V in 128-byte swizzled dynamic shared memory,
+    P from registers, V as a transposed operand). A static T with at most
+    64 query rows per kv head (decoding) keeps the mma.sync kernel.
+
     `sessa.layer` must be decomposed first (`--sessa-decompose-layer`).
   }];
   let dependentDialects = [
+    "::mlir::LLVM::LLVMDialect",
     "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",
     "::mlir::gpu::GPUDialect", "::mlir::math::MathDialect",
     "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect",
@@ -79,7 +87,10 @@ def ConvertSessaToGPU : Pass<"convert-sessa-to-gpu"> {
   ];
   let options = [
     Option<"shareRopeLaunches", "share-rope-launches", "bool", "false",
-           "Consecutive ropes of one storage type share one launch">
+           "Consecutive ropes of one storage type share one launch">,
+    Option<"wgmmaAttention", "wgmma-attention", "bool", "false",
+           "bf16/f16 attention with head dim 64 on sm_90a's wgmma (the "
+           "module must target sm_90a)">
   ];
 }
 

@@ -25,7 +25,7 @@
 //   m, l partials; a second kernel combines them. Row tiles run last to first
 //   (long causal rows start first).
 //
-// Two bodies share that structure:
+// Three bodies share that structure:
 //  * SIMT (any storage, f32 arithmetic): Br = 16 (4 rows per warp), Bc = 32
 //    (lane = key for the scores, lane = output columns for P V); Q
 //    pre-scaled by c log2(e) in workgroup memory.
@@ -42,7 +42,14 @@
 //    visible keys): tile kt+1 is in flight while tile kt is computed
 //    (-sessa-gpu-attention-stages=1: synchronous copies, one buffer).
 //
-// Workgroup memory is static (no dynamic shared memory attribute needed).
+//    Two m-tiles a warp (Br = 128) are the default for d <= 64 unless T is
+//    static with at most 64 rows per kv head (decoding); the exponent is
+//    ex2.approx.ftz.
+//  * wgmma (sm_90a, convert-sessa-to-gpu{wgmma-attention}; bf16/f16, d =
+//    64, not decoding): FlashAttention-3 style, see "wgmma body" below.
+//
+// Workgroup memory of the SIMT and mma.sync bodies is static; the wgmma body
+// uses dynamic shared memory (above 48 KB: the runtime opts in).
 // The split heuristic assumes an H100-sized GPU (kSplitTargetBlocks).
 //
 //===----------------------------------------------------------------------===//
@@ -78,7 +85,8 @@ llvm::cl::opt<int64_t> clAttentionStages(
 llvm::cl::opt<int64_t> clAttentionMTiles(
     "sessa-gpu-attention-mtiles", llvm::cl::init(1), llvm::cl::Hidden,
     llvm::cl::desc("16-row m-tiles per warp of the tensor-core attention "
-                   "kernel (1 or 2)"));
+                   "kernel (1 or 2; default 2 for d <= 64 unless T is static "
+                   "with at most 64 rows per kv head)"));
 
 constexpr int64_t kWarps = 4;
 constexpr int64_t kWarpSize = 32;
@@ -131,6 +139,19 @@ struct E {
     return math::FmaOp::create(b, l, x, y, acc);
   }
   Value exp2(Value x) const { return math::Exp2Op::create(b, l, x); }
+  /// 2^x as one ex2.approx.ftz.f32 (MUFU.EX2): math.exp2 becomes
+  /// ex2.approx.f32, whose subnormal handling costs extra instructions per
+  /// score. Results below 2^-126 flush to 0 (probabilities that small vanish
+  /// beside the row's largest, 1).
+  Value exp2Ftz(Value x) const {
+    auto op = LLVM::InlineAsmOp::create(
+        b, l, b.getF32Type(), ValueRange{x}, "ex2.approx.ftz.f32 $0, $1;",
+        "=f,f", /*has_side_effects=*/false, /*is_align_stack=*/false,
+        LLVM::tailcallkind::TailCallKind::None,
+        LLVM::AsmDialectAttr::get(b.getContext(), LLVM::AsmDialect::AD_ATT),
+        ArrayAttr());
+    return op.getRes();
+  }
 };
 
 /// The running max as subtracted in the exponents: 0 while a row has seen
@@ -815,14 +836,14 @@ void buildMmaBody(const E &e, const AttentionProblem &p, const LaunchIds &ids,
         Value mNew = x.fmax(stv[r], mx);
         Value mSafe = safeMax(x, mNew);
         Value diff = x.fsub(stv[r], mSafe);
-        Value alpha = x.exp2(fused ? x.fmul(diff, scaleV) : diff);
+        Value alpha = x.exp2Ftz(fused ? x.fmul(diff, scaleV) : diff);
         Value negM = arith::NegFOp::create(
             x.b, x.l, fused ? x.fmul(mSafe, scaleV) : mSafe);
         Value sum = x.f(0.0);
         for (int64_t nt = 0; nt < sTiles; ++nt)
           for (int jj = 0; jj < 2; ++jj) {
             Value sv = s[m][nt][2 * i + jj];
-            Value pv = x.exp2(fused ? x.fma(sv, scaleV, negM)
+            Value pv = x.exp2Ftz(fused ? x.fma(sv, scaleV, negM)
                                     : x.fadd(sv, negM));
             s[m][nt][2 * i + jj] = pv;
             sum = x.fadd(sum, pv);
@@ -903,6 +924,477 @@ void buildMmaBody(const E &e, const AttentionProblem &p, const LaunchIds &ids,
 }
 
 //===----------------------------------------------------------------------===//
+// wgmma body (sm_90a; bf16/f16 storage, d = 64)
+//===----------------------------------------------------------------------===//
+//
+// FlashAttention-3 style: warpgroup w (4 consecutive warps, 128 threads)
+// owns query rows [64 w, 64 w + 64) of the row tile (Br = 64 x warpgroups).
+// Per key tile of Bc keys:
+//   S = Q K^T: wgmma.mma_async m64nBck16 x 4 (d = 64), A = the Q tile and B
+//     = the K tile from shared memory, both K-major (rows of 64 16-bit
+//     elements = 128 bytes, stored with the 128-byte swizzle: 16-byte chunk c
+//     of row r at r * 128 + (c ^ (r % 8)) * 16, tiles 1024-byte aligned);
+//   the online softmax on the accumulators in registers (each warp's part of
+//     an m64nN accumulator has the mma.sync m16n8 C layout: the same code as
+//     the mma.sync body), the masked copy only on the diagonal tiles;
+//   O += P V: wgmma m64n64k16 x Bc/16 with A = P from registers (two score
+//     n8 tiles in the C layout are exactly the A fragment of 16 keys) and B
+//     = the V tile, MN-major (rows = keys): the transposed B operand.
+// Q, K and V reach shared memory through cp.async (16 bytes a copy, zero
+// fill past the visible keys); K/V are double-buffered: tile kt+1 is in
+// flight while tile kt is computed. The shared memory is dynamic (above 48
+// KB; the runtime opts the kernel in).
+
+llvm::cl::opt<int64_t> clWgmmaBc(
+    "sessa-gpu-attention-wgmma-bc", llvm::cl::init(128), llvm::cl::Hidden,
+    llvm::cl::desc("keys per tile of the wgmma attention kernel (64 or 128)"));
+llvm::cl::opt<int64_t> clWgmmaWarpgroups(
+    "sessa-gpu-attention-wgmma-warpgroups", llvm::cl::init(1),
+    llvm::cl::Hidden,
+    llvm::cl::desc("warpgroups (64 query rows each) of the wgmma attention "
+                   "kernel (1 or 2)"));
+
+llvm::cl::opt<int64_t> clWgmmaStages(
+    "sessa-gpu-attention-wgmma-stages", llvm::cl::init(2), llvm::cl::Hidden,
+    llvm::cl::desc("K/V stages of the wgmma attention kernel: 2, or 3 with "
+                   "the O += P V products of a tile left in flight while "
+                   "the next tile starts (waited with its S = Q K^T)"));
+
+constexpr int64_t kWgRowBytes = 128; // d = 64 16-bit elements
+
+struct WgmmaConfig {
+  int64_t bc;         // keys per tile: 64 or 128
+  int64_t warpgroups; // 1 or 2
+  int64_t stages;     // K/V buffers: 2, or 3 with the P V products left in
+                      // flight across tiles
+  int64_t br() const { return 64 * warpgroups; }
+  int64_t threads() const { return 128 * warpgroups; }
+  int64_t qBytes() const { return br() * kWgRowBytes; }
+  int64_t kvStageBytes() const { return bc * kWgRowBytes; }
+  int64_t kOffset() const { return qBytes(); }
+  int64_t vOffset() const { return qBytes() + stages * kvStageBytes(); }
+  int64_t totalBytes() const { return qBytes() + 2 * stages * kvStageBytes(); }
+};
+
+/// Descriptor of a 128-byte-swizzled operand at shared address `addr`
+/// (i64): start >> 4 (bits 0-13), leading byte offset (16-29), stride byte
+/// offset 1024 between 8-row groups (32-45), swizzle mode 1 = 128B (62-63).
+/// K-major operands ignore the leading offset (16 bytes); for the MN-major
+/// V (64 columns = one swizzle atom) it is set to 1024 as well.
+Value wgmmaDescriptor(const E &e, Value addr, bool mnMajor) {
+  Type i64 = e.b.getI64Type();
+  auto c64 = [&](int64_t v) {
+    return arith::ConstantOp::create(e.b, e.l, e.b.getI64IntegerAttr(v))
+        .getResult();
+  };
+  Value start = arith::ShRUIOp::create(
+      e.b, e.l, arith::AndIOp::create(e.b, e.l, addr, c64(0x3FFFF)), c64(4));
+  int64_t lbo = mnMajor ? (1024 >> 4) : 1;
+  int64_t fixed = (lbo << 16) | (int64_t(1024 >> 4) << 32) |
+                  (int64_t(1) << 62);
+  (void)i64;
+  return arith::OrIOp::create(e.b, e.l, start, c64(fixed));
+}
+
+/// O (32 f32 of this thread, m64n64) += P (A from registers: 4 x i32 of
+/// two 16-bit values) * V (MN-major descriptor): wgmma.mma_async with a
+/// register A operand, as inline PTX (the NVVM op takes A descriptors only).
+SmallVector<Value> wgmmaRS(const E &e, Type storage, ArrayRef<Value> acc,
+                           ArrayRef<Value> a, Value descB) {
+  MLIRContext *ctx = e.b.getContext();
+  Type f32 = e.b.getF32Type();
+  auto resType =
+      LLVM::LLVMStructType::getLiteral(ctx, SmallVector<Type>(32, f32));
+  std::string asmStr = "{\n.reg .pred p;\nsetp.ne.b32 p, $69, 0;\n"
+                       "wgmma.mma_async.sync.aligned.m64n64k16.f32.";
+  std::string ty = storage.isBF16() ? "bf16" : "f16";
+  asmStr += ty + "." + ty + " {";
+  for (int i = 0; i < 32; ++i)
+    asmStr += (i ? ", $" : "$") + std::to_string(i);
+  asmStr += "}, {$64, $65, $66, $67}, $68, p, 1, 1, 1;\n}\n";
+  std::string cons;
+  for (int i = 0; i < 32; ++i)
+    cons += "=f,";
+  for (int i = 0; i < 32; ++i)
+    cons += std::to_string(i) + ",";
+  cons += "r,r,r,r,l,n";
+  SmallVector<Value> operands(acc.begin(), acc.end());
+  operands.append(a.begin(), a.end());
+  operands.push_back(descB);
+  operands.push_back(arith::ConstantOp::create(e.b, e.l,
+                                               e.b.getI32IntegerAttr(1)));
+  auto op = LLVM::InlineAsmOp::create(
+      e.b, e.l, resType, operands, asmStr, cons, /*has_side_effects=*/true,
+      /*is_align_stack=*/false, LLVM::tailcallkind::TailCallKind::None,
+      LLVM::AsmDialectAttr::get(ctx, LLVM::AsmDialect::AD_ATT),
+      /*operand_attrs=*/ArrayAttr());
+  SmallVector<Value> out;
+  for (int64_t i = 0; i < 32; ++i)
+    out.push_back(LLVM::ExtractValueOp::create(e.b, e.l, op.getRes(), i));
+  return out;
+}
+
+void buildWgmmaBody(const E &e, const AttentionProblem &p,
+                    const LaunchIds &ids, const WgmmaConfig &cfg) {
+  MLIRContext *ctx = e.b.getContext();
+  Type st = p.storage;
+  Type f32 = e.b.getF32Type(), i32 = e.b.getI32Type(), i64 = e.b.getI64Type();
+  auto vec2 = VectorType::get({2}, st);
+  auto vec2f = VectorType::get({2}, f32);
+  const int64_t d = 64, bc = cfg.bc, br = cfg.br(), threads = cfg.threads();
+  const int64_t sTiles = bc / 8, oTiles = d / 8;
+  RowTile rt = rowTile(e, p, ids, br, bc);
+  Value tid = ids.threadId[0];
+  Value warp = e.div(tid, e.c(kWarpSize));
+  Value lane = e.rem(tid, e.c(kWarpSize));
+  Value wg = e.div(warp, e.c(4));
+  Value lane4 = e.div(lane, e.c(4)), laneMod4 = e.rem(lane, e.c(4));
+  Value lastRow = e.sub(p.rows, e.c(1));
+  // This warp's first row in the tile: 64 wg + 16 (warp % 4) = 16 warp.
+  Value warpRow0 = e.mul(warp, e.c(16));
+  bool fused = p.log2Scale > 0;
+
+  // Shared memory: the tiles start at the first 1024-byte aligned address
+  // of the pool (allocated 1024 bytes larger).
+  Value pool = ids.dynamicShared;
+  Value poolAddr = memref::ExtractAlignedPointerAsIndexOp::create(e.b, e.l,
+                                                                   pool);
+  Value pad = e.rem(e.sub(e.c(1024), e.rem(poolAddr, e.c(1024))), e.c(1024));
+  Value base = e.add(poolAddr, pad); // shared-window address of the tiles
+  auto space = gpu::AddressSpaceAttr::get(
+      ctx, gpu::GPUDialect::getWorkgroupAddressSpace());
+  Value flat = memref::ViewOp::create(
+      e.b, e.l,
+      MemRefType::get({cfg.totalBytes() / 2}, st, MemRefLayoutAttrInterface(),
+                      space),
+      pool, pad, ValueRange{});
+
+  // cp.async of rows [0, n) (row r from rowIndex(r)) into the swizzled
+  // region at byte `region` of the tiles: thread t copies chunk t % 8 of
+  // rows t / 8 + (threads / 8) i.
+  auto stage = [&](const E &x, Value src, Value region, int64_t n,
+                   llvm::function_ref<std::tuple<Value, Value, Value>(
+                       const E &, Value)>
+                       rowIndex,
+                   SmallVector<Value> &tokens) {
+    assert((n * 8) % threads == 0 && "rows must split evenly");
+    Value chunk = x.rem(tid, x.c(8));
+    Value col = x.mul(chunk, x.c(8));
+    for (int64_t s = 0; s < n * 8 / threads; ++s) {
+      Value r = x.add(x.div(tid, x.c(8)), x.c(s * threads / 8));
+      auto [srcRow, head, valid] = rowIndex(x, r);
+      Value count = x.sel(valid, x.c(8), x.c(0));
+      Value swz = arith::XOrIOp::create(x.b, x.l, chunk, x.rem(r, x.c(8)));
+      // Element index: (region + r * 128 + swz * 16) / 2.
+      Value idx = x.add(x.div(region, x.c(2)),
+                        x.add(x.mul(r, x.c(64)), x.mul(swz, x.c(8))));
+      tokens.push_back(nvgpu::DeviceAsyncCopyOp::create(
+          x.b, x.l, nvgpu::DeviceAsyncTokenType::get(ctx), flat,
+          ValueRange{idx}, src, ValueRange{rt.b, srcRow, head, col},
+          x.b.getIndexAttr(8), count, x.b.getUnitAttr()));
+    }
+  };
+  auto toI64 = [&](const E &x, Value idx) -> Value {
+    return arith::IndexCastUIOp::create(x.b, x.l, i64, idx);
+  };
+  auto kvRegion = [&](const E &x, Value kt, int64_t offset) {
+    return x.add(x.c(offset),
+                 x.mul(x.rem(kt, x.c(cfg.stages)), x.c(cfg.kvStageBytes())));
+  };
+  // K/V copies on raw pointers, their addresses computed once: thread t
+  // copies chunk t % 8 of rows t / 8 + (threads / 8) s of a tile; per tile
+  // only the row offset k0 * rowStride moves. The destination chunk is
+  // swizzled by the row % 8 = (t / 8) % 8 for every s.
+  Type i8 = e.b.getI8Type();
+  auto ptrType = [&](unsigned space) {
+    return LLVM::LLVMPointerType::get(ctx, space);
+  };
+  auto toPtr = [&](const E &x, Value idx, unsigned space) -> Value {
+    Value i = arith::IndexCastUIOp::create(x.b, x.l, i64, idx);
+    if (space == 3)
+      return LLVM::IntToPtrOp::create(x.b, x.l, ptrType(3), i);
+    Value generic = LLVM::IntToPtrOp::create(x.b, x.l, ptrType(0), i);
+    return LLVM::AddrSpaceCastOp::create(x.b, x.l, ptrType(1), generic);
+  };
+  auto gepBytes = [&](const E &x, Value ptr, Value bytes) -> Value {
+    return LLVM::GEPOp::create(x.b, x.l, ptr.getType(), i8, ptr,
+                               ValueRange{bytes});
+  };
+  auto gepConst = [&](const E &x, Value ptr, int64_t bytes) -> Value {
+    if (!bytes)
+      return ptr;
+    return LLVM::GEPOp::create(x.b, x.l, ptr.getType(), i8, ptr,
+                               ArrayRef<LLVM::GEPArg>{int32_t(bytes)});
+  };
+  const int64_t rowsPerPass = threads / 8, passes = bc / rowsPerPass;
+  struct KVSource {
+    Value row0Ptr;   // key 0 of (b, kvh), this thread's chunk
+    Value threadPtr; // key t / 8 of (b, kvh), this thread's chunk
+    Value rowBytes;  // bytes between keys (i64)
+  };
+  Value tRow = e.div(tid, e.c(8));
+  Value chunk = e.rem(tid, e.c(8));
+  auto kvSource = [&](Value mem) {
+    auto meta = memref::ExtractStridedMetadataOp::create(e.b, e.l, mem);
+    SmallVector<Value> strides(meta.getStrides());
+    Value base = toPtr(
+        e, memref::ExtractAlignedPointerAsIndexOp::create(e.b, e.l, mem), 1);
+    Value off = e.add(meta.getOffset(),
+                      e.add(e.add(e.mul(rt.b, strides[0]),
+                                  e.mul(rt.kvh, strides[2])),
+                            e.mul(chunk, e.c(8))));
+    KVSource src;
+    src.row0Ptr = gepBytes(e, base, toI64(e, e.mul(off, e.c(2))));
+    src.rowBytes = toI64(e, e.mul(strides[1], e.c(2)));
+    src.threadPtr = gepBytes(
+        e, src.row0Ptr,
+        arith::MulIOp::create(e.b, e.l, toI64(e, tRow), src.rowBytes));
+    return src;
+  };
+  KVSource kSrc = kvSource(p.k), vSrc = kvSource(p.v);
+  Value smemBase = toPtr(e, base, 3);
+  Value swz = arith::XOrIOp::create(e.b, e.l, chunk, e.rem(tRow, e.c(8)));
+  Value dstThread = gepBytes(
+      e, smemBase,
+      toI64(e, e.add(e.mul(tRow, e.c(kWgRowBytes)), e.mul(swz, e.c(16)))));
+  // Rows valid in copy pass s: key < keyEnd, i.e. k0 + t/8 < keyEnd - s *
+  // rowsPerPass (signed: the right side may be negative).
+  SmallVector<Value> passEnd;
+  for (int64_t s = 0; s < passes; ++s)
+    passEnd.push_back(e.sub(rt.keyEnd, e.c(s * rowsPerPass)));
+  auto issueKV = [&](const E &x, Value kt) {
+    Value k0 = x.mul(kt, x.c(bc));
+    Value rowKey = x.add(k0, tRow);
+    Value stageOff = x.mul(x.rem(kt, x.c(cfg.stages)), x.c(cfg.kvStageBytes()));
+    Value i16 = arith::ConstantOp::create(x.b, x.l, x.b.getI32IntegerAttr(16));
+    Value i0 = arith::ConstantOp::create(x.b, x.l, x.b.getI32IntegerAttr(0));
+    SmallVector<Value> valid;
+    for (int64_t s = 0; s < passes; ++s)
+      valid.push_back(arith::CmpIOp::create(
+          x.b, x.l, arith::CmpIPredicate::slt, rowKey, passEnd[s]));
+    for (auto [src, region] : {std::make_pair(&kSrc, cfg.kOffset()),
+                               std::make_pair(&vSrc, cfg.vOffset())}) {
+      Value tilePtr = gepBytes(
+          x, src->threadPtr,
+          arith::MulIOp::create(x.b, x.l, toI64(x, k0), src->rowBytes));
+      Value passBytes = arith::MulIOp::create(
+          x.b, x.l, src->rowBytes,
+          arith::ConstantOp::create(x.b, x.l,
+                                    x.b.getI64IntegerAttr(rowsPerPass)));
+      Value dst = gepBytes(x, dstThread, toI64(x, x.add(stageOff, x.c(region))));
+      Value ptr = tilePtr;
+      for (int64_t s = 0; s < passes; ++s) {
+        if (s)
+          ptr = gepBytes(x, ptr, passBytes);
+        // Rows past the visible keys read nothing (zero fill) from a valid
+        // address.
+        Value from = LLVM::SelectOp::create(x.b, x.l, valid[s], ptr,
+                                            src->row0Ptr);
+        Value n = arith::SelectOp::create(x.b, x.l, valid[s], i16, i0);
+        NVVM::CpAsyncOp::create(
+            x.b, x.l, gepConst(x, dst, s * rowsPerPass * kWgRowBytes), from,
+            x.b.getI32IntegerAttr(16),
+            NVVM::LoadCacheModifierKindAttr::get(
+                ctx, NVVM::LoadCacheModifierKind::CG),
+            n);
+      }
+    }
+  };
+  {
+    // The Q tile (rows past T*g are zeros) and the first K/V tile.
+    SmallVector<Value> tokens;
+    stage(
+        e, p.q, e.c(0), br,
+        [&](const E &x, Value r) {
+          Value rho = x.add(rt.rho0, r);
+          Value valid = x.ult(rho, p.rows);
+          auto [t, h] = rowToQuery(x, p, rt.kvh, x.min(rho, lastRow));
+          return std::make_tuple(t, h, valid);
+        },
+        tokens);
+    issueKV(e, rt.tileLo);
+    NVVM::CpAsyncCommitGroupOp::create(e.b, e.l);
+  }
+
+  // This lane's rows (lane/4 and lane/4 + 8 of its warp) and their causal
+  // limits.
+  SmallVector<Value> limit;
+  for (int i = 0; i < 2; ++i) {
+    Value rho = e.add(rt.rho0, e.add(warpRow0, e.add(lane4, e.c(8 * i))));
+    limit.push_back(e.add(p.prefix, e.div(rho, e.c(p.group))));
+  }
+  float negInf = -std::numeric_limits<float>::infinity();
+  // State: m[2], l[2] (this lane's partial row sums), o[32] (o[4 n + r]:
+  // output columns 8 n + 2 (lane % 4) + r % 2, row r / 2).
+  SmallVector<Value> init{e.f(negInf), e.f(negInf), e.f(0.0), e.f(0.0)};
+  for (int64_t n = 0; n < oTiles * 4; ++n)
+    init.push_back(e.f(0.0));
+  Value scaleV = e.f(p.log2Scale);
+  auto sType = LLVM::LLVMStructType::getLiteral(
+      ctx, SmallVector<Type>(bc / 2, f32));
+  auto wtype = st.isBF16() ? NVVM::WGMMATypes::bf16 : NVVM::WGMMATypes::f16;
+
+  auto tile = [&](const E &x, Value kt, bool masked,
+                  ValueRange stv) -> SmallVector<Value> {
+    Value k0 = x.mul(kt, x.c(bc));
+    {
+      issueKV(x, x.add(kt, x.c(1)));
+      NVVM::CpAsyncCommitGroupOp::create(x.b, x.l);
+      // Tile kt (and Q) landed once at most the group just issued is
+      // pending; cp.async writes are generic-proxy writes that wgmma (async
+      // proxy) reads: fence, then the barrier makes every thread's visible.
+      NVVM::CpAsyncWaitGroupOp::create(x.b, x.l, 1);
+      NVVM::FenceProxyOp::create(
+          x.b, x.l, NVVM::ProxyKindAttr::get(ctx, NVVM::ProxyKind::async_shared),
+          NVVM::SharedSpaceAttr::get(ctx, NVVM::SharedSpace::shared_cta));
+      barrier(x.b, x.l);
+    }
+    // S = Q K^T.
+    Value qAddr = toI64(x, x.add(base, x.mul(wg, x.c(64 * kWgRowBytes))));
+    Value kAddr = toI64(x, x.add(base, kvRegion(x, kt, cfg.kOffset())));
+    Value vAddr = toI64(x, x.add(base, kvRegion(x, kt, cfg.vOffset())));
+    Value dq = wgmmaDescriptor(x, qAddr, false);
+    Value dk = wgmmaDescriptor(x, kAddr, false);
+    NVVM::WgmmaFenceAlignedOp::create(x.b, x.l);
+    Value sAcc = LLVM::UndefOp::create(x.b, x.l, sType);
+    for (int64_t ks = 0; ks < d / 16; ++ks) {
+      // k16 step: 32 bytes further along the (swizzled) rows.
+      Value off = arith::ConstantOp::create(x.b, x.l,
+                                            x.b.getI64IntegerAttr(2 * ks));
+      sAcc = NVVM::WgmmaMmaAsyncOp::create(
+          x.b, x.l, sType, sAcc, arith::AddIOp::create(x.b, x.l, dq, off),
+          arith::AddIOp::create(x.b, x.l, dk, off),
+          NVVM::MMAShapeAttr::get(ctx, 64, bc, 16),
+          NVVM::WGMMATypesAttr::get(ctx, wtype),
+          NVVM::WGMMATypesAttr::get(ctx, wtype),
+          NVVM::WGMMATypesAttr::get(ctx, NVVM::WGMMATypes::f32),
+          NVVM::WGMMAScaleOutAttr::get(ctx, ks == 0 ? NVVM::WGMMAScaleOut::zero
+                                                    : NVVM::WGMMAScaleOut::one),
+          NVVM::WGMMAScaleInAttr::get(ctx, NVVM::WGMMAScaleIn::one),
+          NVVM::WGMMAScaleInAttr::get(ctx, NVVM::WGMMAScaleIn::one),
+          NVVM::MMALayoutAttr::get(ctx, NVVM::MMALayout::row),
+          NVVM::MMALayoutAttr::get(ctx, NVVM::MMALayout::col),
+          NVVM::MMAIntOverflowAttr());
+    }
+    NVVM::WgmmaGroupSyncAlignedOp::create(x.b, x.l);
+    NVVM::WgmmaWaitGroupSyncOp::create(x.b, x.l, 0);
+    // s[nt][2i + jj]: row lane/4 + 8i of the warp, key k0 + 8nt +
+    // 2(lane%4) + jj.
+    SmallVector<std::array<Value, 4>> s(sTiles);
+    for (int64_t nt = 0; nt < sTiles; ++nt)
+      for (int64_t r = 0; r < 4; ++r)
+        s[nt][r] = LLVM::ExtractValueOp::create(x.b, x.l, sAcc, nt * 4 + r);
+
+    SmallVector<Value> next(stv.begin(), stv.end());
+    Value rowMax[2] = {x.f(negInf), x.f(negInf)};
+    for (int64_t nt = 0; nt < sTiles; ++nt)
+      for (int i = 0; i < 2; ++i)
+        for (int jj = 0; jj < 2; ++jj) {
+          Value val = s[nt][2 * i + jj];
+          if (!fused)
+            val = x.fmul(val, scaleV);
+          if (masked) {
+            Value key = x.add(k0, x.add(x.c(8 * nt + jj),
+                                        x.mul(laneMod4, x.c(2))));
+            val = x.sel(x.ule(key, limit[i]), val, x.f(negInf));
+          }
+          s[nt][2 * i + jj] = val;
+          rowMax[i] = x.fmax(rowMax[i], val);
+        }
+    for (int i = 0; i < 2; ++i) {
+      Value mx = laneGroupReduceMax(x.b, x.l, rowMax[i], /*group=*/4);
+      Value mNew = x.fmax(stv[i], mx);
+      Value mSafe = safeMax(x, mNew);
+      Value diff = x.fsub(stv[i], mSafe);
+      Value alpha = x.exp2Ftz(fused ? x.fmul(diff, scaleV) : diff);
+      Value negM = arith::NegFOp::create(
+          x.b, x.l, fused ? x.fmul(mSafe, scaleV) : mSafe);
+      Value sum = x.f(0.0);
+      for (int64_t nt = 0; nt < sTiles; ++nt)
+        for (int jj = 0; jj < 2; ++jj) {
+          Value sv = s[nt][2 * i + jj];
+          Value pv =
+              x.exp2Ftz(fused ? x.fma(sv, scaleV, negM) : x.fadd(sv, negM));
+          s[nt][2 * i + jj] = pv;
+          sum = x.fadd(sum, pv);
+        }
+      next[i] = mNew;
+      next[2 + i] = x.fadd(x.fmul(stv[2 + i], alpha), sum);
+      for (int64_t n = 0; n < oTiles; ++n)
+        for (int jj = 0; jj < 2; ++jj) {
+          int64_t idx = 4 + n * 4 + 2 * i + jj;
+          next[idx] = x.fmul(stv[idx], alpha);
+        }
+    }
+    // O += P V, 16 keys a step.
+    auto pack = [&](Value lo, Value hi) -> Value {
+      Value v2 = vector::FromElementsOp::create(x.b, x.l, vec2f,
+                                                ValueRange{lo, hi});
+      Value t = arith::TruncFOp::create(x.b, x.l, vec2, v2);
+      Value v = vector::BitCastOp::create(
+          x.b, x.l, VectorType::get({1}, i32), t);
+      return vector::ExtractOp::create(x.b, x.l, v, 0);
+    };
+    Value dv = wgmmaDescriptor(x, vAddr, /*mnMajor=*/true);
+    SmallVector<Value> o(next.begin() + 4, next.end());
+    // Every A fragment and descriptor is computed before the fence: no
+    // register of the group is written between its wgmma instructions.
+    SmallVector<SmallVector<Value>> pa;
+    SmallVector<Value> dvs;
+    for (int64_t kk = 0; kk < bc / 16; ++kk) {
+      auto &a = s[2 * kk];
+      auto &c = s[2 * kk + 1];
+      pa.push_back({pack(a[0], a[1]), pack(a[2], a[3]), pack(c[0], c[1]),
+                    pack(c[2], c[3])});
+      // 16 keys further: 16 rows of 128 bytes.
+      Value off = arith::ConstantOp::create(
+          x.b, x.l, x.b.getI64IntegerAttr(kk * 16 * kWgRowBytes / 16));
+      dvs.push_back(arith::AddIOp::create(x.b, x.l, dv, off));
+    }
+    NVVM::WgmmaFenceAlignedOp::create(x.b, x.l);
+    for (int64_t kk = 0; kk < bc / 16; ++kk)
+      o = wgmmaRS(x, st, o, pa[kk], dvs[kk]);
+    NVVM::WgmmaGroupSyncAlignedOp::create(x.b, x.l);
+    // Two stages: wait for the products, and a barrier before tile kt + 2
+    // is copied into stage kt % 2. Three stages: P V stays in flight; the
+    // next tile's wait for its S also completes it (groups complete in
+    // order) before O is rescaled, and stage kt % 3 is refilled (tile kt +
+    // 3, issued at tile kt + 2) after every warpgroup passed that wait and
+    // the barrier below.
+    if (cfg.stages == 2)
+      NVVM::WgmmaWaitGroupSyncOp::create(x.b, x.l, 0);
+    for (int64_t i = 0; i < 32; ++i)
+      next[4 + i] = o[i];
+    barrier(x.b, x.l);
+    return next;
+  };
+  SmallVector<Value> fin = keyTileLoops(e, rt, init, tile);
+  if (cfg.stages == 3)
+    NVVM::WgmmaWaitGroupSyncOp::create(e.b, e.l, 0);
+  // The last (empty or zero-fill) group: nothing left in flight.
+  NVVM::CpAsyncWaitGroupOp::create(e.b, e.l, 0);
+
+  for (int i = 0; i < 2; ++i) {
+    Value l = laneGroupReduceSum(e.b, e.l, fin[2 + i], /*group=*/4);
+    Value m2 = fused ? e.fmul(fin[i], scaleV) : fin[i];
+    Value rho = e.add(rt.rho0, e.add(warpRow0, e.add(lane4, e.c(8 * i))));
+    buildIf(e.b, e.l, e.ult(rho, p.rows), [&](OpBuilder &ib, Location il) {
+      E y{ib, il};
+      Value t, h;
+      std::tie(t, h) = rowToQuery(y, p, rt.kvh, rho);
+      Value first = arith::CmpIOp::create(ib, il, arith::CmpIPredicate::eq,
+                                          laneMod4, y.c(0));
+      for (int64_t n = 0; n < oTiles; ++n)
+        for (int jj = 0; jj < 2; ++jj) {
+          Value col = y.add(y.c(8 * n + jj), y.mul(laneMod4, y.c(2)));
+          storeRow(y, p, rt, t, h, col, fin[4 + n * 4 + 2 * i + jj], m2, l,
+                   first);
+        }
+    });
+  }
+}
+
+//===----------------------------------------------------------------------===//
 // Split combination
 //===----------------------------------------------------------------------===//
 
@@ -956,7 +1448,7 @@ void buildCombineBody(const E &e, const AttentionProblem &p,
 
 FailureOr<SmallVector<Value>>
 mlir::sessa::gpulowering::lowerAttention(RewriterBase &rewriter,
-                                         AttentionOp op) {
+                                         AttentionOp op, bool wgmma) {
   Location loc = op.getLoc();
   OpBuilder &b = rewriter;
   E e{b, loc};
@@ -979,10 +1471,30 @@ mlir::sessa::gpulowering::lowerAttention(RewriterBase &rewriter,
   p.log2Scale = op.getEffectiveScale() / std::log(2.0);
   int64_t d = p.headDim;
 
+  // Query rows per kv head when T is static: at most 64 (decoding) keeps
+  // one 16-row m-tile a warp and the mma.sync kernel.
+  int64_t staticRows = qType.isDynamicDim(1)
+                           ? ShapedType::kDynamic
+                           : qType.getDimSize(1) * p.group;
+  bool manyRows = ShapedType::isDynamic(staticRows) || staticRows > 64;
   std::optional<MmaConfig> mma;
-  if ((p.storage.isBF16() || p.storage.isF16()) && d % 16 == 0 && d <= 128)
+  if ((p.storage.isBF16() || p.storage.isF16()) && d % 16 == 0 && d <= 128) {
+    // Two m-tiles a warp (Br = 128: each K/V fragment feeds two products)
+    // by default for d <= 64 with many rows; measured 14-18% faster on the
+    // H100 (bench/gpu/NOTES-attention.md).
+    int64_t mTiles = clAttentionMTiles.getNumOccurrences()
+                         ? (clAttentionMTiles == 2 ? 2 : 1)
+                         : (d <= 64 && manyRows ? 2 : 1);
     mma = chooseMmaConfig(d, p.storage, clAttentionStages == 1 ? 1 : 2,
-                          clAttentionMTiles == 2 ? 2 : 1);
+                          mTiles);
+  }
+  // sm_90a: the wgmma kernel for d = 64 with many rows.
+  std::optional<WgmmaConfig> wg;
+  if (wgmma && mma && d == 64 && manyRows) {
+    int64_t wgs = clWgmmaWarpgroups == 2 ? 2 : 1;
+    int64_t bcw = clWgmmaBc == 64 ? 64 : 128;
+    wg = WgmmaConfig{bcw, wgs, clWgmmaStages == 3 ? 3 : 2};
+  }
   bool useMma = mma.has_value();
   if (!useMma && simtSharedBytes(d) > kMaxStaticSharedBytes)
     return op.emitOpError("GPU lowering: head dim ")
@@ -1002,8 +1514,8 @@ mlir::sessa::gpulowering::lowerAttention(RewriterBase &rewriter,
   Value batch = dim(b, loc, p.q, 0);
   Value queries = dim(b, loc, p.q, 1);
   Value hostRows = e.mul(queries, e.c(p.group));
-  p.br = useMma ? mma->br() : kSimtBr;
-  p.bc = useMma ? mma->bc : kSimtBc;
+  p.br = wg ? wg->br() : (useMma ? mma->br() : kSimtBr);
+  p.bc = wg ? wg->bc : (useMma ? mma->bc : kSimtBc);
   Value hostSplits = computeSplits(e, p, batch, hostRows, dim(b, loc, p.k, 1));
 
   // Partials of the key splits: [splits, B, T, H, d] and [splits, B, T, H,
@@ -1027,9 +1539,18 @@ mlir::sessa::gpulowering::lowerAttention(RewriterBase &rewriter,
                           b, loc, ceilDiv(b, loc, hostRows, e.c(p.br)), one),
                       hostSplits);
   Value gridZ = arith::MaxUIOp::create(b, loc, batch, one);
-  SmallVector<MemRefType> buffers =
-      useMma ? mmaBuffers(d, p.storage, *mma) : simtBuffers(b.getContext(), d);
-  buildLaunch(b, loc, {gridX, e.c(p.kvHeads), gridZ}, {e.c(kThreads)}, buffers,
+  SmallVector<MemRefType> buffers;
+  Value dynamicBytes;
+  if (wg)
+    dynamicBytes = arith::ConstantOp::create(
+        b, loc, b.getI32IntegerAttr(static_cast<int32_t>(wg->totalBytes() +
+                                                         1024)));
+  else
+    buffers = useMma ? mmaBuffers(d, p.storage, *mma)
+                     : simtBuffers(b.getContext(), d);
+  int64_t threads = wg ? wg->threads() : kThreads;
+  gpu::LaunchOp attentionLaunch = buildLaunch(
+      b, loc, {gridX, e.c(p.kvHeads), gridZ}, {e.c(threads)}, buffers,
               [&](OpBuilder &kb, Location kl, const LaunchIds &ids) {
                 // Sizes derived inside the kernel from the buffers, so that
                 // the outlined kernel takes the memrefs alone.
@@ -1043,12 +1564,18 @@ mlir::sessa::gpulowering::lowerAttention(RewriterBase &rewriter,
                 Value nonEmpty = ke.andI(ke.ult(ke.c(0), p.rows),
                                          ke.ult(ke.c(0), kBatch));
                 buildIf(kb, kl, nonEmpty, [&](OpBuilder &ib, Location il) {
-                  if (useMma)
+                  if (wg)
+                    buildWgmmaBody(E{ib, il}, p, ids, *wg);
+                  else if (useMma)
                     buildMmaBody(E{ib, il}, p, ids, *mma);
                   else
                     buildSimtBody(E{ib, il}, p, ids);
                 });
-              });
+              },
+              dynamicBytes);
+  if (wg)
+    attentionLaunch->setAttr("sessa.gpu_kernel",
+                             b.getStringAttr("attention_wgmma"));
 
   // Combine the splits: one block per (t*H + h, b) row when there are
   // several, else a single idle block.

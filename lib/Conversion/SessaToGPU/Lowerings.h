@@ -18,8 +18,10 @@ FailureOr<SmallVector<Value>> lowerRope(RewriterBase &rewriter, RopeOp op);
 /// ops, in order.
 FailureOr<SmallVector<Value>> lowerRopes(RewriterBase &rewriter,
                                          ArrayRef<RopeOp> ops);
+/// `wgmma`: bf16/f16 with head dim 64 and more than 64 query rows per kv
+/// head (or a dynamic T) use the sm_90a wgmma kernel.
 FailureOr<SmallVector<Value>> lowerAttention(RewriterBase &rewriter,
-                                             AttentionOp op);
+                                             AttentionOp op, bool wgmma);
 FailureOr<SmallVector<Value>>
 lowerFeedbackAttention(RewriterBase &rewriter, FeedbackAttentionOp op);
 FailureOr<SmallVector<Value>> lowerSelectiveScan(RewriterBase &rewriter,

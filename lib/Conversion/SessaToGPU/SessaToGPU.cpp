@@ -37,11 +37,23 @@ FailureOr<SmallVector<Value>>
 LowerToGPU<RopeOp>::lower(PatternRewriter &rewriter, RopeOp op) {
   return gpulowering::lowerRope(rewriter, op);
 }
-template <>
-FailureOr<SmallVector<Value>>
-LowerToGPU<AttentionOp>::lower(PatternRewriter &rewriter, AttentionOp op) {
-  return gpulowering::lowerAttention(rewriter, op);
-}
+/// Attention, with the choice of the sm_90a wgmma kernel.
+struct LowerAttentionToGPU : OpRewritePattern<AttentionOp> {
+  LowerAttentionToGPU(MLIRContext *ctx, bool wgmma)
+      : OpRewritePattern<AttentionOp>(ctx), wgmma(wgmma) {}
+
+  LogicalResult matchAndRewrite(AttentionOp op,
+                                PatternRewriter &rewriter) const override {
+    FailureOr<SmallVector<Value>> replacement =
+        gpulowering::lowerAttention(rewriter, op, wgmma);
+    if (failed(replacement))
+      return failure();
+    replaceOpWithCasts(rewriter, op, *replacement);
+    return success();
+  }
+
+  bool wgmma;
+};
 template <>
 FailureOr<SmallVector<Value>>
 LowerToGPU<FeedbackAttentionOp>::lower(PatternRewriter &rewriter,
@@ -118,7 +130,7 @@ struct ConvertSessaToGPUPass
         replaceOpWithCasts(rewriter, rope, ValueRange{(*results)[i]});
     }
     RewritePatternSet patterns(&getContext());
-    populateSessaToGPUPatterns(patterns);
+    populateSessaToGPUPatterns(patterns, wgmmaAttention);
     walkAndApplyPatterns(getOperation(), std::move(patterns));
     if (failed(checkAllSessaOpsLowered(getOperation(), "convert-sessa-to-gpu")))
       signalPassFailure();
@@ -126,8 +138,9 @@ struct ConvertSessaToGPUPass
 };
 } // namespace
 
-void mlir::sessa::populateSessaToGPUPatterns(RewritePatternSet &patterns) {
-  patterns.add<LowerToGPU<RopeOp>, LowerToGPU<AttentionOp>,
-               LowerToGPU<FeedbackAttentionOp>, LowerToGPU<SelectiveScanOp>>(
-      patterns.getContext());
+void mlir::sessa::populateSessaToGPUPatterns(RewritePatternSet &patterns,
+                                              bool wgmmaAttention) {
+  patterns.add<LowerToGPU<RopeOp>, LowerToGPU<FeedbackAttentionOp>,
+               LowerToGPU<SelectiveScanOp>>(patterns.getContext());
+  patterns.add<LowerAttentionToGPU>(patterns.getContext(), wgmmaAttention);
 }

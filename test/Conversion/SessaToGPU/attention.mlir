@@ -73,8 +73,9 @@ func.func @attention_f32_gqa(%q: tensor<2x?x4x64xf32>, %k: tensor<2x?x2x64xf32>,
 
 // -----
 
-// bf16, d = 64: the tensor-core body. Tiles of 64 rows (4 warps x 16) and 64
-// keys; the K buffer holds the Q tile first, then two K stages; two V stages
+// bf16, d = 64: the tensor-core body. Tiles of 128 rows (4 warps x two
+// 16-row m-tiles, the default for d <= 64 when T is dynamic) and 64 keys;
+// the K buffer holds the Q tile first, then two K stages; two V stages
 // (cp.async double buffering), rows padded to d + 8.
 // CHECK-LABEL: func.func @attention_bf16
 // CHECK: gpu.launch {{.+}} workgroup(%[[KQ:[^ ]+]] : memref<128x72xbf16, #gpu.address_space<workgroup>>, %[[VS:[^ ]+]] : memref<128x72xbf16, #gpu.address_space<workgroup>>) {
@@ -88,8 +89,9 @@ func.func @attention_f32_gqa(%q: tensor<2x?x4x64xf32>, %k: tensor<2x?x2x64xf32>,
 // CHECK: nvgpu.device_async_copy %{{.+}}, %[[KQ]][{{.+}}], 8, %{{.+}} {bypassL1}
 // CHECK: nvgpu.device_async_copy %{{.+}}, %[[VS]][{{.+}}], 8, %{{.+}} {bypassL1}
 // CHECK: nvgpu.device_async_create_group
-// Unmasked tiles: m, l for 2 rows and 8 n-tiles x 4 accumulators.
-// CHECK: %[[FULL:.+]]:36 = scf.for {{.+}} iter_args(
+// Unmasked tiles: m, l for 4 rows and 2 m-tiles x 8 n-tiles x 4
+// accumulators.
+// CHECK: %[[FULL:.+]]:72 = scf.for {{.+}} iter_args(
 // Prefetch tile kt+1, wait for tile kt.
 // CHECK: nvgpu.device_async_copy
 // CHECK: %[[G:.+]] = nvgpu.device_async_create_group
@@ -98,10 +100,11 @@ func.func @attention_f32_gqa(%q: tensor<2x?x4x64xf32>, %k: tensor<2x?x2x64xf32>,
 // S = Q K^T on tensor cores, bf16 in, f32 accumulators.
 // CHECK: nvgpu.ldmatrix %[[KQ]][{{.+}}] {numTiles = 4 : i32, transpose = false}
 // CHECK: nvvm.mma.sync A[{{.+}}]  B[{{.+}}]  C[{{.+}}]  {layoutA = #nvvm.mma_layout<row>, layoutB = #nvvm.mma_layout<col>, multiplicandAPtxType = #nvvm.mma_type<bf16>, multiplicandBPtxType = #nvvm.mma_type<bf16>, shape = #nvvm.shape<m = 16, n = 8, k = 16>}
-// Online softmax: quad reductions, exponents as one fma.
+// Online softmax: quad reductions, exponents as one fma and one
+// ex2.approx.ftz.
 // CHECK: gpu.shuffle  xor
 // CHECK: math.fma
-// CHECK: math.exp2
+// CHECK: llvm.inline_asm asm_dialect = att "ex2.approx.ftz.f32 $0, $1;", "=f,f"
 // P to bf16 in registers, O += P V with V through ldmatrix.trans.
 // CHECK: arith.truncf %{{.+}} : vector<2xf32> to vector<2xbf16>
 // CHECK: nvgpu.ldmatrix %[[VS]][{{.+}}] {numTiles = 4 : i32, transpose = true}

@@ -7,8 +7,11 @@
 namespace mlir::sessa {
 
 /// Patterns rewriting rope, attention, feedback_attention and selective_scan
-/// on tensors into gpu.launch kernels over device buffers.
-void populateSessaToGPUPatterns(RewritePatternSet &patterns);
+/// on tensors into gpu.launch kernels over device buffers. With
+/// `wgmmaAttention`, bf16/f16 attention of head dim 64 uses sm_90a's
+/// wgmma kernel (the module must then target sm_90a).
+void populateSessaToGPUPatterns(RewritePatternSet &patterns,
+                                bool wgmmaAttention = false);
 
 } // namespace mlir::sessa
 
