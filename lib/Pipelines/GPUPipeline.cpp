@@ -33,7 +33,11 @@ mlir::sessa::buildGPUPipeline(OpPassManager &pm,
   std::string pipeline =
       // sessa -> gpu.launch kernels and linalg on tensors.
       "func.func(llvm-request-c-wrappers),"
-      "sessa-decompose-layer{mixed-precision},convert-sessa-to-gpu,"
+      "sessa-decompose-layer{mixed-precision}," +
+      // On sm_90a the feedback attention's products use wgmma too.
+      std::string(StringRef(options.chip.getValue()).starts_with("sm_90a")
+                      ? "convert-sessa-to-gpu{wgmma=true},"
+                      : "convert-sessa-to-gpu,") +
       // Chains of elementwise generics (bias add, GELU, rounding to bf16)
       // become one kernel each. canonicalize first: it resolves the
       // tensor.dim uses of the generics' results, which would otherwise

@@ -68,6 +68,12 @@ def ConvertSessaToGPU : Pass<"convert-sessa-to-gpu"> {
     of both ropes alive at once: the (4, 2048) layer's temporaries peak at
     128 MB instead of 112 MB.
 
+    With `wgmma` (the GPU pipeline sets it for sm_90a), a bf16/f16 feedback
+    attention computes the logits of its strips of more than 64 rows, and
+    without a cache also their cross-strip products (over a transposed
+    16-bit copy of the solved rows), with the wgmma GEMM kernels of
+    `--sessa-gpu-matmul` (split over the keys into partial sums).
+
     `sessa.layer` must be decomposed first (`--sessa-decompose-layer`).
   }];
   let dependentDialects = [
@@ -79,7 +85,10 @@ def ConvertSessaToGPU : Pass<"convert-sessa-to-gpu"> {
   ];
   let options = [
     Option<"shareRopeLaunches", "share-rope-launches", "bool", "false",
-           "Consecutive ropes of one storage type share one launch">
+           "Consecutive ropes of one storage type share one launch">,
+    Option<"wgmma", "wgmma", "bool", "false",
+           "sm_90a: the bf16/f16 feedback attention's logits and cross-strip "
+           "products as wgmma GEMM kernels (needs an sm_90a target)">
   ];
 }
 

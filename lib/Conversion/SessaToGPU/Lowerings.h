@@ -20,8 +20,10 @@ FailureOr<SmallVector<Value>> lowerRopes(RewriterBase &rewriter,
                                          ArrayRef<RopeOp> ops);
 FailureOr<SmallVector<Value>> lowerAttention(RewriterBase &rewriter,
                                              AttentionOp op);
+/// `wgmma`: products on sm_90a's wgmma GEMM kernels where they apply.
 FailureOr<SmallVector<Value>>
-lowerFeedbackAttention(RewriterBase &rewriter, FeedbackAttentionOp op);
+lowerFeedbackAttention(RewriterBase &rewriter, FeedbackAttentionOp op,
+                       bool wgmma = false);
 FailureOr<SmallVector<Value>> lowerSelectiveScan(RewriterBase &rewriter,
                                                  SelectiveScanOp op);
 

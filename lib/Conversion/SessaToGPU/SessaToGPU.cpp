@@ -17,7 +17,8 @@ using namespace mlir::sessa;
 
 namespace {
 template <typename OpTy> struct LowerToGPU : OpRewritePattern<OpTy> {
-  using OpRewritePattern<OpTy>::OpRewritePattern;
+  LowerToGPU(MLIRContext *ctx, bool wgmma)
+      : OpRewritePattern<OpTy>(ctx), wgmma(wgmma) {}
 
   LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
@@ -28,30 +29,33 @@ template <typename OpTy> struct LowerToGPU : OpRewritePattern<OpTy> {
     return success();
   }
 
-  static FailureOr<SmallVector<Value>> lower(PatternRewriter &rewriter,
-                                             OpTy op);
+  FailureOr<SmallVector<Value>> lower(PatternRewriter &rewriter,
+                                      OpTy op) const;
+
+  bool wgmma;
 };
 
 template <>
 FailureOr<SmallVector<Value>>
-LowerToGPU<RopeOp>::lower(PatternRewriter &rewriter, RopeOp op) {
+LowerToGPU<RopeOp>::lower(PatternRewriter &rewriter, RopeOp op) const {
   return gpulowering::lowerRope(rewriter, op);
 }
 template <>
 FailureOr<SmallVector<Value>>
-LowerToGPU<AttentionOp>::lower(PatternRewriter &rewriter, AttentionOp op) {
+LowerToGPU<AttentionOp>::lower(PatternRewriter &rewriter,
+                               AttentionOp op) const {
   return gpulowering::lowerAttention(rewriter, op);
 }
 template <>
 FailureOr<SmallVector<Value>>
 LowerToGPU<FeedbackAttentionOp>::lower(PatternRewriter &rewriter,
-                                       FeedbackAttentionOp op) {
-  return gpulowering::lowerFeedbackAttention(rewriter, op);
+                                       FeedbackAttentionOp op) const {
+  return gpulowering::lowerFeedbackAttention(rewriter, op, wgmma);
 }
 template <>
 FailureOr<SmallVector<Value>>
 LowerToGPU<SelectiveScanOp>::lower(PatternRewriter &rewriter,
-                                   SelectiveScanOp op) {
+                                   SelectiveScanOp op) const {
   return gpulowering::lowerSelectiveScan(rewriter, op);
 }
 
@@ -118,7 +122,7 @@ struct ConvertSessaToGPUPass
         replaceOpWithCasts(rewriter, rope, ValueRange{(*results)[i]});
     }
     RewritePatternSet patterns(&getContext());
-    populateSessaToGPUPatterns(patterns);
+    populateSessaToGPUPatterns(patterns, wgmma);
     walkAndApplyPatterns(getOperation(), std::move(patterns));
     if (failed(checkAllSessaOpsLowered(getOperation(), "convert-sessa-to-gpu")))
       signalPassFailure();
@@ -126,8 +130,9 @@ struct ConvertSessaToGPUPass
 };
 } // namespace
 
-void mlir::sessa::populateSessaToGPUPatterns(RewritePatternSet &patterns) {
+void mlir::sessa::populateSessaToGPUPatterns(RewritePatternSet &patterns,
+                                             bool wgmma) {
   patterns.add<LowerToGPU<RopeOp>, LowerToGPU<AttentionOp>,
                LowerToGPU<FeedbackAttentionOp>, LowerToGPU<SelectiveScanOp>>(
-      patterns.getContext());
+      patterns.getContext(), wgmma);
 }

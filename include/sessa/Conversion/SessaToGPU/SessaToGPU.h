@@ -7,8 +7,10 @@
 namespace mlir::sessa {
 
 /// Patterns rewriting rope, attention, feedback_attention and selective_scan
-/// on tensors into gpu.launch kernels over device buffers.
-void populateSessaToGPUPatterns(RewritePatternSet &patterns);
+/// on tensors into gpu.launch kernels over device buffers. `wgmma`: the
+/// feedback attention's products may use sm_90a's wgmma kernels.
+void populateSessaToGPUPatterns(RewritePatternSet &patterns,
+                                bool wgmma = false);
 
 } // namespace mlir::sessa
 
