@@ -17,15 +17,15 @@ filt() { grep -v "UserWarning\|Online softmax\|split the reduction\|important us
 other() { echo "#### $1 ($3)" >> $OUT/others.txt; timeout $2 python3 $G run --artifacts $C/art$1 --only $3 2>&1 | filt > $OUT/tmp.txt; el "$1 rc=$?"; cat $OUT/tmp.txt >> $OUT/others.txt; }
 el start
 nvidia-smi --query-gpu=name,clocks.sm,clocks.max.sm,temperature.gpu --format=csv,noheader
-timeout 120 python3 $G run --artifacts $C/art --only feedback,layer,decode 2>&1 | filt > $OUT/run-sm90a.txt; el "head rc=$?"
+timeout 115 python3 $G run --artifacts $C/art --only feedback,layer,decode 2>&1 | filt > $OUT/run-sm90a.txt; el "head rc=$?"
 cp $OUT/gpu_bench.json $OUT/run-sm90a.json 2>/dev/null
 timeout 40 python3 $C/gpu/feedback_profile.py $C/art 2>&1 | filt > $OUT/fbprof.txt; el "fbprof rc=$?"
 if passed $OUT/run-sm90a.txt; then
-  for v in $1; do [ -d $C/art$v ] && other $v 35 feedback; done
+  for v in $1; do [ -d $C/art$v ] && other $v 30 feedback; done
 else
   for v in $2; do [ -d $C/art$v ] && other $v 100 feedback,layer,decode; done
 fi
-[ -d $C/art90 ] && { timeout 110 python3 $G run --artifacts $C/art90 --only ${3:-feedback,layer,decode} 2>&1 | filt > $OUT/run-sm90.txt; el "sm90 rc=$?"; }
+[ -d $C/art90 ] && { timeout ${5:-110} python3 $G run --artifacts $C/art90 --only ${3:-feedback,layer,decode} 2>&1 | filt > $OUT/run-sm90.txt; el "sm90 rc=$?"; }
 if [ -n "$4" ]; then timeout 45 python3 $G profile --artifacts $C/art 2>&1 | filt > $OUT/profile-sm90a.txt; el "profile rc=$?"; fi
 rm -f $OUT/trace_*.json $OUT/trace.json $OUT/tmp.txt $OUT/gpu_bench.json
 for f in run-sm90a others run-sm90; do [ -f $OUT/$f.txt ] && { echo "== $f"; grep -E "####|check|feedback|layer|decode|FAIL|rror|Traceback" $OUT/$f.txt | cut -c1-170; }; done

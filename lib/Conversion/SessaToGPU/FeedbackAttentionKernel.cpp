@@ -60,7 +60,22 @@
 // 32 x 32) when the strip has more than 64 rows, else 64 (warps of 16 x 32;
 // decoding steps), chosen on the host. -sessa-gpu-feedback-fused-intra=0
 // keeps the separate inverse launch and the f32-tile intra kernel for
-// 16-bit storage too (for comparisons).
+// 16-bit storage too (for comparisons). With 16-bit storage the 16-bit
+// prob rows share W's memory (first half of each f32 row; the softmax's
+// last pass reads a step's W values before a barrier, then writes).
+//
+// sm_90a (the pass's `wgmma` option, set by the GPU pipeline for sm_90a),
+// 16-bit storage, strips of more than 64 rows: kernel 1 is a wgmma GEMM
+// launch per head (GemmKernel.cpp: 128 x 64 tiles, 6 stages) of qb's strip
+// rows against all the strip's keys (cached keys in a launch of their own),
+// unscaled (the softmax multiplies by c). Without a cache, kernel 3 is a
+// wgmma GEMM per head of prob against sT, a transposed 16-bit copy of the
+// solved rows of s [B, Hb, dv, T rounded up to 8] that kernel 5 writes for
+// every strip but the last; its keys are split (GemmOptions::splitK: at
+// least 512 keys a split, splits up to about 128 blocks, which also sizes
+// the partial buffer) and kernel 4 (the inverses) is its own launch again.
+// Hidden knobs -sessa-gpu-feedback-wgmma-*. Decoding steps, T <= 64 and
+// strips with a cache keep the mma.sync kernels.
 //
 //===----------------------------------------------------------------------===//
 #include "KernelBuilder.h"
@@ -114,6 +129,11 @@ llvm::cl::opt<bool> clFusedIntra(
     llvm::cl::desc("Fuse the inverses into the intra-strip kernel (16-bit "
                    "storage)"));
 
+llvm::cl::opt<int64_t> clIntraBlocks(
+    "sessa-gpu-feedback-intra-blocks", llvm::cl::init(96), llvm::cl::Hidden,
+    llvm::cl::desc("Blocks wanted of the tensor-core intra-strip kernel: "
+                   "the widest of 32, 16, 8 columns a block giving as many"));
+
 // sm_90a (the pass's `wgmma` option): logits and cross-strip products as
 // wgmma GEMM kernels (GemmKernel.cpp); hidden knobs for measurements.
 llvm::cl::opt<bool> clWgmmaLogits(
@@ -142,7 +162,28 @@ llvm::cl::opt<int64_t> clWgmmaSplitKeys(
     llvm::cl::desc("Solved keys per key split of the wgmma cross-strip "
                    "product, at least"));
 
+// Defaults measured on an H100 (NOTES-feedback-strips.md, run 2 of
+// gpu11-fb): 6 stages for both products, the inverses in their own launch
+// (inside the wgmma product's extra blocks they took 13-17 us a strip
+// against 5.4 us alone).
+llvm::cl::opt<int64_t> clWgmmaLogitsStages(
+    "sessa-gpu-feedback-wgmma-logits-stages", llvm::cl::init(6),
+    llvm::cl::Hidden,
+    llvm::cl::desc("Shared memory stages of the wgmma logits (2 to 8)"));
+llvm::cl::opt<int64_t> clWgmmaRhsStages(
+    "sessa-gpu-feedback-wgmma-rhs-stages", llvm::cl::init(6),
+    llvm::cl::Hidden,
+    llvm::cl::desc("Shared memory stages of the wgmma cross-strip product "
+                   "(2 to 8)"));
+llvm::cl::opt<bool> clWgmmaInverseLaunch(
+    "sessa-gpu-feedback-wgmma-inverse-launch", llvm::cl::init(true),
+    llvm::cl::Hidden,
+    llvm::cl::desc("With the wgmma cross-strip product, the inverses in a "
+                   "launch of their own (grid (chunks, Hb, B) of 64 "
+                   "threads) instead of extra blocks of the product"));
+
 int64_t wgmmaN(int64_t n) { return n == 128 || n == 256 ? n : 64; }
+int64_t wgmmaStages(int64_t s) { return std::clamp<int64_t>(s, 2, 8); }
 
 /// The tensor-core product configuration (from the knobs).
 struct GemmConfig {
@@ -167,7 +208,6 @@ constexpr int64_t kThreads = 256;
 constexpr int64_t kWarps = kThreads / 32;
 constexpr int64_t kTargetBlocks = 396; // 3 x 132 SMs for the rhs products
 constexpr int64_t kMinSplitKeys = 64;
-constexpr int64_t kIntraBlocks = 96; // fused intra-strip blocks wanted
 
 /// The operands of one feedback attention, as buffers, and its sizes.
 struct Operands {
@@ -1901,6 +1941,7 @@ void buildLogitsWgmma(OpBuilder &b, Location loc, const Operands &o,
   GemmOptions opts;
   opts.wgmma = true;
   opts.blockN = wgmmaN(clWgmmaLogitsN);
+  opts.stages = wgmmaStages(clWgmmaLogitsStages);
   opts.smallM = 0;
   Value zero = cst(b, loc, 0), one = cst(b, loc, 1);
   Value curKeys = subIdx(b, loc, strip.keys, o.cache);
@@ -1926,16 +1967,19 @@ void buildLogitsWgmma(OpBuilder &b, Location loc, const Operands &o,
 /// Kernel 3 on sm_90a (no cache; strips after the first solved from sT):
 /// partial[split, b, h, 0:rows, :] = prob[b, h, 0:rows, keys of the split]
 /// sT[b, h, :, keys of the split]^T as one wgmma GEMM launch per head, its
-/// k range split into `splits` (GemmOptions::splitK); one more column of
-/// blocks computes the strip's inverses X_c (those of block row 0 and split
-/// 0, one per batch). With no solved key (the first strip) the product
-/// runs over 8 keys of no meaning and the intra-strip kernel reads no
-/// partial.
+/// k range split into `splits` (GemmOptions::splitK). The strip's inverses
+/// X_c run first in a launch of their own (kernel 4, grid (chunks, Hb, B));
+/// with -sessa-gpu-feedback-wgmma-inverse-launch=0 in one more column of
+/// the product's blocks instead (those of block row 0 and split 0, one per
+/// batch; GemmExtraBlocks). With no solved key (the first strip) the
+/// intra-strip kernel reads no partial: no product is launched (with the
+/// extra blocks, one over 8 keys of no meaning, for the inverses).
 void buildRhsWgmma(OpBuilder &b, Location loc, const Operands &o,
                    const Strip &strip, Value splits) {
   GemmOptions opts;
   opts.wgmma = true;
   opts.blockN = wgmmaN(clWgmmaRhsN);
+  opts.stages = wgmmaStages(clWgmmaRhsStages);
   opts.smallM = 0;
   opts.splitK = true;
   Value zero = cst(b, loc, 0), one = cst(b, loc, 1);
@@ -1946,6 +1990,8 @@ void buildRhsWgmma(OpBuilder &b, Location loc, const Operands &o,
       {dyn, dyn, dyn}, f32,
       StridedLayoutAttr::get(b.getContext(), dyn, {dyn, dyn, 1}));
   Value rowsDv = mulIdx(b, loc, o.stripPad, o.dv);
+  if (clWgmmaInverseLaunch)
+    buildInverse(b, loc, o, strip);
   buildFor(b, loc, zero, o.heads, one, [&](OpBuilder &b, Location loc, Value h) {
     Value a = dropDimView(b, loc, o.prob, {zero, h, zero, zero},
                           {o.batch, one, strip.rows, kUsed}, 1);
@@ -1973,10 +2019,19 @@ void buildRhsWgmma(OpBuilder &b, Location loc, const Operands &o,
         buildInverseBlock(b, loc, o, strip, pool, tid, bz, h, kStrip / kChunk);
       });
     };
-    LogicalResult ok = buildGemmLaunch(b, loc, a, bm, c, /*transposeB=*/true,
-                                       /*accumulate=*/false, opts, {}, &extra);
-    assert(succeeded(ok) && "wgmma cross-strip product not supported");
-    (void)ok;
+    auto product = [&](OpBuilder &b, Location loc) {
+      LogicalResult ok = buildGemmLaunch(
+          b, loc, a, bm, c, /*transposeB=*/true, /*accumulate=*/false, opts,
+          {}, clWgmmaInverseLaunch ? nullptr : &extra);
+      assert(succeeded(ok) && "wgmma cross-strip product not supported");
+      (void)ok;
+    };
+    // With the inverses launched apart, the first strip (nothing solved,
+    // its partials never read) launches no product.
+    if (clWgmmaInverseLaunch)
+      buildIf(b, loc, ult(b, loc, zero, strip.solved), product);
+    else
+      product(b, loc);
   });
 }
 } // namespace
@@ -2232,7 +2287,7 @@ mlir::sessa::gpulowering::lowerFeedbackAttention(RewriterBase &rewriter,
              if (mmaType && clFusedIntra) {
                // The inverses ran in kernel 3's extra blocks; the
                // tensor-core intra-strip kernel's width (32, 16 or 8
-               // columns) gives at least kIntraBlocks blocks where dv
+               // columns) gives at least clIntraBlocks blocks where dv
                // allows; a strip of one row (a decoding step) has X = I:
                // the SIMT-X kernel, which then reads no X.
                auto blocksOf = [&](int64_t nc) {
@@ -2244,7 +2299,7 @@ mlir::sessa::gpulowering::lowerFeedbackAttention(RewriterBase &rewriter,
                    scf::YieldOp::create(b, loc);
                  };
                };
-               Value target = cst(b, loc, kIntraBlocks);
+               Value target = cst(b, loc, std::max<int64_t>(clIntraBlocks, 1));
                scf::IfOp::create(
                    b, loc, manyRows,
                    [&](OpBuilder &b, Location loc) {

@@ -7,15 +7,35 @@
 // transposed 16-bit copy sT [B, Hb, dv, T rounded up to 8] of the solved
 // rows (written by the intra-strip kernel of each strip but the last), split
 // over the keys into the partial buffer viewed as [splits * B, rows, dv],
-// with one more column of blocks computing the strip's inverses. Smaller
+// after the strip's inverses in a launch of their own (grid (chunks, Hb,
+// B) of 64 threads); with -sessa-gpu-feedback-wgmma-inverse-launch=0 one
+// more column of the product's blocks computes them instead. Smaller
 // strips (decoding steps, T <= 64) and strips with a cache keep the
 // mma.sync kernels; f32 is unchanged.
 
 // RUN: sessa-opt %s --split-input-file --convert-sessa-to-gpu="wgmma=1" --cse | FileCheck %s
 // RUN: sessa-opt %s --split-input-file --convert-sessa-to-gpu --cse | FileCheck %s --check-prefix=SM90
+// RUN: sessa-opt %s --split-input-file --convert-sessa-to-gpu="wgmma=1" -sessa-gpu-feedback-wgmma-inverse-launch=0 --cse | FileCheck %s --check-prefix=EXTRA
 
 // SM90-NOT: gemm_wgmma
 // SM90-NOT: nvvm.wgmma
+
+// Inverses in extra blocks of the product: one more column of blocks when
+// the strip has more rows than one; those run the forward substitution of
+// the chunk inverses into INV.
+// EXTRA-LABEL: func.func @bf16_wgmma
+// EXTRA:         scf.if %{{.*}} {
+// EXTRA:           scf.for
+// EXTRA:             memref.reinterpret_cast
+// EXTRA:             %[[MANY:.*]] = arith.cmpi ult, %c1, %{{.*}} : index
+// EXTRA:             %[[EXTRA:.*]] = arith.select %[[MANY]], %c1, %c0 : index
+// EXTRA:             %[[TX:.*]] = arith.ceildivui %{{.*}}, %c64 : index
+// EXTRA:             %[[GX:.*]] = arith.addi %[[TX]], %[[EXTRA]] : index
+// EXTRA:             gpu.launch blocks({{.*}}) in (%{{.*}} = %[[GX]], {{.*}} dynamic_shared_memory_size %c148480_i32
+// EXTRA:               nvvm.wgmma.mma_async
+// EXTRA:             } else {
+// EXTRA:               nvvm.cp.async.wait.group 0
+// EXTRA:             } {sessa.gpu_kernel = "gemm_wgmma"}
 
 // CHECK-LABEL: func.func @bf16_wgmma
 // CHECK:       %[[RAW:.*]] = memref.alloc(%{{.*}}) : memref<?xi8>
@@ -28,14 +48,14 @@
 // CHECK:       scf.for %[[R0:.*]] = %c0 to %{{.*}} step %c256 {
 // CHECK:         %[[ROWS:.*]] = arith.minui %c256,
 // CHECK:         %[[BIG:.*]] = arith.cmpi ult, %c64, %[[ROWS]]
-// Kernel 1: wgmma logits (128 x 64 tiles, 4 stages: 4 x 192 x 128 + 1024
+// Kernel 1: wgmma logits (128 x 64 tiles, 6 stages: 6 x 192 x 128 + 1024
 // bytes), per head, into W unscaled.
 // CHECK:         scf.if %[[BIG]] {
 // CHECK:           scf.for %[[H:.*]] = %c0 to %c1 step %c1 {
 // CHECK:             %[[QV:.*]] = memref.subview %{{.*}}[%c0, %[[R0]], %[[H]], %c0] [%c2, %[[ROWS]], 1, %c32] [1, 1, 1, 1] : memref<2x?x1x32xbf16> to memref<?x?x?xbf16, strided<[?, 32, 1], offset: ?>>
 // CHECK:             %[[KV:.*]] = memref.subview %{{.*}}[%c0, %c0, %[[H]], %c0] [%c2, %{{.*}}, 1, %c32] [1, 1, 1, 1]
 // CHECK:             %[[WV:.*]] = memref.subview %[[W]][%c0, %[[H]], %c0, %c0] [%c2, 1, %[[ROWS]], %{{.*}}] [1, 1, 1, 1] : memref<?x?x?x?xf32> to memref<?x?x?xf32, strided<[?, ?, 1], offset: ?>>
-// CHECK:             gpu.launch {{.*}} dynamic_shared_memory_size %c99328_i32
+// CHECK:             gpu.launch {{.*}} dynamic_shared_memory_size %c148480_i32
 // CHECK:               nvvm.wgmma.mma_async {{.*}} <m = 64, n = 64, k = 16>, D[<f32>, <zero>], A[<bf16>, <one>, <row>], B[<bf16>, <one>, <col>]
 // CHECK:             } {sessa.gpu_kernel = "gemm_wgmma"}
 // CHECK:         } else {
@@ -55,24 +75,23 @@
 // CHECK:         %[[NS:.*]] = arith.ceildivui %{{.*}}, %c512 : index
 // CHECK:         %[[SPLITS:.*]] = arith.minui %{{.*}}, %{{.*}} : index
 // CHECK:         scf.if %[[USEWG]] {
+// Kernel 4 first: the inverses, grid (chunks, Hb, B) of 64 threads.
+// CHECK:           %[[NCH:.*]] = arith.ceildivui %[[ROWS]], %c64 : index
+// CHECK:           gpu.launch blocks({{.*}}) in (%{{.*}} = %[[NCH]], %{{.*}} = %c1, %{{.*}} = %c2) threads({{.*}}) in (%{{.*}} = %c64,
 // CHECK:           scf.for %[[H2:.*]] = %c0 to %c1 step %c1 {
 // CHECK:             %[[PV:.*]] = memref.subview %[[PROB]][%c0, %[[H2]], %c0, %c0] [%c2, 1, %[[ROWS]], %{{.*}}] [1, 1, 1, 1]
 // CHECK:             %[[SV:.*]] = memref.subview %[[ST]][%c0, %[[H2]], %c0, %c0] [%c2, 1, %c64, %{{.*}}] [1, 1, 1, 1]
 // CHECK:             %[[ZB:.*]] = arith.muli %[[SPLITS]], %c2 : index
 // CHECK:             memref.reinterpret_cast %[[PART]] to offset: [%{{.*}}], sizes: [%[[ZB]], %[[ROWS]], %c64], strides: [%{{.*}}, %c64, 1]
-// One more column of blocks (the inverses) when the strip has more rows than one.
-// CHECK:             %[[MANY:.*]] = arith.cmpi ult, %c1, %[[ROWS]] : index
-// CHECK:             %[[EXTRA:.*]] = arith.select %[[MANY]], %c1, %c0 : index
+// No product on the first strip (nothing solved).
+// CHECK:             %[[SOLVED:.*]] = arith.cmpi ult, %c0, %{{.*}} : index
+// CHECK:             scf.if %[[SOLVED]] {
 // CHECK:             %[[TX:.*]] = arith.ceildivui %{{.*}}, %c64 : index
-// CHECK:             %[[GX:.*]] = arith.addi %[[TX]], %[[EXTRA]] : index
-// CHECK:             gpu.launch blocks({{.*}}) in (%{{.*}} = %[[GX]], {{.*}} dynamic_shared_memory_size %c99328_i32
+// CHECK:             gpu.launch blocks({{.*}}) in (%{{.*}} = %[[TX]], {{.*}} dynamic_shared_memory_size %c148480_i32
 // Split k: batch z % B, split z / B.
 // CHECK:               arith.remui
 // CHECK:               arith.divui
 // CHECK:               nvvm.wgmma.mma_async
-// The extra blocks: forward substitution of the chunk inverses into INV.
-// CHECK:             } else {
-// CHECK:               nvvm.cp.async.wait.group 0
 // CHECK:             } {sessa.gpu_kernel = "gemm_wgmma"}
 // CHECK:         } else {
 // CHECK:           nvvm.mma.sync
