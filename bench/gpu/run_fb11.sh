@@ -21,7 +21,9 @@ timeout 115 python3 $G run --artifacts $C/art --only feedback,layer,decode 2>&1 
 cp $OUT/gpu_bench.json $OUT/run-sm90a.json 2>/dev/null
 timeout 40 python3 $C/gpu/feedback_profile.py $C/art 2>&1 | filt > $OUT/fbprof.txt; el "fbprof rc=$?"
 if passed $OUT/run-sm90a.txt; then
-  for v in $1; do [ -d $C/art$v ] && other $v 30 feedback; done
+  for v in $1; do [ -d $C/art$v ] || continue; other $v 30 feedback
+    echo "#### $v profile" >> $OUT/vprof.txt
+    timeout 30 python3 $C/gpu/feedback_profile.py $C/art$v 2>&1 | filt >> $OUT/vprof.txt; el "$v prof rc=$?"; done
 else
   for v in $2; do [ -d $C/art$v ] && other $v 100 feedback,layer,decode; done
 fi
@@ -30,5 +32,6 @@ if [ -n "$4" ]; then timeout 45 python3 $G profile --artifacts $C/art 2>&1 | fil
 rm -f $OUT/trace_*.json $OUT/trace.json $OUT/tmp.txt $OUT/gpu_bench.json
 for f in run-sm90a others run-sm90; do [ -f $OUT/$f.txt ] && { echo "== $f"; grep -E "####|check|feedback|layer|decode|FAIL|rror|Traceback" $OUT/$f.txt | cut -c1-170; }; done
 [ -f $OUT/fbprof.txt ] && { echo "== fbprof"; grep -v "^     " $OUT/fbprof.txt; }
+[ -f $OUT/vprof.txt ] && { echo "== vprof"; grep -E "####|==" $OUT/vprof.txt; }
 [ -f $OUT/profile-sm90a.txt ] && grep "==" $OUT/profile-sm90a.txt
 el done
