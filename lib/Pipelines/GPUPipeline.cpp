@@ -34,9 +34,10 @@ mlir::sessa::buildGPUPipeline(OpPassManager &pm,
       // sessa -> gpu.launch kernels and linalg on tensors.
       "func.func(llvm-request-c-wrappers),"
       "sessa-decompose-layer{mixed-precision}," +
-      // On sm_90a, bf16/f16 attention (head dim 64) uses wgmma.
+      // On sm_90a, bf16/f16 attention (head dim 64) and the feedback
+      // attention's products use wgmma.
       std::string(StringRef(options.chip.getValue()).starts_with("sm_90a")
-                      ? "convert-sessa-to-gpu{wgmma-attention=true},"
+                      ? "convert-sessa-to-gpu{wgmma-attention=true wgmma-feedback=true},"
                       : "convert-sessa-to-gpu,") +
       // Chains of elementwise generics (bias add, GELU, rounding to bf16)
       // become one kernel each. canonicalize first: it resolves the

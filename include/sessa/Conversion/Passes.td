@@ -75,6 +75,12 @@ def ConvertSessaToGPU : Pass<"convert-sessa-to-gpu"> {
     P from registers, V as a transposed operand). A static T with at most
     64 query rows per kv head (decoding) keeps the mma.sync kernel.
 
+    With `wgmma-feedback` (the GPU pipeline sets it for sm_90a), a bf16/f16
+    feedback attention computes the logits of its strips of more than 64
+    rows, and without a cache also their cross-strip products (over a
+    transposed 16-bit copy of the solved rows), with the wgmma GEMM kernels
+    of `--sessa-gpu-matmul` (split over the keys into partial sums).
+
     `sessa.layer` must be decomposed first (`--sessa-decompose-layer`).
   }];
   let dependentDialects = [
@@ -90,7 +96,10 @@ def ConvertSessaToGPU : Pass<"convert-sessa-to-gpu"> {
            "Consecutive ropes of one storage type share one launch">,
     Option<"wgmmaAttention", "wgmma-attention", "bool", "false",
            "bf16/f16 attention with head dim 64 on sm_90a's wgmma (the "
-           "module must target sm_90a)">
+           "module must target sm_90a)">,
+    Option<"wgmmaFeedback", "wgmma-feedback", "bool", "false",
+           "sm_90a: the bf16/f16 feedback attention's logits and cross-strip "
+           "products as wgmma GEMM kernels (needs an sm_90a target)">
   ];
 }
 

@@ -60,11 +60,27 @@
 // 32 x 32) when the strip has more than 64 rows, else 64 (warps of 16 x 32;
 // decoding steps), chosen on the host. -sessa-gpu-feedback-fused-intra=0
 // keeps the separate inverse launch and the f32-tile intra kernel for
-// 16-bit storage too (for comparisons).
+// 16-bit storage too (for comparisons). With 16-bit storage the 16-bit
+// prob rows share W's memory (first half of each f32 row; the softmax's
+// last pass reads a step's W values before a barrier, then writes).
+//
+// sm_90a (the pass's `wgmma` option, set by the GPU pipeline for sm_90a),
+// 16-bit storage, strips of more than 64 rows: kernel 1 is a wgmma GEMM
+// launch per head (GemmKernel.cpp: 128 x 64 tiles, 6 stages) of qb's strip
+// rows against all the strip's keys (cached keys in a launch of their own),
+// unscaled (the softmax multiplies by c). Without a cache, kernel 3 is a
+// wgmma GEMM per head of prob against sT, a transposed 16-bit copy of the
+// solved rows of s [B, Hb, dv, T rounded up to 8] that kernel 5 writes for
+// every strip but the last; its keys are split (GemmOptions::splitK: at
+// least 512 keys a split, splits up to about 128 blocks, which also sizes
+// the partial buffer) and kernel 4 (the inverses) is its own launch again.
+// Hidden knobs -sessa-gpu-feedback-wgmma-*. Decoding steps, T <= 64 and
+// strips with a cache keep the mma.sync kernels.
 //
 //===----------------------------------------------------------------------===//
 #include "KernelBuilder.h"
 #include "Lowerings.h"
+#include "sessa/Dialect/Sessa/Transforms/GemmKernel.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -113,6 +129,62 @@ llvm::cl::opt<bool> clFusedIntra(
     llvm::cl::desc("Fuse the inverses into the intra-strip kernel (16-bit "
                    "storage)"));
 
+llvm::cl::opt<int64_t> clIntraBlocks(
+    "sessa-gpu-feedback-intra-blocks", llvm::cl::init(96), llvm::cl::Hidden,
+    llvm::cl::desc("Blocks wanted of the tensor-core intra-strip kernel: "
+                   "the widest of 32, 16, 8 columns a block giving as many"));
+
+// sm_90a (the pass's `wgmma` option): logits and cross-strip products as
+// wgmma GEMM kernels (GemmKernel.cpp); hidden knobs for measurements.
+llvm::cl::opt<bool> clWgmmaLogits(
+    "sessa-gpu-feedback-wgmma-logits", llvm::cl::init(true), llvm::cl::Hidden,
+    llvm::cl::desc("wgmma logits for strips of more than 64 rows (sm_90a)"));
+llvm::cl::opt<bool> clWgmmaRhs(
+    "sessa-gpu-feedback-wgmma-rhs", llvm::cl::init(true), llvm::cl::Hidden,
+    llvm::cl::desc("wgmma cross-strip products over a transposed copy of s "
+                   "for strips of more than 64 rows without a cache "
+                   "(sm_90a)"));
+llvm::cl::opt<int64_t> clWgmmaLogitsN(
+    "sessa-gpu-feedback-wgmma-logits-n", llvm::cl::init(64), llvm::cl::Hidden,
+    llvm::cl::desc("Keys per wgmma logits block (64, 128 or 256)"));
+llvm::cl::opt<int64_t> clWgmmaRhsN(
+    "sessa-gpu-feedback-wgmma-rhs-n", llvm::cl::init(64), llvm::cl::Hidden,
+    llvm::cl::desc("Value columns per wgmma cross-strip block (64, 128 or "
+                   "256)"));
+llvm::cl::opt<int64_t> clWgmmaRhsBlocks(
+    "sessa-gpu-feedback-wgmma-rhs-blocks", llvm::cl::init(128),
+    llvm::cl::Hidden,
+    llvm::cl::desc("wgmma cross-strip blocks wanted (key splits up to this "
+                   "many blocks; sizes the partial-sum buffer)"));
+llvm::cl::opt<int64_t> clWgmmaSplitKeys(
+    "sessa-gpu-feedback-wgmma-split-keys", llvm::cl::init(512),
+    llvm::cl::Hidden,
+    llvm::cl::desc("Solved keys per key split of the wgmma cross-strip "
+                   "product, at least"));
+
+// Defaults measured on an H100 (NOTES-feedback-strips.md, run 2 of
+// gpu11-fb): 6 stages for both products, the inverses in their own launch
+// (inside the wgmma product's extra blocks they took 13-17 us a strip
+// against 5.4 us alone).
+llvm::cl::opt<int64_t> clWgmmaLogitsStages(
+    "sessa-gpu-feedback-wgmma-logits-stages", llvm::cl::init(6),
+    llvm::cl::Hidden,
+    llvm::cl::desc("Shared memory stages of the wgmma logits (2 to 8)"));
+llvm::cl::opt<int64_t> clWgmmaRhsStages(
+    "sessa-gpu-feedback-wgmma-rhs-stages", llvm::cl::init(6),
+    llvm::cl::Hidden,
+    llvm::cl::desc("Shared memory stages of the wgmma cross-strip product "
+                   "(2 to 8)"));
+llvm::cl::opt<bool> clWgmmaInverseLaunch(
+    "sessa-gpu-feedback-wgmma-inverse-launch", llvm::cl::init(true),
+    llvm::cl::Hidden,
+    llvm::cl::desc("With the wgmma cross-strip product, the inverses in a "
+                   "launch of their own (grid (chunks, Hb, B) of 64 "
+                   "threads) instead of extra blocks of the product"));
+
+int64_t wgmmaN(int64_t n) { return n == 128 || n == 256 ? n : 64; }
+int64_t wgmmaStages(int64_t s) { return std::clamp<int64_t>(s, 2, 8); }
+
 /// The tensor-core product configuration (from the knobs).
 struct GemmConfig {
   int64_t n = 64, depth = 32, stages = 4;
@@ -136,7 +208,6 @@ constexpr int64_t kThreads = 256;
 constexpr int64_t kWarps = kThreads / 32;
 constexpr int64_t kTargetBlocks = 396; // 3 x 132 SMs for the rhs products
 constexpr int64_t kMinSplitKeys = 64;
-constexpr int64_t kIntraBlocks = 96; // fused intra-strip blocks wanted
 
 /// The operands of one feedback attention, as buffers, and its sizes.
 struct Operands {
@@ -152,6 +223,9 @@ struct Operands {
   Value partial; // [maxSplits, B, Hb, Rpad, dv] f32 partial rhs sums
   Value keysTotal; // size 3 of work/prob (P + T rounded up to 8)
   Value stripPad;  // size 2 of work/prob/diag: min(kStrip, T) rounded up to 64
+  bool probInWork = false; // prob rows share the memory of W's rows
+  Value sT;        // [B, Hb, dv, T rounded up to 8] storage type: s
+                   // transposed (wgmma cross-strip products), else null
   Value batch, rows, heads, dk, dv, cache;
   double scale;
 };
@@ -568,7 +642,7 @@ Value blockReduce(OpBuilder &b, Location loc, Value value, Value scratch,
 /// before the strip into `prob` (16-bit for the tensor cores, else in place
 /// in W), the strip's own keys into the f32 `diag` buffer.
 void buildSoftmax(OpBuilder &b, Location loc, const Operands &o,
-                  const Strip &strip) {
+                  const Strip &strip, Value wScale) {
   Value r0 = strip.r0, keys = strip.keys, solved = strip.solved;
   Value grid[] = {strip.rows, o.heads, o.batch};
   Value block[] = {cst(b, loc, kThreads)};
@@ -584,11 +658,17 @@ void buildSoftmax(OpBuilder &b, Location loc, const Operands &o,
         Value step = cst(b, loc, kThreads);
         Value negInf =
             cstF32(b, loc, -std::numeric_limits<double>::infinity());
+        // W times wScale (1, or the scale when the logits kernel left
+        // it out).
+        auto loadW = [&](OpBuilder &b, Location loc, Value j) -> Value {
+          Value x = memref::LoadOp::create(b, loc, o.work,
+                                           ValueRange{bi, h, row, j});
+          return arith::MulFOp::create(b, loc, x, wScale);
+        };
         auto maxLoop = scf::ForOp::create(
             b, loc, tid, visible, step, ValueRange{negInf},
             [&](OpBuilder &b, Location loc, Value j, ValueRange acc) {
-              Value x = memref::LoadOp::create(b, loc, o.work,
-                                               ValueRange{bi, h, row, j});
+              Value x = loadW(b, loc, j);
               scf::YieldOp::create(
                   b, loc,
                   ValueRange{arith::MaximumFOp::create(b, loc, acc[0], x)});
@@ -604,8 +684,7 @@ void buildSoftmax(OpBuilder &b, Location loc, const Operands &o,
         auto sumLoop = scf::ForOp::create(
             b, loc, tid, visible, step, ValueRange{cstF32(b, loc, 0.0)},
             [&](OpBuilder &b, Location loc, Value j, ValueRange acc) {
-              Value x = memref::LoadOp::create(b, loc, o.work,
-                                               ValueRange{bi, h, row, j});
+              Value x = loadW(b, loc, j);
               Value e = math::ExpOp::create(
                   b, loc, arith::SubFOp::create(b, loc, x, rowMax));
               scf::YieldOp::create(
@@ -619,18 +698,29 @@ void buildSoftmax(OpBuilder &b, Location loc, const Operands &o,
         Value factor = arith::DivFOp::create(
             b, loc, gamma,
             arith::MaximumFOp::create(b, loc, rowSum, cstF32(b, loc, 1.0)));
-        buildFor(b, loc, tid, keys, step, [&](OpBuilder &b, Location loc, Value j) {
+        // With 16-bit `prob` in W's memory (each prob row in the first
+        // half of its W row), the block's writes of keys [256 i, 256 i +
+        // 256) land on W keys [128 i, 128 i + 128), read in step i (i = 0)
+        // or earlier: a uniform loop with a barrier between the step's
+        // reads and writes keeps every W value read before it is
+        // overwritten.
+        Value iters = ceilDiv(b, loc, keys, step);
+        buildFor(b, loc, cst(b, loc, 0), iters, cst(b, loc, 1),
+                 [&](OpBuilder &b, Location loc, Value it) {
+          Value j = addIdx(b, loc, mulIdx(b, loc, it, step), tid);
           Value inRange = ult(b, loc, j, visible);
           Value w = buildIfElse(
               b, loc, inRange, f32,
               [&](OpBuilder &b, Location loc) {
-                Value x = memref::LoadOp::create(b, loc, o.work,
-                                                 ValueRange{bi, h, row, j});
+                Value x = loadW(b, loc, j);
                 Value e = math::ExpOp::create(
                     b, loc, arith::SubFOp::create(b, loc, x, rowMax));
                 return arith::MulFOp::create(b, loc, e, factor).getResult();
               },
               [&](OpBuilder &b, Location loc) { return cstF32(b, loc, 0.0); });
+          if (o.probInWork)
+            barrier(b, loc);
+          buildIf(b, loc, ult(b, loc, j, keys), [&](OpBuilder &b, Location loc) {
           scf::IfOp::create(
               b, loc, ult(b, loc, j, solved),
               [&](OpBuilder &b, Location loc) {
@@ -645,6 +735,7 @@ void buildSoftmax(OpBuilder &b, Location loc, const Operands &o,
                   storeF32(b, loc, w, o.diag16, {bi, h, row, jd});
                 scf::YieldOp::create(b, loc);
               });
+          });
         });
       });
 }
@@ -1774,14 +1865,181 @@ void buildIntraStripMma(OpBuilder &b, Location loc, const Operands &o,
             // ss rows of the chunk and rs are read by the next chunk.
             barrier(b, loc);
           });
+        // s transposed into sT for the later strips' wgmma cross-strip
+        // products (not for the last strip, nor with a cache): column after
+        // column, thread tid writes strip row tid (256 consecutive 16-bit
+        // elements a column), the same rounding as s.
+        if (o.sT) {
+          Value writeT = andI1(
+              b, loc, ult(b, loc, addIdx(b, loc, strip.r0, strip.rows), o.rows),
+              arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, o.cache,
+                                    cst(b, loc, 0)));
+          buildIf(b, loc, andI1(b, loc, writeT, ult(b, loc, tid, strip.rows)),
+                  [&](OpBuilder &b, Location loc) {
+            Value absRow = addIdx(b, loc, strip.r0, tid);
+            for (int64_t i = 0; i < nc; ++i) {
+              Value col = addIdx(b, loc, colBase, cst(b, loc, i));
+              buildIf(b, loc, ult(b, loc, col, o.dv),
+                      [&](OpBuilder &b, Location loc) {
+                Value v = memref::LoadOp::create(
+                    b, loc, ss, ValueRange{tid, cst(b, loc, i)});
+                storeF32(b, loc, v, o.sT, {bi, h, col, absRow});
+              });
+            }
+          });
+        }
       },
       poolBytes);
+}
+
+/// `scf.if (cond) { then } else { else }` with no results (host code).
+void ifElse(OpBuilder &b, Location loc, Value cond,
+            llvm::function_ref<void(OpBuilder &, Location)> thenBody,
+            llvm::function_ref<void(OpBuilder &, Location)> elseBody) {
+  scf::IfOp::create(
+      b, loc, cond,
+      [&](OpBuilder &b, Location loc) {
+        thenBody(b, loc);
+        scf::YieldOp::create(b, loc);
+      },
+      [&](OpBuilder &b, Location loc) {
+        elseBody(b, loc);
+        scf::YieldOp::create(b, loc);
+      });
+}
+
+/// `src` restricted to [offsets, offsets + sizes) (unit strides) with
+/// dimension `drop` (of size 1) dropped.
+Value dropDimView(OpBuilder &b, Location loc, Value src,
+                  ArrayRef<Value> offsets, ArrayRef<Value> sizes,
+                  int64_t drop) {
+  auto srcType = cast<MemRefType>(src.getType());
+  SmallVector<OpFoldResult> offs, szs, strides;
+  SmallVector<int64_t> shape;
+  for (int64_t i = 0; i < srcType.getRank(); ++i) {
+    offs.push_back(offsets[i]);
+    strides.push_back(b.getIndexAttr(1));
+    if (i == drop) {
+      szs.push_back(b.getIndexAttr(1));
+      continue;
+    }
+    szs.push_back(sizes[i]);
+    shape.push_back(ShapedType::kDynamic);
+  }
+  MemRefType type = memref::SubViewOp::inferRankReducedResultType(
+      shape, srcType, offs, szs, strides);
+  return memref::SubViewOp::create(b, loc, type, src, offs, szs, strides);
+}
+
+/// Kernel 1 on sm_90a: W[b, h, 0:rows, 0:keys] = qb[b, strip rows, h, :]
+/// K[b, 0:keys, h, :]^T, unscaled (the softmax applies c), as wgmma GEMM
+/// launches per head: one over the cached keys (if any), one over the new
+/// ones. Every row gets all of the strip's keys (the softmax reads only the
+/// visible ones).
+void buildLogitsWgmma(OpBuilder &b, Location loc, const Operands &o,
+                      const Strip &strip) {
+  GemmOptions opts;
+  opts.wgmma = true;
+  opts.blockN = wgmmaN(clWgmmaLogitsN);
+  opts.stages = wgmmaStages(clWgmmaLogitsStages);
+  opts.smallM = 0;
+  Value zero = cst(b, loc, 0), one = cst(b, loc, 1);
+  Value curKeys = subIdx(b, loc, strip.keys, o.cache);
+  buildFor(b, loc, zero, o.heads, one, [&](OpBuilder &b, Location loc, Value h) {
+    Value a = dropDimView(b, loc, o.qb, {zero, strip.r0, h, zero},
+                          {o.batch, strip.rows, one, o.dk}, 2);
+    auto product = [&](Value keysBuf, Value keyBase, Value n, Value cBase) {
+      Value k = dropDimView(b, loc, keysBuf, {zero, keyBase, h, zero},
+                            {o.batch, n, one, o.dk}, 2);
+      Value c = dropDimView(b, loc, o.work, {zero, h, zero, cBase},
+                            {o.batch, one, strip.rows, n}, 1);
+      LogicalResult ok = buildGemmLaunch(b, loc, a, k, c, /*transposeB=*/true,
+                                         /*accumulate=*/false, opts);
+      assert(succeeded(ok) && "wgmma logits product not supported");
+      (void)ok;
+    };
+    if (o.kbPrev)
+      product(o.kbPrev, zero, o.cache, zero);
+    product(o.kb, zero, curKeys, o.cache);
+  });
+}
+
+/// Kernel 3 on sm_90a (no cache; strips after the first solved from sT):
+/// partial[split, b, h, 0:rows, :] = prob[b, h, 0:rows, keys of the split]
+/// sT[b, h, :, keys of the split]^T as one wgmma GEMM launch per head, its
+/// k range split into `splits` (GemmOptions::splitK). The strip's inverses
+/// X_c run first in a launch of their own (kernel 4, grid (chunks, Hb, B));
+/// with -sessa-gpu-feedback-wgmma-inverse-launch=0 in one more column of
+/// the product's blocks instead (those of block row 0 and split 0, one per
+/// batch; GemmExtraBlocks). With no solved key (the first strip) the
+/// intra-strip kernel reads no partial: no product is launched (with the
+/// extra blocks, one over 8 keys of no meaning, for the inverses).
+void buildRhsWgmma(OpBuilder &b, Location loc, const Operands &o,
+                   const Strip &strip, Value splits) {
+  GemmOptions opts;
+  opts.wgmma = true;
+  opts.blockN = wgmmaN(clWgmmaRhsN);
+  opts.stages = wgmmaStages(clWgmmaRhsStages);
+  opts.smallM = 0;
+  opts.splitK = true;
+  Value zero = cst(b, loc, 0), one = cst(b, loc, 1);
+  Value kUsed = maxIndex(b, loc, strip.solved, cst(b, loc, 8));
+  Type f32 = b.getF32Type();
+  int64_t dyn = ShapedType::kDynamic;
+  auto cType = MemRefType::get(
+      {dyn, dyn, dyn}, f32,
+      StridedLayoutAttr::get(b.getContext(), dyn, {dyn, dyn, 1}));
+  Value rowsDv = mulIdx(b, loc, o.stripPad, o.dv);
+  if (clWgmmaInverseLaunch)
+    buildInverse(b, loc, o, strip);
+  buildFor(b, loc, zero, o.heads, one, [&](OpBuilder &b, Location loc, Value h) {
+    Value a = dropDimView(b, loc, o.prob, {zero, h, zero, zero},
+                          {o.batch, one, strip.rows, kUsed}, 1);
+    Value bm = dropDimView(b, loc, o.sT, {zero, h, zero, zero},
+                           {o.batch, one, o.dv, kUsed}, 1);
+    SmallVector<OpFoldResult> sizes = {mulIdx(b, loc, splits, o.batch),
+                                       strip.rows, o.dv};
+    SmallVector<OpFoldResult> strides = {mulIdx(b, loc, o.heads, rowsDv), o.dv,
+                                         b.getIndexAttr(1)};
+    Value c = memref::ReinterpretCastOp::create(
+        b, loc, cType, o.partial, OpFoldResult(mulIdx(b, loc, h, rowsDv)),
+        sizes, strides);
+    GemmExtraBlocks extra;
+    extra.columns = arith::SelectOp::create(
+        b, loc, ult(b, loc, one, strip.rows), one, zero);
+    extra.sharedBytes = (kStrip / kChunk) * kChunk * kARow * 4;
+    extra.body = [&o, &strip, h](OpBuilder &b, Location loc, Value pool,
+                                 Value tid, Value, Value by, Value bz) {
+      Value first = andI1(
+          b, loc,
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, by,
+                                cst(b, loc, 0)),
+          ult(b, loc, bz, o.batch));
+      buildIf(b, loc, first, [&](OpBuilder &b, Location loc) {
+        buildInverseBlock(b, loc, o, strip, pool, tid, bz, h, kStrip / kChunk);
+      });
+    };
+    auto product = [&](OpBuilder &b, Location loc) {
+      LogicalResult ok = buildGemmLaunch(
+          b, loc, a, bm, c, /*transposeB=*/true, /*accumulate=*/false, opts,
+          {}, clWgmmaInverseLaunch ? nullptr : &extra);
+      assert(succeeded(ok) && "wgmma cross-strip product not supported");
+      (void)ok;
+    };
+    // With the inverses launched apart, the first strip (nothing solved,
+    // its partials never read) launches no product.
+    if (clWgmmaInverseLaunch)
+      buildIf(b, loc, ult(b, loc, zero, strip.solved), product);
+    else
+      product(b, loc);
+  });
 }
 } // namespace
 
 FailureOr<SmallVector<Value>>
 mlir::sessa::gpulowering::lowerFeedbackAttention(RewriterBase &rewriter,
-                                                 FeedbackAttentionOp op) {
+                                                 FeedbackAttentionOp op,
+                                                 bool wgmma) {
   Location loc = op.getLoc();
   OpBuilder &b = rewriter;
   auto fType = cast<RankedTensorType>(op.getF().getType());
@@ -1831,15 +2089,42 @@ mlir::sessa::gpulowering::lowerFeedbackAttention(RewriterBase &rewriter,
   Type f32 = b.getF32Type();
   int64_t dyn = ShapedType::kDynamic;
   auto workType = MemRefType::get({dyn, dyn, dyn, dyn}, f32);
-  o.work = memref::AllocOp::create(
-      b, loc, workType, ValueRange{o.batch, o.heads, stripPad, keysTotal});
+  // wgmma paths (sm_90a, 16-bit storage).
+  const bool wgLogits = wgmma && mmaType && clWgmmaLogits;
+  const bool wgRhs = wgmma && mmaType && clWgmmaRhs;
+  Value raw;
+  if (mmaType) {
+    // 16-bit prob rows live in the first half of W's f32 rows (the softmax
+    // reads each W value before its row's prob overwrites it): one buffer.
+    Value bytes = mulIdx(
+        b, loc,
+        mulIdx(b, loc, mulIdx(b, loc, o.batch, o.heads),
+               mulIdx(b, loc, stripPad, keysTotal)),
+        cst(b, loc, 4));
+    raw = memref::AllocOp::create(
+        b, loc, MemRefType::get({dyn}, b.getI8Type()), ValueRange{bytes});
+    Value zero = cst(b, loc, 0);
+    o.work = memref::ViewOp::create(
+        b, loc, workType, raw, zero,
+        ValueRange{o.batch, o.heads, stripPad, keysTotal});
+    o.prob = memref::ViewOp::create(
+        b, loc, MemRefType::get({dyn, dyn, dyn, dyn}, mmaType), raw, zero,
+        ValueRange{o.batch, o.heads, stripPad,
+                   mulIdx(b, loc, keysTotal, cst(b, loc, 2))});
+    o.probInWork = true;
+  } else {
+    o.work = memref::AllocOp::create(
+        b, loc, workType, ValueRange{o.batch, o.heads, stripPad, keysTotal});
+    o.prob = o.work;
+  }
   o.keysTotal = keysTotal;
   o.stripPad = stripPad;
-  o.prob = o.work;
-  if (mmaType)
-    o.prob = memref::AllocOp::create(
+  if (wgRhs)
+    o.sT = memref::AllocOp::create(
         b, loc, MemRefType::get({dyn, dyn, dyn, dyn}, mmaType),
-        ValueRange{o.batch, o.heads, stripPad, keysTotal});
+        ValueRange{o.batch, o.heads, o.dv,
+                   mulIdx(b, loc, ceilDiv(b, loc, o.rows, cst(b, loc, 8)),
+                          cst(b, loc, 8))});
   o.diag = memref::AllocOp::create(
       b, loc, workType, ValueRange{o.batch, o.heads, stripPad, stripPad});
   if (mmaType)
@@ -1861,6 +2146,21 @@ mlir::sessa::gpulowering::lowerFeedbackAttention(RewriterBase &rewriter,
       ceilDiv(b, loc, cst(b, loc, kTargetBlocks),
               mulIdx(b, loc, mulIdx(b, loc, colTiles, bh), chunksPad)),
       cst(b, loc, 1));
+  if (wgRhs) {
+    // The wgmma product's blocks (128 rows x wgmmaN columns) times the
+    // splits reach about clWgmmaRhsBlocks; the older kernels then split
+    // over as many.
+    Value wgTiles = mulIdx(
+        b, loc,
+        mulIdx(b, loc, ceilDiv(b, loc, o.dv, cst(b, loc, wgmmaN(clWgmmaRhsN))),
+               ceilDiv(b, loc, stripPad, cst(b, loc, 2 * kChunk))),
+        bh);
+    maxSplits = maxIndex(
+        b, loc,
+        ceilDiv(b, loc, cst(b, loc, std::max<int64_t>(clWgmmaRhsBlocks, 1)),
+                wgTiles),
+        cst(b, loc, 1));
+  }
   o.partial = memref::AllocOp::create(
       b, loc, MemRefType::get({dyn, dyn, dyn, dyn, dyn}, f32),
       ValueRange{maxSplits, o.batch, o.heads, stripPad, o.dv});
@@ -1918,27 +2218,76 @@ mlir::sessa::gpulowering::lowerFeedbackAttention(RewriterBase &rewriter,
                logitBig = andI1(b, loc, big,
                                 ult(b, loc, cst(b, loc, clLogitFill - 1), blocks128));
              }
-             if (mmaType)
+             auto logitsMma = [&](OpBuilder &, Location) {
                byRows(
                    [&](OpBuilder &b, Location loc, int64_t m) {
                      buildLogitsMma(b, loc, o, strip, mmaType, m);
                    },
                    logitBig);
-             else
+             };
+             Value wScale = cstF32(b, loc, 1.0);
+             if (wgLogits) {
+               // sm_90a: strips of more than 64 rows get wgmma logits,
+               // unscaled.
+               ifElse(b, loc, big,
+                      [&](OpBuilder &b, Location loc) {
+                        buildLogitsWgmma(b, loc, o, strip);
+                      },
+                      logitsMma);
+               wScale = arith::SelectOp::create(
+                   b, loc, big, cstF32(b, loc, o.scale), wScale);
+             } else if (mmaType) {
+               logitsMma(b, loc);
+             } else {
                buildLogits(b, loc, o, strip);
-             buildSoftmax(b, loc, o, strip);
-             if (mmaType)
+             }
+             buildSoftmax(b, loc, o, strip, wScale);
+             auto rhsMma = [&](OpBuilder &, Location) {
                byRows([&](OpBuilder &b, Location loc, int64_t m) {
                  buildRhsPartialMma(b, loc, o, strip, splits, perSplit, mmaType, m,
                                     /*withInverse=*/clFusedIntra);
                }, big);
-             else
+             };
+             if (wgRhs) {
+               // sm_90a without a cache: strips of more than 64 rows (all
+               // earlier strips had kStrip rows and wrote sT) take the
+               // wgmma product with key splits of at least
+               // clWgmmaSplitKeys keys; the first strip's partials are
+               // never read.
+               Value useWg = andI1(
+                   b, loc, big,
+                   arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                         o.cache, cst(b, loc, 0)));
+               Value wgSplits = minIndex(
+                   b, loc,
+                   maxIndex(b, loc,
+                            ceilDiv(b, loc, strip.solved,
+                                    cst(b, loc, std::max<int64_t>(
+                                                    clWgmmaSplitKeys, 64))),
+                            cst(b, loc, 1)),
+                   maxSplits);
+               ifElse(b, loc, useWg,
+                      [&](OpBuilder &b, Location loc) {
+                        buildRhsWgmma(b, loc, o, strip, wgSplits);
+                      },
+                      rhsMma);
+               Value noKeys = arith::CmpIOp::create(
+                   b, loc, arith::CmpIPredicate::eq, strip.solved, cst(b, loc, 0));
+               splits = arith::SelectOp::create(
+                   b, loc, useWg,
+                   arith::SelectOp::create(b, loc, noKeys, cst(b, loc, 0),
+                                           wgSplits),
+                   splits);
+             } else if (mmaType) {
+               rhsMma(b, loc);
+             } else {
                buildRhsPartialSimt(b, loc, o, strip, splits, perSplit);
+             }
              Value manyRows = ult(b, loc, cst(b, loc, 1), strip.rows);
              if (mmaType && clFusedIntra) {
                // The inverses ran in kernel 3's extra blocks; the
                // tensor-core intra-strip kernel's width (32, 16 or 8
-               // columns) gives at least kIntraBlocks blocks where dv
+               // columns) gives at least clIntraBlocks blocks where dv
                // allows; a strip of one row (a decoding step) has X = I:
                // the SIMT-X kernel, which then reads no X.
                auto blocksOf = [&](int64_t nc) {
@@ -1950,7 +2299,7 @@ mlir::sessa::gpulowering::lowerFeedbackAttention(RewriterBase &rewriter,
                    scf::YieldOp::create(b, loc);
                  };
                };
-               Value target = cst(b, loc, kIntraBlocks);
+               Value target = cst(b, loc, std::max<int64_t>(clIntraBlocks, 1));
                scf::IfOp::create(
                    b, loc, manyRows,
                    [&](OpBuilder &b, Location loc) {
@@ -1983,8 +2332,8 @@ mlir::sessa::gpulowering::lowerFeedbackAttention(RewriterBase &rewriter,
   memref::DeallocOp::create(b, loc, o.diag);
   if (o.diag16)
     memref::DeallocOp::create(b, loc, o.diag16);
-  if (o.prob != o.work)
-    memref::DeallocOp::create(b, loc, o.prob);
-  memref::DeallocOp::create(b, loc, o.work);
+  if (o.sT)
+    memref::DeallocOp::create(b, loc, o.sT);
+  memref::DeallocOp::create(b, loc, raw ? raw : o.work);
   return SmallVector<Value>{toTensor(b, loc, o.s)};
 }

@@ -22,8 +22,10 @@ FailureOr<SmallVector<Value>> lowerRopes(RewriterBase &rewriter,
 /// head (or a dynamic T) use the sm_90a wgmma kernel.
 FailureOr<SmallVector<Value>> lowerAttention(RewriterBase &rewriter,
                                              AttentionOp op, bool wgmma);
+/// `wgmma`: products on sm_90a's wgmma GEMM kernels where they apply.
 FailureOr<SmallVector<Value>>
-lowerFeedbackAttention(RewriterBase &rewriter, FeedbackAttentionOp op);
+lowerFeedbackAttention(RewriterBase &rewriter, FeedbackAttentionOp op,
+                       bool wgmma = false);
 FailureOr<SmallVector<Value>> lowerSelectiveScan(RewriterBase &rewriter,
                                                  SelectiveScanOp op);
 

@@ -17,7 +17,8 @@ using namespace mlir::sessa;
 
 namespace {
 template <typename OpTy> struct LowerToGPU : OpRewritePattern<OpTy> {
-  using OpRewritePattern<OpTy>::OpRewritePattern;
+  LowerToGPU(MLIRContext *ctx, const SessaToGPUKernelOptions &options)
+      : OpRewritePattern<OpTy>(ctx), options(options) {}
 
   LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
@@ -28,42 +29,34 @@ template <typename OpTy> struct LowerToGPU : OpRewritePattern<OpTy> {
     return success();
   }
 
-  static FailureOr<SmallVector<Value>> lower(PatternRewriter &rewriter,
-                                             OpTy op);
+  FailureOr<SmallVector<Value>> lower(PatternRewriter &rewriter,
+                                      OpTy op) const;
+
+  SessaToGPUKernelOptions options;
 };
 
 template <>
 FailureOr<SmallVector<Value>>
-LowerToGPU<RopeOp>::lower(PatternRewriter &rewriter, RopeOp op) {
+LowerToGPU<RopeOp>::lower(PatternRewriter &rewriter, RopeOp op) const {
   return gpulowering::lowerRope(rewriter, op);
 }
-/// Attention, with the choice of the sm_90a wgmma kernel.
-struct LowerAttentionToGPU : OpRewritePattern<AttentionOp> {
-  LowerAttentionToGPU(MLIRContext *ctx, bool wgmma)
-      : OpRewritePattern<AttentionOp>(ctx), wgmma(wgmma) {}
-
-  LogicalResult matchAndRewrite(AttentionOp op,
-                                PatternRewriter &rewriter) const override {
-    FailureOr<SmallVector<Value>> replacement =
-        gpulowering::lowerAttention(rewriter, op, wgmma);
-    if (failed(replacement))
-      return failure();
-    replaceOpWithCasts(rewriter, op, *replacement);
-    return success();
-  }
-
-  bool wgmma;
-};
+template <>
+FailureOr<SmallVector<Value>>
+LowerToGPU<AttentionOp>::lower(PatternRewriter &rewriter,
+                               AttentionOp op) const {
+  return gpulowering::lowerAttention(rewriter, op, options.wgmmaAttention);
+}
 template <>
 FailureOr<SmallVector<Value>>
 LowerToGPU<FeedbackAttentionOp>::lower(PatternRewriter &rewriter,
-                                       FeedbackAttentionOp op) {
-  return gpulowering::lowerFeedbackAttention(rewriter, op);
+                                       FeedbackAttentionOp op) const {
+  return gpulowering::lowerFeedbackAttention(rewriter, op,
+                                             options.wgmmaFeedback);
 }
 template <>
 FailureOr<SmallVector<Value>>
 LowerToGPU<SelectiveScanOp>::lower(PatternRewriter &rewriter,
-                                   SelectiveScanOp op) {
+                                   SelectiveScanOp op) const {
   return gpulowering::lowerSelectiveScan(rewriter, op);
 }
 
@@ -130,7 +123,7 @@ struct ConvertSessaToGPUPass
         replaceOpWithCasts(rewriter, rope, ValueRange{(*results)[i]});
     }
     RewritePatternSet patterns(&getContext());
-    populateSessaToGPUPatterns(patterns, wgmmaAttention);
+    populateSessaToGPUPatterns(patterns, {wgmmaAttention, wgmmaFeedback});
     walkAndApplyPatterns(getOperation(), std::move(patterns));
     if (failed(checkAllSessaOpsLowered(getOperation(), "convert-sessa-to-gpu")))
       signalPassFailure();
@@ -138,9 +131,9 @@ struct ConvertSessaToGPUPass
 };
 } // namespace
 
-void mlir::sessa::populateSessaToGPUPatterns(RewritePatternSet &patterns,
-                                              bool wgmmaAttention) {
-  patterns.add<LowerToGPU<RopeOp>, LowerToGPU<FeedbackAttentionOp>,
-               LowerToGPU<SelectiveScanOp>>(patterns.getContext());
-  patterns.add<LowerAttentionToGPU>(patterns.getContext(), wgmmaAttention);
+void mlir::sessa::populateSessaToGPUPatterns(
+    RewritePatternSet &patterns, const SessaToGPUKernelOptions &options) {
+  patterns.add<LowerToGPU<RopeOp>, LowerToGPU<AttentionOp>,
+               LowerToGPU<FeedbackAttentionOp>, LowerToGPU<SelectiveScanOp>>(
+      patterns.getContext(), options);
 }

@@ -144,10 +144,16 @@ func.func @f32_cache(%f: tensor<2x?x3x24xf32>, %q: tensor<2x?x3x40xf32>, %k: ten
 // bf16: the logits, cross-strip and intra-strip products on tensor cores;
 // the normalised probabilities of the keys before the strip in bf16 for the
 // rhs products, the strip's own keys in f32 (DIAG, for the inverses) and in
-// bf16 (DIAG16, the intra-strip operands).
+// bf16 (DIAG16, the intra-strip operands). The bf16 probabilities share W's
+// memory: each row's prob in the first half of its f32 W row (one byte
+// buffer, two views; the prob view has twice W's keys per row).
 // CHECK-LABEL: func.func @bf16_tensor_cores
-// CHECK:       %[[W:.*]] = memref.alloc(%c2, %c1, %{{.*}}) : memref<?x?x?x?xf32>
-// CHECK:       %[[PROB:.*]] = memref.alloc(%c2, %c1, %{{.*}}) : memref<?x?x?x?xbf16>
+// CHECK:       %[[KT:.*]] = arith.muli %{{.*}}, %c8 : index
+// CHECK:       %[[BYTES:.*]] = arith.muli %{{.*}}, %c4 : index
+// CHECK:       %[[RAW:.*]] = memref.alloc(%[[BYTES]]) : memref<?xi8>
+// CHECK:       %[[W:.*]] = memref.view %[[RAW]][%c0][%c2, %c1, %{{.*}}, %[[KT]]] : memref<?xi8> to memref<?x?x?x?xf32>
+// CHECK:       %[[KT2:.*]] = arith.muli %[[KT]], %c2 : index
+// CHECK:       %[[PROB:.*]] = memref.view %[[RAW]][%c0][%c2, %c1, %{{.*}}, %[[KT2]]] : memref<?xi8> to memref<?x?x?x?xbf16>
 // CHECK:       %[[DIAG:.*]] = memref.alloc(%c2, %c1, %{{.*}}) : memref<?x?x?x?xf32>
 // CHECK:       %[[DIAG16:.*]] = memref.alloc(%c2, %c1, %{{.*}}) : memref<?x?x?x?xbf16>
 // CHECK:       %[[INV:.*]] = memref.alloc(%c2, %c1, %{{.*}}) : memref<?x?x?x64x64xf32>
@@ -272,8 +278,7 @@ func.func @f32_cache(%f: tensor<2x?x3x24xf32>, %q: tensor<2x?x3x40xf32>, %k: ten
 // CHECK:       memref.dealloc %[[INV]]
 // CHECK:       memref.dealloc %[[DIAG]]
 // CHECK:       memref.dealloc %[[DIAG16]]
-// CHECK:       memref.dealloc %[[PROB]]
-// CHECK:       memref.dealloc %[[W]]
+// CHECK:       memref.dealloc %[[RAW]]
 func.func @bf16_tensor_cores(%f: tensor<2x?x1x64xbf16>, %q: tensor<2x?x1x32xbf16>, %k: tensor<2x?x1x32xbf16>, %g: tensor<2x?x1xbf16>) -> tensor<2x?x1x64xbf16> {
   %s = sessa.feedback_attention %f, %q, %k, %g : tensor<2x?x1x64xbf16>, tensor<2x?x1x32xbf16>, tensor<2x?x1x32xbf16>, tensor<2x?x1xbf16>
   return %s : tensor<2x?x1x64xbf16>

@@ -6,12 +6,21 @@
 
 namespace mlir::sessa {
 
+/// The sm_90a wgmma kernels the GPU lowering may use (the module must then
+/// target sm_90a; the GPU pipeline sets both for that chip).
+struct SessaToGPUKernelOptions {
+  /// bf16/f16 attention with head dim 64: a FlashAttention-3 style kernel.
+  bool wgmmaAttention = false;
+  /// bf16/f16 feedback attention: the strips' logits and cross-strip
+  /// products as wgmma GEMM kernels.
+  bool wgmmaFeedback = false;
+};
+
 /// Patterns rewriting rope, attention, feedback_attention and selective_scan
-/// on tensors into gpu.launch kernels over device buffers. With
-/// `wgmmaAttention`, bf16/f16 attention of head dim 64 uses sm_90a's
-/// wgmma kernel (the module must then target sm_90a).
+/// on tensors into gpu.launch kernels over device buffers; `options` says
+/// which sm_90a wgmma kernels they may use.
 void populateSessaToGPUPatterns(RewritePatternSet &patterns,
-                                bool wgmmaAttention = false);
+                                const SessaToGPUKernelOptions &options = {});
 
 } // namespace mlir::sessa
 

@@ -1067,7 +1067,9 @@ llvm::cl::opt<int64_t> clWgmmaPending(
 
 void buildWgmmaGemm(ImplicitLocOpBuilder &b, Value a, Value bm, Value c,
                     bool transposeB, bool accumulate, const Config &cfg,
-                    ArrayRef<sessa::GemmEpilogueStage> stages) {
+                    ArrayRef<sessa::GemmEpilogueStage> stages,
+                    bool splitK = false,
+                    const sessa::GemmExtraBlocks *extra = nullptr) {
   IndexMath im{b};
   MLIRContext *ctx = b.getContext();
   Type elem = cast<MemRefType>(a.getType()).getElementType();
@@ -1088,29 +1090,59 @@ void buildWgmmaGemm(ImplicitLocOpBuilder &b, Value a, Value bm, Value c,
     auto space = gpu::AddressSpaceAttr::get(
         ctx, gpu::GPUDialect::getWorkgroupAddressSpace());
     // + 1024: the tiles start at the first 1024-byte aligned address.
+    int64_t smem = tileBytes + 1024;
+    if (extra)
+      smem = std::max(smem, extra->sharedBytes);
     Value smemBytes = arith::ConstantOp::create(
-        b, b.getI32IntegerAttr(static_cast<int32_t>(tileBytes + 1024)));
+        b, b.getI32IntegerAttr(static_cast<int32_t>(smem)));
+    Value gridX = im.ceilDiv(sizes.n, blockN);
+    if (extra)
+      gridX = im.add(gridX, extra->columns);
     auto launch = gpu::LaunchOp::create(
-        b, im.ceilDiv(sizes.n, blockN), im.ceilDiv(sizes.m, blockM),
+        b, gridX, im.ceilDiv(sizes.m, blockM),
         sizes.batch, im.c(256), im.c(1), im.c(1), smemBytes);
     launch->setAttr("sessa.gpu_kernel", b.getStringAttr("gemm_wgmma"));
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(&launch.getBody().front());
-    IndexMath km{b};
-    I32Math x{b};
     Value dyn = gpu::DynamicSharedMemoryOp::create(
         b, MemRefType::get({ShapedType::kDynamic}, i8,
                            MemRefLayoutAttrInterface(), space));
+    // The product's tiles; with `extra`, blocks past its columns run the
+    // extra body instead.
+    auto tiles = [&](ImplicitLocOpBuilder &b) {
+    IndexMath km{b};
+    I32Math x{b};
     KernelIds ids;
     ids.tid = launch.getThreadIds().x;
     ids.batch = launch.getBlockIds().z;
     ids.n0 = km.mul(launch.getBlockIds().x, blockN);
     ids.m0 = km.mul(launch.getBlockIds().y, blockM);
-    ids.a = makeView(b, a, /*rowDim=*/0, ids.batch, vec);
-    ids.b = makeView(b, bm, /*rowDim=*/transposeB ? 0 : 1, ids.batch, vec);
+    // Split k: A and B of batch z % batchA, k range of split z / batchA.
+    Value abBatch = ids.batch, kBase = km.c(0);
+    if (splitK) {
+      Value batchA = memref::DimOp::create(b, a, 0);
+      abBatch = arith::RemUIOp::create(b, ids.batch, batchA);
+      Value split = arith::DivUIOp::create(b, ids.batch, batchA);
+      Value splits = arith::CeilDivUIOp::create(
+          b, memref::DimOp::create(b, c, 0), batchA);
+      Value kFull = memref::DimOp::create(b, a, 2);
+      Value per = km.mul(
+          km.ceilDiv(arith::CeilDivUIOp::create(b, kFull, splits), blockK),
+          blockK);
+      kBase = km.min(km.mul(split, per), kFull);
+      ids.k = km.min(km.add(kBase, per), kFull);
+    }
+    ids.a = makeView(b, a, /*rowDim=*/0, abBatch, vec);
+    ids.b = makeView(b, bm, /*rowDim=*/transposeB ? 0 : 1, abBatch, vec);
     ids.c = makeView(b, c, /*rowDim=*/0, ids.batch, vec);
-    ids.k = ids.a.cols;
-    Value numTiles = km.ceilDiv(ids.k, blockK);
+    if (splitK) {
+      // Loads past the split's end are zero filled.
+      ids.a.cols = ids.k;
+      ids.b.cols = ids.k;
+    } else {
+      ids.k = ids.a.cols;
+    }
+    Value numTiles = km.ceilDiv(km.sub(ids.k, kBase), blockK);
     Value shBase = sharedBasePtr(b, dyn);
     // Shared-window address of the base and the pad to 1024 bytes.
     Value baseAddr = arith::TruncIOp::create(
@@ -1334,19 +1366,21 @@ void buildWgmmaGemm(ImplicitLocOpBuilder &b, Value a, Value bm, Value c,
       scf::YieldOp::create(
           b, mainLoop(b, [&](ImplicitLocOpBuilder &b, Value stage, Value k0) {
             I32Math x{b};
-            fastLoad(b, ops, x.of(stage), k0);
+            IndexMath im{b};
+            fastLoad(b, ops, x.of(stage), im.add(k0, kBase));
           }));
       b.setInsertionPointToStart(&both.getElseRegion().front());
       scf::YieldOp::create(
           b, mainLoop(b, [&](ImplicitLocOpBuilder &b, Value stage, Value k0) {
             IndexMath im{b};
             Value padI = arith::IndexCastUIOp::create(b, b.getIndexType(), pad);
+            Value kk = im.add(k0, kBase);
             slowLoad(b, ids.a, ids.m0, blockM,
-                     im.add(padI, im.mul(stage, aStageBytes)), k0);
+                     im.add(padI, im.mul(stage, aStageBytes)), kk);
             slowLoad(b, ids.b, ids.n0, blockN,
                      im.add(padI, im.add(im.mul(stage, bStageBytes),
                                          im.c(aBytes))),
-                     k0);
+                     kk);
           }));
     }
     SmallVector<Value> acc;
@@ -1356,6 +1390,22 @@ void buildWgmmaGemm(ImplicitLocOpBuilder &b, Value a, Value bm, Value c,
     mmaEpilogue(b, ids, acc, c, accumulate, stages,
                 /*warpRows=*/16, /*warpCols=*/blockN, /*warpsN=*/1,
                 /*mTiles=*/1, /*nTiles=*/blockN / 8);
+    };
+    if (!extra) {
+      tiles(b);
+    } else {
+      IndexMath km{b};
+      Value n = c ? memref::DimOp::create(
+                        b, c, cast<MemRefType>(c.getType()).getRank() - 1)
+                  : Value();
+      Value tilesX = km.ceilDiv(n, blockN);
+      Value bx = launch.getBlockIds().x;
+      ifThen(b, km.lt(bx, tilesX), tiles, [&](ImplicitLocOpBuilder &b) {
+        extra->body(b, b.getLoc(), dyn, launch.getThreadIds().x,
+                    arith::SubIOp::create(b, bx, tilesX),
+                    launch.getBlockIds().y, launch.getBlockIds().z);
+      });
+    }
     gpu::TerminatorOp::create(b);
   });
 }
@@ -1650,10 +1700,11 @@ LogicalResult mlir::sessa::verifyGemmOptions(const GemmOptions &options,
   }
   if (options.wgmma) {
     if ((options.blockM && options.blockM != 128) ||
-        (options.blockN && options.blockN != 128 && options.blockN != 256) ||
+        (options.blockN && options.blockN != 64 && options.blockN != 128 &&
+         options.blockN != 256) ||
         (options.blockK && options.blockK != 64) ||
         (options.warps && options.warps != 8)) {
-      message = "wgmma tiles are 128 x (128 or 256) x 64 with 8 warps";
+      message = "wgmma tiles are 128 x (64, 128 or 256) x 64 with 8 warps";
       return failure();
     }
     if (tilingFor(2, options).smemBytes > 227 * 1024) {
@@ -1720,10 +1771,19 @@ LogicalResult mlir::sessa::buildGemmLaunch(OpBuilder &builder, Location loc,
                                            Value a, Value b, Value c,
                                            bool transposeB, bool accumulate,
                                            const GemmOptions &options,
-                                           ArrayRef<GemmEpilogueStage> epilogue) {
+                                           ArrayRef<GemmEpilogueStage> epilogue,
+                                           const GemmExtraBlocks *extra) {
   std::string message;
   if (!isSupportedGemm(a, b, c, transposeB) ||
       failed(verifyGemmOptions(options, message)))
+    return failure();
+  Type elemA = cast<MemRefType>(a.getType()).getElementType();
+  // Split k and extra blocks: wgmma kernels only (rank-3 operands for the
+  // split), never the small-M kernel.
+  if ((options.splitK || extra) &&
+      (!options.wgmma || elemA.isF32() || options.smallM != 0 ||
+       (options.splitK && (cast<MemRefType>(c.getType()).getRank() != 3 ||
+                           accumulate))))
     return failure();
   auto cType = cast<MemRefType>(c.getType());
   if (!epilogue.empty() &&
@@ -1739,7 +1799,8 @@ LogicalResult mlir::sessa::buildGemmLaunch(OpBuilder &builder, Location loc,
     if (elem.isF32())
       buildF32Gemm(ib, a, b, c, transposeB, accumulate, cfg, epilogue);
     else if (options.wgmma)
-      buildWgmmaGemm(ib, a, b, c, transposeB, accumulate, cfg, epilogue);
+      buildWgmmaGemm(ib, a, b, c, transposeB, accumulate, cfg, epilogue,
+                     options.splitK, extra);
     else
       buildMmaGemm(ib, a, b, c, transposeB, accumulate, cfg, epilogue);
   };

@@ -17,7 +17,7 @@
 // WARPS: error: sessa-gpu-matmul: warps must be 0 (default), 4 or 8
 // WARPTILE: error: sessa-gpu-matmul: block-m / 64 must divide warps and each warp's block-n share must be 16, 32, 48 or 64 columns
 // SMEM: error: sessa-gpu-matmul: tiles need more than 227 KiB of shared memory
-// WGMMA: error: sessa-gpu-matmul: wgmma tiles are 128 x (128 or 256) x 64 with 8 warps
+// WGMMA: error: sessa-gpu-matmul: wgmma tiles are 128 x (64, 128 or 256) x 64 with 8 warps
 // LARGE: error: sessa-gpu-matmul: block-k must be 0 (default) or a multiple of 16 up to 128
 
 // expected-error @below {{sessa-gpu-matmul: block-k must be 0 (default) or a multiple of 16 up to 128}}

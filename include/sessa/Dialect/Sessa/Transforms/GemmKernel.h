@@ -42,6 +42,7 @@
 #include "mlir/IR/Value.h"
 #include "mlir/Support/LLVM.h"
 
+#include <functional>
 #include <string>
 
 namespace mlir::sessa {
@@ -65,9 +66,31 @@ struct GemmOptions {
   /// kernel is always 128 x 128 with 256 threads.
   int64_t blockM = 0, blockN = 0, warps = 0;
   /// bf16/f16 with sm_90a's wgmma.mma_async (two warpgroups per 128 x
-  /// block-n tile, block-n 128 or 256 (default), block-k 64, 4 stages by
+  /// block-n tile, block-n 64, 128 or 256 (default), block-k 64, 4 stages by
   /// default) instead of mma.sync. The kernel needs an sm_90a target.
   bool wgmma = false;
+  /// wgmma with rank-3 operands only: a split of the k range over C's
+  /// batch. C's batch extent is `splits` times A's (and B's): block z
+  /// computes batch z % batchA over the k range [split * per, min(K, (split
+  /// + 1) * per)), split = z / batchA, per = ceil(K / splits) rounded up to
+  /// block-k, into C[z] (overwritten; zero for an empty range). The caller
+  /// sums the splits (deterministic partial sums).
+  bool splitK = false;
+};
+
+/// Blocks of other work appended to a wgmma GEMM launch (so that they run
+/// beside its tiles instead of in a launch of their own): grid x gets
+/// `columns` more block columns; a block of those calls `body` with the
+/// launch's dynamic shared memory (memref<?xi8, workgroup>, at least
+/// `sharedBytes`, 16-byte aligned), its thread id (256 threads) and its
+/// block ids (x counted from the first extra column). Nothing runs when C
+/// is empty.
+struct GemmExtraBlocks {
+  Value columns;
+  int64_t sharedBytes = 0;
+  std::function<void(OpBuilder &, Location, Value dynamicShared, Value tid,
+                     Value blockX, Value blockY, Value blockZ)>
+      body;
 };
 
 /// Block tile, block size and dynamic shared memory of the kernels (for
@@ -126,7 +149,8 @@ LogicalResult buildGemmLaunch(OpBuilder &builder, Location loc, Value a,
                               Value b, Value c, bool transposeB,
                               bool accumulate,
                               const GemmOptions &options = {},
-                              ArrayRef<GemmEpilogueStage> epilogue = {});
+                              ArrayRef<GemmEpilogueStage> epilogue = {},
+                              const GemmExtraBlocks *extra = nullptr);
 
 } // namespace mlir::sessa
 
