@@ -68,6 +68,13 @@ struct GemmOptions {
   /// block-n tile, block-n 128 or 256 (default), block-k 64, 4 stages by
   /// default) instead of mma.sync. The kernel needs an sm_90a target.
   bool wgmma = false;
+  /// With wgmma, rank-2 products with B[n, k]: a warp-specialised
+  /// persistent kernel fed by TMA (tensor maps made at run time by the
+  /// runtime's sessa_cuda_tensor_map_2d; the cp.async wgmma kernel runs
+  /// when it returns none), launched with at most `tmaBlocks` blocks (one
+  /// per SM of an H100 SXM by default).
+  bool tma = true;
+  int64_t tmaBlocks = 132;
 };
 
 /// Block tile, block size and dynamic shared memory of the kernels (for

@@ -372,6 +372,12 @@ def SessaGPUMatmul : Pass<"sessa-gpu-matmul", "::mlir::ModuleOp"> {
     Option<"wgmma", "wgmma", "bool", /*default=*/"false",
            "bf16/f16 products with sm_90a wgmma.mma_async (the module must "
            "target sm_90a)">,
+    Option<"tma", "tma", "bool", /*default=*/"true",
+           "with wgmma: rank-2 products with B[n, k] use the TMA "
+           "warp-specialised persistent kernel when the runtime makes tensor "
+           "maps (sessa_cuda_tensor_map_2d), else the cp.async kernel">,
+    Option<"tmaBlocks", "tma-blocks", "int64_t", /*default=*/"132",
+           "blocks of the persistent TMA kernel (at most; one per SM)">,
     Option<"fuseEpilogue", "fuse-epilogue", "bool", /*default=*/"true",
            "apply elementwise consumers of the product in the kernel's "
            "epilogue">,
