@@ -74,6 +74,9 @@ VARIANTS = {
     "bf16_tma_n128s6": ("bf16", "bf16", "f32", True, True, False, "wgmma=1 tma=1 block-n=128 stages=6"),
     "bf16_bf16out_tma_n256s4": ("bf16", "bf16", "bf16", True, True, False, "wgmma=1 tma=1 block-n=256 stages=4"),
     "f16_tma_n256s4": ("f16", "f16", "f32", True, True, False, "wgmma=1 tma=1 block-n=256 stages=4"),
+    # Timing only (no epilogue: results not stored): what the epilogue costs.
+    "bf16_bf16out_tma_n256s4_noepi_timing": ("bf16", "bf16", "bf16", True, True, False,
+                                            "wgmma=1 tma=1 block-n=256 stages=4 | --sessa-gpu-tma-no-epilogue"),
     "bf16_bf16out_t128x128w4_k64s3": ("bf16", "bf16", "bf16", True, True, False,
                               "block-m=128 block-n=128 warps=4 block-k=64 stages=3"),
 }

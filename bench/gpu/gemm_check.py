@@ -70,6 +70,9 @@ class Operand:
 
 _libcuda = None
 _maps = {}
+# L2 promotion of the tensor maps (CU_TENSOR_MAP_L2_PROMOTION_*: 0 none,
+# 1 64B, 2 128B as the runtime, 3 256B); GEMM_TMA_L2 for experiments.
+L2_PROMOTION = int(__import__("os").environ.get("GEMM_TMA_L2", "2"))
 
 
 def tensor_map(op, box_rows):
@@ -87,6 +90,9 @@ def tensor_map(op, box_rows):
     base = op.flat.data_ptr() + 2 * op.offset
     if cs != 1 or (rs * 2) % 16 or base % 16 or rows < 1 or cols < 1:
         return None
+    key = (base, rows, cols, rs, box_rows, L2_PROMOTION)
+    if key in _maps:  # made once per buffer, as the runtime caches them
+        return _maps[key].data_ptr()
     buf = ctypes.create_string_buffer(256)
     at = (ctypes.addressof(buf) + 127) & ~127
     dims = (ctypes.c_uint64 * 2)(cols, rows)
@@ -95,14 +101,14 @@ def tensor_map(op, box_rows):
     unit = (ctypes.c_uint32 * 2)(1, 1)
     r = _libcuda.cuTensorMapEncodeTiled(
         ctypes.c_void_p(at), ctypes.c_int(1), ctypes.c_uint(2), ctypes.c_void_p(base),
-        dims, strides, box, unit, ctypes.c_int(0), ctypes.c_int(3), ctypes.c_int(2),
+        dims, strides, box, unit, ctypes.c_int(0), ctypes.c_int(3), ctypes.c_int(L2_PROMOTION),
         ctypes.c_int(0))
     if r != 0:
         print(f"cuTensorMapEncodeTiled: {r}")
         return None
     host = torch.frombuffer(bytearray(ctypes.string_at(at, 128)), dtype=torch.uint8)
     dev_map = host.to(dev)
-    _maps[dev_map.data_ptr()] = dev_map  # keep alive
+    _maps[key] = dev_map  # keeps it alive
     return dev_map.data_ptr()
 
 
@@ -203,6 +209,8 @@ def main():
     print("\n== correctness (rel L2 vs float64 of the kernel's inputs; err32: vs the "
           "unrounded fp32 inputs)")
     for name, cfg in MAN.items():
+        if name.endswith("_timing"):
+            continue  # measurement variants (wrong results by design)
         cases = [(s, "dense") for s in sizes]
         cases += [((37, 96, 1000), "padded"), ((257, 384, 1024), "padded"),
                   ((37, 96, 1000), "unaligned"), ((130, 136, 1000), "unaligned")]
