@@ -33,6 +33,9 @@
  *         kernel's static shared memory; grid and block
  *         sizes that do not fit the driver's unsigned int are an error; a
  *         launch with an empty grid (an empty tensor) does nothing.
+ *       * TMA: sessa_cuda_tensor_map_2d, called by the host code of the
+ *         sm_90a GEMM kernels, makes (and caches) CUtensorMaps in device
+ *         memory, or returns NULL for the cp.async kernel (see below).
  *       * Errors: the first failing call is recorded in thread-local state
  *         (CUresult, the call, the kernel name, cuGetErrorName/String);
  *         inside an invoke every later mgpu call does nothing and returns

@@ -337,7 +337,9 @@ def SessaGPUMatmul : Pass<"sessa-gpu-matmul", "::mlir::ModuleOp"> {
     launches a persistent, warp-specialised kernel (a producer warpgroup
     issuing `cp.async.bulk.tensor` copies, two consumer warpgroups, mbarrier
     full/empty handoff, setmaxnreg; at most `tma-blocks` blocks) when both
-    exist, else the cp.async wgmma kernel. Tiles move through
+    exist, else the cp.async wgmma kernel. That host call needs Sessa's CUDA
+    runtime (libSessaCudaRuntime); with another runtime (upstream's
+    mgpu wrappers) use `tma=0`. Tiles move through
     multi-stage (default 3, 4 for wgmma) dynamic shared memory (above 48 KB:
     the launcher must allow more) with `cp.async` when the operands are
     dense along k, 16-byte aligned and below 2^31 elements, else with
