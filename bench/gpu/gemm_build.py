@@ -57,17 +57,26 @@ VARIANTS = {
     "bf16_t128x128w4_k32s4": ("bf16", "bf16", "f32", True, True, False,
                               "block-m=128 block-n=128 warps=4 block-k=32 stages=4"),
     # sm_90a wgmma (128 x block-n x 64, two warpgroups).
-    "bf16_wgmma_n256s4": ("bf16", "bf16", "f32", True, True, False, "wgmma=1 block-n=256 stages=4"),
-    "bf16_wgmma_n128s4": ("bf16", "bf16", "f32", True, True, False, "wgmma=1 block-n=128 stages=4"),
-    "bf16_wgmma_n256s3": ("bf16", "bf16", "f32", True, True, False, "wgmma=1 block-n=256 stages=3"),
-    "bf16_wgmma_n128s6": ("bf16", "bf16", "f32", True, True, False, "wgmma=1 block-n=128 stages=6"),
+    "bf16_wgmma_n256s4": ("bf16", "bf16", "f32", True, True, False, "wgmma=1 tma=0 block-n=256 stages=4"),
+    "bf16_wgmma_n128s4": ("bf16", "bf16", "f32", True, True, False, "wgmma=1 tma=0 block-n=128 stages=4"),
+    "bf16_wgmma_n256s3": ("bf16", "bf16", "f32", True, True, False, "wgmma=1 tma=0 block-n=256 stages=3"),
+    "bf16_wgmma_n128s6": ("bf16", "bf16", "f32", True, True, False, "wgmma=1 tma=0 block-n=128 stages=6"),
     # wgmma waiting for each k tile's products (run 5's kernel).
     "bf16_wgmma_n256s4_wait0": ("bf16", "bf16", "f32", True, True, False,
-                                "wgmma=1 block-n=256 stages=4 | --sessa-gpu-wgmma-pending=0"),
-    "bf16_bf16out_wgmma_n256s4": ("bf16", "bf16", "bf16", True, True, False, "wgmma=1 block-n=256 stages=4"),
-    "f16_wgmma_n256s4": ("f16", "f16", "f32", True, True, False, "wgmma=1 block-n=256 stages=4"),
-    "bf16_nn_wgmma_n128s4": ("bf16", "bf16", "f32", False, True, False, "wgmma=1 block-n=128 stages=4"),
-    "bf16_batched_wgmma_n256s4": ("bf16", "bf16", "f32", True, True, True, "wgmma=1 block-n=256 stages=4"),
+                                "wgmma=1 tma=0 block-n=256 stages=4 | --sessa-gpu-wgmma-pending=0"),
+    "bf16_bf16out_wgmma_n256s4": ("bf16", "bf16", "bf16", True, True, False, "wgmma=1 tma=0 block-n=256 stages=4"),
+    "f16_wgmma_n256s4": ("f16", "f16", "f32", True, True, False, "wgmma=1 tma=0 block-n=256 stages=4"),
+    "bf16_nn_wgmma_n128s4": ("bf16", "bf16", "f32", False, True, False, "wgmma=1 tma=0 block-n=128 stages=4"),
+    "bf16_batched_wgmma_n256s4": ("bf16", "bf16", "f32", True, True, True, "wgmma=1 tma=0 block-n=256 stages=4"),
+    # sm_90a wgmma fed by TMA (warp-specialised, persistent; the launch of
+    # 384 threads, tensor maps made by gemm_check.py).
+    "bf16_tma_n256s4": ("bf16", "bf16", "f32", True, True, False, "wgmma=1 tma=1 block-n=256 stages=4"),
+    "bf16_tma_n128s6": ("bf16", "bf16", "f32", True, True, False, "wgmma=1 tma=1 block-n=128 stages=6"),
+    "bf16_bf16out_tma_n256s4": ("bf16", "bf16", "bf16", True, True, False, "wgmma=1 tma=1 block-n=256 stages=4"),
+    "f16_tma_n256s4": ("f16", "f16", "f32", True, True, False, "wgmma=1 tma=1 block-n=256 stages=4"),
+    # Timing only (no epilogue: results not stored): what the epilogue costs.
+    "bf16_bf16out_tma_n256s4_noepi_timing": ("bf16", "bf16", "bf16", True, True, False,
+                                            "wgmma=1 tma=1 block-n=256 stages=4 | --sessa-gpu-tma-no-epilogue"),
     "bf16_bf16out_t128x128w4_k64s3": ("bf16", "bf16", "bf16", True, True, False,
                               "block-m=128 block-n=128 warps=4 block-k=64 stages=3"),
 }
@@ -161,14 +170,34 @@ def main():
              "--gpu-launch-sink-index-computations", "--gpu-kernel-outlining",
              "-o", str(outl)])
         text = outl.read_text()
-        launch = re.search(
+        consts = dict(re.findall(r"(%c\w+) = arith\.constant (\d+) :", text))
+        launches = list(re.finditer(
             r"gpu\.launch_func\s+@(\w+)::@(\w+).*?threads in \((%\w+), (%\w+), "
             r"(%\w+)\)\s+dynamic_shared_memory_size (%\w+) args\((.*?)\)\n",
-            text)
-        if not launch:
+            text))
+        tma = "tma=1" in (opts[0] if opts else "")
+        # The TMA variants' module holds the TMA launch (384 threads) and the
+        # cp.async fallback: take the TMA one.
+        launches = [l for l in launches
+                    if (int(consts[l.group(3)]) == 384) == tma]
+        if not launches:
             sys.exit(f"{name}: no launch_func with dynamic shared memory")
-        consts = dict(re.findall(r"(%c\w+) = arith\.constant (\d+) :", text))
+        launch = launches[0]
         block = [int(consts[v]) for v in launch.group(3, 4, 5)]
+        args = []
+        if tma:
+            # Kernel arguments in order: A, B, C memrefs (the function's
+            # %arg0..2) and the two tensor maps (llvm.ptrtoint results, A's
+            # first).
+            maps = re.findall(r"(%\w+) = llvm\.ptrtoint", text)
+            for v in re.findall(r"(%\w+) : ", launch.group(7)):
+                arg = v
+                if v in ("%arg0", "%arg1", "%arg2"):
+                    args.append("ABC"[int(v[-1])])
+                elif v in maps:
+                    args.append(["mapA", "mapB"][maps.index(v)])
+                else:
+                    sys.exit(f"{name}: unexpected kernel argument {arg}")
         smem = int(consts[launch.group(6)])
         ll = out / f"{name}.ll.mlir"
         chip = "sm_90a" if opts and "wgmma=1" in opts[0] else "sm_90"
@@ -187,8 +216,10 @@ def main():
         manifest[name] = {
             "a": at, "b": bt, "c": ct, "transpose_b": tb, "overwrite": fill,
             "batched": batched, "options": opts[0] if opts else "",
-            "kernel": launch.group(2), "block": block,
-            "smem": smem, "tile": launch_tile(text, launch), "ptxas": usage,
+            "kernel": launch.group(2), "block": block, "tma": tma,
+            "args": args, "tma_block_n": int(re.search(r"block-n=(\d+)", opts[0]).group(1)) if tma else 0,
+            "smem": smem, "tile": [128, 0] if tma else launch_tile(text, launch),
+            "ptxas": usage,
             "mma": p.count("mma.sync"), "ldmatrix": p.count("ldmatrix"),
             "cp_async": p.count("cp.async.cg"), "ffma": p.count("fma.rn.f32"),
             "wgmma": p.count("wgmma.mma_async"),

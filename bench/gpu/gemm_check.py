@@ -68,8 +68,64 @@ class Operand:
                 + [np.int64(x) for x in self.strides])
 
 
+_libcuda = None
+_maps = {}
+# L2 promotion of the tensor maps (CU_TENSOR_MAP_L2_PROMOTION_*: 0 none,
+# 1 64B, 2 128B as the runtime, 3 256B); GEMM_TMA_L2 for experiments.
+L2_PROMOTION = int(__import__("os").environ.get("GEMM_TMA_L2", "2"))
+
+
+def tensor_map(op, box_rows):
+    """Device address of the TMA tensor map of a rank-2 Operand (rows x k,
+    k innermost) for box_rows x 64 boxes, as Sessa's runtime makes it
+    (sessa_cuda_tensor_map_2d: 2-byte elements, 128-byte swizzle, L2 128B
+    promotion, zero fill); None when TMA cannot describe it (the compiled
+    host code then launches the cp.async kernel)."""
+    global _libcuda
+    import ctypes
+    if _libcuda is None:
+        _libcuda = ctypes.CDLL("libcuda.so.1")
+    rows, cols = op.shape
+    rs, cs = op.strides
+    base = op.flat.data_ptr() + 2 * op.offset
+    if cs != 1 or (rs * 2) % 16 or base % 16 or rows < 1 or cols < 1:
+        return None
+    key = (base, rows, cols, rs, box_rows, L2_PROMOTION)
+    if key in _maps:  # made once per buffer, as the runtime caches them
+        return _maps[key].data_ptr()
+    buf = ctypes.create_string_buffer(256)
+    at = (ctypes.addressof(buf) + 127) & ~127
+    dims = (ctypes.c_uint64 * 2)(cols, rows)
+    strides = (ctypes.c_uint64 * 1)(rs * 2)
+    box = (ctypes.c_uint32 * 2)(64, box_rows)
+    unit = (ctypes.c_uint32 * 2)(1, 1)
+    r = _libcuda.cuTensorMapEncodeTiled(
+        ctypes.c_void_p(at), ctypes.c_int(1), ctypes.c_uint(2), ctypes.c_void_p(base),
+        dims, strides, box, unit, ctypes.c_int(0), ctypes.c_int(3), ctypes.c_int(L2_PROMOTION),
+        ctypes.c_int(0))
+    if r != 0:
+        print(f"cuTensorMapEncodeTiled: {r}")
+        return None
+    host = torch.frombuffer(bytearray(ctypes.string_at(at, 128)), dtype=torch.uint8)
+    dev_map = host.to(dev)
+    _maps[key] = dev_map  # keeps it alive
+    return dev_map.data_ptr()
+
+
 def launch(name, a, b, c, m, n, batch):
     cfg = MAN[name]
+    if cfg.get("tma"):
+        ma, mb = tensor_map(a, 128), tensor_map(b, cfg["tma_block_n"])
+        if ma is None or mb is None:
+            raise RuntimeError("no tensor map for this layout (the host would take the "
+                               "cp.async kernel)")
+        vals = {"A": a.desc(), "B": b.desc(), "C": c.desc(),
+                "mapA": [np.uint64(ma)], "mapB": [np.uint64(mb)]}
+        args = [v for k in cfg["args"] for v in vals[k]]
+        tiles = math.ceil(m / 128) * math.ceil(n / cfg["tma_block_n"])
+        fn(name)((min(tiles, 132), 1, 1), tuple(cfg["block"]), tuple(args),
+                 shared_mem=cfg["smem"])
+        return
     grid = (math.ceil(n / cfg["tile"][1]), math.ceil(m / cfg["tile"][0]), batch)
     fn(name)(grid, tuple(cfg["block"]), tuple(a.desc() + b.desc() + c.desc()),
              shared_mem=cfg["smem"])
@@ -153,9 +209,19 @@ def main():
     print("\n== correctness (rel L2 vs float64 of the kernel's inputs; err32: vs the "
           "unrounded fp32 inputs)")
     for name, cfg in MAN.items():
+        if name.endswith("_timing"):
+            continue  # measurement variants (wrong results by design)
         cases = [(s, "dense") for s in sizes]
         cases += [((37, 96, 1000), "padded"), ((257, 384, 1024), "padded"),
                   ((37, 96, 1000), "unaligned"), ((130, 136, 1000), "unaligned")]
+        if cfg.get("tma"):
+            # TMA needs 16-byte aligned rows (the unaligned layouts run the
+            # cp.async kernel, checked with the tma=0 variants); K=37 rows
+            # are not either.
+            cases = [((mm, nn, kk), l) for (mm, nn, kk), l in cases
+                     if l != "unaligned" and kk % 8 == 0]
+            cases += [((1000, 1000, 72), "dense"), ((129, 257, 200), "dense"),
+                      ((8192, 1024, 1024), "dense"), ((4000, 1000, 1032), "padded")]
         for (m, n, k), layout in cases:
             batch = 3 if cfg["batched"] else 1
             try:
@@ -172,7 +238,8 @@ def main():
     print(f"\n{fails} failing checks")
     print("\n== timing (median of 30, CUDA events)")
     timed = [n for n in MAN if n.startswith(("f32_nt", "bf16_nt", "bf16_t", "bf16_bf16out_t",
-                                            "bf16_wgmma", "bf16_bf16out_wgmma"))
+                                            "bf16_wgmma", "bf16_bf16out_wgmma", "bf16_tma",
+                                            "bf16_bf16out_tma"))
              and "batched" not in n]
     # The defaults again at the end: the spread between two timings of one
     # kernel is the noise floor for comparing variants.

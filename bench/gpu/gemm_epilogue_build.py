@@ -179,12 +179,16 @@ def build_one(name, sessa_opt, src, params, elem, batched, ref, out_t, out, mani
          "--gpu-launch-sink-index-computations", "--gpu-kernel-outlining",
          "-o", str(outl)])
     t = outl.read_text()
-    launch = re.search(
+    consts = dict(re.findall(r"(%c\w+) = arith\.constant (\d+) :", t))
+    # With wgmma=1 (tma on by default) the module also holds the TMA kernel
+    # (384 threads, launched only when the runtime makes tensor maps): this
+    # harness checks the cp.async kernel (pass tma=0 to drop the TMA one).
+    launch = next((l for l in re.finditer(
         r"gpu\.launch_func\s+@(\w+)::@(\w+).*?threads in \((%\w+), (%\w+), "
         r"(%\w+)\)\s+dynamic_shared_memory_size (%\w+) args\((.*?)\)\n", t)
+        if int(consts[l.group(3)]) != 384), None)
     if not launch:
         sys.exit(f"{name}: no launch_func")
-    consts = dict(re.findall(r"(%c\w+) = arith\.constant (\d+) :", t))
     block = [int(consts[v]) for v in launch.group(3, 4, 5)]
     smem = int(consts[launch.group(6)])
     args = []

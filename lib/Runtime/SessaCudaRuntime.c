@@ -33,6 +33,9 @@
  *         kernel's static shared memory; grid and block
  *         sizes that do not fit the driver's unsigned int are an error; a
  *         launch with an empty grid (an empty tensor) does nothing.
+ *       * TMA: sessa_cuda_tensor_map_2d, called by the host code of the
+ *         sm_90a GEMM kernels, makes (and caches) CUtensorMaps in device
+ *         memory, or returns NULL for the cp.async kernel (see below).
  *       * Errors: the first failing call is recorded in thread-local state
  *         (CUresult, the call, the kernel name, cuGetErrorName/String);
  *         inside an invoke every later mgpu call does nothing and returns
@@ -124,6 +127,15 @@ typedef struct cuda_driver {
   CUresult (*cuPointerGetAttributes)(unsigned, int *, void **, CUdeviceptr);
   /* Optional: a function's static shared memory (for the opt-in above). */
   CUresult (*cuFuncGetAttribute)(int *, int, CUfunction);
+  /* Optional (CUDA 12 drivers): TMA tensor maps (sessa_cuda_tensor_map_2d)
+   * and the synchronous allocation and copy that place them on the
+   * device. */
+  CUresult (*cuTensorMapEncodeTiled)(void *, int, unsigned, void *,
+                                     const uint64_t *, const uint64_t *,
+                                     const unsigned *, const unsigned *, int,
+                                     int, int, int);
+  CUresult (*cuMemAlloc)(CUdeviceptr *, size_t);
+  CUresult (*cuMemcpyHtoD)(CUdeviceptr, const void *, size_t);
 } cuda_driver;
 
 /* Exported symbol of each entry of cuda_driver. */
@@ -217,6 +229,10 @@ static void load_driver(void) {
   *(void **)&table.cuPointerGetAttributes =
       dlsym(lib, "cuPointerGetAttributes");
   *(void **)&table.cuFuncGetAttribute = dlsym(lib, "cuFuncGetAttribute");
+  *(void **)&table.cuTensorMapEncodeTiled =
+      dlsym(lib, "cuTensorMapEncodeTiled");
+  *(void **)&table.cuMemAlloc = dlsym(lib, "cuMemAlloc_v2");
+  *(void **)&table.cuMemcpyHtoD = dlsym(lib, "cuMemcpyHtoD_v2");
 
   g_cu = table;
   CUresult r = g_cu.cuInit(0);
@@ -804,6 +820,157 @@ void mgpuMemset16(void *dst, unsigned short value, size_t count,
 }
 
 void mgpuSetDefaultDevice(int32_t device) { g_default_device = device; }
+
+/* ----- TMA tensor maps ----------------------------------------------------
+ * sessa_cuda_tensor_map_2d: the device address of a CUtensorMap (128 bytes,
+ * 128-byte aligned) describing a row-major matrix of 2-byte elements for
+ * cp.async.bulk.tensor loads of box_rows x box_cols tiles with the 128-byte
+ * swizzle (the inner box is 128 bytes: 64 elements), zero fill outside the
+ * matrix. The kernels of --sessa-gpu-matmul (wgmma with TMA) read it through
+ * that address; the compiled host code calls this before each such launch
+ * and launches the cp.async kernel instead when it returns NULL.
+ *
+ * Maps are encoded on the host (cuTensorMapEncodeTiled) and copied once
+ * (cuMemcpyHtoD, synchronous) into device slots that are never reused for
+ * another map: a map is cached by (context, base, sizes, stride, box), so
+ * repeated calls on the same buffers cost a table lookup and no driver
+ * call, and a kernel still in flight never sees its map change. Slots come
+ * in pages of kMapsPerPage (cuMemAlloc), at most SESSA_CUDA_TMA_MAPS (default
+ * 4096) maps per process; beyond that, NULL.
+ *
+ * NULL (the cp.async kernel runs) without an error when: SESSA_CUDA_TMA=0;
+ * the driver lacks cuTensorMapEncodeTiled, cuMemAlloc_v2 or
+ * cuMemcpyHtoD_v2; the matrix is not expressible (element size other than
+ * 2, a column stride other than 1, base or row pitch not 16-byte aligned,
+ * an empty or too large extent, a box other than 1..256 rows x 64 columns);
+ * the driver rejects the encoding; the slots are used up. NULL with the
+ * error recorded (reported by the entry point like every CUDA failure) when
+ * the allocation or the copy of a slot fails. */
+enum { kMapBytes = 128, kMapsPerPage = 64 };
+
+typedef struct tensor_map_key {
+  CUcontext ctx;
+  uint64_t base, rows, cols, row_stride;
+  uint32_t elem_bytes, box_rows, box_cols;
+} tensor_map_key;
+
+typedef struct tensor_map_entry {
+  tensor_map_key key;
+  CUdeviceptr slot;
+} tensor_map_entry;
+
+static struct {
+  pthread_mutex_t lock;
+  tensor_map_entry *entries;
+  size_t count, capacity;
+  CUdeviceptr page;   /* current page of slots */
+  CUcontext page_ctx; /* its context */
+  int page_used;      /* slots used in it */
+  long long limit;    /* < 0: not read yet */
+} g_maps = {PTHREAD_MUTEX_INITIALIZER, NULL, 0, 0, 0, NULL, kMapsPerPage, -1};
+
+static bool tma_enabled(void) {
+  const char *env = getenv("SESSA_CUDA_TMA");
+  return !(env && env[0] == '0' && env[1] == '\0');
+}
+
+static long long tensor_map_limit(void) {
+  if (g_maps.limit < 0) {
+    const char *env = getenv("SESSA_CUDA_TMA_MAPS");
+    char *end = NULL;
+    long long n = env && *env ? strtoll(env, &end, 10) : 4096;
+    if (env && *env && (*end != '\0' || n < 0))
+      n = 4096;
+    g_maps.limit = n;
+  }
+  return g_maps.limit;
+}
+
+/* A new device slot (lock held); 0 when none can be had (recorded when a
+ * driver call failed). */
+static CUdeviceptr tensor_map_slot(CUcontext ctx) {
+  if ((long long)g_maps.count >= tensor_map_limit())
+    return 0;
+  if (g_maps.page_used == kMapsPerPage || g_maps.page_ctx != ctx) {
+    CUdeviceptr page = 0;
+    if (!check(g_cu.cuMemAlloc(&page, (size_t)kMapBytes * kMapsPerPage),
+               "cuMemAlloc (TMA tensor maps)", NULL))
+      return 0;
+    g_maps.page = page;
+    g_maps.page_ctx = ctx;
+    g_maps.page_used = 0;
+  }
+  return g_maps.page + (CUdeviceptr)kMapBytes * (CUdeviceptr)g_maps.page_used++;
+}
+
+void *sessa_cuda_tensor_map_2d(const void *base, int64_t rows, int64_t cols,
+                               int64_t row_stride, int64_t col_stride,
+                               int32_t elem_bytes, int32_t box_rows,
+                               int32_t box_cols) {
+  uint64_t addr = (uint64_t)(uintptr_t)base;
+  if (elem_bytes != 2 || col_stride != 1 || rows < 1 || cols < 1 ||
+      rows > (int64_t)UINT32_MAX || cols > (int64_t)UINT32_MAX ||
+      row_stride < cols || (row_stride * elem_bytes) % 16 != 0 ||
+      row_stride * elem_bytes >= ((int64_t)1 << 40) || addr % 16 != 0 ||
+      box_rows < 1 || box_rows > 256 || box_cols * elem_bytes != 128)
+    return NULL;
+  if (!tma_enabled() || !should_run() || !g_cu.cuTensorMapEncodeTiled ||
+      !g_cu.cuMemAlloc || !g_cu.cuMemcpyHtoD)
+    return NULL;
+  CUcontext ctx = current_context();
+  if (!ctx)
+    return NULL;
+  tensor_map_key key;
+  memset(&key, 0, sizeof key); /* padding compared with memcmp */
+  key.ctx = ctx;
+  key.base = addr;
+  key.rows = (uint64_t)rows;
+  key.cols = (uint64_t)cols;
+  key.row_stride = (uint64_t)row_stride;
+  key.elem_bytes = (uint32_t)elem_bytes;
+  key.box_rows = (uint32_t)box_rows;
+  key.box_cols = (uint32_t)box_cols;
+  CUdeviceptr found = 0;
+  pthread_mutex_lock(&g_maps.lock);
+  for (size_t i = g_maps.count; i-- > 0 && !found;)
+    if (memcmp(&g_maps.entries[i].key, &key, sizeof key) == 0)
+      found = g_maps.entries[i].slot;
+  if (!found) {
+    /* CU_TENSOR_MAP_DATA_TYPE_UINT16 (a 2-byte copy), no interleave,
+     * CU_TENSOR_MAP_SWIZZLE_128B, CU_TENSOR_MAP_L2_PROMOTION_L2_128B,
+     * CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE (zeros). */
+    _Alignas(128) uint64_t map[kMapBytes / 8];
+    memset(map, 0, sizeof map);
+    uint64_t dims[2] = {(uint64_t)cols, (uint64_t)rows};
+    uint64_t strides[1] = {(uint64_t)(row_stride * elem_bytes)};
+    unsigned box[2] = {(unsigned)box_cols, (unsigned)box_rows};
+    unsigned unit[2] = {1, 1};
+    bool grown = true;
+    if (g_maps.count == g_maps.capacity) {
+      size_t cap = g_maps.capacity ? 2 * g_maps.capacity : 64;
+      tensor_map_entry *e = realloc(g_maps.entries, cap * sizeof *e);
+      if (e) {
+        g_maps.entries = e;
+        g_maps.capacity = cap;
+      } else {
+        grown = false;
+      }
+    }
+    if (grown &&
+        g_cu.cuTensorMapEncodeTiled(map, 1, 2, (void *)(uintptr_t)addr, dims,
+                                    strides, box, unit, 0, 3, 2,
+                                    0) == CUDA_SUCCESS) {
+      CUdeviceptr slot = tensor_map_slot(ctx);
+      if (slot && check(g_cu.cuMemcpyHtoD(slot, map, sizeof map),
+                        "cuMemcpyHtoD (a TMA tensor map)", NULL)) {
+        g_maps.entries[g_maps.count++] = (tensor_map_entry){key, slot};
+        found = slot;
+      }
+    }
+  }
+  pthread_mutex_unlock(&g_maps.lock);
+  return (void *)(uintptr_t)found;
+}
 
 /* ----- sessa_cuda_invoke ------------------------------------------------- */
 

@@ -54,6 +54,10 @@ void mgpuMemFree(void *ptr, void *stream);
 void mgpuMemcpy(void *dst, void *src, size_t size, void *stream);
 void *mgpuEventCreate(void);
 void mgpuEventDestroy(void *event);
+void *sessa_cuda_tensor_map_2d(const void *base, int64_t rows, int64_t cols,
+                               int64_t row_stride, int64_t col_stride,
+                               int32_t elem_bytes, int32_t box_rows,
+                               int32_t box_cols);
 
 /* ----- The "kernels" and their image ------------------------------------ */
 
@@ -390,6 +394,61 @@ static void test_fake(const char *path) {
   void *e = mgpuEventCreate();
   mgpuEventDestroy(e);
   CHECK(fs->event_creates == 1 && fs->event_destroys == 1, "events");
+
+  /* TMA tensor maps: encoded once per (buffer, sizes, stride, box), copied
+   * to a device slot; NULL (the cp.async kernel) for what TMA cannot
+   * describe, when the encoding fails, and with SESSA_CUDA_TMA=0. */
+  {
+    char *buf = dev_alloc(4096);
+    void *m1 = sessa_cuda_tensor_map_2d(buf, 300, 1000, 1024, 1, 2, 128, 64);
+    const unsigned long long *w = m1;
+    CHECK(m1 != NULL && fs->tensor_map_encodes == 1 && fs->sync_copies == 1 &&
+              fs->last_map_type == 1 && fs->last_map_rank == 2 &&
+              fs->last_map_swizzle == 3 && fs->last_map_oob == 0 &&
+              fs->last_map_dims[0] == 1000 && fs->last_map_dims[1] == 300 &&
+              fs->last_map_stride == 2048 && fs->last_map_box[0] == 64 &&
+              fs->last_map_box[1] == 128 && ((uintptr_t)m1 % 128) == 0 &&
+              w[0] == (unsigned long long)(uintptr_t)buf && w[1] == 1000,
+          "tensor map: k innermost (1000 x 300, pitch 2048 bytes, box 64 x "
+          "128, 128-byte swizzle, zero fill) copied to a 128-byte aligned "
+          "device slot (%d encodes, %d copies)",
+          fs->tensor_map_encodes, fs->sync_copies);
+    void *again = sessa_cuda_tensor_map_2d(buf, 300, 1000, 1024, 1, 2, 128, 64);
+    void *other = sessa_cuda_tensor_map_2d(buf + 16, 300, 1000, 1024, 1, 2,
+                                           256, 64);
+    CHECK(again == m1 && other != NULL && other != m1 &&
+              fs->tensor_map_encodes == 2 && fs->sync_copies == 2 &&
+              fs->sync_allocs == 1,
+          "the same map again: cached (no driver call); another one: a new "
+          "slot of the same page (%d encodes, %d allocations)",
+          fs->tensor_map_encodes, fs->sync_allocs);
+    int before = fs->tensor_map_encodes;
+    bool none =
+        !sessa_cuda_tensor_map_2d(buf + 2, 300, 1000, 1024, 1, 2, 128, 64) &&
+        !sessa_cuda_tensor_map_2d(buf, 300, 1000, 1003, 1, 2, 128, 64) &&
+        !sessa_cuda_tensor_map_2d(buf, 300, 1000, 1024, 2, 2, 128, 64) &&
+        !sessa_cuda_tensor_map_2d(buf, 300, 1000, 1024, 1, 4, 128, 32) &&
+        !sessa_cuda_tensor_map_2d(buf, 300, 0, 1024, 1, 2, 128, 64) &&
+        !sessa_cuda_tensor_map_2d(buf, 0, 1000, 1024, 1, 2, 128, 64) &&
+        !sessa_cuda_tensor_map_2d(buf, 300, 1000, 1024, 1, 2, 512, 64);
+    CHECK(none && fs->tensor_map_encodes == before,
+          "no map (and no driver call) for a misaligned base or pitch, a "
+          "column stride, 4-byte elements, an empty matrix or a box of 512 "
+          "rows");
+    fs->fail_tensor_map = 1;
+    void *rejected = sessa_cuda_tensor_map_2d(buf, 7, 64, 64, 1, 2, 128, 64);
+    fs->fail_tensor_map = 0;
+    CHECK(!rejected && fs->tensor_map_encodes == before + 1,
+          "the driver rejects the encoding: NULL, no error");
+    setenv("SESSA_CUDA_TMA", "0", 1);
+    void *off = sessa_cuda_tensor_map_2d(buf, 8, 64, 64, 1, 2, 128, 64);
+    unsetenv("SESSA_CUDA_TMA");
+    CHECK(!off && fs->tensor_map_encodes == before + 1,
+          "SESSA_CUDA_TMA=0: NULL");
+    void *later = sessa_cuda_tensor_map_2d(buf, 8, 64, 64, 1, 2, 128, 64);
+    CHECK(later != NULL && later != m1 && later != other,
+          "a new map after those: its own slot");
+  }
 
   /* The destructor unloads what was loaded. */
   mgpuModuleUnload(g_module);

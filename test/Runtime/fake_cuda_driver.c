@@ -10,6 +10,8 @@
  * Every call is counted in fake_state (read by the test with dlsym), and
  * failures can be planted there.
  *===----------------------------------------------------------------------===*/
+#define _POSIX_C_SOURCE 200809L
+
 #include "fake_cuda_driver.h"
 
 #include <stdlib.h>
@@ -38,7 +40,12 @@ static int find_alloc(unsigned long long p) {
 void *fake_cuda_device_alloc(size_t size) {
   for (int i = 0; i < MAX_ALLOCS; ++i)
     if (!g_allocs[i].base) {
-      g_allocs[i].base = calloc(1, size ? size : 1);
+      /* 256-byte aligned, as cuMemAlloc's blocks. */
+      void *p = NULL;
+      if (posix_memalign(&p, 256, size ? size : 1) != 0)
+        return NULL;
+      memset(p, 0, size ? size : 1);
+      g_allocs[i].base = p;
       g_allocs[i].size = size ? size : 1;
       return g_allocs[i].base;
     }
@@ -316,5 +323,46 @@ int cuMemsetD16Async(unsigned long long dst, unsigned short value,
   (void)stream;
   for (size_t i = 0; i < count; ++i)
     memcpy((char *)(uintptr_t)dst + 2 * i, &value, 2);
+  return 0;
+}
+
+/* TMA tensor maps: the "map" written is the arguments in its first words,
+ * so that the test can read them back from the device slot. */
+int cuTensorMapEncodeTiled(void *map, int type, unsigned rank, void *addr,
+                           const unsigned long long *dims,
+                           const unsigned long long *strides,
+                           const unsigned *box, const unsigned *elementStrides,
+                           int interleave, int swizzle, int l2, int oob) {
+  (void)elementStrides, (void)interleave, (void)l2;
+  ++g_state.tensor_map_encodes;
+  if (g_state.fail_tensor_map)
+    return g_state.fail_tensor_map;
+  g_state.last_map_type = type;
+  g_state.last_map_rank = (int)rank;
+  g_state.last_map_swizzle = swizzle;
+  g_state.last_map_oob = oob;
+  g_state.last_map_dims[0] = dims[0];
+  g_state.last_map_dims[1] = dims[1];
+  g_state.last_map_stride = strides[0];
+  g_state.last_map_box[0] = box[0];
+  g_state.last_map_box[1] = box[1];
+  unsigned long long words[16] = {(unsigned long long)(uintptr_t)addr, dims[0],
+                                  dims[1], strides[0], box[0], box[1]};
+  memcpy(map, words, sizeof words);
+  return 0;
+}
+
+int cuMemAlloc_v2(unsigned long long *p, size_t size) {
+  void *q = fake_cuda_device_alloc(size);
+  if (!q)
+    return 2;
+  ++g_state.sync_allocs;
+  *p = (unsigned long long)(uintptr_t)q;
+  return 0;
+}
+
+int cuMemcpyHtoD_v2(unsigned long long dst, const void *src, size_t size) {
+  ++g_state.sync_copies;
+  memcpy((void *)(uintptr_t)dst, src, size);
   return 0;
 }

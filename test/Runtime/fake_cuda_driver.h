@@ -39,6 +39,14 @@ typedef struct fake_cuda_state {
   const char *last_kernel;
   unsigned last_grid[3], last_block[3];
   int pointer_queries; /* cuPointerGetAttribute(s) calls */
+  /* TMA tensor maps: cuTensorMapEncodeTiled calls and the last one's
+   * arguments; sync allocations (cuMemAlloc_v2) and copies (cuMemcpyHtoD_v2);
+   * fail_tensor_map: the encoding's result. */
+  int tensor_map_encodes, sync_allocs, sync_copies;
+  int fail_tensor_map;
+  int last_map_type, last_map_rank, last_map_swizzle, last_map_oob;
+  unsigned long long last_map_dims[2], last_map_stride;
+  unsigned last_map_box[2];
 } fake_cuda_state;
 
 typedef fake_cuda_state *(*fake_cuda_get_state_fn)(void);

@@ -1943,6 +1943,8 @@ void buildLogitsWgmma(OpBuilder &b, Location loc, const Operands &o,
   opts.blockN = wgmmaN(clWgmmaLogitsN);
   opts.stages = wgmmaStages(clWgmmaLogitsStages);
   opts.smallM = 0;
+  // Batched (rank-3) products: the cp.async wgmma kernel, not TMA.
+  opts.tma = false;
   Value zero = cst(b, loc, 0), one = cst(b, loc, 1);
   Value curKeys = subIdx(b, loc, strip.keys, o.cache);
   buildFor(b, loc, zero, o.heads, one, [&](OpBuilder &b, Location loc, Value h) {
@@ -1981,6 +1983,8 @@ void buildRhsWgmma(OpBuilder &b, Location loc, const Operands &o,
   opts.blockN = wgmmaN(clWgmmaRhsN);
   opts.stages = wgmmaStages(clWgmmaRhsStages);
   opts.smallM = 0;
+  // Batched (rank-3) products: the cp.async wgmma kernel, not TMA.
+  opts.tma = false;
   opts.splitK = true;
   Value zero = cst(b, loc, 0), one = cst(b, loc, 1);
   Value kUsed = maxIndex(b, loc, strip.solved, cst(b, loc, 8));

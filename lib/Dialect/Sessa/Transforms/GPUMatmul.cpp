@@ -340,6 +340,8 @@ struct SessaGPUMatmulPass
     options.blockN = blockN;
     options.warps = warps;
     options.wgmma = wgmma;
+    options.tma = tma;
+    options.tmaBlocks = tmaBlocks;
     std::string message;
     if (failed(sessa::verifyGemmOptions(options, message))) {
       getOperation().emitError("sessa-gpu-matmul: ") << message;

@@ -1411,6 +1411,390 @@ void buildWgmmaGemm(ImplicitLocOpBuilder &b, Value a, Value bm, Value c,
 }
 
 //===----------------------------------------------------------------------===//
+// bf16/f16 on sm_90a with TMA: a warp-specialised, persistent wgmma kernel.
+// 384 threads: warps 0-7 are the two consumer warpgroups of the kernel
+// above (warpgroup g computes rows 64 g .. 64 g + 63 of a 128 x blockN tile
+// with wgmma.mma_async m64nNk16, the same 128-byte-swizzled K-major shared
+// tiles and descriptors, the same epilogue); warpgroup 2 is the producer
+// (setmaxnreg gives its registers to the consumers: 40 / 232 a thread;
+// ptxas allocates registers by warpgroup, so a single producer warp would
+// not leave more), whose thread 256 loads each k tile of A (128 x 64) and B (blockN x 64) with two
+// cp.async.bulk.tensor (TMA) copies through tensor maps that the host made
+// (sessa_cuda_tensor_map_2d: 128-byte swizzle, zeros outside the matrix, so
+// any M, N, K is covered without guards). Stages are handed over with
+// mbarriers: full[s] (1 arrival: the producer's arrive.expect_tx of the
+// stage's bytes, completed by the copies) and empty[s] (8 arrivals: lane 0
+// of each consumer warp once the wgmma group that read the stage has
+// completed). A global k-iteration counter `it` gives the stage (it % S)
+// and the phase parity ((it / S) & 1). Blocks loop over the output tiles
+// (tile = block id, + grid size, ...; n fastest), so the producer loads the
+// next tile while the consumers run the epilogue of the current one.
+//===----------------------------------------------------------------------===//
+constexpr const char *kTensorMapFn = "sessa_cuda_tensor_map_2d";
+/// Measurement only (results are wrong): the TMA kernel's consumers skip
+/// the epilogue, which shows what the epilogue costs.
+llvm::cl::opt<bool> clTmaNoEpilogue(
+    "sessa-gpu-tma-no-epilogue", llvm::cl::Hidden, llvm::cl::init(false),
+    llvm::cl::desc("TMA GEMM kernel without its epilogue (timing only)"));
+constexpr int64_t kTmaThreads = 384;
+/// Registers per thread of the producer and of the consumer warpgroups
+/// (setmaxnreg; 128 x 40 + 256 x 232 <= 64 Ki).
+constexpr int64_t kProducerRegs = 40, kConsumerRegs = 232;
+/// Suspend-time hint of the mbarrier waits (ns).
+constexpr int64_t kWaitTicks = 0x989680;
+
+/// Host code: the device address (i64, 0 when the runtime cannot make one)
+/// of the tensor map of the rank-2 `mem` (rows x k, k innermost expected)
+/// for boxes of boxRows x 64 elements.
+Value buildTensorMap(ImplicitLocOpBuilder &b, Value mem, int64_t boxRows) {
+  MLIRContext *ctx = b.getContext();
+  Type i32 = b.getI32Type(), i64 = b.getI64Type();
+  auto ptrType = LLVM::LLVMPointerType::get(ctx);
+  auto module = b.getInsertionBlock()->getParentOp()->getParentOfType<ModuleOp>();
+  auto fn = module.lookupSymbol<LLVM::LLVMFuncOp>(kTensorMapFn);
+  if (!fn) {
+    OpBuilder mb(ctx);
+    mb.setInsertionPointToStart(module.getBody());
+    fn = LLVM::LLVMFuncOp::create(
+        mb, module.getLoc(), kTensorMapFn,
+        LLVM::LLVMFunctionType::get(
+            ptrType, {ptrType, i64, i64, i64, i64, i32, i32, i32}));
+  }
+  IndexMath im{b};
+  auto type = cast<MemRefType>(mem.getType());
+  int64_t elemBytes = type.getElementTypeBitWidth() / 8;
+  auto meta = memref::ExtractStridedMetadataOp::create(b, mem);
+  Value ptr = memref::ExtractAlignedPointerAsIndexOp::create(b, mem);
+  auto toI64 = [&](Value v) -> Value {
+    return arith::IndexCastOp::create(b, i64, v);
+  };
+  auto c32 = [&](int64_t v) -> Value {
+    return arith::ConstantOp::create(b, b.getI32IntegerAttr(v));
+  };
+  Value base = LLVM::IntToPtrOp::create(
+      b, ptrType, toI64(im.add(ptr, im.mul(meta.getOffset(), elemBytes))));
+  auto call = LLVM::CallOp::create(
+      b, fn,
+      ValueRange{base, toI64(meta.getSizes()[0]), toI64(meta.getSizes()[1]),
+                 toI64(meta.getStrides()[0]), toI64(meta.getStrides()[1]),
+                 c32(elemBytes), c32(boxRows), c32(kWgmmaBlockK)});
+  return LLVM::PtrToIntOp::create(b, i64, call.getResult());
+}
+
+void buildWgmmaTmaGemm(ImplicitLocOpBuilder &b, Value a, Value c,
+                       bool accumulate, const Config &cfg,
+                       ArrayRef<sessa::GemmEpilogueStage> stages, Value mapA,
+                       Value mapB, int64_t blockCount) {
+  IndexMath im{b};
+  MLIRContext *ctx = b.getContext();
+  Type elem = cast<MemRefType>(a.getType()).getElementType();
+  bool isBF16 = elem.isBF16();
+  Type i32 = b.getI32Type(), i64 = b.getI64Type(), i8 = b.getI8Type(),
+       f32 = b.getF32Type();
+  const int64_t blockM = 128, blockN = cfg.blockN, blockK = kWgmmaBlockK;
+  const int64_t numStages = cfg.stages;
+  const int64_t aStageBytes = blockM * kWgmmaRowBytes;
+  const int64_t bStageBytes = blockN * kWgmmaRowBytes;
+  const int64_t aBytes = numStages * aStageBytes;
+  const int64_t tileBytes = aBytes + numStages * bStageBytes;
+  const int64_t numAcc = blockN / 2;
+  const int64_t pending = numStages >= 3 ? 1 : 0;
+
+  GemmSizes sizes = gemmSizes(im, b, c);
+  Value tilesN = im.ceilDiv(sizes.n, blockN);
+  Value total = im.mul(im.ceilDiv(sizes.m, blockM), tilesN);
+  Value grid = im.min(total, im.c(blockCount));
+  // Tiles (1024-byte aligned), then full[S] and empty[S] (8 bytes each).
+  Value smemBytes = arith::ConstantOp::create(
+      b, b.getI32IntegerAttr(
+             static_cast<int32_t>(tileBytes + 1024 + 16 * numStages)));
+  auto launch = gpu::LaunchOp::create(b, grid, im.c(1), im.c(1),
+                                      im.c(kTmaThreads), im.c(1), im.c(1),
+                                      smemBytes);
+  launch->setAttr("sessa.gpu_kernel", b.getStringAttr("gemm_wgmma_tma"));
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(&launch.getBody().front());
+  IndexMath km{b};
+  I32Math x{b};
+  auto space = gpu::AddressSpaceAttr::get(
+      ctx, gpu::GPUDialect::getWorkgroupAddressSpace());
+  Value dyn = gpu::DynamicSharedMemoryOp::create(
+      b, MemRefType::get({ShapedType::kDynamic}, i8,
+                         MemRefLayoutAttrInterface(), space));
+  Value zeroIdx = km.c(0);
+  KernelIds ids;
+  ids.tid = launch.getThreadIds().x;
+  ids.batch = zeroIdx;
+  ids.c = makeView(b, c, /*rowDim=*/0, zeroIdx, 8);
+  Value mTotal = ids.c.rows, nTotal = ids.c.cols;
+  Value kTotal = memref::DimOp::create(b, a, 1);
+  Value numK = km.ceilDiv(kTotal, blockK);
+  Value tilesNk = km.ceilDiv(nTotal, blockN);
+  Value totalK = km.mul(km.ceilDiv(mTotal, blockM), tilesNk);
+  Value shBase = sharedBasePtr(b, dyn);
+  Value baseAddr = arith::TruncIOp::create(
+      b, i32, LLVM::PtrToIntOp::create(b, i64, shBase));
+  Value pad = arith::AndIOp::create(
+      b, arith::SubIOp::create(b, x.c(1024), arith::AndIOp::create(
+                                                 b, baseAddr, x.c(1023))),
+      x.c(1023));
+  // Barrier `i` (0 .. 2S-1: full then empty) of stage `s` (i32).
+  auto barrier = [&](ImplicitLocOpBuilder &b, Value s, bool empty) {
+    I32Math x{b};
+    Value off = x.add(x.add(pad, x.mul(s, 8)),
+                      tileBytes + (empty ? 8 * numStages : 0));
+    return gep(b, shBase, i8, off);
+  };
+  Value tid = x.of(ids.tid);
+  Value warp = x.div(tid, 32), lane = x.rem(tid, 32);
+  Value group = x.div(warp, 4);
+  Value isLane0 = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, lane,
+                                        x.c(0));
+  ifThen(b, arith::CmpIOp::create(b, arith::CmpIPredicate::eq, tid, x.c(0)),
+         [&](ImplicitLocOpBuilder &b) {
+           I32Math x{b};
+           for (int64_t s = 0; s < numStages; ++s) {
+             NVVM::MBarrierInitOp::create(b, barrier(b, x.c(s), false),
+                                          x.c(1), Value());
+             NVVM::MBarrierInitOp::create(b, barrier(b, x.c(s), true),
+                                          x.c(8), Value());
+           }
+           NVVM::FenceMbarrierInitOp::create(b);
+         });
+  gpu::BarrierOp::create(b);
+  Value bid = launch.getBlockIds().x, gridX = launch.getGridSize().x;
+  auto stageOf = [&](ImplicitLocOpBuilder &b, Value it) {
+    I32Math x{b};
+    return x.rem(it, numStages);
+  };
+  auto parityOf = [&](ImplicitLocOpBuilder &b, Value it) {
+    I32Math x{b};
+    return arith::AndIOp::create(b, x.div(it, numStages), x.c(1));
+  };
+  auto wait = [&](ImplicitLocOpBuilder &b, Value bar, Value parity) {
+    I32Math x{b};
+    NVVM::MBarrierTryWaitParityOp::create(b, bar, parity, x.c(kWaitTicks));
+  };
+  // The tile loop of this block, carrying `it`; `body(b, m0, n0, it)`
+  // returns the next `it`.
+  auto tileLoop = [&](ImplicitLocOpBuilder &b,
+                      function_ref<Value(ImplicitLocOpBuilder &, Value, Value,
+                                         Value)>
+                          body) {
+    I32Math x{b};
+    scf::ForOp::create(
+        b, bid, totalK, gridX, ValueRange{x.c(0)},
+        [&](OpBuilder &nb, Location loc, Value tile, ValueRange iter) {
+          ImplicitLocOpBuilder b(loc, nb);
+          IndexMath im{b};
+          Value m0 = im.mul(arith::DivUIOp::create(b, tile, tilesNk), blockM);
+          Value n0 = im.mul(arith::RemUIOp::create(b, tile, tilesNk), blockN);
+          scf::YieldOp::create(b, body(b, m0, n0, iter[0]));
+        });
+  };
+
+  auto isProducer =
+      arith::CmpIOp::create(b, arith::CmpIPredicate::eq, group, x.c(2));
+  ifThen(
+      b, isProducer,
+      [&](ImplicitLocOpBuilder &b) {
+        NVVM::SetMaxRegisterOp::create(b, kProducerRegs,
+                                       NVVM::SetMaxRegisterAction::decrease);
+        Value leader = arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
+                                             tid, x.c(256));
+        ifThen(b, leader, [&](ImplicitLocOpBuilder &b) {
+          auto ptrType = LLVM::LLVMPointerType::get(ctx);
+          Value descA = LLVM::IntToPtrOp::create(b, ptrType, mapA);
+          Value descB = LLVM::IntToPtrOp::create(b, ptrType, mapB);
+          tileLoop(b, [&](ImplicitLocOpBuilder &b, Value m0, Value n0,
+                          Value it0) -> Value {
+            I32Math x{b};
+            IndexMath im{b};
+            Value m0i = x.of(m0), n0i = x.of(n0);
+            auto loop = scf::ForOp::create(
+                b, im.c(0), numK, im.c(1), ValueRange{it0},
+                [&](OpBuilder &nb, Location loc, Value kt, ValueRange iter) {
+                  ImplicitLocOpBuilder b(loc, nb);
+                  I32Math x{b};
+                  Value it = iter[0];
+                  Value s = stageOf(b, it);
+                  Value parity = arith::XOrIOp::create(b, parityOf(b, it),
+                                                       x.c(1));
+                  wait(b, barrier(b, s, true), parity);
+                  Value full = barrier(b, s, false);
+                  NVVM::MBarrierArriveExpectTxOp::create(
+                      b, Type(), full, x.c(aStageBytes + bStageBytes),
+                      NVVM::MemScopeKind::CTA, false, Value());
+                  Value k0 = x.mul(x.of(kt), blockK);
+                  // The destination as a shared::cluster address (this
+                  // block's own shared memory: a cluster of one).
+                  auto cluster = [&](Value p) -> Value {
+                    return LLVM::AddrSpaceCastOp::create(
+                        b, LLVM::LLVMPointerType::get(ctx, 7), p);
+                  };
+                  Value dstA = cluster(gep(b, shBase, i8,
+                                           x.add(pad, x.mul(s, aStageBytes))));
+                  Value dstB = cluster(gep(
+                      b, shBase, i8,
+                      x.add(x.add(pad, x.mul(s, bStageBytes)), aBytes)));
+                  NVVM::CpAsyncBulkTensorGlobalToSharedClusterOp::create(
+                      b, dstA, descA, ValueRange{k0, m0i}, full, ValueRange{},
+                      Value(), Value(), NVVM::TMALoadMode::TILE, false,
+                      NVVM::CTAGroupKindAttr(), Value());
+                  NVVM::CpAsyncBulkTensorGlobalToSharedClusterOp::create(
+                      b, dstB, descB, ValueRange{k0, n0i}, full, ValueRange{},
+                      Value(), Value(), NVVM::TMALoadMode::TILE, false,
+                      NVVM::CTAGroupKindAttr(), Value());
+                  scf::YieldOp::create(b, ValueRange{x.add(it, 1)});
+                });
+            return loop.getResult(0);
+          });
+        });
+      },
+      [&](ImplicitLocOpBuilder &b) {
+        // Consumers.
+        NVVM::SetMaxRegisterOp::create(b, kConsumerRegs,
+                                       NVVM::SetMaxRegisterAction::increase);
+        auto descriptor = [&](ImplicitLocOpBuilder &b, Value addr) {
+          I32Math x{b};
+          Value start = arith::ShRUIOp::create(
+              b, arith::AndIOp::create(b, addr, x.c(0x3FFFF)), x.c(4));
+          Value d = arith::ExtUIOp::create(b, i64, start);
+          int64_t fixed = (int64_t(1) << 16) | (int64_t(1024 >> 4) << 32) |
+                          (int64_t(1) << 62);
+          return arith::OrIOp::create(
+              b, d, arith::ConstantOp::create(b, b.getI64IntegerAttr(fixed)));
+        };
+        auto accType = LLVM::LLVMStructType::getLiteral(
+            ctx, SmallVector<Type>(numAcc, f32));
+        auto wtype = isBF16 ? NVVM::WGMMATypes::bf16 : NVVM::WGMMATypes::f16;
+        auto release = [&](ImplicitLocOpBuilder &b, Value it) {
+          ifThen(b, isLane0, [&](ImplicitLocOpBuilder &b) {
+            NVVM::MBarrierArriveOp::create(b, Type(),
+                                           barrier(b, stageOf(b, it), true),
+                                           Value());
+          });
+        };
+        // One k tile: wait until it has landed, its products as one group,
+        // then wait for the previous group and release its stage.
+        auto step = [&](ImplicitLocOpBuilder &b, Value it, Value d,
+                        bool first) -> Value {
+          I32Math x{b};
+          Value s = stageOf(b, it);
+          wait(b, barrier(b, s, false), parityOf(b, it));
+          Value aAddr =
+              x.add(x.add(baseAddr, pad),
+                    x.add(x.mul(s, aStageBytes),
+                          x.mul(group, 64 * kWgmmaRowBytes)));
+          Value bAddr = x.add(x.add(baseAddr, pad),
+                              x.add(x.mul(s, bStageBytes), x.c(aBytes)));
+          Value da = descriptor(b, aAddr), db = descriptor(b, bAddr);
+          NVVM::WgmmaFenceAlignedOp::create(b);
+          for (int64_t ks = 0; ks < blockK / 16; ++ks) {
+            Value off =
+                arith::ConstantOp::create(b, b.getI64IntegerAttr(2 * ks));
+            d = NVVM::WgmmaMmaAsyncOp::create(
+                b, accType, d, arith::AddIOp::create(b, da, off),
+                arith::AddIOp::create(b, db, off),
+                NVVM::MMAShapeAttr::get(ctx, 64, blockN, 16),
+                NVVM::WGMMATypesAttr::get(ctx, wtype),
+                NVVM::WGMMATypesAttr::get(ctx, wtype),
+                NVVM::WGMMATypesAttr::get(ctx, NVVM::WGMMATypes::f32),
+                NVVM::WGMMAScaleOutAttr::get(
+                    ctx, first && ks == 0 ? NVVM::WGMMAScaleOut::zero
+                                          : NVVM::WGMMAScaleOut::one),
+                NVVM::WGMMAScaleInAttr::get(ctx, NVVM::WGMMAScaleIn::one),
+                NVVM::WGMMAScaleInAttr::get(ctx, NVVM::WGMMAScaleIn::one),
+                NVVM::MMALayoutAttr::get(ctx, NVVM::MMALayout::row),
+                NVVM::MMALayoutAttr::get(ctx, NVVM::MMALayout::col),
+                NVVM::MMAIntOverflowAttr());
+          }
+          NVVM::WgmmaGroupSyncAlignedOp::create(b);
+          NVVM::WgmmaWaitGroupSyncOp::create(b, pending);
+          if (pending && !first)
+            release(b, arith::SubIOp::create(b, it, x.c(1)));
+          if (!pending)
+            release(b, it);
+          return d;
+        };
+        tileLoop(b, [&](ImplicitLocOpBuilder &b, Value m0, Value n0,
+                        Value it0) -> Value {
+          IndexMath im{b};
+          I32Math x{b};
+          Value d0 = step(b, it0, LLVM::UndefOp::create(b, accType), true);
+          auto loop = scf::ForOp::create(
+              b, im.c(1), numK, im.c(1), ValueRange{d0, x.add(it0, 1)},
+              [&](OpBuilder &nb, Location loc, Value, ValueRange iter) {
+                ImplicitLocOpBuilder b(loc, nb);
+                I32Math x{b};
+                Value d = step(b, iter[1], iter[0], false);
+                scf::YieldOp::create(b, ValueRange{d, x.add(iter[1], 1)});
+              });
+          Value itEnd = loop.getResult(1);
+          if (pending) {
+            NVVM::WgmmaWaitGroupSyncOp::create(b, 0);
+            release(b, arith::SubIOp::create(b, itEnd, x.c(1)));
+          }
+          SmallVector<Value> acc;
+          for (int64_t i = 0; i < numAcc; ++i)
+            acc.push_back(LLVM::ExtractValueOp::create(
+                b, loop.getResult(0), ArrayRef<int64_t>{i}));
+          KernelIds tileIds = ids;
+          tileIds.m0 = m0;
+          tileIds.n0 = n0;
+          if (clTmaNoEpilogue) {
+            // Keep the accumulators alive: one value per thread and tile.
+            Value sum = acc[0];
+            for (int64_t i = 1; i < numAcc; ++i)
+              sum = arith::AddFOp::create(b, sum, acc[i]);
+            IndexMath im{b};
+            ifThen(b, im.eq(im.add(m0, n0), im.c(-1)),
+                   [&](ImplicitLocOpBuilder &b) {
+                     memref::StoreOp::create(
+                         b, fromF32(b, sum, cast<MemRefType>(c.getType())
+                                                .getElementType()),
+                         ids.c.flat, ValueRange{ids.c.off});
+                   });
+          } else {
+            mmaEpilogue(b, tileIds, acc, c, accumulate, stages,
+                        /*warpRows=*/16, /*warpCols=*/blockN, /*warpsN=*/1,
+                        /*mTiles=*/1, /*nTiles=*/blockN / 8);
+          }
+          return itEnd;
+        });
+      });
+  gpu::TerminatorOp::create(b);
+}
+
+/// Host code of a wgmma product with B[n, k] (rank 2): the TMA kernel when
+/// the runtime makes tensor maps of both operands, else the cp.async one.
+void buildWgmmaDispatch(ImplicitLocOpBuilder &b, Value a, Value bm, Value c,
+                        bool accumulate, const Config &cfg,
+                        ArrayRef<sessa::GemmEpilogueStage> stages,
+                        int64_t blockCount) {
+  IndexMath im{b};
+  GemmSizes sizes = gemmSizes(im, b, c);
+  ifThen(b, sizes.nonEmpty, [&](ImplicitLocOpBuilder &b) {
+    Value mapA = buildTensorMap(b, a, 128);
+    Value mapB = buildTensorMap(b, bm, cfg.blockN);
+    Value zero = arith::ConstantOp::create(b, b.getI64IntegerAttr(0));
+    auto ne = [&](Value v) {
+      return arith::CmpIOp::create(b, arith::CmpIPredicate::ne, v, zero);
+    };
+    ifThen(
+        b, arith::AndIOp::create(b, ne(mapA), ne(mapB)),
+        [&](ImplicitLocOpBuilder &b) {
+          buildWgmmaTmaGemm(b, a, c, accumulate, cfg, stages, mapA, mapB,
+                            blockCount);
+        },
+        [&](ImplicitLocOpBuilder &b) {
+          buildWgmmaGemm(b, a, bm, c, /*transposeB=*/true, accumulate, cfg,
+                         stages);
+        });
+  });
+}
+
+//===----------------------------------------------------------------------===//
 // Small M (decode): C[m, n] = sum_k A[m, k] * B[n, k] with few rows. The
 // product is a stream over B (the weights); the 128x128 tiles above would
 // launch only N / 128 blocks. Here a block of kSkinnyWarps warps covers
@@ -1694,6 +2078,10 @@ LogicalResult mlir::sessa::verifyGemmOptions(const GemmOptions &options,
     message = "stages must be 0 (default) or between 2 and 8";
     return failure();
   }
+  if (options.tmaBlocks < 1) {
+    message = "tma-blocks must be positive";
+    return failure();
+  }
   if (options.smallM < 0) {
     message = "small-m must be 0 (off) or positive";
     return failure();
@@ -1798,6 +2186,10 @@ LogicalResult mlir::sessa::buildGemmLaunch(OpBuilder &builder, Location loc,
   auto tiled = [&](ImplicitLocOpBuilder &ib) {
     if (elem.isF32())
       buildF32Gemm(ib, a, b, c, transposeB, accumulate, cfg, epilogue);
+    else if (options.wgmma && options.tma && transposeB &&
+             cType.getRank() == 2)
+      buildWgmmaDispatch(ib, a, b, c, accumulate, cfg, epilogue,
+                         options.tmaBlocks);
     else if (options.wgmma)
       buildWgmmaGemm(ib, a, b, c, transposeB, accumulate, cfg, epilogue,
                      options.splitK, extra);

@@ -5,10 +5,11 @@
 // four m64n256k16 wgmma per k tile (the first tile's first with scale-d 0,
 // which zeroes the accumulators), one group left in flight across k tiles,
 // drained before the epilogue (the mma.sync fragment layout per warp; here
-// C accumulates: no zero fill).
+// C accumulates: no zero fill). tma=0: the cp.async kernel (the TMA one is
+// gpu-matmul-wgmma-tma.mlir).
 
-// RUN: sessa-opt %s --sessa-gpu-matmul="wgmma=1 small-m=0" | FileCheck %s
-// RUN: sessa-opt %s --sessa-gpu-matmul="wgmma=1 small-m=0" \
+// RUN: sessa-opt %s --sessa-gpu-matmul="wgmma=1 tma=0 small-m=0" | FileCheck %s
+// RUN: sessa-opt %s --sessa-gpu-matmul="wgmma=1 tma=0 small-m=0" \
 // RUN:   --gpu-launch-sink-index-computations --gpu-kernel-outlining \
 // RUN: | mlir-opt --gpu-lower-to-nvvm-pipeline="cubin-chip=sm_90a cubin-features=+ptx80 cubin-format=isa" \
 // RUN: | FileCheck %s --check-prefix=PTX

@@ -20,6 +20,12 @@
 //   changes k tile and depth); above 48 KiB the launcher must opt the
 //   kernel in (CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES), which
 //   Sessa's and upstream's mgpuLaunchKernel do.
+//   - bf16/f16 with wgmma (sm_90a): 128 x 256 x 64 tiles on two
+//     warpgroups; for rank-2 B[n, k] products, when the runtime makes TMA
+//     tensor maps of A and B (sessa_cuda_tensor_map_2d, called by the host
+//     code before the launch), a persistent warp-specialised kernel: a
+//     producer warpgroup loads the tiles with TMA, two consumer warpgroups
+//     run wgmma, stages handed over with mbarriers (GemmKernel.cpp).
 //   - C f32, bf16 or f16 (rounded once from the f32 accumulator).
 // Tiles are loaded with cp.async (16-byte copies, zero fill at the edges)
 // when, at run time, the k stride is 1 and rows, offsets and the base
@@ -76,6 +82,13 @@ struct GemmOptions {
   /// block-k, into C[z] (overwritten; zero for an empty range). The caller
   /// sums the splits (deterministic partial sums).
   bool splitK = false;
+  /// With wgmma, rank-2 products with B[n, k]: a warp-specialised
+  /// persistent kernel fed by TMA (tensor maps made at run time by the
+  /// runtime's sessa_cuda_tensor_map_2d; the cp.async wgmma kernel runs
+  /// when it returns none), launched with at most `tmaBlocks` blocks (one
+  /// per SM of an H100 SXM by default).
+  bool tma = true;
+  int64_t tmaBlocks = 132;
 };
 
 /// Blocks of other work appended to a wgmma GEMM launch (so that they run

@@ -340,7 +340,15 @@ def SessaGPUMatmul : Pass<"sessa-gpu-matmul", "::mlir::ModuleOp"> {
     (128x256 block tiles of 8 warps by default; `block-m`, `block-n`,
     `warps`), or with `wgmma=1` sm_90a's `wgmma.mma_async` (two warpgroups
     per 128 x 256 tile, 128-byte-swizzled shared tiles; the module must
-    target sm_90a); C may be f32, bf16 or f16. Tiles move through
+    target sm_90a); C may be f32, bf16 or f16. With wgmma and `tma` (on by
+    default), rank-2 products with `B[n, k]` get host code that asks the
+    runtime for TMA tensor maps of A and B (`sessa_cuda_tensor_map_2d`) and
+    launches a persistent, warp-specialised kernel (a producer warpgroup
+    issuing `cp.async.bulk.tensor` copies, two consumer warpgroups, mbarrier
+    full/empty handoff, setmaxnreg; at most `tma-blocks` blocks) when both
+    exist, else the cp.async wgmma kernel. That host call needs Sessa's CUDA
+    runtime (libSessaCudaRuntime); with another runtime (upstream's
+    mgpu wrappers) use `tma=0`. Tiles move through
     multi-stage (default 3, 4 for wgmma) dynamic shared memory (above 48 KB:
     the launcher must allow more) with `cp.async` when the operands are
     dense along k, 16-byte aligned and below 2^31 elements, else with
@@ -381,6 +389,12 @@ def SessaGPUMatmul : Pass<"sessa-gpu-matmul", "::mlir::ModuleOp"> {
     Option<"wgmma", "wgmma", "bool", /*default=*/"false",
            "bf16/f16 products with sm_90a wgmma.mma_async (the module must "
            "target sm_90a)">,
+    Option<"tma", "tma", "bool", /*default=*/"true",
+           "with wgmma: rank-2 products with B[n, k] use the TMA "
+           "warp-specialised persistent kernel when the runtime makes tensor "
+           "maps (sessa_cuda_tensor_map_2d), else the cp.async kernel">,
+    Option<"tmaBlocks", "tma-blocks", "int64_t", /*default=*/"132",
+           "blocks of the persistent TMA kernel (at most; one per SM)">,
     Option<"fuseEpilogue", "fuse-epilogue", "bool", /*default=*/"true",
            "apply elementwise consumers of the product in the kernel's "
            "epilogue">,

@@ -1,0 +1,132 @@
+// sessa-gpu-matmul with wgmma and TMA (sm_90a, the default with wgmma=1) for
+// rank-2 products with B[n, k]: on the host, tensor maps of A (128 x 64
+// boxes) and B (256 x 64) from the runtime's sessa_cuda_tensor_map_2d
+// (declared once); when both exist a persistent, warp-specialised kernel of
+// 384 threads (at most tma-blocks blocks over the 128 x 256 output tiles;
+// 4 stages of 48 KiB + 1 KiB alignment + full/empty mbarriers of 8 bytes),
+// else the cp.async wgmma kernel. In the kernel: thread 0 initialises
+// full[s] (1 arrival) and empty[s] (8 arrivals: one per consumer warp);
+// warpgroup 2 gives up registers (setmaxnreg 40) and its thread 256 loops
+// over the block's tiles and k tiles: wait for empty[s] (the parity of the
+// previous pass), arrive.expect_tx of the stage's 49152 bytes on full[s],
+// two TMA copies into the shared::cluster window; the consumer warpgroups
+// take registers (setmaxnreg 232) and per k tile wait for full[s], issue
+// four m64n256k16 wgmma (the tile's first with scale-d 0), keep one group in
+// flight and release the previous stage on empty[s]; after the last k tile
+// they drain, release, and store the tile through the epilogue (here
+// bf16 pairs). tma=0 gives only the cp.async kernel (gpu-matmul-wgmma.mlir).
+
+// RUN: sessa-opt %s --sessa-gpu-matmul="wgmma=1 small-m=0" | FileCheck %s
+// RUN: sessa-opt %s --sessa-gpu-matmul="wgmma=1 small-m=0 tma-blocks=7" | FileCheck %s --check-prefix=BLOCKS
+// RUN: sessa-opt %s --sessa-gpu-matmul="wgmma=1 tma=0 small-m=0" | FileCheck %s --check-prefix=NOTMA
+// RUN: sessa-opt %s --sessa-gpu-matmul="wgmma=1 small-m=0" \
+// RUN:   --gpu-launch-sink-index-computations --gpu-kernel-outlining \
+// RUN: | mlir-opt --gpu-lower-to-nvvm-pipeline="cubin-chip=sm_90a cubin-features=+ptx80 cubin-format=isa" \
+// RUN: | FileCheck %s --check-prefix=PTX
+
+// CHECK: llvm.func @sessa_cuda_tensor_map_2d(!llvm.ptr, i64, i64, i64, i64, i32, i32, i32) -> !llvm.ptr
+// CHECK-NOT: llvm.func @sessa_cuda_tensor_map_2d
+// CHECK-LABEL: func.func @bf16
+//       CHECK: %[[MA:.*]] = llvm.call @sessa_cuda_tensor_map_2d(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %c2_i32, %c128_i32, %c64_i32)
+//       CHECK: %[[A:.*]] = llvm.ptrtoint %[[MA]] : !llvm.ptr to i64
+//       CHECK: %[[MB:.*]] = llvm.call @sessa_cuda_tensor_map_2d(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %c2_i32{{.*}}, %c256_i32, %c64_i32{{.*}})
+//       CHECK: %[[B:.*]] = llvm.ptrtoint %[[MB]] : !llvm.ptr to i64
+//       CHECK: arith.cmpi ne, %[[A]], %c0_i64
+//       CHECK: arith.cmpi ne, %[[B]], %c0_i64
+//       CHECK: scf.if
+//       CHECK: %[[T:.*]] = arith.muli
+//       CHECK: %[[G:.*]] = arith.minsi %[[T]], %c132
+//       CHECK: gpu.launch blocks({{.*}}) in ({{.*}} = %[[G]], {{.*}}) threads({{.*}}) in ({{.*}} = %c384, {{.*}}) dynamic_shared_memory_size %c197696_i32
+// CHECK-COUNT-4: nvvm.mbarrier.init %{{.*}}, %c1_i32{{.*}} : !llvm.ptr<3>, i32
+//       CHECK:   nvvm.fence.mbarrier.init
+//       CHECK:   gpu.barrier
+//       CHECK:   nvvm.setmaxregister  decrease 40
+//       CHECK:   llvm.inttoptr %[[A]] : i64 to !llvm.ptr
+//       CHECK:   llvm.inttoptr %[[B]] : i64 to !llvm.ptr
+//       CHECK:   scf.for %{{.*}} = %{{.*}} to %{{.*}} step %{{.*}} iter_args
+//       CHECK:     scf.for
+//       CHECK:       arith.xori %{{.*}}, %c1_i32
+//       CHECK:       nvvm.mbarrier.try_wait.parity
+//       CHECK:       nvvm.mbarrier.arrive.expect_tx %[[FULL:.*]], %c49152_i32 : !llvm.ptr<3>, i32
+//       CHECK:       nvvm.cp.async.bulk.tensor.shared.cluster.global %{{.*}}, %{{.*}}, %[[FULL]], box[%{{.*}}, %{{.*}}] : !llvm.ptr<7>, !llvm.ptr
+//       CHECK:       nvvm.cp.async.bulk.tensor.shared.cluster.global %{{.*}}, %{{.*}}, %[[FULL]], box[%{{.*}}, %{{.*}}] : !llvm.ptr<7>, !llvm.ptr
+//       CHECK: } else {
+//       CHECK:   nvvm.setmaxregister  increase 232
+//       CHECK:   scf.for
+//       CHECK:     nvvm.mbarrier.try_wait.parity
+//       CHECK:     nvvm.wgmma.fence.aligned
+//       CHECK:     nvvm.wgmma.mma_async {{.*}}, <m = 64, n = 256, k = 16>, D[<f32>, <zero>], A[<bf16>, <one>, <row>], B[<bf16>, <one>, <col>]
+// CHECK-COUNT-3:     nvvm.wgmma.mma_async {{.*}} D[<f32>, <one>]
+//       CHECK:     nvvm.wgmma.commit.group.sync.aligned
+//       CHECK:     nvvm.wgmma.wait.group.sync.aligned 1
+//       CHECK:     scf.for
+//       CHECK:       nvvm.mbarrier.try_wait.parity
+//       CHECK:       nvvm.wgmma.mma_async {{.*}} D[<f32>, <one>]
+//       CHECK:       nvvm.wgmma.wait.group.sync.aligned 1
+//       CHECK:       nvvm.mbarrier.arrive %{{.*}} : !llvm.ptr<3>
+//       CHECK:     nvvm.wgmma.wait.group.sync.aligned 0
+//       CHECK:     nvvm.mbarrier.arrive %{{.*}} : !llvm.ptr<3>
+//       CHECK:     vector.store %{{.*}} : memref<?xbf16>, vector<2xbf16>
+//       CHECK: } {sessa.gpu_kernel = "gemm_wgmma_tma"}
+//       CHECK: } else {
+//       CHECK:   gpu.launch
+//       CHECK:   nvvm.cp.async.shared.global
+//       CHECK:   } {sessa.gpu_kernel = "gemm_wgmma"}
+
+// BLOCKS: arith.minsi %{{.*}}, %c7
+// BLOCKS: threads({{.*}}) in ({{.*}} = %c384
+
+// NOTMA-NOT: sessa_cuda_tensor_map_2d
+// NOTMA-NOT: gemm_wgmma_tma
+// NOTMA: sessa.gpu_kernel = "gemm_wgmma"
+// NOTMA-NOT: gemm_wgmma_tma
+
+// PTX: gpu.binary @bf16_kernel
+// PTX-SAME: .target sm_90a
+// PTX-SAME: .maxntid 384, 1, 1
+// PTX-SAME: mbarrier.init.shared
+// PTX-SAME: fence.mbarrier_init.release.cluster
+// PTX-SAME: setmaxnreg.dec.sync.aligned.u32 \0940
+// PTX-SAME: mbarrier.try_wait.parity
+// PTX-SAME: mbarrier.arrive.expect_tx
+// PTX-SAME: cp.async.bulk.tensor.2d.shared::cluster.global.tile.mbarrier::complete_tx::bytes
+// PTX-SAME: setmaxnreg.inc.sync.aligned.u32 \09232
+// PTX-SAME: wgmma.mma_async.sync.aligned.m64n256k16.f32.bf16.bf16
+// PTX-SAME: mbarrier.arrive
+
+#mA = affine_map<(m, n, k) -> (m, k)>
+#mBt = affine_map<(m, n, k) -> (n, k)>
+#mC = affine_map<(m, n, k) -> (m, n)>
+
+func.func @bf16(%x: memref<?x?xbf16>, %w: memref<?x?xbf16>, %y: memref<?x?xbf16>) {
+  %z = arith.constant 0.0 : bf16
+  linalg.fill ins(%z : bf16) outs(%y : memref<?x?xbf16>)
+  linalg.generic {indexing_maps = [#mA, #mBt, #mC],
+                  iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : memref<?x?xbf16>, memref<?x?xbf16>) outs(%y : memref<?x?xbf16>) {
+  ^bb0(%a: bf16, %b: bf16, %c: bf16):
+    %ae = arith.extf %a : bf16 to f32
+    %be = arith.extf %b : bf16 to f32
+    %ce = arith.extf %c : bf16 to f32
+    %p = arith.mulf %ae, %be : f32
+    %s = arith.addf %ce, %p : f32
+    %r = arith.truncf %s : f32 to bf16
+    linalg.yield %r : bf16
+  }
+  return
+}
+
+// A second product reuses the declaration.
+func.func @again(%x: memref<?x?xbf16>, %w: memref<?x?xbf16>, %y: memref<?x?xf32>) {
+  linalg.generic {indexing_maps = [#mA, #mBt, #mC],
+                  iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : memref<?x?xbf16>, memref<?x?xbf16>) outs(%y : memref<?x?xf32>) {
+  ^bb0(%a: bf16, %b: bf16, %c: f32):
+    %ae = arith.extf %a : bf16 to f32
+    %be = arith.extf %b : bf16 to f32
+    %p = arith.mulf %ae, %be : f32
+    %s = arith.addf %c, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
