@@ -74,6 +74,10 @@ VARIANTS = {
     "bf16_tma_n128s6": ("bf16", "bf16", "f32", True, True, False, "wgmma=1 tma=1 block-n=128 stages=6"),
     "bf16_bf16out_tma_n256s4": ("bf16", "bf16", "bf16", True, True, False, "wgmma=1 tma=1 block-n=256 stages=4"),
     "f16_tma_n256s4": ("f16", "f16", "f32", True, True, False, "wgmma=1 tma=1 block-n=256 stages=4"),
+    # Ping-pong consumers (each warpgroup owns 128 x 128 tiles, 6 stages).
+    "bf16_tma_pp": ("bf16", "bf16", "f32", True, True, False, "wgmma=1 tma=1 tma-pingpong=1"),
+    "bf16_bf16out_tma_pp": ("bf16", "bf16", "bf16", True, True, False, "wgmma=1 tma=1 tma-pingpong=1"),
+    "f16_tma_pp": ("f16", "f16", "f32", True, True, False, "wgmma=1 tma=1 tma-pingpong=1"),
     # Timing only (no epilogue: results not stored): what the epilogue costs.
     "bf16_bf16out_tma_n256s4_noepi_timing": ("bf16", "bf16", "bf16", True, True, False,
                                             "wgmma=1 tma=1 block-n=256 stages=4 | --sessa-gpu-tma-no-epilogue"),
@@ -217,7 +221,8 @@ def main():
             "a": at, "b": bt, "c": ct, "transpose_b": tb, "overwrite": fill,
             "batched": batched, "options": opts[0] if opts else "",
             "kernel": launch.group(2), "block": block, "tma": tma,
-            "args": args, "tma_block_n": int(re.search(r"block-n=(\d+)", opts[0]).group(1)) if tma else 0,
+            "args": args, "tma_block_n": (128 if "tma-pingpong=1" in opts[0] else
+                                          int(re.search(r"block-n=(\d+)", opts[0]).group(1))) if tma else 0,
             "smem": smem, "tile": [128, 0] if tma else launch_tile(text, launch),
             "ptxas": usage,
             "mma": p.count("mma.sync"), "ldmatrix": p.count("ldmatrix"),

@@ -342,6 +342,7 @@ struct SessaGPUMatmulPass
     options.wgmma = wgmma;
     options.tma = tma;
     options.tmaBlocks = tmaBlocks;
+    options.tmaPingpong = tmaPingpong;
     std::string message;
     if (failed(sessa::verifyGemmOptions(options, message))) {
       getOperation().emitError("sessa-gpu-matmul: ") << message;

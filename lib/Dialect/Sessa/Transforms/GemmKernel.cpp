@@ -14,6 +14,7 @@
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -185,7 +186,14 @@ struct Config {
   int64_t stages; // shared memory pipeline depth (tiles in flight + 1)
   int64_t pad; // shared memory row padding in elements
   int64_t vec; // elements per 16-byte copy
+  bool tmaPingpong = false; // TMA kernel: ping-pong consumer warpgroups
 };
+
+/// The TMA kernel's ping-pong schedule regardless of the pass option and the
+/// epilogue (for measurements with sessa-compile).
+llvm::cl::opt<bool> clTmaPingpong(
+    "sessa-gpu-tma-pingpong", llvm::cl::Hidden, llvm::cl::init(false),
+    llvm::cl::desc("TMA GEMM kernel: ping-pong consumer warpgroups"));
 
 /// Loads rows [r0, r0 + tileRows) x k [k0, k0 + blockK) of `v` into
 /// sm[stage] (shape [stages, tileRows, blockK + pad]), zero outside the
@@ -1491,8 +1499,14 @@ void buildWgmmaTmaGemm(ImplicitLocOpBuilder &b, Value a, Value c,
   bool isBF16 = elem.isBF16();
   Type i32 = b.getI32Type(), i64 = b.getI64Type(), i8 = b.getI8Type(),
        f32 = b.getF32Type();
-  const int64_t blockM = 128, blockN = cfg.blockN, blockK = kWgmmaBlockK;
-  const int64_t numStages = cfg.stages;
+  // Ping-pong: each consumer warpgroup owns whole 128 x 128 tiles (two
+  // m64n128 accumulators), alternating tiles with the other one, so that
+  // one's epilogue runs while the other's products do; 6 stages.
+  const bool pingpong = cfg.tmaPingpong;
+  const int64_t halves = pingpong ? 2 : 1;
+  const int64_t blockM = 128, blockK = kWgmmaBlockK;
+  const int64_t blockN = pingpong ? 128 : cfg.blockN;
+  const int64_t numStages = pingpong ? 6 : cfg.stages;
   const int64_t aStageBytes = blockM * kWgmmaRowBytes;
   const int64_t bStageBytes = blockN * kWgmmaRowBytes;
   const int64_t aBytes = numStages * aStageBytes;
@@ -1507,7 +1521,8 @@ void buildWgmmaTmaGemm(ImplicitLocOpBuilder &b, Value a, Value c,
   // Tiles (1024-byte aligned), then full[S] and empty[S] (8 bytes each).
   Value smemBytes = arith::ConstantOp::create(
       b, b.getI32IntegerAttr(
-             static_cast<int32_t>(tileBytes + 1024 + 16 * numStages)));
+             static_cast<int32_t>(tileBytes + 1024 + 16 * numStages +
+                                  (pingpong ? 16 : 0))));
   auto launch = gpu::LaunchOp::create(b, grid, im.c(1), im.c(1),
                                       im.c(kTmaThreads), im.c(1), im.c(1),
                                       smemBytes);
@@ -1545,6 +1560,17 @@ void buildWgmmaTmaGemm(ImplicitLocOpBuilder &b, Value a, Value c,
                       tileBytes + (empty ? 8 * numStages : 0));
     return gep(b, shBase, i8, off);
   };
+  // Ping-pong order barriers order[g] (after the stages' barriers): the
+  // other consumer warpgroup arrives (lane 0 of its 4 warps) when its main
+  // loop of a tile is done; warpgroup g waits for that before its next
+  // tile's main loop. Main loops thus run in tile order, so that every
+  // full-barrier wait is at most one phase ahead (a parity wait further
+  // ahead would pass at once).
+  auto orderBarrier = [&](ImplicitLocOpBuilder &b, Value g) {
+    I32Math x{b};
+    return gep(b, shBase, i8,
+               x.add(x.add(pad, x.mul(g, 8)), tileBytes + 16 * numStages));
+  };
   Value tid = x.of(ids.tid);
   Value warp = x.div(tid, 32), lane = x.rem(tid, 32);
   Value group = x.div(warp, 4);
@@ -1556,9 +1582,14 @@ void buildWgmmaTmaGemm(ImplicitLocOpBuilder &b, Value a, Value c,
            for (int64_t s = 0; s < numStages; ++s) {
              NVVM::MBarrierInitOp::create(b, barrier(b, x.c(s), false),
                                           x.c(1), Value());
+             // One arrival per consumer warp of a stage.
              NVVM::MBarrierInitOp::create(b, barrier(b, x.c(s), true),
-                                          x.c(8), Value());
+                                          x.c(pingpong ? 4 : 8), Value());
            }
+           if (pingpong)
+             for (int64_t g = 0; g < 2; ++g)
+               NVVM::MBarrierInitOp::create(b, orderBarrier(b, x.c(g)),
+                                            x.c(4), Value());
            NVVM::FenceMbarrierInitOp::create(b);
          });
   gpu::BarrierOp::create(b);
@@ -1675,39 +1706,44 @@ void buildWgmmaTmaGemm(ImplicitLocOpBuilder &b, Value a, Value c,
                                            Value());
           });
         };
-        // One k tile: wait until it has landed, its products as one group,
-        // then wait for the previous group and release its stage.
-        auto step = [&](ImplicitLocOpBuilder &b, Value it, Value d,
-                        bool first) -> Value {
+        // One k tile: wait until it has landed, its products as one group
+        // (per k16 step one wgmma per 64-row half of the warpgroup's
+        // rows), then wait for the previous group and release its stage.
+        auto step = [&](ImplicitLocOpBuilder &b, Value it, ValueRange dIn,
+                        bool first) -> SmallVector<Value> {
           I32Math x{b};
+          SmallVector<Value> d(dIn.begin(), dIn.end());
           Value s = stageOf(b, it);
           wait(b, barrier(b, s, false), parityOf(b, it));
-          Value aAddr =
-              x.add(x.add(baseAddr, pad),
-                    x.add(x.mul(s, aStageBytes),
-                          x.mul(group, 64 * kWgmmaRowBytes)));
+          Value aStage = x.add(x.add(baseAddr, pad), x.mul(s, aStageBytes));
           Value bAddr = x.add(x.add(baseAddr, pad),
                               x.add(x.mul(s, bStageBytes), x.c(aBytes)));
-          Value da = descriptor(b, aAddr), db = descriptor(b, bAddr);
+          SmallVector<Value> da;
+          for (int64_t h = 0; h < halves; ++h)
+            da.push_back(descriptor(
+                b, pingpong ? x.add(aStage, h * 64 * kWgmmaRowBytes)
+                            : x.add(aStage, x.mul(group, 64 * kWgmmaRowBytes))));
+          Value db = descriptor(b, bAddr);
           NVVM::WgmmaFenceAlignedOp::create(b);
           for (int64_t ks = 0; ks < blockK / 16; ++ks) {
             Value off =
                 arith::ConstantOp::create(b, b.getI64IntegerAttr(2 * ks));
-            d = NVVM::WgmmaMmaAsyncOp::create(
-                b, accType, d, arith::AddIOp::create(b, da, off),
-                arith::AddIOp::create(b, db, off),
-                NVVM::MMAShapeAttr::get(ctx, 64, blockN, 16),
-                NVVM::WGMMATypesAttr::get(ctx, wtype),
-                NVVM::WGMMATypesAttr::get(ctx, wtype),
-                NVVM::WGMMATypesAttr::get(ctx, NVVM::WGMMATypes::f32),
-                NVVM::WGMMAScaleOutAttr::get(
-                    ctx, first && ks == 0 ? NVVM::WGMMAScaleOut::zero
-                                          : NVVM::WGMMAScaleOut::one),
-                NVVM::WGMMAScaleInAttr::get(ctx, NVVM::WGMMAScaleIn::one),
-                NVVM::WGMMAScaleInAttr::get(ctx, NVVM::WGMMAScaleIn::one),
-                NVVM::MMALayoutAttr::get(ctx, NVVM::MMALayout::row),
-                NVVM::MMALayoutAttr::get(ctx, NVVM::MMALayout::col),
-                NVVM::MMAIntOverflowAttr());
+            for (int64_t h = 0; h < halves; ++h)
+              d[h] = NVVM::WgmmaMmaAsyncOp::create(
+                  b, accType, d[h], arith::AddIOp::create(b, da[h], off),
+                  arith::AddIOp::create(b, db, off),
+                  NVVM::MMAShapeAttr::get(ctx, 64, blockN, 16),
+                  NVVM::WGMMATypesAttr::get(ctx, wtype),
+                  NVVM::WGMMATypesAttr::get(ctx, wtype),
+                  NVVM::WGMMATypesAttr::get(ctx, NVVM::WGMMATypes::f32),
+                  NVVM::WGMMAScaleOutAttr::get(
+                      ctx, first && ks == 0 ? NVVM::WGMMAScaleOut::zero
+                                            : NVVM::WGMMAScaleOut::one),
+                  NVVM::WGMMAScaleInAttr::get(ctx, NVVM::WGMMAScaleIn::one),
+                  NVVM::WGMMAScaleInAttr::get(ctx, NVVM::WGMMAScaleIn::one),
+                  NVVM::MMALayoutAttr::get(ctx, NVVM::MMALayout::row),
+                  NVVM::MMALayoutAttr::get(ctx, NVVM::MMALayout::col),
+                  NVVM::MMAIntOverflowAttr());
           }
           NVVM::WgmmaGroupSyncAlignedOp::create(b);
           NVVM::WgmmaWaitGroupSyncOp::create(b, pending);
@@ -1717,51 +1753,115 @@ void buildWgmmaTmaGemm(ImplicitLocOpBuilder &b, Value a, Value c,
             release(b, it);
           return d;
         };
-        tileLoop(b, [&](ImplicitLocOpBuilder &b, Value m0, Value n0,
-                        Value it0) -> Value {
-          IndexMath im{b};
-          I32Math x{b};
-          Value d0 = step(b, it0, LLVM::UndefOp::create(b, accType), true);
-          auto loop = scf::ForOp::create(
-              b, im.c(1), numK, im.c(1), ValueRange{d0, x.add(it0, 1)},
-              [&](OpBuilder &nb, Location loc, Value, ValueRange iter) {
-                ImplicitLocOpBuilder b(loc, nb);
-                I32Math x{b};
-                Value d = step(b, iter[1], iter[0], false);
-                scf::YieldOp::create(b, ValueRange{d, x.add(iter[1], 1)});
-              });
-          Value itEnd = loop.getResult(1);
-          if (pending) {
-            NVVM::WgmmaWaitGroupSyncOp::create(b, 0);
-            release(b, arith::SubIOp::create(b, itEnd, x.c(1)));
-          }
-          SmallVector<Value> acc;
-          for (int64_t i = 0; i < numAcc; ++i)
-            acc.push_back(LLVM::ExtractValueOp::create(
-                b, loop.getResult(0), ArrayRef<int64_t>{i}));
-          KernelIds tileIds = ids;
-          tileIds.m0 = m0;
-          tileIds.n0 = n0;
-          if (clTmaNoEpilogue) {
-            // Keep the accumulators alive: one value per thread and tile.
-            Value sum = acc[0];
-            for (int64_t i = 1; i < numAcc; ++i)
-              sum = arith::AddFOp::create(b, sum, acc[i]);
-            IndexMath im{b};
-            ifThen(b, im.eq(im.add(m0, n0), im.c(-1)),
-                   [&](ImplicitLocOpBuilder &b) {
-                     memref::StoreOp::create(
-                         b, fromF32(b, sum, cast<MemRefType>(c.getType())
-                                                .getElementType()),
-                         ids.c.flat, ValueRange{ids.c.off});
-                   });
-          } else {
-            mmaEpilogue(b, tileIds, acc, c, accumulate, stages,
-                        /*warpRows=*/16, /*warpCols=*/blockN, /*warpsN=*/1,
-                        /*mTiles=*/1, /*nTiles=*/blockN / 8);
-          }
-          return itEnd;
-        });
+        // The consumers' tiles: every tile of the block (cooperative), or
+        // every other one from the warpgroup's parity on (ping-pong). The
+        // tile of ordinal i (in the block's sequence) uses k iterations
+        // i * numK ...
+        Value firstTile = bid, tileStep = gridX;
+        if (pingpong) {
+          firstTile = km.add(bid, km.mul(arith::IndexCastUIOp::create(
+                                             b, b.getIndexType(), group),
+                                         gridX));
+          tileStep = km.mul(gridX, km.c(2));
+        }
+        scf::ForOp::create(
+            b, firstTile, totalK, tileStep, ValueRange{},
+            [&](OpBuilder &nb, Location loc, Value tile, ValueRange) {
+              ImplicitLocOpBuilder b(loc, nb);
+              IndexMath im{b};
+              I32Math x{b};
+              Value m0 =
+                  im.mul(arith::DivUIOp::create(b, tile, tilesNk), blockM);
+              Value n0 =
+                  im.mul(arith::RemUIOp::create(b, tile, tilesNk), blockN);
+              Value ordinal =
+                  arith::DivUIOp::create(b, im.sub(tile, bid), gridX);
+              Value it0 = x.of(im.mul(ordinal, numK));
+              if (pingpong) {
+                // The warpgroup's jl-th tile (ordinal 2 jl + g) waits for
+                // phase jl - 1 + g of order[g] (none for warpgroup 0's
+                // first tile): parity (jl + g + 1) & 1.
+                Value jl = x.of(im.div(ordinal, 2));
+                Value needed = arith::OrIOp::create(
+                    b,
+                    arith::CmpIOp::create(b, arith::CmpIPredicate::ne, group,
+                                          x.c(0)),
+                    arith::CmpIOp::create(b, arith::CmpIPredicate::ne, jl,
+                                          x.c(0)));
+                ifThen(b, needed, [&](ImplicitLocOpBuilder &b) {
+                  I32Math x{b};
+                  Value parity = arith::AndIOp::create(
+                      b, x.add(x.add(jl, group), 1), x.c(1));
+                  wait(b, orderBarrier(b, group), parity);
+                });
+              }
+              SmallVector<Value> undef(
+                  halves, LLVM::UndefOp::create(b, accType).getResult());
+              SmallVector<Value> init = step(b, it0, undef, true);
+              init.push_back(x.add(it0, 1));
+              auto loop = scf::ForOp::create(
+                  b, im.c(1), numK, im.c(1), init,
+                  [&](OpBuilder &nb, Location loc, Value, ValueRange iter) {
+                    ImplicitLocOpBuilder b(loc, nb);
+                    I32Math x{b};
+                    Value it = iter[halves];
+                    SmallVector<Value> d =
+                        step(b, it, iter.take_front(halves), false);
+                    d.push_back(x.add(it, 1));
+                    scf::YieldOp::create(b, d);
+                  });
+              Value itEnd = loop.getResult(halves);
+              if (pending) {
+                NVVM::WgmmaWaitGroupSyncOp::create(b, 0);
+                release(b, arith::SubIOp::create(b, itEnd, x.c(1)));
+              }
+              if (pingpong) {
+                // Main loop done: the other warpgroup's turn.
+                ifThen(b, isLane0, [&](ImplicitLocOpBuilder &b) {
+                  I32Math x{b};
+                  NVVM::MBarrierArriveOp::create(
+                      b, Type(),
+                      orderBarrier(b, arith::SubIOp::create(b, x.c(1), group)),
+                      Value());
+                });
+              }
+              for (int64_t h = 0; h < halves; ++h) {
+                SmallVector<Value> acc;
+                for (int64_t i = 0; i < numAcc; ++i)
+                  acc.push_back(LLVM::ExtractValueOp::create(
+                      b, loop.getResult(h), ArrayRef<int64_t>{i}));
+                KernelIds tileIds = ids;
+                tileIds.m0 = m0;
+                tileIds.n0 = n0;
+                if (pingpong) {
+                  // Rows 64 h + 16 (warp % 4) + lane / 4 (+ 8) of the
+                  // tile: the cooperative mapping of thread
+                  // tid % 128 + 128 h.
+                  tileIds.tid = im.add(im.rem(ids.tid, 128), 128 * h);
+                }
+                if (clTmaNoEpilogue) {
+                  // Keep the accumulators alive: one value per thread.
+                  Value sum = acc[0];
+                  for (int64_t i = 1; i < numAcc; ++i)
+                    sum = arith::AddFOp::create(b, sum, acc[i]);
+                  ifThen(b, im.eq(im.add(m0, n0), im.c(-1)),
+                         [&](ImplicitLocOpBuilder &b) {
+                           memref::StoreOp::create(
+                               b,
+                               fromF32(b, sum,
+                                       cast<MemRefType>(c.getType())
+                                           .getElementType()),
+                               ids.c.flat, ValueRange{ids.c.off});
+                         });
+                } else {
+                  mmaEpilogue(b, tileIds, acc, c, accumulate, stages,
+                              /*warpRows=*/16, /*warpCols=*/blockN,
+                              /*warpsN=*/1, /*mTiles=*/1,
+                              /*nTiles=*/blockN / 8);
+                }
+              }
+              scf::YieldOp::create(b);
+            });
       });
   gpu::TerminatorOp::create(b);
 }
@@ -1776,7 +1876,7 @@ void buildWgmmaDispatch(ImplicitLocOpBuilder &b, Value a, Value bm, Value c,
   GemmSizes sizes = gemmSizes(im, b, c);
   ifThen(b, sizes.nonEmpty, [&](ImplicitLocOpBuilder &b) {
     Value mapA = buildTensorMap(b, a, 128);
-    Value mapB = buildTensorMap(b, bm, cfg.blockN);
+    Value mapB = buildTensorMap(b, bm, cfg.tmaPingpong ? 128 : cfg.blockN);
     Value zero = arith::ConstantOp::create(b, b.getI64IntegerAttr(0));
     auto ne = [&](Value v) {
       return arith::CmpIOp::create(b, arith::CmpIPredicate::ne, v, zero);
@@ -2023,7 +2123,22 @@ Config makeConfig(Type elem, const sessa::GemmOptions &options) {
   // conflict-free; one 16-byte copy moves `vec` elements.
   cfg.vec = 16 / (elem.getIntOrFloatBitWidth() / 8);
   cfg.pad = cfg.vec;
+  cfg.tmaPingpong = options.tmaPingpong || clTmaPingpong;
   return cfg;
+}
+
+/// Whether an epilogue stage evaluates a math-dialect function.
+bool hasMathEpilogue(ArrayRef<sessa::GemmEpilogueStage> epilogue) {
+  for (const sessa::GemmEpilogueStage &stage : epilogue) {
+    WalkResult r = stage.body->walk([](Operation *op) {
+      return isa_and_nonnull<math::MathDialect>(op->getDialect())
+                 ? WalkResult::interrupt()
+                 : WalkResult::advance();
+    });
+    if (r.wasInterrupted())
+      return true;
+  }
+  return false;
 }
 
 } // namespace
@@ -2183,6 +2298,13 @@ LogicalResult mlir::sessa::buildGemmLaunch(OpBuilder &builder, Location loc,
   ImplicitLocOpBuilder ib(loc, builder);
   Type elem = cast<MemRefType>(a.getType()).getElementType();
   Config cfg = makeConfig(elem, options);
+  // Ping-pong lets one consumer warpgroup's epilogue overlap the other's
+  // products, except where the epilogue evaluates a math function (GELU's
+  // erf): on the H100 the layer's 8192 x 1024 x 1024 projections took 33
+  // us ping-pong against 39 us cooperative, the GELU one 54 against 43 us
+  // (bench/gpu/NOTES-gemm.md, run 10).
+  if (cfg.tmaPingpong && !clTmaPingpong && hasMathEpilogue(epilogue))
+    cfg.tmaPingpong = false;
   auto tiled = [&](ImplicitLocOpBuilder &ib) {
     if (elem.isF32())
       buildF32Gemm(ib, a, b, c, transposeB, accumulate, cfg, epilogue);

@@ -14,12 +14,17 @@
 // four m64n256k16 wgmma (the tile's first with scale-d 0), keep one group in
 // flight and release the previous stage on empty[s]; after the last k tile
 // they drain, release, and store the tile through the epilogue (here
-// bf16 pairs). tma=0 gives only the cp.async kernel (gpu-matmul-wgmma.mlir).
+// bf16 pairs). That is the cooperative schedule (tma-pingpong=0, and the
+// default for products whose epilogue evaluates a math function such as
+// GELU's erf); by default each consumer warpgroup owns whole 128 x 128
+// tiles in turn (ping-pong, PP). tma=0 gives only the cp.async kernel
+// (gpu-matmul-wgmma.mlir).
 
-// RUN: sessa-opt %s --sessa-gpu-matmul="wgmma=1 small-m=0" | FileCheck %s
+// RUN: sessa-opt %s --sessa-gpu-matmul="wgmma=1 small-m=0 tma-pingpong=0" | FileCheck %s
 // RUN: sessa-opt %s --sessa-gpu-matmul="wgmma=1 small-m=0 tma-blocks=7" | FileCheck %s --check-prefix=BLOCKS
 // RUN: sessa-opt %s --sessa-gpu-matmul="wgmma=1 tma=0 small-m=0" | FileCheck %s --check-prefix=NOTMA
-// RUN: sessa-opt %s --sessa-gpu-matmul="wgmma=1 small-m=0" \
+// RUN: sessa-opt %s --sessa-gpu-matmul="wgmma=1 small-m=0" | FileCheck %s --check-prefixes=PP,GELU
+// RUN: sessa-opt %s --sessa-gpu-matmul="wgmma=1 small-m=0 tma-pingpong=0" \
 // RUN:   --gpu-launch-sink-index-computations --gpu-kernel-outlining \
 // RUN: | mlir-opt --gpu-lower-to-nvvm-pipeline="cubin-chip=sm_90a cubin-features=+ptx80 cubin-format=isa" \
 // RUN: | FileCheck %s --check-prefix=PTX
@@ -76,6 +81,39 @@
 // BLOCKS: arith.minsi %{{.*}}, %c7
 // BLOCKS: threads({{.*}}) in ({{.*}} = %c384
 
+// Ping-pong: B boxes of 128 rows, 6 stages of 32 KiB, empty[s] of 4
+// arrivals (one warpgroup reads a stage), each consumer warpgroup takes
+// every other tile of the block (step 2 x grid) and keeps two m64n128
+// accumulators (rows 0-63 and 64-127 of its 128 x 128 tile), interleaved
+// per k16 step; two epilogues per tile.
+// PP-LABEL: func.func @bf16
+//      PP: llvm.call @sessa_cuda_tensor_map_2d({{.*}}, %c128_i32, %c64_i32)
+//      PP: llvm.call @sessa_cuda_tensor_map_2d({{.*}}, %c128_i32{{.*}}, %c64_i32{{.*}})
+//      PP: gpu.launch {{.*}} threads({{.*}}) in ({{.*}} = %c384, {{.*}}) dynamic_shared_memory_size %c197744_i32
+//      PP: nvvm.mbarrier.init %{{.*}}, %c4_i32{{.*}} : !llvm.ptr<3>, i32
+// Two order barriers (4 arrivals) after the 6 x 2 stage barriers.
+// PP-COUNT-2: nvvm.mbarrier.init %{{.*}}, %c1_i32{{.*}} : !llvm.ptr<3>, i32
+//      PP: nvvm.mbarrier.arrive.expect_tx %{{.*}}, %c32768_i32
+//      PP: } else {
+//      PP:   nvvm.setmaxregister  increase 232
+//      PP:   %[[STEP:.*]] = arith.muli %{{.*}}, %c2
+//      PP:   scf.for %{{.*}} = %{{.*}} to %{{.*}} step %[[STEP]] {
+//      PP:     scf.if
+//      PP:       nvvm.mbarrier.try_wait.parity
+//      PP:     nvvm.mbarrier.try_wait.parity
+//      PP:     nvvm.wgmma.mma_async {{.*}}, <m = 64, n = 128, k = 16>, D[<f32>, <zero>]
+//      PP:     nvvm.wgmma.mma_async {{.*}}, <m = 64, n = 128, k = 16>, D[<f32>, <zero>]
+//      PP:     scf.for
+//      PP:       nvvm.wgmma.mma_async {{.*}}, <m = 64, n = 128, k = 16>, D[<f32>, <one>]
+//      PP:       nvvm.mbarrier.arrive
+//      PP:     nvvm.wgmma.wait.group.sync.aligned 0
+//      PP:     nvvm.mbarrier.arrive
+//      PP:     arith.subi %c1_i32{{.*}}, %{{.*}} : i32
+//      PP:     nvvm.mbarrier.arrive
+//      PP:     vector.store
+//      PP:     vector.store
+//      PP: } {sessa.gpu_kernel = "gemm_wgmma_tma"}
+
 // NOTMA-NOT: sessa_cuda_tensor_map_2d
 // NOTMA-NOT: gemm_wgmma_tma
 // NOTMA: sessa.gpu_kernel = "gemm_wgmma"
@@ -128,5 +166,44 @@ func.func @again(%x: memref<?x?xbf16>, %w: memref<?x?xbf16>, %y: memref<?x?xf32>
     %s = arith.addf %c, %p : f32
     linalg.yield %s : f32
   }
+  return
+}
+
+// A GELU epilogue (math.erf) keeps the cooperative schedule by default:
+// B's boxes are 256 rows and the products m64n256k16.
+
+// GELU-LABEL: func.func @gelu
+//       GELU: llvm.call @sessa_cuda_tensor_map_2d({{.*}}, %c128_i32, %c64_i32)
+//       GELU: llvm.call @sessa_cuda_tensor_map_2d({{.*}}, %c256_i32, %c64_i32{{.*}})
+//   GELU-NOT: <m = 64, n = 128, k = 16>
+//       GELU: nvvm.wgmma.mma_async {{.*}}, <m = 64, n = 256, k = 16>
+//       GELU: math.erf
+//       GELU: } {sessa.gpu_kernel = "gemm_wgmma_tma"}
+#id = affine_map<(m, n) -> (m, n)>
+func.func @gelu(%x: memref<?x?xbf16>, %w: memref<?x?xbf16>, %y: memref<?x?xbf16> {llvm.noalias}) {
+  %c0 = arith.constant 0 : index
+  %m = memref.dim %x, %c0 : memref<?x?xbf16>
+  %n = memref.dim %w, %c0 : memref<?x?xbf16>
+  %t = memref.alloc(%m, %n) : memref<?x?xf32>
+  %z = arith.constant 0.0 : f32
+  linalg.fill ins(%z : f32) outs(%t : memref<?x?xf32>)
+  linalg.generic {indexing_maps = [#mA, #mBt, #mC],
+                  iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : memref<?x?xbf16>, memref<?x?xbf16>) outs(%t : memref<?x?xf32>) {
+  ^bb0(%a: bf16, %b: bf16, %c: f32):
+    %ae = arith.extf %a : bf16 to f32
+    %be = arith.extf %b : bf16 to f32
+    %p = arith.mulf %ae, %be : f32
+    %s = arith.addf %c, %p : f32
+    linalg.yield %s : f32
+  }
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%t : memref<?x?xf32>) outs(%y : memref<?x?xbf16>) {
+  ^bb0(%v: f32, %o: bf16):
+    %e = math.erf %v : f32
+    %r = arith.truncf %e : f32 to bf16
+    linalg.yield %r : bf16
+  }
+  memref.dealloc %t : memref<?x?xf32>
   return
 }

@@ -89,6 +89,11 @@ struct GemmOptions {
   /// per SM of an H100 SXM by default).
   bool tma = true;
   int64_t tmaBlocks = 132;
+  /// TMA kernel schedule: ping-pong (each consumer warpgroup owns whole
+  /// 128 x 128 tiles, alternating with the other, 6 stages) instead of
+  /// cooperative (both on one 128 x block-n tile). Products whose epilogue
+  /// evaluates a math function (GELU) stay cooperative.
+  bool tmaPingpong = true;
 };
 
 /// Blocks of other work appended to a wgmma GEMM launch (so that they run

@@ -395,6 +395,11 @@ def SessaGPUMatmul : Pass<"sessa-gpu-matmul", "::mlir::ModuleOp"> {
            "maps (sessa_cuda_tensor_map_2d), else the cp.async kernel">,
     Option<"tmaBlocks", "tma-blocks", "int64_t", /*default=*/"132",
            "blocks of the persistent TMA kernel (at most; one per SM)">,
+    Option<"tmaPingpong", "tma-pingpong", "bool", /*default=*/"true",
+           "TMA kernel: ping-pong consumer warpgroups on 128 x 128 tiles "
+           "(one's epilogue overlaps the other's products) instead of both "
+           "on one 128 x block-n tile; products whose epilogue evaluates a "
+           "math function (GELU) stay cooperative">,
     Option<"fuseEpilogue", "fuse-epilogue", "bool", /*default=*/"true",
            "apply elementwise consumers of the product in the kernel's "
            "epilogue">,
