@@ -677,6 +677,21 @@ struct I32Math {
   }
 };
 
+/// The wgmma descriptor of a K-major 128-byte-swizzled operand at shared
+/// address `addr` (i32): start >> 4 (bits 0-13), leading byte offset 16
+/// (unused by swizzled K-major layouts; bits 16-29), stride byte offset
+/// 1024 between 8-row groups (bits 32-45), swizzle mode 1 = 128B (62-63).
+Value swizzledKMajorDescriptor(ImplicitLocOpBuilder &b, Value addr) {
+  I32Math x{b};
+  Value start = arith::ShRUIOp::create(
+      b, arith::AndIOp::create(b, addr, x.c(0x3FFFF)), x.c(4));
+  Value d = arith::ExtUIOp::create(b, b.getI64Type(), start);
+  int64_t fixed = (int64_t(1) << 16) | (int64_t(1024 >> 4) << 32) |
+                  (int64_t(1) << 62);
+  return arith::OrIOp::create(
+      b, d, arith::ConstantOp::create(b, b.getI64IntegerAttr(fixed)));
+}
+
 Value sharedBasePtr(ImplicitLocOpBuilder &b, Value dynSmem) {
   Value p = memref::ExtractAlignedPointerAsIndexOp::create(b, dynSmem);
   Value i = arith::IndexCastUIOp::create(b, b.getI64Type(), p);
@@ -1163,20 +1178,6 @@ void buildWgmmaGemm(ImplicitLocOpBuilder &b, Value a, Value bm, Value c,
     Value warp = x.div(tid, 32);
     Value group = x.div(warp, 4);
 
-    // Descriptor of a K-major 128-byte-swizzled operand at shared address
-    // `addr`: start >> 4 (bits 0-13), leading byte offset 16 (unused by
-    // swizzled K-major layouts; bits 16-29), stride byte offset 1024
-    // between 8-row groups (bits 32-45), swizzle mode 1 = 128B (62-63).
-    auto descriptor = [&](ImplicitLocOpBuilder &b, Value addr) {
-      I32Math x{b};
-      Value start = arith::ShRUIOp::create(
-          b, arith::AndIOp::create(b, addr, x.c(0x3FFFF)), x.c(4));
-      Value d = arith::ExtUIOp::create(b, i64, start);
-      int64_t fixed = (int64_t(1) << 16) | (int64_t(1024 >> 4) << 32) |
-                      (int64_t(1) << 62);
-      return arith::OrIOp::create(
-          b, d, arith::ConstantOp::create(b, b.getI64IntegerAttr(fixed)));
-    };
     auto accType = LLVM::LLVMStructType::getLiteral(
         ctx, SmallVector<Type>(numAcc, f32));
     auto wtype = isBF16 ? NVVM::WGMMATypes::bf16 : NVVM::WGMMATypes::f16;
@@ -1201,7 +1202,8 @@ void buildWgmmaGemm(ImplicitLocOpBuilder &b, Value a, Value bm, Value c,
           x.add(x.mul(stage, aStageBytes), x.mul(group, 64 * kWgmmaRowBytes)));
       Value bAddr = x.add(x.add(baseAddr, pad),
                           x.add(x.mul(stage, bStageBytes), x.c(aBytes)));
-      Value da = descriptor(b, aAddr), db = descriptor(b, bAddr);
+      Value da = swizzledKMajorDescriptor(b, aAddr),
+            db = swizzledKMajorDescriptor(b, bAddr);
       NVVM::WgmmaFenceAlignedOp::create(b);
       for (int64_t ks = 0; ks < blockK / 16; ++ks) {
         // k16 step: 32 bytes further along the (swizzled) rows.
@@ -1686,16 +1688,6 @@ void buildWgmmaTmaGemm(ImplicitLocOpBuilder &b, Value a, Value c,
         // Consumers.
         NVVM::SetMaxRegisterOp::create(b, kConsumerRegs,
                                        NVVM::SetMaxRegisterAction::increase);
-        auto descriptor = [&](ImplicitLocOpBuilder &b, Value addr) {
-          I32Math x{b};
-          Value start = arith::ShRUIOp::create(
-              b, arith::AndIOp::create(b, addr, x.c(0x3FFFF)), x.c(4));
-          Value d = arith::ExtUIOp::create(b, i64, start);
-          int64_t fixed = (int64_t(1) << 16) | (int64_t(1024 >> 4) << 32) |
-                          (int64_t(1) << 62);
-          return arith::OrIOp::create(
-              b, d, arith::ConstantOp::create(b, b.getI64IntegerAttr(fixed)));
-        };
         auto accType = LLVM::LLVMStructType::getLiteral(
             ctx, SmallVector<Type>(numAcc, f32));
         auto wtype = isBF16 ? NVVM::WGMMATypes::bf16 : NVVM::WGMMATypes::f16;
@@ -1720,10 +1712,10 @@ void buildWgmmaTmaGemm(ImplicitLocOpBuilder &b, Value a, Value c,
                               x.add(x.mul(s, bStageBytes), x.c(aBytes)));
           SmallVector<Value> da;
           for (int64_t h = 0; h < halves; ++h)
-            da.push_back(descriptor(
+            da.push_back(swizzledKMajorDescriptor(
                 b, pingpong ? x.add(aStage, h * 64 * kWgmmaRowBytes)
                             : x.add(aStage, x.mul(group, 64 * kWgmmaRowBytes))));
-          Value db = descriptor(b, bAddr);
+          Value db = swizzledKMajorDescriptor(b, bAddr);
           NVVM::WgmmaFenceAlignedOp::create(b);
           for (int64_t ks = 0; ks < blockK / 16; ++ks) {
             Value off =
