@@ -164,6 +164,55 @@ Value safeMax(const E &e, Value m) {
   return e.sel(empty, e.f(0.0), m);
 }
 
+/// The online-softmax step of one 16-row m-tile of tensor-core scores, in
+/// the FlashAttention-2 fragment layout shared by mma.sync and wgmma:
+/// s[nt][2i + jj] is row lane/4 + 8i, key k0 + 8nt + 2(lane%4) + jj. Scales
+/// the scores (unless `fused`: the exponents fold the scale in), masks keys
+/// past limit[i] when `masked`, replaces the scores by the exponentials
+/// p = 2^(c (s - m_new)) and calls onRow(i, m_new, alpha, sum p) per row,
+/// alpha = 2^(c (m_old - m_new)) rescaling the row's sum and accumulators.
+void softmaxTileStep(
+    const E &x, MutableArrayRef<std::array<Value, 4>> s, bool fused,
+    Value scaleV, bool masked, Value k0, Value laneMod4,
+    ArrayRef<Value> limit, ValueRange mOld,
+    llvm::function_ref<void(int, Value, Value, Value)> onRow) {
+  float negInf = -std::numeric_limits<float>::infinity();
+  Value rowMax[2] = {x.f(negInf), x.f(negInf)};
+  for (int64_t nt = 0, e = s.size(); nt < e; ++nt)
+    for (int i = 0; i < 2; ++i)
+      for (int jj = 0; jj < 2; ++jj) {
+        Value val = s[nt][2 * i + jj];
+        if (!fused)
+          val = x.fmul(val, scaleV);
+        if (masked) {
+          Value key =
+              x.add(k0, x.add(x.c(8 * nt + jj), x.mul(laneMod4, x.c(2))));
+          val = x.sel(x.ule(key, limit[i]), val, x.f(negInf));
+        }
+        s[nt][2 * i + jj] = val;
+        rowMax[i] = x.fmax(rowMax[i], val);
+      }
+  for (int i = 0; i < 2; ++i) {
+    Value mx = laneGroupReduceMax(x.b, x.l, rowMax[i], /*group=*/4);
+    Value mNew = x.fmax(mOld[i], mx);
+    Value mSafe = safeMax(x, mNew);
+    Value diff = x.fsub(mOld[i], mSafe);
+    Value alpha = x.exp2Ftz(fused ? x.fmul(diff, scaleV) : diff);
+    Value negM = arith::NegFOp::create(
+        x.b, x.l, fused ? x.fmul(mSafe, scaleV) : mSafe);
+    Value sum = x.f(0.0);
+    for (std::array<Value, 4> &tile : s)
+      for (int jj = 0; jj < 2; ++jj) {
+        Value sv = tile[2 * i + jj];
+        Value pv =
+            x.exp2Ftz(fused ? x.fma(sv, scaleV, negM) : x.fadd(sv, negM));
+        tile[2 * i + jj] = pv;
+        sum = x.fadd(sum, pv);
+      }
+    onRow(i, mNew, alpha, sum);
+  }
+}
+
 /// What both kernel bodies need, computed on the host side of the launch.
 struct AttentionProblem {
   Value q, k, v, out;           // memrefs [B,T,H,d], [B,S,Hk,d], ..., [B,T,H,d]
@@ -815,47 +864,20 @@ void buildMmaBody(const E &e, const AttentionProblem &p, const LaunchIds &ids,
     // lane/4 + 8i of m-tile m, key k0 + 8nt + 2(lane%4) + jj.
     SmallVector<Value> next(stv.begin(), stv.end());
     for (int64_t m = 0; m < mt; ++m) {
-      Value rowMax[2] = {x.f(negInf), x.f(negInf)};
-      for (int64_t nt = 0; nt < sTiles; ++nt)
-        for (int i = 0; i < 2; ++i)
-          for (int jj = 0; jj < 2; ++jj) {
-            Value val = s[m][nt][2 * i + jj];
-            if (!fused)
-              val = x.fmul(val, scaleV);
-            if (masked) {
-              Value key = x.add(k0, x.add(x.c(8 * nt + jj),
-                                          x.mul(laneMod4, x.c(2))));
-              val = x.sel(x.ule(key, limit[2 * m + i]), val, x.f(negInf));
-            }
-            s[m][nt][2 * i + jj] = val;
-            rowMax[i] = x.fmax(rowMax[i], val);
-          }
-      for (int i = 0; i < 2; ++i) {
-        int64_t r = 2 * m + i;
-        Value mx = laneGroupReduceMax(x.b, x.l, rowMax[i], /*group=*/4);
-        Value mNew = x.fmax(stv[r], mx);
-        Value mSafe = safeMax(x, mNew);
-        Value diff = x.fsub(stv[r], mSafe);
-        Value alpha = x.exp2Ftz(fused ? x.fmul(diff, scaleV) : diff);
-        Value negM = arith::NegFOp::create(
-            x.b, x.l, fused ? x.fmul(mSafe, scaleV) : mSafe);
-        Value sum = x.f(0.0);
-        for (int64_t nt = 0; nt < sTiles; ++nt)
-          for (int jj = 0; jj < 2; ++jj) {
-            Value sv = s[m][nt][2 * i + jj];
-            Value pv = x.exp2Ftz(fused ? x.fma(sv, scaleV, negM)
-                                    : x.fadd(sv, negM));
-            s[m][nt][2 * i + jj] = pv;
-            sum = x.fadd(sum, pv);
-          }
-        next[r] = mNew;
-        next[nr + r] = x.fadd(x.fmul(stv[nr + r], alpha), sum);
-        for (int64_t n = 0; n < oTiles; ++n)
-          for (int jj = 0; jj < 2; ++jj) {
-            int64_t idx = oIdx(m, n, 2 * i + jj);
-            next[idx] = x.fmul(stv[idx], alpha);
-          }
-      }
+      softmaxTileStep(
+          x, s[m], fused, scaleV, masked, k0, laneMod4,
+          ArrayRef<Value>(limit).slice(2 * m, 2),
+          stv.slice(2 * m, 2),
+          [&](int i, Value mNew, Value alpha, Value sum) {
+            int64_t r = 2 * m + i;
+            next[r] = mNew;
+            next[nr + r] = x.fadd(x.fmul(stv[nr + r], alpha), sum);
+            for (int64_t n = 0; n < oTiles; ++n)
+              for (int jj = 0; jj < 2; ++jj) {
+                int64_t idx = oIdx(m, n, 2 * i + jj);
+                next[idx] = x.fmul(stv[idx], alpha);
+              }
+          });
     }
     // P (storage type) as A fragments: the accumulators of score tiles 2kk
     // and 2kk+1 are exactly the A layout of keys 16kk .. 16kk+15.
@@ -1286,46 +1308,18 @@ void buildWgmmaBody(const E &e, const AttentionProblem &p,
         s[nt][r] = LLVM::ExtractValueOp::create(x.b, x.l, sAcc, nt * 4 + r);
 
     SmallVector<Value> next(stv.begin(), stv.end());
-    Value rowMax[2] = {x.f(negInf), x.f(negInf)};
-    for (int64_t nt = 0; nt < sTiles; ++nt)
-      for (int i = 0; i < 2; ++i)
-        for (int jj = 0; jj < 2; ++jj) {
-          Value val = s[nt][2 * i + jj];
-          if (!fused)
-            val = x.fmul(val, scaleV);
-          if (masked) {
-            Value key = x.add(k0, x.add(x.c(8 * nt + jj),
-                                        x.mul(laneMod4, x.c(2))));
-            val = x.sel(x.ule(key, limit[i]), val, x.f(negInf));
-          }
-          s[nt][2 * i + jj] = val;
-          rowMax[i] = x.fmax(rowMax[i], val);
-        }
-    for (int i = 0; i < 2; ++i) {
-      Value mx = laneGroupReduceMax(x.b, x.l, rowMax[i], /*group=*/4);
-      Value mNew = x.fmax(stv[i], mx);
-      Value mSafe = safeMax(x, mNew);
-      Value diff = x.fsub(stv[i], mSafe);
-      Value alpha = x.exp2Ftz(fused ? x.fmul(diff, scaleV) : diff);
-      Value negM = arith::NegFOp::create(
-          x.b, x.l, fused ? x.fmul(mSafe, scaleV) : mSafe);
-      Value sum = x.f(0.0);
-      for (int64_t nt = 0; nt < sTiles; ++nt)
-        for (int jj = 0; jj < 2; ++jj) {
-          Value sv = s[nt][2 * i + jj];
-          Value pv =
-              x.exp2Ftz(fused ? x.fma(sv, scaleV, negM) : x.fadd(sv, negM));
-          s[nt][2 * i + jj] = pv;
-          sum = x.fadd(sum, pv);
-        }
-      next[i] = mNew;
-      next[2 + i] = x.fadd(x.fmul(stv[2 + i], alpha), sum);
-      for (int64_t n = 0; n < oTiles; ++n)
-        for (int jj = 0; jj < 2; ++jj) {
-          int64_t idx = 4 + n * 4 + 2 * i + jj;
-          next[idx] = x.fmul(stv[idx], alpha);
-        }
-    }
+    softmaxTileStep(x, s, fused, scaleV, masked, k0, laneMod4,
+                    ArrayRef<Value>(limit).take_front(2),
+                    stv.take_front(2),
+                    [&](int i, Value mNew, Value alpha, Value sum) {
+                      next[i] = mNew;
+                      next[2 + i] = x.fadd(x.fmul(stv[2 + i], alpha), sum);
+                      for (int64_t n = 0; n < oTiles; ++n)
+                        for (int jj = 0; jj < 2; ++jj) {
+                          int64_t idx = 4 + n * 4 + 2 * i + jj;
+                          next[idx] = x.fmul(stv[idx], alpha);
+                        }
+                    });
     // O += P V, 16 keys a step.
     auto pack = [&](Value lo, Value hi) -> Value {
       Value v2 = vector::FromElementsOp::create(x.b, x.l, vec2f,
