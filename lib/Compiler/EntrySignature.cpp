@@ -4,7 +4,9 @@
 #include "sessa/Dialect/Sessa/Transforms/EntryPointABI.h"
 #include "sessa/Runtime/SessaRuntime.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -93,9 +95,62 @@ bool isDynamicDim(Value v, unsigned d) {
   return t && t.isDynamicDim(d);
 }
 
+/// The dynamic dimension node a size value stands for: `tensor.dim` of a
+/// dynamic dimension at a constant index, possibly multiplied by a constant
+/// 1 (`arith.muli`, as written for a flattened batch of one).
+std::optional<unsigned> nodeOfSize(Value size, DimClasses &classes) {
+  while (auto mul = size.getDefiningOp<arith::MulIOp>()) {
+    auto isOne = [](Value v) {
+      std::optional<int64_t> c = getConstantIntValue(v);
+      return c && *c == 1;
+    };
+    if (isOne(mul.getRhs()))
+      size = mul.getLhs();
+    else if (isOne(mul.getLhs()))
+      size = mul.getRhs();
+    else
+      return std::nullopt;
+  }
+  auto dim = size.getDefiningOp<tensor::DimOp>();
+  if (!dim)
+    return std::nullopt;
+  std::optional<int64_t> index = dim.getConstantIndex();
+  if (!index || *index < 0 || !isDynamicDim(dim.getSource(), *index))
+    return std::nullopt;
+  return classes.node(dim.getSource(), *index);
+}
+
+/// Ties the one dynamic dimension of each reassociation group to the
+/// dimension it becomes when the group's other sizes are all 1
+/// (tensor.expand_shape / tensor.collapse_shape of a unit batch).
+void tieReshape(Value collapsed, Value expanded,
+                ArrayRef<ReassociationIndices> groups, DimClasses &classes) {
+  auto small = cast<RankedTensorType>(collapsed.getType());
+  auto big = cast<RankedTensorType>(expanded.getType());
+  for (auto [g, group] : llvm::enumerate(groups)) {
+    if (!small.isDynamicDim(g))
+      continue;
+    std::optional<int64_t> dynamic;
+    bool unitRest = true;
+    for (int64_t d : group) {
+      if (big.isDynamicDim(d)) {
+        if (dynamic)
+          unitRest = false;
+        dynamic = d;
+      } else if (big.getDimSize(d) != 1) {
+        unitRest = false;
+      }
+    }
+    if (dynamic && unitRest)
+      classes.unite(classes.node(collapsed, g),
+                    classes.node(expanded, *dynamic));
+  }
+}
+
 /// Ties dimensions through upstream ops: tensor.empty sizes taken from
-/// tensor.dim, destination-style results and their inits, and the loops of
-/// linalg ops (operand dimensions indexed by the same loop are equal).
+/// tensor.dim, destination-style results and their inits, reshapes of unit
+/// dimensions, and the loops of linalg ops (operand dimensions indexed by
+/// the same loop are equal).
 void addUpstreamRelations(Operation *op, DimClasses &classes) {
   auto tie = [&](Value a, unsigned da, Value b, unsigned db) {
     if (isDynamicDim(a, da) && isDynamicDim(b, db))
@@ -107,16 +162,28 @@ void addUpstreamRelations(Operation *op, DimClasses &classes) {
     for (unsigned d = 0; d < type.getRank(); ++d) {
       if (!type.isDynamicDim(d))
         continue;
-      auto dim = dynamicSize(d).template getDefiningOp<tensor::DimOp>();
-      std::optional<int64_t> index =
-          dim ? dim.getConstantIndex() : std::nullopt;
-      if (index)
-        tie(result, d, dim.getSource(), *index);
+      if (std::optional<unsigned> n = nodeOfSize(dynamicSize(d), classes))
+        classes.unite(*n, classes.node(result, d));
     }
   };
   if (auto empty = dyn_cast<tensor::EmptyOp>(op)) {
     tieCreated(empty.getResult(), empty.getType(),
                [&](unsigned d) { return empty.getDynamicSize(d); });
+    return;
+  }
+  if (auto expand = dyn_cast<tensor::ExpandShapeOp>(op)) {
+    tieReshape(expand.getSrc(), expand.getResult(),
+               expand.getReassociationIndices(), classes);
+    SmallVector<OpFoldResult> shape = expand.getMixedOutputShape();
+    for (auto [d, size] : llvm::enumerate(shape))
+      if (auto v = dyn_cast<Value>(size); v && isDynamicDim(expand, d))
+        if (std::optional<unsigned> n = nodeOfSize(v, classes))
+          classes.unite(*n, classes.node(expand.getResult(), d));
+    return;
+  }
+  if (auto collapse = dyn_cast<tensor::CollapseShapeOp>(op)) {
+    tieReshape(collapse.getResult(), collapse.getSrc(),
+               collapse.getReassociationIndices(), classes);
     return;
   }
   if (auto toTensor = dyn_cast<bufferization::ToTensorOp>(op)) {

@@ -726,9 +726,8 @@ class LanguageModel:
         rows. Token ids are clamped to [0, vocab) in the gather (the Python
         wrapper rejects out-of-range ids first).
 
-        prefill_chunk=None writes a dynamic-T @prefill; sessa-compile cannot
-        compile that yet: its entry-signature inference does not follow
-        sizes through linalg ops, so the logits' T is unresolved."""
+        prefill_chunk=None writes a dynamic-T @prefill (tokens [batch, T]):
+        one call runs any number of tokens, no padding."""
         if dtype != "f32":
             raise NotImplementedError("the language model is written for f32 only (got %r)" % dtype)
         if batch is None:

@@ -110,16 +110,41 @@ def test_runtime_needs_no_mlir(compiled_lm, tmp_path):
     assert proc.stdout.split() == [str(t) for t in want[0]]
 
 
-def test_dynamic_prefill(ref, lm, tmp_path, rng):
-    """@prefill with a dynamic T. sessa-compile's entry-signature inference
-    does not follow sizes through linalg ops (the embedding gather, the head),
-    so the logits' T is unresolved: expected to fail until it does."""
-    import sessa.compiler as sc
-    try:
-        g = lm.compile(out_dir=tmp_path / "dyn", prefill_chunk=None, opt_level=1)
-    except sc.MLIRError as e:
-        assert "is dynamic but not determined by the inputs" in str(e)
-        pytest.xfail("sessa-compile cannot resolve a dynamic T through linalg ops yet")
-    tokens = rng.integers(0, LM.vocab_size, (1, 9))
+@pytest.fixture(scope="module")
+def dynamic_lm(lm, tmp_path_factory):
+    """@prefill with a dynamic T: the entry signature follows T from the
+    tokens through the embedding gather, the layers and the head's
+    reshapes to the logits and the caches."""
+    return lm.compile(out_dir=tmp_path_factory.mktemp("dyn") / "artifact",
+                      prefill_chunk=None, opt_level=1)
+
+
+def test_dynamic_prefill_signature(dynamic_lm):
+    prefill = dynamic_lm.artifact.entries["prefill"]
+    assert prefill.inputs[0] == ("tokens", "i64", [1, "T"])
+    assert prefill.outputs[0] == ("logits", "f32", [1, "T", LM.vocab_size])
+
+
+@pytest.mark.parametrize("L", [1, 2, 9, 23])
+def test_dynamic_prefill(ref, lm, dynamic_lm, rng, L):
+    tokens = rng.integers(0, LM.vocab_size, (1, L))
+    want, want_caches = lm_forward(tokens, lm.params, LM)
+    cache = dynamic_lm.new_cache()
+    got = dynamic_lm.prefill(tokens, cache)
+    assert got.shape == (1, L, LM.vocab_size)
+    assert ref.rel_l2(got, want) <= TOL
+    assert len(cache) == L
+    for c, w in zip(cache.layers, want_caches):
+        assert ref.rel_l2(c.as_float()["s"], w["s"]) <= TOL
+
+
+def test_dynamic_prefill_continues_a_cache(ref, lm, dynamic_lm, rng):
+    """Two dynamic prefills and decode steps equal the full forward."""
+    tokens = rng.integers(0, LM.vocab_size, (1, 17))
     want, _ = lm_forward(tokens, lm.params, LM)
-    assert ref.rel_l2(g(tokens), want) <= TOL
+    cache = dynamic_lm.new_cache()
+    got = [dynamic_lm.prefill(tokens[:, :5], cache), dynamic_lm.prefill(tokens[:, 5:12], cache)]
+    for t in range(12, 17):
+        got.append(dynamic_lm.decode_step(tokens[:, t], cache)[:, None])
+    assert ref.rel_l2(np.concatenate(got, axis=1), want) <= TOL
+    assert len(cache) == 17

@@ -74,6 +74,12 @@ CASES = {
         "  %1 = tensor.cast %0 : tensor<1x2x2x4xf32> to tensor<?x2x2x4xf32>\n"
         "  return %1 : tensor<?x2x2x4xf32>\n"
         "}\n", [], (1, 1), "not determined by the inputs"),
+    # Collapsing two dynamic dimensions: the product is no input dimension.
+    "undetermined_collapsed_dim": (
+        "func.func @f(%x: tensor<?x?x4xf32>) -> tensor<?x4xf32> {\n"
+        "  %0 = tensor.collapse_shape %x [[0, 1], [2]] : tensor<?x?x4xf32> into tensor<?x4xf32>\n"
+        "  return %0 : tensor<?x4xf32>\n"
+        "}\n", [], (1, 1), "not determined by the inputs"),
     "entry_name_not_c_identifier": (
         GOOD +
         "func.func @\"my-entry\"(%x: tensor<1x2x2x4xf32>) -> tensor<1x2x2x4xf32> {\n"
