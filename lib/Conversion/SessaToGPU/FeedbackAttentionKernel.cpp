@@ -1,9 +1,11 @@
 //===- FeedbackAttentionKernel.cpp - sessa.feedback_attention on the GPU --===//
 //
 // The blocked (DeltaFormer-style) solve of s = f + gamma * A s, A the strictly
-// causal row-softmax of c * qb K^T. Rows are solved in strips of R = 256
-// rows, each strip in chunks of C = 64 rows; a host-side scf.for over the
-// strips launches, per strip, in stream order (strip rows [r0, r0 + Rs),
+// causal row-softmax of c * qb K^T. (On sm_90a with 16-bit storage and no
+// cache, the up-front path below replaces kernels 1, 2 and 4.) Rows are
+// solved in strips of R = 256 rows, each strip in chunks of C = 64 rows; a
+// host-side scf.for over the strips launches, per strip, in stream order
+// (strip rows [r0, r0 + Rs),
 // Rs = min(R, T - r0); row r sees keys j < P + r0 + r):
 //
 //   1. logits   grid (key tiles, row tiles x Hb, B): c * Q_tile K_tile^T
@@ -64,8 +66,50 @@
 // prob rows share W's memory (first half of each f32 row; the softmax's
 // last pass reads a step's W values before a barrier, then writes).
 //
-// sm_90a (the pass's `wgmma` option, set by the GPU pipeline for sm_90a),
-// 16-bit storage, strips of more than 64 rows: kernel 1 is a wgmma GEMM
+// sm_90a (the pass's `wgmma-feedback` option, set by the GPU pipeline for
+// sm_90a), 16-bit storage, no cache: the up-front path. The logits, the
+// strictly causal softmax and the diagonal-block inverses depend only on qb,
+// kb and gamma, never on s, so they are computed for all strips before the
+// strip loop in four fully parallel launches (plus per head):
+//
+//   U1. pass 1  a wgmma GEMM qb K^T per head (GemmKernel.cpp, cp.async
+//               kernel, 128 x N tiles; N = 256 keys when T >= 4096, else
+//               128) over the lower block tiles only (GemmFragmentEpilogue
+//               lowerOnly), whose epilogue takes the accumulators: per row
+//               and N-key tile, max and sum of exp(c x - max) over the keys
+//               j < row (quad shuffles), into statMax / statSum [Hb,
+//               ceil(T / N), B, T] f32.
+//   U2. stats   grid (T / 64, Hb, B), four threads a row: the row's max M
+//               and gamma / max(L, 1) (L = sum_t S_t exp(M_t - M)), into
+//               tile 0 of the statistics.
+//   U3. pass 2  the same GEMM again; element (r, j) becomes p = gamma_r
+//               exp(c x - M_r) / L_r (0 for j >= r), stored by key pairs:
+//               keys before r's strip into the strip's 16-bit prob [B, Hb,
+//               R, i R] (strip i at element B Hb R^2 i (i - 1) / 2 of one
+//               flat buffer), keys of the strip's earlier chunks into its
+//               16-bit own-key block DIAG16 [nS][B, Hb, R, R], keys of the
+//               row's own chunk into the f32 diagonal blocks [nS][B, Hb,
+//               R / 64, 64, 64].
+//   U4. inverses grid (nS R / 64, Hb, B) of 64 threads: X_c = (I - L_c)^-1
+//               of every chunk, in place in the diagonal blocks (staged in
+//               shared memory first).
+//
+// The strip loop then launches, per strip, only kernel 3 (a wgmma GEMM per
+// head of the strip's prob against sT, split over the keys; none on the
+// first strip) and kernel 5 (the tensor-core intra-strip kernel, reading the
+// strip's DIAG16 and X_c through memref.views of the up-front buffers): 2
+// launches a strip instead of 5 (20 a call at B = 4, T = 2048; 67 at B = 1,
+// T = 8192, against 39 and 159). Memory: when prob fits in s's memory (B Hb
+// R^2 nS (nS - 1) / 2 <= B T Hb dv: (T - R) / 2 <= dv, e.g. T = 2048, dv =
+// 1024), it lives there (s is unused until the end): the intra-strip kernel
+// writes s rows for the last strip only and sT (only the rows before the
+// last strip) for the others, and a last launch transposes sT into s's
+// earlier rows; otherwise prob gets a buffer of its own and s rows are
+// written directly. Hidden knobs: -sessa-gpu-feedback-upfront=0 (the strip
+// path below), -sessa-gpu-feedback-pass-{n,stages}.
+//
+// The strip path on sm_90a (with a cache, or -sessa-gpu-feedback-upfront=0),
+// strips of more than 64 rows: kernel 1 is a wgmma GEMM
 // launch per head (GemmKernel.cpp: 128 x 64 tiles, 6 stages) of qb's strip
 // rows against all the strip's keys (cached keys in a launch of their own),
 // unscaled (the softmax multiplies by c). Without a cache, kernel 3 is a
