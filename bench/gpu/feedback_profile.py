@@ -5,8 +5,9 @@ and (1, 8192), Hb = 1, dk = dv = 1024 (torch.profiler), on the GPU machine:
 
 ARTIFACTS as written by `gpu_bench.py build --only feedback_f32,feedback_bf16`.
 The lowering launches 5 kernels per strip of rows for f32 (logits, softmax,
-cross-strip rhs, inverses, intra-strip) and 4 for bf16 (the inverses fused
-into the intra-strip kernel), so launch index mod 5 (4) is the phase.
+cross-strip rhs, inverses, intra-strip), so launch index mod 5 is the phase;
+bf16 artifacts built for sm_90a run 4 launches up front and 2 a strip (see
+below).
 """
 import json, os, sys, collections
 import torch
@@ -46,13 +47,30 @@ for name, dt in [("feedback_bf16", torch.bfloat16), ("feedback_f32", torch.float
         print("== %s B=%d T=%d: %d kernels, %.1f us busy, %.1f us span" % (name, B, T, len(kern), sum(e["dur"] for e in kern), span))
         for k, v in tot.items():
             print("   %-26s x%-3d %8.1f us" % (k, cnt[k], v))
-        # bf16 (tensor cores): 4 launches a strip (inverses fused into the
-        # intra-strip kernel); f32: 5.
-        names = ["logits", "softmax", "rhs", "intra"] if dt == torch.bfloat16 else ["logits", "softmax", "rhs", "inverse", "intra"]
-        nph = len(names)
-        if len(kern) % nph == 0:
-            for ph in range(nph):
-                print("   phase %-8s %8.1f us" % (names[ph], sum(e["dur"] for i, e in enumerate(kern) if i % nph == ph)))
+        # f32: 5 launches a strip (logits, softmax, rhs, inverses, intra).
+        # bf16 on sm_90a (up-front path, FeedbackAttentionKernel.cpp): logits
+        # pass 1 (statistics), row statistics, pass 2 (probabilities), all
+        # inverses, then intra for strip 0 and (rhs, intra) for each later
+        # strip, then the transpose of sT into s (when prob lived in s).
+        if dt == torch.float32:
+            names = ["logits", "softmax", "rhs", "inverse", "intra"]
+            if len(kern) % 5 == 0:
+                for ph in range(5):
+                    print("   phase %-8s %8.1f us" % (names[ph], sum(e["dur"] for i, e in enumerate(kern) if i % 5 == ph)))
+        elif len(kern) >= 5:
+            up = ["pass1", "rowstats", "pass2", "inverses"]
+            for i, n in enumerate(up):
+                print("   %-10s %8.1f us" % (n, kern[i]["dur"]))
+            rest = kern[4:]
+            strips = (len(rest) + 1) // 2
+            tail = rest[2 * strips - 1:]
+            loop = rest[:2 * strips - 1]
+            intra = [e["dur"] for i, e in enumerate(loop) if i % 2 == 0]
+            rhs = [e["dur"] for i, e in enumerate(loop) if i % 2 == 1]
+            print("   %-10s %8.1f us (%d strips: %s)" % ("intra", sum(intra), len(intra), " ".join("%.1f" % x for x in intra[:8])))
+            print("   %-10s %8.1f us (%s)" % ("rhs", sum(rhs), " ".join("%.1f" % x for x in rhs[:8])))
+            for e in tail:
+                print("   %-10s %8.1f us" % ("transpose", e["dur"]))
         if B == 4 and dt == torch.bfloat16:
             for e in kern:
                 a = e.get("args", {})

@@ -1,9 +1,11 @@
 //===- FeedbackAttentionKernel.cpp - sessa.feedback_attention on the GPU --===//
 //
 // The blocked (DeltaFormer-style) solve of s = f + gamma * A s, A the strictly
-// causal row-softmax of c * qb K^T. Rows are solved in strips of R = 256
-// rows, each strip in chunks of C = 64 rows; a host-side scf.for over the
-// strips launches, per strip, in stream order (strip rows [r0, r0 + Rs),
+// causal row-softmax of c * qb K^T. (On sm_90a with 16-bit storage and no
+// cache, the up-front path below replaces kernels 1, 2 and 4.) Rows are
+// solved in strips of R = 256 rows, each strip in chunks of C = 64 rows; a
+// host-side scf.for over the strips launches, per strip, in stream order
+// (strip rows [r0, r0 + Rs),
 // Rs = min(R, T - r0); row r sees keys j < P + r0 + r):
 //
 //   1. logits   grid (key tiles, row tiles x Hb, B): c * Q_tile K_tile^T
@@ -64,8 +66,50 @@
 // prob rows share W's memory (first half of each f32 row; the softmax's
 // last pass reads a step's W values before a barrier, then writes).
 //
-// sm_90a (the pass's `wgmma` option, set by the GPU pipeline for sm_90a),
-// 16-bit storage, strips of more than 64 rows: kernel 1 is a wgmma GEMM
+// sm_90a (the pass's `wgmma-feedback` option, set by the GPU pipeline for
+// sm_90a), 16-bit storage, no cache: the up-front path. The logits, the
+// strictly causal softmax and the diagonal-block inverses depend only on qb,
+// kb and gamma, never on s, so they are computed for all strips before the
+// strip loop in four fully parallel launches (plus per head):
+//
+//   U1. pass 1  a wgmma GEMM qb K^T per head (GemmKernel.cpp, cp.async
+//               kernel, 128 x N tiles; N = 256 keys when T >= 4096, else
+//               128) over the lower block tiles only (GemmFragmentEpilogue
+//               lowerOnly), whose epilogue takes the accumulators: per row
+//               and N-key tile, max and sum of exp(c x - max) over the keys
+//               j < row (quad shuffles), into statMax / statSum [Hb,
+//               ceil(T / N), B, T] f32.
+//   U2. stats   grid (T / 64, Hb, B), four threads a row: the row's max M
+//               and gamma / max(L, 1) (L = sum_t S_t exp(M_t - M)), into
+//               tile 0 of the statistics.
+//   U3. pass 2  the same GEMM again; element (r, j) becomes p = gamma_r
+//               exp(c x - M_r) / L_r (0 for j >= r), stored by key pairs:
+//               keys before r's strip into the strip's 16-bit prob [B, Hb,
+//               R, i R] (strip i at element B Hb R^2 i (i - 1) / 2 of one
+//               flat buffer), keys of the strip's earlier chunks into its
+//               16-bit own-key block DIAG16 [nS][B, Hb, R, R], keys of the
+//               row's own chunk into the f32 diagonal blocks [nS][B, Hb,
+//               R / 64, 64, 64].
+//   U4. inverses grid (nS R / 64, Hb, B) of 64 threads: X_c = (I - L_c)^-1
+//               of every chunk, in place in the diagonal blocks (staged in
+//               shared memory first).
+//
+// The strip loop then launches, per strip, only kernel 3 (a wgmma GEMM per
+// head of the strip's prob against sT, split over the keys; none on the
+// first strip) and kernel 5 (the tensor-core intra-strip kernel, reading the
+// strip's DIAG16 and X_c through memref.views of the up-front buffers): 2
+// launches a strip instead of 5 (20 a call at B = 4, T = 2048; 67 at B = 1,
+// T = 8192, against 39 and 159). Memory: when prob fits in s's memory (B Hb
+// R^2 nS (nS - 1) / 2 <= B T Hb dv: (T - R) / 2 <= dv, e.g. T = 2048, dv =
+// 1024), it lives there (s is unused until the end): the intra-strip kernel
+// writes s rows for the last strip only and sT (only the rows before the
+// last strip) for the others, and a last launch transposes sT into s's
+// earlier rows; otherwise prob gets a buffer of its own and s rows are
+// written directly. Hidden knobs: -sessa-gpu-feedback-upfront=0 (the strip
+// path below), -sessa-gpu-feedback-pass-{n,stages}.
+//
+// The strip path on sm_90a (with a cache, or -sessa-gpu-feedback-upfront=0),
+// strips of more than 64 rows: kernel 1 is a wgmma GEMM
 // launch per head (GemmKernel.cpp: 128 x 64 tiles, 6 stages) of qb's strip
 // rows against all the strip's keys (cached keys in a launch of their own),
 // unscaled (the softmax multiplies by c). Without a cache, kernel 3 is a
@@ -182,6 +226,25 @@ llvm::cl::opt<bool> clWgmmaInverseLaunch(
                    "launch of their own (grid (chunks, Hb, B) of 64 "
                    "threads) instead of extra blocks of the product"));
 
+llvm::cl::opt<bool> clUpfront(
+    "sessa-gpu-feedback-upfront", llvm::cl::init(true), llvm::cl::Hidden,
+    llvm::cl::desc("sm_90a, 16-bit storage, no cache: probabilities and "
+                   "diagonal-block inverses of all strips before the strip "
+                   "loop (two wgmma logits passes), 2 launches a strip"));
+
+// Measured on an H100 (NOTES-feedback-strips.md, stop 12): busy us at
+// B=4 T=2048 / B=1 T=8192 for 64, 128, 256 keys: 338 / 1120, 328 / 1040,
+// 342 / 996.
+llvm::cl::opt<int64_t> clPassN(
+    "sessa-gpu-feedback-pass-n", llvm::cl::init(0), llvm::cl::Hidden,
+    llvm::cl::desc("Keys per block of the up-front logits passes (64, 128 "
+                   "or 256; also the key tile of the row statistics; 0: 256 "
+                   "when T >= 4096, else 128)"));
+llvm::cl::opt<int64_t> clPassStages(
+    "sessa-gpu-feedback-pass-stages", llvm::cl::init(0), llvm::cl::Hidden,
+    llvm::cl::desc("Shared memory stages of the up-front logits passes (0: "
+                   "6, 5, 4 for 64, 128, 256 keys)"));
+
 int64_t wgmmaN(int64_t n) { return n == 128 || n == 256 ? n : 64; }
 int64_t wgmmaStages(int64_t s) { return std::clamp<int64_t>(s, 2, 8); }
 
@@ -224,6 +287,10 @@ struct Operands {
   Value keysTotal; // size 3 of work/prob (P + T rounded up to 8)
   Value stripPad;  // size 2 of work/prob/diag: min(kStrip, T) rounded up to 64
   bool probInWork = false; // prob rows share the memory of W's rows
+  Value sRowsFromT; // up-front path (index 0 / 1, else null): when 1 the
+                    // intra-strip kernel writes s rows for the last strip
+                    // only (the others go to sT and are transposed into s
+                    // at the end: s's memory holds prob until then)
   Value sT;        // [B, Hb, dv, T rounded up to 8] storage type: s
                    // transposed (wgmma cross-strip products), else null
   Value batch, rows, heads, dk, dv, cache;
@@ -1849,6 +1916,18 @@ void buildIntraStripMma(OpBuilder &b, Location loc, const Operands &o,
                   vector::StoreOp::create(b, loc, v, ss, ValueRange{stripRow, nCol},
                                           /*nontemporal=*/false, llvm::MaybeAlign(8));
                   Value rowIn = ult(b, loc, stripRow, strip.rows);
+                  if (o.sRowsFromT)
+                    rowIn = andI1(
+                        b, loc, rowIn,
+                        arith::OrIOp::create(
+                            b, loc,
+                            arith::CmpIOp::create(b, loc,
+                                                  arith::CmpIPredicate::eq,
+                                                  o.sRowsFromT, cst(b, loc, 0)),
+                            arith::CmpIOp::create(
+                                b, loc, arith::CmpIPredicate::uge,
+                                addIdx(b, loc, strip.r0, strip.rows),
+                                o.rows)));
                   Value absRow = addIdx(b, loc, strip.r0, stripRow);
                   for (int64_t i = 0; i < 2; ++i) {
                     Value col = addIdx(b, loc, colBase,
@@ -1977,7 +2056,7 @@ void buildLogitsWgmma(OpBuilder &b, Location loc, const Operands &o,
 /// intra-strip kernel reads no partial: no product is launched (with the
 /// extra blocks, one over 8 keys of no meaning, for the inverses).
 void buildRhsWgmma(OpBuilder &b, Location loc, const Operands &o,
-                   const Strip &strip, Value splits) {
+                   const Strip &strip, Value splits, bool inverses = true) {
   GemmOptions opts;
   opts.wgmma = true;
   opts.blockN = wgmmaN(clWgmmaRhsN);
@@ -1994,7 +2073,8 @@ void buildRhsWgmma(OpBuilder &b, Location loc, const Operands &o,
       {dyn, dyn, dyn}, f32,
       StridedLayoutAttr::get(b.getContext(), dyn, {dyn, dyn, 1}));
   Value rowsDv = mulIdx(b, loc, o.stripPad, o.dv);
-  if (clWgmmaInverseLaunch)
+  const bool inverseLaunch = clWgmmaInverseLaunch || !inverses;
+  if (clWgmmaInverseLaunch && inverses)
     buildInverse(b, loc, o, strip);
   buildFor(b, loc, zero, o.heads, one, [&](OpBuilder &b, Location loc, Value h) {
     Value a = dropDimView(b, loc, o.prob, {zero, h, zero, zero},
@@ -2026,17 +2106,583 @@ void buildRhsWgmma(OpBuilder &b, Location loc, const Operands &o,
     auto product = [&](OpBuilder &b, Location loc) {
       LogicalResult ok = buildGemmLaunch(
           b, loc, a, bm, c, /*transposeB=*/true, /*accumulate=*/false, opts,
-          {}, clWgmmaInverseLaunch ? nullptr : &extra);
+          {}, inverseLaunch ? nullptr : &extra);
       assert(succeeded(ok) && "wgmma cross-strip product not supported");
       (void)ok;
     };
     // With the inverses launched apart, the first strip (nothing solved,
     // its partials never read) launches no product.
-    if (clWgmmaInverseLaunch)
+    if (inverseLaunch)
       buildIf(b, loc, ult(b, loc, zero, strip.solved), product);
     else
       product(b, loc);
   });
+}
+
+//===----------------------------------------------------------------------===//
+// The up-front path (sm_90a, 16-bit storage, no cache): see the header.
+//===----------------------------------------------------------------------===//
+
+/// Buffers and sizes of the up-front path.
+struct Upfront {
+  int64_t passN;  // keys per block of the passes and per statistics tile
+  Value R;        // rows of a strip slot: min(kStrip, T) rounded up to 64
+  Value cps;      // chunks a strip slot: R / 64
+  Value nS;       // strips: ceil(T / R)
+  Value lastR0;   // first row of the last strip
+  Value slot;     // elements of one [B, Hb, R, R] block
+  Value statMax;  // [Hb, key tiles, B, T] f32: per-tile row max (tile 0:
+                  // the row's max after the combine)
+  Value statSum;  // same: per-tile sum of exp (tile 0: gamma / sum after)
+  Value probFlat; // memref<?xST>: strip i's prob [B, Hb, R, i R] (keys
+                  // before the strip) at element slot * i (i - 1) / 2
+  Value d16Raw;   // i8: [nS, B, Hb, R, R] ST, the strips' own-key blocks
+  Value d32Raw;   // i8: [nS, B, Hb, cps, 64, 64] f32, the diagonal chunk
+                  // blocks, then (in place) their inverses X_c
+  Value d16Flat, d32Flat;
+};
+
+/// The (T, T) product qb K^T of one head on wgmma (64-key tiles, the
+/// strictly upper block tiles skipped), its accumulators handed to `body`
+/// (GemmFragmentEpilogue) with the head index.
+void buildLogitsPass(
+    OpBuilder &b, Location loc, const Operands &o, const Upfront &u,
+    llvm::function_ref<void(OpBuilder &, Location, Value h, Value bi,
+                            Value row0, Value col0, ValueRange acc)>
+        body) {
+  GemmOptions opts;
+  opts.wgmma = true;
+  opts.blockN = u.passN;
+  opts.stages = clPassStages > 0 ? wgmmaStages(clPassStages)
+                : u.passN == 64  ? 6
+                : u.passN == 128 ? 5
+                                 : 4;
+  opts.smallM = 0;
+  opts.tma = false;
+  Value zero = cst(b, loc, 0), one = cst(b, loc, 1);
+  int64_t dyn = ShapedType::kDynamic;
+  auto cType = MemRefType::get(
+      {dyn, dyn, dyn}, b.getF32Type(),
+      StridedLayoutAttr::get(b.getContext(), dyn, {dyn, dyn, 1}));
+  buildFor(b, loc, zero, o.heads, one, [&](OpBuilder &b, Location loc, Value h) {
+    Value a = dropDimView(b, loc, o.qb, {zero, zero, h, zero},
+                          {o.batch, o.rows, one, o.dk}, 2);
+    Value k = dropDimView(b, loc, o.kb, {zero, zero, h, zero},
+                          {o.batch, o.rows, one, o.dk}, 2);
+    // C only sizes the launch (B x T x T); the fragment body stores.
+    SmallVector<OpFoldResult> sizes = {o.batch, o.rows, o.rows};
+    SmallVector<OpFoldResult> strides = {mulIdx(b, loc, o.rows, o.rows), o.rows,
+                                         b.getIndexAttr(1)};
+    Value c = memref::ReinterpretCastOp::create(b, loc, cType, u.statMax,
+                                                OpFoldResult(zero), sizes,
+                                                strides);
+    GemmFragmentEpilogue frag;
+    frag.lowerOnly = true;
+    frag.body = [&](OpBuilder &b, Location loc, Value bi, Value row0,
+                    Value col0, ValueRange acc) {
+      body(b, loc, h, bi, row0, col0, acc);
+    };
+    LogicalResult ok = buildGemmLaunch(b, loc, a, k, c, /*transposeB=*/true,
+                                       /*accumulate=*/false, opts, {}, nullptr,
+                                       &frag);
+    assert(succeeded(ok) && "wgmma logits pass not supported");
+    (void)ok;
+  });
+}
+
+/// Pass 1: per (row, 64-key tile) max and sum of exp of c * logits over the
+/// keys j < row (a quad's four lanes share a row: xor shuffles), into
+/// statMax / statSum [h, tile, b, row].
+void buildStatsPass(OpBuilder &b, Location loc, const Operands &o,
+                    const Upfront &u) {
+  buildLogitsPass(b, loc, o, u, [&](OpBuilder &b, Location loc, Value h,
+                                    Value bi, Value row0, Value col0,
+                                    ValueRange acc) {
+    Value cS = cstF32(b, loc, o.scale);
+    Value tile = divIdx(b, loc, col0, cst(b, loc, u.passN));
+    Value lead = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                       remIdx(b, loc, col0, cst(b, loc, 8)),
+                                       cst(b, loc, 0));
+    Value zeroF = cstF32(b, loc, 0.0);
+    for (int64_t hh = 0; hh < 2; ++hh) {
+      Value r = addIdx(b, loc, row0, cst(b, loc, 8 * hh));
+      SmallVector<Value> xs, vis;
+      Value m = cstF32(b, loc, -1.0e30);
+      for (int64_t nt = 0; nt < u.passN / 8; ++nt)
+        for (int64_t e = 0; e < 2; ++e) {
+          Value j = addIdx(b, loc, col0, cst(b, loc, 8 * nt + e));
+          Value x = arith::MulFOp::create(b, loc, acc[nt * 4 + 2 * hh + e], cS);
+          Value v = ult(b, loc, j, r);
+          xs.push_back(x);
+          vis.push_back(v);
+          m = arith::SelectOp::create(
+              b, loc, v, arith::MaximumFOp::create(b, loc, m, x), m);
+        }
+      m = laneGroupReduceMax(b, loc, m, 4);
+      Value sum = zeroF;
+      for (size_t i = 0; i < xs.size(); ++i) {
+        Value e = math::ExpOp::create(b, loc,
+                                      arith::SubFOp::create(b, loc, xs[i], m));
+        sum = arith::AddFOp::create(
+            b, loc, sum, arith::SelectOp::create(b, loc, vis[i], e, zeroF));
+      }
+      sum = laneGroupReduceSum(b, loc, sum, 4);
+      buildIf(b, loc, andI1(b, loc, lead, ult(b, loc, r, o.rows)),
+              [&](OpBuilder &b, Location loc) {
+                memref::StoreOp::create(b, loc, m, u.statMax,
+                                        ValueRange{h, tile, bi, r});
+                memref::StoreOp::create(b, loc, sum, u.statSum,
+                                        ValueRange{h, tile, bi, r});
+              });
+    }
+  });
+}
+
+/// Combine: row r's max M over its tiles t < ceil(r / passN) and its sum
+/// L = sum_t S_t exp(M_t - M), four threads a row (tiles t = q, q + 4, ...
+/// each with a running max and sum, then merged across the quad by
+/// shuffles); M into statMax[h, 0, b, r], gamma_r / max(L, 1) into
+/// statSum[h, 0, b, r] (an empty row gets gamma_r and is never used).
+void buildRowStats(OpBuilder &b, Location loc, const Operands &o,
+                   const Upfront &u) {
+  constexpr int64_t kPerRow = 4;
+  Value grid[] = {ceilDiv(b, loc, o.rows, cst(b, loc, kThreads / kPerRow)),
+                  o.heads, o.batch};
+  Value block[] = {cst(b, loc, kThreads)};
+  buildLaunch(b, loc, grid, block, {},
+              [&](OpBuilder &b, Location loc, const LaunchIds &ids) {
+    Value tid = ids.threadId[0];
+    Value q = remIdx(b, loc, tid, cst(b, loc, kPerRow));
+    Value r = addIdx(
+        b, loc, mulIdx(b, loc, ids.blockId[0], cst(b, loc, kThreads / kPerRow)),
+        divIdx(b, loc, tid, cst(b, loc, kPerRow)));
+    Value h = ids.blockId[1], bi = ids.blockId[2];
+    Value rIn = ult(b, loc, r, o.rows);
+    Value rc = minIndex(b, loc, r, subIdx(b, loc, o.rows, cst(b, loc, 1)));
+    // Rows past T run no tile (their lanes still shuffle).
+    Value nt = arith::SelectOp::create(
+        b, loc, rIn, ceilDiv(b, loc, r, cst(b, loc, u.passN)), cst(b, loc, 0));
+    Value init = cstF32(b, loc, -3.0e38);
+    SmallVector<Value> ms = buildForWithValues(
+        b, loc, q, nt, cst(b, loc, kPerRow),
+        ValueRange{init, cstF32(b, loc, 0.0)},
+        [&](OpBuilder &b, Location loc, Value t, ValueRange acc) {
+          Value mt = memref::LoadOp::create(b, loc, u.statMax,
+                                            ValueRange{h, t, bi, rc});
+          Value st = memref::LoadOp::create(b, loc, u.statSum,
+                                            ValueRange{h, t, bi, rc});
+          Value m = arith::MaximumFOp::create(b, loc, acc[0], mt);
+          Value l = arith::AddFOp::create(
+              b, loc,
+              arith::MulFOp::create(
+                  b, loc, acc[1],
+                  math::ExpOp::create(b, loc,
+                                      arith::SubFOp::create(b, loc, acc[0], m))),
+              arith::MulFOp::create(
+                  b, loc, st,
+                  math::ExpOp::create(b, loc,
+                                      arith::SubFOp::create(b, loc, mt, m))));
+          return SmallVector<Value>{m, l};
+        });
+    Value mx = laneGroupReduceMax(b, loc, ms[0], kPerRow);
+    Value part = arith::MulFOp::create(
+        b, loc, ms[1],
+        math::ExpOp::create(b, loc, arith::SubFOp::create(b, loc, ms[0], mx)));
+    Value sum = laneGroupReduceSum(b, loc, part, kPerRow);
+    Value lead = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, q,
+                                       cst(b, loc, 0));
+    buildIf(b, loc, andI1(b, loc, rIn, lead), [&](OpBuilder &b, Location loc) {
+      Value zero = cst(b, loc, 0);
+      Value gamma = loadF32(b, loc, o.gamma, {bi, r, h});
+      Value factor = arith::DivFOp::create(
+          b, loc, gamma,
+          arith::MaximumFOp::create(b, loc, sum, cstF32(b, loc, 1.0)));
+      memref::StoreOp::create(b, loc, mx, u.statMax, ValueRange{h, zero, bi, r});
+      memref::StoreOp::create(b, loc, factor, u.statSum,
+                              ValueRange{h, zero, bi, r});
+    });
+  });
+}
+
+/// Pass 2: the same product again; element (r, j), j < r, becomes p =
+/// gamma_r exp(c x - M_r) / L_r (0 for j >= r), stored by pairs of keys
+/// (64-key tiles never straddle a region) into strip i = r / R's prob (j <
+/// i R; 16-bit), its diagonal chunk block (f32, for the inverses) or its
+/// own earlier-chunk keys (16-bit, for the intra-strip products).
+void buildProbPass(OpBuilder &b, Location loc, const Operands &o,
+                   const Upfront &u, Type et) {
+  buildLogitsPass(b, loc, o, u, [&](OpBuilder &b, Location loc, Value h,
+                                    Value bi, Value row0, Value col0,
+                                    ValueRange acc) {
+    Type f32 = b.getF32Type();
+    Value cS = cstF32(b, loc, o.scale);
+    Value zeroF = cstF32(b, loc, 0.0);
+    Value one = cst(b, loc, 1), c64 = cst(b, loc, kChunk);
+    Value lastRow = subIdx(b, loc, o.rows, one);
+    for (int64_t hh = 0; hh < 2; ++hh) {
+      Value r = addIdx(b, loc, row0, cst(b, loc, 8 * hh));
+      Value rc = minIndex(b, loc, r, lastRow);
+      Value mx = memref::LoadOp::create(b, loc, u.statMax,
+                                        ValueRange{h, cst(b, loc, 0), bi, rc});
+      Value factor = memref::LoadOp::create(
+          b, loc, u.statSum, ValueRange{h, cst(b, loc, 0), bi, rc});
+      Value i = divIdx(b, loc, rc, u.R);
+      Value r0 = mulIdx(b, loc, i, u.R);
+      Value rr = subIdx(b, loc, rc, r0);
+      Value cr = divIdx(b, loc, rr, c64);
+      Value bhIdx = addIdx(b, loc, mulIdx(b, loc, bi, o.heads), h);
+      Value ibh = addIdx(b, loc, mulIdx(b, loc, mulIdx(b, loc, i, o.batch), o.heads),
+                         bhIdx);
+      Value tri = divIdx(b, loc, mulIdx(b, loc, i, subIdx(b, loc, i, one)),
+                         cst(b, loc, 2));
+      Value probRow = addIdx(
+          b, loc, mulIdx(b, loc, u.slot, tri),
+          mulIdx(b, loc, addIdx(b, loc, mulIdx(b, loc, bhIdx, u.R), rr), r0));
+      Value d16Row = addIdx(b, loc, mulIdx(b, loc, ibh, mulIdx(b, loc, u.R, u.R)),
+                            mulIdx(b, loc, rr, u.R));
+      Value d32Row = mulIdx(
+          b, loc,
+          addIdx(b, loc,
+                 mulIdx(b, loc, addIdx(b, loc, mulIdx(b, loc, ibh, u.cps), cr),
+                        c64),
+                 remIdx(b, loc, rr, c64)),
+          c64);
+      buildIf(b, loc, ult(b, loc, r, o.rows), [&](OpBuilder &b, Location loc) {
+        for (int64_t nt = 0; nt < u.passN / 8; ++nt) {
+          Value j = addIdx(b, loc, col0, cst(b, loc, 8 * nt));
+          SmallVector<Value> p;
+          for (int64_t e = 0; e < 2; ++e) {
+            Value x = arith::MulFOp::create(b, loc, acc[nt * 4 + 2 * hh + e], cS);
+            Value w = arith::MulFOp::create(
+                b, loc,
+                math::ExpOp::create(b, loc, arith::SubFOp::create(b, loc, x, mx)),
+                factor);
+            p.push_back(arith::SelectOp::create(
+                b, loc, ult(b, loc, addIdx(b, loc, j, cst(b, loc, e)), r), w,
+                zeroF));
+          }
+          Value pair32 = vector::FromElementsOp::create(
+              b, loc, VectorType::get({2}, f32), p);
+          auto store16 = [&](OpBuilder &b, Location loc, Value mem, Value idx) {
+            Value v = arith::TruncFOp::create(b, loc, VectorType::get({2}, et),
+                                              pair32);
+            vector::StoreOp::create(b, loc, v, mem, ValueRange{idx},
+                                    /*nontemporal=*/false, llvm::MaybeAlign(4));
+          };
+          ifElse(
+              b, loc, ult(b, loc, j, r0),
+              [&](OpBuilder &b, Location loc) {
+                store16(b, loc, u.probFlat, addIdx(b, loc, probRow, j));
+              },
+              [&](OpBuilder &b, Location loc) {
+                Value jj = subIdx(b, loc, j, r0);
+                Value cj = divIdx(b, loc, jj, c64);
+                ifElse(
+                    b, loc,
+                    arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, cj, cr),
+                    [&](OpBuilder &b, Location loc) {
+                      vector::StoreOp::create(
+                          b, loc, pair32, u.d32Flat,
+                          ValueRange{addIdx(b, loc, d32Row, remIdx(b, loc, jj, c64))},
+                          /*nontemporal=*/false, llvm::MaybeAlign(8));
+                    },
+                    [&](OpBuilder &b, Location loc) {
+                      buildIf(b, loc, ult(b, loc, cj, cr),
+                              [&](OpBuilder &b, Location loc) {
+                                store16(b, loc, u.d16Flat,
+                                        addIdx(b, loc, d16Row, jj));
+                              });
+                    });
+              });
+        }
+      });
+    }
+  });
+}
+
+/// X_c = (I - L_c)^-1 of every chunk of every strip in one launch, grid
+/// (nS * cps, Hb, B) of 64 threads (a column each), in place in d32 (the
+/// block is staged in shared memory first); identity for chunks of at most
+/// one row (also chunks past T, never read).
+void buildInverseAll(OpBuilder &b, Location loc, const Operands &o,
+                     const Upfront &u, Value d32All) {
+  Value grid[] = {mulIdx(b, loc, u.nS, u.cps), o.heads, o.batch};
+  Value block[] = {cst(b, loc, kInvThreads)};
+  Type f32 = b.getF32Type();
+  MemRefType lType = workgroupMemRefType({kChunk, kARow}, f32);
+  Value poolBytes =
+      arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(staticBytes(lType)));
+  buildLaunch(
+      b, loc, grid, block, {},
+      [&](OpBuilder &b, Location loc, const LaunchIds &ids) {
+        Value ls = sharedView(b, loc, ids.dynamicShared, 0, lType);
+        Value k = ids.threadId[0];
+        Value g = ids.blockId[0], h = ids.blockId[1], bi = ids.blockId[2];
+        Value i = divIdx(b, loc, g, u.cps), c = remIdx(b, loc, g, u.cps);
+        Value start = addIdx(b, loc, mulIdx(b, loc, i, u.R),
+                             mulIdx(b, loc, c, cst(b, loc, kChunk)));
+        Value rowsC = minIndex(
+            b, loc, cst(b, loc, kChunk),
+            subIdx(b, loc, o.rows, minIndex(b, loc, start, o.rows)));
+        Value zero = cstF32(b, loc, 0.0), one = cstF32(b, loc, 1.0);
+        auto storeX = [&](OpBuilder &b, Location loc, int64_t r, Value v) {
+          memref::StoreOp::create(b, loc, v, d32All,
+                                  ValueRange{i, bi, h, c, cst(b, loc, r), k});
+        };
+        scf::IfOp::create(
+            b, loc, ult(b, loc, cst(b, loc, 1), rowsC),
+            [&](OpBuilder &b, Location loc) {
+              Value four = cst(b, loc, 4), none = cst(b, loc, 0);
+              copyTile(
+                  b, loc, k, ls, {}, d32All,
+                  [&](OpBuilder &b, Location loc, Value r, Value j) {
+                    return SmallVector<Value>{i, bi, h, c, r, j};
+                  },
+                  [&](OpBuilder &b, Location loc, Value r) {
+                    return arith::SelectOp::create(b, loc, ult(b, loc, r, rowsC),
+                                                   four, none)
+                        .getResult();
+                  },
+                  kInvThreads);
+              NVVM::CpAsyncCommitGroupOp::create(b, loc);
+              NVVM::CpAsyncWaitGroupOp::create(b, loc, b.getI32IntegerAttr(0));
+              barrier(b, loc);
+              SmallVector<Value> x = forwardSubstituteColumn(b, loc, ls, {}, k);
+              for (int64_t r = 0; r < kChunk; ++r)
+                storeX(b, loc, r, x[r]);
+              scf::YieldOp::create(b, loc);
+            },
+            [&](OpBuilder &b, Location loc) {
+              for (int64_t r = 0; r < kChunk; ++r) {
+                Value isDiag = arith::CmpIOp::create(
+                    b, loc, arith::CmpIPredicate::eq, k, cst(b, loc, r));
+                storeX(b, loc, r,
+                       arith::SelectOp::create(b, loc, isDiag, one, zero));
+              }
+              scf::YieldOp::create(b, loc);
+            });
+      },
+      poolBytes);
+}
+
+/// s[b, r, h, :] = sT[b, h, :, r] for the rows r < rows (all strips but
+/// the last), 32 x 32 tiles through shared memory; grid (row tiles, column
+/// tiles, B * Hb) of 256 threads.
+void buildTransposeOut(OpBuilder &b, Location loc, const Operands &o,
+                       Value rows) {
+  Value grid[] = {ceilDiv(b, loc, rows, cst(b, loc, 32)),
+                  ceilDiv(b, loc, o.dv, cst(b, loc, 32)),
+                  mulIdx(b, loc, o.batch, o.heads)};
+  Value block[] = {cst(b, loc, kThreads)};
+  MemRefType tType = workgroupMemRefType({32, 33}, b.getF32Type());
+  buildLaunch(b, loc, grid, block, {tType},
+              [&](OpBuilder &b, Location loc, const LaunchIds &ids) {
+    Value tile = ids.workgroup[0];
+    Value tid = ids.threadId[0];
+    Value tx = remIdx(b, loc, tid, cst(b, loc, 32));
+    Value ty = divIdx(b, loc, tid, cst(b, loc, 32));
+    Value rBase = mulIdx(b, loc, ids.blockId[0], cst(b, loc, 32));
+    Value vBase = mulIdx(b, loc, ids.blockId[1], cst(b, loc, 32));
+    Value bi = divIdx(b, loc, ids.blockId[2], o.heads);
+    Value h = remIdx(b, loc, ids.blockId[2], o.heads);
+    for (int64_t k = 0; k < 4; ++k) {
+      Value vy = addIdx(b, loc, ty, cst(b, loc, 8 * k));
+      Value v = addIdx(b, loc, vBase, vy);
+      Value r = addIdx(b, loc, rBase, tx);
+      buildIf(b, loc, andI1(b, loc, ult(b, loc, v, o.dv), ult(b, loc, r, rows)),
+              [&](OpBuilder &b, Location loc) {
+                memref::StoreOp::create(b, loc,
+                                        loadF32(b, loc, o.sT, {bi, h, v, r}),
+                                        tile, ValueRange{vy, tx});
+              });
+    }
+    barrier(b, loc);
+    for (int64_t k = 0; k < 4; ++k) {
+      Value ry = addIdx(b, loc, ty, cst(b, loc, 8 * k));
+      Value r = addIdx(b, loc, rBase, ry);
+      Value v = addIdx(b, loc, vBase, tx);
+      buildIf(b, loc, andI1(b, loc, ult(b, loc, v, o.dv), ult(b, loc, r, rows)),
+              [&](OpBuilder &b, Location loc) {
+                Value x = memref::LoadOp::create(b, loc, tile, ValueRange{tx, ry});
+                storeF32(b, loc, x, o.s, {bi, r, h, v});
+              });
+    }
+  });
+}
+
+/// The up-front path: passes 1 and 2, the row statistics between them and
+/// all inverses before the strip loop, whose strips run the cross-strip
+/// wgmma product and the tensor-core intra-strip kernel only.
+void buildUpfrontPath(OpBuilder &b, Location loc, Operands o, Type et) {
+  Type f32 = b.getF32Type(), i8 = b.getI8Type();
+  int64_t dyn = ShapedType::kDynamic;
+  Value zero = cst(b, loc, 0), one = cst(b, loc, 1);
+  Value chunk = cst(b, loc, kChunk);
+  Upfront u;
+  u.R = mulIdx(b, loc,
+               ceilDiv(b, loc, minIndex(b, loc, o.rows, cst(b, loc, kStrip)), chunk),
+               chunk);
+  u.cps = ceilDiv(b, loc, u.R, chunk);
+  u.nS = ceilDiv(b, loc, o.rows, u.R);
+  u.lastR0 = mulIdx(b, loc, subIdx(b, loc, u.nS, one), u.R);
+  Value bh = mulIdx(b, loc, o.batch, o.heads);
+  u.slot = mulIdx(b, loc, bh, mulIdx(b, loc, u.R, u.R));
+  const int64_t fixedN =
+      clPassN == 64 || clPassN == 128 || clPassN == 256 ? clPassN : 0;
+  u.passN = fixedN ? fixedN : 128; // the narrowest sizes the statistics
+  Value tiles = ceilDiv(b, loc, o.rows, cst(b, loc, u.passN));
+  auto statType = MemRefType::get({dyn, dyn, dyn, dyn}, f32);
+  u.statMax = memref::AllocOp::create(b, loc, statType,
+                                      ValueRange{o.heads, tiles, o.batch, o.rows});
+  u.statSum = memref::AllocOp::create(b, loc, statType,
+                                      ValueRange{o.heads, tiles, o.batch, o.rows});
+  // prob: slot * nS (nS - 1) / 2 elements; in s's memory (unused until the
+  // last strip: the other strips' rows go to sT and come back at the end)
+  // when it fits, else a buffer of its own.
+  auto flatType = MemRefType::get({dyn}, et);
+  Value probElems = mulIdx(
+      b, loc, u.slot,
+      divIdx(b, loc, mulIdx(b, loc, u.nS, subIdx(b, loc, u.nS, one)), cst(b, loc, 2)));
+  Value sElems = mulIdx(b, loc, mulIdx(b, loc, bh, o.rows), o.dv);
+  Value fits = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ule,
+                                     probElems, sElems);
+  Value own = memref::AllocOp::create(
+      b, loc, flatType,
+      ValueRange{arith::SelectOp::create(b, loc, fits, cst(b, loc, 8), probElems)});
+  Value sFlat = memref::ReinterpretCastOp::create(
+      b, loc, flatType, o.s, OpFoldResult(b.getIndexAttr(0)),
+      ArrayRef<OpFoldResult>{OpFoldResult(sElems)},
+      ArrayRef<OpFoldResult>{OpFoldResult(b.getIndexAttr(1))});
+  u.probFlat = arith::SelectOp::create(b, loc, fits, sFlat, own);
+  Value d16Elems = mulIdx(b, loc, u.nS, u.slot);
+  Value d32Elems = mulIdx(b, loc, mulIdx(b, loc, mulIdx(b, loc, u.nS, bh), u.cps),
+                          cst(b, loc, kChunk * kChunk));
+  auto rawType = MemRefType::get({dyn}, i8);
+  u.d16Raw = memref::AllocOp::create(
+      b, loc, rawType, ValueRange{mulIdx(b, loc, d16Elems, cst(b, loc, 2))});
+  u.d32Raw = memref::AllocOp::create(
+      b, loc, rawType, ValueRange{mulIdx(b, loc, d32Elems, cst(b, loc, 4))});
+  u.d16Flat = memref::ViewOp::create(b, loc, flatType, u.d16Raw, zero,
+                                     ValueRange{d16Elems});
+  u.d32Flat = memref::ViewOp::create(b, loc, MemRefType::get({dyn}, f32),
+                                     u.d32Raw, zero, ValueRange{d32Elems});
+  Value d32All = memref::ViewOp::create(
+      b, loc, MemRefType::get({dyn, dyn, dyn, dyn, kChunk, kChunk}, f32),
+      u.d32Raw, zero, ValueRange{u.nS, o.batch, o.heads, u.cps});
+  // sT: the rows of all strips but the last.
+  o.sT = memref::AllocOp::create(
+      b, loc, MemRefType::get({dyn, dyn, dyn, dyn}, et),
+      ValueRange{o.batch, o.heads, o.dv,
+                 mulIdx(b, loc,
+                        ceilDiv(b, loc, maxIndex(b, loc, u.lastR0, one),
+                                cst(b, loc, 8)),
+                        cst(b, loc, 8))});
+  // Key splits of the cross-strip product: up to about clWgmmaRhsBlocks
+  // blocks of 128 rows x wgmmaN columns.
+  Value wgTiles = mulIdx(
+      b, loc,
+      mulIdx(b, loc, ceilDiv(b, loc, o.dv, cst(b, loc, wgmmaN(clWgmmaRhsN))),
+             ceilDiv(b, loc, u.R, cst(b, loc, 2 * kChunk))),
+      bh);
+  Value maxSplits = maxIndex(
+      b, loc,
+      ceilDiv(b, loc, cst(b, loc, std::max<int64_t>(clWgmmaRhsBlocks, 1)),
+              wgTiles),
+      one);
+  o.partial = memref::AllocOp::create(
+      b, loc, MemRefType::get({dyn, dyn, dyn, dyn, dyn}, f32),
+      ValueRange{maxSplits, o.batch, o.heads, u.R, o.dv});
+  o.stripPad = u.R;
+  o.sRowsFromT = arith::SelectOp::create(b, loc, fits, one, zero);
+
+  auto passes = [&](int64_t n) {
+    return [&, n](OpBuilder &b, Location loc) {
+      Upfront v = u;
+      v.passN = n;
+      buildStatsPass(b, loc, o, v);
+      buildRowStats(b, loc, o, v);
+      buildProbPass(b, loc, o, v, et);
+    };
+  };
+  if (fixedN)
+    passes(fixedN)(b, loc);
+  else
+    ifElse(b, loc, ult(b, loc, cst(b, loc, 4095), o.rows), passes(256),
+           passes(128));
+  memref::DeallocOp::create(b, loc, u.statSum);
+  memref::DeallocOp::create(b, loc, u.statMax);
+  buildInverseAll(b, loc, o, u, d32All);
+
+  buildFor(b, loc, zero, o.rows, u.R, [&](OpBuilder &b, Location loc, Value r0) {
+    Operands so = o;
+    Strip strip;
+    strip.r0 = r0;
+    strip.rows = minIndex(b, loc, u.R, subIdx(b, loc, o.rows, r0));
+    strip.solved = r0;
+    strip.keys = subIdx(b, loc, addIdx(b, loc, r0, strip.rows), one);
+    Value i = divIdx(b, loc, r0, u.R);
+    Value tri = divIdx(b, loc, mulIdx(b, loc, i, subIdx(b, loc, i, one)),
+                       cst(b, loc, 2));
+    auto probType = MemRefType::get(
+        {dyn, dyn, dyn, dyn}, et,
+        StridedLayoutAttr::get(b.getContext(), dyn, {dyn, dyn, dyn, 1}));
+    Value rowElems = mulIdx(b, loc, u.R, r0);
+    SmallVector<OpFoldResult> sizes = {o.batch, o.heads, u.R, r0};
+    SmallVector<OpFoldResult> strides = {mulIdx(b, loc, o.heads, rowElems),
+                                         rowElems, r0, b.getIndexAttr(1)};
+    so.prob = memref::ReinterpretCastOp::create(
+        b, loc, probType, u.probFlat,
+        OpFoldResult(mulIdx(b, loc, u.slot, tri)), sizes, strides);
+    so.diag16 = memref::ViewOp::create(
+        b, loc, MemRefType::get({dyn, dyn, dyn, dyn}, et), u.d16Raw,
+        mulIdx(b, loc, mulIdx(b, loc, i, u.slot), cst(b, loc, 2)),
+        ValueRange{o.batch, o.heads, u.R, u.R});
+    so.inv = memref::ViewOp::create(
+        b, loc, MemRefType::get({dyn, dyn, dyn, kChunk, kChunk}, f32), u.d32Raw,
+        mulIdx(b, loc,
+               mulIdx(b, loc, mulIdx(b, loc, i, bh), u.cps),
+               cst(b, loc, kChunk * kChunk * 4)),
+        ValueRange{o.batch, o.heads, u.cps});
+    Value wgSplits = minIndex(
+        b, loc,
+        maxIndex(b, loc,
+                 ceilDiv(b, loc, strip.solved,
+                         cst(b, loc, std::max<int64_t>(clWgmmaSplitKeys, 64))),
+                 one),
+        maxSplits);
+    buildRhsWgmma(b, loc, so, strip, wgSplits, /*inverses=*/false);
+    Value splits = arith::SelectOp::create(
+        b, loc,
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, strip.solved, zero),
+        zero, wgSplits);
+    auto blocksOf = [&](int64_t nc) {
+      return mulIdx(b, loc, bh, ceilDiv(b, loc, o.dv, cst(b, loc, nc)));
+    };
+    auto fused = [&](int64_t nc) {
+      return [&, nc](OpBuilder &b, Location loc) {
+        buildIntraStripMma(b, loc, so, strip, splits, et, nc);
+        scf::YieldOp::create(b, loc);
+      };
+    };
+    Value target = cst(b, loc, std::max<int64_t>(clIntraBlocks, 1));
+    scf::IfOp::create(
+        b, loc, ult(b, loc, blocksOf(32), target),
+        [&](OpBuilder &b, Location loc) {
+          scf::IfOp::create(b, loc, ult(b, loc, blocksOf(16), target), fused(8),
+                            fused(16));
+          scf::YieldOp::create(b, loc);
+        },
+        fused(32));
+  });
+  buildIf(b, loc, andI1(b, loc, fits, ult(b, loc, zero, u.lastR0)),
+          [&](OpBuilder &b, Location loc) {
+            buildTransposeOut(b, loc, o, u.lastR0);
+          });
+  memref::DeallocOp::create(b, loc, o.partial);
+  memref::DeallocOp::create(b, loc, o.sT);
+  memref::DeallocOp::create(b, loc, u.d32Raw);
+  memref::DeallocOp::create(b, loc, u.d16Raw);
+  memref::DeallocOp::create(b, loc, own);
 }
 } // namespace
 
@@ -2080,6 +2726,10 @@ mlir::sessa::gpulowering::lowerFeedbackAttention(RewriterBase &rewriter,
     if (fType.isDynamicDim(i))
       sDyn.push_back(dim(b, loc, op.getF(), i));
   o.s = allocBuffer(b, loc, fType, sDyn);
+  if (wgmma && mmaType && !op.hasCache() && clUpfront) {
+    buildUpfrontPath(b, loc, o, mmaType);
+    return SmallVector<Value>{toTensor(b, loc, o.s)};
+  }
   // Rows of the strip buffers: min(kStrip, T) rounded up to whole chunks.
   Value chunk = cst(b, loc, kChunk);
   Value stripPad = mulIdx(

@@ -1,21 +1,23 @@
-// The sm_90a paths of the bf16/f16 feedback attention (convert-sessa-to-gpu
-// `wgmma`, set by --sessa-gpu-pipeline for sm_90a): a strip of more than 64
-// rows computes its logits, unscaled, as wgmma GEMM launches per head
-// (qb rows x keys, K-major views of qb, kb and W; a second launch over the
-// cached keys when there is a cache), the softmax applies the scale then;
-// without a cache its cross-strip product prob @ S is a wgmma GEMM over a
-// transposed 16-bit copy sT [B, Hb, dv, T rounded up to 8] of the solved
-// rows (written by the intra-strip kernel of each strip but the last), split
-// over the keys into the partial buffer viewed as [splits * B, rows, dv],
-// after the strip's inverses in a launch of their own (grid (chunks, Hb,
+// The sm_90a strip path of the bf16/f16 feedback attention (convert-sessa-to-gpu
+// `wgmma-feedback`, set by --sessa-gpu-pipeline for sm_90a) as it runs with a
+// cache, and without one under -sessa-gpu-feedback-upfront=0 (by default a
+// call without a cache takes the up-front path: feedback-attention-upfront.mlir):
+// a strip of more than 64 rows computes its logits, unscaled, as wgmma GEMM
+// launches per head (qb rows x keys, K-major views of qb, kb and W; a second
+// launch over the cached keys when there is a cache), the softmax applies the
+// scale then; without a cache its cross-strip product prob @ S is a wgmma
+// GEMM over a transposed 16-bit copy sT [B, Hb, dv, T rounded up to 8] of the
+// solved rows (written by the intra-strip kernel of each strip but the last),
+// split over the keys into the partial buffer viewed as [splits * B, rows,
+// dv], after the strip's inverses in a launch of their own (grid (chunks, Hb,
 // B) of 64 threads); with -sessa-gpu-feedback-wgmma-inverse-launch=0 one
 // more column of the product's blocks computes them instead. Smaller
 // strips (decoding steps, T <= 64) and strips with a cache keep the
 // mma.sync kernels; f32 is unchanged.
 
-// RUN: sessa-opt %s --split-input-file --convert-sessa-to-gpu="wgmma-feedback=1" --cse | FileCheck %s
+// RUN: sessa-opt %s --split-input-file --convert-sessa-to-gpu="wgmma-feedback=1" -sessa-gpu-feedback-upfront=0 --cse | FileCheck %s
 // RUN: sessa-opt %s --split-input-file --convert-sessa-to-gpu --cse | FileCheck %s --check-prefix=SM90
-// RUN: sessa-opt %s --split-input-file --convert-sessa-to-gpu="wgmma-feedback=1" -sessa-gpu-feedback-wgmma-inverse-launch=0 --cse | FileCheck %s --check-prefix=EXTRA
+// RUN: sessa-opt %s --split-input-file --convert-sessa-to-gpu="wgmma-feedback=1" -sessa-gpu-feedback-upfront=0 -sessa-gpu-feedback-wgmma-inverse-launch=0 --cse | FileCheck %s --check-prefix=EXTRA
 
 // SM90-NOT: gemm_wgmma
 // SM90-NOT: nvvm.wgmma

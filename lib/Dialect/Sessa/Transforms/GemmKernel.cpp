@@ -1092,7 +1092,8 @@ void buildWgmmaGemm(ImplicitLocOpBuilder &b, Value a, Value bm, Value c,
                     bool transposeB, bool accumulate, const Config &cfg,
                     ArrayRef<sessa::GemmEpilogueStage> stages,
                     bool splitK = false,
-                    const sessa::GemmExtraBlocks *extra = nullptr) {
+                    const sessa::GemmExtraBlocks *extra = nullptr,
+                    const sessa::GemmFragmentEpilogue *fragment = nullptr) {
   IndexMath im{b};
   MLIRContext *ctx = b.getContext();
   Type elem = cast<MemRefType>(a.getType()).getElementType();
@@ -1134,12 +1135,15 @@ void buildWgmmaGemm(ImplicitLocOpBuilder &b, Value a, Value bm, Value c,
     // extra body instead.
     auto tiles = [&](ImplicitLocOpBuilder &b) {
     IndexMath km{b};
-    I32Math x{b};
     KernelIds ids;
     ids.tid = launch.getThreadIds().x;
     ids.batch = launch.getBlockIds().z;
     ids.n0 = km.mul(launch.getBlockIds().x, blockN);
     ids.m0 = km.mul(launch.getBlockIds().y, blockM);
+    // Strictly causal fragment products: tiles with no column < row skip.
+    auto body = [&](ImplicitLocOpBuilder &b) {
+    IndexMath km{b};
+    I32Math x{b};
     // Split k: A and B of batch z % batchA, k range of split z / batchA.
     Value abBatch = ids.batch, kBase = km.c(0);
     if (splitK) {
@@ -1397,9 +1401,23 @@ void buildWgmmaGemm(ImplicitLocOpBuilder &b, Value a, Value bm, Value c,
     for (int64_t i = 0; i < numAcc; ++i)
       acc.push_back(LLVM::ExtractValueOp::create(b, both.getResult(0),
                                                  ArrayRef<int64_t>{i}));
-    mmaEpilogue(b, ids, acc, c, accumulate, stages,
-                /*warpRows=*/16, /*warpCols=*/blockN, /*warpsN=*/1,
-                /*mTiles=*/1, /*nTiles=*/blockN / 8);
+    if (fragment) {
+      // The mmaEpilogue layout with warps of 16 rows x blockN columns.
+      IndexMath em{b};
+      Value lane = em.rem(ids.tid, 32), warp = em.div(ids.tid, 32);
+      Value row0 = em.add(ids.m0, em.add(em.mul(warp, 16), em.div(lane, 4)));
+      Value col0 = em.add(ids.n0, em.mul(em.rem(lane, 4), 2));
+      fragment->body(b, b.getLoc(), ids.batch, row0, col0, acc);
+    } else {
+      mmaEpilogue(b, ids, acc, c, accumulate, stages,
+                  /*warpRows=*/16, /*warpCols=*/blockN, /*warpsN=*/1,
+                  /*mTiles=*/1, /*nTiles=*/blockN / 8);
+    }
+    };
+    if (fragment && fragment->lowerOnly)
+      ifThen(b, km.lt(ids.n0, km.add(ids.m0, km.c(blockM - 1))), body);
+    else
+      body(b);
     };
     if (!extra) {
       tiles(b);
@@ -2267,7 +2285,8 @@ LogicalResult mlir::sessa::buildGemmLaunch(OpBuilder &builder, Location loc,
                                            bool transposeB, bool accumulate,
                                            const GemmOptions &options,
                                            ArrayRef<GemmEpilogueStage> epilogue,
-                                           const GemmExtraBlocks *extra) {
+                                           const GemmExtraBlocks *extra,
+                                           const GemmFragmentEpilogue *fragment) {
   std::string message;
   if (!isSupportedGemm(a, b, c, transposeB) ||
       failed(verifyGemmOptions(options, message)))
@@ -2281,6 +2300,11 @@ LogicalResult mlir::sessa::buildGemmLaunch(OpBuilder &builder, Location loc,
                            accumulate))))
     return failure();
   auto cType = cast<MemRefType>(c.getType());
+  // Fragment epilogues: the cp.async wgmma kernel (rank 3), nothing else.
+  if (fragment && (!options.wgmma || elemA.isF32() || cType.getRank() != 3 ||
+                   !fragment->body || accumulate || !epilogue.empty() ||
+                   extra))
+    return failure();
   if (!epilogue.empty() &&
       (accumulate ||
        failed(verifyGemmEpilogue(epilogue, cType.getRank(), message)) ||
@@ -2306,7 +2330,7 @@ LogicalResult mlir::sessa::buildGemmLaunch(OpBuilder &builder, Location loc,
                          options.tmaBlocks);
     else if (options.wgmma)
       buildWgmmaGemm(ib, a, b, c, transposeB, accumulate, cfg, epilogue,
-                     options.splitK, extra);
+                     options.splitK, extra, fragment);
     else
       buildMmaGemm(ib, a, b, c, transposeB, accumulate, cfg, epilogue);
   };

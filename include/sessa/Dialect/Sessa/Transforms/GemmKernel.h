@@ -111,6 +111,22 @@ struct GemmExtraBlocks {
       body;
 };
 
+/// wgmma (the cp.async kernel, rank-3 operands) only: the product's f32
+/// accumulators go to `body` instead of being stored into C (C then only
+/// gives the launch's sizes and is never written). The thread's fragment:
+/// element i of `acc` (block-n / 2 of them) is row `row0` + 8 ((i % 4) / 2)
+/// and column `col0` + 8 (i / 4) + i % 2 of C[batch]; the four lanes of a
+/// quad (lanes 4 g .. 4 g + 3) hold the same two rows, and every warp of
+/// the block calls `body` (warp-wide shuffles are allowed). With
+/// `lowerOnly`, a block tile none of whose elements has column < row
+/// (n0 >= m0 + 127) computes nothing (strictly causal products).
+struct GemmFragmentEpilogue {
+  bool lowerOnly = false;
+  std::function<void(OpBuilder &, Location, Value batch, Value row0,
+                     Value col0, ValueRange acc)>
+      body;
+};
+
 /// Block tile, block size and dynamic shared memory of the kernels (for
 /// callers that compute the launch configuration, e.g. tests).
 struct GemmTiling {
@@ -168,7 +184,8 @@ LogicalResult buildGemmLaunch(OpBuilder &builder, Location loc, Value a,
                               bool accumulate,
                               const GemmOptions &options = {},
                               ArrayRef<GemmEpilogueStage> epilogue = {},
-                              const GemmExtraBlocks *extra = nullptr);
+                              const GemmExtraBlocks *extra = nullptr,
+                              const GemmFragmentEpilogue *fragment = nullptr);
 
 } // namespace mlir::sessa
 

@@ -1,0 +1,166 @@
+// The up-front path of the bf16/f16 feedback attention on sm_90a
+// (convert-sessa-to-gpu `wgmma-feedback`, no cache): before the strip loop,
+// pass 1 (a wgmma logits GEMM per head over the lower block tiles only,
+// whose epilogue writes per-(row, key tile) max / sum-of-exp statistics),
+// the row statistics (one launch), pass 2 (the same GEMM again, its
+// epilogue writing gamma * prob as 16-bit pairs into each strip's prob,
+// its own earlier-chunk keys, or f32 into the diagonal chunk blocks) and
+// all diagonal-block inverses (one launch, in place). 256-key tiles when
+// T >= 4096, else 128. The strip loop then runs the cross-strip wgmma
+// product (none on the first strip) and the intra-strip kernel: 2 launches
+// a strip. prob lives in s's memory when it fits (the intra-strip kernel
+// then writes s rows for the last strip only, sT for the others, which a
+// last launch transposes into s).
+
+// RUN: sessa-opt %s --split-input-file --convert-sessa-to-gpu="wgmma-feedback=1" --cse | FileCheck %s
+// RUN: sessa-opt %s --split-input-file --convert-sessa-to-gpu="wgmma-feedback=1" -sessa-gpu-feedback-pass-n=64 --cse | FileCheck %s --check-prefix=N64
+// RUN: sessa-opt %s --split-input-file --convert-sessa-to-gpu="wgmma-feedback=1" -sessa-gpu-feedback-upfront=0 --cse | FileCheck %s --check-prefix=STRIPS
+
+// STRIPS-LABEL: func.func @bf16_upfront
+// STRIPS-NOT:   gpu.shuffle
+// STRIPS:       scf.for
+// STRIPS:       return
+
+// One pass width when forced: 64-key tiles (6 stages), no run-time choice.
+// N64-LABEL: func.func @bf16_upfront
+// N64:         %[[T:.*]] = tensor.dim %arg0, %c1
+// N64:         %[[TILES:.*]] = arith.ceildivui %[[T]], %c64 : index
+// N64:         memref.alloc(%c1, %[[TILES]], %c2, %{{.*}}) : memref<?x?x?x?xf32>
+// N64-NOT:     %c4095
+// N64:         dynamic_shared_memory_size %c148480_i32
+// N64:         nvvm.wgmma.mma_async {{.*}} <m = 64, n = 64, k = 16>
+
+// CHECK-LABEL: func.func @bf16_upfront
+// CHECK:       %[[T:.*]] = tensor.dim %arg0, %c1
+// CHECK:       %[[S:.*]] = memref.alloc(%[[T]]) : memref<2x?x1x64xbf16>
+// Strip slots of R = min(256, T) rounded up to 64 rows; nS strips.
+// CHECK:       %[[R:.*]] = arith.muli %{{.*}}, %c64 : index
+// CHECK:       %[[CPS:.*]] = arith.ceildivui %[[R]], %c64 : index
+// CHECK:       %[[NS:.*]] = arith.ceildivui %[[T]], %[[R]] : index
+// Statistics [Hb, ceil(T / 128), B, T] f32 (max and sum).
+// CHECK:       %[[TILES:.*]] = arith.ceildivui %[[T]], %c128 : index
+// CHECK:       %[[MAX:.*]] = memref.alloc(%c1, %[[TILES]], %c2, %[[T]]) : memref<?x?x?x?xf32>
+// CHECK:       %[[SUM:.*]] = memref.alloc(%c1, %[[TILES]], %c2, %[[T]]) : memref<?x?x?x?xf32>
+// prob (B Hb R^2 nS (nS - 1) / 2 elements) in s's memory when it fits.
+// CHECK:       %[[FITS:.*]] = arith.cmpi ule, %[[PE:.*]], %[[SE:.*]] : index
+// CHECK:       %[[OWNN:.*]] = arith.select %[[FITS]], %c8, %[[PE]] : index
+// CHECK:       %[[OWN:.*]] = memref.alloc(%[[OWNN]]) : memref<?xbf16>
+// CHECK:       %[[SFLAT:.*]] = memref.reinterpret_cast %[[S]] to offset: [0], sizes: [%[[SE]]], strides: [1]
+// CHECK:       %[[PROB:.*]] = arith.select %[[FITS]], %[[SFLAT]], %[[OWN]] : memref<?xbf16>
+// The strips' own-key blocks (16-bit) and diagonal chunk blocks (f32).
+// CHECK:       %[[D16:.*]] = memref.alloc(%{{.*}}) : memref<?xi8>
+// CHECK:       %[[D32:.*]] = memref.alloc(%{{.*}}) : memref<?xi8>
+// CHECK:       %[[D16F:.*]] = memref.view %[[D16]][%c0][%{{.*}}] : memref<?xi8> to memref<?xbf16>
+// CHECK:       %[[D32F:.*]] = memref.view %[[D32]][%c0][%{{.*}}] : memref<?xi8> to memref<?xf32>
+// CHECK:       %[[D32ALL:.*]] = memref.view %[[D32]][%c0][%[[NS]], %c2, %c1, %[[CPS]]] : memref<?xi8> to memref<?x?x?x?x64x64xf32>
+// sT: the rows before the last strip, rounded up to 8.
+// CHECK:       %[[ST:.*]] = memref.alloc(%c2, %c1, %c64, %{{.*}}) : memref<?x?x?x?xbf16>
+// CHECK:       %[[PART:.*]] = memref.alloc(%{{.*}}, %c2, %c1, %[[R]], %c64) : memref<?x?x?x?x?xf32>
+// CHECK:       %[[FROMT:.*]] = arith.select %[[FITS]], %c1, %c0 : index
+// T >= 4096: 256-key tiles (4 stages: 4 x 384 x 128 + 1024 bytes), else
+// 128 (5 stages).
+// CHECK:       %[[BIGT:.*]] = arith.cmpi ult, %c4095, %[[T]] : index
+// CHECK:       scf.if %[[BIGT]] {
+// Pass 1: qb x kb^T per head, C only sizing the launch (B x T x T).
+// CHECK:         scf.for %[[H:.*]] = %c0 to %c1 step %c1 {
+// CHECK:           %[[QV:.*]] = memref.subview %{{.*}}[%c0, %c0, %[[H]], %c0] [%c2, %[[T]], 1, %c32]
+// CHECK:           %[[KV:.*]] = memref.subview %{{.*}}[%c0, %c0, %[[H]], %c0] [%c2, %[[T]], 1, %c32]
+// CHECK:           memref.reinterpret_cast %[[MAX]] to offset: [%c0], sizes: [%c2, %[[T]], %[[T]]]
+// CHECK:           gpu.launch {{.*}} dynamic_shared_memory_size %c197632_i32
+// Block tiles with no column < row compute nothing.
+// CHECK:             %[[N0:.*]] = arith.muli %{{.*}}, %c256 : index
+// CHECK:             %[[M0:.*]] = arith.muli %{{.*}}, %c128 : index
+// CHECK:             %[[LAST:.*]] = arith.addi %[[M0]], %c127 : index
+// CHECK:             %[[LOWER:.*]] = arith.cmpi slt, %[[N0]], %[[LAST]] : index
+// CHECK:             scf.if %[[LOWER]] {
+// CHECK:               nvvm.wgmma.mma_async {{.*}} <m = 64, n = 256, k = 16>
+// Quad reductions of the row max and sum, stored by lane 0 of the quad.
+// CHECK:               gpu.shuffle  xor %{{.*}}, %c2_i32, %c32_i32 : f32
+// CHECK:               gpu.shuffle  xor %{{.*}}, %c1_i32, %c32_i32 : f32
+// CHECK:               math.exp
+// CHECK:               memref.store %{{.*}}, %[[MAX]][%[[H]], %{{.*}}, %{{.*}}, %{{.*}}] : memref<?x?x?x?xf32>
+// CHECK:               memref.store %{{.*}}, %[[SUM]][%[[H]], %{{.*}}, %{{.*}}, %{{.*}}] : memref<?x?x?x?xf32>
+// CHECK:           } {sessa.gpu_kernel = "gemm_wgmma"}
+// Row statistics: four threads a row (64 rows a block), into tile 0.
+// CHECK:         %[[RB:.*]] = arith.ceildivui %[[T]], %c64 : index
+// CHECK:         gpu.launch blocks({{.*}}) in (%{{.*}} = %[[RB]], %{{.*}} = %c1, %{{.*}} = %c2) threads({{.*}}) in (%{{.*}} = %c256,
+// CHECK:           scf.for
+// CHECK:           gpu.shuffle  xor
+// CHECK:           memref.store %{{.*}}, %[[MAX]][%{{.*}}, %c0, %{{.*}}, %{{.*}}]
+// CHECK:           memref.store %{{.*}}, %[[SUM]][%{{.*}}, %c0, %{{.*}}, %{{.*}}]
+// Pass 2: pairs into prob (16-bit), the diagonal blocks (f32) or the own
+// earlier-chunk keys (16-bit).
+// CHECK:         scf.for
+// CHECK:           gpu.launch {{.*}} dynamic_shared_memory_size %c197632_i32
+// CHECK:             nvvm.wgmma.mma_async {{.*}} <m = 64, n = 256, k = 16>
+// CHECK:             memref.load %[[MAX]]
+// CHECK:             memref.load %[[SUM]]
+// CHECK:             vector.store %{{.*}}, %[[PROB]][%{{.*}}] {alignment = 4 : i64} : memref<?xbf16>, vector<2xbf16>
+// CHECK:             vector.store %{{.*}}, %[[D32F]][%{{.*}}] {alignment = 8 : i64} : memref<?xf32>, vector<2xf32>
+// CHECK:             vector.store %{{.*}}, %[[D16F]][%{{.*}}] {alignment = 4 : i64} : memref<?xbf16>, vector<2xbf16>
+// CHECK:           } {sessa.gpu_kernel = "gemm_wgmma"}
+// CHECK:       } else {
+// CHECK:           gpu.launch {{.*}} dynamic_shared_memory_size %c164864_i32
+// CHECK:             nvvm.wgmma.mma_async {{.*}} <m = 64, n = 128, k = 16>
+// CHECK:       }
+// CHECK:       memref.dealloc %[[SUM]]
+// CHECK:       memref.dealloc %[[MAX]]
+// All inverses: grid (nS * chunks a strip, Hb, B) of 64 threads, in place.
+// CHECK:       %[[NCH:.*]] = arith.muli %[[NS]], %[[CPS]] : index
+// CHECK:       gpu.launch blocks({{.*}}) in (%{{.*}} = %[[NCH]], %{{.*}} = %c1, %{{.*}} = %c2) threads({{.*}}) in (%{{.*}} = %c64,
+// CHECK:         nvgpu.device_async_copy %[[D32ALL]]
+// CHECK:         memref.store %{{.*}}, %[[D32ALL]]
+// The strip loop: views of strip i's prob, own-key block and inverses.
+// CHECK:       scf.for %[[R0:.*]] = %c0 to %[[T]] step %[[R]] {
+// CHECK:         %[[ROWS:.*]] = arith.minui %[[R]], %{{.*}} : index
+// CHECK:         %[[I:.*]] = arith.divui %[[R0]], %[[R]] : index
+// CHECK:         %[[PV:.*]] = memref.reinterpret_cast %[[PROB]] to offset: [%{{.*}}], sizes: [%c2, %c1, %[[R]], %[[R0]]]
+// CHECK:         memref.view %[[D16]][%{{.*}}][%c2, %c1, %[[R]], %[[R]]] : memref<?xi8> to memref<?x?x?x?xbf16>
+// CHECK:         memref.view %[[D32]][%{{.*}}][%c2, %c1, %[[CPS]]] : memref<?xi8> to memref<?x?x?x64x64xf32>
+// Cross-strip wgmma product over sT (none on the first strip), no inverse
+// launch of its own.
+// CHECK:         scf.for
+// CHECK:           memref.subview %[[PV]]
+// CHECK:           memref.subview %[[ST]]
+// CHECK:           %[[SOLVED:.*]] = arith.cmpi ult, %c0, %[[R0]] : index
+// CHECK:           scf.if %[[SOLVED]] {
+// CHECK-NOT:         threads({{.*}}) in (%{{.*}} = %c64,
+// CHECK:             nvvm.wgmma.mma_async
+// CHECK:           } {sessa.gpu_kernel = "gemm_wgmma"}
+// Intra-strip: s rows only for the last strip when prob lived in s; sT
+// for the others.
+// CHECK:         gpu.launch
+// CHECK:           %[[NOT:.*]] = arith.cmpi eq, %[[FROMT]], %c0 : index
+// CHECK:           arith.ori %[[NOT]], %{{.*}} : i1
+// CHECK:           memref.store %{{.*}}, %[[ST]]
+// CHECK:           gpu.terminator
+// CHECK:       }
+// The transpose of sT into s's rows before the last strip.
+// CHECK:       scf.if %{{.*}} {
+// CHECK:         gpu.launch {{.*}} workgroup(%{{.*}} : memref<32x33xf32, #gpu.address_space<workgroup>>)
+// CHECK:           memref.load %[[ST]]
+// CHECK:           memref.store %{{.*}}, %[[S]]
+// CHECK:       }
+// CHECK:       memref.dealloc %[[PART]]
+// CHECK:       memref.dealloc %[[ST]]
+// CHECK:       memref.dealloc %[[D32]]
+// CHECK:       memref.dealloc %[[D16]]
+// CHECK:       memref.dealloc %[[OWN]]
+func.func @bf16_upfront(%f: tensor<2x?x1x64xbf16>, %q: tensor<2x?x1x32xbf16>, %k: tensor<2x?x1x32xbf16>, %g: tensor<2x?x1xbf16>) -> tensor<2x?x1x64xbf16> {
+  %s = sessa.feedback_attention %f, %q, %k, %g : tensor<2x?x1x64xbf16>, tensor<2x?x1x32xbf16>, tensor<2x?x1x32xbf16>, tensor<2x?x1xbf16>
+  return %s : tensor<2x?x1x64xbf16>
+}
+
+// -----
+
+// A cache (decoding steps, prefill with a cache entry) keeps the strip path.
+// CHECK-LABEL: func.func @bf16_cache_strips
+// CHECK-NOT:   gpu.shuffle  xor %{{.*}}, %c2_i32, %c32_i32
+// CHECK:       scf.for
+// CHECK:       return
+// N64-LABEL:   func.func @bf16_cache_strips
+// STRIPS-LABEL: func.func @bf16_cache_strips
+func.func @bf16_cache_strips(%f: tensor<2x?x1x64xbf16>, %q: tensor<2x?x1x32xbf16>, %k: tensor<2x?x1x32xbf16>, %g: tensor<2x?x1xbf16>, %kp: tensor<2x?x1x32xbf16>, %sp: tensor<2x?x1x64xbf16>) -> tensor<2x?x1x64xbf16> {
+  %s = sessa.feedback_attention %f, %q, %k, %g cache(%kp, %sp) : tensor<2x?x1x64xbf16>, tensor<2x?x1x32xbf16>, tensor<2x?x1x32xbf16>, tensor<2x?x1xbf16>, tensor<2x?x1x32xbf16>, tensor<2x?x1x64xbf16>
+  return %s : tensor<2x?x1x64xbf16>
+}
