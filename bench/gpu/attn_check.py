@@ -39,36 +39,37 @@ def cfg(name, dt, H, Hk, d, chip, scale=None, flags=(), time_it=False):
 
 
 WG = "--sessa-gpu-attention-wgmma-"
-OLD = ["--sessa-gpu-attention-lpt=false", "--sessa-gpu-attention-tree-reduce=false"]
-P1, P2 = WG + "pipeline=1", WG + "pipeline=2"
-B64 = WG + "bc=64"
+# The stop-11 choices: head-after-head block order, serial row reductions,
+# two barriers a tile, 128-key tiles (the epilogue is the stop-12 one).
+S11 = ["--sessa-gpu-attention-lpt=false", "--sessa-gpu-attention-tree-reduce=false",
+       WG + "pipeline=0", WG + "bc=128"]
+P0, P2 = WG + "pipeline=0", WG + "pipeline=2"
+B128 = WG + "bc=128"
 CONFIGS = [
-    # The layer's attention (H = Hk = 16, d = 64): wgmma variants and mma.sync.
-    # "old": the stop-11 kernels (head-after-head block order, serial row
-    # reductions); default: longest-first over all heads, pairwise reductions.
-    cfg("a_bf16_h16_sm90a_old", "bf16", 16, 16, 64, "sm_90a", flags=OLD, time_it=True),
-    cfg("a_bf16_h16_sm90a_serial", "bf16", 16, 16, 64, "sm_90a", flags=OLD[1:], time_it=True),
+    # The layer's attention (H = Hk = 16, d = 64). Default (stop 12): blocks
+    # longest-first over all heads, pairwise row reductions, one barrier a
+    # tile, 64-key tiles, 4 blocks a SM.
+    cfg("a_bf16_h16_sm90a_s11", "bf16", 16, 16, 64, "sm_90a", flags=S11, time_it=True),
     cfg("a_bf16_h16_sm90a", "bf16", 16, 16, 64, "sm_90a", time_it=True),
-    cfg("a_bf16_h16_sm90a_bc64", "bf16", 16, 16, 64, "sm_90a", flags=[B64], time_it=True),
-    cfg("a_bf16_h16_sm90a_p1", "bf16", 16, 16, 64, "sm_90a", flags=[P1], time_it=True),
-    cfg("a_bf16_h16_sm90a_p1_bc64", "bf16", 16, 16, 64, "sm_90a", flags=[P1, B64], time_it=True),
+    cfg("a_bf16_h16_sm90a_p0", "bf16", 16, 16, 64, "sm_90a", flags=[P0], time_it=True),
     cfg("a_bf16_h16_sm90a_p2", "bf16", 16, 16, 64, "sm_90a", flags=[P2], time_it=True),
-    cfg("a_bf16_h16_sm90a_p2_bc64", "bf16", 16, 16, 64, "sm_90a", flags=[P2, B64], time_it=True),
-    cfg("a_bf16_h16_sm90a_p2_bc64_wg2", "bf16", 16, 16, 64, "sm_90a",
-        flags=[P2, B64, WG + "warpgroups=2", WG + "min-blocks=2"], time_it=True),
-    cfg("a_bf16_h16_sm90_old", "bf16", 16, 16, 64, "sm_90", flags=OLD, time_it=True),
+    cfg("a_bf16_h16_sm90a_m5", "bf16", 16, 16, 64, "sm_90a", flags=[WG + "min-blocks=5"], time_it=True),
+    cfg("a_bf16_h16_sm90a_bc128", "bf16", 16, 16, 64, "sm_90a", flags=[B128], time_it=True),
+    cfg("a_bf16_h16_sm90_s11", "bf16", 16, 16, 64, "sm_90", flags=S11[:2], time_it=True),
     cfg("a_bf16_h16_sm90", "bf16", 16, 16, 64, "sm_90", time_it=True),
-    # GQA, f16 and a negative scale (unfused softmax) with the pipelines.
-    cfg("a_bf16_h4k2_sm90a_p2_bc64", "bf16", 4, 2, 64, "sm_90a", flags=[P2, B64]),
-    cfg("a_f16_h8k2_sm90a_p2_bc64", "f16", 8, 2, 64, "sm_90a", flags=[P2, B64]),
-    cfg("a_bf16_h4k2_neg_sm90a_p2_bc64", "bf16", 4, 2, 64, "sm_90a", scale=-0.125, flags=[P2, B64]),
+    # GQA, f16 and a negative scale (unfused softmax) with the other tile
+    # loops.
     cfg("a_bf16_h4k2_sm90a_p2", "bf16", 4, 2, 64, "sm_90a", flags=[P2]),
     cfg("a_f16_h8k2_neg_sm90a_p2", "f16", 8, 2, 64, "sm_90a", scale=-0.125, flags=[P2]),
-    cfg("a_bf16_h4k2_sm90a_p1", "bf16", 4, 2, 64, "sm_90a", flags=[P1]),
-    cfg("a_f16_h8k2_neg_sm90a_p1_bc64", "f16", 8, 2, 64, "sm_90a", scale=-0.125, flags=[P1, B64]),
-    cfg("a_bf16_h4k2_neg_sm90a_s3", "bf16", 4, 2, 64, "sm_90a", scale=-0.125, flags=[WG + "stages=3"]),
+    cfg("a_bf16_h4k2_sm90a_p2_bc128", "bf16", 4, 2, 64, "sm_90a", flags=[P2, B128]),
+    cfg("a_f16_h8k2_neg_sm90a_bc128", "f16", 8, 2, 64, "sm_90a", scale=-0.125, flags=[B128]),
+    cfg("a_bf16_h4k2_sm90a_p2_wg2", "bf16", 4, 2, 64, "sm_90a",
+        flags=[P2, WG + "warpgroups=2", WG + "min-blocks=2"]),
+    cfg("a_bf16_h4k2_neg_sm90a_s11", "bf16", 4, 2, 64, "sm_90a", scale=-0.125, flags=S11),
+    cfg("a_bf16_h4k2_neg_sm90a_s3", "bf16", 4, 2, 64, "sm_90a", scale=-0.125,
+        flags=[P0, B128, WG + "stages=3"]),
     # GQA, f16, a negative scale (unfused softmax), d = 128 (mma.sync on
-    # sm_90a too), f32 (SIMT).
+    # sm_90a too), f32 (SIMT), with the default kernels.
     cfg("a_bf16_h4k2_sm90a", "bf16", 4, 2, 64, "sm_90a"),
     cfg("a_bf16_h4k2_sm90", "bf16", 4, 2, 64, "sm_90"),
     cfg("a_f16_h8k2_sm90a", "f16", 8, 2, 64, "sm_90a"),

@@ -1025,7 +1025,7 @@ void buildMmaBody(const E &e, const AttentionProblem &p, const LaunchIds &ids,
 // KB; the runtime opts the kernel in).
 
 llvm::cl::opt<int64_t> clWgmmaBc(
-    "sessa-gpu-attention-wgmma-bc", llvm::cl::init(128), llvm::cl::Hidden,
+    "sessa-gpu-attention-wgmma-bc", llvm::cl::init(64), llvm::cl::Hidden,
     llvm::cl::desc("keys per tile of the wgmma attention kernel (64 or 128)"));
 llvm::cl::opt<int64_t> clWgmmaWarpgroups(
     "sessa-gpu-attention-wgmma-warpgroups", llvm::cl::init(1),
@@ -1040,7 +1040,7 @@ llvm::cl::opt<int64_t> clWgmmaStages(
                    "the next tile starts (waited with its S = Q K^T)"));
 
 llvm::cl::opt<int64_t> clWgmmaPipeline(
-    "sessa-gpu-attention-wgmma-pipeline", llvm::cl::init(0), llvm::cl::Hidden,
+    "sessa-gpu-attention-wgmma-pipeline", llvm::cl::init(1), llvm::cl::Hidden,
     llvm::cl::desc("tile loop of the wgmma attention kernel: 0 = two "
                    "barriers a tile (stop 11), 1 = one barrier a tile (tile "
                    "kt + 1 issued after it), 2 = intra-warpgroup overlap "
@@ -1051,7 +1051,8 @@ llvm::cl::opt<int64_t> clWgmmaMinBlocks(
     "sessa-gpu-attention-wgmma-min-blocks", llvm::cl::init(0),
     llvm::cl::Hidden,
     llvm::cl::desc("resident blocks a SM requested from ptxas for the wgmma "
-                   "attention kernel (nvvm.minctasm; 0: none)"));
+                   "attention kernel (nvvm.minctasm; 0: none; default: what "
+                   "the shared memory allows, at most 4, one warpgroup)"));
 
 constexpr int64_t kWgRowBytes = 128; // d = 64 16-bit elements
 
@@ -1584,10 +1585,20 @@ void buildWgmmaBody(const E &e, const AttentionProblem &p,
     return next;
   };
   SmallVector<Value> fin = keyTileLoops(e, rt, init, tile);
-  if (clWgmmaMinBlocks > 0)
+  // Resident blocks a SM asked of ptxas (nvvm.minctasm): with one
+  // warpgroup, as many as the shared memory allows (228 KB a SM, 1 KB of it
+  // reserved a block), at most 4 (128 registers a thread); without the
+  // request ptxas took 171 registers for 128-key tiles (2 blocks instead of
+  // 3).
+  int64_t minBlocks =
+      clWgmmaMinBlocks.getNumOccurrences() ? clWgmmaMinBlocks.getValue()
+      : cfg.warpgroups == 1
+          ? std::min<int64_t>(4, (228 * 1024) / (cfg.totalBytes() + 2048))
+          : 0;
+  if (minBlocks > 0)
     if (Operation *loop = fin[0].getDefiningOp())
       loop->setAttr("sessa.min_blocks_per_sm",
-                    e.b.getI64IntegerAttr(clWgmmaMinBlocks));
+                    e.b.getI64IntegerAttr(minBlocks));
   if (overlap) {
     // The last tile's P V (tile hi - 1 landed in its own iteration).
     SmallVector<Value> o(fin.begin() + oBegin, fin.begin() + pBegin);
@@ -1603,24 +1614,74 @@ void buildWgmmaBody(const E &e, const AttentionProblem &p,
   // The last (empty or zero-fill) group: nothing left in flight.
   NVVM::CpAsyncWaitGroupOp::create(e.b, e.l, 0);
 
+  // Epilogue: one split (the output itself) branched on once per thread;
+  // o / l as o * (1 / l) with one division a row, the two adjacent columns
+  // of a thread (8 n + 2 (lane % 4) + {0, 1}) stored as one 4-byte pair.
+  Value ls[2], rhos[2];
   for (int i = 0; i < 2; ++i) {
-    Value l = laneGroupReduceSum(e.b, e.l, fin[2 + i], /*group=*/4);
-    Value m2 = fused ? e.fmul(fin[i], scaleV) : fin[i];
-    Value rho = e.add(rt.rho0, e.add(warpRow0, e.add(lane4, e.c(8 * i))));
-    buildIf(e.b, e.l, e.ult(rho, p.rows), [&](OpBuilder &ib, Location il) {
-      E y{ib, il};
-      Value t, h;
-      std::tie(t, h) = rowToQuery(y, p, rt.kvh, rho);
-      Value first = arith::CmpIOp::create(ib, il, arith::CmpIPredicate::eq,
-                                          laneMod4, y.c(0));
-      for (int64_t n = 0; n < oTiles; ++n)
-        for (int jj = 0; jj < 2; ++jj) {
-          Value col = y.add(y.c(8 * n + jj), y.mul(laneMod4, y.c(2)));
-          storeRow(y, p, rt, t, h, col, fin[4 + n * 4 + 2 * i + jj], m2, l,
-                   first);
-        }
-    });
+    ls[i] = laneGroupReduceSum(e.b, e.l, fin[2 + i], /*group=*/4);
+    rhos[i] = e.add(rt.rho0, e.add(warpRow0, e.add(lane4, e.c(8 * i))));
   }
+  Value single = arith::CmpIOp::create(e.b, e.l, arith::CmpIPredicate::eq,
+                                       p.splits, e.c(1));
+  scf::IfOp::create(
+      e.b, e.l, single,
+      [&](OpBuilder &tb, Location tl) {
+        E y{tb, tl};
+        for (int i = 0; i < 2; ++i) {
+          Value inv = y.fdiv(y.f(1.0), ls[i]);
+          buildIf(tb, tl, y.ult(rhos[i], p.rows),
+                  [&](OpBuilder &ib, Location il) {
+            E z{ib, il};
+            auto [t, h] = rowToQuery(z, p, rt.kvh, rhos[i]);
+            for (int64_t n = 0; n < oTiles; ++n) {
+              Value col = z.add(z.c(8 * n), z.mul(laneMod4, z.c(2)));
+              int64_t idx = oBegin + n * 4 + 2 * i;
+              Value pair = vector::FromElementsOp::create(
+                  ib, il, vec2f,
+                  ValueRange{z.fmul(fin[idx], inv), z.fmul(fin[idx + 1], inv)});
+              Value packed = arith::TruncFOp::create(ib, il, vec2, pair);
+              vector::StoreOp::create(ib, il, packed, p.out,
+                                      ValueRange{rt.b, t, h, col},
+                                      /*nontemporal=*/false,
+                                      llvm::MaybeAlign(4));
+            }
+          });
+        }
+        scf::YieldOp::create(tb, tl);
+      },
+      [&](OpBuilder &eb, Location el) {
+        // Several splits: unnormalised o, and m (base 2), l of each row.
+        E y{eb, el};
+        for (int i = 0; i < 2; ++i) {
+          Value m2 = fused ? y.fmul(fin[i], scaleV) : fin[i];
+          buildIf(eb, el, y.ult(rhos[i], p.rows),
+                  [&](OpBuilder &ib, Location il) {
+            E z{ib, il};
+            Value t, h;
+            std::tie(t, h) = rowToQuery(z, p, rt.kvh, rhos[i]);
+            for (int64_t n = 0; n < oTiles; ++n)
+              for (int jj = 0; jj < 2; ++jj) {
+                Value col =
+                    z.add(z.c(8 * n + jj), z.mul(laneMod4, z.c(2)));
+                memref::StoreOp::create(
+                    ib, il, fin[oBegin + n * 4 + 2 * i + jj], p.partialO,
+                    ValueRange{rt.split, rt.b, t, h, col});
+              }
+            Value first = arith::CmpIOp::create(
+                ib, il, arith::CmpIPredicate::eq, laneMod4, z.c(0));
+            buildIf(ib, il, first, [&](OpBuilder &fb, Location fl) {
+              memref::StoreOp::create(
+                  fb, fl, m2, p.partialML,
+                  ValueRange{rt.split, rt.b, t, h, cst(fb, fl, 0)});
+              memref::StoreOp::create(
+                  fb, fl, ls[i], p.partialML,
+                  ValueRange{rt.split, rt.b, t, h, cst(fb, fl, 1)});
+            });
+          });
+        }
+        scf::YieldOp::create(eb, el);
+      });
 }
 
 //===----------------------------------------------------------------------===//
@@ -1721,7 +1782,7 @@ mlir::sessa::gpulowering::lowerAttention(RewriterBase &rewriter,
   std::optional<WgmmaConfig> wg;
   if (wgmma && mma && d == 64 && manyRows) {
     int64_t wgs = clWgmmaWarpgroups == 2 ? 2 : 1;
-    int64_t bcw = clWgmmaBc == 64 ? 64 : 128;
+    int64_t bcw = clWgmmaBc == 128 ? 128 : 64;
     auto pipe = static_cast<WgmmaPipeline>(
         std::clamp<int64_t>(clWgmmaPipeline, 0, 2));
     int64_t kStages =
