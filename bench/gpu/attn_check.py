@@ -45,6 +45,7 @@ S11 = ["--sessa-gpu-attention-lpt=false", "--sessa-gpu-attention-tree-reduce=fal
        WG + "pipeline=0", WG + "bc=128"]
 P0, P2 = WG + "pipeline=0", WG + "pipeline=2"
 B128 = WG + "bc=128"
+LAZY = WG + "lazy-rescale=8"
 CONFIGS = [
     # The layer's attention (H = Hk = 16, d = 64). Default (stop 12): blocks
     # longest-first over all heads, pairwise row reductions, one barrier a
@@ -55,10 +56,15 @@ CONFIGS = [
     cfg("a_bf16_h16_sm90a_p2", "bf16", 16, 16, 64, "sm_90a", flags=[P2], time_it=True),
     cfg("a_bf16_h16_sm90a_m5", "bf16", 16, 16, 64, "sm_90a", flags=[WG + "min-blocks=5"], time_it=True),
     cfg("a_bf16_h16_sm90a_bc128", "bf16", 16, 16, 64, "sm_90a", flags=[B128], time_it=True),
+    cfg("a_bf16_h16_sm90a_lazy8", "bf16", 16, 16, 64, "sm_90a", flags=[LAZY], time_it=True),
+    cfg("a_bf16_h16_sm90a_p2_lazy8", "bf16", 16, 16, 64, "sm_90a", flags=[P2, LAZY], time_it=True),
     cfg("a_bf16_h16_sm90_s11", "bf16", 16, 16, 64, "sm_90", flags=S11[:2], time_it=True),
     cfg("a_bf16_h16_sm90", "bf16", 16, 16, 64, "sm_90", time_it=True),
     # GQA, f16 and a negative scale (unfused softmax) with the other tile
     # loops.
+    cfg("a_bf16_h4k2_sm90a_lazy8", "bf16", 4, 2, 64, "sm_90a", flags=[LAZY]),
+    cfg("a_f16_h8k2_neg_sm90a_lazy8", "f16", 8, 2, 64, "sm_90a", scale=-0.125, flags=[LAZY]),
+    cfg("a_bf16_h4k2_sm90a_p2_lazy8", "bf16", 4, 2, 64, "sm_90a", flags=[P2, LAZY]),
     cfg("a_bf16_h4k2_sm90a_p2", "bf16", 4, 2, 64, "sm_90a", flags=[P2]),
     cfg("a_f16_h8k2_neg_sm90a_p2", "f16", 8, 2, 64, "sm_90a", scale=-0.125, flags=[P2]),
     cfg("a_bf16_h4k2_sm90a_p2_bc128", "bf16", 4, 2, 64, "sm_90a", flags=[P2, B128]),

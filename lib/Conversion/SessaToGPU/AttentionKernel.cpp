@@ -167,6 +167,12 @@ struct E {
   }
 };
 
+/// The value of an f32 arith.constant.
+double scaleConst(Value v) {
+  auto c = v.getDefiningOp<arith::ConstantOp>();
+  return cast<FloatAttr>(c.getValue()).getValueAsDouble();
+}
+
 /// The running max as subtracted in the exponents: 0 while a row has seen
 /// no key (-inf), so that 2^(-inf - m) is 0 rather than NaN. A split of the
 /// keys may hold no key a row sees.
@@ -188,7 +194,8 @@ void softmaxTileStep(
     const E &x, MutableArrayRef<std::array<Value, 4>> s, bool fused,
     Value scaleV, bool masked, Value k0, Value laneMod4,
     ArrayRef<Value> limit, ValueRange mOld,
-    llvm::function_ref<void(int, Value, Value, Value)> onRow) {
+    llvm::function_ref<void(int, Value, Value, Value)> onRow,
+    double lazyLog2 = 0.0, Value *rescaleAny = nullptr) {
   float negInf = -std::numeric_limits<float>::infinity();
   // Pairwise reduction of a row's values (a dependency chain of log2 n
   // instead of n); `serial`: one chain from `init`.
@@ -228,10 +235,35 @@ void softmaxTileStep(
       }
   auto fmaxOp = [&](Value a, Value c) { return x.fmax(a, c); };
   auto faddOp = [&](Value a, Value c) { return x.fadd(a, c); };
+  Value mNews[2];
   for (int i = 0; i < 2; ++i) {
     Value rowMax = reduce(rowVals[i], x.f(negInf), fmaxOp);
     Value mx = laneGroupReduceMax(x.b, x.l, rowMax, /*group=*/4);
-    Value mNew = x.fmax(mOld[i], mx);
+    mNews[i] = x.fmax(mOld[i], mx);
+  }
+  if (lazyLog2 > 0) {
+    // Lazy rescaling (FlashAttention-4): the running max moves only when
+    // some row of the warp grew by more than lazyLog2 (base 2 units); else
+    // every row keeps its old max, alpha = 1 and the caller skips the
+    // rescale of O (exponents stay <= 2^lazyLog2, exact in f32 and bf16
+    // range). The result holds for the stored m, l and O alike.
+    Value thr = x.f(fused ? lazyLog2 / scaleConst(scaleV) : lazyLog2);
+    Value need = arith::ConstantOp::create(x.b, x.l, x.b.getBoolAttr(false));
+    for (int i = 0; i < 2; ++i)
+      need = arith::OrIOp::create(
+          x.b, x.l, need,
+          arith::CmpFOp::create(x.b, x.l, arith::CmpFPredicate::OGT, mNews[i],
+                                x.fadd(mOld[i], thr)));
+    Value mask = arith::ConstantOp::create(x.b, x.l,
+                                           x.b.getI32IntegerAttr(-1));
+    Value any = NVVM::VoteSyncOp::create(x.b, x.l, x.b.getI1Type(), mask,
+                                         need, NVVM::VoteSyncKind::any);
+    for (int i = 0; i < 2; ++i)
+      mNews[i] = x.sel(any, mNews[i], mOld[i]);
+    *rescaleAny = any;
+  }
+  for (int i = 0; i < 2; ++i) {
+    Value mNew = mNews[i];
     Value mSafe = safeMax(x, mNew);
     Value diff = x.fsub(mOld[i], mSafe);
     Value alpha = x.exp2Ftz(fused ? x.fmul(diff, scaleV) : diff);
@@ -1054,6 +1086,13 @@ llvm::cl::opt<int64_t> clWgmmaMinBlocks(
                    "attention kernel (nvvm.minctasm; 0: none; default: what "
                    "the shared memory allows, at most 4, one warpgroup)"));
 
+llvm::cl::opt<double> clWgmmaLazyRescale(
+    "sessa-gpu-attention-wgmma-lazy-rescale", llvm::cl::init(0.0),
+    llvm::cl::Hidden,
+    llvm::cl::desc("wgmma attention: keep a row's running max until some row "
+                   "of the warp grew by more than this (base-2 units; 0: "
+                   "rescale every tile) and skip the rescale of O then"));
+
 constexpr int64_t kWgRowBytes = 128; // d = 64 16-bit elements
 
 /// The tile loop of the wgmma body (see clWgmmaPipeline).
@@ -1536,14 +1575,16 @@ void buildWgmmaBody(const E &e, const AttentionProblem &p,
 
     SmallVector<Value> next(stv.begin(), stv.end());
     Value alphas[2];
-    softmaxTileStep(x, s, fused, scaleV, masked, k0, laneMod4,
-                    ArrayRef<Value>(limit).take_front(2),
-                    stv.take_front(2),
-                    [&](int i, Value mNew, Value alpha, Value sum) {
-                      next[i] = mNew;
-                      next[2 + i] = x.fadd(x.fmul(stv[2 + i], alpha), sum);
-                      alphas[i] = alpha;
-                    });
+    Value rescaleAny;
+    softmaxTileStep(
+        x, s, fused, scaleV, masked, k0, laneMod4,
+        ArrayRef<Value>(limit).take_front(2), stv.take_front(2),
+        [&](int i, Value mNew, Value alpha, Value sum) {
+          next[i] = mNew;
+          next[2 + i] = x.fadd(x.fmul(stv[2 + i], alpha), sum);
+          alphas[i] = alpha;
+        },
+        clWgmmaLazyRescale, &rescaleAny);
     // P (storage type) as A fragments: score tiles 2kk and 2kk + 1 are the
     // A layout of keys 16kk .. 16kk + 15.
     SmallVector<Value> pa;
@@ -1556,8 +1597,28 @@ void buildWgmmaBody(const E &e, const AttentionProblem &p,
     }
     // o[4 n + r]: output columns 8 n + 2 (lane % 4) + r % 2, row r / 2.
     auto rescale = [&](SmallVector<Value> &acc) {
-      for (int64_t idx = 0; idx < oTiles * 4; ++idx)
-        acc[idx] = x.fmul(acc[idx], alphas[(idx % 4) / 2]);
+      auto scaled = [&](const E &y) {
+        SmallVector<Value> out;
+        for (int64_t idx = 0; idx < oTiles * 4; ++idx)
+          out.push_back(y.fmul(acc[idx], alphas[(idx % 4) / 2]));
+        return out;
+      };
+      if (!rescaleAny) {
+        acc = scaled(x);
+        return;
+      }
+      // Lazy rescaling: only when some row's max moved.
+      auto ifOp = scf::IfOp::create(
+          x.b, x.l, TypeRange(SmallVector<Type>(acc.size(), f32)), rescaleAny,
+          /*withElseRegion=*/true);
+      {
+        OpBuilder::InsertionGuard guard(x.b);
+        x.b.setInsertionPointToStart(&ifOp.getThenRegion().front());
+        scf::YieldOp::create(x.b, x.l, scaled(E{x.b, x.l}));
+        x.b.setInsertionPointToStart(&ifOp.getElseRegion().front());
+        scf::YieldOp::create(x.b, x.l, acc);
+      }
+      acc.assign(ifOp.getResults().begin(), ifOp.getResults().end());
     };
     if (overlap) {
       // P(kt-1) V(kt-1) done; P(kt-1) kept in its registers until then.
