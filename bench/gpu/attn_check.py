@@ -40,33 +40,34 @@ def cfg(name, dt, H, Hk, d, chip, scale=None, flags=(), time_it=False):
 
 WG = "--sessa-gpu-attention-wgmma-"
 # The stop-11 choices: head-after-head block order, serial row reductions,
-# two barriers a tile, 128-key tiles (the epilogue is the stop-12 one).
+# two barriers a tile, 128-key tiles, O rescaled every tile (the epilogue
+# is the stop-12 one).
 S11 = ["--sessa-gpu-attention-lpt=false", "--sessa-gpu-attention-tree-reduce=false",
-       WG + "pipeline=0", WG + "bc=128"]
+       WG + "pipeline=0", WG + "bc=128", WG + "lazy-rescale=0"]
 P0, P2 = WG + "pipeline=0", WG + "pipeline=2"
 B128 = WG + "bc=128"
-LAZY = WG + "lazy-rescale=8"
+EAGER = WG + "lazy-rescale=0"
 CONFIGS = [
     # The layer's attention (H = Hk = 16, d = 64). Default (stop 12): blocks
     # longest-first over all heads, pairwise row reductions, one barrier a
-    # tile, 64-key tiles, 4 blocks a SM.
+    # tile, 64-key tiles, 4 blocks a SM, lazy rescaling (threshold 2^8).
     cfg("a_bf16_h16_sm90a_s11", "bf16", 16, 16, 64, "sm_90a", flags=S11, time_it=True),
     cfg("a_bf16_h16_sm90a", "bf16", 16, 16, 64, "sm_90a", time_it=True),
+    cfg("a_bf16_h16_sm90a_eager", "bf16", 16, 16, 64, "sm_90a", flags=[EAGER], time_it=True),
     cfg("a_bf16_h16_sm90a_p0", "bf16", 16, 16, 64, "sm_90a", flags=[P0], time_it=True),
     cfg("a_bf16_h16_sm90a_p2", "bf16", 16, 16, 64, "sm_90a", flags=[P2], time_it=True),
+    cfg("a_bf16_h16_sm90a_p2_eager", "bf16", 16, 16, 64, "sm_90a", flags=[P2, EAGER], time_it=True),
     cfg("a_bf16_h16_sm90a_m5", "bf16", 16, 16, 64, "sm_90a", flags=[WG + "min-blocks=5"], time_it=True),
     cfg("a_bf16_h16_sm90a_bc128", "bf16", 16, 16, 64, "sm_90a", flags=[B128], time_it=True),
-    cfg("a_bf16_h16_sm90a_lazy8", "bf16", 16, 16, 64, "sm_90a", flags=[LAZY], time_it=True),
-    cfg("a_bf16_h16_sm90a_p2_lazy8", "bf16", 16, 16, 64, "sm_90a", flags=[P2, LAZY], time_it=True),
     cfg("a_bf16_h16_sm90_s11", "bf16", 16, 16, 64, "sm_90", flags=S11[:2], time_it=True),
     cfg("a_bf16_h16_sm90", "bf16", 16, 16, 64, "sm_90", time_it=True),
     # GQA, f16 and a negative scale (unfused softmax) with the other tile
-    # loops.
-    cfg("a_bf16_h4k2_sm90a_lazy8", "bf16", 4, 2, 64, "sm_90a", flags=[LAZY]),
-    cfg("a_f16_h8k2_neg_sm90a_lazy8", "f16", 8, 2, 64, "sm_90a", scale=-0.125, flags=[LAZY]),
-    cfg("a_bf16_h4k2_sm90a_p2_lazy8", "bf16", 4, 2, 64, "sm_90a", flags=[P2, LAZY]),
+    # loops and eager rescaling.
+    cfg("a_bf16_h4k2_sm90a_eager", "bf16", 4, 2, 64, "sm_90a", flags=[EAGER]),
+    cfg("a_f16_h8k2_neg_sm90a_eager", "f16", 8, 2, 64, "sm_90a", scale=-0.125, flags=[EAGER]),
     cfg("a_bf16_h4k2_sm90a_p2", "bf16", 4, 2, 64, "sm_90a", flags=[P2]),
     cfg("a_f16_h8k2_neg_sm90a_p2", "f16", 8, 2, 64, "sm_90a", scale=-0.125, flags=[P2]),
+    cfg("a_bf16_h4k2_sm90a_p2_eager", "bf16", 4, 2, 64, "sm_90a", flags=[P2, EAGER]),
     cfg("a_bf16_h4k2_sm90a_p2_bc128", "bf16", 4, 2, 64, "sm_90a", flags=[P2, B128]),
     cfg("a_f16_h8k2_neg_sm90a_bc128", "f16", 8, 2, 64, "sm_90a", scale=-0.125, flags=[B128]),
     cfg("a_bf16_h4k2_sm90a_p2_wg2", "bf16", 4, 2, 64, "sm_90a",

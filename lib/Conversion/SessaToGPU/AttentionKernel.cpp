@@ -1087,7 +1087,7 @@ llvm::cl::opt<int64_t> clWgmmaMinBlocks(
                    "the shared memory allows, at most 4, one warpgroup)"));
 
 llvm::cl::opt<double> clWgmmaLazyRescale(
-    "sessa-gpu-attention-wgmma-lazy-rescale", llvm::cl::init(0.0),
+    "sessa-gpu-attention-wgmma-lazy-rescale", llvm::cl::init(8.0),
     llvm::cl::Hidden,
     llvm::cl::desc("wgmma attention: keep a row's running max until some row "
                    "of the warp grew by more than this (base-2 units; 0: "
