@@ -23,7 +23,11 @@
 //   short sequences), the key tiles of a row tile are split over several
 //   blocks (blockIdx.x = tile * splits + split) that write unnormalised o,
 //   m, l partials; a second kernel combines them. Row tiles run last to first
-//   (long causal rows start first).
+//   (long causal rows start first), over all heads and batches: the row
+//   tile is the slowest part of the linear block index (blocks start in
+//   about linear order), so every head's longest rows start in the first
+//   waves (-sessa-gpu-attention-lpt=false: blockIdx.x = tile * splits +
+//   split, heads one after another).
 //
 // Three bodies share that structure:
 //  * SIMT (any storage, f32 arithmetic): Br = 16 (4 rows per warp), Bc = 32
@@ -1055,6 +1059,12 @@ void buildMmaBody(const E &e, const AttentionProblem &p, const LaunchIds &ids,
 // fill past the visible keys); K/V are double-buffered: tile kt+1 is in
 // flight while tile kt is computed. The shared memory is dynamic (above 48
 // KB; the runtime opts the kernel in).
+// Defaults (stop 12, bench/gpu/NOTES-attention.md): Bc = 64 (4 blocks a
+// SM, asked of ptxas as nvvm.minctasm), one barrier a tile, lazy rescaling
+// of O, an epilogue with one division a row and 4-byte pair stores. Knobs:
+// 128-key tiles, two warpgroups, the stop-11 loop (two barriers a tile), 3
+// stages, FlashAttention-3's intra-warpgroup overlap (softmax of tile kt
+// while O += P(kt-1) V(kt-1) runs), eager rescaling, the minctasm request.
 
 llvm::cl::opt<int64_t> clWgmmaBc(
     "sessa-gpu-attention-wgmma-bc", llvm::cl::init(64), llvm::cl::Hidden,
