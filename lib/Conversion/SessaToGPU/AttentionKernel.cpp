@@ -23,7 +23,11 @@
 //   short sequences), the key tiles of a row tile are split over several
 //   blocks (blockIdx.x = tile * splits + split) that write unnormalised o,
 //   m, l partials; a second kernel combines them. Row tiles run last to first
-//   (long causal rows start first).
+//   (long causal rows start first), over all heads and batches: the row
+//   tile is the slowest part of the linear block index (blocks start in
+//   about linear order), so every head's longest rows start in the first
+//   waves (-sessa-gpu-attention-lpt=false: blockIdx.x = tile * splits +
+//   split, heads one after another).
 //
 // Three bodies share that structure:
 //  * SIMT (any storage, f32 arithmetic): Br = 16 (4 rows per warp), Bc = 32
@@ -67,6 +71,7 @@
 
 #include "llvm/Support/CommandLine.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -87,6 +92,18 @@ llvm::cl::opt<int64_t> clAttentionMTiles(
     llvm::cl::desc("16-row m-tiles per warp of the tensor-core attention "
                    "kernel (1 or 2; default 2 for d <= 64 unless T is static "
                    "with at most 64 rows per kv head)"));
+
+llvm::cl::opt<bool> clAttentionLpt(
+    "sessa-gpu-attention-lpt", llvm::cl::init(true), llvm::cl::Hidden,
+    llvm::cl::desc("attention blocks in longest-first order over all heads "
+                   "and batches (false: row tiles of one head after "
+                   "another, as before stop 12)"));
+
+llvm::cl::opt<bool> clAttentionTreeReduce(
+    "sessa-gpu-attention-tree-reduce", llvm::cl::init(true),
+    llvm::cl::Hidden,
+    llvm::cl::desc("pairwise (tree) row max and row sum in the tensor-core "
+                   "softmax (false: one serial chain per row)"));
 
 constexpr int64_t kWarps = 4;
 constexpr int64_t kWarpSize = 32;
@@ -154,6 +171,12 @@ struct E {
   }
 };
 
+/// The value of an f32 arith.constant.
+double scaleConst(Value v) {
+  auto c = v.getDefiningOp<arith::ConstantOp>();
+  return cast<FloatAttr>(c.getValue()).getValueAsDouble();
+}
+
 /// The running max as subtracted in the exponents: 0 while a row has seen
 /// no key (-inf), so that 2^(-inf - m) is 0 rather than NaN. A split of the
 /// keys may hold no key a row sees.
@@ -175,9 +198,31 @@ void softmaxTileStep(
     const E &x, MutableArrayRef<std::array<Value, 4>> s, bool fused,
     Value scaleV, bool masked, Value k0, Value laneMod4,
     ArrayRef<Value> limit, ValueRange mOld,
-    llvm::function_ref<void(int, Value, Value, Value)> onRow) {
+    llvm::function_ref<void(int, Value, Value, Value)> onRow,
+    double lazyLog2 = 0.0, Value *rescaleAny = nullptr) {
   float negInf = -std::numeric_limits<float>::infinity();
-  Value rowMax[2] = {x.f(negInf), x.f(negInf)};
+  // Pairwise reduction of a row's values (a dependency chain of log2 n
+  // instead of n); `serial`: one chain from `init`.
+  bool tree = clAttentionTreeReduce;
+  auto reduce = [&](SmallVector<Value> vals, Value init,
+                    llvm::function_ref<Value(Value, Value)> op) -> Value {
+    if (!tree || vals.empty()) {
+      Value acc = init;
+      for (Value v : vals)
+        acc = op(acc, v);
+      return acc;
+    }
+    while (vals.size() > 1) {
+      SmallVector<Value> half;
+      for (size_t j = 0; j + 1 < vals.size(); j += 2)
+        half.push_back(op(vals[j], vals[j + 1]));
+      if (vals.size() % 2)
+        half.push_back(vals.back());
+      vals = std::move(half);
+    }
+    return vals[0];
+  };
+  SmallVector<Value> rowVals[2];
   for (int64_t nt = 0, e = s.size(); nt < e; ++nt)
     for (int i = 0; i < 2; ++i)
       for (int jj = 0; jj < 2; ++jj) {
@@ -190,26 +235,54 @@ void softmaxTileStep(
           val = x.sel(x.ule(key, limit[i]), val, x.f(negInf));
         }
         s[nt][2 * i + jj] = val;
-        rowMax[i] = x.fmax(rowMax[i], val);
+        rowVals[i].push_back(val);
       }
+  auto fmaxOp = [&](Value a, Value c) { return x.fmax(a, c); };
+  auto faddOp = [&](Value a, Value c) { return x.fadd(a, c); };
+  Value mNews[2];
   for (int i = 0; i < 2; ++i) {
-    Value mx = laneGroupReduceMax(x.b, x.l, rowMax[i], /*group=*/4);
-    Value mNew = x.fmax(mOld[i], mx);
+    Value rowMax = reduce(rowVals[i], x.f(negInf), fmaxOp);
+    Value mx = laneGroupReduceMax(x.b, x.l, rowMax, /*group=*/4);
+    mNews[i] = x.fmax(mOld[i], mx);
+  }
+  if (lazyLog2 > 0) {
+    // Lazy rescaling (FlashAttention-4): the running max moves only when
+    // some row of the warp grew by more than lazyLog2 (base 2 units); else
+    // every row keeps its old max, alpha = 1 and the caller skips the
+    // rescale of O (exponents stay <= 2^lazyLog2, exact in f32 and bf16
+    // range). The result holds for the stored m, l and O alike.
+    Value thr = x.f(fused ? lazyLog2 / scaleConst(scaleV) : lazyLog2);
+    Value need = arith::ConstantOp::create(x.b, x.l, x.b.getBoolAttr(false));
+    for (int i = 0; i < 2; ++i)
+      need = arith::OrIOp::create(
+          x.b, x.l, need,
+          arith::CmpFOp::create(x.b, x.l, arith::CmpFPredicate::OGT, mNews[i],
+                                x.fadd(mOld[i], thr)));
+    Value mask = arith::ConstantOp::create(x.b, x.l,
+                                           x.b.getI32IntegerAttr(-1));
+    Value any = NVVM::VoteSyncOp::create(x.b, x.l, x.b.getI1Type(), mask,
+                                         need, NVVM::VoteSyncKind::any);
+    for (int i = 0; i < 2; ++i)
+      mNews[i] = x.sel(any, mNews[i], mOld[i]);
+    *rescaleAny = any;
+  }
+  for (int i = 0; i < 2; ++i) {
+    Value mNew = mNews[i];
     Value mSafe = safeMax(x, mNew);
     Value diff = x.fsub(mOld[i], mSafe);
     Value alpha = x.exp2Ftz(fused ? x.fmul(diff, scaleV) : diff);
     Value negM = arith::NegFOp::create(
         x.b, x.l, fused ? x.fmul(mSafe, scaleV) : mSafe);
-    Value sum = x.f(0.0);
+    SmallVector<Value> ps;
     for (std::array<Value, 4> &tile : s)
       for (int jj = 0; jj < 2; ++jj) {
         Value sv = tile[2 * i + jj];
         Value pv =
             x.exp2Ftz(fused ? x.fma(sv, scaleV, negM) : x.fadd(sv, negM));
         tile[2 * i + jj] = pv;
-        sum = x.fadd(sum, pv);
+        ps.push_back(pv);
       }
-    onRow(i, mNew, alpha, sum);
+    onRow(i, mNew, alpha, reduce(ps, x.f(0.0), faddOp));
   }
 }
 
@@ -265,15 +338,35 @@ struct RowTile {
 RowTile rowTile(const E &e, const AttentionProblem &p, const LaunchIds &ids,
                 int64_t br, int64_t bc) {
   RowTile rt;
-  rt.b = ids.blockId[2];
-  rt.kvh = ids.blockId[1];
-  // blockIdx.x = tile * splits + split; the row tiles run last to first, so
-  // that the longest causal rows start first and the short ones fill the
-  // tail.
   Value rowTiles = ceilDiv(e.b, e.l, p.rows, e.c(br));
-  Value tileIdx = e.sub(e.sub(rowTiles, e.c(1)),
-                        e.div(ids.blockId[0], p.splits));
-  rt.split = e.rem(ids.blockId[0], p.splits);
+  // The row tiles run last to first, so that the longest causal rows start
+  // first and the short ones fill the tail.
+  Value order;
+  if (clAttentionLpt) {
+    // The GPU starts blocks in about linear order (x fastest): the row tile
+    // is the slowest part of the linear block index, so that every (b, kv
+    // head)'s longest rows start before any shorter ones (longest
+    // processing time first) rather than head after head.
+    Value gy = e.c(p.kvHeads);
+    Value linear = e.add(ids.blockId[0],
+                         e.mul(ids.gridDim[0],
+                               e.add(ids.blockId[1],
+                                     e.mul(gy, ids.blockId[2]))));
+    Value perTile = e.mul(p.splits, e.mul(gy, ids.gridDim[2]));
+    order = e.div(linear, perTile);
+    Value rest = e.rem(linear, perTile);
+    rt.split = e.rem(rest, p.splits);
+    Value bh = e.div(rest, p.splits);
+    rt.kvh = e.rem(bh, gy);
+    rt.b = e.div(bh, gy);
+  } else {
+    // blockIdx.x = tile * splits + split.
+    rt.b = ids.blockId[2];
+    rt.kvh = ids.blockId[1];
+    order = e.div(ids.blockId[0], p.splits);
+    rt.split = e.rem(ids.blockId[0], p.splits);
+  }
+  Value tileIdx = e.sub(e.sub(rowTiles, e.c(1)), order);
   rt.rho0 = e.mul(tileIdx, e.c(br));
   Value g = e.c(p.group);
   // The last row of the tile, clamped to the real rows (T >= 1 here).
@@ -966,9 +1059,15 @@ void buildMmaBody(const E &e, const AttentionProblem &p, const LaunchIds &ids,
 // fill past the visible keys); K/V are double-buffered: tile kt+1 is in
 // flight while tile kt is computed. The shared memory is dynamic (above 48
 // KB; the runtime opts the kernel in).
+// Defaults (stop 12, bench/gpu/NOTES-attention.md): Bc = 64 (4 blocks a
+// SM, asked of ptxas as nvvm.minctasm), one barrier a tile, lazy rescaling
+// of O, an epilogue with one division a row and 4-byte pair stores. Knobs:
+// 128-key tiles, two warpgroups, the stop-11 loop (two barriers a tile), 3
+// stages, FlashAttention-3's intra-warpgroup overlap (softmax of tile kt
+// while O += P(kt-1) V(kt-1) runs), eager rescaling, the minctasm request.
 
 llvm::cl::opt<int64_t> clWgmmaBc(
-    "sessa-gpu-attention-wgmma-bc", llvm::cl::init(128), llvm::cl::Hidden,
+    "sessa-gpu-attention-wgmma-bc", llvm::cl::init(64), llvm::cl::Hidden,
     llvm::cl::desc("keys per tile of the wgmma attention kernel (64 or 128)"));
 llvm::cl::opt<int64_t> clWgmmaWarpgroups(
     "sessa-gpu-attention-wgmma-warpgroups", llvm::cl::init(1),
@@ -982,20 +1081,49 @@ llvm::cl::opt<int64_t> clWgmmaStages(
                    "the O += P V products of a tile left in flight while "
                    "the next tile starts (waited with its S = Q K^T)"));
 
+llvm::cl::opt<int64_t> clWgmmaPipeline(
+    "sessa-gpu-attention-wgmma-pipeline", llvm::cl::init(1), llvm::cl::Hidden,
+    llvm::cl::desc("tile loop of the wgmma attention kernel: 0 = two "
+                   "barriers a tile (stop 11), 1 = one barrier a tile (tile "
+                   "kt + 1 issued after it), 2 = intra-warpgroup overlap "
+                   "(O += P(kt-1) V(kt-1) in flight during the softmax of "
+                   "tile kt; V in 3 stages)"));
+
+llvm::cl::opt<int64_t> clWgmmaMinBlocks(
+    "sessa-gpu-attention-wgmma-min-blocks", llvm::cl::init(0),
+    llvm::cl::Hidden,
+    llvm::cl::desc("resident blocks a SM requested from ptxas for the wgmma "
+                   "attention kernel (nvvm.minctasm; 0: none; default: what "
+                   "the shared memory allows, at most 4, one warpgroup)"));
+
+llvm::cl::opt<double> clWgmmaLazyRescale(
+    "sessa-gpu-attention-wgmma-lazy-rescale", llvm::cl::init(8.0),
+    llvm::cl::Hidden,
+    llvm::cl::desc("wgmma attention: keep a row's running max until some row "
+                   "of the warp grew by more than this (base-2 units; 0: "
+                   "rescale every tile) and skip the rescale of O then"));
+
 constexpr int64_t kWgRowBytes = 128; // d = 64 16-bit elements
+
+/// The tile loop of the wgmma body (see clWgmmaPipeline).
+enum class WgmmaPipeline { TwoBarriers = 0, OneBarrier = 1, Overlap = 2 };
 
 struct WgmmaConfig {
   int64_t bc;         // keys per tile: 64 or 128
   int64_t warpgroups; // 1 or 2
-  int64_t stages;     // K/V buffers: 2, or 3 with the P V products left in
-                      // flight across tiles
+  int64_t kStages;    // K buffers: 2, or 3 with the P V products left in
+                      // flight across tiles (TwoBarriers only)
+  int64_t vStages;    // V buffers: as K, 3 for Overlap
+  WgmmaPipeline pipeline;
   int64_t br() const { return 64 * warpgroups; }
   int64_t threads() const { return 128 * warpgroups; }
   int64_t qBytes() const { return br() * kWgRowBytes; }
   int64_t kvStageBytes() const { return bc * kWgRowBytes; }
   int64_t kOffset() const { return qBytes(); }
-  int64_t vOffset() const { return qBytes() + stages * kvStageBytes(); }
-  int64_t totalBytes() const { return qBytes() + 2 * stages * kvStageBytes(); }
+  int64_t vOffset() const { return qBytes() + kStages * kvStageBytes(); }
+  int64_t totalBytes() const {
+    return qBytes() + (kStages + vStages) * kvStageBytes();
+  }
 };
 
 /// Descriptor of a 128-byte-swizzled operand at shared address `addr`
@@ -1052,6 +1180,43 @@ SmallVector<Value> wgmmaRS(const E &e, Type storage, ArrayRef<Value> acc,
       /*operand_attrs=*/ArrayAttr());
   SmallVector<Value> out;
   for (int64_t i = 0; i < 32; ++i)
+    out.push_back(LLVM::ExtractValueOp::create(e.b, e.l, op.getRes(), i));
+  return out;
+}
+
+/// wgmma.wait_group `pending` as inline PTX that takes `acc` (f32) and
+/// `keep` (i32) as read-write operands and returns the values of `acc` after
+/// the wait: the accumulators of the groups in flight are read only after
+/// it, and the registers of `keep` (A fragments the groups read) stay live
+/// until it (else LLVM may reuse them for values computed while the
+/// products run, and ptxas serialises the wgmma instructions).
+SmallVector<Value> wgmmaWaitTied(const E &e, int pending, ArrayRef<Value> acc,
+                                 ArrayRef<Value> keep) {
+  MLIRContext *ctx = e.b.getContext();
+  SmallVector<Type> types;
+  std::string cons;
+  for (Value v : acc) {
+    types.push_back(v.getType());
+    cons += std::string(cons.empty() ? "" : ",") + "=f";
+  }
+  for (Value v : keep) {
+    types.push_back(v.getType());
+    cons += std::string(cons.empty() ? "" : ",") + "=r";
+  }
+  for (size_t i = 0; i < types.size(); ++i)
+    cons += "," + std::to_string(i);
+  SmallVector<Value> operands(acc.begin(), acc.end());
+  operands.append(keep.begin(), keep.end());
+  auto resType = LLVM::LLVMStructType::getLiteral(ctx, types);
+  auto op = LLVM::InlineAsmOp::create(
+      e.b, e.l, resType, operands,
+      "wgmma.wait_group.sync.aligned " + std::to_string(pending) + ";", cons,
+      /*has_side_effects=*/true, /*is_align_stack=*/false,
+      LLVM::tailcallkind::TailCallKind::None,
+      LLVM::AsmDialectAttr::get(ctx, LLVM::AsmDialect::AD_ATT),
+      /*operand_attrs=*/ArrayAttr());
+  SmallVector<Value> out;
+  for (size_t i = 0; i < acc.size(); ++i)
     out.push_back(LLVM::ExtractValueOp::create(e.b, e.l, op.getRes(), i));
   return out;
 }
@@ -1119,9 +1284,9 @@ void buildWgmmaBody(const E &e, const AttentionProblem &p,
   auto toI64 = [&](const E &x, Value idx) -> Value {
     return arith::IndexCastUIOp::create(x.b, x.l, i64, idx);
   };
-  auto kvRegion = [&](const E &x, Value kt, int64_t offset) {
+  auto kvRegion = [&](const E &x, Value kt, int64_t offset, int64_t stages) {
     return x.add(x.c(offset),
-                 x.mul(x.rem(kt, x.c(cfg.stages)), x.c(cfg.kvStageBytes())));
+                 x.mul(x.rem(kt, x.c(stages)), x.c(cfg.kvStageBytes())));
   };
   // K/V copies on raw pointers, their addresses computed once: thread t
   // copies chunk t % 8 of rows t / 8 + (threads / 8) s of a tile; per tile
@@ -1187,15 +1352,18 @@ void buildWgmmaBody(const E &e, const AttentionProblem &p,
   auto issueKV = [&](const E &x, Value kt) {
     Value k0 = x.mul(kt, x.c(bc));
     Value rowKey = x.add(k0, tRow);
-    Value stageOff = x.mul(x.rem(kt, x.c(cfg.stages)), x.c(cfg.kvStageBytes()));
+    auto stageOff = [&](int64_t stages) {
+      return x.mul(x.rem(kt, x.c(stages)), x.c(cfg.kvStageBytes()));
+    };
     Value i16 = arith::ConstantOp::create(x.b, x.l, x.b.getI32IntegerAttr(16));
     Value i0 = arith::ConstantOp::create(x.b, x.l, x.b.getI32IntegerAttr(0));
     SmallVector<Value> valid;
     for (int64_t s = 0; s < passes; ++s)
       valid.push_back(arith::CmpIOp::create(
           x.b, x.l, arith::CmpIPredicate::slt, rowKey, passEnd[s]));
-    for (auto [src, region] : {std::make_pair(&kSrc, cfg.kOffset()),
-                               std::make_pair(&vSrc, cfg.vOffset())}) {
+    for (auto [src, region, stages] :
+         {std::make_tuple(&kSrc, cfg.kOffset(), cfg.kStages),
+          std::make_tuple(&vSrc, cfg.vOffset(), cfg.vStages)}) {
       Value tilePtr = gepBytes(
           x, src->threadPtr,
           arith::MulIOp::create(x.b, x.l, toI64(x, k0), src->rowBytes));
@@ -1203,7 +1371,8 @@ void buildWgmmaBody(const E &e, const AttentionProblem &p,
           x.b, x.l, src->rowBytes,
           arith::ConstantOp::create(x.b, x.l,
                                     x.b.getI64IntegerAttr(rowsPerPass)));
-      Value dst = gepBytes(x, dstThread, toI64(x, x.add(stageOff, x.c(region))));
+      Value dst = gepBytes(x, dstThread,
+                           toI64(x, x.add(stageOff(stages), x.c(region))));
       Value ptr = tilePtr;
       for (int64_t s = 0; s < passes; ++s) {
         if (s)
@@ -1256,36 +1425,72 @@ void buildWgmmaBody(const E &e, const AttentionProblem &p,
       ctx, SmallVector<Type>(bc / 2, f32));
   auto wtype = st.isBF16() ? NVVM::WGMMATypes::bf16 : NVVM::WGMMATypes::f16;
 
-  auto tile = [&](const E &x, Value kt, bool masked,
-                  ValueRange stv) -> SmallVector<Value> {
-    Value k0 = x.mul(kt, x.c(bc));
-    {
-      issueKV(x, x.add(kt, x.c(1)));
-      NVVM::CpAsyncCommitGroupOp::create(x.b, x.l);
-      // Tile kt (and Q) landed once at most the group just issued is
-      // pending; cp.async writes are generic-proxy writes that wgmma (async
-      // proxy) reads: fence, then the barrier makes every thread's visible.
-      NVVM::CpAsyncWaitGroupOp::create(x.b, x.l, 1);
-      NVVM::FenceProxyOp::create(
-          x.b, x.l, NVVM::ProxyKindAttr::get(ctx, NVVM::ProxyKind::async_shared),
-          NVVM::SharedSpaceAttr::get(ctx, NVVM::SharedSpace::shared_cta));
-      barrier(x.b, x.l);
-    }
-    // S = Q K^T.
-    Value qAddr = toI64(x, x.add(base, x.mul(wg, x.c(64 * kWgRowBytes))));
-    Value kAddr = toI64(x, x.add(base, kvRegion(x, kt, cfg.kOffset())));
-    Value vAddr = toI64(x, x.add(base, kvRegion(x, kt, cfg.vOffset())));
-    Value dq = wgmmaDescriptor(x, qAddr, false);
+  const WgmmaPipeline pipe = cfg.pipeline;
+  const bool overlap = pipe == WgmmaPipeline::Overlap;
+  const int64_t pRegs = bc / 4; // P of a tile as A fragments: bc/16 x 4 i32
+  const int64_t oBegin = 4, pBegin = 4 + oTiles * 4;
+  if (overlap) {
+    // Every tile runs O += P V of the previous one: before the first, P = 0
+    // and "tile lo - 1"'s V stage holds zeros (stale shared memory could
+    // hold NaN bit patterns, and 0 * NaN = NaN).
+    Value zeroI = arith::ConstantOp::create(e.b, e.l, e.b.getI32IntegerAttr(0));
+    for (int64_t i = 0; i < pRegs; ++i)
+      init.push_back(zeroI);
+    auto vecType = VectorType::get({8}, st);
+    Value zeros = arith::ConstantOp::create(
+        e.b, e.l, vecType,
+        DenseElementsAttr::get(vecType, e.b.getFloatAttr(st, 0.0)));
+    Value region = kvRegion(e, e.add(rt.tileLo, e.c(cfg.vStages - 1)),
+                            cfg.vOffset(), cfg.vStages);
+    Value first = e.add(e.div(region, e.c(2)), e.mul(tid, e.c(8)));
+    for (int64_t i = 0; i < cfg.kvStageBytes() / (16 * threads); ++i)
+      vector::StoreOp::create(e.b, e.l, zeros, flat,
+                              ValueRange{e.add(first, e.c(i * threads * 8))},
+                              /*nontemporal=*/false, llvm::MaybeAlign(16));
+    // Visible to the tensor cores (async proxy) of every thread, also when
+    // the block has no key tile (an empty split: only the final P V runs).
+    NVVM::FenceProxyOp::create(
+        e.b, e.l, NVVM::ProxyKindAttr::get(ctx, NVVM::ProxyKind::async_shared),
+        NVVM::SharedSpaceAttr::get(ctx, NVVM::SharedSpace::shared_cta));
+    barrier(e.b, e.l);
+  }
+  // The warpgroup's Q rows (the same every tile).
+  Value dq = wgmmaDescriptor(
+      e, toI64(e, e.add(base, e.mul(wg, e.c(64 * kWgRowBytes)))), false);
+
+  // Waits until at most `pending` cp.async groups are in flight; cp.async
+  // writes are generic-proxy writes that wgmma (async proxy) reads: fence,
+  // then the barrier makes every thread's visible.
+  auto landed = [&](const E &x, int pending) {
+    NVVM::CpAsyncWaitGroupOp::create(x.b, x.l, pending);
+    NVVM::FenceProxyOp::create(
+        x.b, x.l, NVVM::ProxyKindAttr::get(ctx, NVVM::ProxyKind::async_shared),
+        NVVM::SharedSpaceAttr::get(ctx, NVVM::SharedSpace::shared_cta));
+    barrier(x.b, x.l);
+  };
+  // Descriptors (Q, K) of the 4 k16 steps of S = Q K^T for the K tile at
+  // shared address kAddr: k16 step = 32 bytes further along the (swizzled)
+  // rows. Every descriptor and A fragment of a wgmma group is computed
+  // before the wgmma fence: no register a group reads is written between
+  // its wgmma instructions (else ptxas serialises them).
+  auto sDescriptors = [&](const E &x, Value kAddr) {
     Value dk = wgmmaDescriptor(x, kAddr, false);
-    NVVM::WgmmaFenceAlignedOp::create(x.b, x.l);
-    Value sAcc = LLVM::UndefOp::create(x.b, x.l, sType);
+    SmallVector<std::pair<Value, Value>> out;
     for (int64_t ks = 0; ks < d / 16; ++ks) {
-      // k16 step: 32 bytes further along the (swizzled) rows.
       Value off = arith::ConstantOp::create(x.b, x.l,
                                             x.b.getI64IntegerAttr(2 * ks));
+      out.push_back({arith::AddIOp::create(x.b, x.l, dq, off),
+                     arith::AddIOp::create(x.b, x.l, dk, off)});
+    }
+    return out;
+  };
+  // S = Q K^T (after a wgmma fence), committed as one group.
+  auto issueS = [&](const E &x,
+                    ArrayRef<std::pair<Value, Value>> desc) -> Value {
+    Value sAcc = LLVM::UndefOp::create(x.b, x.l, sType);
+    for (int64_t ks = 0; ks < d / 16; ++ks) {
       sAcc = NVVM::WgmmaMmaAsyncOp::create(
-          x.b, x.l, sType, sAcc, arith::AddIOp::create(x.b, x.l, dq, off),
-          arith::AddIOp::create(x.b, x.l, dk, off),
+          x.b, x.l, sType, sAcc, desc[ks].first, desc[ks].second,
           NVVM::MMAShapeAttr::get(ctx, 64, bc, 16),
           NVVM::WGMMATypesAttr::get(ctx, wtype),
           NVVM::WGMMATypesAttr::get(ctx, wtype),
@@ -1299,7 +1504,78 @@ void buildWgmmaBody(const E &e, const AttentionProblem &p,
           NVVM::MMAIntOverflowAttr());
     }
     NVVM::WgmmaGroupSyncAlignedOp::create(x.b, x.l);
-    NVVM::WgmmaWaitGroupSyncOp::create(x.b, x.l, 0);
+    return sAcc;
+  };
+  // Descriptors of the V tile at shared address vAddr, 16 keys (16 rows of
+  // 128 bytes) a step.
+  auto vDescriptors = [&](const E &x, Value vAddr) {
+    Value dv = wgmmaDescriptor(x, vAddr, /*mnMajor=*/true);
+    SmallVector<Value> out;
+    for (int64_t kk = 0; kk < bc / 16; ++kk) {
+      Value off = arith::ConstantOp::create(
+          x.b, x.l, x.b.getI64IntegerAttr(kk * 16 * kWgRowBytes / 16));
+      out.push_back(arith::AddIOp::create(x.b, x.l, dv, off));
+    }
+    return out;
+  };
+  // O += P V (16 keys a step, after a wgmma fence); P as bc/16 A fragments
+  // of 4 i32. Committed as one group.
+  auto issuePV = [&](const E &x, ArrayRef<Value> o, ArrayRef<Value> pa,
+                     ArrayRef<Value> dvs) -> SmallVector<Value> {
+    SmallVector<Value> acc(o.begin(), o.end());
+    for (int64_t kk = 0; kk < bc / 16; ++kk)
+      acc = wgmmaRS(x, st, acc, pa.slice(4 * kk, 4), dvs[kk]);
+    NVVM::WgmmaGroupSyncAlignedOp::create(x.b, x.l);
+    return acc;
+  };
+  auto pack = [&](const E &x, Value lo, Value hi) -> Value {
+    Value v2 = vector::FromElementsOp::create(x.b, x.l, vec2f,
+                                              ValueRange{lo, hi});
+    Value t = arith::TruncFOp::create(x.b, x.l, vec2, v2);
+    Value v = vector::BitCastOp::create(x.b, x.l, VectorType::get({1}, i32), t);
+    return vector::ExtractOp::create(x.b, x.l, v, 0);
+  };
+  auto vAddrOf = [&](const E &x, Value kt) {
+    return toI64(x, x.add(base, kvRegion(x, kt, cfg.vOffset(), cfg.vStages)));
+  };
+
+  // The tile loop. TwoBarriers (stop 11): issue tile kt + 1, wait for tile
+  // kt, barrier, S, softmax, P V, barrier (stage kt % 2 read before tile
+  // kt + 2 is copied into it). OneBarrier: wait for tile kt (the only group
+  // in flight), barrier (every thread is also done with tile kt - 1, whose
+  // stages tile kt + 1 takes), issue tile kt + 1, S, softmax, P V. Overlap
+  // (FlashAttention-3's intra-warpgroup pipelining): as OneBarrier, but S =
+  // Q K(kt)^T and O += P(kt-1) V(kt-1) are issued together and the softmax
+  // of tile kt runs while the P V products are in flight; O is rescaled
+  // after them. V needs 3 stages: tile kt + 1's copy must not overwrite
+  // V(kt - 1) (read during tile kt). State: m[2], l[2], O[32] (+ P[bc/4]).
+  auto tile = [&](const E &x, Value kt, bool masked,
+                  ValueRange stv) -> SmallVector<Value> {
+    Value k0 = x.mul(kt, x.c(bc));
+    if (pipe == WgmmaPipeline::TwoBarriers) {
+      issueKV(x, x.add(kt, x.c(1)));
+      NVVM::CpAsyncCommitGroupOp::create(x.b, x.l);
+      landed(x, 1);
+    } else {
+      landed(x, 0);
+      issueKV(x, x.add(kt, x.c(1)));
+      NVVM::CpAsyncCommitGroupOp::create(x.b, x.l);
+    }
+    Value kAddr =
+        toI64(x, x.add(base, kvRegion(x, kt, cfg.kOffset(), cfg.kStages)));
+    SmallVector<Value> o(stv.begin() + oBegin, stv.begin() + pBegin);
+    auto sDesc = sDescriptors(x, kAddr);
+    SmallVector<Value> dvPrev;
+    if (overlap)
+      dvPrev = vDescriptors(x, vAddrOf(x, x.add(kt, x.c(cfg.vStages - 1))));
+    NVVM::WgmmaFenceAlignedOp::create(x.b, x.l);
+    Value sAcc = issueS(x, sDesc);
+    if (overlap) {
+      o = issuePV(x, o, SmallVector<Value>(stv.slice(pBegin, pRegs)), dvPrev);
+      NVVM::WgmmaWaitGroupSyncOp::create(x.b, x.l, 1); // S landed
+    } else {
+      NVVM::WgmmaWaitGroupSyncOp::create(x.b, x.l, 0);
+    }
     // s[nt][2i + jj]: row lane/4 + 8i of the warp, key k0 + 8nt +
     // 2(lane%4) + jj.
     SmallVector<std::array<Value, 4>> s(sTiles);
@@ -1308,84 +1584,175 @@ void buildWgmmaBody(const E &e, const AttentionProblem &p,
         s[nt][r] = LLVM::ExtractValueOp::create(x.b, x.l, sAcc, nt * 4 + r);
 
     SmallVector<Value> next(stv.begin(), stv.end());
-    softmaxTileStep(x, s, fused, scaleV, masked, k0, laneMod4,
-                    ArrayRef<Value>(limit).take_front(2),
-                    stv.take_front(2),
-                    [&](int i, Value mNew, Value alpha, Value sum) {
-                      next[i] = mNew;
-                      next[2 + i] = x.fadd(x.fmul(stv[2 + i], alpha), sum);
-                      for (int64_t n = 0; n < oTiles; ++n)
-                        for (int jj = 0; jj < 2; ++jj) {
-                          int64_t idx = 4 + n * 4 + 2 * i + jj;
-                          next[idx] = x.fmul(stv[idx], alpha);
-                        }
-                    });
-    // O += P V, 16 keys a step.
-    auto pack = [&](Value lo, Value hi) -> Value {
-      Value v2 = vector::FromElementsOp::create(x.b, x.l, vec2f,
-                                                ValueRange{lo, hi});
-      Value t = arith::TruncFOp::create(x.b, x.l, vec2, v2);
-      Value v = vector::BitCastOp::create(
-          x.b, x.l, VectorType::get({1}, i32), t);
-      return vector::ExtractOp::create(x.b, x.l, v, 0);
-    };
-    Value dv = wgmmaDescriptor(x, vAddr, /*mnMajor=*/true);
-    SmallVector<Value> o(next.begin() + 4, next.end());
-    // Every A fragment and descriptor is computed before the fence: no
-    // register of the group is written between its wgmma instructions.
-    SmallVector<SmallVector<Value>> pa;
-    SmallVector<Value> dvs;
+    Value alphas[2];
+    Value rescaleAny;
+    softmaxTileStep(
+        x, s, fused, scaleV, masked, k0, laneMod4,
+        ArrayRef<Value>(limit).take_front(2), stv.take_front(2),
+        [&](int i, Value mNew, Value alpha, Value sum) {
+          next[i] = mNew;
+          next[2 + i] = x.fadd(x.fmul(stv[2 + i], alpha), sum);
+          alphas[i] = alpha;
+        },
+        clWgmmaLazyRescale, &rescaleAny);
+    // P (storage type) as A fragments: score tiles 2kk and 2kk + 1 are the
+    // A layout of keys 16kk .. 16kk + 15.
+    SmallVector<Value> pa;
     for (int64_t kk = 0; kk < bc / 16; ++kk) {
       auto &a = s[2 * kk];
       auto &c = s[2 * kk + 1];
-      pa.push_back({pack(a[0], a[1]), pack(a[2], a[3]), pack(c[0], c[1]),
-                    pack(c[2], c[3])});
-      // 16 keys further: 16 rows of 128 bytes.
-      Value off = arith::ConstantOp::create(
-          x.b, x.l, x.b.getI64IntegerAttr(kk * 16 * kWgRowBytes / 16));
-      dvs.push_back(arith::AddIOp::create(x.b, x.l, dv, off));
+      for (Value v : {pack(x, a[0], a[1]), pack(x, a[2], a[3]),
+                      pack(x, c[0], c[1]), pack(x, c[2], c[3])})
+        pa.push_back(v);
     }
+    // o[4 n + r]: output columns 8 n + 2 (lane % 4) + r % 2, row r / 2.
+    auto rescale = [&](SmallVector<Value> &acc) {
+      auto scaled = [&](const E &y) {
+        SmallVector<Value> out;
+        for (int64_t idx = 0; idx < oTiles * 4; ++idx)
+          out.push_back(y.fmul(acc[idx], alphas[(idx % 4) / 2]));
+        return out;
+      };
+      if (!rescaleAny) {
+        acc = scaled(x);
+        return;
+      }
+      // Lazy rescaling: only when some row's max moved.
+      auto ifOp = scf::IfOp::create(
+          x.b, x.l, TypeRange(SmallVector<Type>(acc.size(), f32)), rescaleAny,
+          /*withElseRegion=*/true);
+      {
+        OpBuilder::InsertionGuard guard(x.b);
+        x.b.setInsertionPointToStart(&ifOp.getThenRegion().front());
+        scf::YieldOp::create(x.b, x.l, scaled(E{x.b, x.l}));
+        x.b.setInsertionPointToStart(&ifOp.getElseRegion().front());
+        scf::YieldOp::create(x.b, x.l, acc);
+      }
+      acc.assign(ifOp.getResults().begin(), ifOp.getResults().end());
+    };
+    if (overlap) {
+      // P(kt-1) V(kt-1) done; P(kt-1) kept in its registers until then.
+      o = wgmmaWaitTied(x, 0, o, SmallVector<Value>(stv.slice(pBegin, pRegs)));
+      rescale(o);
+      llvm::copy(o, next.begin() + oBegin);
+      llvm::copy(pa, next.begin() + pBegin);
+      return next;
+    }
+    rescale(o);
+    SmallVector<Value> dvs = vDescriptors(x, vAddrOf(x, kt));
     NVVM::WgmmaFenceAlignedOp::create(x.b, x.l);
-    for (int64_t kk = 0; kk < bc / 16; ++kk)
-      o = wgmmaRS(x, st, o, pa[kk], dvs[kk]);
-    NVVM::WgmmaGroupSyncAlignedOp::create(x.b, x.l);
-    // Two stages: wait for the products, and a barrier before tile kt + 2
-    // is copied into stage kt % 2. Three stages: P V stays in flight; the
-    // next tile's wait for its S also completes it (groups complete in
-    // order) before O is rescaled, and stage kt % 3 is refilled (tile kt +
-    // 3, issued at tile kt + 2) after every warpgroup passed that wait and
-    // the barrier below.
-    if (cfg.stages == 2)
+    o = issuePV(x, o, ArrayRef<Value>(pa), dvs);
+    // Two stages: wait for the products (and, TwoBarriers, a barrier before
+    // tile kt + 2 is copied into stage kt % 2). Three stages: P V stays in
+    // flight; the next tile's wait for its S also completes it (groups
+    // complete in order) before O is rescaled, and stage kt % 3 is refilled
+    // (tile kt + 3, issued at tile kt + 2) after every warpgroup passed that
+    // wait and the barrier below.
+    if (cfg.kStages == 2)
       NVVM::WgmmaWaitGroupSyncOp::create(x.b, x.l, 0);
-    for (int64_t i = 0; i < 32; ++i)
-      next[4 + i] = o[i];
-    barrier(x.b, x.l);
+    llvm::copy(o, next.begin() + oBegin);
+    if (pipe == WgmmaPipeline::TwoBarriers)
+      barrier(x.b, x.l);
     return next;
   };
   SmallVector<Value> fin = keyTileLoops(e, rt, init, tile);
-  if (cfg.stages == 3)
+  // Resident blocks a SM asked of ptxas (nvvm.minctasm): with one
+  // warpgroup, as many as the shared memory allows (228 KB a SM, 1 KB of it
+  // reserved a block), at most 4 (128 registers a thread); without the
+  // request ptxas took 171 registers for 128-key tiles (2 blocks instead of
+  // 3).
+  int64_t minBlocks =
+      clWgmmaMinBlocks.getNumOccurrences() ? clWgmmaMinBlocks.getValue()
+      : cfg.warpgroups == 1
+          ? std::min<int64_t>(4, (228 * 1024) / (cfg.totalBytes() + 2048))
+          : 0;
+  if (minBlocks > 0)
+    if (Operation *loop = fin[0].getDefiningOp())
+      loop->setAttr("sessa.min_blocks_per_sm",
+                    e.b.getI64IntegerAttr(minBlocks));
+  if (overlap) {
+    // The last tile's P V (tile hi - 1 landed in its own iteration).
+    SmallVector<Value> o(fin.begin() + oBegin, fin.begin() + pBegin);
+    SmallVector<Value> dvs =
+        vDescriptors(e, vAddrOf(e, e.add(rt.tileHi, e.c(cfg.vStages - 1))));
+    NVVM::WgmmaFenceAlignedOp::create(e.b, e.l);
+    o = issuePV(e, o, ArrayRef<Value>(fin).slice(pBegin, pRegs), dvs);
+    o = wgmmaWaitTied(e, 0, o, ArrayRef<Value>(fin).slice(pBegin, pRegs));
+    llvm::copy(o, fin.begin() + oBegin);
+  }
+  if (cfg.kStages == 3)
     NVVM::WgmmaWaitGroupSyncOp::create(e.b, e.l, 0);
   // The last (empty or zero-fill) group: nothing left in flight.
   NVVM::CpAsyncWaitGroupOp::create(e.b, e.l, 0);
 
+  // Epilogue: one split (the output itself) branched on once per thread;
+  // o / l as o * (1 / l) with one division a row, the two adjacent columns
+  // of a thread (8 n + 2 (lane % 4) + {0, 1}) stored as one 4-byte pair.
+  Value ls[2], rhos[2];
   for (int i = 0; i < 2; ++i) {
-    Value l = laneGroupReduceSum(e.b, e.l, fin[2 + i], /*group=*/4);
-    Value m2 = fused ? e.fmul(fin[i], scaleV) : fin[i];
-    Value rho = e.add(rt.rho0, e.add(warpRow0, e.add(lane4, e.c(8 * i))));
-    buildIf(e.b, e.l, e.ult(rho, p.rows), [&](OpBuilder &ib, Location il) {
-      E y{ib, il};
-      Value t, h;
-      std::tie(t, h) = rowToQuery(y, p, rt.kvh, rho);
-      Value first = arith::CmpIOp::create(ib, il, arith::CmpIPredicate::eq,
-                                          laneMod4, y.c(0));
-      for (int64_t n = 0; n < oTiles; ++n)
-        for (int jj = 0; jj < 2; ++jj) {
-          Value col = y.add(y.c(8 * n + jj), y.mul(laneMod4, y.c(2)));
-          storeRow(y, p, rt, t, h, col, fin[4 + n * 4 + 2 * i + jj], m2, l,
-                   first);
-        }
-    });
+    ls[i] = laneGroupReduceSum(e.b, e.l, fin[2 + i], /*group=*/4);
+    rhos[i] = e.add(rt.rho0, e.add(warpRow0, e.add(lane4, e.c(8 * i))));
   }
+  Value single = arith::CmpIOp::create(e.b, e.l, arith::CmpIPredicate::eq,
+                                       p.splits, e.c(1));
+  scf::IfOp::create(
+      e.b, e.l, single,
+      [&](OpBuilder &tb, Location tl) {
+        E y{tb, tl};
+        for (int i = 0; i < 2; ++i) {
+          Value inv = y.fdiv(y.f(1.0), ls[i]);
+          buildIf(tb, tl, y.ult(rhos[i], p.rows),
+                  [&](OpBuilder &ib, Location il) {
+            E z{ib, il};
+            auto [t, h] = rowToQuery(z, p, rt.kvh, rhos[i]);
+            for (int64_t n = 0; n < oTiles; ++n) {
+              Value col = z.add(z.c(8 * n), z.mul(laneMod4, z.c(2)));
+              int64_t idx = oBegin + n * 4 + 2 * i;
+              Value pair = vector::FromElementsOp::create(
+                  ib, il, vec2f,
+                  ValueRange{z.fmul(fin[idx], inv), z.fmul(fin[idx + 1], inv)});
+              Value packed = arith::TruncFOp::create(ib, il, vec2, pair);
+              vector::StoreOp::create(ib, il, packed, p.out,
+                                      ValueRange{rt.b, t, h, col},
+                                      /*nontemporal=*/false,
+                                      llvm::MaybeAlign(4));
+            }
+          });
+        }
+        scf::YieldOp::create(tb, tl);
+      },
+      [&](OpBuilder &eb, Location el) {
+        // Several splits: unnormalised o, and m (base 2), l of each row.
+        E y{eb, el};
+        for (int i = 0; i < 2; ++i) {
+          Value m2 = fused ? y.fmul(fin[i], scaleV) : fin[i];
+          buildIf(eb, el, y.ult(rhos[i], p.rows),
+                  [&](OpBuilder &ib, Location il) {
+            E z{ib, il};
+            Value t, h;
+            std::tie(t, h) = rowToQuery(z, p, rt.kvh, rhos[i]);
+            for (int64_t n = 0; n < oTiles; ++n)
+              for (int jj = 0; jj < 2; ++jj) {
+                Value col =
+                    z.add(z.c(8 * n + jj), z.mul(laneMod4, z.c(2)));
+                memref::StoreOp::create(
+                    ib, il, fin[oBegin + n * 4 + 2 * i + jj], p.partialO,
+                    ValueRange{rt.split, rt.b, t, h, col});
+              }
+            Value first = arith::CmpIOp::create(
+                ib, il, arith::CmpIPredicate::eq, laneMod4, z.c(0));
+            buildIf(ib, il, first, [&](OpBuilder &fb, Location fl) {
+              memref::StoreOp::create(
+                  fb, fl, m2, p.partialML,
+                  ValueRange{rt.split, rt.b, t, h, cst(fb, fl, 0)});
+              memref::StoreOp::create(
+                  fb, fl, ls[i], p.partialML,
+                  ValueRange{rt.split, rt.b, t, h, cst(fb, fl, 1)});
+            });
+          });
+        }
+        scf::YieldOp::create(eb, el);
+      });
 }
 
 //===----------------------------------------------------------------------===//
@@ -1486,8 +1853,13 @@ mlir::sessa::gpulowering::lowerAttention(RewriterBase &rewriter,
   std::optional<WgmmaConfig> wg;
   if (wgmma && mma && d == 64 && manyRows) {
     int64_t wgs = clWgmmaWarpgroups == 2 ? 2 : 1;
-    int64_t bcw = clWgmmaBc == 64 ? 64 : 128;
-    wg = WgmmaConfig{bcw, wgs, clWgmmaStages == 3 ? 3 : 2};
+    int64_t bcw = clWgmmaBc == 128 ? 128 : 64;
+    auto pipe = static_cast<WgmmaPipeline>(
+        std::clamp<int64_t>(clWgmmaPipeline, 0, 2));
+    int64_t kStages =
+        pipe == WgmmaPipeline::TwoBarriers && clWgmmaStages == 3 ? 3 : 2;
+    int64_t vStages = pipe == WgmmaPipeline::Overlap ? 3 : kStages;
+    wg = WgmmaConfig{bcw, wgs, kStages, vStages, pipe};
   }
   bool useMma = mma.has_value();
   if (!useMma && simtSharedBytes(d) > kMaxStaticSharedBytes)
