@@ -77,6 +77,15 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
                      "(one image, one ptxas run per function) instead of "
                      "one per kernel"),
       llvm::cl::init(false)};
+  PassOptions::Option<std::string> gridDependency{
+      *this, "grid-dependency",
+      llvm::cl::desc("Programmatic dependent launch for sm_90+ chips: "
+                     "launch (griddepcontrol.wait then launch_dependents "
+                     "at every kernel's entry, and the module marker the "
+                     "runtime needs to launch them with "
+                     "PROGRAMMATIC_STREAM_SERIALIZATION), wait (the wait "
+                     "and the marker only), off (neither: plain launches)"),
+      llvm::cl::init("launch")};
   PassOptions::Option<int64_t> maxBlocks{
       *this, "max-blocks",
       llvm::cl::desc("Most blocks of a grid-stride generic kernel"),
