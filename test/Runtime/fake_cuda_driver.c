@@ -234,6 +234,7 @@ int cuLaunchKernel(void *fn, unsigned gx, unsigned gy, unsigned gz,
   (void)extra;
   fake_kernel *k = fn;
   ++g_state.launches;
+  g_state.last_launch_pdl = 0;
   g_state.last_stream = stream;
   g_state.last_smem = smem;
   g_state.last_kernel = k->name;
@@ -246,6 +247,58 @@ int cuLaunchKernel(void *fn, unsigned gx, unsigned gy, unsigned gz,
   if (k->run)
     k->run(params, (int64_t)gx * gy * gz * bx * by * bz);
   return 0;
+}
+
+/* cuLaunchKernelEx's configuration (cuda.h, CUDA 12). */
+typedef struct fake_launch_attribute {
+  int id;
+  char pad[4];
+  union {
+    char pad[64];
+    int value;
+  } value;
+} fake_launch_attribute;
+
+typedef struct fake_launch_config {
+  unsigned gx, gy, gz, bx, by, bz, smem;
+  void *stream;
+  fake_launch_attribute *attrs;
+  unsigned num_attrs;
+} fake_launch_config;
+
+int cuLaunchKernelEx(const fake_launch_config *config, void *fn,
+                     void **params, void **extra) {
+  int pdl = 0;
+  for (unsigned i = 0; i < config->num_attrs; ++i) {
+    if (config->attrs[i].id != 6) /* PROGRAMMATIC_STREAM_SERIALIZATION */
+      return 1;
+    pdl = config->attrs[i].value.value != 0;
+  }
+  if (g_state.fail_launch_ex)
+    return g_state.fail_launch_ex;
+  int r = cuLaunchKernel(fn, config->gx, config->gy, config->gz, config->bx,
+                         config->by, config->bz, config->smem, config->stream,
+                         params, extra);
+  if (r == 0) {
+    ++g_state.launches_ex;
+    g_state.pdl_launches += pdl;
+    g_state.last_launch_pdl = pdl;
+  }
+  return r;
+}
+
+int cuModuleGetGlobal_v2(unsigned long long *p, size_t *bytes, void *module,
+                         const char *name) {
+  ++g_state.global_lookups;
+  fake_image *image = module;
+  if (image->grid_dependency_marker &&
+      strcmp(name, "__sessa_grid_dependency_wait") == 0) {
+    static int marker = 1;
+    *p = (unsigned long long)(uintptr_t)&marker;
+    *bytes = sizeof marker;
+    return 0;
+  }
+  return 500; /* CUDA_ERROR_NOT_FOUND */
 }
 
 int cuStreamCreate(void **s, unsigned flags) {
