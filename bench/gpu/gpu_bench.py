@@ -781,12 +781,21 @@ def profile(args):
                       key=lambda e: e["ts"])
         total = sum(e["dur"] for e in kern)
         span = (kern[-1]["ts"] + kern[-1]["dur"] - kern[0]["ts"]) if kern else 0
+        # Idle time of the GPU inside the span: the gaps of the union of the
+        # kernels' intervals (with programmatic dependent launch a kernel's
+        # interval starts while the previous one ends: busy counts both).
+        idle, end = 0.0, None
+        for e in kern:
+            if end is not None and e["ts"] > end:
+                idle += e["ts"] - end
+            end = max(end if end is not None else e["ts"], e["ts"] + e["dur"])
         timed, _ = cuda_time(torch, fn, reps=20)
         print("\n== %s: %d kernels/copies, %.1f us busy, %.1f us span; temporaries peak %.1f MB"
               % (name, len(kern), total, span, peak / 2**20))
-        print("   gaps between kernels %.1f us; one call timed alone (CUDA events, median): "
-              "%.1f us, of it %.1f us outside the kernels' span (profiled call)"
-              % (span - total, 1e3 * timed, 1e3 * timed - span))
+        print("   GPU idle between kernels %.1f us (busy - span: %.1f us of overlap); one call "
+              "timed alone (CUDA events, median): %.1f us, of it %.1f us outside the kernels' "
+              "span (of the profiled call)"
+              % (idle, max(0.0, total - span), 1e3 * timed, 1e3 * timed - span))
         for i, e in enumerate(kern):
             a = e.get("args", {})
             print("  %3d %8.1f us  %-44s grid %-16s block %-12s" % (

@@ -45,10 +45,11 @@ static cl::opt<std::string>
 static cl::opt<std::string> cudaGridDependency(
     "cuda-grid-dependency",
     cl::desc("Programmatic dependent launch on sm_90+ (--target=cuda): "
-             "launch (default: every kernel waits for the previous grid on "
-             "entry, then lets the next one be scheduled), wait (the wait "
-             "only), off (no griddepcontrol; plain launches)"),
-    cl::init("launch"));
+             "wait (default: every kernel waits for the previous grid on "
+             "entry; the driver may launch it while that grid finishes), "
+             "launch (also lets the next kernel be scheduled right after "
+             "the wait), off (no griddepcontrol; plain launches)"),
+    cl::init("wait"));
 static cl::opt<std::string> cudaToolkit(
     "cuda-toolkit",
     cl::desc("CUDA toolkit directory whose bin/ptxas builds the cubin "

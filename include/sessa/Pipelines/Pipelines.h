@@ -80,12 +80,14 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
   PassOptions::Option<std::string> gridDependency{
       *this, "grid-dependency",
       llvm::cl::desc("Programmatic dependent launch for sm_90+ chips: "
-                     "launch (griddepcontrol.wait then launch_dependents "
-                     "at every kernel's entry, and the module marker the "
-                     "runtime needs to launch them with "
-                     "PROGRAMMATIC_STREAM_SERIALIZATION), wait (the wait "
-                     "and the marker only), off (neither: plain launches)"),
-      llvm::cl::init("launch")};
+                     "wait (griddepcontrol.wait at every kernel's entry, "
+                     "and the module marker the runtime needs to launch "
+                     "them with PROGRAMMATIC_STREAM_SERIALIZATION; the "
+                     "default, measured fastest on an H100, see "
+                     "bench/gpu/NOTES-launch.md), launch (also "
+                     "launch_dependents right after the wait), off "
+                     "(neither: plain launches)"),
+      llvm::cl::init("wait")};
   PassOptions::Option<int64_t> maxBlocks{
       *this, "max-blocks",
       llvm::cl::desc("Most blocks of a grid-stride generic kernel"),

@@ -20,15 +20,23 @@ namespace {
 /// The symbol the runtime looks up (lib/Runtime/SessaCudaRuntime.c).
 constexpr llvm::StringLiteral kMarker = "__sessa_grid_dependency_wait";
 
-/// The SM version of an NVVM chip name ("sm_90a" -> 90), 0 if not one.
-unsigned smVersion(StringRef chip) {
+/// Whether `chip` is an NVVM chip with griddepcontrol: sm_90 or later, and
+/// one that the NVPTX backend knows (an unknown processor gets a default
+/// subtarget that cannot select the instruction).
+bool hasGridDependencyControl(StringRef chip) {
   if (!chip.consume_front("sm_"))
-    return 0;
+    return false;
   StringRef digits = chip.take_while([](char c) { return isdigit(c); });
+  StringRef suffix = chip.drop_front(digits.size());
   unsigned v = 0;
   if (digits.empty() || digits.getAsInteger(10, v))
-    return 0;
-  return v;
+    return false;
+  if (!(suffix.empty() || suffix == "a" || suffix == "f"))
+    return false;
+  for (unsigned known : {90u, 100u, 101u, 103u, 110u, 120u, 121u})
+    if (v == known)
+      return true;
+  return false;
 }
 
 struct GPUGridDependencyControlPass
@@ -43,7 +51,7 @@ struct GPUGridDependencyControlPass
       return;
     for (Attribute t : targets) {
       auto nvvm = dyn_cast<NVVM::NVVMTargetAttr>(t);
-      if (!nvvm || smVersion(nvvm.getChip()) < 90)
+      if (!nvvm || !hasGridDependencyControl(nvvm.getChip()))
         return;
     }
     if (SymbolTable::lookupSymbolIn(module, kMarker))

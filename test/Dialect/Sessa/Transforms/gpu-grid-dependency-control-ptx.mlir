@@ -4,7 +4,7 @@
 
 // The PTX comes from upstream mlir-opt (sessa-opt registers no LLVM IR
 // translations for gpu-module-to-binary); format=isa needs no ptxas.
-// RUN: sessa-opt %s --pass-pipeline='builtin.module(gpu.module(sessa-gpu-grid-dependency-control,convert-gpu-to-nvvm,reconcile-unrealized-casts))' \
+// RUN: sessa-opt %s --pass-pipeline='builtin.module(gpu.module(sessa-gpu-grid-dependency-control{launch-dependents=true},convert-gpu-to-nvvm,reconcile-unrealized-casts))' \
 // RUN: | mlir-opt --gpu-module-to-binary=format=isa | FileCheck %s
 
 // The PTX is one escaped string: every check is on that line.

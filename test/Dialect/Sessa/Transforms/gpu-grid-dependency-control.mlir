@@ -1,16 +1,16 @@
 // sessa-gpu-grid-dependency-control: in a gpu.module whose NVVM targets are
 // all sm_90 or later, every kernel starts with griddepcontrol.wait (before
-// any memory access), then launch_dependents (unless
-// launch-dependents=false), and the module gets the marker constant that
+// any memory access), then launch_dependents with launch-dependents=true,
+// and the module gets the marker constant that
 // lets the runtime launch its kernels with programmatic stream
 // serialization. Older chips, modules without targets and non-kernel
 // functions are left alone; a second run changes nothing.
 
-// RUN: sessa-opt %s --pass-pipeline='builtin.module(gpu.module(sessa-gpu-grid-dependency-control))' | FileCheck %s
-// RUN: sessa-opt %s --pass-pipeline='builtin.module(gpu.module(sessa-gpu-grid-dependency-control{launch-dependents=false}))' | FileCheck %s --check-prefix=WAIT
-// RUN: sessa-opt %s --pass-pipeline='builtin.module(gpu.module(sessa-gpu-grid-dependency-control,sessa-gpu-grid-dependency-control))' | FileCheck %s --check-prefix=TWICE
+// RUN: sessa-opt %s --pass-pipeline='builtin.module(gpu.module(sessa-gpu-grid-dependency-control{launch-dependents=true}))' | FileCheck %s
+// RUN: sessa-opt %s --pass-pipeline='builtin.module(gpu.module(sessa-gpu-grid-dependency-control))' | FileCheck %s --check-prefix=WAIT
+// RUN: sessa-opt %s --pass-pipeline='builtin.module(gpu.module(sessa-gpu-grid-dependency-control{launch-dependents=true},sessa-gpu-grid-dependency-control{launch-dependents=true}))' | FileCheck %s --check-prefix=TWICE
 // To NVVM and LLVM IR: the intrinsics and a visible global.
-// RUN: sessa-opt %s --pass-pipeline='builtin.module(gpu.module(sessa-gpu-grid-dependency-control,convert-gpu-to-nvvm,reconcile-unrealized-casts))' | FileCheck %s --check-prefix=NVVM
+// RUN: sessa-opt %s --pass-pipeline='builtin.module(gpu.module(sessa-gpu-grid-dependency-control{launch-dependents=true},convert-gpu-to-nvvm,reconcile-unrealized-casts))' | FileCheck %s --check-prefix=NVVM
 
 // CHECK-LABEL: gpu.module @hopper [#nvvm.target<chip = "sm_90">]
 // CHECK:         llvm.mlir.global external constant @__sessa_grid_dependency_wait(1 : i32) {addr_space = 1 : i32, alignment = 4 : i64} : i32
@@ -36,6 +36,12 @@
 // CHECK-LABEL: gpu.module @mixed
 // CHECK-NOT:     nvvm.griddepcontrol
 // CHECK-NOT:     __sessa_grid_dependency_wait
+// CHECK-LABEL: gpu.module @unknown_chip
+// CHECK-NOT:     nvvm.griddepcontrol
+// CHECK-NOT:     __sessa_grid_dependency_wait
+// CHECK-LABEL: gpu.module @blackwell [#nvvm.target<chip = "sm_100a">]
+// CHECK:         @__sessa_grid_dependency_wait
+// CHECK:           nvvm.griddepcontrol wait
 // CHECK-LABEL: gpu.module @no_target
 // CHECK-NOT:     nvvm.griddepcontrol
 // CHECK-NOT:     __sessa_grid_dependency_wait
@@ -89,6 +95,16 @@ module attributes {gpu.container_module} {
     }
   }
   gpu.module @mixed [#nvvm.target<chip = "sm_90">, #nvvm.target<chip = "sm_86">] {
+    gpu.func @k() kernel {
+      gpu.return
+    }
+  }
+  gpu.module @unknown_chip [#nvvm.target<chip = "sm_12345">] {
+    gpu.func @k() kernel {
+      gpu.return
+    }
+  }
+  gpu.module @blackwell [#nvvm.target<chip = "sm_100a">] {
     gpu.func @k() kernel {
       gpu.return
     }
