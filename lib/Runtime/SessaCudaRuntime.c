@@ -593,6 +593,7 @@ void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
   bool pdl = f->grid_dependency && g_cu.cuLaunchKernelEx &&
              !__atomic_load_n(&g_launch.pdl_rejected, __ATOMIC_RELAXED) &&
              (g_tls.in_invoke ? g_tls.pdl : pdl_requested());
+  CUresult rejected = CUDA_SUCCESS; /* the attribute's launch, if refused */
   if (pdl) {
     CUlaunchAttribute attr;
     memset(&attr, 0, sizeof attr);
@@ -603,31 +604,25 @@ void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
                              (unsigned)blockY, (unsigned)blockZ,
                              (unsigned)smem,   (CUstream)stream,
                              &attr,            1};
-    CUresult r = g_cu.cuLaunchKernelEx(&config, f->fn, params, extra);
-    if (r == CUDA_SUCCESS) {
+    rejected = g_cu.cuLaunchKernelEx(&config, f->fn, params, extra);
+    if (rejected == CUDA_SUCCESS) {
       __atomic_add_fetch(&g_launch.launches, 1, __ATOMIC_RELAXED);
       __atomic_add_fetch(&g_launch.pdl_launches, 1, __ATOMIC_RELAXED);
       return;
     }
-    /* Rejected: a plain launch tells whether the attribute was the cause
-     * (then it is not asked for again) or the launch itself fails (that
-     * error is reported, as without the attribute). */
-    if (g_cu.cuLaunchKernel(f->fn, (unsigned)gridX, (unsigned)gridY,
-                            (unsigned)gridZ, (unsigned)blockX,
-                            (unsigned)blockY, (unsigned)blockZ,
-                            (unsigned)smem, stream, params,
-                            extra) == CUDA_SUCCESS) {
-      __atomic_store_n(&g_launch.pdl_rejected, r, __ATOMIC_RELAXED);
-      __atomic_add_fetch(&g_launch.launches, 1, __ATOMIC_RELAXED);
-      return;
-    }
   }
-  if (check(g_cu.cuLaunchKernel(f->fn, (unsigned)gridX, (unsigned)gridY,
-                                (unsigned)gridZ, (unsigned)blockX,
-                                (unsigned)blockY, (unsigned)blockZ,
-                                (unsigned)smem, stream, params, extra),
-            "cuLaunchKernel", f->name))
-    __atomic_add_fetch(&g_launch.launches, 1, __ATOMIC_RELAXED);
+  /* Without the attribute; after a rejected one, this plain launch tells
+   * whether the attribute was the cause (then it is not asked for again)
+   * or the launch itself fails (that error is reported, as without it). */
+  CUresult plain = g_cu.cuLaunchKernel(
+      f->fn, (unsigned)gridX, (unsigned)gridY, (unsigned)gridZ,
+      (unsigned)blockX, (unsigned)blockY, (unsigned)blockZ, (unsigned)smem,
+      stream, params, extra);
+  if (!check(plain, "cuLaunchKernel", f->name))
+    return;
+  if (rejected != CUDA_SUCCESS)
+    __atomic_store_n(&g_launch.pdl_rejected, rejected, __ATOMIC_RELAXED);
+  __atomic_add_fetch(&g_launch.launches, 1, __ATOMIC_RELAXED);
 }
 
 void sessa_cuda_launch_stats(int64_t *launches, int64_t *pdl_launches,

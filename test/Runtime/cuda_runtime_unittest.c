@@ -504,14 +504,27 @@ static void test_fake(const char *path) {
               fs->launches - l0 == 4,
           "PDL: SESSA_CUDA_PDL=0: plain launches only (ex %d)",
           fs->launches_ex - ex0);
+    /* Both launches fail: the plain launch's error is reported (the
+     * attribute is not blamed) and the kernel is not launched twice. */
     fs->fail_launch_ex = 801; /* CUDA_ERROR_NOT_SUPPORTED */
+    fs->fail_kernel = "twice";
+    fs->fail_kernel_code = 700;
+    rc = call(&k_pdl, px, 8, py, 8, &st);
+    fs->fail_kernel = NULL;
+    sessa_cuda_launch_stats(NULL, NULL, &rejected, 0);
+    CHECK(rc == SESSA_ERROR_CUDA && fs->launches - l0 == 5 && rejected == 0 &&
+              strstr(st.message, "cuLaunchKernel(twice): "
+                                 "CUDA_ERROR_ILLEGAL_ADDRESS"),
+          "PDL: a launch that fails with and without the attribute: the "
+          "plain launch's error, once (%s)",
+          st.message);
     rc = call(&k_pdl, px, 8, py, 8, &st);
     int after_reject = fs->launches;
     fs->fail_launch_ex = 0;
     rc += call(&k_pdl, px, 8, py, 8, &st);
     sessa_cuda_launch_stats(&launches, &pdl, &rejected, 1);
-    CHECK(rc == SESSA_OK && py[7] == 15.0f && after_reject - l0 == 6 &&
-              fs->launches - l0 == 8 && fs->launches_ex - ex0 == 1 &&
+    CHECK(rc == SESSA_OK && py[7] == 15.0f && after_reject - l0 == 7 &&
+              fs->launches - l0 == 9 && fs->launches_ex - ex0 == 1 &&
               launches == 8 && pdl == 1 && rejected == 801,
           "PDL: the driver rejects the attribute: the kernel is launched "
           "plainly, the call succeeds, and no later launch asks again "
