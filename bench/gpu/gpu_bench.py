@@ -408,6 +408,21 @@ def run(args):
             y = torch.empty_like(xb)
             ours = lambda: Lbf.layer_bf16(xb, *opsbf, outputs=[y])
             t_ours, n = cuda_time(torch, ours)
+            # Beside it (notes, not the headline): the same call prepared
+            # once (BoundEntry.prepare: no Python argument handling, what a
+            # C caller pays), the plain call with programmatic dependent
+            # launch off (SESSA_CUDA_PDL=0), and how many launches used it.
+            prepared = Lbf.bind("layer_bf16", {i + 1: w for i, w in enumerate(opsbf)}).prepare(
+                xb, outputs=[y])
+            t_prep, _ = cuda_time(torch, prepared)
+            os.environ["SESSA_CUDA_PDL"] = "0"
+            t_nopdl, _ = cuda_time(torch, ours)
+            os.environ.pop("SESSA_CUDA_PDL")
+            torch.cuda.synchronize()
+            Lbf.launch_stats(reset=True)
+            ours()
+            torch.cuda.synchronize()
+            launches = Lbf.launch_stats(reset=True)
             torch.cuda.synchronize()
             Lbf.memory_stats(reset_peak=True)
             ours()
@@ -419,6 +434,8 @@ def run(args):
                          "eager_ms": t_eager, "compile_ms": t_comp,
                          "vs_compile": t_comp / t_ours, "vs_best": best / t_ours,
                          "tflops": flops / t_ours / 1e9,
+                         "ours_prepared_ms": t_prep, "ours_no_pdl_ms": t_nopdl,
+                         "launches": launches[:2], "pdl_rejected": launches[2],
                          "mem_mb": {"ours": mem_ours, "eager": mem_eager, "compile": mem_comp}})
 
     # --- feedback attention alone
@@ -683,6 +700,12 @@ def run(args):
             notes.append("%.0f TFLOP/s" % r["tflops"])
         if "tb_s" in r:
             notes.append("%.2f TB/s = %.0f%% of copy" % (r["tb_s"], 100 * r["of_copy"]))
+        if "ours_prepared_ms" in r:
+            notes.append("prepared call %.3f ms (%.2fx compile); PDL off %.3f ms; "
+                         "%d launches, %d with PDL%s"
+                         % (r["ours_prepared_ms"], r["compile_ms"] / r["ours_prepared_ms"],
+                            r["ours_no_pdl_ms"], r["launches"][0], r["launches"][1],
+                            " (rejected: %d)" % r["pdl_rejected"] if r["pdl_rejected"] else ""))
         if "mem_mb" in r:
             m = r["mem_mb"]
             notes.append("extra MB ours %.0f, eager %.0f, compile %.0f (torch peak)"
@@ -758,8 +781,21 @@ def profile(args):
                       key=lambda e: e["ts"])
         total = sum(e["dur"] for e in kern)
         span = (kern[-1]["ts"] + kern[-1]["dur"] - kern[0]["ts"]) if kern else 0
+        # Idle time of the GPU inside the span: the gaps of the union of the
+        # kernels' intervals (with programmatic dependent launch a kernel's
+        # interval starts while the previous one ends: busy counts both).
+        idle, end = 0.0, None
+        for e in kern:
+            if end is not None and e["ts"] > end:
+                idle += e["ts"] - end
+            end = max(end if end is not None else e["ts"], e["ts"] + e["dur"])
+        timed, _ = cuda_time(torch, fn, reps=20)
         print("\n== %s: %d kernels/copies, %.1f us busy, %.1f us span; temporaries peak %.1f MB"
               % (name, len(kern), total, span, peak / 2**20))
+        print("   GPU idle between kernels %.1f us (busy - span: %.1f us of overlap); one call "
+              "timed alone (CUDA events, median): %.1f us, of it %.1f us outside the kernels' "
+              "span (of the profiled call)"
+              % (idle, max(0.0, total - span), 1e3 * timed, 1e3 * timed - span))
         for i, e in enumerate(kern):
             a = e.get("args", {})
             print("  %3d %8.1f us  %-44s grid %-16s block %-12s" % (

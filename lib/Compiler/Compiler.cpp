@@ -299,7 +299,8 @@ LogicalResult mlir::sessa::compileArtifact(ModuleOp module,
 
   std::string exports = "{\n  global:\n    sessa_artifact_module;\n";
   if (options.target == "cuda")
-    exports += "    sessa_cuda_memory_stats;\n    sessa_cuda_cached_bytes;\n";
+    exports += "    sessa_cuda_memory_stats;\n    sessa_cuda_cached_bytes;\n"
+               "    sessa_cuda_launch_stats;\n";
   for (const EntrySignature &e : entries)
     exports += "    " + e.name + ";\n";
   exports += "  local: *;\n};\n";

@@ -32,6 +32,7 @@ LogicalResult buildCUDAPipeline(OpPassManager &pm,
   sessa::GPUPipelineOptions gpu;
   gpu.chip = options.cudaChip;
   gpu.features = options.cudaFeatures;
+  gpu.gridDependency = options.cudaGridDependency;
   gpu.toolkit = toolkit;
   return buildGPUPipeline(pm, gpu);
 }

@@ -7,6 +7,7 @@
 #include "mlir/Pass/PassRegistry.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/raw_ostream.h"
 
 using namespace mlir;
 
@@ -29,6 +30,14 @@ mlir::sessa::buildGPUPipeline(OpPassManager &pm,
     toolkit = defaultCudaToolkitPath();
     if (!toolkit.empty() && !llvm::sys::fs::is_directory(toolkit))
       toolkit.clear();
+  }
+  StringRef gridDependency = options.gridDependency.getValue();
+  if (gridDependency != "launch" && gridDependency != "wait" &&
+      gridDependency != "off") {
+    llvm::errs() << "sessa-gpu-pipeline: grid-dependency must be launch, "
+                    "wait or off, got '"
+                 << gridDependency << "'\n";
+    return failure();
   }
   std::string pipeline =
       // sessa -> gpu.launch kernels and linalg on tensors.
@@ -86,7 +95,17 @@ mlir::sessa::buildGPUPipeline(OpPassManager &pm,
                     options.optLevel.getValue())
           .str() +
       // Device code -> NVVM -> binary (ptxas; fatbinary for fatbin).
-      "gpu.module(sessa-gpu-lower-vector-transfers,convert-gpu-to-nvvm,"
+      // Kernels of sm_90+ modules wait for the previous grid on entry
+      // (programmatic dependent launch; the runtime launches them with the
+      // attribute only from images that carry the pass's marker).
+      "gpu.module(" +
+      (gridDependency == "off"
+           ? std::string()
+           : llvm::formatv("sessa-gpu-grid-dependency-control{{"
+                           "launch-dependents={0}},",
+                           gridDependency == "launch" ? "true" : "false")
+                 .str()) +
+      "sessa-gpu-lower-vector-transfers,convert-gpu-to-nvvm,"
       "canonicalize,cse,"
       "reconcile-unrealized-casts)," +
       llvm::formatv("gpu-module-to-binary{{format={0}{1}},",

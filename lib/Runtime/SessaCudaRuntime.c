@@ -27,7 +27,17 @@
  *       * Memory: mgpuMemAlloc / mgpuMemFree are stream-ordered
  *         (cuMemAllocAsync / cuMemFreeAsync on the stream), mgpuMemcpy is
  *         cuMemcpyAsync, mgpuMemset32/16 cuMemsetD32Async/D16Async.
- *       * Launch: mgpuLaunchKernel raises the function's
+ *       * Launch: kernels of images that define
+ *         `__sessa_grid_dependency_wait` (sessa-gpu-grid-dependency-control:
+ *         every kernel executes griddepcontrol.wait before touching memory)
+ *         are launched with cuLaunchKernelEx and
+ *         CU_LAUNCH_ATTRIBUTE_PROGRAMMATIC_STREAM_SERIALIZATION
+ *         (programmatic dependent launch, sm_90+: the launch may begin while
+ *         the previous kernel on the stream finishes); every other kernel,
+ *         with SESSA_CUDA_PDL=0, or with a driver without cuLaunchKernelEx,
+ *         through cuLaunchKernel. A driver that rejects the attribute gets
+ *         plain launches from then on (sessa_cuda_launch_stats says so).
+ *         mgpuLaunchKernel raises the function's
  *         CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES when a launch asks
  *         for more dynamic shared memory than fits in 48 KiB beside the
  *         kernel's static shared memory; grid and block
@@ -88,6 +98,29 @@ typedef struct CUevent_st *CUevent;
 #define CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES 8
 #define CU_STREAM_NON_BLOCKING 1
 #define CU_EVENT_DISABLE_TIMING 2
+#define CU_LAUNCH_ATTRIBUTE_PROGRAMMATIC_STREAM_SERIALIZATION 6
+
+/* cuLaunchKernelEx's configuration (cuda.h, CUDA 12). */
+typedef struct CUlaunchAttribute_st {
+  int id;
+  char pad[8 - sizeof(int)];
+  union {
+    char pad[64];
+    int programmaticStreamSerializationAllowed;
+  } value;
+} CUlaunchAttribute;
+
+typedef struct CUlaunchConfig_st {
+  unsigned gridDimX, gridDimY, gridDimZ;
+  unsigned blockDimX, blockDimY, blockDimZ;
+  unsigned sharedMemBytes;
+  CUstream hStream;
+  CUlaunchAttribute *attrs;
+  unsigned numAttrs;
+} CUlaunchConfig;
+
+/* The symbol of images whose kernels all wait for the previous grid. */
+#define GRID_DEPENDENCY_MARKER "__sessa_grid_dependency_wait"
 
 /* Shared memory (static plus dynamic) a kernel may use without opting in. */
 #define DEFAULT_MAX_DYNAMIC_SHARED 49152
@@ -136,6 +169,11 @@ typedef struct cuda_driver {
                                      int, int, int);
   CUresult (*cuMemAlloc)(CUdeviceptr *, size_t);
   CUresult (*cuMemcpyHtoD)(CUdeviceptr, const void *, size_t);
+  /* Optional (CUDA 12): programmatic dependent launch. */
+  CUresult (*cuLaunchKernelEx)(const CUlaunchConfig *, CUfunction, void **,
+                               void **);
+  CUresult (*cuModuleGetGlobal)(CUdeviceptr *, size_t *, CUmodule,
+                                const char *);
 } cuda_driver;
 
 /* Exported symbol of each entry of cuda_driver. */
@@ -233,6 +271,8 @@ static void load_driver(void) {
       dlsym(lib, "cuTensorMapEncodeTiled");
   *(void **)&table.cuMemAlloc = dlsym(lib, "cuMemAlloc_v2");
   *(void **)&table.cuMemcpyHtoD = dlsym(lib, "cuMemcpyHtoD_v2");
+  *(void **)&table.cuLaunchKernelEx = dlsym(lib, "cuLaunchKernelEx");
+  *(void **)&table.cuModuleGetGlobal = dlsym(lib, "cuModuleGetGlobal_v2");
 
   g_cu = table;
   CUresult r = g_cu.cuInit(0);
@@ -255,6 +295,7 @@ static bool driver_ready(void) {
 
 typedef struct cuda_thread_state {
   bool in_invoke;  /* inside sessa_cuda_invoke */
+  bool pdl;        /* its SESSA_CUDA_PDL setting (read once a call) */
   CUstream stream; /* its stream (the ambient stream) */
   CUresult error;  /* the first failure (CUDA_SUCCESS: none) */
   char message[SESSA_STATUS_MESSAGE_SIZE];
@@ -341,6 +382,7 @@ typedef struct cuda_function {
   CUfunction fn;
   int default_dynamic_shared; /* without opting in: 48 KiB - static */
   int max_dynamic_shared;     /* the attribute as last set */
+  bool grid_dependency;       /* its image marks every kernel as waiting */
   const char *name_ptr;   /* the caller's string (compiled code passes the
                              same constant at every launch: a fast match) */
   char name[];
@@ -350,6 +392,7 @@ typedef struct cuda_loaded {
   struct cuda_loaded *next;
   CUcontext ctx;
   CUmodule module;
+  bool grid_dependency; /* the image defines GRID_DEPENDENCY_MARKER */
 } cuda_loaded;
 
 /* What mgpuModuleLoad returns: the image, and where it was loaded. */
@@ -441,6 +484,14 @@ void *mgpuModuleGetFunction(void *module, const char *name) {
         if (loaded) {
           loaded->ctx = ctx;
           loaded->module = mod;
+          /* Not found (CUDA_ERROR_NOT_FOUND) is the usual answer: no
+           * error is recorded. */
+          CUdeviceptr marker = 0;
+          size_t marker_bytes = 0;
+          loaded->grid_dependency =
+              g_cu.cuModuleGetGlobal &&
+              g_cu.cuModuleGetGlobal(&marker, &marker_bytes, mod,
+                                     GRID_DEPENDENCY_MARKER) == CUDA_SUCCESS;
           loaded->next = m->loaded;
           m->loaded = loaded;
         } else {
@@ -461,6 +512,7 @@ void *mgpuModuleGetFunction(void *module, const char *name) {
         found->module = m;
         found->ctx = ctx;
         found->fn = fn;
+        found->grid_dependency = loaded->grid_dependency;
         /* Static and dynamic shared memory share the 48 KiB a kernel may
          * use without opting in. */
         int static_bytes = 0;
@@ -482,6 +534,19 @@ void *mgpuModuleGetFunction(void *module, const char *name) {
   }
   pthread_mutex_unlock(&m->lock);
   return found;
+}
+
+/* Launch counts (sessa_cuda_launch_stats), and the driver's answer when
+ * it rejected the programmatic-serialization attribute (0: never). */
+static struct {
+  int64_t launches, pdl_launches;
+  int32_t pdl_rejected;
+} g_launch;
+
+/* SESSA_CUDA_PDL=0 turns programmatic dependent launch off. */
+static bool pdl_requested(void) {
+  const char *env = getenv("SESSA_CUDA_PDL");
+  return !(env && env[0] == '0' && env[1] == '\0');
 }
 
 void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
@@ -525,11 +590,53 @@ void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
     if (!ok)
       return;
   }
-  check(g_cu.cuLaunchKernel(f->fn, (unsigned)gridX, (unsigned)gridY,
-                            (unsigned)gridZ, (unsigned)blockX, (unsigned)blockY,
-                            (unsigned)blockZ, (unsigned)smem, stream, params,
-                            extra),
-        "cuLaunchKernel", f->name);
+  bool pdl = f->grid_dependency && g_cu.cuLaunchKernelEx &&
+             !__atomic_load_n(&g_launch.pdl_rejected, __ATOMIC_RELAXED) &&
+             (g_tls.in_invoke ? g_tls.pdl : pdl_requested());
+  CUresult rejected = CUDA_SUCCESS; /* the attribute's launch, if refused */
+  if (pdl) {
+    CUlaunchAttribute attr;
+    memset(&attr, 0, sizeof attr);
+    attr.id = CU_LAUNCH_ATTRIBUTE_PROGRAMMATIC_STREAM_SERIALIZATION;
+    attr.value.programmaticStreamSerializationAllowed = 1;
+    CUlaunchConfig config = {(unsigned)gridX,  (unsigned)gridY,
+                             (unsigned)gridZ,  (unsigned)blockX,
+                             (unsigned)blockY, (unsigned)blockZ,
+                             (unsigned)smem,   (CUstream)stream,
+                             &attr,            1};
+    rejected = g_cu.cuLaunchKernelEx(&config, f->fn, params, extra);
+    if (rejected == CUDA_SUCCESS) {
+      __atomic_add_fetch(&g_launch.launches, 1, __ATOMIC_RELAXED);
+      __atomic_add_fetch(&g_launch.pdl_launches, 1, __ATOMIC_RELAXED);
+      return;
+    }
+  }
+  /* Without the attribute; after a rejected one, this plain launch tells
+   * whether the attribute was the cause (then it is not asked for again)
+   * or the launch itself fails (that error is reported, as without it). */
+  CUresult plain = g_cu.cuLaunchKernel(
+      f->fn, (unsigned)gridX, (unsigned)gridY, (unsigned)gridZ,
+      (unsigned)blockX, (unsigned)blockY, (unsigned)blockZ, (unsigned)smem,
+      stream, params, extra);
+  if (!check(plain, "cuLaunchKernel", f->name))
+    return;
+  if (rejected != CUDA_SUCCESS)
+    __atomic_store_n(&g_launch.pdl_rejected, rejected, __ATOMIC_RELAXED);
+  __atomic_add_fetch(&g_launch.launches, 1, __ATOMIC_RELAXED);
+}
+
+void sessa_cuda_launch_stats(int64_t *launches, int64_t *pdl_launches,
+                             int32_t *pdl_rejected, int32_t reset) {
+  if (launches)
+    *launches = __atomic_load_n(&g_launch.launches, __ATOMIC_RELAXED);
+  if (pdl_launches)
+    *pdl_launches = __atomic_load_n(&g_launch.pdl_launches, __ATOMIC_RELAXED);
+  if (pdl_rejected)
+    *pdl_rejected = __atomic_load_n(&g_launch.pdl_rejected, __ATOMIC_RELAXED);
+  if (reset) {
+    __atomic_store_n(&g_launch.launches, 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&g_launch.pdl_launches, 0, __ATOMIC_RELAXED);
+  }
 }
 
 /* ----- Streams and events ------------------------------------------------ */
@@ -656,7 +763,9 @@ static int64_t track_free(void *ptr) {
  * (default 256) MB in all, and handed out again to a later allocation of at
  * least its size and at most 1/8 more, in the same context and on the same
  * stream: stream order makes that safe (the later use runs after every
- * earlier use on that stream). SESSA_CUDA_CACHE_MB=0 turns it off. Cached
+ * earlier use on that stream; with programmatic dependent launch too, as
+ * every kernel launched that way waits for the previous grid before it
+ * touches memory). SESSA_CUDA_CACHE_MB=0 turns it off. Cached
  * blocks are not temporaries in use (sessa_cuda_memory_stats counts those)
  * and stay with the process. */
 typedef struct cached_block {
@@ -691,12 +800,21 @@ static void *cache_take(int64_t bytes, CUstream stream, CUcontext ctx,
                         int64_t *got) {
   void *ptr = NULL;
   pthread_mutex_lock(&g_cache.lock);
+  /* The smallest fitting block, the lowest address among equal sizes: a
+   * choice that depends on the set of cached blocks only (not on the order
+   * they were freed in), so that a call that starts with the same cache
+   * gets the same buffers as the previous one -- and finds the TMA maps of
+   * those buffers cached instead of encoding (and synchronously copying)
+   * new ones. */
   size_t best = g_cache.count;
   for (size_t i = 0; i < g_cache.count; ++i) {
     const cached_block *c = &g_cache.blocks[i];
-    if (c->stream == stream && c->ctx == ctx && c->bytes >= bytes &&
-        c->bytes <= bytes + bytes / 8 &&
-        (best == g_cache.count || c->bytes < g_cache.blocks[best].bytes))
+    if (c->stream != stream || c->ctx != ctx || c->bytes < bytes ||
+        c->bytes > bytes + bytes / 8)
+      continue;
+    if (best == g_cache.count || c->bytes < g_cache.blocks[best].bytes ||
+        (c->bytes == g_cache.blocks[best].bytes &&
+         (uintptr_t)c->ptr < (uintptr_t)g_cache.blocks[best].ptr))
       best = i;
   }
   if (best < g_cache.count) {
@@ -1092,6 +1210,7 @@ int32_t sessa_cuda_invoke(const sessa_entry_desc *entry,
   }
 
   g_tls.in_invoke = true;
+  g_tls.pdl = pdl_requested();
   g_tls.stream = (CUstream)stream;
   entry->compute(frame.args);
   if (g_tls.error == CUDA_SUCCESS && sync_requested())

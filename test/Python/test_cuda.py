@@ -128,3 +128,106 @@ def test_cuda_errors(art):
     with pytest.raises(rt.SessaError) as e:
         art.twice(big, outputs=[big])
     assert e.value.code == rt.CUDA and "cuLaunchKernel(" in e.value.message
+
+
+# ----- Repeated calls on the same torch tensors (over the fake driver) -------
+
+_FAKE_TORCH_CALLS = r'''
+import ctypes, sys
+import sessa.runtime as rt
+
+fake = ctypes.CDLL(sys.argv[2])
+fake.fake_cuda_device_alloc.restype = ctypes.c_void_p
+fake.fake_cuda_device_alloc.argtypes = [ctypes.c_size_t]
+
+
+class State(ctypes.Structure):  # the first fields of fake_cuda_state
+    _fields_ = [(n, ctypes.c_int) for n in (
+        "init_calls", "retain_calls", "module_loads", "module_unloads",
+        "get_function_calls", "set_attribute_calls", "launches")]
+
+
+fake.fake_cuda_get_state.restype = ctypes.POINTER(State)
+state = fake.fake_cuda_get_state().contents
+
+
+class Tensor:
+    """Enough of a torch CUDA tensor for sessa.runtime (DeviceArray)."""
+    __module__ = "torch"
+    is_cuda = True
+    dtype = "torch.float32"
+
+    def __init__(self, n, ptr=None):
+        self.shape = (n,)
+        self.ptr = ptr or fake.fake_cuda_device_alloc(4 * n)
+        self.attribute_reads = 0
+
+    def data_ptr(self):
+        return self.ptr
+
+    def stride(self):
+        return (1,)
+
+    def is_contiguous(self):
+        return True
+
+
+art = rt.load(sys.argv[1])
+x, y = Tensor(1000), Tensor(1000)
+l0 = state.launches
+art.twice(x, outputs=[y])
+assert len(art._described) == 1, art._described
+out = art.twice(x, outputs=[y])
+assert out == [y] and state.launches == l0 + 2, (out, state.launches)
+assert len(art._described) == 1
+print("PASS: a repeated call reuses the description and still launches")
+# Another buffer, or another shape: described (and checked) anew.
+z = Tensor(1000)
+art.twice(z, outputs=[y])
+assert len(art._described) == 2 and state.launches == l0 + 3
+try:
+    art.twice(Tensor(5, ptr=x.ptr), outputs=[y])
+except rt.ArgumentError as e:
+    assert "dimension 0 is 1000 but symbol" in str(e), e
+    print("PASS: a new shape at a known address is checked:", e.message)
+else:
+    raise AssertionError("no ArgumentError for a shape mismatch")
+assert state.launches == l0 + 3
+# The same call with another stream or check=False is a new key.
+art.twice(x, outputs=[y], stream=7)
+art.twice(x, outputs=[y], check=False)
+assert len(art._described) == 4 and state.launches == l0 + 5
+# A bound entry (weights fixed) the same way.
+b = art.bind("twice", {})
+b(x, outputs=[y])
+b(x, outputs=[y])
+assert len(b._described) == 1 and state.launches == l0 + 7
+print("PASS: keys per stream and check; bound entries too")
+# The runtime's launch counts: every launch of this process went through
+# this artifact; the fake driver's images have no grid-dependency marker.
+n, pdl, rejected = art.launch_stats(reset=True)
+assert (n, pdl, rejected) == (state.launches, 0, 0), (n, pdl, rejected, state.launches)
+assert art.launch_stats() == (0, 0, 0)
+print("PASS: launch_stats", n)
+'''
+
+
+def test_repeated_calls_reuse_the_description(art, tmp_path):
+    """Calls on the same torch CUDA tensors (same addresses, shapes, strides,
+    dtypes, stream) reuse the described arguments; anything else is checked
+    and described anew. Over the fake driver of test/Runtime, with a
+    stand-in for torch tensors."""
+    import subprocess
+    import sys
+    build = os.environ.get("SESSA_BUILD_DIR") or os.path.join(HERE, "..", "..", "build")
+    fake = os.path.join(build, "lib", "libsessa-fake-cuda.so")
+    if not os.path.exists(fake):
+        pytest.skip("the fake CUDA driver is not built (%s)" % fake)
+    script = tmp_path / "calls.py"
+    script.write_text(_FAKE_TORCH_CALLS)
+    env = dict(os.environ, SESSA_CUDA_DRIVER=fake,
+               PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+    proc = subprocess.run([sys.executable, str(script), art.directory, fake],
+                          capture_output=True, text=True, env=env)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.count("PASS") == 4, proc.stdout

@@ -54,6 +54,8 @@ void mgpuMemFree(void *ptr, void *stream);
 void mgpuMemcpy(void *dst, void *src, size_t size, void *stream);
 void *mgpuEventCreate(void);
 void mgpuEventDestroy(void *event);
+void sessa_cuda_launch_stats(int64_t *launches, int64_t *pdl_launches,
+                             int32_t *pdl_rejected, int32_t reset);
 void *sessa_cuda_tensor_map_2d(const void *base, int64_t rows, int64_t cols,
                                int64_t row_stride, int64_t col_stride,
                                int32_t elem_bytes, int32_t box_rows,
@@ -81,8 +83,13 @@ static void twice_run(void **params, int64_t threads) {
  * shared memory fit without opting in. */
 static fake_kernel g_kernels[] = {{"add_one", add_one_run, 49152, 0},
                                   {"twice", twice_run, 49152 - 16, 16}};
-static fake_image g_image = {2, g_kernels};
+static fake_image g_image = {2, g_kernels, 0};
 static void *g_module; /* what the artifact's constructor would hold */
+/* An image whose kernels wait for the previous grid (it defines the
+ * marker of sessa-gpu-grid-dependency-control). */
+static fake_kernel g_pdl_kernels[] = {{"twice", twice_run, 49152, 0}};
+static fake_image g_pdl_image = {1, g_pdl_kernels, 1};
+static void *g_pdl_module;
 
 /* ----- The "compiled" entry point, as gpu-to-llvm emits it --------------- */
 
@@ -145,6 +152,21 @@ static void edge_compute(void **args) {
 }
 static const sessa_entry_desc k_edge = {
     "edge", 1, 1, k_x, k_y, 1, k_syms, edge_compute, 0, NULL};
+
+/* pdl: `twice` of the marked image, then `add_one` of the unmarked one. */
+static void pdl_compute(void **args) {
+  desc1 *x = args[0], *y = args[1];
+  int64_t n = x->size;
+  void *s = mgpuStreamCreate();
+  void *g = mgpuModuleGetFunction(g_pdl_module, "twice");
+  void *p[] = {&x->aligned, &y->aligned, &n};
+  mgpuLaunchKernel(g, n, 1, 1, 1, 1, 1, 0, s, p, NULL, 3);
+  void *f = mgpuModuleGetFunction(g_module, "add_one");
+  void *q[] = {&y->aligned, &n};
+  mgpuLaunchKernel(f, n, 1, 1, 1, 1, 1, 0, s, q, NULL, 2);
+}
+static const sessa_entry_desc k_pdl = {
+    "pdl", 1, 1, k_x, k_y, 1, k_syms, pdl_compute, 0, NULL};
 
 static sessa_tensor tensor1(void *data, int64_t n) {
   sessa_tensor t;
@@ -450,10 +472,106 @@ static void test_fake(const char *path) {
           "a new map after those: its own slot");
   }
 
+  /* Programmatic dependent launch: kernels of the marked image go through
+   * cuLaunchKernelEx with PROGRAMMATIC_STREAM_SERIALIZATION, the others
+   * through cuLaunchKernel; SESSA_CUDA_PDL=0 turns it off (read once a
+   * call); a driver that rejects the attribute gets plain launches from
+   * then on, with the call still succeeding. */
+  {
+    g_pdl_module = mgpuModuleLoad(&g_pdl_image, sizeof g_pdl_image);
+    float *px = dev_alloc(8 * 4), *py = dev_alloc(8 * 4);
+    for (int i = 0; i < 8; ++i)
+      px[i] = (float)i;
+    int64_t launches = 0, pdl = 0;
+    int32_t rejected = -1;
+    sessa_cuda_launch_stats(NULL, NULL, NULL, 1);
+    int ex0 = fs->launches_ex, pdl0 = fs->pdl_launches, l0 = fs->launches;
+    rc = call(&k_pdl, px, 8, py, 8, &st);
+    sessa_cuda_launch_stats(&launches, &pdl, &rejected, 0);
+    CHECK(rc == SESSA_OK && py[7] == 15.0f && fs->launches - l0 == 2 &&
+              fs->launches_ex - ex0 == 1 && fs->pdl_launches - pdl0 == 1 &&
+              fs->last_launch_pdl == 0 && launches == 2 && pdl == 1 &&
+              rejected == 0,
+          "PDL: the marked image's kernel launched with programmatic stream "
+          "serialization, the unmarked one plainly (rc %d, y[7] %g, ex %d, "
+          "stats %lld/%lld, rejected %d)",
+          rc, (double)py[7], fs->launches_ex - ex0, (long long)pdl,
+          (long long)launches, rejected);
+    setenv("SESSA_CUDA_PDL", "0", 1);
+    rc = call(&k_pdl, px, 8, py, 8, &st);
+    unsetenv("SESSA_CUDA_PDL");
+    CHECK(rc == SESSA_OK && fs->launches_ex - ex0 == 1 &&
+              fs->launches - l0 == 4,
+          "PDL: SESSA_CUDA_PDL=0: plain launches only (ex %d)",
+          fs->launches_ex - ex0);
+    /* Both launches fail: the plain launch's error is reported (the
+     * attribute is not blamed) and the kernel is not launched twice. */
+    fs->fail_launch_ex = 801; /* CUDA_ERROR_NOT_SUPPORTED */
+    fs->fail_kernel = "twice";
+    fs->fail_kernel_code = 700;
+    rc = call(&k_pdl, px, 8, py, 8, &st);
+    fs->fail_kernel = NULL;
+    sessa_cuda_launch_stats(NULL, NULL, &rejected, 0);
+    CHECK(rc == SESSA_ERROR_CUDA && fs->launches - l0 == 5 && rejected == 0 &&
+              strstr(st.message, "cuLaunchKernel(twice): "
+                                 "CUDA_ERROR_ILLEGAL_ADDRESS"),
+          "PDL: a launch that fails with and without the attribute: the "
+          "plain launch's error, once (%s)",
+          st.message);
+    rc = call(&k_pdl, px, 8, py, 8, &st);
+    int after_reject = fs->launches;
+    fs->fail_launch_ex = 0;
+    rc += call(&k_pdl, px, 8, py, 8, &st);
+    sessa_cuda_launch_stats(&launches, &pdl, &rejected, 1);
+    CHECK(rc == SESSA_OK && py[7] == 15.0f && after_reject - l0 == 7 &&
+              fs->launches - l0 == 9 && fs->launches_ex - ex0 == 1 &&
+              launches == 8 && pdl == 1 && rejected == 801,
+          "PDL: the driver rejects the attribute: the kernel is launched "
+          "plainly, the call succeeds, and no later launch asks again "
+          "(launches %lld, pdl %lld, rejected %d)",
+          (long long)launches, (long long)pdl, rejected);
+    sessa_cuda_launch_stats(&launches, &pdl, NULL, 0);
+    CHECK(launches == 0 && pdl == 0, "launch stats reset");
+    mgpuModuleUnload(g_pdl_module);
+  }
+
+  /* Cached temporaries of equal size are handed out lowest address first,
+   * whatever order they were freed in: the same sequence of allocations
+   * gets the same buffers on every call (the TMA maps of those buffers are
+   * then found, not encoded again). */
+  if (getenv("SESSA_CUDA_CACHE_MB") == NULL) {
+    void *s = (void *)(uintptr_t)0x5EB;
+    void *a[3], *b[3], *c[3];
+    for (int i = 0; i < 3; ++i)
+      a[i] = mgpuMemAlloc(4000, s, false);
+    mgpuMemFree(a[2], s);
+    mgpuMemFree(a[0], s);
+    mgpuMemFree(a[1], s);
+    for (int i = 0; i < 3; ++i)
+      b[i] = mgpuMemAlloc(4000, s, false);
+    mgpuMemFree(b[1], s);
+    mgpuMemFree(b[2], s);
+    mgpuMemFree(b[0], s);
+    for (int i = 0; i < 3; ++i)
+      c[i] = mgpuMemAlloc(4000, s, false);
+    bool same = true, ascending = true;
+    for (int i = 0; i < 3; ++i) {
+      same = same && b[i] == c[i] && b[i] != NULL;
+      if (i > 0)
+        ascending = ascending && (uintptr_t)b[i - 1] < (uintptr_t)b[i];
+    }
+    CHECK(same && ascending,
+          "cached temporaries: lowest address first, the same buffers for "
+          "the same sequence whatever the order of the frees");
+    for (int i = 0; i < 3; ++i)
+      mgpuMemFree(c[i], s);
+  }
+
   /* The destructor unloads what was loaded. */
+  int unloads = fs->module_unloads;
   mgpuModuleUnload(g_module);
-  CHECK(fs->module_unloads == 1, "mgpuModuleUnload unloads the image (%d)",
-        fs->module_unloads);
+  CHECK(fs->module_unloads == unloads + 1,
+        "mgpuModuleUnload unloads the image (%d)", fs->module_unloads);
 }
 
 int main(int argc, char **argv) {

@@ -23,7 +23,7 @@ static _Thread_local void *g_current_ctx;
 fake_cuda_state *fake_cuda_get_state(void) { return &g_state; }
 
 /* Device allocations, to answer cuPointerGetAttribute. */
-#define MAX_ALLOCS 64
+#define MAX_ALLOCS 256
 static struct {
   char *base;
   size_t size;
@@ -148,10 +148,17 @@ int cuPointerGetAttributes(unsigned count, int *attributes, void **data,
   return 0;
 }
 
-/* The module of every real image: functions made on demand. */
-#define MAX_REAL_KERNELS 32
-static fake_kernel g_real_kernels[MAX_REAL_KERNELS];
-static fake_image g_real_module = {0, g_real_kernels};
+/* The modules of real images (one a load, as the driver: each has its own
+ * functions and attributes), functions made on demand. */
+#define MAX_REAL_MODULES 256
+#define MAX_REAL_KERNELS 8
+static fake_kernel g_real_kernels[MAX_REAL_MODULES][MAX_REAL_KERNELS];
+static fake_image g_real_modules[MAX_REAL_MODULES];
+static int g_num_real_modules;
+
+static int is_real_module(const fake_image *image) {
+  return image >= g_real_modules && image < g_real_modules + MAX_REAL_MODULES;
+}
 
 static int is_real_image(const void *image) {
   const unsigned char *b = image;
@@ -163,8 +170,13 @@ static int is_real_image(const void *image) {
 int cuModuleLoadData(void **module, const void *image) {
   ++g_state.module_loads;
   if (is_real_image(image)) {
+    if (g_num_real_modules == MAX_REAL_MODULES)
+      return 2; /* CUDA_ERROR_OUT_OF_MEMORY */
     ++g_state.real_image_loads;
-    *module = &g_real_module;
+    fake_image *m = &g_real_modules[g_num_real_modules];
+    m->num_kernels = 0;
+    m->kernels = g_real_kernels[g_num_real_modules++];
+    *module = m;
     return 0;
   }
   *module = (void *)(uintptr_t)image;
@@ -185,8 +197,8 @@ int cuModuleGetFunction(void **fn, void *module, const char *name) {
       *fn = (void *)&image->kernels[i];
       return 0;
     }
-  if (image == &g_real_module && image->num_kernels < MAX_REAL_KERNELS) {
-    fake_kernel *k = &g_real_kernels[image->num_kernels++];
+  if (is_real_module(image) && image->num_kernels < MAX_REAL_KERNELS) {
+    fake_kernel *k = &image->kernels[image->num_kernels++];
     size_t len = strlen(name);
     char *copy = malloc(len + 1);
     memcpy(copy, name, len + 1);
@@ -222,6 +234,7 @@ int cuLaunchKernel(void *fn, unsigned gx, unsigned gy, unsigned gz,
   (void)extra;
   fake_kernel *k = fn;
   ++g_state.launches;
+  g_state.last_launch_pdl = 0;
   g_state.last_stream = stream;
   g_state.last_smem = smem;
   g_state.last_kernel = k->name;
@@ -234,6 +247,58 @@ int cuLaunchKernel(void *fn, unsigned gx, unsigned gy, unsigned gz,
   if (k->run)
     k->run(params, (int64_t)gx * gy * gz * bx * by * bz);
   return 0;
+}
+
+/* cuLaunchKernelEx's configuration (cuda.h, CUDA 12). */
+typedef struct fake_launch_attribute {
+  int id;
+  char pad[4];
+  union {
+    char pad[64];
+    int value;
+  } value;
+} fake_launch_attribute;
+
+typedef struct fake_launch_config {
+  unsigned gx, gy, gz, bx, by, bz, smem;
+  void *stream;
+  fake_launch_attribute *attrs;
+  unsigned num_attrs;
+} fake_launch_config;
+
+int cuLaunchKernelEx(const fake_launch_config *config, void *fn,
+                     void **params, void **extra) {
+  int pdl = 0;
+  for (unsigned i = 0; i < config->num_attrs; ++i) {
+    if (config->attrs[i].id != 6) /* PROGRAMMATIC_STREAM_SERIALIZATION */
+      return 1;
+    pdl = config->attrs[i].value.value != 0;
+  }
+  if (g_state.fail_launch_ex)
+    return g_state.fail_launch_ex;
+  int r = cuLaunchKernel(fn, config->gx, config->gy, config->gz, config->bx,
+                         config->by, config->bz, config->smem, config->stream,
+                         params, extra);
+  if (r == 0) {
+    ++g_state.launches_ex;
+    g_state.pdl_launches += pdl;
+    g_state.last_launch_pdl = pdl;
+  }
+  return r;
+}
+
+int cuModuleGetGlobal_v2(unsigned long long *p, size_t *bytes, void *module,
+                         const char *name) {
+  ++g_state.global_lookups;
+  fake_image *image = module;
+  if (image->grid_dependency_marker &&
+      strcmp(name, "__sessa_grid_dependency_wait") == 0) {
+    static int marker = 1;
+    *p = (unsigned long long)(uintptr_t)&marker;
+    *bytes = sizeof marker;
+    return 0;
+  }
+  return 500; /* CUDA_ERROR_NOT_FOUND */
 }
 
 int cuStreamCreate(void **s, unsigned flags) {

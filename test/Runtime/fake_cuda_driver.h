@@ -17,6 +17,8 @@ typedef struct fake_kernel {
 typedef struct fake_image {
   int num_kernels;
   fake_kernel *kernels;
+  /* Defines __sessa_grid_dependency_wait (cuModuleGetGlobal finds it). */
+  int grid_dependency_marker;
 } fake_image;
 
 /* Call counts, and failures to plant. */
@@ -47,6 +49,13 @@ typedef struct fake_cuda_state {
   int last_map_type, last_map_rank, last_map_swizzle, last_map_oob;
   unsigned long long last_map_dims[2], last_map_stride;
   unsigned last_map_box[2];
+  /* cuLaunchKernelEx: its launches (counted in `launches` too), those with
+   * PROGRAMMATIC_STREAM_SERIALIZATION allowed, whether the last launch of
+   * either kind had it, and a result to plant (the launch then fails
+   * without running). */
+  int launches_ex, pdl_launches, last_launch_pdl;
+  int fail_launch_ex;
+  int global_lookups; /* cuModuleGetGlobal_v2 calls */
 } fake_cuda_state;
 
 typedef fake_cuda_state *(*fake_cuda_get_state_fn)(void);

@@ -42,6 +42,14 @@ static cl::opt<std::string>
     cudaFeatures("cuda-features",
                  cl::desc("PTX features for --target=cuda"),
                  cl::init("+ptx80"));
+static cl::opt<std::string> cudaGridDependency(
+    "cuda-grid-dependency",
+    cl::desc("Programmatic dependent launch on sm_90+ (--target=cuda): "
+             "wait (default: every kernel waits for the previous grid on "
+             "entry; the driver may launch it while that grid finishes), "
+             "launch (also lets the next kernel be scheduled right after "
+             "the wait), off (no griddepcontrol; plain launches)"),
+    cl::init("wait"));
 static cl::opt<std::string> cudaToolkit(
     "cuda-toolkit",
     cl::desc("CUDA toolkit directory whose bin/ptxas builds the cubin "
@@ -122,6 +130,7 @@ int main(int argc, char **argv) {
   options.cudaRuntimeLibrary = cudaRuntimeLib;
   options.cudaChip = cudaChip;
   options.cudaFeatures = cudaFeatures;
+  options.cudaGridDependency = cudaGridDependency;
   options.cudaToolkit = cudaToolkit;
   options.linker = linker;
   options.keepLLVMIR = keepIR;

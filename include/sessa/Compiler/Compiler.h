@@ -44,6 +44,10 @@ struct CompileOptions {
   std::string cudaChip = "sm_90";
   std::string cudaFeatures = "+ptx80";
   std::string cudaToolkit;
+  /// Target "cuda", sm_90+: griddepcontrol in every kernel for programmatic
+  /// dependent launch ("wait", "launch": wait + launch_dependents, "off";
+  /// see GPUPipelineOptions::gridDependency).
+  std::string cudaGridDependency = "wait";
   /// C compiler driver used to link; empty: $SESSA_CC, clang-22, clang, cc.
   std::string linker;
   /// Keep the LLVM IR next to the artifact (<name>.ll), for inspection.

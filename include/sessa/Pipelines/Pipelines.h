@@ -77,6 +77,17 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
                      "(one image, one ptxas run per function) instead of "
                      "one per kernel"),
       llvm::cl::init(false)};
+  PassOptions::Option<std::string> gridDependency{
+      *this, "grid-dependency",
+      llvm::cl::desc("Programmatic dependent launch for sm_90+ chips: "
+                     "wait (griddepcontrol.wait at every kernel's entry, "
+                     "and the module marker the runtime needs to launch "
+                     "them with PROGRAMMATIC_STREAM_SERIALIZATION; the "
+                     "default, measured fastest on an H100, see "
+                     "bench/gpu/NOTES-launch.md), launch (also "
+                     "launch_dependents right after the wait), off "
+                     "(neither: plain launches)"),
+      llvm::cl::init("wait")};
   PassOptions::Option<int64_t> maxBlocks{
       *this, "max-blocks",
       llvm::cl::desc("Most blocks of a grid-stride generic kernel"),

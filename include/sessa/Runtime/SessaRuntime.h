@@ -216,6 +216,17 @@ void sessa_cuda_memory_stats(int64_t *live_bytes, int64_t *peak_bytes,
  * exports it. */
 int64_t sessa_cuda_cached_bytes(void);
 
+/* Kernel launches of CUDA artifacts (process-wide, per artifact library):
+ * all of them, and those made with programmatic dependent launch
+ * (cuLaunchKernelEx with PROGRAMMATIC_STREAM_SERIALIZATION: kernels of
+ * images built for sm_90+ with sessa-gpu-grid-dependency-control, unless
+ * SESSA_CUDA_PDL=0). `pdl_rejected`: the driver's CUresult when it
+ * rejected that attribute (launches are plain from then on), else 0.
+ * `reset` != 0 zeroes the counts after reading. Every CUDA artifact
+ * exports it. */
+void sessa_cuda_launch_stats(int64_t *launches, int64_t *pdl_launches,
+                             int32_t *pdl_rejected, int32_t reset);
+
 /* Size in bytes of one element of `dtype`, 0 for an unknown dtype. */
 size_t sessa_dtype_size(int32_t dtype);
 

@@ -292,6 +292,44 @@ def SessaGPUKernelOccupancy
                            "::mlir::NVVM::NVVMDialect"];
 }
 
+def SessaGPUGridDependencyControl
+    : Pass<"sessa-gpu-grid-dependency-control", "::mlir::gpu::GPUModuleOp"> {
+  let summary = "Make the kernels of sm_90+ modules safe for programmatic "
+                "dependent launch";
+  let description = [{
+    Programmatic dependent launch (Hopper, CUDA 12) lets the driver start a
+    kernel launched with CU_LAUNCH_ATTRIBUTE_PROGRAMMATIC_STREAM_SERIALIZATION
+    while the previous kernel on the stream is still running; such a kernel
+    must execute `griddepcontrol.wait` (which returns once every
+    prerequisite grid has completed and its memory is visible) before it
+    touches memory that grid may write. This pass, run on a `gpu.module`
+    whose NVVM targets are all sm_90 or later (after nvvm-attach-target,
+    before convert-gpu-to-nvvm), inserts `nvvm.griddepcontrol wait` as the
+    first op of every kernel `gpu.func`, before any memory access; with
+    `launch-dependents=true`, `nvvm.griddepcontrol launch_dependents`
+    follows it (the next programmatic launch may then be scheduled as soon
+    as every block of this grid is running; it still waits for this grid to
+    finish). Without it, the next launch begins when this grid's blocks
+    exit (before its memory flush, which the wait covers).
+    It then adds the external constant `__sessa_grid_dependency_wait`
+    (i32 1) to the module: the Sessa CUDA runtime launches kernels with the
+    attribute only from images that define it (cuModuleGetGlobal), so a
+    kernel without the wait is never launched that way. Modules without
+    targets, with a non-NVVM target, an older chip or one the NVPTX backend
+    does not know (sm_90, 100, 101, 103, 110, 120, 121 with an optional `a`
+    or `f` are known), and modules that already carry the marker are left
+    alone; non-kernel functions too.
+  }];
+  let options = [
+    Option<"launchDependents", "launch-dependents", "bool",
+           /*default=*/"false",
+           "Also insert griddepcontrol.launch_dependents after the wait "
+           "(measured slower on an H100: bench/gpu/NOTES-launch.md)">,
+  ];
+  let dependentDialects = ["::mlir::NVVM::NVVMDialect",
+                           "::mlir::LLVM::LLVMDialect"];
+}
+
 def SessaGPULowerVectorTransfers : Pass<"sessa-gpu-lower-vector-transfers"> {
   let summary = "Lower 1-D vector transfers in kernels to vector loads and stores";
   let description = [{
