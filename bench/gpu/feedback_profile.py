@@ -6,8 +6,8 @@ and (1, 8192), Hb = 1, dk = dv = 1024 (torch.profiler), on the GPU machine:
 ARTIFACTS as written by `gpu_bench.py build --only feedback_f32,feedback_bf16`.
 The lowering launches 5 kernels per strip of rows for f32 (logits, softmax,
 cross-strip rhs, inverses, intra-strip), so launch index mod 5 is the phase;
-bf16 artifacts built for sm_90a run 4 launches up front and 2 a strip (see
-below).
+bf16 artifacts built for sm_90a run 4 launches up front (5 with the strips'
+whole inverses, -sessa-gpu-feedback-strip-inverse) and 2 a strip (see below).
 """
 import json, os, sys, collections
 import torch
@@ -59,9 +59,14 @@ for name, dt in [("feedback_bf16", torch.bfloat16), ("feedback_f32", torch.float
                     print("   phase %-8s %8.1f us" % (names[ph], sum(e["dur"] for i, e in enumerate(kern) if i % 5 == ph)))
         elif len(kern) >= 5:
             up = ["pass1", "rowstats", "pass2", "inverses"]
+            # -sessa-gpu-feedback-strip-inverse (default): one more launch
+            # up front, the strips' whole inverses, grid (chunks - 1, nS, B).
+            a4 = kern[4].get("args", {})
+            if (a4.get("grid") or [0])[0] == 3 and (a4.get("block") or [0])[0] == 256:
+                up.append("stripinv")
             for i, n in enumerate(up):
                 print("   %-10s %8.1f us" % (n, kern[i]["dur"]))
-            rest = kern[4:]
+            rest = kern[len(up):]
             strips = (len(rest) + 1) // 2
             tail = rest[2 * strips - 1:]
             loop = rest[:2 * strips - 1]

@@ -108,6 +108,25 @@
 // written directly. Hidden knobs: -sessa-gpu-feedback-upfront=0 (the strip
 // path below), -sessa-gpu-feedback-pass-{n,stages}.
 //
+// -sessa-gpu-feedback-strip-inverse=1 (off by default: correct on the H100,
+// bf16 rel 2.34e-3 as before, but slower: intra-strip 127 / 407 us against
+// 108 / 353 at B = 4, T = 2048 / B = 1, T = 8192, plus 25 us up front):
+//
+//   U5. strip inverses  grid (R / 64 - 1, nS, B * Hb) of 256 threads, after
+//               U4: the strictly lower blocks of every strip's whole
+//               inverse Y_i = (I - L_i)^-1, Y[c][t] = X_c sum_{t <= u < c}
+//               L[c][u] Y[u][t] (L from the 16-bit own-key blocks), f32
+//               SIMT 64 x 64 tiles, column t of blocks per block, into
+//               [nS, B, Hb, 6, 64, 64] f32 (3.1 MB at B = 4, T = 2048); the
+//               own-key blocks are freed before the loop.
+//
+// and kernel 5 becomes s_i = Y_i (f + partials) (buildIntraStripY): the ten
+// 64 x 64 blocks of Y_i staged in shared memory (174 KB), each warp two
+// 16-row tiles (chunks w / 4 and 3 - w / 4), hi / lo mma, no chain between
+// the chunks. The chain was not what took the time: the kernel is bound by
+// every column block staging the strip's matrices (160 KB of f32 Y against
+// 112 KB of X_c and DIAG16 a block, 128 blocks a strip).
+//
 // The strip path on sm_90a (with a cache, or -sessa-gpu-feedback-upfront=0),
 // strips of more than 64 rows: kernel 1 is a wgmma GEMM
 // launch per head (GemmKernel.cpp: 128 x 64 tiles, 6 stages) of qb's strip
@@ -231,6 +250,16 @@ llvm::cl::opt<bool> clUpfront(
     llvm::cl::desc("sm_90a, 16-bit storage, no cache: probabilities and "
                    "diagonal-block inverses of all strips before the strip "
                    "loop (two wgmma logits passes), 2 launches a strip"));
+
+// Correct on the H100 but slower (NOTES-feedback-strips.md, stop 12,
+// gpu12-fbchain: intra 127 / 407 us against 108 / 353 at B=4 T=2048 / B=1
+// T=8192, plus 25 us for the strip inverses), hence off by default.
+llvm::cl::opt<bool> clStripInverse(
+    "sessa-gpu-feedback-strip-inverse", llvm::cl::init(false), llvm::cl::Hidden,
+    llvm::cl::desc("Up-front path: also the off-diagonal blocks of every "
+                   "strip's inverse (I - L_i)^-1 before the strip loop; the "
+                   "intra-strip kernel is then one product per chunk with "
+                   "no chain between the chunks"));
 
 // Measured on an H100 (NOTES-feedback-strips.md, stop 12): busy us at
 // B=4 T=2048 / B=1 T=8192 for 64, 128, 256 keys: 338 / 1120, 328 / 1040,
@@ -1971,6 +2000,222 @@ void buildIntraStripMma(OpBuilder &b, Location loc, const Operands &o,
       poolBytes);
 }
 
+/// Kernel 5 with the strip's whole inverse known (clStripInverse, up-front
+/// path): s_i = Y_i rhs, rhs = f + the partials, Y_i's blocks Y[c][t], t <=
+/// c, being X_c (o.inv) and the strictly lower blocks of `yStrip` [B, Hb,
+/// 6, 64, 64] f32. No chain between the chunks: grid (ceil(dv / nc), B *
+/// Hb), 256 threads, nc = 8, 16 or 32 value columns a block; all ten
+/// blocks of the strip fetched at the start (one cp.async group) while rhs
+/// is staged (stageRhs); warp w computes the 16-row tiles w and 15 - w of
+/// the strip (chunks w / 4 and 3 - w / 4: five blocks of products for
+/// every warp) for all the block's columns, s_rows = sum_{t <= c} Y[c][t]
+/// rhs_t as three mma per tile on storage-type hi + lo parts of both
+/// operands (about 16 mantissa bits; the small terms in accumulators of
+/// their own). After a barrier s goes to shared memory (for sT), and to the
+/// result as in buildIntraStripMma.
+void buildIntraStripY(OpBuilder &b, Location loc, const Operands &o,
+                      const Strip &strip, Value splits, Type et, int64_t nc,
+                      Value yStrip) {
+  const int64_t sRow = nc + 4;   // f32 per shared rhs / s row
+  const int64_t nTiles = nc / 8; // n-tiles of a warp (all the columns)
+  constexpr int64_t kYTiles = kChunks * (kChunks + 1) / 2; // 10
+  Value grid[] = {ceilDiv(b, loc, o.dv, cst(b, loc, nc)),
+                  mulIdx(b, loc, o.batch, o.heads)};
+  Value block[] = {cst(b, loc, kThreads)};
+  Type f32 = b.getF32Type();
+  auto sType = workgroupMemRefType({kStrip, sRow}, f32);
+  auto yType = workgroupMemRefType({kYTiles, kChunk, kARow}, f32);
+  int64_t yOff = staticBytes(sType), total = yOff + staticBytes(yType);
+  Value poolBytes = arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(total));
+  buildLaunch(
+      b, loc, grid, block, {},
+      [&](OpBuilder &b, Location loc, const LaunchIds &ids) {
+        Value ss = sharedView(b, loc, ids.dynamicShared, 0, sType);
+        Value ys = sharedView(b, loc, ids.dynamicShared, yOff, yType);
+        Value tid = ids.threadId[0];
+        Value bi = divIdx(b, loc, ids.blockId[1], o.heads);
+        Value h = remIdx(b, loc, ids.blockId[1], o.heads);
+        Value colBase = mulIdx(b, loc, ids.blockId[0], cst(b, loc, nc));
+        Value four = cst(b, loc, 4), one = cst(b, loc, 1);
+        Value c64 = cst(b, loc, kChunk);
+        // Block (c, t) of Y_i at ys[c (c + 1) / 2 + t].
+        for (int64_t c = 0; c < kChunks; ++c) {
+          buildIf(b, loc, ult(b, loc, cst(b, loc, c * kChunk), strip.rows),
+                  [&](OpBuilder &b, Location loc) {
+            Value cc = cst(b, loc, c);
+            copyTile(
+                b, loc, tid, ys, {cst(b, loc, c * (c + 1) / 2 + c)}, o.inv,
+                [&](OpBuilder &b, Location loc, Value r, Value k) {
+                  return SmallVector<Value>{bi, h, cc, r, k};
+                },
+                [&](OpBuilder &, Location, Value) { return four; });
+            for (int64_t t = 0; t < c; ++t) {
+              Value tile = cst(b, loc, c * (c - 1) / 2 + t);
+              copyTile(
+                  b, loc, tid, ys, {cst(b, loc, c * (c + 1) / 2 + t)}, yStrip,
+                  [&](OpBuilder &b, Location loc, Value r, Value k) {
+                    return SmallVector<Value>{bi, h, tile, r, k};
+                  },
+                  [&](OpBuilder &, Location, Value) { return four; });
+            }
+          });
+        }
+        NVVM::CpAsyncCommitGroupOp::create(b, loc);
+        stageRhs(b, loc, o, strip, splits, ss, tid, bi, h, colBase, nc);
+        NVVM::CpAsyncWaitGroupOp::create(b, loc, b.getI32IntegerAttr(0));
+        barrier(b, loc);
+        Value lane = remIdx(b, loc, tid, cst(b, loc, 32));
+        Value warp = divIdx(b, loc, tid, cst(b, loc, 32));
+        Value g = divIdx(b, loc, lane, four);
+        Value q2 = mulIdx(b, loc, remIdx(b, loc, lane, four), cst(b, loc, 2));
+        auto v2 = VectorType::get({2}, f32);
+        auto v2e = VectorType::get({2}, et);
+        auto asI32 = [&](OpBuilder &b, Location loc, Value t) {
+          Value i = vector::BitCastOp::create(
+              b, loc, VectorType::get({1}, b.getI32Type()), t);
+          return vector::ExtractOp::create(b, loc, i, ArrayRef<int64_t>{0})
+              .getResult();
+        };
+        auto split = [&](OpBuilder &b, Location loc, Value v) {
+          Value hi = arith::TruncFOp::create(b, loc, v2e, v);
+          Value rest = arith::SubFOp::create(
+              b, loc, v, arith::ExtFOp::create(b, loc, v2, hi));
+          Value lo = arith::TruncFOp::create(b, loc, v2e, rest);
+          return std::make_pair(asI32(b, loc, hi), asI32(b, loc, lo));
+        };
+        // The warp's two row tiles: strip rows 16 rt .. 16 rt + 15.
+        Value rts[2] = {warp, subIdx(b, loc, cst(b, loc, 15), warp)};
+        SmallVector<SmallVector<Value>> results;
+        for (Value rt : rts) {
+          Value c = divIdx(b, loc, rt, four);
+          Value mRow = addIdx(b, loc, mulIdx(b, loc, remIdx(b, loc, rt, four),
+                                              cst(b, loc, 16)),
+                              g);
+          Value tileBase = divIdx(b, loc, mulIdx(b, loc, c, addIdx(b, loc, c, one)),
+                                  cst(b, loc, 2));
+          // Chunks past the strip's rows run no product.
+          Value tEnd = arith::SelectOp::create(
+              b, loc, ult(b, loc, mulIdx(b, loc, c, c64), strip.rows),
+              addIdx(b, loc, c, one), cst(b, loc, 0));
+          // acc: [big (hi hi) | small (lo hi, hi lo)] x nTiles x 4.
+          SmallVector<Value> init(2 * nTiles * 4, cstF32(b, loc, 0.0));
+          SmallVector<Value> acc = buildForWithValues(
+              b, loc, cst(b, loc, 0), tEnd, one, init,
+              [&](OpBuilder &b, Location loc, Value t, ValueRange accIn) {
+                SmallVector<Value> next(accIn.begin(), accIn.end());
+                Value yt = addIdx(b, loc, tileBase, t);
+                Value kBase = mulIdx(b, loc, t, c64);
+                for (int64_t ks = 0; ks < kChunk / 16; ++ks) {
+                  SmallVector<Value> ahi, alo;
+                  for (int64_t reg = 0; reg < 4; ++reg) {
+                    Value r = addIdx(b, loc, mRow, cst(b, loc, (reg & 1) ? 8 : 0));
+                    Value k = addIdx(b, loc, q2,
+                                     cst(b, loc, 16 * ks + ((reg & 2) ? 8 : 0)));
+                    Value v = vector::LoadOp::create(
+                        b, loc, v2, ys, ValueRange{yt, r, k},
+                        /*nontemporal=*/false, llvm::MaybeAlign(8));
+                    auto [h2, l2] = split(b, loc, v);
+                    ahi.push_back(h2);
+                    alo.push_back(l2);
+                  }
+                  for (int64_t j = 0; j < nTiles; ++j) {
+                    Value bCol = addIdx(b, loc, g, cst(b, loc, 8 * j));
+                    SmallVector<Value> bhi, blo;
+                    for (int64_t reg = 0; reg < 2; ++reg) {
+                      Value k = addIdx(
+                          b, loc, kBase,
+                          addIdx(b, loc, q2, cst(b, loc, 16 * ks + 8 * reg)));
+                      Value lo = memref::LoadOp::create(b, loc, ss,
+                                                        ValueRange{k, bCol});
+                      Value hi = memref::LoadOp::create(
+                          b, loc, ss,
+                          ValueRange{addIdx(b, loc, k, one), bCol});
+                      Value p = vector::FromElementsOp::create(
+                          b, loc, v2, ValueRange{lo, hi});
+                      auto [h2, l2] = split(b, loc, p);
+                      bhi.push_back(h2);
+                      blo.push_back(l2);
+                    }
+                    ArrayRef<Value> big(next.data() + 4 * j, 4);
+                    ArrayRef<Value> small(next.data() + 4 * (nTiles + j), 4);
+                    SmallVector<Value> nb = mma(b, loc, ahi, bhi, big, et);
+                    SmallVector<Value> ns = mma(b, loc, alo, bhi, small, et);
+                    ns = mma(b, loc, ahi, blo, ns, et);
+                    for (int64_t e = 0; e < 4; ++e) {
+                      next[4 * j + e] = nb[e];
+                      next[4 * (nTiles + j) + e] = ns[e];
+                    }
+                  }
+                }
+                return next;
+              });
+          SmallVector<Value> sum;
+          for (int64_t e = 0; e < nTiles * 4; ++e)
+            sum.push_back(arith::AddFOp::create(b, loc, acc[nTiles * 4 + e],
+                                                acc[e]));
+          results.push_back(sum);
+        }
+        // Every warp has read rhs: s replaces it in shared memory.
+        barrier(b, loc);
+        for (int64_t w = 0; w < 2; ++w) {
+          Value rt = rts[w];
+          Value rowBase = addIdx(b, loc, mulIdx(b, loc, rt, cst(b, loc, 16)), g);
+          for (int64_t j = 0; j < nTiles; ++j) {
+            Value nCol = addIdx(b, loc, q2, cst(b, loc, 8 * j));
+            for (int64_t hi = 0; hi < 2; ++hi) {
+              Value stripRow = addIdx(b, loc, rowBase, cst(b, loc, 8 * hi));
+              Value x0 = results[w][4 * j + 2 * hi];
+              Value x1 = results[w][4 * j + 2 * hi + 1];
+              Value v = vector::FromElementsOp::create(b, loc, v2,
+                                                       ValueRange{x0, x1});
+              vector::StoreOp::create(b, loc, v, ss, ValueRange{stripRow, nCol},
+                                      /*nontemporal=*/false,
+                                      llvm::MaybeAlign(8));
+              Value rowIn = ult(b, loc, stripRow, strip.rows);
+              if (o.sRowsFromT)
+                rowIn = andI1(
+                    b, loc, rowIn,
+                    arith::OrIOp::create(
+                        b, loc,
+                        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                              o.sRowsFromT, cst(b, loc, 0)),
+                        arith::CmpIOp::create(
+                            b, loc, arith::CmpIPredicate::uge,
+                            addIdx(b, loc, strip.r0, strip.rows), o.rows)));
+              Value absRow = addIdx(b, loc, strip.r0, stripRow);
+              Value xs[2] = {x0, x1};
+              for (int64_t i = 0; i < 2; ++i) {
+                Value col = addIdx(b, loc, colBase,
+                                   addIdx(b, loc, nCol, cst(b, loc, i)));
+                buildIf(b, loc, andI1(b, loc, rowIn, ult(b, loc, col, o.dv)),
+                        [&](OpBuilder &b, Location loc) {
+                          storeF32(b, loc, xs[i], o.s, {bi, absRow, h, col});
+                        });
+              }
+            }
+          }
+        }
+        barrier(b, loc);
+        // sT for the later strips' products (not for the last strip).
+        Value writeT =
+            ult(b, loc, addIdx(b, loc, strip.r0, strip.rows), o.rows);
+        buildIf(b, loc, andI1(b, loc, writeT, ult(b, loc, tid, strip.rows)),
+                [&](OpBuilder &b, Location loc) {
+          Value absRow = addIdx(b, loc, strip.r0, tid);
+          for (int64_t i = 0; i < nc; ++i) {
+            Value col = addIdx(b, loc, colBase, cst(b, loc, i));
+            buildIf(b, loc, ult(b, loc, col, o.dv),
+                    [&](OpBuilder &b, Location loc) {
+              Value v = memref::LoadOp::create(
+                  b, loc, ss, ValueRange{tid, cst(b, loc, i)});
+              storeF32(b, loc, v, o.sT, {bi, h, col, absRow});
+            });
+          }
+        });
+      },
+      poolBytes);
+}
+
 /// `scf.if (cond) { then } else { else }` with no results (host code).
 void ifElse(OpBuilder &b, Location loc, Value cond,
             llvm::function_ref<void(OpBuilder &, Location)> thenBody,
@@ -2140,6 +2385,9 @@ struct Upfront {
   Value d32Raw;   // i8: [nS, B, Hb, cps, 64, 64] f32, the diagonal chunk
                   // blocks, then (in place) their inverses X_c
   Value d16Flat, d32Flat;
+  Value yRaw;     // i8 (clStripInverse): [nS, B, Hb, 6, 64, 64] f32, the
+                  // strictly lower blocks Y[c][t] (t < c) of the strips'
+                  // inverses (I - L_i)^-1, block c (c - 1) / 2 + t
 };
 
 /// The (T, T) product qb K^T of one head on wgmma (64-key tiles, the
@@ -2465,6 +2713,150 @@ void buildInverseAll(OpBuilder &b, Location loc, const Operands &o,
       poolBytes);
 }
 
+/// The strictly lower blocks of every strip's inverse Y_i = (I - L_i)^-1,
+/// L_i the strip's gamma-scaled own-key block (chunks c, t of 64 rows):
+/// Y[t][t] = X_t and, for t < c, Y[c][t] = X_c (sum_{t <= u < c} L[c][u]
+/// Y[u][t]) (L[c][u], u < c, from the 16-bit own-key blocks, as the
+/// intra-strip products read them; X_c from the inverses). One launch, grid
+/// (chunks - 1, nS, B * Hb) of 256 threads: block (t, i, b h) computes
+/// column t of strip i's blocks, c after c, f32 SIMT (64 x 64 tiles, 4 x 4
+/// a thread), keeping Y[u][t] in shared memory; into yAll[i, b, h, c (c -
+/// 1) / 2 + t]. Rows past T read L as 0 (their Y rows are never used);
+/// chunks past the strip's rows compute nothing.
+void buildStripInverseAll(OpBuilder &b, Location loc, const Operands &o,
+                          const Upfront &u, Value d32All, Value d16All,
+                          Value yAll) {
+  Type f32 = b.getF32Type();
+  Value one = cst(b, loc, 1);
+  Value grid[] = {subIdx(b, loc, u.cps, one), u.nS,
+                  mulIdx(b, loc, o.batch, o.heads)};
+  Value block[] = {cst(b, loc, kThreads)};
+  // ys: Y[u][t] at rows 64 u; as: the staged A operand (L[c][u] or X_c);
+  // ws: W = sum_u L[c][u] Y[u][t].
+  auto yType = workgroupMemRefType({kStrip, kARow}, f32);
+  auto tType = workgroupMemRefType({kChunk, kARow}, f32);
+  int64_t aOff = staticBytes(yType), wOff = aOff + staticBytes(tType),
+          total = wOff + staticBytes(tType);
+  Value poolBytes =
+      arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(total));
+  buildIf(b, loc, ult(b, loc, one, u.cps), [&](OpBuilder &b, Location loc) {
+    buildLaunch(
+        b, loc, grid, block, {},
+        [&](OpBuilder &b, Location loc, const LaunchIds &ids) {
+          Value ys = sharedView(b, loc, ids.dynamicShared, 0, yType);
+          Value as = sharedView(b, loc, ids.dynamicShared, aOff, tType);
+          Value ws = sharedView(b, loc, ids.dynamicShared, wOff, tType);
+          Value tid = ids.threadId[0];
+          Value t = ids.blockId[0], i = ids.blockId[1];
+          Value bi = divIdx(b, loc, ids.blockId[2], o.heads);
+          Value h = remIdx(b, loc, ids.blockId[2], o.heads);
+          Value c64 = cst(b, loc, kChunk), four = cst(b, loc, 4);
+          Value r0 = mulIdx(b, loc, i, u.R);
+          Value stripRows = minIndex(b, loc, u.R, subIdx(b, loc, o.rows, r0));
+          Value nIn = ceilDiv(b, loc, stripRows, c64);
+          // Thread: rows rowT + 16 j (j < 4), columns col0 .. col0 + 3.
+          Value rowT = divIdx(b, loc, tid, cst(b, loc, 16));
+          Value col0 = mulIdx(b, loc, remIdx(b, loc, tid, cst(b, loc, 16)), four);
+          auto stageX = [&](OpBuilder &b, Location loc, Value c, Value dst,
+                            Value dstRow0) {
+            for (int64_t m = 0; m < (kChunk * kChunk / 4) / kThreads; ++m) {
+              Value e = addIdx(b, loc, tid, cst(b, loc, m * kThreads));
+              Value r = divIdx(b, loc, e, cst(b, loc, kChunk / 4));
+              Value k = mulIdx(b, loc, remIdx(b, loc, e, cst(b, loc, kChunk / 4)),
+                               four);
+              asyncCopy16(b, loc, dst, {addIdx(b, loc, dstRow0, r), k}, d32All,
+                          {i, bi, h, c, r, k}, four);
+            }
+            NVVM::CpAsyncCommitGroupOp::create(b, loc);
+            NVVM::CpAsyncWaitGroupOp::create(b, loc, b.getI32IntegerAttr(0));
+            barrier(b, loc);
+          };
+          auto product = [&](OpBuilder &b, Location loc, Value bm, Value bRow0,
+                             ValueRange acc) {
+            SmallVector<Value> next;
+            for (int64_t j = 0; j < 4; ++j) {
+              Value row = addIdx(b, loc, rowT, cst(b, loc, 16 * j));
+              SmallVector<Value> part = tileProduct(
+                  b, loc, as, {}, row, bm, bRow0, col0, acc.slice(4 * j, 4));
+              next.append(part.begin(), part.end());
+            }
+            return next;
+          };
+          auto storeTile = [&](OpBuilder &b, Location loc, Value dst,
+                               Value dstRow0, ValueRange acc) {
+            auto v4 = VectorType::get({4}, f32);
+            for (int64_t j = 0; j < 4; ++j) {
+              Value row = addIdx(b, loc, dstRow0,
+                                 addIdx(b, loc, rowT, cst(b, loc, 16 * j)));
+              Value v = vector::FromElementsOp::create(b, loc, v4,
+                                                       acc.slice(4 * j, 4));
+              vector::StoreOp::create(b, loc, v, dst, ValueRange{row, col0},
+                                      /*nontemporal=*/false,
+                                      llvm::MaybeAlign(16));
+            }
+          };
+          buildIf(b, loc, ult(b, loc, addIdx(b, loc, t, one), nIn),
+                  [&](OpBuilder &b, Location loc) {
+            stageX(b, loc, t, ys, mulIdx(b, loc, t, c64));
+            SmallVector<Value> zeros(16, cstF32(b, loc, 0.0));
+            buildFor(b, loc, addIdx(b, loc, t, one), nIn, one,
+                     [&](OpBuilder &b, Location loc, Value c) {
+              SmallVector<Value> w = buildForWithValues(
+                  b, loc, t, c, one, zeros,
+                  [&](OpBuilder &b, Location loc, Value uu, ValueRange acc) {
+                    // L[c][uu] (16-bit) into as as f32; rows past T as 0.
+                    for (int64_t m = 0; m < kChunk * kChunk / kThreads; ++m) {
+                      Value e = addIdx(b, loc, tid, cst(b, loc, m * kThreads));
+                      Value r = divIdx(b, loc, e, c64);
+                      Value k = remIdx(b, loc, e, c64);
+                      Value row = addIdx(b, loc, mulIdx(b, loc, c, c64), r);
+                      Value rowIn = ult(b, loc, row, stripRows);
+                      Value v = loadF32(
+                          b, loc, d16All,
+                          {i, bi, h,
+                           minIndex(b, loc, row,
+                                    subIdx(b, loc, stripRows, one)),
+                           addIdx(b, loc, mulIdx(b, loc, uu, c64), k)});
+                      memref::StoreOp::create(
+                          b, loc,
+                          arith::SelectOp::create(b, loc, rowIn, v,
+                                                  cstF32(b, loc, 0.0)),
+                          as, ValueRange{r, k});
+                    }
+                    barrier(b, loc);
+                    SmallVector<Value> next =
+                        product(b, loc, ys, mulIdx(b, loc, uu, c64), acc);
+                    barrier(b, loc);
+                    return next;
+                  });
+              storeTile(b, loc, ws, cst(b, loc, 0), w);
+              stageX(b, loc, c, as, cst(b, loc, 0));
+              SmallVector<Value> y = product(b, loc, ws, cst(b, loc, 0), zeros);
+              storeTile(b, loc, ys, mulIdx(b, loc, c, c64), y);
+              Value tile = addIdx(
+                  b, loc,
+                  divIdx(b, loc, mulIdx(b, loc, c, subIdx(b, loc, c, one)),
+                         cst(b, loc, 2)),
+                  t);
+              auto v4 = VectorType::get({4}, f32);
+              for (int64_t j = 0; j < 4; ++j) {
+                Value row = addIdx(b, loc, rowT, cst(b, loc, 16 * j));
+                Value v = vector::FromElementsOp::create(b, loc, v4,
+                                                         ValueRange(y).slice(4 * j, 4));
+                vector::StoreOp::create(b, loc, v, yAll,
+                                        ValueRange{i, bi, h, tile, row, col0},
+                                        /*nontemporal=*/false,
+                                        llvm::MaybeAlign(16));
+              }
+              // as and ws are rewritten by the next c.
+              barrier(b, loc);
+            });
+          });
+        },
+        poolBytes);
+  });
+}
+
 /// s[b, r, h, :] = sT[b, h, :, r] for the rows r < rows (all strips but
 /// the last), 32 x 32 tiles through shared memory; grid (row tiles, column
 /// tiles, B * Hb) of 256 threads.
@@ -2612,6 +3004,24 @@ void buildUpfrontPath(OpBuilder &b, Location loc, Operands o, Type et) {
   memref::DeallocOp::create(b, loc, u.statSum);
   memref::DeallocOp::create(b, loc, u.statMax);
   buildInverseAll(b, loc, o, u, d32All);
+  // The strips' whole inverses: the intra-strip kernel then reads them
+  // instead of the own-key blocks, which go.
+  const bool stripInverse = clStripInverse;
+  Value ySlot;
+  if (stripInverse) {
+    ySlot = mulIdx(b, loc, bh, cst(b, loc, kOffTiles * kChunk * kChunk));
+    u.yRaw = memref::AllocOp::create(
+        b, loc, rawType,
+        ValueRange{mulIdx(b, loc, mulIdx(b, loc, u.nS, ySlot), cst(b, loc, 4))});
+    Value yAll = memref::ViewOp::create(
+        b, loc, MemRefType::get({dyn, dyn, dyn, kOffTiles, kChunk, kChunk}, f32),
+        u.yRaw, zero, ValueRange{u.nS, o.batch, o.heads});
+    Value d16All = memref::ViewOp::create(
+        b, loc, MemRefType::get({dyn, dyn, dyn, dyn, dyn}, et), u.d16Raw, zero,
+        ValueRange{u.nS, o.batch, o.heads, u.R, u.R});
+    buildStripInverseAll(b, loc, o, u, d32All, d16All, yAll);
+    memref::DeallocOp::create(b, loc, u.d16Raw);
+  }
 
   buildFor(b, loc, zero, o.rows, u.R, [&](OpBuilder &b, Location loc, Value r0) {
     Operands so = o;
@@ -2633,7 +3043,8 @@ void buildUpfrontPath(OpBuilder &b, Location loc, Operands o, Type et) {
     so.prob = memref::ReinterpretCastOp::create(
         b, loc, probType, u.probFlat,
         OpFoldResult(mulIdx(b, loc, u.slot, tri)), sizes, strides);
-    so.diag16 = memref::ViewOp::create(
+    if (!stripInverse)
+      so.diag16 = memref::ViewOp::create(
         b, loc, MemRefType::get({dyn, dyn, dyn, dyn}, et), u.d16Raw,
         mulIdx(b, loc, mulIdx(b, loc, i, u.slot), cst(b, loc, 2)),
         ValueRange{o.batch, o.heads, u.R, u.R});
@@ -2658,9 +3069,18 @@ void buildUpfrontPath(OpBuilder &b, Location loc, Operands o, Type et) {
     auto blocksOf = [&](int64_t nc) {
       return mulIdx(b, loc, bh, ceilDiv(b, loc, o.dv, cst(b, loc, nc)));
     };
+    Value yStrip;
+    if (stripInverse)
+      yStrip = memref::ViewOp::create(
+          b, loc, MemRefType::get({dyn, dyn, kOffTiles, kChunk, kChunk}, f32),
+          u.yRaw, mulIdx(b, loc, mulIdx(b, loc, i, ySlot), cst(b, loc, 4)),
+          ValueRange{o.batch, o.heads});
     auto fused = [&](int64_t nc) {
       return [&, nc](OpBuilder &b, Location loc) {
-        buildIntraStripMma(b, loc, so, strip, splits, et, nc);
+        if (stripInverse)
+          buildIntraStripY(b, loc, so, strip, splits, et, nc, yStrip);
+        else
+          buildIntraStripMma(b, loc, so, strip, splits, et, nc);
         scf::YieldOp::create(b, loc);
       };
     };
@@ -2681,7 +3101,10 @@ void buildUpfrontPath(OpBuilder &b, Location loc, Operands o, Type et) {
   memref::DeallocOp::create(b, loc, o.partial);
   memref::DeallocOp::create(b, loc, o.sT);
   memref::DeallocOp::create(b, loc, u.d32Raw);
-  memref::DeallocOp::create(b, loc, u.d16Raw);
+  if (stripInverse)
+    memref::DeallocOp::create(b, loc, u.yRaw);
+  else
+    memref::DeallocOp::create(b, loc, u.d16Raw);
   memref::DeallocOp::create(b, loc, own);
 }
 } // namespace

@@ -10,11 +10,68 @@
 // product (none on the first strip) and the intra-strip kernel: 2 launches
 // a strip. prob lives in s's memory when it fits (the intra-strip kernel
 // then writes s rows for the last strip only, sT for the others, which a
-// last launch transposes into s).
+// last launch transposes into s). -sessa-gpu-feedback-strip-inverse=1 (off by
+// default) adds the strips' whole inverses up front and an intra-strip kernel
+// without the chunk chain (YINV below).
 
 // RUN: sessa-opt %s --split-input-file --convert-sessa-to-gpu="wgmma-feedback=1" --cse | FileCheck %s
 // RUN: sessa-opt %s --split-input-file --convert-sessa-to-gpu="wgmma-feedback=1" -sessa-gpu-feedback-pass-n=64 --cse | FileCheck %s --check-prefix=N64
 // RUN: sessa-opt %s --split-input-file --convert-sessa-to-gpu="wgmma-feedback=1" -sessa-gpu-feedback-upfront=0 --cse | FileCheck %s --check-prefix=STRIPS
+// RUN: sessa-opt %s --split-input-file --convert-sessa-to-gpu="wgmma-feedback=1" -sessa-gpu-feedback-strip-inverse=1 --cse | FileCheck %s --check-prefix=YINV
+// The default (strip-inverse off) never allocates the strip inverses.
+// RUN: sessa-opt %s --split-input-file --convert-sessa-to-gpu="wgmma-feedback=1" --cse | FileCheck %s --check-prefix=NOYINV
+
+// NOYINV-LABEL: func.func @bf16_upfront
+// NOYINV-NOT:   x6x64x64xf32>
+// NOYINV:       return
+
+// -sessa-gpu-feedback-strip-inverse=1 (off by default: correct on the H100
+// but slower): after the inverses, the off-diagonal blocks Y[c][t] of every
+// strip's whole inverse (one launch, grid (chunks - 1, nS, B * Hb), f32 SIMT
+// tiles), the own-key blocks freed before the loop, and an intra-strip
+// kernel reading the ten blocks of Y_i (staged in shared memory) with no
+// chain between the chunks.
+// YINV-LABEL: func.func @bf16_upfront
+// YINV:       %[[R:.*]] = arith.muli %{{.*}}, %c64 : index
+// YINV:       %[[CPS:.*]] = arith.ceildivui %[[R]], %c64 : index
+// YINV:       %[[NS:.*]] = arith.ceildivui %{{.*}}, %[[R]] : index
+// YINV:       %[[D16:.*]] = memref.alloc(%{{.*}}) : memref<?xi8>
+// YINV:       %[[D32:.*]] = memref.alloc(%{{.*}}) : memref<?xi8>
+// YINV:       %[[D32ALL:.*]] = memref.view %[[D32]][%c0][%[[NS]], %c2, %c1, %[[CPS]]] : memref<?xi8> to memref<?x?x?x?x64x64xf32>
+// YINV:       gpu.launch {{.*}} threads({{.*}}) in (%{{.*}} = %c64,
+// YINV:       %[[Y:.*]] = memref.alloc(%{{.*}}) : memref<?xi8>
+// YINV:       %[[YALL:.*]] = memref.view %[[Y]][%c0][%[[NS]], %c2, %c1] : memref<?xi8> to memref<?x?x?x6x64x64xf32>
+// YINV:       %[[D16ALL:.*]] = memref.view %[[D16]][%c0][%[[NS]], %c2, %c1, %[[R]], %[[R]]] : memref<?xi8> to memref<?x?x?x?x?xbf16>
+// YINV:       %[[COLS:.*]] = arith.subi %[[CPS]], %c1 : index
+// YINV:       %[[MULTI:.*]] = arith.cmpi ult, %c1, %[[CPS]] : index
+// YINV:       scf.if %[[MULTI]] {
+// YINV:         gpu.launch blocks({{.*}}) in (%{{.*}} = %[[COLS]], %{{.*}} = %[[NS]], %{{.*}} = %{{.*}}) threads({{.*}}) in (%{{.*}} = %c256, %{{.*}} = %c1, %{{.*}} = %c1) dynamic_shared_memory_size %c104448_i32
+// YINV:           nvgpu.device_async_copy %[[D32ALL]]
+// YINV:           scf.for
+// YINV:             scf.for
+// YINV:               memref.load %[[D16ALL]]
+// YINV:               math.fma
+// YINV:           vector.store %{{.*}}, %[[YALL]][{{.*}}] {alignment = 16 : i64} : memref<?x?x?x6x64x64xf32>, vector<4xf32>
+// YINV:       }
+// YINV:       memref.dealloc %[[D16]]
+// YINV:       scf.for %{{.*}} = %c0 to %{{.*}} step %[[R]] {
+// YINV-NOT:     memref.view %[[D16]]
+// YINV:         %[[YS:.*]] = memref.view %[[Y]][%{{.*}}][%c2, %c1] : memref<?xi8> to memref<?x?x6x64x64xf32>
+// Intra-strip with Y_i: 8, 16 or 32 columns a block (ten 64 x 68 f32
+// blocks and the rhs in shared memory).
+// YINV:         dynamic_shared_memory_size %c186368_i32
+// YINV:           nvgpu.device_async_copy %[[YS]]
+// YINV:           nvvm.mma.sync
+// YINV:         dynamic_shared_memory_size %c194560_i32
+// YINV:         dynamic_shared_memory_size %c210944_i32
+// YINV:           memref.view %{{.*}}[%c36864][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<10x64x68xf32, #gpu.address_space<workgroup>>
+// YINV:           nvgpu.device_async_copy %[[YS]]
+// YINV:           nvvm.mma.sync
+// YINV:       }
+// YINV:       memref.dealloc %[[D32]]
+// YINV:       memref.dealloc %[[Y]]
+// YINV-NOT:   memref.dealloc %[[D16]]
+// YINV:       return
 
 // STRIPS-LABEL: func.func @bf16_upfront
 // STRIPS-NOT:   gpu.shuffle
@@ -159,6 +216,10 @@ func.func @bf16_upfront(%f: tensor<2x?x1x64xbf16>, %q: tensor<2x?x1x32xbf16>, %k
 // CHECK:       scf.for
 // CHECK:       return
 // N64-LABEL:   func.func @bf16_cache_strips
+// YINV-LABEL:  func.func @bf16_cache_strips
+// YINV-NOT:    x6x64x64xf32>
+// YINV:        return
+// NOYINV-LABEL: func.func @bf16_cache_strips
 // STRIPS-LABEL: func.func @bf16_cache_strips
 func.func @bf16_cache_strips(%f: tensor<2x?x1x64xbf16>, %q: tensor<2x?x1x32xbf16>, %k: tensor<2x?x1x32xbf16>, %g: tensor<2x?x1xbf16>, %kp: tensor<2x?x1x32xbf16>, %sp: tensor<2x?x1x64xbf16>) -> tensor<2x?x1x64xbf16> {
   %s = sessa.feedback_attention %f, %q, %k, %g cache(%kp, %sp) : tensor<2x?x1x64xbf16>, tensor<2x?x1x32xbf16>, tensor<2x?x1x32xbf16>, tensor<2x?x1xbf16>, tensor<2x?x1x32xbf16>, tensor<2x?x1x64xbf16>
