@@ -3,7 +3,8 @@ and (1, 8192), Hb = 1, dk = dv = 1024 (torch.profiler), on the GPU machine:
 
     SESSA_PYTHONPATH=DIR/python python3 feedback_profile.py ARTIFACTS
 
-ARTIFACTS as written by `gpu_bench.py build --only feedback_f32,feedback_bf16`.
+ARTIFACTS as written by `gpu_bench.py build --only feedback_f32,feedback_bf16`
+(FB_DTYPES=bf16: the bf16 entry only).
 The lowering launches 5 kernels per strip of rows for f32 (logits, softmax,
 cross-strip rhs, inverses, intra-strip), so launch index mod 5 is the phase;
 bf16 artifacts built for sm_90a run 4 launches up front (5 with the strips'
@@ -17,7 +18,11 @@ import sessa.runtime as rt
 art = sys.argv[1]
 dev = torch.device("cuda")
 out = os.environ.get("OUT", ".")
+# FB_DTYPES=bf16 profiles only the bf16 entry (default: bf16,f32).
+want = os.environ.get("FB_DTYPES", "bf16,f32").split(",")
 for name, dt in [("feedback_bf16", torch.bfloat16), ("feedback_f32", torch.float32)]:
+    if name.split("_")[1] not in want:
+        continue
     L = rt.load(os.path.join(art, name))
     fn = getattr(L, name)
     for (B, T) in [(4, 2048), (1, 8192)]:

@@ -72,10 +72,15 @@
 // kb and gamma, never on s, so they are computed for all strips before the
 // strip loop in four fully parallel launches (plus per head):
 //
-//   U1. pass 1  a wgmma GEMM qb K^T per head (GemmKernel.cpp, cp.async
-//               kernel, 128 x N tiles; N = 256 keys when T >= 4096, else
-//               128) over the lower block tiles only (GemmFragmentEpilogue
-//               lowerOnly), whose epilogue takes the accumulators: per row
+//   U1. pass 1  a wgmma GEMM qb K^T per head (GemmKernel.cpp, 128 x N
+//               tiles; N = 256 keys when T >= 4096, else 128) over the lower
+//               block tiles only (GemmFragmentEpilogue lowerOnly): the TMA
+//               warp-specialised persistent kernel (B folded into the rows
+//               of the tensor maps, only the lower tiles in its scheduler;
+//               ping-pong at N = 128, cooperative at 256) when the runtime
+//               makes the maps, else (SESSA_CUDA_TMA=0; knob
+//               -sessa-gpu-feedback-pass-tma=0) the cp.async kernel. Its
+//               epilogue takes the accumulators: per row
 //               and N-key tile, max and sum of exp(c x - max) over the keys
 //               j < row (quad shuffles), into statMax / statSum [Hb,
 //               ceil(T / N), B, T] f32.
@@ -273,6 +278,18 @@ llvm::cl::opt<int64_t> clPassStages(
     "sessa-gpu-feedback-pass-stages", llvm::cl::init(0), llvm::cl::Hidden,
     llvm::cl::desc("Shared memory stages of the up-front logits passes (0: "
                    "6, 5, 4 for 64, 128, 256 keys)"));
+
+llvm::cl::opt<bool> clPassTma(
+    "sessa-gpu-feedback-pass-tma", llvm::cl::init(true), llvm::cl::Hidden,
+    llvm::cl::desc("Up-front logits passes on the TMA warp-specialised "
+                   "persistent GEMM kernel (lower tiles only in its tile "
+                   "scheduler) when the runtime makes tensor maps; the "
+                   "cp.async wgmma kernel otherwise or when off"));
+llvm::cl::opt<bool> clPassPingpong(
+    "sessa-gpu-feedback-pass-pingpong", llvm::cl::init(true),
+    llvm::cl::Hidden,
+    llvm::cl::desc("TMA logits passes with 128 keys a tile: ping-pong "
+                   "consumer warpgroups (else cooperative)"));
 
 int64_t wgmmaN(int64_t n) { return n == 128 || n == 256 ? n : 64; }
 int64_t wgmmaStages(int64_t s) { return std::clamp<int64_t>(s, 2, 8); }
@@ -2406,7 +2423,10 @@ void buildLogitsPass(
                 : u.passN == 128 ? 5
                                  : 4;
   opts.smallM = 0;
-  opts.tma = false;
+  // TMA (GemmKernel.cpp: batch folded into the maps' rows, the lower tiles
+  // enumerated by the persistent scheduler; cp.async fallback without maps).
+  opts.tma = clPassTma;
+  opts.tmaPingpong = clPassPingpong;
   Value zero = cst(b, loc, 0), one = cst(b, loc, 1);
   int64_t dyn = ShapedType::kDynamic;
   auto cType = MemRefType::get(
@@ -3150,6 +3170,10 @@ mlir::sessa::gpulowering::lowerFeedbackAttention(RewriterBase &rewriter,
       sDyn.push_back(dim(b, loc, op.getF(), i));
   o.s = allocBuffer(b, loc, fType, sDyn);
   if (wgmma && mmaType && !op.hasCache() && clUpfront) {
+    // The passes' TMA host code is built inside scf bodies under
+    // construction: declare its runtime function here.
+    if (clPassTma)
+      declareGemmRuntimeFunctions(op->getParentOfType<ModuleOp>());
     buildUpfrontPath(b, loc, o, mmaType);
     return SmallVector<Value>{toTensor(b, loc, o.s)};
   }

@@ -72,6 +72,21 @@
 // YINV:       memref.dealloc %[[Y]]
 // YINV-NOT:   memref.dealloc %[[D16]]
 // YINV:       return
+// RUN: sessa-opt %s --split-input-file --convert-sessa-to-gpu="wgmma-feedback=1" -sessa-gpu-feedback-pass-tma=0 --cse | FileCheck %s --check-prefix=NOTMA
+// RUN: sessa-opt %s --split-input-file --convert-sessa-to-gpu="wgmma-feedback=1" -sessa-gpu-feedback-pass-pingpong=0 --cse | FileCheck %s --check-prefix=COOP
+
+// -sessa-gpu-feedback-pass-tma=0: the passes on the cp.async kernel only.
+// NOTMA-LABEL: func.func @bf16_upfront
+// NOTMA-NOT:   sessa_cuda_tensor_map_2d
+// NOTMA-NOT:   gemm_wgmma_tma
+// NOTMA:       return
+
+// -sessa-gpu-feedback-pass-pingpong=0: 128-key TMA passes cooperative (the
+// passes' 5 stages: 5 x 256 x 128 + 1024 + 80 bytes).
+// COOP-LABEL: func.func @bf16_upfront
+// COOP:       } else {
+// COOP:         gpu.launch {{.*}} threads({{.*}}) in (%{{.*}} = %c384, %{{.*}} = %c1, %{{.*}} = %c1) dynamic_shared_memory_size %c164944_i32
+// COOP:         } {sessa.gpu_kernel = "gemm_wgmma_tma"}
 
 // STRIPS-LABEL: func.func @bf16_upfront
 // STRIPS-NOT:   gpu.shuffle
@@ -115,14 +130,51 @@
 // CHECK:       %[[PART:.*]] = memref.alloc(%{{.*}}, %c2, %c1, %[[R]], %c64) : memref<?x?x?x?x?xf32>
 // CHECK:       %[[FROMT:.*]] = arith.select %[[FITS]], %c1, %c0 : index
 // T >= 4096: 256-key tiles (4 stages: 4 x 384 x 128 + 1024 bytes), else
-// 128 (5 stages).
+// 128 (5 stages). Each pass: the TMA warp-specialised kernel when the runtime
+// makes the tensor maps, else the cp.async kernel.
 // CHECK:       %[[BIGT:.*]] = arith.cmpi ult, %c4095, %[[T]] : index
 // CHECK:       scf.if %[[BIGT]] {
 // Pass 1: qb x kb^T per head, C only sizing the launch (B x T x T).
 // CHECK:         scf.for %[[H:.*]] = %c0 to %c1 step %c1 {
 // CHECK:           %[[QV:.*]] = memref.subview %{{.*}}[%c0, %c0, %[[H]], %c0] [%c2, %[[T]], 1, %c32]
 // CHECK:           %[[KV:.*]] = memref.subview %{{.*}}[%c0, %c0, %[[H]], %c0] [%c2, %[[T]], 1, %c32]
-// CHECK:           memref.reinterpret_cast %[[MAX]] to offset: [%c0], sizes: [%c2, %[[T]], %[[T]]]
+// CHECK:           %[[CV:.*]] = memref.reinterpret_cast %[[MAX]] to offset: [%c0], sizes: [%c2, %[[T]], %[[T]]]
+// TMA kernel: each operand's batch folded into the rows of its tensor map
+// ([B T, dk], row stride Hb dk; when the batch stride is T rows, or B = 1),
+// boxes of 128 query rows and 256 keys; M == N for the lower-tile schedule.
+// CHECK:           %[[CM:.*]] = memref.dim %[[CV]], %c1
+// CHECK:           %[[CN:.*]] = memref.dim %[[CV]], %c2
+// CHECK:           %{{.*}}, %{{.*}}, %[[QS:.*]]:3, %[[QST:.*]]:3 = memref.extract_strided_metadata %[[QV]]
+// CHECK:           %[[QROWS:.*]] = arith.muli %[[QS]]#1, %[[QST]]#1 : index
+// CHECK:           arith.cmpi eq, %[[QST]]#0, %[[QROWS]] : index
+// CHECK:           %[[QF:.*]] = memref.reinterpret_cast %[[QV]] to offset: [%{{.*}}], sizes: [%{{.*}}, %[[QS]]#2], strides: [%[[QST]]#1, %[[QST]]#2]
+// CHECK:           %[[MAPQ:.*]] = llvm.call @sessa_cuda_tensor_map_2d({{.*}}, %c2_i32, %c128_i32, %c64_i32)
+// CHECK:           memref.reinterpret_cast %[[KV]]
+// CHECK:           %[[MAPK:.*]] = llvm.call @sessa_cuda_tensor_map_2d({{.*}}, %c2_i32, %c256_i32, %c64_i32)
+// CHECK:           arith.cmpi eq, %[[CM]], %[[CN]] : index
+// CHECK:           scf.if
+// Persistent: at most 132 blocks of 384 threads over B x the lower tiles
+// (row block pairs p of p + 1 tiles each), cooperative (4 stages).
+// CHECK:             arith.ceildivui %[[CM]], %c128 : index
+// CHECK:             %[[GRID:.*]] = arith.minsi %{{.*}}, %c132 : index
+// CHECK:             gpu.launch blocks({{.*}}) in (%{{.*}} = %[[GRID]], %{{.*}} = %c1, %{{.*}} = %c1) threads({{.*}}) in (%{{.*}} = %c384, %{{.*}} = %c1, %{{.*}} = %c1) dynamic_shared_memory_size %c197696_i32
+// The producer decodes its tiles (sqrt of 4 t + 1), loads rows b T + m0
+// and b T + n0.
+// CHECK:               math.sqrt
+// CHECK:               nvvm.cp.async.bulk.tensor.shared.cluster.global
+// CHECK:               nvvm.cp.async.bulk.tensor.shared.cluster.global
+// CHECK:             } else {
+// CHECK:               math.sqrt
+// CHECK:               nvvm.wgmma.mma_async {{.*}} <m = 64, n = 256, k = 16>
+// CHECK:               gpu.shuffle  xor %{{.*}}, %c2_i32, %c32_i32 : f32
+// CHECK:               gpu.shuffle  xor %{{.*}}, %c1_i32, %c32_i32 : f32
+// CHECK:               math.exp
+// CHECK:               memref.store %{{.*}}, %[[MAX]][%[[H]], %{{.*}}, %{{.*}}, %{{.*}}] : memref<?x?x?x?xf32>
+// CHECK:               memref.store %{{.*}}, %[[SUM]][%[[H]], %{{.*}}, %{{.*}}, %{{.*}}] : memref<?x?x?x?xf32>
+// CHECK:           } {sessa.gpu_kernel = "gemm_wgmma_tma"}
+// Without tensor maps (SESSA_CUDA_TMA=0, strides that do not fold): the
+// cp.async wgmma kernel.
+// CHECK:           } else {
 // CHECK:           gpu.launch {{.*}} dynamic_shared_memory_size %c197632_i32
 // Block tiles with no column < row compute nothing.
 // CHECK:             %[[N0:.*]] = arith.muli %{{.*}}, %c256 : index
@@ -148,6 +200,16 @@
 // Pass 2: pairs into prob (16-bit), the diagonal blocks (f32) or the own
 // earlier-chunk keys (16-bit).
 // CHECK:         scf.for
+// CHECK:           llvm.call @sessa_cuda_tensor_map_2d
+// CHECK:           llvm.call @sessa_cuda_tensor_map_2d
+// CHECK:           gpu.launch {{.*}} dynamic_shared_memory_size %c197696_i32
+// CHECK:             nvvm.wgmma.mma_async {{.*}} <m = 64, n = 256, k = 16>
+// CHECK:             memref.load %[[MAX]]
+// CHECK:             memref.load %[[SUM]]
+// CHECK:             vector.store %{{.*}}, %[[PROB]][%{{.*}}] {alignment = 4 : i64} : memref<?xbf16>, vector<2xbf16>
+// CHECK:             vector.store %{{.*}}, %[[D32F]][%{{.*}}] {alignment = 8 : i64} : memref<?xf32>, vector<2xf32>
+// CHECK:             vector.store %{{.*}}, %[[D16F]][%{{.*}}] {alignment = 4 : i64} : memref<?xbf16>, vector<2xbf16>
+// CHECK:           } {sessa.gpu_kernel = "gemm_wgmma_tma"}
 // CHECK:           gpu.launch {{.*}} dynamic_shared_memory_size %c197632_i32
 // CHECK:             nvvm.wgmma.mma_async {{.*}} <m = 64, n = 256, k = 16>
 // CHECK:             memref.load %[[MAX]]
@@ -156,7 +218,18 @@
 // CHECK:             vector.store %{{.*}}, %[[D32F]][%{{.*}}] {alignment = 8 : i64} : memref<?xf32>, vector<2xf32>
 // CHECK:             vector.store %{{.*}}, %[[D16F]][%{{.*}}] {alignment = 4 : i64} : memref<?xbf16>, vector<2xbf16>
 // CHECK:           } {sessa.gpu_kernel = "gemm_wgmma"}
+// T < 4096, 128 keys: the TMA kernel ping-pong (two 128 x 128 tiles in
+// flight, one a consumer warpgroup, each as two m64n128 halves; 6 stages),
+// the cp.async one with 5 stages.
 // CHECK:       } else {
+// CHECK:           llvm.call @sessa_cuda_tensor_map_2d({{.*}}, %c2_i32, %c128_i32, %c64_i32)
+// CHECK:           llvm.call @sessa_cuda_tensor_map_2d({{.*}}, %c2_i32, %c128_i32, %c64_i32)
+// CHECK:           gpu.launch {{.*}} threads({{.*}}) in (%{{.*}} = %c384, %{{.*}} = %c1, %{{.*}} = %c1) dynamic_shared_memory_size %c197744_i32
+// CHECK:             math.sqrt
+// CHECK:             math.sqrt
+// CHECK:             nvvm.wgmma.mma_async {{.*}} <m = 64, n = 128, k = 16>
+// CHECK:             nvvm.wgmma.mma_async {{.*}} <m = 64, n = 128, k = 16>
+// CHECK:           } {sessa.gpu_kernel = "gemm_wgmma_tma"}
 // CHECK:           gpu.launch {{.*}} dynamic_shared_memory_size %c164864_i32
 // CHECK:             nvvm.wgmma.mma_async {{.*}} <m = 64, n = 128, k = 16>
 // CHECK:       }

@@ -25,6 +25,8 @@
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/Support/CommandLine.h"
 
+#include <array>
+
 using namespace mlir;
 
 namespace {
@@ -1471,23 +1473,27 @@ constexpr int64_t kProducerRegs = 40, kConsumerRegs = 232;
 /// Suspend-time hint of the mbarrier waits (ns).
 constexpr int64_t kWaitTicks = 0x989680;
 
+/// The type of sessa_cuda_tensor_map_2d.
+LLVM::LLVMFunctionType tensorMapFnType(MLIRContext *ctx) {
+  Type i32 = IntegerType::get(ctx, 32), i64 = IntegerType::get(ctx, 64);
+  auto ptrType = LLVM::LLVMPointerType::get(ctx);
+  return LLVM::LLVMFunctionType::get(
+      ptrType, {ptrType, i64, i64, i64, i64, i32, i32, i32});
+}
+
 /// Host code: the device address (i64, 0 when the runtime cannot make one)
 /// of the tensor map of the rank-2 `mem` (rows x k, k innermost expected)
 /// for boxes of boxRows x 64 elements.
 Value buildTensorMap(ImplicitLocOpBuilder &b, Value mem, int64_t boxRows) {
   MLIRContext *ctx = b.getContext();
-  Type i32 = b.getI32Type(), i64 = b.getI64Type();
+  Type i64 = b.getI64Type();
   auto ptrType = LLVM::LLVMPointerType::get(ctx);
-  auto module = b.getInsertionBlock()->getParentOp()->getParentOfType<ModuleOp>();
-  auto fn = module.lookupSymbol<LLVM::LLVMFuncOp>(kTensorMapFn);
-  if (!fn) {
-    OpBuilder mb(ctx);
-    mb.setInsertionPointToStart(module.getBody());
-    fn = LLVM::LLVMFuncOp::create(
-        mb, module.getLoc(), kTensorMapFn,
-        LLVM::LLVMFunctionType::get(
-            ptrType, {ptrType, i64, i64, i64, i64, i32, i32, i32}));
-  }
+  // The declaration, unless the insertion point is inside an operation not
+  // yet attached to the module (declareGemmRuntimeFunctions then).
+  if (Operation *parent = b.getInsertionBlock()->getParentOp())
+    if (auto module = parent->getParentOfType<ModuleOp>())
+      sessa::declareGemmRuntimeFunctions(module);
+  LLVM::LLVMFunctionType fnType = tensorMapFnType(ctx);
   IndexMath im{b};
   auto type = cast<MemRefType>(mem.getType());
   int64_t elemBytes = type.getElementTypeBitWidth() / 8;
@@ -1502,17 +1508,100 @@ Value buildTensorMap(ImplicitLocOpBuilder &b, Value mem, int64_t boxRows) {
   Value base = LLVM::IntToPtrOp::create(
       b, ptrType, toI64(im.add(ptr, im.mul(meta.getOffset(), elemBytes))));
   auto call = LLVM::CallOp::create(
-      b, fn,
+      b, fnType, kTensorMapFn,
       ValueRange{base, toI64(meta.getSizes()[0]), toI64(meta.getSizes()[1]),
                  toI64(meta.getStrides()[0]), toI64(meta.getStrides()[1]),
                  c32(elemBytes), c32(boxRows), c32(kWgmmaBlockK)});
   return LLVM::PtrToIntOp::create(b, i64, call.getResult());
 }
 
+/// Fragment epilogues on the TMA kernel: the output tiles of a batched
+/// product (batch slowest, then 128-row blocks, then block-n columns). With
+/// `lowerOnly` (M == N, block-n 128 or 256) only the tiles with a column <
+/// row are enumerated: row block mt has mt + 1 tiles (block-n 128) or mt /
+/// 2 + 1 (256), so a batch has cum(tilesM) of them with cum(r) = r (r + 1)
+/// / 2, resp. p (p + 1) (+ p + 1 for odd r), p = r / 2.
+struct TmaTileSpace {
+  int64_t blockN;
+  bool lowerOnly;
+  Value tilesN, perBatch;
+};
+
+bool tmaFragmentSupported(int64_t blockN, bool lowerOnly) {
+  return !lowerOnly || blockN == 128 || blockN == 256;
+}
+
+TmaTileSpace tmaTileSpace(ImplicitLocOpBuilder &b, Value m, Value n,
+                          int64_t blockN, bool lowerOnly) {
+  IndexMath im{b};
+  Value tm = im.ceilDiv(m, 128), tn = im.ceilDiv(n, blockN);
+  Value per = im.mul(tm, tn);
+  if (lowerOnly && blockN == 128) {
+    per = im.div(im.mul(tm, im.add(tm, 1)), 2);
+  } else if (lowerOnly) {
+    Value p = im.div(tm, 2);
+    Value even = im.mul(p, im.add(p, 1));
+    per = im.select(im.isMultiple(tm, 2), even, im.add(even, im.add(p, 1)));
+  }
+  return {blockN, lowerOnly, tn, per};
+}
+
+/// Tile ordinal `tile` -> (batch, m0, n0). Lower tiles: r = floor((sqrt(k t
+/// + 1) - 1) / 2) (k = 8 for block-n 128, 4 for 256; f32, corrected by one
+/// step each way) is the row block (128) or row-block pair (256) of the
+/// batch's t-th tile.
+std::array<Value, 3> decodeTmaTile(ImplicitLocOpBuilder &b,
+                                   const TmaTileSpace &s, Value tile) {
+  IndexMath im{b};
+  Value batch = arith::DivUIOp::create(b, tile, s.perBatch);
+  Value t = arith::RemUIOp::create(b, tile, s.perBatch);
+  Value mt, nt;
+  if (!s.lowerOnly) {
+    mt = arith::DivUIOp::create(b, t, s.tilesN);
+    nt = arith::RemUIOp::create(b, t, s.tilesN);
+  } else {
+    bool narrow = s.blockN == 128;
+    auto cum = [&](Value r) {
+      Value rr = im.mul(r, im.add(r, 1));
+      return narrow ? im.div(rr, 2) : rr;
+    };
+    Type f32 = b.getF32Type(), i64 = b.getI64Type();
+    Value tf = arith::UIToFPOp::create(
+        b, f32, arith::IndexCastUIOp::create(b, i64, t));
+    auto cf = [&](double v) {
+      return arith::ConstantOp::create(b, b.getF32FloatAttr(v));
+    };
+    Value root = math::SqrtOp::create(
+        b, arith::AddFOp::create(
+               b, arith::MulFOp::create(b, tf, cf(narrow ? 8.0 : 4.0)),
+               cf(1.0)));
+    Value rf = arith::MulFOp::create(b, arith::SubFOp::create(b, root, cf(1.0)),
+                                     cf(0.5));
+    Value r = arith::IndexCastUIOp::create(
+        b, b.getIndexType(), arith::FPToUIOp::create(b, i64, rf));
+    Value up = im.add(r, 1);
+    r = im.select(arith::CmpIOp::create(b, arith::CmpIPredicate::ule, cum(up), t),
+                  up, r);
+    r = im.select(arith::CmpIOp::create(b, arith::CmpIPredicate::ugt, cum(r), t),
+                  im.sub(r, im.c(1)), r);
+    Value u = im.sub(t, cum(r));
+    if (narrow) {
+      mt = r;
+      nt = u;
+    } else {
+      Value width = im.add(r, 1);
+      mt = im.add(im.mul(r, 2), arith::DivUIOp::create(b, u, width));
+      nt = arith::RemUIOp::create(b, u, width);
+    }
+  }
+  return {batch, im.mul(mt, 128), im.mul(nt, s.blockN)};
+}
+
 void buildWgmmaTmaGemm(ImplicitLocOpBuilder &b, Value a, Value c,
                        bool accumulate, const Config &cfg,
                        ArrayRef<sessa::GemmEpilogueStage> stages, Value mapA,
-                       Value mapB, int64_t blockCount) {
+                       Value mapB, int64_t blockCount,
+                       const sessa::GemmFragmentEpilogue *fragment = nullptr) {
   IndexMath im{b};
   MLIRContext *ctx = b.getContext();
   Type elem = cast<MemRefType>(a.getType()).getElementType();
@@ -1537,6 +1626,11 @@ void buildWgmmaTmaGemm(ImplicitLocOpBuilder &b, Value a, Value c,
   GemmSizes sizes = gemmSizes(im, b, c);
   Value tilesN = im.ceilDiv(sizes.n, blockN);
   Value total = im.mul(im.ceilDiv(sizes.m, blockM), tilesN);
+  if (fragment) {
+    TmaTileSpace space = tmaTileSpace(b, sizes.m, sizes.n, blockN,
+                                      fragment->lowerOnly);
+    total = im.mul(sizes.batch, space.perBatch);
+  }
   Value grid = im.min(total, im.c(blockCount));
   // Tiles (1024-byte aligned), then full[S] and empty[S] (8 bytes each).
   Value smemBytes = arith::ConstantOp::create(
@@ -1560,12 +1654,35 @@ void buildWgmmaTmaGemm(ImplicitLocOpBuilder &b, Value a, Value c,
   KernelIds ids;
   ids.tid = launch.getThreadIds().x;
   ids.batch = zeroIdx;
-  ids.c = makeView(b, c, /*rowDim=*/0, zeroIdx, 8);
-  Value mTotal = ids.c.rows, nTotal = ids.c.cols;
-  Value kTotal = memref::DimOp::create(b, a, 1);
-  Value numK = km.ceilDiv(kTotal, blockK);
-  Value tilesNk = km.ceilDiv(nTotal, blockN);
-  Value totalK = km.mul(km.ceilDiv(mTotal, blockM), tilesNk);
+  // Fragment epilogues: rank-3 operands whose batch is folded into the
+  // rows of the tensor maps (tile rows batch * M + m0, batch * N + n0).
+  Value mTotal, nTotal, kTotal, numK, tilesNk, totalK;
+  std::optional<TmaTileSpace> fragSpace;
+  if (fragment) {
+    mTotal = memref::DimOp::create(b, c, 1);
+    nTotal = memref::DimOp::create(b, c, 2);
+    kTotal = memref::DimOp::create(b, a, 2);
+    fragSpace = tmaTileSpace(b, mTotal, nTotal, blockN, fragment->lowerOnly);
+    tilesNk = fragSpace->tilesN;
+    totalK = km.mul(memref::DimOp::create(b, c, 0), fragSpace->perBatch);
+  } else {
+    ids.c = makeView(b, c, /*rowDim=*/0, zeroIdx, 8);
+    mTotal = ids.c.rows;
+    nTotal = ids.c.cols;
+    kTotal = memref::DimOp::create(b, a, 1);
+    tilesNk = km.ceilDiv(nTotal, blockN);
+    totalK = km.mul(km.ceilDiv(mTotal, blockM), tilesNk);
+  }
+  numK = km.ceilDiv(kTotal, blockK);
+  // Tile -> (batch, m0, n0).
+  auto decode = [&](ImplicitLocOpBuilder &b, Value tile) -> std::array<Value, 3> {
+    IndexMath im{b};
+    if (fragSpace)
+      return decodeTmaTile(b, *fragSpace, tile);
+    return {zeroIdx,
+            im.mul(arith::DivUIOp::create(b, tile, tilesNk), blockM),
+            im.mul(arith::RemUIOp::create(b, tile, tilesNk), blockN)};
+  };
   Value shBase = sharedBasePtr(b, dyn);
   Value baseAddr = arith::TruncIOp::create(
       b, i32, LLVM::PtrToIntOp::create(b, i64, shBase));
@@ -1638,8 +1755,13 @@ void buildWgmmaTmaGemm(ImplicitLocOpBuilder &b, Value a, Value c,
         [&](OpBuilder &nb, Location loc, Value tile, ValueRange iter) {
           ImplicitLocOpBuilder b(loc, nb);
           IndexMath im{b};
-          Value m0 = im.mul(arith::DivUIOp::create(b, tile, tilesNk), blockM);
-          Value n0 = im.mul(arith::RemUIOp::create(b, tile, tilesNk), blockN);
+          std::array<Value, 3> bmn = decode(b, tile);
+          Value batch = bmn[0], m0 = bmn[1], n0 = bmn[2];
+          if (fragment) {
+            // Rows of the folded maps.
+            m0 = im.add(m0, im.mul(batch, mTotal));
+            n0 = im.add(n0, im.mul(batch, nTotal));
+          }
           scf::YieldOp::create(b, body(b, m0, n0, iter[0]));
         });
   };
@@ -1780,10 +1902,8 @@ void buildWgmmaTmaGemm(ImplicitLocOpBuilder &b, Value a, Value c,
               ImplicitLocOpBuilder b(loc, nb);
               IndexMath im{b};
               I32Math x{b};
-              Value m0 =
-                  im.mul(arith::DivUIOp::create(b, tile, tilesNk), blockM);
-              Value n0 =
-                  im.mul(arith::RemUIOp::create(b, tile, tilesNk), blockN);
+              std::array<Value, 3> bmn = decode(b, tile);
+              Value tileBatch = bmn[0], m0 = bmn[1], n0 = bmn[2];
               Value ordinal =
                   arith::DivUIOp::create(b, im.sub(tile, bid), gridX);
               Value it0 = x.of(im.mul(ordinal, numK));
@@ -1849,7 +1969,16 @@ void buildWgmmaTmaGemm(ImplicitLocOpBuilder &b, Value a, Value c,
                   // tid % 128 + 128 h.
                   tileIds.tid = im.add(im.rem(ids.tid, 128), 128 * h);
                 }
-                if (clTmaNoEpilogue) {
+                if (fragment) {
+                  // The cp.async kernel's fragment layout: warp w (of the
+                  // tile's 8) has rows 16 w .. 16 w + 15.
+                  Value lane = im.rem(tileIds.tid, 32);
+                  Value row0 = im.add(
+                      m0, im.add(im.mul(im.div(tileIds.tid, 32), 16),
+                                 im.div(lane, 4)));
+                  Value col0 = im.add(n0, im.mul(im.rem(lane, 4), 2));
+                  fragment->body(b, b.getLoc(), tileBatch, row0, col0, acc);
+                } else if (clTmaNoEpilogue) {
                   // Keep the accumulators alive: one value per thread.
                   Value sum = acc[0];
                   for (int64_t i = 1; i < numAcc; ++i)
@@ -1900,6 +2029,59 @@ void buildWgmmaDispatch(ImplicitLocOpBuilder &b, Value a, Value bm, Value c,
         [&](ImplicitLocOpBuilder &b) {
           buildWgmmaGemm(b, a, bm, c, /*transposeB=*/true, accumulate, cfg,
                          stages);
+        });
+  });
+}
+
+/// Host code of a wgmma product with a fragment epilogue (rank-3 operands,
+/// B[b, n, k]): the TMA kernel when each operand's batch folds into its rows
+/// (batch stride = rows x row stride, or one batch), the runtime makes the
+/// tensor maps of the folded [batch x rows, k] matrices and, for
+/// `lowerOnly`, M == N; else the cp.async kernel.
+void buildWgmmaFragmentDispatch(ImplicitLocOpBuilder &b, Value a, Value bm,
+                                Value c, const Config &cfg,
+                                const sessa::GemmFragmentEpilogue *fragment,
+                                int64_t blockCount) {
+  IndexMath im{b};
+  GemmSizes sizes = gemmSizes(im, b, c);
+  ifThen(b, sizes.nonEmpty, [&](ImplicitLocOpBuilder &b) {
+    IndexMath im{b};
+    Value ok = arith::ConstantOp::create(b, b.getBoolAttr(true));
+    auto fold = [&](Value mem) -> Value {
+      auto type = cast<MemRefType>(mem.getType());
+      auto meta = memref::ExtractStridedMetadataOp::create(b, mem);
+      ValueRange sz = meta.getSizes(), st = meta.getStrides();
+      ok = im.both(ok, arith::OrIOp::create(
+                           b, im.eq(sz[0], im.c(1)),
+                           im.eq(st[0], im.mul(sz[1], st[1]))));
+      int64_t dyn = ShapedType::kDynamic;
+      auto viewType = MemRefType::get(
+          {dyn, dyn}, type.getElementType(),
+          StridedLayoutAttr::get(b.getContext(), dyn, {dyn, dyn}));
+      return memref::ReinterpretCastOp::create(
+          b, viewType, mem, OpFoldResult(meta.getOffset()),
+          ArrayRef<OpFoldResult>{OpFoldResult(im.mul(sz[0], sz[1])),
+                                 OpFoldResult(sz[2])},
+          ArrayRef<OpFoldResult>{OpFoldResult(st[1]), OpFoldResult(st[2])});
+    };
+    Value mapA = buildTensorMap(b, fold(a), 128);
+    Value mapB = buildTensorMap(b, fold(bm), cfg.tmaPingpong ? 128 : cfg.blockN);
+    if (fragment->lowerOnly)
+      ok = im.both(ok, im.eq(sizes.m, sizes.n));
+    Value zero = arith::ConstantOp::create(b, b.getI64IntegerAttr(0));
+    auto ne = [&](Value v) {
+      return arith::CmpIOp::create(b, arith::CmpIPredicate::ne, v, zero);
+    };
+    ifThen(
+        b, im.both(ok, im.both(ne(mapA), ne(mapB))),
+        [&](ImplicitLocOpBuilder &b) {
+          buildWgmmaTmaGemm(b, a, c, /*accumulate=*/false, cfg, {}, mapA, mapB,
+                            blockCount, fragment);
+        },
+        [&](ImplicitLocOpBuilder &b) {
+          buildWgmmaGemm(b, a, bm, c, /*transposeB=*/true,
+                         /*accumulate=*/false, cfg, {}, /*splitK=*/false,
+                         nullptr, fragment);
         });
   });
 }
@@ -2280,6 +2462,15 @@ bool mlir::sessa::isSupportedGemm(Value a, Value b, Value c, bool transposeB) {
   return ce.isF32() || isHalf(ce);
 }
 
+void mlir::sessa::declareGemmRuntimeFunctions(ModuleOp module) {
+  if (module.lookupSymbol<LLVM::LLVMFuncOp>(kTensorMapFn))
+    return;
+  OpBuilder mb(module.getContext());
+  mb.setInsertionPointToStart(module.getBody());
+  LLVM::LLVMFuncOp::create(mb, module.getLoc(), kTensorMapFn,
+                           tensorMapFnType(module.getContext()));
+}
+
 LogicalResult mlir::sessa::buildGemmLaunch(OpBuilder &builder, Location loc,
                                            Value a, Value b, Value c,
                                            bool transposeB, bool accumulate,
@@ -2321,6 +2512,10 @@ LogicalResult mlir::sessa::buildGemmLaunch(OpBuilder &builder, Location loc,
   // (bench/gpu/NOTES-gemm.md, run 10).
   if (cfg.tmaPingpong && !clTmaPingpong && hasMathEpilogue(epilogue))
     cfg.tmaPingpong = false;
+  // Fragment epilogues see block-n columns a tile: ping-pong (128) only
+  // when that is the product's block-n.
+  if (fragment && cfg.blockN != 128)
+    cfg.tmaPingpong = false;
   auto tiled = [&](ImplicitLocOpBuilder &ib) {
     if (elem.isF32())
       buildF32Gemm(ib, a, b, c, transposeB, accumulate, cfg, epilogue);
@@ -2328,6 +2523,10 @@ LogicalResult mlir::sessa::buildGemmLaunch(OpBuilder &builder, Location loc,
              cType.getRank() == 2)
       buildWgmmaDispatch(ib, a, b, c, accumulate, cfg, epilogue,
                          options.tmaBlocks);
+    else if (fragment && options.tma && transposeB &&
+             tmaFragmentSupported(cfg.blockN, fragment->lowerOnly))
+      buildWgmmaFragmentDispatch(ib, a, b, c, cfg, fragment,
+                                 options.tmaBlocks);
     else if (options.wgmma)
       buildWgmmaGemm(ib, a, b, c, transposeB, accumulate, cfg, epilogue,
                      options.splitK, extra, fragment);

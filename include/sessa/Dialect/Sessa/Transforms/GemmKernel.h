@@ -44,6 +44,7 @@
 #define SESSA_DIALECT_SESSA_TRANSFORMS_GEMMKERNEL_H
 
 #include "mlir/IR/AffineMap.h"
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Value.h"
 #include "mlir/Support/LLVM.h"
@@ -111,21 +112,36 @@ struct GemmExtraBlocks {
       body;
 };
 
-/// wgmma (the cp.async kernel, rank-3 operands) only: the product's f32
+/// wgmma with rank-3 operands and B[b, n, k] only: the product's f32
 /// accumulators go to `body` instead of being stored into C (C then only
 /// gives the launch's sizes and is never written). The thread's fragment:
 /// element i of `acc` (block-n / 2 of them) is row `row0` + 8 ((i % 4) / 2)
 /// and column `col0` + 8 (i / 4) + i % 2 of C[batch]; the four lanes of a
-/// quad (lanes 4 g .. 4 g + 3) hold the same two rows, and every warp of
-/// the block calls `body` (warp-wide shuffles are allowed). With
+/// quad (lanes 4 g .. 4 g + 3) hold the same two rows, and every warp that
+/// computed the tile calls `body` (warp-wide shuffles are allowed; no block
+/// barriers). Elements of rows >= M or columns >= N are unspecified. With
 /// `lowerOnly`, a block tile none of whose elements has column < row
-/// (n0 >= m0 + 127) computes nothing (strictly causal products).
+/// (n0 >= m0 + 127) computes nothing (strictly causal products). With
+/// GemmOptions::tma, block-n 128 or 256 (any without `lowerOnly`), the host
+/// code launches the TMA kernel when each operand's batch folds into its
+/// rows (batch stride = M (N) rows, or one batch), the runtime makes the
+/// tensor maps of the folded [batch x rows, k] matrices and, for
+/// `lowerOnly`, M == N: its persistent scheduler enumerates only the lower
+/// tiles (ping-pong when block-n is 128 and tmaPingpong); otherwise the
+/// cp.async kernel.
 struct GemmFragmentEpilogue {
   bool lowerOnly = false;
   std::function<void(OpBuilder &, Location, Value batch, Value row0,
                      Value col0, ValueRange acc)>
       body;
 };
+
+/// Declares, in `module`, the runtime functions that the host code of the
+/// TMA kernels calls (sessa_cuda_tensor_map_2d). buildGemmLaunch does so
+/// itself, except when it builds inside an operation not yet attached to
+/// the module (a body-builder callback of scf.for / scf.if): the caller
+/// declares them first then.
+void declareGemmRuntimeFunctions(ModuleOp module);
 
 /// Block tile, block size and dynamic shared memory of the kernels (for
 /// callers that compute the launch configuration, e.g. tests).
