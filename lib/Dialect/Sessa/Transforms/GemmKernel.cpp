@@ -1491,10 +1491,27 @@ Value buildTensorMap(ImplicitLocOpBuilder &b, Value mem, int64_t boxRows) {
   return LLVM::PtrToIntOp::create(b, i64, call.getResult());
 }
 
-void buildWgmmaTmaGemm(ImplicitLocOpBuilder &b, Value a, Value c,
-                       bool accumulate, const Config &cfg,
-                       ArrayRef<sessa::GemmEpilogueStage> stages, Value mapA,
-                       Value mapB, int64_t blockCount) {
+/// One product of a TMA launch (several when grouped: they share A and
+/// have the same N): its C, epilogue and the device address of B's tensor
+/// map.
+struct TmaMember {
+  Value c;
+  ArrayRef<sessa::GemmEpilogueStage> stages;
+  Value mapB;
+};
+
+/// Grouped launches: the order of the tiles. By default m-major (the
+/// members' tiles of one 128-row block of A are consecutive, so that A is
+/// read from memory about once); with this option member-major.
+llvm::cl::opt<bool> clGroupMemberMajor(
+    "sessa-gpu-group-member-major", llvm::cl::Hidden, llvm::cl::init(false),
+    llvm::cl::desc("Grouped TMA GEMM: member-major tile order"));
+
+void buildWgmmaTmaGemm(ImplicitLocOpBuilder &b, Value a,
+                       ArrayRef<TmaMember> members, bool accumulate,
+                       const Config &cfg, Value mapA, int64_t blockCount) {
+  Value c = members.front().c;
+  const int64_t numMembers = members.size();
   IndexMath im{b};
   MLIRContext *ctx = b.getContext();
   Type elem = cast<MemRefType>(a.getType()).getElementType();
@@ -1519,6 +1536,8 @@ void buildWgmmaTmaGemm(ImplicitLocOpBuilder &b, Value a, Value c,
   GemmSizes sizes = gemmSizes(im, b, c);
   Value tilesN = im.ceilDiv(sizes.n, blockN);
   Value total = im.mul(im.ceilDiv(sizes.m, blockM), tilesN);
+  if (numMembers > 1)
+    total = im.mul(total, numMembers);
   Value grid = im.min(total, im.c(blockCount));
   // Tiles (1024-byte aligned), then full[S] and empty[S] (8 bytes each).
   Value smemBytes = arith::ConstantOp::create(
@@ -1548,6 +1567,37 @@ void buildWgmmaTmaGemm(ImplicitLocOpBuilder &b, Value a, Value c,
   Value numK = km.ceilDiv(kTotal, blockK);
   Value tilesNk = km.ceilDiv(nTotal, blockN);
   Value totalK = km.mul(km.ceilDiv(mTotal, blockM), tilesNk);
+  // Views of every member's C (member 0's is ids.c).
+  SmallVector<MatrixView> cViews{ids.c};
+  for (int64_t g = 1; g < numMembers; ++g)
+    cViews.push_back(makeView(b, members[g].c, /*rowDim=*/0, zeroIdx, 8));
+  Value tilesPerM = tilesNk;
+  if (numMembers > 1) {
+    tilesPerM = km.mul(tilesNk, numMembers);
+    totalK = km.mul(totalK, numMembers);
+  }
+  // Tile -> (m0, n0, member): n fastest; with several members, m-major
+  // (tiles of one row block of A for every member, then the next row
+  // block) or member-major.
+  struct TileCoords {
+    Value m0, n0, member;
+  };
+  auto decode = [&](ImplicitLocOpBuilder &b, Value tile) -> TileCoords {
+    IndexMath im{b};
+    if (numMembers == 1)
+      return {im.mul(arith::DivUIOp::create(b, tile, tilesNk), blockM),
+              im.mul(arith::RemUIOp::create(b, tile, tilesNk), blockN),
+              Value()};
+    Value n0 = im.mul(arith::RemUIOp::create(b, tile, tilesNk), blockN);
+    Value rest = arith::DivUIOp::create(b, tile, tilesNk);
+    if (clGroupMemberMajor) {
+      Value tilesM = im.ceilDiv(mTotal, blockM);
+      return {im.mul(arith::RemUIOp::create(b, rest, tilesM), blockM), n0,
+              arith::DivUIOp::create(b, rest, tilesM)};
+    }
+    return {im.mul(im.div(rest, numMembers), blockM), n0,
+            im.rem(rest, numMembers)};
+  };
   Value shBase = sharedBasePtr(b, dyn);
   Value baseAddr = arith::TruncIOp::create(
       b, i32, LLVM::PtrToIntOp::create(b, i64, shBase));
@@ -1611,18 +1661,16 @@ void buildWgmmaTmaGemm(ImplicitLocOpBuilder &b, Value a, Value c,
   // The tile loop of this block, carrying `it`; `body(b, m0, n0, it)`
   // returns the next `it`.
   auto tileLoop = [&](ImplicitLocOpBuilder &b,
-                      function_ref<Value(ImplicitLocOpBuilder &, Value, Value,
-                                         Value)>
+                      function_ref<Value(ImplicitLocOpBuilder &,
+                                         const TileCoords &, Value)>
                           body) {
     I32Math x{b};
     scf::ForOp::create(
         b, bid, totalK, gridX, ValueRange{x.c(0)},
         [&](OpBuilder &nb, Location loc, Value tile, ValueRange iter) {
           ImplicitLocOpBuilder b(loc, nb);
-          IndexMath im{b};
-          Value m0 = im.mul(arith::DivUIOp::create(b, tile, tilesNk), blockM);
-          Value n0 = im.mul(arith::RemUIOp::create(b, tile, tilesNk), blockN);
-          scf::YieldOp::create(b, body(b, m0, n0, iter[0]));
+          TileCoords t = decode(b, tile);
+          scf::YieldOp::create(b, body(b, t, iter[0]));
         });
   };
 
@@ -1638,12 +1686,22 @@ void buildWgmmaTmaGemm(ImplicitLocOpBuilder &b, Value a, Value c,
         ifThen(b, leader, [&](ImplicitLocOpBuilder &b) {
           auto ptrType = LLVM::LLVMPointerType::get(ctx);
           Value descA = LLVM::IntToPtrOp::create(b, ptrType, mapA);
-          Value descB = LLVM::IntToPtrOp::create(b, ptrType, mapB);
-          tileLoop(b, [&](ImplicitLocOpBuilder &b, Value m0, Value n0,
+          Value descB0;
+          if (numMembers == 1)
+            descB0 = LLVM::IntToPtrOp::create(b, ptrType, members[0].mapB);
+          tileLoop(b, [&](ImplicitLocOpBuilder &b, const TileCoords &t,
                           Value it0) -> Value {
             I32Math x{b};
             IndexMath im{b};
-            Value m0i = x.of(m0), n0i = x.of(n0);
+            Value m0i = x.of(t.m0), n0i = x.of(t.n0);
+            // The member's B map.
+            Value descB = descB0;
+            if (!descB) {
+              Value mb = members[numMembers - 1].mapB;
+              for (int64_t g = numMembers - 2; g >= 0; --g)
+                mb = im.select(im.eq(t.member, im.c(g)), members[g].mapB, mb);
+              descB = LLVM::IntToPtrOp::create(b, ptrType, mb);
+            }
             auto loop = scf::ForOp::create(
                 b, im.c(0), numK, im.c(1), ValueRange{it0},
                 [&](OpBuilder &nb, Location loc, Value kt, ValueRange iter) {
@@ -1762,10 +1820,8 @@ void buildWgmmaTmaGemm(ImplicitLocOpBuilder &b, Value a, Value c,
               ImplicitLocOpBuilder b(loc, nb);
               IndexMath im{b};
               I32Math x{b};
-              Value m0 =
-                  im.mul(arith::DivUIOp::create(b, tile, tilesNk), blockM);
-              Value n0 =
-                  im.mul(arith::RemUIOp::create(b, tile, tilesNk), blockN);
+              TileCoords tc = decode(b, tile);
+              Value m0 = tc.m0, n0 = tc.n0;
               Value ordinal =
                   arith::DivUIOp::create(b, im.sub(tile, bid), gridX);
               Value it0 = x.of(im.mul(ordinal, numK));
@@ -1817,12 +1873,16 @@ void buildWgmmaTmaGemm(ImplicitLocOpBuilder &b, Value a, Value c,
                       Value());
                 });
               }
+              // The epilogue of member g's tile.
+              auto epilogueOf = [&](ImplicitLocOpBuilder &b, int64_t g) {
+              IndexMath im{b};
               for (int64_t h = 0; h < halves; ++h) {
                 SmallVector<Value> acc;
                 for (int64_t i = 0; i < numAcc; ++i)
                   acc.push_back(LLVM::ExtractValueOp::create(
                       b, loop.getResult(h), ArrayRef<int64_t>{i}));
                 KernelIds tileIds = ids;
+                tileIds.c = cViews[g];
                 tileIds.m0 = m0;
                 tileIds.n0 = n0;
                 if (pingpong) {
@@ -1846,42 +1906,73 @@ void buildWgmmaTmaGemm(ImplicitLocOpBuilder &b, Value a, Value c,
                                ids.c.flat, ValueRange{ids.c.off});
                          });
                 } else {
-                  mmaEpilogue(b, tileIds, acc, c, accumulate, stages,
+                  mmaEpilogue(b, tileIds, acc, members[g].c, accumulate,
+                              members[g].stages,
                               /*warpRows=*/16, /*warpCols=*/blockN,
                               /*warpsN=*/1, /*mTiles=*/1,
                               /*nTiles=*/blockN / 8);
                 }
               }
+              };
+              // Several members: one epilogue per member, chosen by the
+              // tile's member.
+              std::function<void(ImplicitLocOpBuilder &, int64_t)> pick =
+                  [&](ImplicitLocOpBuilder &b, int64_t g) {
+                    if (g == numMembers - 1)
+                      return epilogueOf(b, g);
+                    IndexMath im{b};
+                    ifThen(
+                        b, im.eq(tc.member, im.c(g)),
+                        [&](ImplicitLocOpBuilder &b) { epilogueOf(b, g); },
+                        [&](ImplicitLocOpBuilder &b) { pick(b, g + 1); });
+                  };
+              pick(b, 0);
               scf::YieldOp::create(b);
             });
       });
   gpu::TerminatorOp::create(b);
 }
 
-/// Host code of a wgmma product with B[n, k] (rank 2): the TMA kernel when
-/// the runtime makes tensor maps of both operands, else the cp.async one.
-void buildWgmmaDispatch(ImplicitLocOpBuilder &b, Value a, Value bm, Value c,
-                        bool accumulate, const Config &cfg,
-                        ArrayRef<sessa::GemmEpilogueStage> stages,
-                        int64_t blockCount) {
+/// One product of a grouped host dispatch: B and C, and the epilogue.
+struct DispatchMember {
+  Value b, c;
+  ArrayRef<sessa::GemmEpilogueStage> stages;
+};
+
+/// Host code of wgmma products with B[n, k] (rank 2) that share A (one or
+/// several: a grouped launch): the TMA kernel over all of them when the
+/// runtime makes tensor maps of A and every B, else a cp.async kernel for
+/// each.
+void buildWgmmaDispatch(ImplicitLocOpBuilder &b, Value a,
+                        ArrayRef<DispatchMember> members, bool accumulate,
+                        const Config &cfg, int64_t blockCount) {
   IndexMath im{b};
-  GemmSizes sizes = gemmSizes(im, b, c);
+  GemmSizes sizes = gemmSizes(im, b, members.front().c);
   ifThen(b, sizes.nonEmpty, [&](ImplicitLocOpBuilder &b) {
     Value mapA = buildTensorMap(b, a, 128);
-    Value mapB = buildTensorMap(b, bm, cfg.tmaPingpong ? 128 : cfg.blockN);
+    SmallVector<Value> mapsB;
+    for (const DispatchMember &m : members)
+      mapsB.push_back(
+          buildTensorMap(b, m.b, cfg.tmaPingpong ? 128 : cfg.blockN));
     Value zero = arith::ConstantOp::create(b, b.getI64IntegerAttr(0));
-    auto ne = [&](Value v) {
+    auto ne = [&](Value v) -> Value {
       return arith::CmpIOp::create(b, arith::CmpIPredicate::ne, v, zero);
     };
+    Value all = ne(mapA);
+    for (Value mb : mapsB)
+      all = arith::AndIOp::create(b, all, ne(mb));
     ifThen(
-        b, arith::AndIOp::create(b, ne(mapA), ne(mapB)),
+        b, all,
         [&](ImplicitLocOpBuilder &b) {
-          buildWgmmaTmaGemm(b, a, c, accumulate, cfg, stages, mapA, mapB,
-                            blockCount);
+          SmallVector<TmaMember> tm;
+          for (auto [m, mb] : llvm::zip(members, mapsB))
+            tm.push_back({m.c, m.stages, mb});
+          buildWgmmaTmaGemm(b, a, tm, accumulate, cfg, mapA, blockCount);
         },
         [&](ImplicitLocOpBuilder &b) {
-          buildWgmmaGemm(b, a, bm, c, /*transposeB=*/true, accumulate, cfg,
-                         stages);
+          for (const DispatchMember &m : members)
+            buildWgmmaGemm(b, a, m.b, m.c, /*transposeB=*/true, accumulate,
+                           cfg, m.stages);
         });
   });
 }
@@ -2302,8 +2393,8 @@ LogicalResult mlir::sessa::buildGemmLaunch(OpBuilder &builder, Location loc,
       buildF32Gemm(ib, a, b, c, transposeB, accumulate, cfg, epilogue);
     else if (options.wgmma && options.tma && transposeB &&
              cType.getRank() == 2)
-      buildWgmmaDispatch(ib, a, b, c, accumulate, cfg, epilogue,
-                         options.tmaBlocks);
+      buildWgmmaDispatch(ib, a, {DispatchMember{b, c, epilogue}}, accumulate,
+                         cfg, options.tmaBlocks);
     else if (options.wgmma)
       buildWgmmaGemm(ib, a, b, c, transposeB, accumulate, cfg, epilogue,
                      options.splitK, extra);
@@ -2324,6 +2415,77 @@ LogicalResult mlir::sessa::buildGemmLaunch(OpBuilder &builder, Location loc,
   } else {
     IndexMath im{ib};
     Value m = memref::DimOp::create(ib, c, mDim);
+    ifThen(ib, im.gt(m, im.c(options.smallM)), tiled, skinny);
+  }
+  builder.setInsertionPoint(ib.getInsertionBlock(), ib.getInsertionPoint());
+  return success();
+}
+
+bool mlir::sessa::isGroupableGemm(Value a, ArrayRef<GemmGroupMember> members,
+                                  const GemmOptions &options) {
+  std::string message;
+  if (members.empty() || !options.wgmma || !options.tma || options.splitK ||
+      failed(verifyGemmOptions(options, message)))
+    return false;
+  auto aType = cast<MemRefType>(a.getType());
+  if (aType.getRank() != 2 || !isHalf(aType.getElementType()))
+    return false;
+  auto bType0 = cast<MemRefType>(members.front().b.getType());
+  for (const GemmGroupMember &m : members) {
+    auto bType = cast<MemRefType>(m.b.getType());
+    auto cType = cast<MemRefType>(m.c.getType());
+    if (!isSupportedGemm(a, m.b, m.c, /*transposeB=*/true) ||
+        cType.getRank() != 2 || !bType.hasStaticShape() ||
+        bType.getShape() != bType0.getShape() ||
+        (!cType.isDynamicDim(1) && cType.getDimSize(1) != bType.getDimSize(0)))
+      return false;
+    if (!m.epilogue.empty() &&
+        (failed(verifyGemmEpilogue(m.epilogue, 2, message)) ||
+         m.epilogue.back().body->getTerminator()->getOperand(0).getType() !=
+             cType.getElementType()))
+      return false;
+  }
+  return true;
+}
+
+LogicalResult mlir::sessa::buildGroupedGemmLaunch(
+    OpBuilder &builder, Location loc, Value a,
+    ArrayRef<GemmGroupMember> members, const GemmOptions &options) {
+  if (!isGroupableGemm(a, members, options))
+    return failure();
+  if (members.size() == 1)
+    return buildGemmLaunch(builder, loc, a, members[0].b, members[0].c,
+                           /*transposeB=*/true, /*accumulate=*/false, options,
+                           members[0].epilogue);
+  ImplicitLocOpBuilder ib(loc, builder);
+  Type elem = cast<MemRefType>(a.getType()).getElementType();
+  Config cfg = makeConfig(elem, options);
+  bool math = llvm::any_of(members, [](const GemmGroupMember &m) {
+    return hasMathEpilogue(m.epilogue);
+  });
+  if (cfg.tmaPingpong && !clTmaPingpong && math)
+    cfg.tmaPingpong = false;
+  auto tiled = [&](ImplicitLocOpBuilder &ib) {
+    SmallVector<DispatchMember> dm;
+    for (const GemmGroupMember &m : members)
+      dm.push_back({m.b, m.c, m.epilogue});
+    buildWgmmaDispatch(ib, a, dm, /*accumulate=*/false, cfg,
+                       options.tmaBlocks);
+  };
+  auto skinny = [&](ImplicitLocOpBuilder &ib) {
+    for (const GemmGroupMember &m : members)
+      buildSkinnyGemm(ib, a, m.b, m.c, /*accumulate=*/false, cfg.vec,
+                      m.epilogue);
+  };
+  auto cType = cast<MemRefType>(members.front().c.getType());
+  if (options.smallM == 0 ||
+      (!cType.isDynamicDim(0) && cType.getDimSize(0) > options.smallM)) {
+    tiled(ib);
+  } else if (!cType.isDynamicDim(0)) {
+    skinny(ib);
+  } else {
+    IndexMath im{ib};
+    Value m = memref::DimOp::create(ib, members.front().c, 0);
     ifThen(ib, im.gt(m, im.c(options.smallM)), tiled, skinny);
   }
   builder.setInsertionPoint(ib.getInsertionBlock(), ib.getInsertionPoint());
