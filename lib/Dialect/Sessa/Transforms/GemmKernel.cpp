@@ -729,7 +729,7 @@ void mmaEpilogue(ImplicitLocOpBuilder &b, const KernelIds &ids, ValueRange acc,
                  Value c, bool accumulate,
                  ArrayRef<sessa::GemmEpilogueStage> stages, int64_t warpRows,
                  int64_t warpCols, int64_t warpsN, int64_t mTiles,
-                 int64_t nTiles) {
+                 int64_t nTiles, bool valuesFirst = false) {
     IndexMath km{b};
     struct { int64_t warpsN; } cfg{warpsN};
     // Epilogue: fragment element e of tile (mt, nt) is row rowBase + mt *
@@ -774,9 +774,28 @@ void mmaEpilogue(ImplicitLocOpBuilder &b, const KernelIds &ids, ValueRange acc,
           km.both(km.eq(cv.sCol, km.c(1)), km.isMultiple(cv.sRow, 2)),
           km.both(km.isMultiple(cv.off, 2),
                   km.isMultiple(cv.ptr, 2 * outBytes)));
+      // With `valuesFirst` (and no input read per row), every stored value
+      // is computed before the guarded stores: straight-line code that
+      // ptxas can interleave (a GELU per element is a ~25-instruction
+      // dependent chain; inside a branch per pair it ran serially).
+      bool early = valuesFirst && llvm::none_of(stages, [](const auto &st) {
+        return llvm::any_of(st.inputs, Epilogue::rowDependent);
+      });
       auto pairedStores = [&](ImplicitLocOpBuilder &b) {
         IndexMath im{b};
         auto pairType = VectorType::get({2}, outType);
+        SmallVector<Value> values;
+        if (early)
+          for (int64_t mt = 0; mt < mTiles; ++mt)
+            for (int64_t nt = 0; nt < nTiles; ++nt)
+              for (int64_t h = 0; h < 2; ++h) {
+                Value row = im.add(rowBase, mt * 16 + h * 8);
+                int64_t e = (mt * nTiles + nt) * 4 + 2 * h;
+                values.push_back(
+                    epi.apply(b, row, cols[nt * 2], acc[e], pre[nt * 2]));
+                values.push_back(epi.apply(b, row, cols[nt * 2 + 1],
+                                           acc[e + 1], pre[nt * 2 + 1]));
+              }
         for (int64_t mt = 0; mt < mTiles; ++mt)
           for (int64_t nt = 0; nt < nTiles; ++nt)
             for (int64_t h = 0; h < 2; ++h) {
@@ -785,9 +804,11 @@ void mmaEpilogue(ImplicitLocOpBuilder &b, const KernelIds &ids, ValueRange acc,
               int64_t e = (mt * nTiles + nt) * 4 + 2 * h;
               ifThen(b, im.lt(row, cv.rows), [&](ImplicitLocOpBuilder &b) {
                 IndexMath im{b};
-                Value v0 = epi.apply(b, row, col, acc[e], pre[nt * 2]);
-                Value v1 = epi.apply(b, row, cols[nt * 2 + 1], acc[e + 1],
-                                     pre[nt * 2 + 1]);
+                Value v0 = early ? values[e]
+                                 : epi.apply(b, row, col, acc[e], pre[nt * 2]);
+                Value v1 = early ? values[e + 1]
+                                 : epi.apply(b, row, cols[nt * 2 + 1],
+                                             acc[e + 1], pre[nt * 2 + 1]);
                 Value idx =
                     im.add(cv.off, im.add(im.mul(row, cv.sRow), col));
                 ifThen(
@@ -1446,6 +1467,19 @@ constexpr const char *kTensorMapFn = "sessa_cuda_tensor_map_2d";
 llvm::cl::opt<bool> clTmaNoEpilogue(
     "sessa-gpu-tma-no-epilogue", llvm::cl::Hidden, llvm::cl::init(false),
     llvm::cl::desc("TMA GEMM kernel without its epilogue (timing only)"));
+/// Measurement: the TMA kernel's epilogue computes each stored pair inside
+/// its bounds check (as the other kernels) instead of all values first.
+llvm::cl::opt<bool> clTmaLateValues(
+    "sessa-gpu-tma-late-values", llvm::cl::Hidden, llvm::cl::init(false),
+    llvm::cl::desc("TMA GEMM epilogue: values computed inside the guards"));
+/// Ping-pong also for epilogues that evaluate math functions (GELU), and
+/// the cooperative schedule for every product (measurements).
+llvm::cl::opt<bool> clTmaMathPingpong(
+    "sessa-gpu-tma-math-pingpong", llvm::cl::Hidden, llvm::cl::init(false),
+    llvm::cl::desc("TMA GEMM kernel: ping-pong also for math epilogues"));
+llvm::cl::opt<bool> clTmaCooperative(
+    "sessa-gpu-tma-cooperative", llvm::cl::Hidden, llvm::cl::init(false),
+    llvm::cl::desc("TMA GEMM kernel: cooperative schedule for every product"));
 constexpr int64_t kTmaThreads = 384;
 /// Registers per thread of the producer and of the consumer warpgroups
 /// (setmaxnreg; 128 x 40 + 256 x 232 <= 64 Ki).
@@ -1500,12 +1534,15 @@ struct TmaMember {
   Value mapB;
 };
 
-/// Grouped launches: the order of the tiles. By default m-major (the
-/// members' tiles of one 128-row block of A are consecutive, so that A is
-/// read from memory about once); with this option member-major.
-llvm::cl::opt<bool> clGroupMemberMajor(
-    "sessa-gpu-group-member-major", llvm::cl::Hidden, llvm::cl::init(false),
-    llvm::cl::desc("Grouped TMA GEMM: member-major tile order"));
+/// Grouped launches: the order of the tiles. By default member-major (all
+/// tiles of member 0, then member 1, ...: one B at a time is hot in L2);
+/// with this option m-major (the members' tiles of one 128-row block of A
+/// consecutive). Measured on the H100 (layer, q/k/v/feedback group of 5 x
+/// 8192 x 1024 x 1024): member-major 155.5 us, m-major 164.1-165.1 us
+/// (bench/gpu/NOTES-gemm.md, stop 12).
+llvm::cl::opt<bool> clGroupMMajor(
+    "sessa-gpu-group-m-major", llvm::cl::Hidden, llvm::cl::init(false),
+    llvm::cl::desc("Grouped TMA GEMM: m-major tile order"));
 
 void buildWgmmaTmaGemm(ImplicitLocOpBuilder &b, Value a,
                        ArrayRef<TmaMember> members, bool accumulate,
@@ -1576,9 +1613,9 @@ void buildWgmmaTmaGemm(ImplicitLocOpBuilder &b, Value a,
     tilesPerM = km.mul(tilesNk, numMembers);
     totalK = km.mul(totalK, numMembers);
   }
-  // Tile -> (m0, n0, member): n fastest; with several members, m-major
-  // (tiles of one row block of A for every member, then the next row
-  // block) or member-major.
+  // Tile -> (m0, n0, member): n fastest; with several members,
+  // member-major (every tile of member 0, then of member 1, ...) or m-major
+  // (tiles of one row block of A for every member, then the next one).
   struct TileCoords {
     Value m0, n0, member;
   };
@@ -1590,13 +1627,12 @@ void buildWgmmaTmaGemm(ImplicitLocOpBuilder &b, Value a,
               Value()};
     Value n0 = im.mul(arith::RemUIOp::create(b, tile, tilesNk), blockN);
     Value rest = arith::DivUIOp::create(b, tile, tilesNk);
-    if (clGroupMemberMajor) {
-      Value tilesM = im.ceilDiv(mTotal, blockM);
-      return {im.mul(arith::RemUIOp::create(b, rest, tilesM), blockM), n0,
-              arith::DivUIOp::create(b, rest, tilesM)};
-    }
-    return {im.mul(im.div(rest, numMembers), blockM), n0,
-            im.rem(rest, numMembers)};
+    if (clGroupMMajor)
+      return {im.mul(im.div(rest, numMembers), blockM), n0,
+              im.rem(rest, numMembers)};
+    Value tilesM = im.ceilDiv(mTotal, blockM);
+    return {im.mul(arith::RemUIOp::create(b, rest, tilesM), blockM), n0,
+            arith::DivUIOp::create(b, rest, tilesM)};
   };
   Value shBase = sharedBasePtr(b, dyn);
   Value baseAddr = arith::TruncIOp::create(
@@ -1910,7 +1946,8 @@ void buildWgmmaTmaGemm(ImplicitLocOpBuilder &b, Value a,
                               members[g].stages,
                               /*warpRows=*/16, /*warpCols=*/blockN,
                               /*warpsN=*/1, /*mTiles=*/1,
-                              /*nTiles=*/blockN / 8);
+                              /*nTiles=*/blockN / 8,
+                              /*valuesFirst=*/!clTmaLateValues);
                 }
               }
               };
@@ -2206,7 +2243,7 @@ Config makeConfig(Type elem, const sessa::GemmOptions &options) {
   // conflict-free; one 16-byte copy moves `vec` elements.
   cfg.vec = 16 / (elem.getIntOrFloatBitWidth() / 8);
   cfg.pad = cfg.vec;
-  cfg.tmaPingpong = options.tmaPingpong || clTmaPingpong;
+  cfg.tmaPingpong = (options.tmaPingpong || clTmaPingpong) && !clTmaCooperative;
   return cfg;
 }
 
@@ -2386,7 +2423,8 @@ LogicalResult mlir::sessa::buildGemmLaunch(OpBuilder &builder, Location loc,
   // erf): on the H100 the layer's 8192 x 1024 x 1024 projections took 33
   // us ping-pong against 39 us cooperative, the GELU one 54 against 43 us
   // (bench/gpu/NOTES-gemm.md, run 10).
-  if (cfg.tmaPingpong && !clTmaPingpong && hasMathEpilogue(epilogue))
+  if (cfg.tmaPingpong && !clTmaPingpong && !clTmaMathPingpong &&
+      hasMathEpilogue(epilogue))
     cfg.tmaPingpong = false;
   auto tiled = [&](ImplicitLocOpBuilder &ib) {
     if (elem.isF32())
@@ -2463,7 +2501,7 @@ LogicalResult mlir::sessa::buildGroupedGemmLaunch(
   bool math = llvm::any_of(members, [](const GemmGroupMember &m) {
     return hasMathEpilogue(m.epilogue);
   });
-  if (cfg.tmaPingpong && !clTmaPingpong && math)
+  if (cfg.tmaPingpong && !clTmaPingpong && !clTmaMathPingpong && math)
     cfg.tmaPingpong = false;
   auto tiled = [&](ImplicitLocOpBuilder &ib) {
     SmallVector<DispatchMember> dm;

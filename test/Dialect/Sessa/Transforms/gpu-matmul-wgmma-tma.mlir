@@ -170,14 +170,25 @@ func.func @again(%x: memref<?x?xbf16>, %w: memref<?x?xbf16>, %y: memref<?x?xf32>
 }
 
 // A GELU epilogue (math.erf) keeps the cooperative schedule by default:
-// B's boxes are 256 rows and the products m64n256k16.
+// B's boxes are 256 rows and the products m64n256k16. The epilogue computes
+// all 128 values a thread stores (one erf each) before the first guarded
+// store (straight-line code; inside a branch per pair the dependent chains
+// of the erfs ran one after the other).
 
 // GELU-LABEL: func.func @gelu
 //       GELU: llvm.call @sessa_cuda_tensor_map_2d({{.*}}, %c128_i32, %c64_i32)
 //       GELU: llvm.call @sessa_cuda_tensor_map_2d({{.*}}, %c256_i32, %c64_i32{{.*}})
 //   GELU-NOT: <m = 64, n = 128, k = 16>
 //       GELU: nvvm.wgmma.mma_async {{.*}}, <m = 64, n = 256, k = 16>
+//   GELU-NOT: vector.store
 //       GELU: math.erf
+//   GELU-NOT: vector.store
+//       GELU: math.erf
+//   GELU-NOT: vector.store
+//       GELU: math.erf
+// GELU-COUNT-125: math.erf
+//   GELU-NOT: math.erf
+//       GELU: vector.store %{{.*}} : memref<?xbf16>, vector<2xbf16>
 //       GELU: } {sessa.gpu_kernel = "gemm_wgmma_tma"}
 #id = affine_map<(m, n) -> (m, n)>
 func.func @gelu(%x: memref<?x?xbf16>, %w: memref<?x?xbf16>, %y: memref<?x?xbf16> {llvm.noalias}) {

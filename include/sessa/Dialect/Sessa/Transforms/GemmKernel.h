@@ -185,8 +185,8 @@ bool isGroupableGemm(Value a, ArrayRef<GemmGroupMember> members,
 
 /// Builds, at the insertion point of `builder` (host code), the products
 /// C_i = epilogue_i(A * B_i^T) of products sharing A as one launch: the
-/// persistent TMA kernel runs over the tiles of every member (a 128-row
-/// block of A for all members, then the next block), each tile's producer
+/// persistent TMA kernel runs over the tiles of every member (member
+/// after member; n fastest within one), each tile's producer
 /// loading from its member's B and its consumers storing through its
 /// member's epilogue. Where that kernel does not apply at run time (no
 /// tensor maps, small M), each member runs as buildGemmLaunch would run
