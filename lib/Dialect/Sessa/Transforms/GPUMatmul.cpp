@@ -20,6 +20,15 @@
 // generic's output instead; the generic and C's temporary disappear. This
 // repeats along a chain of such generics (e.g. GELU, then a cast to bf16).
 //
+// Grouping (option `group`, with wgmma and TMA): overwriting rank-2
+// products with B[n, k] that read the same A and whose B have one static
+// shape become one launch (buildGroupedGemmLaunch) where the first of them
+// ran. A later product joins when no op between that position and its own
+// (other than group members and the ops moved up) uses memory with the
+// root of its A, B, output or epilogue inputs, and the values it needs are
+// available there or can move up (allocations and pure ops without
+// regions, with their operands).
+//
 //===----------------------------------------------------------------------===//
 #include "sessa/Dialect/Sessa/Transforms/GemmKernel.h"
 #include "sessa/Dialect/Sessa/Transforms/Passes.h"
@@ -385,12 +394,33 @@ bool hoistable(Value v, Operation *at, DominanceInfo &dom,
 /// epilogue inputs) is not used by the ops between `at` and p's last op
 /// other than members and ops that move up, and every value p's kernel
 /// needs is available at `at` or movable there (added to `moves`).
-bool canJoin(Product &p, Operation *at, DominanceInfo &dom,
-             const SmallPtrSetImpl<Operation *> &members,
+/// The memrefs a product's kernel reads besides A: B and epilogue inputs.
+SmallVector<Value> readsBesidesA(Product &p) {
+  SmallVector<Value> r{p.b()};
+  for (const sessa::GemmEpilogueStage &st : p.stages)
+    for (const sessa::GemmEpilogueInput &in : st.inputs)
+      r.push_back(in.memref);
+  return r;
+}
+
+bool canJoin(Product &p, ArrayRef<Product *> group, Operation *at,
+             DominanceInfo &dom, const SmallPtrSetImpl<Operation *> &members,
              llvm::SetVector<Operation *> &moves) {
   Operation *last = p.last();
   if (last->getBlock() != at->getBlock() || !at->isBeforeInBlock(p.op))
     return false;
+  // The members' tiles run in any order: no member may write what another
+  // reads or writes.
+  for (Product *q : group) {
+    if (mayAlias(p.c(), q->c()))
+      return false;
+    for (Value r : readsBesidesA(*q))
+      if (mayAlias(p.c(), r))
+        return false;
+    for (Value r : readsBesidesA(p))
+      if (mayAlias(q->c(), r))
+        return false;
+  }
   llvm::SetVector<Operation *> mine;
   SmallVector<Value> needed{p.b(), p.c()};
   for (const sessa::GemmEpilogueStage &st : p.stages) {
@@ -493,7 +523,10 @@ struct SessaGPUMatmulPass
           SmallPtrSet<Operation *, 16> withP(memberOps.begin(), memberOps.end());
           p.ops(withP);
           llvm::SetVector<Operation *> tryMoves(moves.begin(), moves.end());
-          if (!canJoin(p, at, dom, withP, tryMoves))
+          SmallVector<Product *> group;
+          for (size_t k : groupIdx)
+            group.push_back(&products[k]);
+          if (!canJoin(p, group, at, dom, withP, tryMoves))
             continue;
           SmallVector<sessa::GemmGroupMember> trial;
           for (size_t k : groupIdx)

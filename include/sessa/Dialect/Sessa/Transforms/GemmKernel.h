@@ -91,8 +91,7 @@ struct GemmOptions {
   int64_t tmaBlocks = 132;
   /// TMA kernel schedule: ping-pong (each consumer warpgroup owns whole
   /// 128 x 128 tiles, alternating with the other, 6 stages) instead of
-  /// cooperative (both on one 128 x block-n tile). Products whose epilogue
-  /// evaluates a math function (GELU) stay cooperative.
+  /// cooperative (both on one 128 x block-n tile).
   bool tmaPingpong = true;
 };
 

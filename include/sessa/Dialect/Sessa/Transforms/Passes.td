@@ -407,8 +407,7 @@ def SessaGPUMatmul : Pass<"sessa-gpu-matmul", "::mlir::ModuleOp"> {
     Option<"tmaPingpong", "tma-pingpong", "bool", /*default=*/"true",
            "TMA kernel: ping-pong consumer warpgroups on 128 x 128 tiles "
            "(one's epilogue overlaps the other's products) instead of both "
-           "on one 128 x block-n tile; products whose epilogue evaluates a "
-           "math function (GELU) stay cooperative">,
+           "on one 128 x block-n tile">,
     Option<"fuseEpilogue", "fuse-epilogue", "bool", /*default=*/"true",
            "apply elementwise consumers of the product in the kernel's "
            "epilogue">,
