@@ -20,6 +20,15 @@
 // generic's output instead; the generic and C's temporary disappear. This
 // repeats along a chain of such generics (e.g. GELU, then a cast to bf16).
 //
+// Grouping (option `group`, with wgmma and TMA): overwriting rank-2
+// products with B[n, k] that read the same A and whose B have one static
+// shape become one launch (buildGroupedGemmLaunch) where the first of them
+// ran. A later product joins when no op between that position and its own
+// (other than group members and the ops moved up) uses memory with the
+// root of its A, B, output or epilogue inputs, and the values it needs are
+// available there or can move up (allocations and pure ops without
+// regions, with their operands).
+//
 //===----------------------------------------------------------------------===//
 #include "sessa/Dialect/Sessa/Transforms/GemmKernel.h"
 #include "sessa/Dialect/Sessa/Transforms/Passes.h"
@@ -32,8 +41,11 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/Dominance.h"
 #include "mlir/Interfaces/FunctionInterfaces.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "llvm/ADT/SetVector.h"
+#include "llvm/Support/CommandLine.h"
 
 namespace mlir::sessa {
 #define GEN_PASS_DEF_SESSAGPUMATMUL
@@ -53,6 +65,25 @@ struct Product {
   SmallVector<linalg::GenericOp> consumers;
   SmallVector<Value> temporaries;
   Value out;
+  SmallVector<sessa::GemmEpilogueStage> stages;
+
+  Value a() { return op.getDpsInputs()[0]; }
+  Value b() { return op.getDpsInputs()[1]; }
+  /// What the kernel writes.
+  Value c() { return consumers.empty() ? op.getDpsInits()[0] : out; }
+  /// Where its kernel runs (the last consumer, or the product).
+  Operation *last() {
+    return consumers.empty() ? op.getOperation()
+                             : consumers.back().getOperation();
+  }
+  /// The ops the kernel replaces.
+  void ops(SmallPtrSetImpl<Operation *> &set) {
+    set.insert(op);
+    if (zeroFill)
+      set.insert(zeroFill);
+    for (linalg::GenericOp g : consumers)
+      set.insert(g);
+  }
 };
 
 /// Skips an `arith.extf` of a value (a widened operand).
@@ -327,6 +358,109 @@ void findEpilogue(Product &p, SmallVectorImpl<sessa::GemmEpilogueStage> &stages)
   }
 }
 
+/// Measurements: no grouped launches regardless of the pass option.
+llvm::cl::opt<bool> clNoGroup(
+    "sessa-gpu-no-group", llvm::cl::Hidden, llvm::cl::init(false),
+    llvm::cl::desc("sessa-gpu-matmul: one launch per product (no groups)"));
+
+/// Collects into `moves` (in an order that keeps definitions first) the
+/// ops that must move above `at` for `v` to be available there: defined
+/// in `at`'s block after it, allocations or pure ops without regions
+/// whose operands are available or movable. False when `v` cannot be made
+/// available.
+bool hoistable(Value v, Operation *at, DominanceInfo &dom,
+               llvm::SetVector<Operation *> &moves) {
+  if (dom.properlyDominates(v, at))
+    return true;
+  Operation *def = v.getDefiningOp();
+  if (!def || def->getBlock() != at->getBlock() || def->getNumRegions())
+    return false;
+  if (moves.contains(def))
+    return true;
+  auto effects = dyn_cast<MemoryEffectOpInterface>(def);
+  if (!isMemoryEffectFree(def) &&
+      !(effects && effects.onlyHasEffect<MemoryEffects::Allocate>()))
+    return false;
+  for (Value operand : def->getOperands())
+    if (!hoistable(operand, at, dom, moves))
+      return false;
+  moves.insert(def);
+  return true;
+}
+
+/// Whether product `p` can join a grouped launch placed before `at` (the
+/// group's first kernel position; `members` are the ops of the group so
+/// far, including p's): what p's kernel reads or writes (A, B, its output,
+/// epilogue inputs) is not used by the ops between `at` and p's last op
+/// other than members and ops that move up, and every value p's kernel
+/// needs is available at `at` or movable there (added to `moves`).
+/// The memrefs a product's kernel reads besides A: B and epilogue inputs.
+SmallVector<Value> readsBesidesA(Product &p) {
+  SmallVector<Value> r{p.b()};
+  for (const sessa::GemmEpilogueStage &st : p.stages)
+    for (const sessa::GemmEpilogueInput &in : st.inputs)
+      r.push_back(in.memref);
+  return r;
+}
+
+bool canJoin(Product &p, ArrayRef<Product *> group, Operation *at,
+             DominanceInfo &dom, const SmallPtrSetImpl<Operation *> &members,
+             llvm::SetVector<Operation *> &moves) {
+  Operation *last = p.last();
+  if (last->getBlock() != at->getBlock() || !at->isBeforeInBlock(p.op))
+    return false;
+  // The members' tiles run in any order: no member may write what another
+  // reads or writes.
+  for (Product *q : group) {
+    if (mayAlias(p.c(), q->c()))
+      return false;
+    for (Value r : readsBesidesA(*q))
+      if (mayAlias(p.c(), r))
+        return false;
+    for (Value r : readsBesidesA(p))
+      if (mayAlias(q->c(), r))
+        return false;
+  }
+  llvm::SetVector<Operation *> mine;
+  SmallVector<Value> needed{p.b(), p.c()};
+  for (const sessa::GemmEpilogueStage &st : p.stages) {
+    for (const sessa::GemmEpilogueInput &in : st.inputs)
+      needed.push_back(in.memref);
+    // Values the body captures from outside.
+    st.body->walk([&](Operation *op) {
+      for (Value operand : op->getOperands())
+        if (operand.getParentBlock() != st.body &&
+            !st.body->getParentOp()->isAncestor(operand.getParentBlock()->getParentOp()))
+          needed.push_back(operand);
+    });
+  }
+  for (Value v : needed)
+    if (!hoistable(v, at, dom, mine))
+      return false;
+  SmallPtrSet<Value, 8> roots;
+  roots.insert(rootOf(p.a()));
+  roots.insert(rootOf(p.b()));
+  roots.insert(rootOf(p.c()));
+  for (const sessa::GemmEpilogueStage &st : p.stages)
+    for (const sessa::GemmEpilogueInput &in : st.inputs)
+      roots.insert(rootOf(in.memref));
+  for (Operation *op = at; op && op != last; op = op->getNextNode()) {
+    if (members.contains(op) || mine.contains(op) || moves.contains(op))
+      continue;
+    WalkResult r = op->walk([&](Operation *nested) {
+      for (Value operand : nested->getOperands())
+        if (isa<BaseMemRefType>(operand.getType()) &&
+            roots.contains(rootOf(operand)))
+          return WalkResult::interrupt();
+      return WalkResult::advance();
+    });
+    if (r.wasInterrupted())
+      return false;
+  }
+  moves.insert(mine.begin(), mine.end());
+  return true;
+}
+
 struct SessaGPUMatmulPass
     : mlir::sessa::impl::SessaGPUMatmulBase<SessaGPUMatmulPass> {
   using Base::Base;
@@ -348,7 +482,7 @@ struct SessaGPUMatmulPass
       getOperation().emitError("sessa-gpu-matmul: ") << message;
       return signalPassFailure();
     }
-    SmallVector<Product> products;
+    std::vector<Product> products;
     getOperation()->walk([&](linalg::LinalgOp op) {
       bool transposeB = false;
       if (!matchProduct(op, transposeB))
@@ -359,24 +493,83 @@ struct SessaGPUMatmulPass
       p.zeroFill = findZeroFill(op, op.getDpsInits()[0]);
       products.push_back(std::move(p));
     });
-    for (Product &p : products) {
-      SmallVector<sessa::GemmEpilogueStage> stages;
+    for (Product &p : products)
       if (fuseEpilogue)
-        findEpilogue(p, stages);
-      // A fused kernel runs where the last consumer ran (only allocations
-      // and pure ops lie between the product and it).
-      Operation *at = p.consumers.empty() ? p.op.getOperation()
-                                          : p.consumers.back().getOperation();
+        findEpilogue(p, p.stages);
+    // Groups of products that share A (each a list of indices into
+    // `products`, in program order); ops to move above the group's launch.
+    DominanceInfo dom(getOperation());
+    auto groupable = [&](Product &p) {
+      auto bType = cast<MemRefType>(p.b().getType());
+      return group && !clNoGroup && options.wgmma && options.tma && p.zeroFill &&
+             p.transposeB && cast<MemRefType>(p.c().getType()).getRank() == 2 &&
+             bType.hasStaticShape();
+    };
+    SmallVector<bool> taken(products.size(), false);
+    for (size_t i = 0; i < products.size(); ++i) {
+      if (taken[i])
+        continue;
+      Product &first = products[i];
+      SmallVector<size_t> groupIdx{i};
+      llvm::SetVector<Operation *> moves;
+      SmallPtrSet<Operation *, 16> memberOps;
+      first.ops(memberOps);
+      Operation *at = first.last();
+      if (groupable(first)) {
+        for (size_t j = i + 1; j < products.size(); ++j) {
+          Product &p = products[j];
+          if (taken[j] || !groupable(p) || p.a() != first.a())
+            continue;
+          SmallPtrSet<Operation *, 16> withP(memberOps.begin(), memberOps.end());
+          p.ops(withP);
+          llvm::SetVector<Operation *> tryMoves(moves.begin(), moves.end());
+          SmallVector<Product *> group;
+          for (size_t k : groupIdx)
+            group.push_back(&products[k]);
+          if (!canJoin(p, group, at, dom, withP, tryMoves))
+            continue;
+          SmallVector<sessa::GemmGroupMember> trial;
+          for (size_t k : groupIdx)
+            trial.push_back({products[k].b(), products[k].c(),
+                             products[k].stages});
+          trial.push_back({p.b(), p.c(), p.stages});
+          if (!sessa::isGroupableGemm(first.a(), trial, options))
+            continue;
+          groupIdx.push_back(j);
+          memberOps = std::move(withP);
+          moves = std::move(tryMoves);
+        }
+      }
+      for (size_t k : groupIdx)
+        taken[k] = true;
+      for (Operation *op : moves)
+        op->moveBefore(at);
       OpBuilder b(at);
-      Value a = p.op.getDpsInputs()[0], bm = p.op.getDpsInputs()[1],
-            c = p.consumers.empty() ? p.op.getDpsInits()[0] : p.out;
-      if (failed(sessa::buildGemmLaunch(b, p.op.getLoc(), a, bm, c,
-                                        p.transposeB,
-                                        /*accumulate=*/!p.zeroFill,
-                                        options, stages))) {
-        p.op.emitOpError("could not be built as a GPU GEMM");
+      if (groupIdx.size() > 1) {
+        SmallVector<sessa::GemmGroupMember> members;
+        for (size_t k : groupIdx)
+          members.push_back({products[k].b(), products[k].c(),
+                             products[k].stages});
+        if (failed(sessa::buildGroupedGemmLaunch(b, first.op.getLoc(),
+                                                 first.a(), members,
+                                                 options))) {
+          first.op.emitOpError("could not be built as a grouped GPU GEMM");
+          return signalPassFailure();
+        }
+      } else if (failed(sessa::buildGemmLaunch(
+                     b, first.op.getLoc(), first.a(), first.b(), first.c(),
+                     first.transposeB,
+                     /*accumulate=*/!first.zeroFill, options, first.stages))) {
+        first.op.emitOpError("could not be built as a GPU GEMM");
         return signalPassFailure();
       }
+      for (size_t k : groupIdx)
+        eraseProduct(products[k]);
+    }
+  }
+
+  /// Erases the ops that a product's kernel replaces.
+  static void eraseProduct(Product &p) {
       for (linalg::GenericOp consumer : llvm::reverse(p.consumers))
         consumer->erase();
       p.op->erase();
@@ -388,7 +581,6 @@ struct SessaGPUMatmulPass
           user->erase();
         t.getDefiningOp()->erase();
       }
-    }
   }
 };
 

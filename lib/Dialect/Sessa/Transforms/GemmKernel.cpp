@@ -731,7 +731,7 @@ void mmaEpilogue(ImplicitLocOpBuilder &b, const KernelIds &ids, ValueRange acc,
                  Value c, bool accumulate,
                  ArrayRef<sessa::GemmEpilogueStage> stages, int64_t warpRows,
                  int64_t warpCols, int64_t warpsN, int64_t mTiles,
-                 int64_t nTiles) {
+                 int64_t nTiles, bool valuesFirst = false) {
     IndexMath km{b};
     struct { int64_t warpsN; } cfg{warpsN};
     // Epilogue: fragment element e of tile (mt, nt) is row rowBase + mt *
@@ -776,9 +776,28 @@ void mmaEpilogue(ImplicitLocOpBuilder &b, const KernelIds &ids, ValueRange acc,
           km.both(km.eq(cv.sCol, km.c(1)), km.isMultiple(cv.sRow, 2)),
           km.both(km.isMultiple(cv.off, 2),
                   km.isMultiple(cv.ptr, 2 * outBytes)));
+      // With `valuesFirst` (and no input read per row), every stored value
+      // is computed before the guarded stores: straight-line code that
+      // ptxas can interleave (a GELU per element is a ~25-instruction
+      // dependent chain; inside a branch per pair it ran serially).
+      bool early = valuesFirst && llvm::none_of(stages, [](const auto &st) {
+        return llvm::any_of(st.inputs, Epilogue::rowDependent);
+      });
       auto pairedStores = [&](ImplicitLocOpBuilder &b) {
         IndexMath im{b};
         auto pairType = VectorType::get({2}, outType);
+        SmallVector<Value> values;
+        if (early)
+          for (int64_t mt = 0; mt < mTiles; ++mt)
+            for (int64_t nt = 0; nt < nTiles; ++nt)
+              for (int64_t h = 0; h < 2; ++h) {
+                Value row = im.add(rowBase, mt * 16 + h * 8);
+                int64_t e = (mt * nTiles + nt) * 4 + 2 * h;
+                values.push_back(
+                    epi.apply(b, row, cols[nt * 2], acc[e], pre[nt * 2]));
+                values.push_back(epi.apply(b, row, cols[nt * 2 + 1],
+                                           acc[e + 1], pre[nt * 2 + 1]));
+              }
         for (int64_t mt = 0; mt < mTiles; ++mt)
           for (int64_t nt = 0; nt < nTiles; ++nt)
             for (int64_t h = 0; h < 2; ++h) {
@@ -787,9 +806,11 @@ void mmaEpilogue(ImplicitLocOpBuilder &b, const KernelIds &ids, ValueRange acc,
               int64_t e = (mt * nTiles + nt) * 4 + 2 * h;
               ifThen(b, im.lt(row, cv.rows), [&](ImplicitLocOpBuilder &b) {
                 IndexMath im{b};
-                Value v0 = epi.apply(b, row, col, acc[e], pre[nt * 2]);
-                Value v1 = epi.apply(b, row, cols[nt * 2 + 1], acc[e + 1],
-                                     pre[nt * 2 + 1]);
+                Value v0 = early ? values[e]
+                                 : epi.apply(b, row, col, acc[e], pre[nt * 2]);
+                Value v1 = early ? values[e + 1]
+                                 : epi.apply(b, row, cols[nt * 2 + 1],
+                                             acc[e + 1], pre[nt * 2 + 1]);
                 Value idx =
                     im.add(cv.off, im.add(im.mul(row, cv.sRow), col));
                 ifThen(
@@ -1466,6 +1487,19 @@ constexpr const char *kTensorMapFn = "sessa_cuda_tensor_map_2d";
 llvm::cl::opt<bool> clTmaNoEpilogue(
     "sessa-gpu-tma-no-epilogue", llvm::cl::Hidden, llvm::cl::init(false),
     llvm::cl::desc("TMA GEMM kernel without its epilogue (timing only)"));
+/// Measurement: the TMA kernel's epilogue computes each stored pair inside
+/// its bounds check (as the other kernels) instead of all values first.
+llvm::cl::opt<bool> clTmaLateValues(
+    "sessa-gpu-tma-late-values", llvm::cl::Hidden, llvm::cl::init(false),
+    llvm::cl::desc("TMA GEMM epilogue: values computed inside the guards"));
+/// The cooperative schedule for products whose epilogue evaluates a math
+/// function (GELU), as before stop 12, and for every product (measurements).
+llvm::cl::opt<bool> clTmaMathCooperative(
+    "sessa-gpu-tma-math-cooperative", llvm::cl::Hidden, llvm::cl::init(false),
+    llvm::cl::desc("TMA GEMM kernel: cooperative schedule for math epilogues"));
+llvm::cl::opt<bool> clTmaCooperative(
+    "sessa-gpu-tma-cooperative", llvm::cl::Hidden, llvm::cl::init(false),
+    llvm::cl::desc("TMA GEMM kernel: cooperative schedule for every product"));
 constexpr int64_t kTmaThreads = 384;
 /// Registers per thread of the producer and of the consumer warpgroups
 /// (setmaxnreg; 128 x 40 + 256 x 232 <= 64 Ki).
@@ -1597,11 +1631,33 @@ std::array<Value, 3> decodeTmaTile(ImplicitLocOpBuilder &b,
   return {batch, im.mul(mt, 128), im.mul(nt, s.blockN)};
 }
 
-void buildWgmmaTmaGemm(ImplicitLocOpBuilder &b, Value a, Value c,
-                       bool accumulate, const Config &cfg,
-                       ArrayRef<sessa::GemmEpilogueStage> stages, Value mapA,
-                       Value mapB, int64_t blockCount,
+/// One product of a TMA launch (several when grouped: they share A and
+/// have the same N): its C, epilogue and the device address of B's tensor
+/// map.
+struct TmaMember {
+  Value c;
+  ArrayRef<sessa::GemmEpilogueStage> stages;
+  Value mapB;
+};
+
+/// Grouped launches: the order of the tiles. By default member-major (all
+/// tiles of member 0, then member 1, ...: one B at a time is hot in L2);
+/// with this option m-major (the members' tiles of one 128-row block of A
+/// consecutive). Measured on the H100 (layer, q/k/v/feedback group of 5 x
+/// 8192 x 1024 x 1024): member-major 155.5 us, m-major 164.1-165.1 us
+/// (bench/gpu/NOTES-gemm.md, stop 12).
+llvm::cl::opt<bool> clGroupMMajor(
+    "sessa-gpu-group-m-major", llvm::cl::Hidden, llvm::cl::init(false),
+    llvm::cl::desc("Grouped TMA GEMM: m-major tile order"));
+
+void buildWgmmaTmaGemm(ImplicitLocOpBuilder &b, Value a,
+                       ArrayRef<TmaMember> members, bool accumulate,
+                       const Config &cfg, Value mapA, int64_t blockCount,
                        const sessa::GemmFragmentEpilogue *fragment = nullptr) {
+  // Fragment epilogues (the feedback's logits passes) are single products.
+  assert((!fragment || members.size() == 1) && "fragment epilogue grouped");
+  Value c = members.front().c;
+  const int64_t numMembers = members.size();
   IndexMath im{b};
   MLIRContext *ctx = b.getContext();
   Type elem = cast<MemRefType>(a.getType()).getElementType();
@@ -1631,6 +1687,8 @@ void buildWgmmaTmaGemm(ImplicitLocOpBuilder &b, Value a, Value c,
                                       fragment->lowerOnly);
     total = im.mul(sizes.batch, space.perBatch);
   }
+  if (numMembers > 1)
+    total = im.mul(total, numMembers);
   Value grid = im.min(total, im.c(blockCount));
   // Tiles (1024-byte aligned), then full[S] and empty[S] (8 bytes each).
   Value smemBytes = arith::ConstantOp::create(
@@ -1658,6 +1716,8 @@ void buildWgmmaTmaGemm(ImplicitLocOpBuilder &b, Value a, Value c,
   // rows of the tensor maps (tile rows batch * M + m0, batch * N + n0).
   Value mTotal, nTotal, kTotal, numK, tilesNk, totalK;
   std::optional<TmaTileSpace> fragSpace;
+  // Views of every member's C (member 0's is ids.c); none for fragments.
+  SmallVector<MatrixView> cViews;
   if (fragment) {
     mTotal = memref::DimOp::create(b, c, 1);
     nTotal = memref::DimOp::create(b, c, 2);
@@ -1672,16 +1732,37 @@ void buildWgmmaTmaGemm(ImplicitLocOpBuilder &b, Value a, Value c,
     kTotal = memref::DimOp::create(b, a, 1);
     tilesNk = km.ceilDiv(nTotal, blockN);
     totalK = km.mul(km.ceilDiv(mTotal, blockM), tilesNk);
+    cViews.push_back(ids.c);
+    for (int64_t g = 1; g < numMembers; ++g)
+      cViews.push_back(makeView(b, members[g].c, /*rowDim=*/0, zeroIdx, 8));
+    if (numMembers > 1)
+      totalK = km.mul(totalK, numMembers);
   }
   numK = km.ceilDiv(kTotal, blockK);
-  // Tile -> (batch, m0, n0).
-  auto decode = [&](ImplicitLocOpBuilder &b, Value tile) -> std::array<Value, 3> {
+  // Tile -> (m0, n0, member, batch): n fastest; with several members,
+  // member-major (every tile of member 0, then of member 1, ...) or m-major
+  // (tiles of one row block of A for every member, then the next one).
+  struct TileCoords {
+    Value m0, n0, member, batch;
+  };
+  auto decode = [&](ImplicitLocOpBuilder &b, Value tile) -> TileCoords {
     IndexMath im{b};
-    if (fragSpace)
-      return decodeTmaTile(b, *fragSpace, tile);
-    return {zeroIdx,
-            im.mul(arith::DivUIOp::create(b, tile, tilesNk), blockM),
-            im.mul(arith::RemUIOp::create(b, tile, tilesNk), blockN)};
+    if (fragSpace) {
+      std::array<Value, 3> bmn = decodeTmaTile(b, *fragSpace, tile);
+      return {bmn[1], bmn[2], Value(), bmn[0]};
+    }
+    if (numMembers == 1)
+      return {im.mul(arith::DivUIOp::create(b, tile, tilesNk), blockM),
+              im.mul(arith::RemUIOp::create(b, tile, tilesNk), blockN),
+              Value(), zeroIdx};
+    Value n0 = im.mul(arith::RemUIOp::create(b, tile, tilesNk), blockN);
+    Value rest = arith::DivUIOp::create(b, tile, tilesNk);
+    if (clGroupMMajor)
+      return {im.mul(im.div(rest, numMembers), blockM), n0,
+              im.rem(rest, numMembers), zeroIdx};
+    Value tilesM = im.ceilDiv(mTotal, blockM);
+    return {im.mul(arith::RemUIOp::create(b, rest, tilesM), blockM), n0,
+            arith::DivUIOp::create(b, rest, tilesM), zeroIdx};
   };
   Value shBase = sharedBasePtr(b, dyn);
   Value baseAddr = arith::TruncIOp::create(
@@ -1746,8 +1827,8 @@ void buildWgmmaTmaGemm(ImplicitLocOpBuilder &b, Value a, Value c,
   // The tile loop of this block, carrying `it`; `body(b, m0, n0, it)`
   // returns the next `it`.
   auto tileLoop = [&](ImplicitLocOpBuilder &b,
-                      function_ref<Value(ImplicitLocOpBuilder &, Value, Value,
-                                         Value)>
+                      function_ref<Value(ImplicitLocOpBuilder &,
+                                         const TileCoords &, Value)>
                           body) {
     I32Math x{b};
     scf::ForOp::create(
@@ -1755,14 +1836,13 @@ void buildWgmmaTmaGemm(ImplicitLocOpBuilder &b, Value a, Value c,
         [&](OpBuilder &nb, Location loc, Value tile, ValueRange iter) {
           ImplicitLocOpBuilder b(loc, nb);
           IndexMath im{b};
-          std::array<Value, 3> bmn = decode(b, tile);
-          Value batch = bmn[0], m0 = bmn[1], n0 = bmn[2];
+          TileCoords t = decode(b, tile);
           if (fragment) {
             // Rows of the folded maps.
-            m0 = im.add(m0, im.mul(batch, mTotal));
-            n0 = im.add(n0, im.mul(batch, nTotal));
+            t.m0 = im.add(t.m0, im.mul(t.batch, mTotal));
+            t.n0 = im.add(t.n0, im.mul(t.batch, nTotal));
           }
-          scf::YieldOp::create(b, body(b, m0, n0, iter[0]));
+          scf::YieldOp::create(b, body(b, t, iter[0]));
         });
   };
 
@@ -1778,12 +1858,22 @@ void buildWgmmaTmaGemm(ImplicitLocOpBuilder &b, Value a, Value c,
         ifThen(b, leader, [&](ImplicitLocOpBuilder &b) {
           auto ptrType = LLVM::LLVMPointerType::get(ctx);
           Value descA = LLVM::IntToPtrOp::create(b, ptrType, mapA);
-          Value descB = LLVM::IntToPtrOp::create(b, ptrType, mapB);
-          tileLoop(b, [&](ImplicitLocOpBuilder &b, Value m0, Value n0,
+          Value descB0;
+          if (numMembers == 1)
+            descB0 = LLVM::IntToPtrOp::create(b, ptrType, members[0].mapB);
+          tileLoop(b, [&](ImplicitLocOpBuilder &b, const TileCoords &t,
                           Value it0) -> Value {
             I32Math x{b};
             IndexMath im{b};
-            Value m0i = x.of(m0), n0i = x.of(n0);
+            Value m0i = x.of(t.m0), n0i = x.of(t.n0);
+            // The member's B map.
+            Value descB = descB0;
+            if (!descB) {
+              Value mb = members[numMembers - 1].mapB;
+              for (int64_t g = numMembers - 2; g >= 0; --g)
+                mb = im.select(im.eq(t.member, im.c(g)), members[g].mapB, mb);
+              descB = LLVM::IntToPtrOp::create(b, ptrType, mb);
+            }
             auto loop = scf::ForOp::create(
                 b, im.c(0), numK, im.c(1), ValueRange{it0},
                 [&](OpBuilder &nb, Location loc, Value kt, ValueRange iter) {
@@ -1902,8 +1992,8 @@ void buildWgmmaTmaGemm(ImplicitLocOpBuilder &b, Value a, Value c,
               ImplicitLocOpBuilder b(loc, nb);
               IndexMath im{b};
               I32Math x{b};
-              std::array<Value, 3> bmn = decode(b, tile);
-              Value tileBatch = bmn[0], m0 = bmn[1], n0 = bmn[2];
+              TileCoords tc = decode(b, tile);
+              Value tileBatch = tc.batch, m0 = tc.m0, n0 = tc.n0;
               Value ordinal =
                   arith::DivUIOp::create(b, im.sub(tile, bid), gridX);
               Value it0 = x.of(im.mul(ordinal, numK));
@@ -1955,12 +2045,17 @@ void buildWgmmaTmaGemm(ImplicitLocOpBuilder &b, Value a, Value c,
                       Value());
                 });
               }
+              // The epilogue of member g's tile.
+              auto epilogueOf = [&](ImplicitLocOpBuilder &b, int64_t g) {
+              IndexMath im{b};
               for (int64_t h = 0; h < halves; ++h) {
                 SmallVector<Value> acc;
                 for (int64_t i = 0; i < numAcc; ++i)
                   acc.push_back(LLVM::ExtractValueOp::create(
                       b, loop.getResult(h), ArrayRef<int64_t>{i}));
                 KernelIds tileIds = ids;
+                if (!fragment)
+                  tileIds.c = cViews[g];
                 tileIds.m0 = m0;
                 tileIds.n0 = n0;
                 if (pingpong) {
@@ -1993,42 +2088,74 @@ void buildWgmmaTmaGemm(ImplicitLocOpBuilder &b, Value a, Value c,
                                ids.c.flat, ValueRange{ids.c.off});
                          });
                 } else {
-                  mmaEpilogue(b, tileIds, acc, c, accumulate, stages,
+                  mmaEpilogue(b, tileIds, acc, members[g].c, accumulate,
+                              members[g].stages,
                               /*warpRows=*/16, /*warpCols=*/blockN,
                               /*warpsN=*/1, /*mTiles=*/1,
-                              /*nTiles=*/blockN / 8);
+                              /*nTiles=*/blockN / 8,
+                              /*valuesFirst=*/!clTmaLateValues);
                 }
               }
+              };
+              // Several members: one epilogue per member, chosen by the
+              // tile's member.
+              std::function<void(ImplicitLocOpBuilder &, int64_t)> pick =
+                  [&](ImplicitLocOpBuilder &b, int64_t g) {
+                    if (g == numMembers - 1)
+                      return epilogueOf(b, g);
+                    IndexMath im{b};
+                    ifThen(
+                        b, im.eq(tc.member, im.c(g)),
+                        [&](ImplicitLocOpBuilder &b) { epilogueOf(b, g); },
+                        [&](ImplicitLocOpBuilder &b) { pick(b, g + 1); });
+                  };
+              pick(b, 0);
               scf::YieldOp::create(b);
             });
       });
   gpu::TerminatorOp::create(b);
 }
 
-/// Host code of a wgmma product with B[n, k] (rank 2): the TMA kernel when
-/// the runtime makes tensor maps of both operands, else the cp.async one.
-void buildWgmmaDispatch(ImplicitLocOpBuilder &b, Value a, Value bm, Value c,
-                        bool accumulate, const Config &cfg,
-                        ArrayRef<sessa::GemmEpilogueStage> stages,
-                        int64_t blockCount) {
+/// One product of a grouped host dispatch: B and C, and the epilogue.
+struct DispatchMember {
+  Value b, c;
+  ArrayRef<sessa::GemmEpilogueStage> stages;
+};
+
+/// Host code of wgmma products with B[n, k] (rank 2) that share A (one or
+/// several: a grouped launch): the TMA kernel over all of them when the
+/// runtime makes tensor maps of A and every B, else a cp.async kernel for
+/// each.
+void buildWgmmaDispatch(ImplicitLocOpBuilder &b, Value a,
+                        ArrayRef<DispatchMember> members, bool accumulate,
+                        const Config &cfg, int64_t blockCount) {
   IndexMath im{b};
-  GemmSizes sizes = gemmSizes(im, b, c);
+  GemmSizes sizes = gemmSizes(im, b, members.front().c);
   ifThen(b, sizes.nonEmpty, [&](ImplicitLocOpBuilder &b) {
     Value mapA = buildTensorMap(b, a, 128);
-    Value mapB = buildTensorMap(b, bm, cfg.tmaPingpong ? 128 : cfg.blockN);
+    SmallVector<Value> mapsB;
+    for (const DispatchMember &m : members)
+      mapsB.push_back(
+          buildTensorMap(b, m.b, cfg.tmaPingpong ? 128 : cfg.blockN));
     Value zero = arith::ConstantOp::create(b, b.getI64IntegerAttr(0));
-    auto ne = [&](Value v) {
+    auto ne = [&](Value v) -> Value {
       return arith::CmpIOp::create(b, arith::CmpIPredicate::ne, v, zero);
     };
+    Value all = ne(mapA);
+    for (Value mb : mapsB)
+      all = arith::AndIOp::create(b, all, ne(mb));
     ifThen(
-        b, arith::AndIOp::create(b, ne(mapA), ne(mapB)),
+        b, all,
         [&](ImplicitLocOpBuilder &b) {
-          buildWgmmaTmaGemm(b, a, c, accumulate, cfg, stages, mapA, mapB,
-                            blockCount);
+          SmallVector<TmaMember> tm;
+          for (auto [m, mb] : llvm::zip(members, mapsB))
+            tm.push_back({m.c, m.stages, mb});
+          buildWgmmaTmaGemm(b, a, tm, accumulate, cfg, mapA, blockCount);
         },
         [&](ImplicitLocOpBuilder &b) {
-          buildWgmmaGemm(b, a, bm, c, /*transposeB=*/true, accumulate, cfg,
-                         stages);
+          for (const DispatchMember &m : members)
+            buildWgmmaGemm(b, a, m.b, m.c, /*transposeB=*/true, accumulate,
+                           cfg, m.stages);
         });
   });
 }
@@ -2075,8 +2202,9 @@ void buildWgmmaFragmentDispatch(ImplicitLocOpBuilder &b, Value a, Value bm,
     ifThen(
         b, im.both(ok, im.both(ne(mapA), ne(mapB))),
         [&](ImplicitLocOpBuilder &b) {
-          buildWgmmaTmaGemm(b, a, c, /*accumulate=*/false, cfg, {}, mapA, mapB,
-                            blockCount, fragment);
+          buildWgmmaTmaGemm(b, a, {TmaMember{c, {}, mapB}},
+                            /*accumulate=*/false, cfg, mapA, blockCount,
+                            fragment);
         },
         [&](ImplicitLocOpBuilder &b) {
           buildWgmmaGemm(b, a, bm, c, /*transposeB=*/true,
@@ -2315,7 +2443,7 @@ Config makeConfig(Type elem, const sessa::GemmOptions &options) {
   // conflict-free; one 16-byte copy moves `vec` elements.
   cfg.vec = 16 / (elem.getIntOrFloatBitWidth() / 8);
   cfg.pad = cfg.vec;
-  cfg.tmaPingpong = options.tmaPingpong || clTmaPingpong;
+  cfg.tmaPingpong = (options.tmaPingpong || clTmaPingpong) && !clTmaCooperative;
   return cfg;
 }
 
@@ -2506,11 +2634,13 @@ LogicalResult mlir::sessa::buildGemmLaunch(OpBuilder &builder, Location loc,
   Type elem = cast<MemRefType>(a.getType()).getElementType();
   Config cfg = makeConfig(elem, options);
   // Ping-pong lets one consumer warpgroup's epilogue overlap the other's
-  // products, except where the epilogue evaluates a math function (GELU's
-  // erf): on the H100 the layer's 8192 x 1024 x 1024 projections took 33
-  // us ping-pong against 39 us cooperative, the GELU one 54 against 43 us
-  // (bench/gpu/NOTES-gemm.md, run 10).
-  if (cfg.tmaPingpong && !clTmaPingpong && hasMathEpilogue(epilogue))
+  // products. Epilogues evaluating a math function (GELU's erf) used to stay
+  // cooperative (run 10: 54 against 43 us); with all values computed before
+  // the stores, ping-pong measured on par alone and better in the layer as
+  // a whole (bench/gpu/NOTES-gemm.md, stop 12). The hidden option
+  // --sessa-gpu-tma-math-cooperative restores the old choice.
+  if (cfg.tmaPingpong && !clTmaPingpong && clTmaMathCooperative &&
+      hasMathEpilogue(epilogue))
     cfg.tmaPingpong = false;
   // Fragment epilogues see block-n columns a tile: ping-pong (128) only
   // when that is the product's block-n.
@@ -2521,8 +2651,8 @@ LogicalResult mlir::sessa::buildGemmLaunch(OpBuilder &builder, Location loc,
       buildF32Gemm(ib, a, b, c, transposeB, accumulate, cfg, epilogue);
     else if (options.wgmma && options.tma && transposeB &&
              cType.getRank() == 2)
-      buildWgmmaDispatch(ib, a, b, c, accumulate, cfg, epilogue,
-                         options.tmaBlocks);
+      buildWgmmaDispatch(ib, a, {DispatchMember{b, c, epilogue}}, accumulate,
+                         cfg, options.tmaBlocks);
     else if (fragment && options.tma && transposeB &&
              tmaFragmentSupported(cfg.blockN, fragment->lowerOnly))
       buildWgmmaFragmentDispatch(ib, a, b, c, cfg, fragment,
@@ -2547,6 +2677,77 @@ LogicalResult mlir::sessa::buildGemmLaunch(OpBuilder &builder, Location loc,
   } else {
     IndexMath im{ib};
     Value m = memref::DimOp::create(ib, c, mDim);
+    ifThen(ib, im.gt(m, im.c(options.smallM)), tiled, skinny);
+  }
+  builder.setInsertionPoint(ib.getInsertionBlock(), ib.getInsertionPoint());
+  return success();
+}
+
+bool mlir::sessa::isGroupableGemm(Value a, ArrayRef<GemmGroupMember> members,
+                                  const GemmOptions &options) {
+  std::string message;
+  if (members.empty() || !options.wgmma || !options.tma || options.splitK ||
+      failed(verifyGemmOptions(options, message)))
+    return false;
+  auto aType = cast<MemRefType>(a.getType());
+  if (aType.getRank() != 2 || !isHalf(aType.getElementType()))
+    return false;
+  auto bType0 = cast<MemRefType>(members.front().b.getType());
+  for (const GemmGroupMember &m : members) {
+    auto bType = cast<MemRefType>(m.b.getType());
+    auto cType = cast<MemRefType>(m.c.getType());
+    if (!isSupportedGemm(a, m.b, m.c, /*transposeB=*/true) ||
+        cType.getRank() != 2 || !bType.hasStaticShape() ||
+        bType.getShape() != bType0.getShape() ||
+        (!cType.isDynamicDim(1) && cType.getDimSize(1) != bType.getDimSize(0)))
+      return false;
+    if (!m.epilogue.empty() &&
+        (failed(verifyGemmEpilogue(m.epilogue, 2, message)) ||
+         m.epilogue.back().body->getTerminator()->getOperand(0).getType() !=
+             cType.getElementType()))
+      return false;
+  }
+  return true;
+}
+
+LogicalResult mlir::sessa::buildGroupedGemmLaunch(
+    OpBuilder &builder, Location loc, Value a,
+    ArrayRef<GemmGroupMember> members, const GemmOptions &options) {
+  if (!isGroupableGemm(a, members, options))
+    return failure();
+  if (members.size() == 1)
+    return buildGemmLaunch(builder, loc, a, members[0].b, members[0].c,
+                           /*transposeB=*/true, /*accumulate=*/false, options,
+                           members[0].epilogue);
+  ImplicitLocOpBuilder ib(loc, builder);
+  Type elem = cast<MemRefType>(a.getType()).getElementType();
+  Config cfg = makeConfig(elem, options);
+  bool math = llvm::any_of(members, [](const GemmGroupMember &m) {
+    return hasMathEpilogue(m.epilogue);
+  });
+  if (cfg.tmaPingpong && !clTmaPingpong && clTmaMathCooperative && math)
+    cfg.tmaPingpong = false;
+  auto tiled = [&](ImplicitLocOpBuilder &ib) {
+    SmallVector<DispatchMember> dm;
+    for (const GemmGroupMember &m : members)
+      dm.push_back({m.b, m.c, m.epilogue});
+    buildWgmmaDispatch(ib, a, dm, /*accumulate=*/false, cfg,
+                       options.tmaBlocks);
+  };
+  auto skinny = [&](ImplicitLocOpBuilder &ib) {
+    for (const GemmGroupMember &m : members)
+      buildSkinnyGemm(ib, a, m.b, m.c, /*accumulate=*/false, cfg.vec,
+                      m.epilogue);
+  };
+  auto cType = cast<MemRefType>(members.front().c.getType());
+  if (options.smallM == 0 ||
+      (!cType.isDynamicDim(0) && cType.getDimSize(0) > options.smallM)) {
+    tiled(ib);
+  } else if (!cType.isDynamicDim(0)) {
+    skinny(ib);
+  } else {
+    IndexMath im{ib};
+    Value m = memref::DimOp::create(ib, members.front().c, 0);
     ifThen(ib, im.gt(m, im.c(options.smallM)), tiled, skinny);
   }
   builder.setInsertionPoint(ib.getInsertionBlock(), ib.getInsertionPoint());

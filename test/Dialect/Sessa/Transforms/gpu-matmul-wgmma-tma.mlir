@@ -14,16 +14,17 @@
 // four m64n256k16 wgmma (the tile's first with scale-d 0), keep one group in
 // flight and release the previous stage on empty[s]; after the last k tile
 // they drain, release, and store the tile through the epilogue (here
-// bf16 pairs). That is the cooperative schedule (tma-pingpong=0, and the
-// default for products whose epilogue evaluates a math function such as
-// GELU's erf); by default each consumer warpgroup owns whole 128 x 128
-// tiles in turn (ping-pong, PP). tma=0 gives only the cp.async kernel
+// bf16 pairs). That is the cooperative schedule (tma-pingpong=0); by
+// default each consumer warpgroup owns whole 128 x 128 tiles in turn
+// (ping-pong, PP), also for epilogues that evaluate a math function such as
+// GELU's erf. tma=0 gives only the cp.async kernel
 // (gpu-matmul-wgmma.mlir).
 
 // RUN: sessa-opt %s --sessa-gpu-matmul="wgmma=1 small-m=0 tma-pingpong=0" | FileCheck %s
 // RUN: sessa-opt %s --sessa-gpu-matmul="wgmma=1 small-m=0 tma-blocks=7" | FileCheck %s --check-prefix=BLOCKS
 // RUN: sessa-opt %s --sessa-gpu-matmul="wgmma=1 tma=0 small-m=0" | FileCheck %s --check-prefix=NOTMA
 // RUN: sessa-opt %s --sessa-gpu-matmul="wgmma=1 small-m=0" | FileCheck %s --check-prefixes=PP,GELU
+// RUN: sessa-opt %s --sessa-gpu-matmul="wgmma=1 small-m=0" --sessa-gpu-tma-math-cooperative | FileCheck %s --check-prefix=GELUCOOP
 // RUN: sessa-opt %s --sessa-gpu-matmul="wgmma=1 small-m=0 tma-pingpong=0" \
 // RUN:   --gpu-launch-sink-index-computations --gpu-kernel-outlining \
 // RUN: | mlir-opt --gpu-lower-to-nvvm-pipeline="cubin-chip=sm_90a cubin-features=+ptx80 cubin-format=isa" \
@@ -169,16 +170,35 @@ func.func @again(%x: memref<?x?xbf16>, %w: memref<?x?xbf16>, %y: memref<?x?xf32>
   return
 }
 
-// A GELU epilogue (math.erf) keeps the cooperative schedule by default:
-// B's boxes are 256 rows and the products m64n256k16.
+// A GELU epilogue (math.erf) runs ping-pong too (cooperative before stop
+// 12; --sessa-gpu-tma-math-cooperative keeps that, GELUCOOP): B's boxes are
+// 128 rows and the products m64n128k16. The epilogue computes all the
+// values of a 64 x 128 half a thread stores (64, one erf each) before the
+// first guarded store (straight-line code; inside a branch per pair the
+// dependent chains of the erfs ran one after the other).
 
 // GELU-LABEL: func.func @gelu
 //       GELU: llvm.call @sessa_cuda_tensor_map_2d({{.*}}, %c128_i32, %c64_i32)
-//       GELU: llvm.call @sessa_cuda_tensor_map_2d({{.*}}, %c256_i32, %c64_i32{{.*}})
-//   GELU-NOT: <m = 64, n = 128, k = 16>
-//       GELU: nvvm.wgmma.mma_async {{.*}}, <m = 64, n = 256, k = 16>
+//       GELU: llvm.call @sessa_cuda_tensor_map_2d({{.*}}, %c128_i32{{.*}}, %c64_i32{{.*}})
+//   GELU-NOT: <m = 64, n = 256, k = 16>
+//       GELU: nvvm.wgmma.mma_async {{.*}}, <m = 64, n = 128, k = 16>
+//   GELU-NOT: vector.store
 //       GELU: math.erf
+//   GELU-NOT: vector.store
+//       GELU: math.erf
+//   GELU-NOT: vector.store
+//       GELU: math.erf
+// GELU-COUNT-61: math.erf
+//   GELU-NOT: math.erf
+//       GELU: vector.store %{{.*}} : memref<?xbf16>, vector<2xbf16>
 //       GELU: } {sessa.gpu_kernel = "gemm_wgmma_tma"}
+
+// GELUCOOP-LABEL: func.func @gelu
+//       GELUCOOP: llvm.call @sessa_cuda_tensor_map_2d({{.*}}, %c256_i32, %c64_i32{{.*}})
+//   GELUCOOP-NOT: <m = 64, n = 128, k = 16>
+//       GELUCOOP: nvvm.wgmma.mma_async {{.*}}, <m = 64, n = 256, k = 16>
+//       GELUCOOP: math.erf
+//       GELUCOOP: } {sessa.gpu_kernel = "gemm_wgmma_tma"}
 #id = affine_map<(m, n) -> (m, n)>
 func.func @gelu(%x: memref<?x?xbf16>, %w: memref<?x?xbf16>, %y: memref<?x?xbf16> {llvm.noalias}) {
   %c0 = arith.constant 0 : index

@@ -92,8 +92,7 @@ struct GemmOptions {
   int64_t tmaBlocks = 132;
   /// TMA kernel schedule: ping-pong (each consumer warpgroup owns whole
   /// 128 x 128 tiles, alternating with the other, 6 stages) instead of
-  /// cooperative (both on one 128 x block-n tile). Products whose epilogue
-  /// evaluates a math function (GELU) stay cooperative.
+  /// cooperative (both on one 128 x block-n tile).
   bool tmaPingpong = true;
 };
 
@@ -202,6 +201,32 @@ LogicalResult buildGemmLaunch(OpBuilder &builder, Location loc, Value a,
                               ArrayRef<GemmEpilogueStage> epilogue = {},
                               const GemmExtraBlocks *extra = nullptr,
                               const GemmFragmentEpilogue *fragment = nullptr);
+
+/// One product of a grouped launch (buildGroupedGemmLaunch): C = the
+/// epilogue applied to A * B^T, C overwritten.
+struct GemmGroupMember {
+  Value b, c;
+  SmallVector<GemmEpilogueStage> epilogue;
+};
+
+/// Whether buildGroupedGemmLaunch supports products of `a` with these
+/// members under `options`: wgmma with TMA, rank-2 bf16/f16 operands with
+/// B[n, k], every B of the same static shape, C rank 2 with valid epilogues.
+bool isGroupableGemm(Value a, ArrayRef<GemmGroupMember> members,
+                     const GemmOptions &options);
+
+/// Builds, at the insertion point of `builder` (host code), the products
+/// C_i = epilogue_i(A * B_i^T) of products sharing A as one launch: the
+/// persistent TMA kernel runs over the tiles of every member (member
+/// after member; n fastest within one), each tile's producer
+/// loading from its member's B and its consumers storing through its
+/// member's epilogue. Where that kernel does not apply at run time (no
+/// tensor maps, small M), each member runs as buildGemmLaunch would run
+/// it. Fails, with nothing built, when !isGroupableGemm.
+LogicalResult buildGroupedGemmLaunch(OpBuilder &builder, Location loc,
+                                     Value a,
+                                     ArrayRef<GemmGroupMember> members,
+                                     const GemmOptions &options = {});
 
 } // namespace mlir::sessa
 

@@ -411,6 +411,15 @@ def SessaGPUMatmul : Pass<"sessa-gpu-matmul", "::mlir::ModuleOp"> {
     (guarded scalar loads when not dense and aligned), f32 partial sums per
     lane reduced with shuffles, the same epilogue. With a dynamic M both
     kernels are built, chosen on the host by `M > small-m`.
+
+    Grouping (`group`, on by default; with `wgmma` and `tma` only): rank-2
+    products with B[n, k] that overwrite their C, read the same A and have
+    B of the same static shape (e.g. the q, k, v and feedback projections
+    of a layer) run as one launch of the TMA kernel over the tiles of all of
+    them (each member keeps its own fused epilogue). The launch runs where
+    the first one ran; a later member joins when what it reads and writes
+    is not used by the ops in between (other than other members) and the
+    views and allocations it needs can move up (allocations, pure ops).
   }];
   let options = [
     Option<"blockK", "block-k", "int64_t", /*default=*/"0",
@@ -436,14 +445,16 @@ def SessaGPUMatmul : Pass<"sessa-gpu-matmul", "::mlir::ModuleOp"> {
     Option<"tmaPingpong", "tma-pingpong", "bool", /*default=*/"true",
            "TMA kernel: ping-pong consumer warpgroups on 128 x 128 tiles "
            "(one's epilogue overlaps the other's products) instead of both "
-           "on one 128 x block-n tile; products whose epilogue evaluates a "
-           "math function (GELU) stay cooperative">,
+           "on one 128 x block-n tile">,
     Option<"fuseEpilogue", "fuse-epilogue", "bool", /*default=*/"true",
            "apply elementwise consumers of the product in the kernel's "
            "epilogue">,
     Option<"smallM", "small-m", "int64_t", /*default=*/"16",
            "products with B[n, k] and at most this many rows (a run-time "
-           "choice when M is dynamic) use the small-M kernel; 0: never">
+           "choice when M is dynamic) use the small-M kernel; 0: never">,
+    Option<"group", "group", "bool", /*default=*/"true",
+           "with wgmma and tma: products that read the same A (and B of one "
+           "shape) run as one launch of the TMA kernel">
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::gpu::GPUDialect",
