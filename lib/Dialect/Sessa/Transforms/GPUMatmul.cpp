@@ -27,7 +27,9 @@
 // (other than group members and the ops moved up) uses memory with the
 // root of its A, B, output or epilogue inputs, and the values it needs are
 // available there or can move up (allocations and pure ops without
-// regions, with their operands).
+// regions, with their operands). Unless `group-past-kernels` is set, the
+// ops in between must moreover be allocations or pure ops, so that no
+// output is allocated earlier than before (the memory peak stays).
 //
 //===----------------------------------------------------------------------===//
 #include "sessa/Dialect/Sessa/Transforms/GemmKernel.h"
@@ -405,7 +407,7 @@ SmallVector<Value> readsBesidesA(Product &p) {
 
 bool canJoin(Product &p, ArrayRef<Product *> group, Operation *at,
              DominanceInfo &dom, const SmallPtrSetImpl<Operation *> &members,
-             llvm::SetVector<Operation *> &moves) {
+             llvm::SetVector<Operation *> &moves, bool pastKernels) {
   Operation *last = p.last();
   if (last->getBlock() != at->getBlock() || !at->isBeforeInBlock(p.op))
     return false;
@@ -447,6 +449,25 @@ bool canJoin(Product &p, ArrayRef<Product *> group, Operation *at,
   for (Operation *op = at; op && op != last; op = op->getNextNode()) {
     if (members.contains(op) || mine.contains(op) || moves.contains(op))
       continue;
+    // Without pastKernels, only allocations and pure ops may lie between
+    // the group and p: moving p's kernel above other work would keep its
+    // output alive longer (a higher memory peak).
+    if (!pastKernels && !isMemoryEffectFree(op)) {
+      auto effects = dyn_cast<MemoryEffectOpInterface>(op);
+      // Frees of the members' fused temporaries go away with the fusion.
+      auto fusedTemporary = [&](Value v) {
+        auto isIn = [&](Product &q) {
+          return llvm::is_contained(q.temporaries, v);
+        };
+        return isIn(p) || llvm::any_of(group, [&](Product *q) {
+                 return isIn(*q);
+               });
+      };
+      auto dealloc = dyn_cast<memref::DeallocOp>(op);
+      if (!(effects && effects.onlyHasEffect<MemoryEffects::Allocate>()) &&
+          !(dealloc && fusedTemporary(dealloc.getMemref())))
+        return false;
+    }
     WalkResult r = op->walk([&](Operation *nested) {
       for (Value operand : nested->getOperands())
         if (isa<BaseMemRefType>(operand.getType()) &&
@@ -526,7 +547,7 @@ struct SessaGPUMatmulPass
           SmallVector<Product *> group;
           for (size_t k : groupIdx)
             group.push_back(&products[k]);
-          if (!canJoin(p, group, at, dom, withP, tryMoves))
+          if (!canJoin(p, group, at, dom, withP, tryMoves, groupPastKernels))
             continue;
           SmallVector<sessa::GemmGroupMember> trial;
           for (size_t k : groupIdx)

@@ -6,11 +6,15 @@
 // In the kernel the producer picks the tile's B map (selects on the member)
 // and the consumers store through the tile's member's epilogue. A later
 // product joins when nothing between uses what it reads or writes; the
-// allocation and views it needs move up. Without wgmma (the default sm_90
-// path), with group=0 or with --sessa-gpu-no-group every product keeps its
-// own launch.
+// allocation and views it needs move up. By default only allocations, pure
+// ops and the frees of the members' fused temporaries may lie between the
+// members (no output is allocated earlier, so the memory peak stays; ADJ);
+// with group-past-kernels=1 a product also moves above other work (the
+// memref.copy below). Without wgmma (the default sm_90 path), with group=0
+// or with --sessa-gpu-no-group every product keeps its own launch.
 
-// RUN: sessa-opt %s --sessa-gpu-matmul="wgmma=1" | FileCheck %s
+// RUN: sessa-opt %s --sessa-gpu-matmul="wgmma=1 group-past-kernels=1" | FileCheck %s
+// RUN: sessa-opt %s --sessa-gpu-matmul="wgmma=1" | FileCheck %s --check-prefix=ADJ
 // RUN: sessa-opt %s --sessa-gpu-matmul="wgmma=1 group=0" | FileCheck %s --check-prefix=NOGROUP
 // RUN: sessa-opt %s --sessa-gpu-matmul="wgmma=1" --sessa-gpu-no-group | FileCheck %s --check-prefix=NOGROUP
 // RUN: sessa-opt %s --sessa-gpu-matmul | FileCheck %s --check-prefix=SM90
@@ -58,6 +62,20 @@
 //   CHECK-NOT: gpu.launch
 //   CHECK-NOT: linalg.generic
 //       CHECK: return
+
+// q and k (only the free of q's fused temporary between them) in one
+// launch; the copy then keeps the halves of %wf after it, in a launch of
+// their own.
+// ADJ-LABEL: func.func @group
+// ADJ-COUNT-3: llvm.call @sessa_cuda_tensor_map_2d
+//   ADJ-NOT: llvm.call @sessa_cuda_tensor_map_2d
+//       ADJ: sessa.gpu_kernel = "gemm_wgmma_tma"
+//       ADJ: memref.copy
+// ADJ-COUNT-3: llvm.call @sessa_cuda_tensor_map_2d
+//   ADJ-NOT: llvm.call @sessa_cuda_tensor_map_2d
+//       ADJ: sessa.gpu_kernel = "gemm_wgmma_tma"
+//   ADJ-NOT: sessa.gpu_kernel = "gemm_wgmma_tma"
+//       ADJ: func.func @blocked
 
 // NOGROUP-LABEL: func.func @group
 // NOGROUP-COUNT-4: sessa.gpu_kernel = "gemm_wgmma_tma"

@@ -454,7 +454,15 @@ def SessaGPUMatmul : Pass<"sessa-gpu-matmul", "::mlir::ModuleOp"> {
            "choice when M is dynamic) use the small-M kernel; 0: never">,
     Option<"group", "group", "bool", /*default=*/"true",
            "with wgmma and tma: products that read the same A (and B of one "
-           "shape) run as one launch of the TMA kernel">
+           "shape) run as one launch of the TMA kernel">,
+    Option<"groupPastKernels", "group-past-kernels", "bool",
+           /*default=*/"false",
+           "with group: a product may also join a group launched before "
+           "other kernels, frees or copies (its output then lives longer: "
+           "the bf16 layer's temporaries at (4, 2048, 1024) rose from 105 "
+           "to 128 MB with the feedback projections moved above the "
+           "attention); by default only allocations and pure ops may lie "
+           "between the members">
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::gpu::GPUDialect",
