@@ -59,6 +59,7 @@
 //===----------------------------------------------------------------------===//
 #include "KernelBuilder.h"
 #include "Lowerings.h"
+#include "sessa/Dialect/Sessa/Transforms/GemmKernel.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -1423,7 +1424,6 @@ void buildWgmmaBody(const E &e, const AttentionProblem &p,
   Value scaleV = e.f(p.log2Scale);
   auto sType = LLVM::LLVMStructType::getLiteral(
       ctx, SmallVector<Type>(bc / 2, f32));
-  auto wtype = st.isBF16() ? NVVM::WGMMATypes::bf16 : NVVM::WGMMATypes::f16;
 
   const WgmmaPipeline pipe = cfg.pipeline;
   const bool overlap = pipe == WgmmaPipeline::Overlap;
@@ -1489,19 +1489,8 @@ void buildWgmmaBody(const E &e, const AttentionProblem &p,
                     ArrayRef<std::pair<Value, Value>> desc) -> Value {
     Value sAcc = LLVM::UndefOp::create(x.b, x.l, sType);
     for (int64_t ks = 0; ks < d / 16; ++ks) {
-      sAcc = NVVM::WgmmaMmaAsyncOp::create(
-          x.b, x.l, sType, sAcc, desc[ks].first, desc[ks].second,
-          NVVM::MMAShapeAttr::get(ctx, 64, bc, 16),
-          NVVM::WGMMATypesAttr::get(ctx, wtype),
-          NVVM::WGMMATypesAttr::get(ctx, wtype),
-          NVVM::WGMMATypesAttr::get(ctx, NVVM::WGMMATypes::f32),
-          NVVM::WGMMAScaleOutAttr::get(ctx, ks == 0 ? NVVM::WGMMAScaleOut::zero
-                                                    : NVVM::WGMMAScaleOut::one),
-          NVVM::WGMMAScaleInAttr::get(ctx, NVVM::WGMMAScaleIn::one),
-          NVVM::WGMMAScaleInAttr::get(ctx, NVVM::WGMMAScaleIn::one),
-          NVVM::MMALayoutAttr::get(ctx, NVVM::MMALayout::row),
-          NVVM::MMALayoutAttr::get(ctx, NVVM::MMALayout::col),
-          NVVM::MMAIntOverflowAttr());
+      sAcc = buildWgmmaKMajor(x.b, x.l, sType, sAcc, desc[ks].first,
+                              desc[ks].second, bc, st.isBF16(), ks == 0);
     }
     NVVM::WgmmaGroupSyncAlignedOp::create(x.b, x.l);
     return sAcc;

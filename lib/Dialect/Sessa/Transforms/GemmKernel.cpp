@@ -1207,7 +1207,6 @@ void buildWgmmaGemm(ImplicitLocOpBuilder &b, Value a, Value bm, Value c,
 
     auto accType = LLVM::LLVMStructType::getLiteral(
         ctx, SmallVector<Type>(numAcc, f32));
-    auto wtype = isBF16 ? NVVM::WGMMATypes::bf16 : NVVM::WGMMATypes::f16;
     const int64_t pending =
         cfg.stages >= 3 ? std::clamp<int64_t>(clWgmmaPending.getValue(), 0, 1)
                         : 0;
@@ -1235,21 +1234,10 @@ void buildWgmmaGemm(ImplicitLocOpBuilder &b, Value a, Value bm, Value c,
       for (int64_t ks = 0; ks < blockK / 16; ++ks) {
         // k16 step: 32 bytes further along the (swizzled) rows.
         Value off = arith::ConstantOp::create(b, b.getI64IntegerAttr(2 * ks));
-        d = NVVM::WgmmaMmaAsyncOp::create(
-            b, accType, d, arith::AddIOp::create(b, da, off),
-            arith::AddIOp::create(b, db, off),
-            NVVM::MMAShapeAttr::get(ctx, 64, blockN, 16),
-            NVVM::WGMMATypesAttr::get(ctx, wtype),
-            NVVM::WGMMATypesAttr::get(ctx, wtype),
-            NVVM::WGMMATypesAttr::get(ctx, NVVM::WGMMATypes::f32),
-            NVVM::WGMMAScaleOutAttr::get(ctx, first && ks == 0
-                                                  ? NVVM::WGMMAScaleOut::zero
-                                                  : NVVM::WGMMAScaleOut::one),
-            NVVM::WGMMAScaleInAttr::get(ctx, NVVM::WGMMAScaleIn::one),
-            NVVM::WGMMAScaleInAttr::get(ctx, NVVM::WGMMAScaleIn::one),
-            NVVM::MMALayoutAttr::get(ctx, NVVM::MMALayout::row),
-            NVVM::MMALayoutAttr::get(ctx, NVVM::MMALayout::col),
-            NVVM::MMAIntOverflowAttr());
+        d = sessa::buildWgmmaKMajor(b, b.getLoc(), accType, d,
+                                    arith::AddIOp::create(b, da, off),
+                                    arith::AddIOp::create(b, db, off), blockN,
+                                    isBF16, first && ks == 0);
       }
       NVVM::WgmmaGroupSyncAlignedOp::create(b);
       NVVM::WgmmaWaitGroupSyncOp::create(b, pending);
@@ -1920,7 +1908,6 @@ void buildWgmmaTmaGemm(ImplicitLocOpBuilder &b, Value a,
                                        NVVM::SetMaxRegisterAction::increase);
         auto accType = LLVM::LLVMStructType::getLiteral(
             ctx, SmallVector<Type>(numAcc, f32));
-        auto wtype = isBF16 ? NVVM::WGMMATypes::bf16 : NVVM::WGMMATypes::f16;
         auto release = [&](ImplicitLocOpBuilder &b, Value it) {
           ifThen(b, isLane0, [&](ImplicitLocOpBuilder &b) {
             NVVM::MBarrierArriveOp::create(b, Type(),
@@ -1951,21 +1938,11 @@ void buildWgmmaTmaGemm(ImplicitLocOpBuilder &b, Value a,
             Value off =
                 arith::ConstantOp::create(b, b.getI64IntegerAttr(2 * ks));
             for (int64_t h = 0; h < halves; ++h)
-              d[h] = NVVM::WgmmaMmaAsyncOp::create(
-                  b, accType, d[h], arith::AddIOp::create(b, da[h], off),
-                  arith::AddIOp::create(b, db, off),
-                  NVVM::MMAShapeAttr::get(ctx, 64, blockN, 16),
-                  NVVM::WGMMATypesAttr::get(ctx, wtype),
-                  NVVM::WGMMATypesAttr::get(ctx, wtype),
-                  NVVM::WGMMATypesAttr::get(ctx, NVVM::WGMMATypes::f32),
-                  NVVM::WGMMAScaleOutAttr::get(
-                      ctx, first && ks == 0 ? NVVM::WGMMAScaleOut::zero
-                                            : NVVM::WGMMAScaleOut::one),
-                  NVVM::WGMMAScaleInAttr::get(ctx, NVVM::WGMMAScaleIn::one),
-                  NVVM::WGMMAScaleInAttr::get(ctx, NVVM::WGMMAScaleIn::one),
-                  NVVM::MMALayoutAttr::get(ctx, NVVM::MMALayout::row),
-                  NVVM::MMALayoutAttr::get(ctx, NVVM::MMALayout::col),
-                  NVVM::MMAIntOverflowAttr());
+              d[h] = sessa::buildWgmmaKMajor(
+                  b, b.getLoc(), accType, d[h],
+                  arith::AddIOp::create(b, da[h], off),
+                  arith::AddIOp::create(b, db, off), blockN, isBF16,
+                  first && ks == 0);
           }
           NVVM::WgmmaGroupSyncAlignedOp::create(b);
           NVVM::WgmmaWaitGroupSyncOp::create(b, pending);
@@ -2462,6 +2439,26 @@ bool hasMathEpilogue(ArrayRef<sessa::GemmEpilogueStage> epilogue) {
 }
 
 } // namespace
+
+Value mlir::sessa::buildWgmmaKMajor(OpBuilder &b, Location loc, Type accType,
+                                    Value acc, Value descA, Value descB,
+                                    int64_t n, bool bf16, bool zeroAcc) {
+  MLIRContext *ctx = b.getContext();
+  auto type = bf16 ? NVVM::WGMMATypes::bf16 : NVVM::WGMMATypes::f16;
+  return NVVM::WgmmaMmaAsyncOp::create(
+      b, loc, accType, acc, descA, descB,
+      NVVM::MMAShapeAttr::get(ctx, 64, n, 16),
+      NVVM::WGMMATypesAttr::get(ctx, type),
+      NVVM::WGMMATypesAttr::get(ctx, type),
+      NVVM::WGMMATypesAttr::get(ctx, NVVM::WGMMATypes::f32),
+      NVVM::WGMMAScaleOutAttr::get(ctx, zeroAcc ? NVVM::WGMMAScaleOut::zero
+                                                : NVVM::WGMMAScaleOut::one),
+      NVVM::WGMMAScaleInAttr::get(ctx, NVVM::WGMMAScaleIn::one),
+      NVVM::WGMMAScaleInAttr::get(ctx, NVVM::WGMMAScaleIn::one),
+      NVVM::MMALayoutAttr::get(ctx, NVVM::MMALayout::row),
+      NVVM::MMALayoutAttr::get(ctx, NVVM::MMALayout::col),
+      NVVM::MMAIntOverflowAttr());
+}
 
 /// The tiling for operands of `elemBytes` bytes (2: tensor cores).
 static mlir::sessa::GemmTiling

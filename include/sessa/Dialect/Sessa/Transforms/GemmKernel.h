@@ -228,6 +228,14 @@ LogicalResult buildGroupedGemmLaunch(OpBuilder &builder, Location loc,
                                      ArrayRef<GemmGroupMember> members,
                                      const GemmOptions &options = {});
 
+/// One sm_90a `wgmma.mma_async` m64nNk16 (N = `n`) of two K-major operands
+/// in shared memory (i64 descriptors `descA`, `descB`; bf16 or f16, f32
+/// accumulation): returns the accumulator struct `accType` acc + A B^T, or
+/// A B^T when `zeroAcc`. Shared by the GEMM and attention kernels.
+Value buildWgmmaKMajor(OpBuilder &b, Location loc, Type accType, Value acc,
+                       Value descA, Value descB, int64_t n, bool bf16,
+                       bool zeroAcc);
+
 } // namespace mlir::sessa
 
 #endif // SESSA_DIALECT_SESSA_TRANSFORMS_GEMMKERNEL_H
