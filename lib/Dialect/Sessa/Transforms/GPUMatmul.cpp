@@ -200,6 +200,14 @@ bool isZero(Value v) {
   return attr && attr.getValue().isZero() && !attr.getValue().isNegative();
 }
 
+/// Whether `op` has no memory effects or only allocates.
+bool allocatesOrPure(Operation *op) {
+  if (isMemoryEffectFree(op))
+    return true;
+  auto effects = dyn_cast<MemoryEffectOpInterface>(op);
+  return effects && effects.onlyHasEffect<MemoryEffects::Allocate>();
+}
+
 /// The `linalg.fill 0` of the product's C that can fold into the kernel: the
 /// closest earlier op of the block that has memory effects other than
 /// allocation, when that is a fill of the same C with +0.
@@ -211,10 +219,7 @@ linalg::FillOp findZeroFill(Operation *product, Value c) {
         return fill;
       return nullptr;
     }
-    if (isMemoryEffectFree(op))
-      continue;
-    auto effects = dyn_cast<MemoryEffectOpInterface>(op);
-    if (effects && effects.onlyHasEffect<MemoryEffects::Allocate>())
+    if (allocatesOrPure(op))
       continue;
     return nullptr;
   }
@@ -226,12 +231,8 @@ linalg::FillOp findZeroFill(Operation *product, Value c) {
 bool onlyAllocationsBetween(Operation *from, Operation *to) {
   for (Operation *op = from->getNextNode(); op && op != to;
        op = op->getNextNode()) {
-    if (isMemoryEffectFree(op))
-      continue;
-    auto effects = dyn_cast<MemoryEffectOpInterface>(op);
-    if (effects && effects.onlyHasEffect<MemoryEffects::Allocate>())
-      continue;
-    return false;
+    if (!allocatesOrPure(op))
+      return false;
   }
   return true;
 }
@@ -452,8 +453,7 @@ bool canJoin(Product &p, ArrayRef<Product *> group, Operation *at,
     // Without pastKernels, only allocations and pure ops may lie between
     // the group and p: moving p's kernel above other work would keep its
     // output alive longer (a higher memory peak).
-    if (!pastKernels && !isMemoryEffectFree(op)) {
-      auto effects = dyn_cast<MemoryEffectOpInterface>(op);
+    if (!pastKernels && !allocatesOrPure(op)) {
       // Frees of the members' fused temporaries go away with the fusion.
       auto fusedTemporary = [&](Value v) {
         auto isIn = [&](Product &q) {
@@ -464,8 +464,7 @@ bool canJoin(Product &p, ArrayRef<Product *> group, Operation *at,
                });
       };
       auto dealloc = dyn_cast<memref::DeallocOp>(op);
-      if (!(effects && effects.onlyHasEffect<MemoryEffects::Allocate>()) &&
-          !(dealloc && fusedTemporary(dealloc.getMemref())))
+      if (!dealloc || !fusedTemporary(dealloc.getMemref()))
         return false;
     }
     WalkResult r = op->walk([&](Operation *nested) {
