@@ -291,6 +291,33 @@ llvm::cl::opt<bool> clPassPingpong(
     llvm::cl::desc("TMA logits passes with 128 keys a tile: ping-pong "
                    "consumer warpgroups (else cooperative)"));
 
+// The overlapped strip chain of the up-front path (NOTES-feedback-strips.md,
+// stop 13): one launch a strip running strip i's intra-strip solve beside
+// strip i + 1's cross-strip product over the keys of strips < i.
+llvm::cl::opt<int64_t> clOverlap(
+    "sessa-gpu-feedback-overlap", llvm::cl::init(1), llvm::cl::Hidden,
+    llvm::cl::desc("Up-front path: strip i's intra-strip kernel as extra "
+                   "blocks of strip i + 1's cross-strip product over the keys "
+                   "before strip i (strip i + 1's intra-strip kernel adds "
+                   "strip i's keys itself): one launch a strip. 0: off (two "
+                   "launches a strip), 1: when the intra-strip blocks are at "
+                   "most -sessa-gpu-feedback-overlap-intra-max (a run-time "
+                   "choice), 2: always"));
+llvm::cl::opt<int64_t> clOverlapNc(
+    "sessa-gpu-feedback-overlap-nc", llvm::cl::init(32), llvm::cl::Hidden,
+    llvm::cl::desc("Value columns per intra-strip block of the overlapped "
+                   "strip chain (8, 16 or 32)"));
+llvm::cl::opt<int64_t> clOverlapIntraMax(
+    "sessa-gpu-feedback-overlap-intra-max", llvm::cl::init(64),
+    llvm::cl::Hidden,
+    llvm::cl::desc("-sessa-gpu-feedback-overlap=1: overlap the strip chain "
+                   "when it has at most this many intra-strip blocks"));
+llvm::cl::opt<int64_t> clOverlapBlocks(
+    "sessa-gpu-feedback-overlap-blocks", llvm::cl::init(132),
+    llvm::cl::Hidden,
+    llvm::cl::desc("Blocks wanted of an overlapped strip launch (intra-strip "
+                   "plus cross-strip; sizes the cross-strip key splits)"));
+
 int64_t wgmmaN(int64_t n) { return n == 128 || n == 256 ? n : 64; }
 int64_t wgmmaStages(int64_t s) { return std::clamp<int64_t>(s, 2, 8); }
 
@@ -337,6 +364,10 @@ struct Operands {
                     // intra-strip kernel writes s rows for the last strip
                     // only (the others go to sT and are transposed into s
                     // at the end: s's memory holds prob until then)
+  Value sTLast;    // overlapped strip chain (index 0 / 1, else null): when
+                   // 1 the last strip goes to sT too and no s row is
+                   // written (its prob rows, in s's memory, are read by
+                   // the same launch)
   Value sT;        // [B, Hb, dv, T rounded up to 8] storage type: s
                    // transposed (wgmma cross-strip products), else null
   Value batch, rows, heads, dk, dv, cache;
@@ -1756,35 +1787,153 @@ constexpr int64_t kChunks = kStrip / kChunk;             // 4
 constexpr int64_t kOffTiles = kChunks * (kChunks - 1) / 2; // 6
 constexpr int64_t kD16Row = kChunk + 8; // 16-bit per staged DIAG16 row
 
-void buildIntraStripMma(OpBuilder &b, Location loc, const Operands &o,
-                        const Strip &strip, Value splits, Type et, int64_t nc) {
+/// The previous strip's term of a strip's rhs, added by the intra-strip
+/// kernel itself (overlapped strip chain, clOverlap): rhs += prob[:, keys
+/// keyBase .. keyBase + R) @ s[those keys], prob the strip's 16-bit prob
+/// view [B, Hb, R, >= keyBase + R], s read from sT. Only when `on` (index,
+/// 1) at run time.
+struct IntraTail {
+  Value prob, keyBase, on;
+};
+
+/// Bytes of dynamic shared memory of the tensor-core intra-strip kernel.
+int64_t intraStripMmaBytes(Type et, int64_t nc) {
+  const int64_t sRow = nc + 4;
+  Builder b(et.getContext());
+  Type f32 = b.getF32Type();
+  return staticBytes(workgroupMemRefType({kStrip, sRow}, f32)) +
+         staticBytes(workgroupMemRefType({kChunks, kChunk, kARow}, f32)) +
+         staticBytes(workgroupMemRefType({kOffTiles, kChunk, kD16Row}, et)) +
+         staticBytes(workgroupMemRefType({kChunk, sRow}, f32));
+}
+
+/// The tail term (IntraTail) of the block's `nc` columns, into the staged
+/// rhs `ss` (after stageRhs): a 256-row x nc x 256-key product on tensor
+/// cores with its fragments loaded straight from global memory (prob rows
+/// and sT columns are contiguous 16-bit pairs); warp w owns the 16-row
+/// tiles w and w + 8, all n-tiles. Rows past the strip add nothing. Ends
+/// with a barrier.
+void buildIntraTail(OpBuilder &b, Location loc, const Operands &o,
+                    const Strip &strip, const IntraTail &tail, Value ss,
+                    Value tid, Value bi, Value h, Value colBase, Type et,
+                    int64_t nc) {
+  const int64_t nTiles = nc / 8;
+  Type f32 = b.getF32Type();
+  auto v2 = VectorType::get({2}, f32);
+  auto v2e = VectorType::get({2}, et);
+  Value four = cst(b, loc, 4);
+  Value lane = remIdx(b, loc, tid, cst(b, loc, 32));
+  Value warp = divIdx(b, loc, tid, cst(b, loc, 32));
+  Value g = divIdx(b, loc, lane, four);
+  Value q2 = mulIdx(b, loc, remIdx(b, loc, lane, four), cst(b, loc, 2));
+  Value lastCol = subIdx(b, loc, o.dv, cst(b, loc, 1));
+  auto asI32 = [&](OpBuilder &b, Location loc, Value t) {
+    Value i = vector::BitCastOp::create(
+        b, loc, VectorType::get({1}, b.getI32Type()), t);
+    return vector::ExtractOp::create(b, loc, i, ArrayRef<int64_t>{0})
+        .getResult();
+  };
+  buildIf(b, loc,
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, tail.on,
+                                cst(b, loc, 0)),
+          [&](OpBuilder &b, Location loc) {
+    SmallVector<Value> mRows, nCols;
+    for (int64_t mt = 0; mt < 2; ++mt)
+      mRows.push_back(addIdx(
+          b, loc, mulIdx(b, loc, addIdx(b, loc, warp, cst(b, loc, 8 * mt)),
+                         cst(b, loc, 16)),
+          g));
+    for (int64_t j = 0; j < nTiles; ++j)
+      nCols.push_back(minIndex(
+          b, loc, addIdx(b, loc, colBase, addIdx(b, loc, g, cst(b, loc, 8 * j))),
+          lastCol));
+    SmallVector<SmallVector<Value>> acc(
+        2 * nTiles, SmallVector<Value>(4, cstF32(b, loc, 0.0)));
+    for (int64_t ks = 0; ks < kStrip / 16; ++ks) {
+      SmallVector<SmallVector<Value>> a(2);
+      for (int64_t mt = 0; mt < 2; ++mt)
+        for (int64_t reg = 0; reg < 4; ++reg) {
+          Value r = addIdx(b, loc, mRows[mt], cst(b, loc, (reg & 1) ? 8 : 0));
+          Value k = addIdx(b, loc, tail.keyBase,
+                           addIdx(b, loc, q2,
+                                  cst(b, loc, 16 * ks + ((reg & 2) ? 8 : 0))));
+          Value v = vector::LoadOp::create(b, loc, v2e, tail.prob,
+                                           ValueRange{bi, h, r, k},
+                                           /*nontemporal=*/false,
+                                           llvm::MaybeAlign(4));
+          a[mt].push_back(asI32(b, loc, v));
+        }
+      for (int64_t j = 0; j < nTiles; ++j) {
+        SmallVector<Value> bv;
+        for (int64_t reg = 0; reg < 2; ++reg) {
+          Value k = addIdx(b, loc, tail.keyBase,
+                           addIdx(b, loc, q2, cst(b, loc, 16 * ks + 8 * reg)));
+          Value v = vector::LoadOp::create(b, loc, v2e, o.sT,
+                                           ValueRange{bi, h, nCols[j], k},
+                                           /*nontemporal=*/false,
+                                           llvm::MaybeAlign(4));
+          bv.push_back(asI32(b, loc, v));
+        }
+        for (int64_t mt = 0; mt < 2; ++mt)
+          acc[mt * nTiles + j] = mma(b, loc, a[mt], bv, acc[mt * nTiles + j], et);
+      }
+    }
+    Value zeroF = cstF32(b, loc, 0.0);
+    for (int64_t mt = 0; mt < 2; ++mt)
+      for (int64_t hi = 0; hi < 2; ++hi) {
+        Value row = addIdx(b, loc, mRows[mt], cst(b, loc, 8 * hi));
+        Value rowIn = ult(b, loc, row, strip.rows);
+        for (int64_t j = 0; j < nTiles; ++j) {
+          Value col = addIdx(b, loc, q2, cst(b, loc, 8 * j));
+          Value old = vector::LoadOp::create(b, loc, v2, ss, ValueRange{row, col},
+                                             /*nontemporal=*/false,
+                                             llvm::MaybeAlign(8));
+          SmallVector<Value> sum;
+          for (int64_t i = 0; i < 2; ++i) {
+            Value x = arith::SelectOp::create(
+                b, loc, rowIn, acc[mt * nTiles + j][2 * hi + i], zeroF);
+            sum.push_back(arith::AddFOp::create(
+                b, loc,
+                vector::ExtractOp::create(b, loc, old, ArrayRef<int64_t>{i}), x));
+          }
+          vector::StoreOp::create(
+              b, loc, vector::FromElementsOp::create(b, loc, v2, sum), ss,
+              ValueRange{row, col}, /*nontemporal=*/false, llvm::MaybeAlign(8));
+        }
+      }
+  });
+  barrier(b, loc);
+}
+
+/// The body of the tensor-core intra-strip kernel for the column tile
+/// `colTile` of (b, h) = `bhIdx` (both < the grid of buildIntraStripMma),
+/// in a block of 256 threads with the dynamic shared memory `pool` (at
+/// least intraStripMmaBytes).
+void buildIntraStripMmaBody(OpBuilder &b, Location loc, const Operands &o,
+                            const Strip &strip, Value splits, Type et,
+                            int64_t nc, Value pool, Value tid, Value colTile,
+                            Value bhIdx, const IntraTail *tail) {
   const int64_t sRow = nc + 4;            // f32 per shared s / rhs row
   const int64_t nTiles = nc / 8;          // n-tiles of the chunk's rhs
   const int64_t nPerWarp = std::max<int64_t>(1, nTiles / 2);
   const int64_t activeWarps = 4 * nTiles / nPerWarp; // 4 or 8
-  Value grid[] = {ceilDiv(b, loc, o.dv, cst(b, loc, nc)),
-                  mulIdx(b, loc, o.batch, o.heads)};
-  Value block[] = {cst(b, loc, kThreads)};
   Type f32 = b.getF32Type();
   auto sType = workgroupMemRefType({kStrip, sRow}, f32);
   auto xType = workgroupMemRefType({kChunks, kChunk, kARow}, f32);
   auto dType = workgroupMemRefType({kOffTiles, kChunk, kD16Row}, et);
   auto rType = workgroupMemRefType({kChunk, sRow}, f32);
   int64_t xOff = staticBytes(sType), dOff = xOff + staticBytes(xType),
-          rOff = dOff + staticBytes(dType), total = rOff + staticBytes(rType);
-  Value poolBytes = arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(total));
+          rOff = dOff + staticBytes(dType);
   auto offTile = [](int64_t c, int64_t t) { return c * (c - 1) / 2 + t; };
-  buildLaunch(
-      b, loc, grid, block, {},
-      [&](OpBuilder &b, Location loc, const LaunchIds &ids) {
-        Value ss = sharedView(b, loc, ids.dynamicShared, 0, sType);
-        Value xs = sharedView(b, loc, ids.dynamicShared, xOff, xType);
-        Value ds = sharedView(b, loc, ids.dynamicShared, dOff, dType);
-        Value rs = sharedView(b, loc, ids.dynamicShared, rOff, rType);
-        Value tid = ids.threadId[0];
-        Value bi = divIdx(b, loc, ids.blockId[1], o.heads);
-        Value h = remIdx(b, loc, ids.blockId[1], o.heads);
-        Value colBase = mulIdx(b, loc, ids.blockId[0], cst(b, loc, nc));
+  {
+    {
+        Value ss = sharedView(b, loc, pool, 0, sType);
+        Value xs = sharedView(b, loc, pool, xOff, xType);
+        Value ds = sharedView(b, loc, pool, dOff, dType);
+        Value rs = sharedView(b, loc, pool, rOff, rType);
+        Value bi = divIdx(b, loc, bhIdx, o.heads);
+        Value h = remIdx(b, loc, bhIdx, o.heads);
+        Value colBase = mulIdx(b, loc, colTile, cst(b, loc, nc));
         Value four = cst(b, loc, 4), eight = cst(b, loc, 8), none = cst(b, loc, 0);
         auto chunkIn = [&](OpBuilder &b, Location loc, int64_t c) {
           return ult(b, loc, cst(b, loc, c * kChunk), strip.rows);
@@ -1819,6 +1968,9 @@ void buildIntraStripMma(OpBuilder &b, Location loc, const Operands &o,
             NVVM::CpAsyncCommitGroupOp::create(b, loc);
         }
         stageRhs(b, loc, o, strip, splits, ss, tid, bi, h, colBase, nc);
+        if (tail)
+          buildIntraTail(b, loc, o, strip, *tail, ss, tid, bi, h, colBase, et,
+                         nc);
         // Fragment coordinates: g = lane / 4, q = lane % 4; warp w: rows
         // 16 (w % 4) + g (+ 8), n-tiles nPerWarp (w / 4) + j.
         Value lane = remIdx(b, loc, tid, cst(b, loc, 32));
@@ -1962,18 +2114,22 @@ void buildIntraStripMma(OpBuilder &b, Location loc, const Operands &o,
                   vector::StoreOp::create(b, loc, v, ss, ValueRange{stripRow, nCol},
                                           /*nontemporal=*/false, llvm::MaybeAlign(8));
                   Value rowIn = ult(b, loc, stripRow, strip.rows);
-                  if (o.sRowsFromT)
-                    rowIn = andI1(
-                        b, loc, rowIn,
-                        arith::OrIOp::create(
-                            b, loc,
-                            arith::CmpIOp::create(b, loc,
-                                                  arith::CmpIPredicate::eq,
-                                                  o.sRowsFromT, cst(b, loc, 0)),
-                            arith::CmpIOp::create(
-                                b, loc, arith::CmpIPredicate::uge,
-                                addIdx(b, loc, strip.r0, strip.rows),
-                                o.rows)));
+                  if (o.sRowsFromT) {
+                    Value sAll = arith::CmpIOp::create(
+                        b, loc, arith::CmpIPredicate::eq, o.sRowsFromT,
+                        cst(b, loc, 0));
+                    Value isLast = arith::CmpIOp::create(
+                        b, loc, arith::CmpIPredicate::uge,
+                        addIdx(b, loc, strip.r0, strip.rows), o.rows);
+                    if (o.sTLast)
+                      isLast = andI1(
+                          b, loc, isLast,
+                          arith::CmpIOp::create(b, loc,
+                                                arith::CmpIPredicate::eq,
+                                                o.sTLast, cst(b, loc, 0)));
+                    rowIn = andI1(b, loc, rowIn,
+                                  arith::OrIOp::create(b, loc, sAll, isLast));
+                  }
                   Value absRow = addIdx(b, loc, strip.r0, stripRow);
                   for (int64_t i = 0; i < 2; ++i) {
                     Value col = addIdx(b, loc, colBase,
@@ -1995,8 +2151,15 @@ void buildIntraStripMma(OpBuilder &b, Location loc, const Operands &o,
         // column, thread tid writes strip row tid (256 consecutive 16-bit
         // elements a column), the same rounding as s.
         if (o.sT) {
+          Value notLast =
+              ult(b, loc, addIdx(b, loc, strip.r0, strip.rows), o.rows);
+          if (o.sTLast)
+            notLast = arith::OrIOp::create(
+                b, loc, notLast,
+                arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne,
+                                      o.sTLast, cst(b, loc, 0)));
           Value writeT = andI1(
-              b, loc, ult(b, loc, addIdx(b, loc, strip.r0, strip.rows), o.rows),
+              b, loc, notLast,
               arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, o.cache,
                                     cst(b, loc, 0)));
           buildIf(b, loc, andI1(b, loc, writeT, ult(b, loc, tid, strip.rows)),
@@ -2013,6 +2176,25 @@ void buildIntraStripMma(OpBuilder &b, Location loc, const Operands &o,
             }
           });
         }
+    }
+  }
+}
+
+/// Kernel 5 on tensor cores as a launch of its own (see above).
+void buildIntraStripMma(OpBuilder &b, Location loc, const Operands &o,
+                        const Strip &strip, Value splits, Type et, int64_t nc,
+                        const IntraTail *tail = nullptr) {
+  Value grid[] = {ceilDiv(b, loc, o.dv, cst(b, loc, nc)),
+                  mulIdx(b, loc, o.batch, o.heads)};
+  Value block[] = {cst(b, loc, kThreads)};
+  Value poolBytes = arith::ConstantOp::create(
+      b, loc, b.getI32IntegerAttr(intraStripMmaBytes(et, nc)));
+  buildLaunch(
+      b, loc, grid, block, {},
+      [&](OpBuilder &b, Location loc, const LaunchIds &ids) {
+        buildIntraStripMmaBody(b, loc, o, strip, splits, et, nc,
+                               ids.dynamicShared, ids.threadId[0],
+                               ids.blockId[0], ids.blockId[1], tail);
       },
       poolBytes);
 }
@@ -2922,6 +3104,159 @@ void buildTransposeOut(OpBuilder &b, Location loc, const Operands &o,
   });
 }
 
+/// The strip loop of the up-front path with the chain overlapped
+/// (clOverlap): launch i runs strip i's intra-strip kernel (nc columns a
+/// block) as extra blocks of the cross-strip wgmma product of strip i + 1
+/// over the keys of strips < i, which depends only on earlier launches;
+/// strip i + 1's intra-strip kernel adds the term of strip i's keys itself
+/// (IntraTail). Launches 0 and nS - 1 (no such product) are the intra-strip
+/// kernel alone. The partials are double buffered: strip i reads slot i % 2
+/// of `partialAll` ([2 maxSplits, B, Hb, R, dv] f32) while launch i writes
+/// slot (i + 1) % 2. `maxSplits`: the slot's splits; the product uses at most
+/// `splitsMax` of them.
+void buildOverlapStrips(OpBuilder &b, Location loc, const Operands &o,
+                        const Upfront &u, Type et, Value partialAll,
+                        Value maxSplits, Value splitsMax) {
+  Type f32 = b.getF32Type();
+  int64_t dyn = ShapedType::kDynamic;
+  Value zero = cst(b, loc, 0), one = cst(b, loc, 1), two = cst(b, loc, 2);
+  const int64_t nc = clOverlapNc == 8 || clOverlapNc == 16 ? clOverlapNc : 32;
+  Value bh = mulIdx(b, loc, o.batch, o.heads);
+  Value nct = ceilDiv(b, loc, o.dv, cst(b, loc, nc));
+  Value intraBlocks = mulIdx(b, loc, nct, bh);
+  Value rowsDv = mulIdx(b, loc, u.R, o.dv);
+  Value sliceElems = mulIdx(b, loc, mulIdx(b, loc, maxSplits, bh), rowsDv);
+  Value splitKeys = cst(b, loc, std::max<int64_t>(clWgmmaSplitKeys, 64));
+  auto splitsOf = [&](OpBuilder &b, Location loc, Value keys) {
+    return minIndex(b, loc, maxIndex(b, loc, ceilDiv(b, loc, keys, splitKeys), one),
+                    splitsMax);
+  };
+  auto probOf = [&](OpBuilder &b, Location loc, Value i, Value r0) {
+    Value tri = divIdx(b, loc, mulIdx(b, loc, i, subIdx(b, loc, i, one)), two);
+    auto probType = MemRefType::get(
+        {dyn, dyn, dyn, dyn}, et,
+        StridedLayoutAttr::get(b.getContext(), dyn, {dyn, dyn, dyn, 1}));
+    Value rowElems = mulIdx(b, loc, u.R, r0);
+    SmallVector<OpFoldResult> sizes = {o.batch, o.heads, u.R, r0};
+    SmallVector<OpFoldResult> strides = {mulIdx(b, loc, o.heads, rowElems),
+                                         rowElems, r0, b.getIndexAttr(1)};
+    return memref::ReinterpretCastOp::create(
+               b, loc, probType, u.probFlat,
+               OpFoldResult(mulIdx(b, loc, u.slot, tri)), sizes, strides)
+        .getResult();
+  };
+  buildFor(b, loc, zero, o.rows, u.R, [&](OpBuilder &b, Location loc, Value r0) {
+    Operands so = o;
+    // prob in s's memory: the last strip's rows go to sT as well (its launch
+    // reads its prob rows).
+    so.sTLast = o.sRowsFromT;
+    Strip strip;
+    strip.r0 = r0;
+    strip.rows = minIndex(b, loc, u.R, subIdx(b, loc, o.rows, r0));
+    strip.solved = r0;
+    strip.keys = subIdx(b, loc, addIdx(b, loc, r0, strip.rows), one);
+    Value i = divIdx(b, loc, r0, u.R);
+    so.prob = probOf(b, loc, i, r0);
+    so.diag16 = memref::ViewOp::create(
+        b, loc, MemRefType::get({dyn, dyn, dyn, dyn}, et), u.d16Raw,
+        mulIdx(b, loc, mulIdx(b, loc, i, u.slot), two),
+        ValueRange{o.batch, o.heads, u.R, u.R});
+    so.inv = memref::ViewOp::create(
+        b, loc, MemRefType::get({dyn, dyn, dyn, kChunk, kChunk}, f32), u.d32Raw,
+        mulIdx(b, loc,
+               mulIdx(b, loc, mulIdx(b, loc, i, bh), u.cps),
+               cst(b, loc, kChunk * kChunk * 4)),
+        ValueRange{o.batch, o.heads, u.cps});
+    Value par = remIdx(b, loc, i, two);
+    auto partType = MemRefType::get(
+        {dyn, dyn, dyn, dyn, dyn}, f32,
+        StridedLayoutAttr::get(b.getContext(), dyn, {dyn, dyn, dyn, dyn, 1}));
+    SmallVector<OpFoldResult> pSizes = {maxSplits, o.batch, o.heads, u.R, o.dv};
+    SmallVector<OpFoldResult> pStrides = {mulIdx(b, loc, bh, rowsDv),
+                                          mulIdx(b, loc, o.heads, rowsDv),
+                                          rowsDv, o.dv, b.getIndexAttr(1)};
+    so.partial = memref::ReinterpretCastOp::create(
+        b, loc, partType, partialAll,
+        OpFoldResult(mulIdx(b, loc, par, sliceElems)), pSizes, pStrides);
+    // Strip i's partials (keys before strip i - 1) came from launch i - 1.
+    Value prevR0 = subIdx(b, loc, maxIndex(b, loc, r0, u.R), u.R);
+    Value splits = arith::SelectOp::create(
+        b, loc, ult(b, loc, one, i), splitsOf(b, loc, prevR0), zero);
+    IntraTail tail;
+    tail.prob = so.prob;
+    tail.keyBase = prevR0;
+    tail.on = arith::SelectOp::create(b, loc, ult(b, loc, zero, i), one, zero);
+    Value r1 = addIdx(b, loc, r0, u.R);
+    Value combined = andI1(b, loc, ult(b, loc, zero, i), ult(b, loc, r1, o.rows));
+    ifElse(
+        b, loc, combined,
+        [&](OpBuilder &b, Location loc) {
+          // Strip i + 1's product over the keys before strip i (r0 of them).
+          Value rowsN = minIndex(b, loc, u.R, subIdx(b, loc, o.rows, r1));
+          Value probN = probOf(b, loc, addIdx(b, loc, i, one), r1);
+          Value splitsN = splitsOf(b, loc, r0);
+          GemmOptions opts;
+          opts.wgmma = true;
+          opts.blockN = wgmmaN(clWgmmaRhsN);
+          opts.stages = wgmmaStages(clWgmmaRhsStages);
+          opts.smallM = 0;
+          opts.tma = false;
+          opts.splitK = true;
+          auto cType = MemRefType::get(
+              {dyn, dyn, dyn}, f32,
+              StridedLayoutAttr::get(b.getContext(), dyn, {dyn, dyn, 1}));
+          Value cOff = mulIdx(b, loc, subIdx(b, loc, one, par), sliceElems);
+          Value gy = ceilDiv(b, loc, rowsN, cst(b, loc, 2 * kChunk));
+          Value gyz = mulIdx(b, loc, gy, mulIdx(b, loc, splitsN, o.batch));
+          GemmExtraBlocks extra;
+          extra.columns = ceilDiv(b, loc, intraBlocks, gyz);
+          extra.sharedBytes = intraStripMmaBytes(et, nc);
+          extra.body = [&](OpBuilder &b, Location loc, Value pool, Value tid,
+                           Value bx, Value by, Value bz) {
+            Value e = addIdx(
+                b, loc, bx,
+                mulIdx(b, loc, extra.columns,
+                       addIdx(b, loc, by, mulIdx(b, loc, gy, bz))));
+            buildIf(b, loc, ult(b, loc, e, intraBlocks),
+                    [&](OpBuilder &b, Location loc) {
+              buildIntraStripMmaBody(b, loc, so, strip, splits, et, nc, pool,
+                                     tid, remIdx(b, loc, e, nct),
+                                     divIdx(b, loc, e, nct), &tail);
+            });
+          };
+          auto product = [&](OpBuilder &b, Location loc, Value h,
+                             const GemmExtraBlocks *x) {
+            Value a = dropDimView(b, loc, probN, {zero, h, zero, zero},
+                                  {o.batch, one, rowsN, r0}, 1);
+            Value bm = dropDimView(b, loc, o.sT, {zero, h, zero, zero},
+                                   {o.batch, one, o.dv, r0}, 1);
+            SmallVector<OpFoldResult> sizes = {mulIdx(b, loc, splitsN, o.batch),
+                                               rowsN, o.dv};
+            SmallVector<OpFoldResult> strides = {
+                mulIdx(b, loc, o.heads, rowsDv), o.dv, b.getIndexAttr(1)};
+            Value c = memref::ReinterpretCastOp::create(
+                b, loc, cType, partialAll,
+                OpFoldResult(addIdx(b, loc, cOff, mulIdx(b, loc, h, rowsDv))),
+                sizes, strides);
+            LogicalResult ok = buildGemmLaunch(
+                b, loc, a, bm, c, /*transposeB=*/true, /*accumulate=*/false,
+                opts, {}, x);
+            assert(succeeded(ok) && "wgmma cross-strip product not supported");
+            (void)ok;
+          };
+          // Head 0's product carries every (b, h)'s intra-strip blocks.
+          product(b, loc, zero, &extra);
+          buildFor(b, loc, one, o.heads, one,
+                   [&](OpBuilder &b, Location loc, Value h) {
+                     product(b, loc, h, nullptr);
+                   });
+        },
+        [&](OpBuilder &b, Location loc) {
+          buildIntraStripMma(b, loc, so, strip, splits, et, nc, &tail);
+        });
+  });
+}
+
 /// The up-front path: passes 1 and 2, the row statistics between them and
 /// all inverses before the strip loop, whose strips run the cross-strip
 /// wgmma product and the tensor-core intra-strip kernel only.
@@ -2981,12 +3316,32 @@ void buildUpfrontPath(OpBuilder &b, Location loc, Operands o, Type et) {
   Value d32All = memref::ViewOp::create(
       b, loc, MemRefType::get({dyn, dyn, dyn, dyn, kChunk, kChunk}, f32),
       u.d32Raw, zero, ValueRange{u.nS, o.batch, o.heads, u.cps});
-  // sT: the rows of all strips but the last.
+  // The overlapped strip chain (clOverlap; not with the strip inverses):
+  // on at run time when the intra-strip blocks are few enough (mode 1).
+  const bool stripInverse = clStripInverse;
+  const int64_t overlapMode = stripInverse ? 0 : clOverlap;
+  const int64_t onc = clOverlapNc == 8 || clOverlapNc == 16 ? clOverlapNc : 32;
+  Value intraBlocks =
+      mulIdx(b, loc, ceilDiv(b, loc, o.dv, cst(b, loc, onc)), bh);
+  Value overlapOn = zero;
+  if (overlapMode == 2)
+    overlapOn = one;
+  else if (overlapMode == 1)
+    overlapOn = arith::SelectOp::create(
+        b, loc, ult(b, loc, intraBlocks, cst(b, loc, clOverlapIntraMax + 1)),
+        one, zero);
+  // sT: the rows of all strips but the last (all rows when the chain is
+  // overlapped and prob lives in s's memory: see Operands::sTLast).
+  Value sTRows = u.lastR0;
+  if (overlapMode)
+    sTRows = arith::SelectOp::create(
+        b, loc, andI1(b, loc, fits, ult(b, loc, zero, overlapOn)), o.rows,
+        u.lastR0);
   o.sT = memref::AllocOp::create(
       b, loc, MemRefType::get({dyn, dyn, dyn, dyn}, et),
       ValueRange{o.batch, o.heads, o.dv,
                  mulIdx(b, loc,
-                        ceilDiv(b, loc, maxIndex(b, loc, u.lastR0, one),
+                        ceilDiv(b, loc, maxIndex(b, loc, sTRows, one),
                                 cst(b, loc, 8)),
                         cst(b, loc, 8))});
   // Key splits of the cross-strip product: up to about clWgmmaRhsBlocks
@@ -3001,9 +3356,22 @@ void buildUpfrontPath(OpBuilder &b, Location loc, Operands o, Type et) {
       ceilDiv(b, loc, cst(b, loc, std::max<int64_t>(clWgmmaRhsBlocks, 1)),
               wgTiles),
       one);
+  // The overlapped strip chain (clOverlap; not with the strip inverses):
+  // two slots of partials, the cross-strip product sized to leave room for
+  // the intra-strip blocks in one launch of about clOverlapBlocks blocks.
+  Value splitsMaxO = maxSplits;
+  if (overlapMode) {
+    Value room = subIdx(
+        b, loc,
+        maxIndex(b, loc, cst(b, loc, clOverlapBlocks), intraBlocks),
+        intraBlocks);
+    splitsMaxO = minIndex(
+        b, loc, maxIndex(b, loc, divIdx(b, loc, room, wgTiles), one), maxSplits);
+  }
   o.partial = memref::AllocOp::create(
       b, loc, MemRefType::get({dyn, dyn, dyn, dyn, dyn}, f32),
-      ValueRange{maxSplits, o.batch, o.heads, u.R, o.dv});
+      ValueRange{mulIdx(b, loc, maxSplits, addIdx(b, loc, overlapOn, one)),
+                 o.batch, o.heads, u.R, o.dv});
   o.stripPad = u.R;
   o.sRowsFromT = arith::SelectOp::create(b, loc, fits, one, zero);
 
@@ -3026,7 +3394,6 @@ void buildUpfrontPath(OpBuilder &b, Location loc, Operands o, Type et) {
   buildInverseAll(b, loc, o, u, d32All);
   // The strips' whole inverses: the intra-strip kernel then reads them
   // instead of the own-key blocks, which go.
-  const bool stripInverse = clStripInverse;
   Value ySlot;
   if (stripInverse) {
     ySlot = mulIdx(b, loc, bh, cst(b, loc, kOffTiles * kChunk * kChunk));
@@ -3043,6 +3410,7 @@ void buildUpfrontPath(OpBuilder &b, Location loc, Operands o, Type et) {
     memref::DeallocOp::create(b, loc, u.d16Raw);
   }
 
+  auto stripLoop = [&](OpBuilder &b, Location loc) {
   buildFor(b, loc, zero, o.rows, u.R, [&](OpBuilder &b, Location loc, Value r0) {
     Operands so = o;
     Strip strip;
@@ -3114,9 +3482,21 @@ void buildUpfrontPath(OpBuilder &b, Location loc, Operands o, Type et) {
         },
         fused(32));
   });
-  buildIf(b, loc, andI1(b, loc, fits, ult(b, loc, zero, u.lastR0)),
+  };
+  if (overlapMode == 0) {
+    stripLoop(b, loc);
+  } else {
+    auto overlapLoop = [&](OpBuilder &b, Location loc) {
+      buildOverlapStrips(b, loc, o, u, et, o.partial, maxSplits, splitsMaxO);
+    };
+    if (overlapMode == 2)
+      overlapLoop(b, loc);
+    else
+      ifElse(b, loc, ult(b, loc, zero, overlapOn), overlapLoop, stripLoop);
+  }
+  buildIf(b, loc, andI1(b, loc, fits, ult(b, loc, zero, sTRows)),
           [&](OpBuilder &b, Location loc) {
-            buildTransposeOut(b, loc, o, u.lastR0);
+            buildTransposeOut(b, loc, o, sTRows);
           });
   memref::DeallocOp::create(b, loc, o.partial);
   memref::DeallocOp::create(b, loc, o.sT);
