@@ -3322,7 +3322,8 @@ void buildUpfrontPath(OpBuilder &b, Location loc, Operands o, Type et) {
   const int64_t overlapMode = stripInverse ? 0 : clOverlap;
   const int64_t onc = clOverlapNc == 8 || clOverlapNc == 16 ? clOverlapNc : 32;
   Value intraBlocks =
-      mulIdx(b, loc, ceilDiv(b, loc, o.dv, cst(b, loc, onc)), bh);
+      overlapMode ? mulIdx(b, loc, ceilDiv(b, loc, o.dv, cst(b, loc, onc)), bh)
+                  : Value();
   Value overlapOn = zero;
   if (overlapMode == 2)
     overlapOn = one;
@@ -3370,7 +3371,9 @@ void buildUpfrontPath(OpBuilder &b, Location loc, Operands o, Type et) {
   }
   o.partial = memref::AllocOp::create(
       b, loc, MemRefType::get({dyn, dyn, dyn, dyn, dyn}, f32),
-      ValueRange{mulIdx(b, loc, maxSplits, addIdx(b, loc, overlapOn, one)),
+      ValueRange{overlapMode ? mulIdx(b, loc, maxSplits,
+                                      addIdx(b, loc, overlapOn, one))
+                             : maxSplits,
                  o.batch, o.heads, u.R, o.dv});
   o.stripPad = u.R;
   o.sRowsFromT = arith::SelectOp::create(b, loc, fits, one, zero);

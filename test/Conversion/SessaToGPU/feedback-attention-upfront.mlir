@@ -14,7 +14,10 @@
 // default) adds the strips' whole inverses up front and an intra-strip kernel
 // without the chunk chain (YINV below).
 
-// RUN: sessa-opt %s --split-input-file --convert-sessa-to-gpu="wgmma-feedback=1" --cse | FileCheck %s
+// The default also builds the overlapped strip loop (a run-time choice:
+// feedback-attention-overlap.mlir); CHECK follows the two-launches-a-strip
+// loop alone.
+// RUN: sessa-opt %s --split-input-file --convert-sessa-to-gpu="wgmma-feedback=1" -sessa-gpu-feedback-overlap=0 --cse | FileCheck %s
 // RUN: sessa-opt %s --split-input-file --convert-sessa-to-gpu="wgmma-feedback=1" -sessa-gpu-feedback-pass-n=64 --cse | FileCheck %s --check-prefix=N64
 // RUN: sessa-opt %s --split-input-file --convert-sessa-to-gpu="wgmma-feedback=1" -sessa-gpu-feedback-upfront=0 --cse | FileCheck %s --check-prefix=STRIPS
 // RUN: sessa-opt %s --split-input-file --convert-sessa-to-gpu="wgmma-feedback=1" -sessa-gpu-feedback-strip-inverse=1 --cse | FileCheck %s --check-prefix=YINV
