@@ -1809,10 +1809,13 @@ int64_t intraStripMmaBytes(Type et, int64_t nc) {
 
 /// The tail term (IntraTail) of the block's `nc` columns, into the staged
 /// rhs `ss` (after stageRhs): a 256-row x nc x 256-key product on tensor
-/// cores with its fragments loaded straight from global memory (prob rows
-/// and sT columns are contiguous 16-bit pairs); warp w owns the 16-row
-/// tiles w and w + 8, all n-tiles. Rows past the strip add nothing. Ends
-/// with a barrier.
+/// cores with its fragments loaded straight from global memory; warp w owns
+/// the 16-row tiles w and w + 8, all n-tiles. The keys are taken 32 at a time
+/// in an order permuted alike for both operands (the product sums over them):
+/// lane (g, q) loads 16 bytes, keys 8 q .. 8 q + 7 of the 32, of each of its
+/// prob rows and sT columns, and k-step s of the two uses keys 8 q + 4 s + 0,
+/// 1 as mma k 2 q, 2 q + 1 and 8 q + 4 s + 2, 3 as k 2 q + 8, 2 q + 9. Rows
+/// past the strip add nothing. Ends with a barrier.
 void buildIntraTail(OpBuilder &b, Location loc, const Operands &o,
                     const Strip &strip, const IntraTail &tail, Value ss,
                     Value tid, Value bi, Value h, Value colBase, Type et,
@@ -1820,18 +1823,26 @@ void buildIntraTail(OpBuilder &b, Location loc, const Operands &o,
   const int64_t nTiles = nc / 8;
   Type f32 = b.getF32Type();
   auto v2 = VectorType::get({2}, f32);
-  auto v2e = VectorType::get({2}, et);
+  auto v8e = VectorType::get({8}, et);
+  auto v4i = VectorType::get({4}, b.getI32Type());
   Value four = cst(b, loc, 4);
   Value lane = remIdx(b, loc, tid, cst(b, loc, 32));
   Value warp = divIdx(b, loc, tid, cst(b, loc, 32));
   Value g = divIdx(b, loc, lane, four);
-  Value q2 = mulIdx(b, loc, remIdx(b, loc, lane, four), cst(b, loc, 2));
+  Value q = remIdx(b, loc, lane, four);
+  Value q2 = mulIdx(b, loc, q, cst(b, loc, 2));
+  Value q8 = mulIdx(b, loc, q, cst(b, loc, 8));
   Value lastCol = subIdx(b, loc, o.dv, cst(b, loc, 1));
-  auto asI32 = [&](OpBuilder &b, Location loc, Value t) {
-    Value i = vector::BitCastOp::create(
-        b, loc, VectorType::get({1}, b.getI32Type()), t);
-    return vector::ExtractOp::create(b, loc, i, ArrayRef<int64_t>{0})
-        .getResult();
+  // Four i32 (pairs of keys) from 8 contiguous 16-bit elements.
+  auto load4 = [&](OpBuilder &b, Location loc, Value m, ValueRange idx) {
+    Value v = vector::LoadOp::create(b, loc, v8e, m, idx,
+                                     /*nontemporal=*/false,
+                                     llvm::MaybeAlign(16));
+    Value w = vector::BitCastOp::create(b, loc, v4i, v);
+    SmallVector<Value> r;
+    for (int64_t i = 0; i < 4; ++i)
+      r.push_back(vector::ExtractOp::create(b, loc, w, ArrayRef<int64_t>{i}));
+    return r;
   };
   buildIf(b, loc,
           arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, tail.on,
@@ -1849,34 +1860,28 @@ void buildIntraTail(OpBuilder &b, Location loc, const Operands &o,
           lastCol));
     SmallVector<SmallVector<Value>> acc(
         2 * nTiles, SmallVector<Value>(4, cstF32(b, loc, 0.0)));
-    for (int64_t ks = 0; ks < kStrip / 16; ++ks) {
-      SmallVector<SmallVector<Value>> a(2);
+    for (int64_t kb = 0; kb < kStrip / 32; ++kb) {
+      Value k = addIdx(b, loc, tail.keyBase,
+                       addIdx(b, loc, q8, cst(b, loc, 32 * kb)));
+      // a[mt][hi]: row mRows[mt] + 8 hi; bw[j]: column nCols[j].
+      SmallVector<SmallVector<SmallVector<Value>>> a(2);
       for (int64_t mt = 0; mt < 2; ++mt)
-        for (int64_t reg = 0; reg < 4; ++reg) {
-          Value r = addIdx(b, loc, mRows[mt], cst(b, loc, (reg & 1) ? 8 : 0));
-          Value k = addIdx(b, loc, tail.keyBase,
-                           addIdx(b, loc, q2,
-                                  cst(b, loc, 16 * ks + ((reg & 2) ? 8 : 0))));
-          Value v = vector::LoadOp::create(b, loc, v2e, tail.prob,
-                                           ValueRange{bi, h, r, k},
-                                           /*nontemporal=*/false,
-                                           llvm::MaybeAlign(4));
-          a[mt].push_back(asI32(b, loc, v));
+        for (int64_t hi = 0; hi < 2; ++hi)
+          a[mt].push_back(load4(
+              b, loc, tail.prob,
+              {bi, h, addIdx(b, loc, mRows[mt], cst(b, loc, 8 * hi)), k}));
+      SmallVector<SmallVector<Value>> bw;
+      for (int64_t j = 0; j < nTiles; ++j)
+        bw.push_back(load4(b, loc, o.sT, {bi, h, nCols[j], k}));
+      for (int64_t st = 0; st < 2; ++st)
+        for (int64_t j = 0; j < nTiles; ++j) {
+          SmallVector<Value> bv = {bw[j][2 * st], bw[j][2 * st + 1]};
+          for (int64_t mt = 0; mt < 2; ++mt) {
+            SmallVector<Value> av = {a[mt][0][2 * st], a[mt][1][2 * st],
+                                     a[mt][0][2 * st + 1], a[mt][1][2 * st + 1]};
+            acc[mt * nTiles + j] = mma(b, loc, av, bv, acc[mt * nTiles + j], et);
+          }
         }
-      for (int64_t j = 0; j < nTiles; ++j) {
-        SmallVector<Value> bv;
-        for (int64_t reg = 0; reg < 2; ++reg) {
-          Value k = addIdx(b, loc, tail.keyBase,
-                           addIdx(b, loc, q2, cst(b, loc, 16 * ks + 8 * reg)));
-          Value v = vector::LoadOp::create(b, loc, v2e, o.sT,
-                                           ValueRange{bi, h, nCols[j], k},
-                                           /*nontemporal=*/false,
-                                           llvm::MaybeAlign(4));
-          bv.push_back(asI32(b, loc, v));
-        }
-        for (int64_t mt = 0; mt < 2; ++mt)
-          acc[mt * nTiles + j] = mma(b, loc, a[mt], bv, acc[mt * nTiles + j], et);
-      }
     }
     Value zeroF = cstF32(b, loc, 0.0);
     for (int64_t mt = 0; mt < 2; ++mt)
