@@ -62,10 +62,10 @@
 // CHECK:             gpu.launch {{.*}} threads({{.*}}) in (%{{.*}} = %c256, %{{.*}} = %c1, %{{.*}} = %c1) dynamic_shared_memory_size %c171008_i32
 // CHECK:               nvvm.wgmma.mma_async
 // The extra blocks: strip i's intra-strip kernel, the previous strip's keys
-// first (16-bit pairs of prob and sT, mma.sync), then the chunks.
+// first (8 keys of prob and sT at a time, mma.sync), then the chunks.
 // CHECK:             } else {
-// CHECK:               vector.load %[[PROBI]][{{.*}}] {alignment = 4 : i64} : memref<?x?x?x?xbf16, strided<[?, ?, ?, 1], offset: ?>>, vector<2xbf16>
-// CHECK:               vector.load %[[ST]][{{.*}}] {alignment = 4 : i64} : memref<?x?x?x?xbf16>, vector<2xbf16>
+// CHECK:               vector.load %[[PROBI]][{{.*}}] {alignment = 16 : i64} : memref<?x?x?x?xbf16, strided<[?, ?, ?, 1], offset: ?>>, vector<8xbf16>
+// CHECK:               vector.load %[[ST]][{{.*}}] {alignment = 16 : i64} : memref<?x?x?x?xbf16>, vector<8xbf16>
 // CHECK:               nvvm.mma.sync
 // CHECK:               nvgpu.ldmatrix
 // CHECK:             } {sessa.gpu_kernel = "gemm_wgmma"}
