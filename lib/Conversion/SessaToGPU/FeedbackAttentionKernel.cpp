@@ -304,9 +304,13 @@ llvm::cl::opt<int64_t> clOverlap(
                    "most -sessa-gpu-feedback-overlap-intra-max (a run-time "
                    "choice), 2: always"));
 llvm::cl::opt<int64_t> clOverlapNc(
-    "sessa-gpu-feedback-overlap-nc", llvm::cl::init(32), llvm::cl::Hidden,
+    "sessa-gpu-feedback-overlap-nc", llvm::cl::init(16), llvm::cl::Hidden,
     llvm::cl::desc("Value columns per intra-strip block of the overlapped "
                    "strip chain (8, 16 or 32)"));
+llvm::cl::opt<int64_t> clOverlapRhsN(
+    "sessa-gpu-feedback-overlap-rhs-n", llvm::cl::init(128), llvm::cl::Hidden,
+    llvm::cl::desc("Value columns per block of the overlapped strip chain's "
+                   "cross-strip product (64, 128 or 256)"));
 llvm::cl::opt<int64_t> clOverlapIntraMax(
     "sessa-gpu-feedback-overlap-intra-max", llvm::cl::init(64),
     llvm::cl::Hidden,
@@ -319,6 +323,9 @@ llvm::cl::opt<int64_t> clOverlapBlocks(
                    "plus cross-strip; sizes the cross-strip key splits)"));
 
 int64_t wgmmaN(int64_t n) { return n == 128 || n == 256 ? n : 64; }
+int64_t overlapNc() {
+  return clOverlapNc == 8 || clOverlapNc == 32 ? clOverlapNc : 16;
+}
 int64_t wgmmaStages(int64_t s) { return std::clamp<int64_t>(s, 2, 8); }
 
 /// The tensor-core product configuration (from the knobs).
@@ -1807,31 +1814,31 @@ int64_t intraStripMmaBytes(Type et, int64_t nc) {
          staticBytes(workgroupMemRefType({kChunk, sRow}, f32));
 }
 
-/// The tail term (IntraTail) of the block's `nc` columns, into the staged
-/// rhs `ss` (after stageRhs): a 256-row x nc x 256-key product on tensor
-/// cores with its fragments loaded straight from global memory; warp w owns
-/// the 16-row tiles w and w + 8, all n-tiles. The keys are taken 32 at a time
-/// in an order permuted alike for both operands (the product sums over them):
-/// lane (g, q) loads 16 bytes, keys 8 q .. 8 q + 7 of the 32, of each of its
-/// prob rows and sT columns, and k-step s of the two uses keys 8 q + 4 s + 0,
-/// 1 as mma k 2 q, 2 q + 1 and 8 q + 4 s + 2, 3 as k 2 q + 8, 2 q + 9. Rows
-/// past the strip add nothing. Ends with a barrier.
-void buildIntraTail(OpBuilder &b, Location loc, const Operands &o,
-                    const Strip &strip, const IntraTail &tail, Value ss,
-                    Value tid, Value bi, Value h, Value colBase, Type et,
-                    int64_t nc) {
+/// The tail term (IntraTail) of the block's `nc` columns: a 256-row x nc x
+/// 256-key product on tensor cores with its fragments loaded straight from
+/// global memory, into registers (returned: the accumulators, zero when the
+/// tail is off), built before stageRhs so that its loads do not wait behind
+/// stageRhs's barrier; buildIntraTailAdd adds them to the staged rhs. Warp w
+/// owns the 16-row tiles w and w + 8, all n-tiles. The keys are taken 32 at
+/// a time in an order permuted alike for both operands (the product sums
+/// over them): lane (g, q) loads 16 bytes, keys 8 q .. 8 q + 7 of the 32, of
+/// each of its prob rows and sT columns, and k-step s of the two uses keys
+/// 8 q + 4 s + 0, 1 as mma k 2 q, 2 q + 1 and 8 q + 4 s + 2, 3 as k 2 q + 8,
+/// 2 q + 9. The loads of kTailGroup such 32-key blocks are issued before
+/// their products.
+constexpr int64_t kTailGroup = 4;
+SmallVector<Value> buildIntraTail(OpBuilder &b, Location loc, const Operands &o,
+                                  const IntraTail &tail, Value tid, Value bi,
+                                  Value h, Value colBase, Type et, int64_t nc) {
   const int64_t nTiles = nc / 8;
   Type f32 = b.getF32Type();
-  auto v2 = VectorType::get({2}, f32);
   auto v8e = VectorType::get({8}, et);
   auto v4i = VectorType::get({4}, b.getI32Type());
   Value four = cst(b, loc, 4);
   Value lane = remIdx(b, loc, tid, cst(b, loc, 32));
   Value warp = divIdx(b, loc, tid, cst(b, loc, 32));
   Value g = divIdx(b, loc, lane, four);
-  Value q = remIdx(b, loc, lane, four);
-  Value q2 = mulIdx(b, loc, q, cst(b, loc, 2));
-  Value q8 = mulIdx(b, loc, q, cst(b, loc, 8));
+  Value q8 = mulIdx(b, loc, remIdx(b, loc, lane, four), cst(b, loc, 8));
   Value lastCol = subIdx(b, loc, o.dv, cst(b, loc, 1));
   // Four i32 (pairs of keys) from 8 contiguous 16-bit elements.
   auto load4 = [&](OpBuilder &b, Location loc, Value m, ValueRange idx) {
@@ -1844,70 +1851,108 @@ void buildIntraTail(OpBuilder &b, Location loc, const Operands &o,
       r.push_back(vector::ExtractOp::create(b, loc, w, ArrayRef<int64_t>{i}));
     return r;
   };
-  buildIf(b, loc,
-          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, tail.on,
-                                cst(b, loc, 0)),
-          [&](OpBuilder &b, Location loc) {
-    SmallVector<Value> mRows, nCols;
-    for (int64_t mt = 0; mt < 2; ++mt)
-      mRows.push_back(addIdx(
-          b, loc, mulIdx(b, loc, addIdx(b, loc, warp, cst(b, loc, 8 * mt)),
-                         cst(b, loc, 16)),
-          g));
-    for (int64_t j = 0; j < nTiles; ++j)
-      nCols.push_back(minIndex(
-          b, loc, addIdx(b, loc, colBase, addIdx(b, loc, g, cst(b, loc, 8 * j))),
-          lastCol));
-    SmallVector<SmallVector<Value>> acc(
-        2 * nTiles, SmallVector<Value>(4, cstF32(b, loc, 0.0)));
-    for (int64_t kb = 0; kb < kStrip / 32; ++kb) {
-      Value k = addIdx(b, loc, tail.keyBase,
-                       addIdx(b, loc, q8, cst(b, loc, 32 * kb)));
-      // a[mt][hi]: row mRows[mt] + 8 hi; bw[j]: column nCols[j].
-      SmallVector<SmallVector<SmallVector<Value>>> a(2);
-      for (int64_t mt = 0; mt < 2; ++mt)
-        for (int64_t hi = 0; hi < 2; ++hi)
-          a[mt].push_back(load4(
-              b, loc, tail.prob,
-              {bi, h, addIdx(b, loc, mRows[mt], cst(b, loc, 8 * hi)), k}));
-      SmallVector<SmallVector<Value>> bw;
-      for (int64_t j = 0; j < nTiles; ++j)
-        bw.push_back(load4(b, loc, o.sT, {bi, h, nCols[j], k}));
-      for (int64_t st = 0; st < 2; ++st)
-        for (int64_t j = 0; j < nTiles; ++j) {
-          SmallVector<Value> bv = {bw[j][2 * st], bw[j][2 * st + 1]};
-          for (int64_t mt = 0; mt < 2; ++mt) {
-            SmallVector<Value> av = {a[mt][0][2 * st], a[mt][1][2 * st],
-                                     a[mt][0][2 * st + 1], a[mt][1][2 * st + 1]};
-            acc[mt * nTiles + j] = mma(b, loc, av, bv, acc[mt * nTiles + j], et);
+  SmallVector<Type> types(2 * nTiles * 4, f32);
+  auto ifOp = scf::IfOp::create(
+      b, loc,
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, tail.on,
+                            cst(b, loc, 0)),
+      [&](OpBuilder &b, Location loc) {
+        SmallVector<Value> mRows, nCols;
+        for (int64_t mt = 0; mt < 2; ++mt)
+          mRows.push_back(addIdx(
+              b, loc,
+              mulIdx(b, loc, addIdx(b, loc, warp, cst(b, loc, 8 * mt)),
+                     cst(b, loc, 16)),
+              g));
+        for (int64_t j = 0; j < nTiles; ++j)
+          nCols.push_back(minIndex(
+              b, loc,
+              addIdx(b, loc, colBase, addIdx(b, loc, g, cst(b, loc, 8 * j))),
+              lastCol));
+        SmallVector<SmallVector<Value>> acc(
+            2 * nTiles, SmallVector<Value>(4, cstF32(b, loc, 0.0)));
+        for (int64_t kg = 0; kg < kStrip / 32; kg += kTailGroup) {
+          // a[kb][mt][hi]: row mRows[mt] + 8 hi; bw[kb][j]: nCols[j].
+          SmallVector<SmallVector<SmallVector<SmallVector<Value>>>> a(kTailGroup);
+          SmallVector<SmallVector<SmallVector<Value>>> bw(kTailGroup);
+          for (int64_t kb = 0; kb < kTailGroup; ++kb) {
+            Value k = addIdx(b, loc, tail.keyBase,
+                             addIdx(b, loc, q8, cst(b, loc, 32 * (kg + kb))));
+            a[kb].resize(2);
+            for (int64_t mt = 0; mt < 2; ++mt)
+              for (int64_t hi = 0; hi < 2; ++hi)
+                a[kb][mt].push_back(load4(
+                    b, loc, tail.prob,
+                    {bi, h, addIdx(b, loc, mRows[mt], cst(b, loc, 8 * hi)), k}));
+            for (int64_t j = 0; j < nTiles; ++j)
+              bw[kb].push_back(load4(b, loc, o.sT, {bi, h, nCols[j], k}));
           }
+          for (int64_t kb = 0; kb < kTailGroup; ++kb)
+            for (int64_t st = 0; st < 2; ++st)
+              for (int64_t j = 0; j < nTiles; ++j) {
+                SmallVector<Value> bv = {bw[kb][j][2 * st], bw[kb][j][2 * st + 1]};
+                for (int64_t mt = 0; mt < 2; ++mt) {
+                  auto &am = a[kb][mt];
+                  SmallVector<Value> av = {am[0][2 * st], am[1][2 * st],
+                                           am[0][2 * st + 1], am[1][2 * st + 1]};
+                  acc[mt * nTiles + j] =
+                      mma(b, loc, av, bv, acc[mt * nTiles + j], et);
+                }
+              }
         }
-    }
-    Value zeroF = cstF32(b, loc, 0.0);
-    for (int64_t mt = 0; mt < 2; ++mt)
-      for (int64_t hi = 0; hi < 2; ++hi) {
-        Value row = addIdx(b, loc, mRows[mt], cst(b, loc, 8 * hi));
-        Value rowIn = ult(b, loc, row, strip.rows);
-        for (int64_t j = 0; j < nTiles; ++j) {
-          Value col = addIdx(b, loc, q2, cst(b, loc, 8 * j));
-          Value old = vector::LoadOp::create(b, loc, v2, ss, ValueRange{row, col},
-                                             /*nontemporal=*/false,
-                                             llvm::MaybeAlign(8));
-          SmallVector<Value> sum;
-          for (int64_t i = 0; i < 2; ++i) {
-            Value x = arith::SelectOp::create(
-                b, loc, rowIn, acc[mt * nTiles + j][2 * hi + i], zeroF);
-            sum.push_back(arith::AddFOp::create(
-                b, loc,
-                vector::ExtractOp::create(b, loc, old, ArrayRef<int64_t>{i}), x));
-          }
-          vector::StoreOp::create(
-              b, loc, vector::FromElementsOp::create(b, loc, v2, sum), ss,
-              ValueRange{row, col}, /*nontemporal=*/false, llvm::MaybeAlign(8));
+        SmallVector<Value> flat;
+        for (auto &t : acc)
+          flat.append(t.begin(), t.end());
+        scf::YieldOp::create(b, loc, flat);
+      },
+      [&](OpBuilder &b, Location loc) {
+        SmallVector<Value> zeros(2 * nTiles * 4, cstF32(b, loc, 0.0));
+        scf::YieldOp::create(b, loc, zeros);
+      });
+  (void)types;
+  return SmallVector<Value>(ifOp.getResults().begin(), ifOp.getResults().end());
+}
+
+/// Adds the tail accumulators `acc` (buildIntraTail) to the staged rhs `ss`
+/// (after stageRhs's barrier); rows past the strip add nothing. The next
+/// barrier (chunk 0's) orders it before any read.
+void buildIntraTailAdd(OpBuilder &b, Location loc, const Strip &strip,
+                       ValueRange acc, Value ss, Value tid, int64_t nc) {
+  const int64_t nTiles = nc / 8;
+  Type f32 = b.getF32Type();
+  auto v2 = VectorType::get({2}, f32);
+  Value four = cst(b, loc, 4);
+  Value lane = remIdx(b, loc, tid, cst(b, loc, 32));
+  Value warp = divIdx(b, loc, tid, cst(b, loc, 32));
+  Value g = divIdx(b, loc, lane, four);
+  Value q2 = mulIdx(b, loc, remIdx(b, loc, lane, four), cst(b, loc, 2));
+  Value zeroF = cstF32(b, loc, 0.0);
+  for (int64_t mt = 0; mt < 2; ++mt)
+    for (int64_t hi = 0; hi < 2; ++hi) {
+      Value row = addIdx(
+          b, loc,
+          mulIdx(b, loc, addIdx(b, loc, warp, cst(b, loc, 8 * mt)),
+                 cst(b, loc, 16)),
+          addIdx(b, loc, g, cst(b, loc, 8 * hi)));
+      Value rowIn = ult(b, loc, row, strip.rows);
+      for (int64_t j = 0; j < nTiles; ++j) {
+        Value col = addIdx(b, loc, q2, cst(b, loc, 8 * j));
+        Value old = vector::LoadOp::create(b, loc, v2, ss, ValueRange{row, col},
+                                           /*nontemporal=*/false,
+                                           llvm::MaybeAlign(8));
+        SmallVector<Value> sum;
+        for (int64_t i = 0; i < 2; ++i) {
+          Value x = arith::SelectOp::create(
+              b, loc, rowIn, acc[(mt * nTiles + j) * 4 + 2 * hi + i], zeroF);
+          sum.push_back(arith::AddFOp::create(
+              b, loc,
+              vector::ExtractOp::create(b, loc, old, ArrayRef<int64_t>{i}), x));
         }
+        vector::StoreOp::create(
+            b, loc, vector::FromElementsOp::create(b, loc, v2, sum), ss,
+            ValueRange{row, col}, /*nontemporal=*/false, llvm::MaybeAlign(8));
       }
-  });
-  barrier(b, loc);
+    }
 }
 
 /// The body of the tensor-core intra-strip kernel for the column tile
@@ -1972,10 +2017,13 @@ void buildIntraStripMmaBody(OpBuilder &b, Location loc, const Operands &o,
           if (groups || c + 1 == kChunks)
             NVVM::CpAsyncCommitGroupOp::create(b, loc);
         }
+        SmallVector<Value> tailAcc;
+        if (tail)
+          tailAcc = buildIntraTail(b, loc, o, *tail, tid, bi, h, colBase, et,
+                                   nc);
         stageRhs(b, loc, o, strip, splits, ss, tid, bi, h, colBase, nc);
         if (tail)
-          buildIntraTail(b, loc, o, strip, *tail, ss, tid, bi, h, colBase, et,
-                         nc);
+          buildIntraTailAdd(b, loc, strip, tailAcc, ss, tid, nc);
         // Fragment coordinates: g = lane / 4, q = lane % 4; warp w: rows
         // 16 (w % 4) + g (+ 8), n-tiles nPerWarp (w / 4) + j.
         Value lane = remIdx(b, loc, tid, cst(b, loc, 32));
@@ -3125,7 +3173,7 @@ void buildOverlapStrips(OpBuilder &b, Location loc, const Operands &o,
   Type f32 = b.getF32Type();
   int64_t dyn = ShapedType::kDynamic;
   Value zero = cst(b, loc, 0), one = cst(b, loc, 1), two = cst(b, loc, 2);
-  const int64_t nc = clOverlapNc == 8 || clOverlapNc == 16 ? clOverlapNc : 32;
+  const int64_t nc = overlapNc();
   Value bh = mulIdx(b, loc, o.batch, o.heads);
   Value nct = ceilDiv(b, loc, o.dv, cst(b, loc, nc));
   Value intraBlocks = mulIdx(b, loc, nct, bh);
@@ -3202,7 +3250,7 @@ void buildOverlapStrips(OpBuilder &b, Location loc, const Operands &o,
           Value splitsN = splitsOf(b, loc, r0);
           GemmOptions opts;
           opts.wgmma = true;
-          opts.blockN = wgmmaN(clWgmmaRhsN);
+          opts.blockN = wgmmaN(clOverlapRhsN);
           opts.stages = wgmmaStages(clWgmmaRhsStages);
           opts.smallM = 0;
           opts.tma = false;
@@ -3325,7 +3373,7 @@ void buildUpfrontPath(OpBuilder &b, Location loc, Operands o, Type et) {
   // on at run time when the intra-strip blocks are few enough (mode 1).
   const bool stripInverse = clStripInverse;
   const int64_t overlapMode = stripInverse ? 0 : clOverlap;
-  const int64_t onc = clOverlapNc == 8 || clOverlapNc == 16 ? clOverlapNc : 32;
+  const int64_t onc = overlapNc();
   Value intraBlocks =
       overlapMode ? mulIdx(b, loc, ceilDiv(b, loc, o.dv, cst(b, loc, onc)), bh)
                   : Value();
@@ -3371,8 +3419,15 @@ void buildUpfrontPath(OpBuilder &b, Location loc, Operands o, Type et) {
         b, loc,
         maxIndex(b, loc, cst(b, loc, clOverlapBlocks), intraBlocks),
         intraBlocks);
+    Value wgTilesO = mulIdx(
+        b, loc,
+        mulIdx(b, loc,
+               ceilDiv(b, loc, o.dv, cst(b, loc, wgmmaN(clOverlapRhsN))),
+               ceilDiv(b, loc, u.R, cst(b, loc, 2 * kChunk))),
+        bh);
     splitsMaxO = minIndex(
-        b, loc, maxIndex(b, loc, divIdx(b, loc, room, wgTiles), one), maxSplits);
+        b, loc, maxIndex(b, loc, divIdx(b, loc, room, wgTilesO), one),
+        maxSplits);
   }
   o.partial = memref::AllocOp::create(
       b, loc, MemRefType::get({dyn, dyn, dyn, dyn, dyn}, f32),

@@ -1,12 +1,13 @@
 // The overlapped strip chain of the up-front feedback path (sm_90a,
 // `wgmma-feedback`, 16-bit storage, no cache): -sessa-gpu-feedback-overlap
-// = 1 (default) chooses at run time, when the intra-strip blocks of 32
+// = 1 (default) chooses at run time, when the intra-strip blocks of 16
 // columns are at most 64 (-sessa-gpu-feedback-overlap-intra-max), a strip
 // loop with one launch a strip: launch i is strip i + 1's cross-strip wgmma
 // product over the keys of strips < i (prob of strip i + 1, sT, partial slot
-// (i + 1) % 2) with strip i's intra-strip kernel as its extra blocks (the
-// launch's dynamic shared memory is the larger of the two: 171008 bytes at
-// 32 columns); the first and the last strip (no such product) run the
+// (i + 1) % 2; 128 x 128 tiles, 197632 bytes of shared memory) with strip
+// i's intra-strip kernel as its extra blocks (150528 bytes at 16 columns;
+// the launch takes the larger); the first and the last strip (no such
+// product) run the
 // intra-strip kernel alone. The intra-strip kernel of strip i >= 1 adds the
 // previous strip's keys itself (prob fragments and sT fragments loaded from
 // global memory, mma.sync). The partials are double buffered; when prob
@@ -16,15 +17,15 @@
 // RUN: sessa-opt %s --convert-sessa-to-gpu="wgmma-feedback=1" --cse | FileCheck %s
 // RUN: sessa-opt %s --convert-sessa-to-gpu="wgmma-feedback=1" -sessa-gpu-feedback-overlap=0 --cse | FileCheck %s --check-prefix=OFF
 // RUN: sessa-opt %s --convert-sessa-to-gpu="wgmma-feedback=1" -sessa-gpu-feedback-overlap=2 --cse | FileCheck %s --check-prefix=ALWAYS
-// RUN: sessa-opt %s --convert-sessa-to-gpu="wgmma-feedback=1" -sessa-gpu-feedback-overlap-nc=16 --cse | FileCheck %s --check-prefix=NC16
+// RUN: sessa-opt %s --convert-sessa-to-gpu="wgmma-feedback=1" -sessa-gpu-feedback-overlap-nc=32 -sessa-gpu-feedback-overlap-rhs-n=64 --cse | FileCheck %s --check-prefix=NC32
 // The strip inverses keep the two-launches-a-strip loop.
 // RUN: sessa-opt %s --convert-sessa-to-gpu="wgmma-feedback=1" -sessa-gpu-feedback-strip-inverse=1 --cse | FileCheck %s --check-prefix=OFF
 
 // CHECK-LABEL: func.func @bf16_overlap
 // CHECK:       %[[T:.*]] = tensor.dim %{{.*}}, %c1 : tensor<2x?x1x64xbf16>
 // CHECK:       %[[FITS:.*]] = arith.cmpi ule,
-// The run-time choice: intra-strip blocks (dv / 32 x B Hb) <= 64.
-// CHECK:       %[[NCT:.*]] = arith.ceildivui %c64, %c32 : index
+// The run-time choice: intra-strip blocks (dv / 16 x B Hb) <= 64.
+// CHECK:       %[[NCT:.*]] = arith.ceildivui %c64, %c16 : index
 // CHECK:       %[[IB:.*]] = arith.muli %[[NCT]], %{{.*}} : index
 // CHECK:       %[[FEW:.*]] = arith.cmpi ult, %[[IB]], %c65 : index
 // CHECK:       %[[ON:.*]] = arith.select %[[FEW]], %c1, %c0 : index
@@ -59,8 +60,8 @@
 // CHECK:             memref.subview %[[PROBN]][%c0, %c0, %c0, %c0] [%c2, 1, %{{.*}}, %[[R0]]]
 // CHECK:             memref.subview %[[ST]][%c0, %c0, %c0, %c0] [%c2, 1, %c64, %[[R0]]]
 // CHECK:             memref.reinterpret_cast %[[PART]]
-// CHECK:             gpu.launch {{.*}} threads({{.*}}) in (%{{.*}} = %c256, %{{.*}} = %c1, %{{.*}} = %c1) dynamic_shared_memory_size %c171008_i32
-// CHECK:               nvvm.wgmma.mma_async
+// CHECK:             gpu.launch {{.*}} threads({{.*}}) in (%{{.*}} = %c256, %{{.*}} = %c1, %{{.*}} = %c1) dynamic_shared_memory_size %c197632_i32
+// CHECK:               nvvm.wgmma.mma_async {{.*}} <m = 64, n = 128, k = 16>
 // The extra blocks: strip i's intra-strip kernel, the previous strip's keys
 // first (8 keys of prob and sT at a time, mma.sync), then the chunks.
 // CHECK:             } else {
@@ -71,9 +72,9 @@
 // CHECK:             } {sessa.gpu_kernel = "gemm_wgmma"}
 // Products of the other heads: plain.
 // CHECK:             scf.for %{{.*}} = %c1 to %c1 step %c1 {
-// CHECK:               gpu.launch {{.*}} dynamic_shared_memory_size %c148480_i32
+// CHECK:               gpu.launch {{.*}} dynamic_shared_memory_size %c197632_i32
 // CHECK:           } else {
-// CHECK:             gpu.launch {{.*}} dynamic_shared_memory_size %c171008_i32 {
+// CHECK:             gpu.launch {{.*}} dynamic_shared_memory_size %c150528_i32 {
 // CHECK:               vector.load %[[PROBI]]
 // CHECK:               nvvm.mma.sync
 // CHECK:       } else {
@@ -95,15 +96,18 @@
 // ALWAYS-NOT:   %c65 = arith.constant 65 : index
 // ALWAYS:       scf.for
 // ALWAYS:         arith.remui %{{.*}}, %c2 : index
-// ALWAYS:         gpu.launch {{.*}} dynamic_shared_memory_size %c171008_i32
+// ALWAYS:         gpu.launch {{.*}} dynamic_shared_memory_size %c197632_i32
 // ALWAYS:         } {sessa.gpu_kernel = "gemm_wgmma"}
 // ALWAYS-NOT:   dynamic_shared_memory_size %c140288_i32
 // ALWAYS:       return
 
-// NC16-LABEL:  func.func @bf16_overlap
-// NC16:        arith.ceildivui %c64, %c16 : index
-// NC16:        gpu.launch {{.*}} dynamic_shared_memory_size %c150528_i32
-// NC16:        } {sessa.gpu_kernel = "gemm_wgmma"}
+// 32 columns a block, 128 x 64 product tiles: the intra-strip kernel's
+// shared memory is the larger.
+// NC32-LABEL:  func.func @bf16_overlap
+// NC32:        arith.ceildivui %c64, %c32 : index
+// NC32:        gpu.launch {{.*}} dynamic_shared_memory_size %c171008_i32
+// NC32:          nvvm.wgmma.mma_async {{.*}} <m = 64, n = 64, k = 16>
+// NC32:        } {sessa.gpu_kernel = "gemm_wgmma"}
 func.func @bf16_overlap(%f: tensor<2x?x1x64xbf16>, %q: tensor<2x?x1x32xbf16>, %k: tensor<2x?x1x32xbf16>, %g: tensor<2x?x1xbf16>) -> tensor<2x?x1x64xbf16> {
   %s = sessa.feedback_attention %f, %q, %k, %g : tensor<2x?x1x64xbf16>, tensor<2x?x1x32xbf16>, tensor<2x?x1x32xbf16>, tensor<2x?x1xbf16>
   return %s : tensor<2x?x1x64xbf16>
