@@ -1824,13 +1824,20 @@ int64_t intraStripMmaBytes(Type et, int64_t nc) {
 /// over them): lane (g, q) loads 16 bytes, keys 8 q .. 8 q + 7 of the 32, of
 /// each of its prob rows and sT columns, and k-step s of the two uses keys
 /// 8 q + 4 s + 0, 1 as mma k 2 q, 2 q + 1 and 8 q + 4 s + 2, 3 as k 2 q + 8,
-/// 2 q + 9. The loads of kTailGroup such 32-key blocks are issued before
-/// their products.
-constexpr int64_t kTailGroup = 4;
+/// 2 q + 9. The loads of -sessa-gpu-feedback-overlap-tail-group such 32-key
+/// blocks are issued before their products.
+llvm::cl::opt<int64_t> clOverlapTailGroup(
+    "sessa-gpu-feedback-overlap-tail-group", llvm::cl::init(4),
+    llvm::cl::Hidden,
+    llvm::cl::desc("Overlapped strip chain: 32-key blocks of the previous "
+                   "strip's term whose loads are issued together (1, 2, 4 "
+                   "or 8)"));
 SmallVector<Value> buildIntraTail(OpBuilder &b, Location loc, const Operands &o,
                                   const IntraTail &tail, Value tid, Value bi,
                                   Value h, Value colBase, Type et, int64_t nc) {
   const int64_t nTiles = nc / 8;
+  const int64_t kTailGroup =
+      llvm::is_contained({1, 2, 8}, clOverlapTailGroup) ? clOverlapTailGroup : 4;
   Type f32 = b.getF32Type();
   auto v8e = VectorType::get({8}, et);
   auto v4i = VectorType::get({4}, b.getI32Type());
