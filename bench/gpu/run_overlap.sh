@@ -7,7 +7,7 @@
 C=.gpu-carry/overlap
 export SESSA_PYTHONPATH=$C/python
 F="UserWarning\|Online softmax\|split the reduction\|important use case\|softmax.$\|warnings.warn"
-VARIANTS=${VARIANTS:-"$C/nc16 $C/v2 $C/rn128 $C/nc16rn128 $C/b164"}
+VARIANTS=${VARIANTS:-"$C/nc32 $C/rn64 $C/tg8 $C/v2 $C/im128"}
 python3 $C/gpu/overlap_check.py $C/base $C/ovl $VARIANTS > $OUT/check.txt 2>&1; echo "overlap_check rc=$?"
 grep -E "FAIL|failed|==" $OUT/check.txt | cut -c1-150
 python3 $C/gpu/gpu_bench.py run --artifacts $C/ovl --only feedback,layer 2>&1 | grep -v "$F" > $OUT/run-ovl.txt
