@@ -113,6 +113,21 @@
 // written directly. Hidden knobs: -sessa-gpu-feedback-upfront=0 (the strip
 // path below), -sessa-gpu-feedback-pass-{n,stages}.
 //
+// The overlapped strip chain (-sessa-gpu-feedback-overlap, default 1: chosen
+// at run time when the intra-strip blocks of 16 columns number at most 64,
+// i.e. B Hb = 1 at dv = 1024; buildOverlapStrips): one launch a strip. Only
+// the keys of strip i in strip i + 1's cross product depend on strip i's
+// solve, so launch i runs strip i + 1's cross-strip wgmma product over the
+// keys of strips < i (128 x 128 tiles, key splits sized so that about 132
+// blocks run at once) with strip i's intra-strip kernel as extra blocks of
+// the same launch; the intra-strip kernel of strip i >= 1 adds prob_i[:,
+// keys of strip i - 1] @ s_{i-1} itself (IntraTail: K = 256, mma.sync
+// fragments loaded from prob and sT in global memory, before its rhs is
+// staged). The partials are double buffered; when prob lives in s's memory,
+// the last strip goes to sT as well (its launch reads its own prob rows).
+// B = 1, T = 8192: 36 launches instead of 67, strip chain 644 -> 495 us
+// (H100, NOTES-feedback-strips.md, stop 13).
+//
 // -sessa-gpu-feedback-strip-inverse=1 (off by default: correct on the H100,
 // bf16 rel 2.34e-3 as before, but slower: intra-strip 127 / 407 us against
 // 108 / 353 at B = 4, T = 2048 / B = 1, T = 8192, plus 25 us up front):
