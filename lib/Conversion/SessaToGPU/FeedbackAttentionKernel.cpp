@@ -70,7 +70,8 @@
 // sm_90a), 16-bit storage, no cache: the up-front path. The logits, the
 // strictly causal softmax and the diagonal-block inverses depend only on qb,
 // kb and gamma, never on s, so they are computed for all strips before the
-// strip loop in four fully parallel launches (plus per head):
+// strip loop in three fully parallel launches (four with
+// -sessa-gpu-feedback-one-pass=0; passes per head):
 //
 //   U1. pass 1  a wgmma GEMM qb K^T per head (GemmKernel.cpp, 128 x N
 //               tiles; N = 256 keys when T >= 4096, else 128) over the lower
@@ -84,6 +85,22 @@
 //               and N-key tile, max and sum of exp(c x - max) over the keys
 //               j < row (quad shuffles), into statMax / statSum [Hb,
 //               ceil(T / N), B, T] f32.
+//               By default (-sessa-gpu-feedback-one-pass) the epilogue also
+//               stores the tile-relative exponentials e = exp(c x - m_t)
+//               (m_t the tile max it computes; 0 for j >= r) where U3 below
+//               stores p, 16-bit slots as f16 bits (e in (0, 1]; bf16
+//               storage rounds twice otherwise: -one-pass-f16=0), each
+//               32-key group of a row transposed in its quad by xor
+//               shuffles and stored as one 16-byte vector a lane
+//               (-one-pass-wide=0: 4-byte key pairs); then
+//   U2'. rescale grid (ceil(T / 8), Hb, B) of 256 threads, a warp a row
+//               (the longest rows first): M_r and gamma_r / max(L_r, 1) as
+//               U2, then every stored value of the row, in place, times
+//               gamma_r / max(L_r, 1) exp(m_t - M_r) (t: the key's tile):
+//               the prob and own-key runs by 16-byte loads and stores (four
+//               a lane in flight), the f32 diagonal row by 16 lanes. This
+//               replaces U2 and U3 (-sessa-gpu-feedback-one-pass=0 restores
+//               them):
 //   U2. stats   grid (T / 64, Hb, B), four threads a row: the row's max M
 //               and gamma / max(L, 1) (L = sum_t S_t exp(M_t - M)), into
 //               tile 0 of the statistics.
@@ -99,19 +116,20 @@
 //               of every chunk, in place in the diagonal blocks (staged in
 //               shared memory first).
 //
-// The strip loop then launches, per strip, only kernel 3 (a wgmma GEMM per
-// head of the strip's prob against sT, split over the keys; none on the
-// first strip) and kernel 5 (the tensor-core intra-strip kernel, reading the
-// strip's DIAG16 and X_c through memref.views of the up-front buffers): 2
-// launches a strip instead of 5 (20 a call at B = 4, T = 2048; 67 at B = 1,
-// T = 8192, against 39 and 159). Memory: when prob fits in s's memory (B Hb
-// R^2 nS (nS - 1) / 2 <= B T Hb dv: (T - R) / 2 <= dv, e.g. T = 2048, dv =
-// 1024), it lives there (s is unused until the end): the intra-strip kernel
-// writes s rows for the last strip only and sT (only the rows before the
-// last strip) for the others, and a last launch transposes sT into s's
-// earlier rows; otherwise prob gets a buffer of its own and s rows are
-// written directly. Hidden knobs: -sessa-gpu-feedback-upfront=0 (the strip
-// path below), -sessa-gpu-feedback-pass-{n,stages}.
+// The strip loop then launches, per strip, only kernel 3 (a wgmma GEMM per head
+// of the strip's prob against sT, split over the keys; none on the first strip)
+// and kernel 5 (the tensor-core intra-strip kernel, reading the strip's DIAG16
+// and X_c through memref.views of the up-front buffers): 2 launches a strip
+// instead of 5 (19 a call at B = 4, T = 2048; 66 at B = 1, T = 8192 with one
+// pass, against 39 and 159). Memory: when prob fits in s's memory (B Hb R^2 nS
+// (nS - 1) / 2 <= B T Hb dv: (T - R) / 2 <= dv, e.g. T = 2048, dv = 1024), it
+// lives there (s is unused until the end): the intra-strip kernel writes s rows
+// for the last strip only and sT (only the rows before the last strip) for the
+// others, and a last launch transposes sT into s's earlier rows; otherwise prob
+// gets a buffer of its own and s rows are written directly. Hidden knobs:
+// -sessa-gpu-feedback-upfront=0 (the strip path below),
+// -sessa-gpu-feedback-pass-{n,stages},
+// -sessa-gpu-feedback-one-pass{,-f16,-wide}.
 //
 // -sessa-gpu-feedback-strip-inverse=1 (off by default: correct on the H100,
 // bf16 rel 2.34e-3 as before, but slower: intra-strip 127 / 407 us against
@@ -303,6 +321,13 @@ llvm::cl::opt<bool> clOnePassF16(
     llvm::cl::desc("One-pass path with bf16 storage: the tile-relative "
                    "exponentials (in (0, 1]) go to the 16-bit slots as f16 "
                    "bits (11-bit significand), else as bf16"));
+
+llvm::cl::opt<bool> clOnePassWide(
+    "sessa-gpu-feedback-one-pass-wide", llvm::cl::init(true), llvm::cl::Hidden,
+    llvm::cl::desc("One-pass path: pass 1 stores the 16-bit exponentials of "
+                   "32 keys of a row as one 16-byte store a lane (a 4 x 4 "
+                   "transpose of the quad's key pairs by xor shuffles), else "
+                   "by 4-byte key pairs"));
 
 int64_t wgmmaN(int64_t n) { return n == 128 || n == 256 ? n : 64; }
 int64_t wgmmaStages(int64_t s) { return std::clamp<int64_t>(s, 2, 8); }
@@ -2553,6 +2578,86 @@ void storeKeyPair(OpBuilder &b, Location loc, const Upfront &u,
       });
 }
 
+/// The exponentials of one row's 32-key group (keys g0 .. g0 + 31, g0 a
+/// multiple of 32; the quad's lane q holds keys g0 + 8 k + 2 q, + 1 as
+/// `pairs[k]`, k < 4): the quad transposes its 16-bit pairs (two xor-shuffle
+/// stages, all lanes; packed as i32) so that lane q holds keys g0 + 8 q ..
+/// g0 + 8 q + 7, then, where `rIn`, stores them as one 16-byte vector into
+/// prob or the own-key block, or the f32 pairs into the diagonal block (a
+/// 64-key chunk never splits a group). `q`: the lane's index in its quad.
+void storeKeyGroup(OpBuilder &b, Location loc, const Upfront &u,
+                   const RowDest &d, Value g0, Value q, Value rIn,
+                   ArrayRef<Value> pairs, Type et, bool f16Bits) {
+  Type i32 = b.getI32Type();
+  Type h16 = f16Bits ? b.getF16Type() : et;
+  SmallVector<Value> w;
+  for (Value pair : pairs) {
+    Value v = arith::TruncFOp::create(b, loc, VectorType::get({2}, h16), pair);
+    v = vector::BitCastOp::create(b, loc, VectorType::get({1}, i32), v);
+    w.push_back(vector::ExtractOp::create(b, loc, v, ArrayRef<int64_t>{0}));
+  }
+  // Stage m: of each slot pair {k, k ^ m}, the slot whose bit m differs from
+  // q's goes to the partner lane q ^ m, which puts it in the same place.
+  for (int64_t m : {1, 2}) {
+    Value bit = arith::CmpIOp::create(
+        b, loc, arith::CmpIPredicate::ne,
+        arith::AndIOp::create(b, loc, q, cst(b, loc, m)), cst(b, loc, 0));
+    for (int64_t k = 0; k < 4; ++k) {
+      if (k & m)
+        continue;
+      Value send = arith::SelectOp::create(b, loc, bit, w[k], w[k ^ m]);
+      Value recv = gpu::ShuffleOp::create(b, loc, send, m, 32,
+                                          gpu::ShuffleMode::XOR)
+                       .getShuffleResult();
+      Value lo = arith::SelectOp::create(b, loc, bit, recv, w[k]);
+      Value hi = arith::SelectOp::create(b, loc, bit, w[k ^ m], recv);
+      w[k] = lo;
+      w[k ^ m] = hi;
+    }
+  }
+  Value vec = vector::FromElementsOp::create(
+      b, loc, VectorType::get({4}, i32), w);
+  vec = vector::BitCastOp::create(b, loc, VectorType::get({8}, et), vec);
+  Value c64 = cst(b, loc, kChunk);
+  Value q8 = mulIdx(b, loc, q, cst(b, loc, 8));
+  auto store16 = [&](OpBuilder &b, Location loc, Value mem, Value idx) {
+    vector::StoreOp::create(b, loc, vec, mem, ValueRange{idx},
+                            /*nontemporal=*/false, llvm::MaybeAlign(16));
+  };
+  buildIf(b, loc, rIn, [&](OpBuilder &b, Location loc) {
+    ifElse(
+        b, loc, ult(b, loc, g0, d.r0),
+        [&](OpBuilder &b, Location loc) {
+          store16(b, loc, u.probFlat,
+                  addIdx(b, loc, d.probRow, addIdx(b, loc, g0, q8)));
+        },
+        [&](OpBuilder &b, Location loc) {
+          Value jj = subIdx(b, loc, g0, d.r0);
+          Value cj = divIdx(b, loc, jj, c64);
+          ifElse(
+              b, loc,
+              arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, cj, d.cr),
+              [&](OpBuilder &b, Location loc) {
+                Value base = addIdx(
+                    b, loc, addIdx(b, loc, d.d32Row, remIdx(b, loc, jj, c64)),
+                    mulIdx(b, loc, q, cst(b, loc, 2)));
+                for (int64_t k = 0; k < 4; ++k)
+                  vector::StoreOp::create(
+                      b, loc, pairs[k], u.d32Flat,
+                      ValueRange{addIdx(b, loc, base, cst(b, loc, 8 * k))},
+                      /*nontemporal=*/false, llvm::MaybeAlign(8));
+              },
+              [&](OpBuilder &b, Location loc) {
+                buildIf(b, loc, ult(b, loc, cj, d.cr),
+                        [&](OpBuilder &b, Location loc) {
+                          store16(b, loc, u.d16Flat,
+                                  addIdx(b, loc, d.d16Row, addIdx(b, loc, jj, q8)));
+                        });
+              });
+        });
+  });
+}
+
 /// Pass 1: per (row, key tile) max m_t and sum of exp(c x - m_t) over the
 /// keys j < row (a quad's four lanes share a row: xor shuffles), into
 /// statMax / statSum [h, tile, b, row]. With `expType` (the one-pass path),
@@ -2566,6 +2671,9 @@ void buildStatsPass(OpBuilder &b, Location loc, const Operands &o,
   buildLogitsPass(b, loc, o, u, [&](OpBuilder &b, Location loc, Value h,
                                     Value bi, Value row0, Value col0,
                                     ValueRange acc) {
+    // 32-key groups of 16-bit stores (the passes' tiles are multiples of 32
+    // keys wide).
+    const bool wide = expType && clOnePassWide && u.passN % 32 == 0;
     Value cS = cstF32(b, loc, o.scale);
     Value tile = divIdx(b, loc, col0, cst(b, loc, u.passN));
     Value lead = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
@@ -2589,8 +2697,13 @@ void buildStatsPass(OpBuilder &b, Location loc, const Operands &o,
       m = laneGroupReduceMax(b, loc, m, 4);
       // One pass: each exponential pair stored as soon as computed (holding
       // all of them until after the sum spills at 256 keys).
-      Value rIn;
+      Value rIn, q, two;
       RowDest d;
+      SmallVector<Value, 4> pairs;
+      if (wide) {
+        two = cst(b, loc, 2);
+        q = divIdx(b, loc, remIdx(b, loc, col0, cst(b, loc, 8)), two);
+      }
       if (expType) {
         rIn = ult(b, loc, r, o.rows);
         d = rowDest(b, loc, o, u, h, bi,
@@ -2604,10 +2717,21 @@ void buildStatsPass(OpBuilder &b, Location loc, const Operands &o,
         sum = arith::AddFOp::create(b, loc, sum, es.back());
         if (!expType || i % 2 == 0)
           continue;
-        Value j = addIdx(b, loc, col0, cst(b, loc, 8 * (i / 2)));
         Value pair32 = vector::FromElementsOp::create(
             b, loc, VectorType::get({2}, b.getF32Type()),
             ValueRange{es[i - 1], es[i]});
+        if (wide) {
+          // Every fourth key pair: the 32-key group, transposed in the quad.
+          pairs.push_back(pair32);
+          if (pairs.size() < 4)
+            continue;
+          Value g0 = addIdx(b, loc, subIdx(b, loc, col0, mulIdx(b, loc, q, two)),
+                            cst(b, loc, 32 * (i / 8)));
+          storeKeyGroup(b, loc, u, d, g0, q, rIn, pairs, expType, f16Bits);
+          pairs.clear();
+          continue;
+        }
+        Value j = addIdx(b, loc, col0, cst(b, loc, 8 * (i / 2)));
         buildIf(b, loc, rIn, [&](OpBuilder &b, Location loc) {
           storeKeyPair(b, loc, u, d, j, pair32, expType, f16Bits);
         });

@@ -21,6 +21,7 @@
 // RUN: sessa-opt %s --split-input-file --convert-sessa-to-gpu="wgmma-feedback=1" --cse | FileCheck %s --check-prefixes=CHECK,ONE
 // RUN: sessa-opt %s --split-input-file --convert-sessa-to-gpu="wgmma-feedback=1" -sessa-gpu-feedback-one-pass=0 --cse | FileCheck %s --check-prefixes=CHECK,TWO
 // RUN: sessa-opt %s --split-input-file --convert-sessa-to-gpu="wgmma-feedback=1" -sessa-gpu-feedback-one-pass-f16=0 --cse | FileCheck %s --check-prefix=EBF16
+// RUN: sessa-opt %s --split-input-file --convert-sessa-to-gpu="wgmma-feedback=1" -sessa-gpu-feedback-one-pass-wide=0 --cse | FileCheck %s --check-prefix=NARROW
 // RUN: sessa-opt %s --split-input-file --convert-sessa-to-gpu="wgmma-feedback=1" -sessa-gpu-feedback-pass-n=64 --cse | FileCheck %s --check-prefix=N64
 // RUN: sessa-opt %s --split-input-file --convert-sessa-to-gpu="wgmma-feedback=1" -sessa-gpu-feedback-upfront=0 --cse | FileCheck %s --check-prefix=STRIPS
 // RUN: sessa-opt %s --split-input-file --convert-sessa-to-gpu="wgmma-feedback=1" -sessa-gpu-feedback-strip-inverse=1 --cse | FileCheck %s --check-prefix=YINV
@@ -97,14 +98,28 @@
 // -sessa-gpu-feedback-one-pass-f16=0: the exponentials stored as bf16 (no
 // f16 bits), read back as bf16.
 // EBF16-LABEL: func.func @bf16_upfront
-// EBF16-NOT:   vector.bitcast {{.*}} to vector<{{[0-9]+}}x{{b?}}f16>
-// EBF16:       vector.store %{{.*}} {alignment = 4 : i64} : memref<?xbf16>, vector<2xbf16>
-// EBF16-NOT:   vector.bitcast {{.*}} to vector<{{[0-9]+}}x{{b?}}f16>
+// EBF16-NOT:   xf16>
+// EBF16:       arith.truncf %{{.*}} : vector<2xf32> to vector<2xbf16>
+// EBF16:       vector.bitcast %{{.*}} : vector<2xbf16> to vector<1xi32>
+// EBF16:       vector.store %{{.*}} {alignment = 16 : i64} : memref<?xbf16>, vector<8xbf16>
+// EBF16-NOT:   xf16>
 // EBF16:       vector.load %{{.*}} {alignment = 16 : i64} : memref<?xbf16>, vector<8xbf16>
-// EBF16-NOT:   vector.bitcast {{.*}} to vector<{{[0-9]+}}x{{b?}}f16>
+// EBF16-NOT:   xf16>
 // EBF16:       arith.extf %{{.*}} : vector<8xbf16> to vector<8xf32>
-// EBF16-NOT:   vector.bitcast {{.*}} to vector<{{[0-9]+}}x{{b?}}f16>
 // EBF16:       return
+
+// -sessa-gpu-feedback-one-pass-wide=0: pass 1 stores each key pair (4 bytes
+// of f16 bits), no transpose.
+// NARROW-LABEL: func.func @bf16_upfront
+// NARROW-NOT:   vector<1xi32>
+// NARROW:       %[[E16:.*]] = arith.truncf %{{.*}} : vector<2xf32> to vector<2xf16>
+// NARROW:       %[[EB:.*]] = vector.bitcast %[[E16]] : vector<2xf16> to vector<2xbf16>
+// NARROW:       vector.store %[[EB]], %{{.*}}[%{{.*}}] {alignment = 4 : i64} : memref<?xbf16>, vector<2xbf16>
+// NARROW:       vector.store %{{.*}}, %{{.*}}[%{{.*}}] {alignment = 8 : i64} : memref<?xf32>, vector<2xf32>
+// NARROW:       vector.bitcast %{{.*}} : vector<2xf16> to vector<2xbf16>
+// NARROW:       vector.store %{{.*}}, %{{.*}}[%{{.*}}] {alignment = 4 : i64} : memref<?xbf16>, vector<2xbf16>
+// NARROW-NOT:   vector<4xi32>
+// NARROW:       } {sessa.gpu_kernel = "gemm_wgmma_tma"}
 
 // STRIPS-LABEL: func.func @bf16_upfront
 // STRIPS-NOT:   gpu.shuffle
@@ -189,14 +204,25 @@
 // CHECK:               math.exp
 // CHECK:               memref.store %{{.*}}, %[[MAX]][%[[H]], %{{.*}}, %{{.*}}, %{{.*}}] : memref<?x?x?x?xf32>
 // CHECK:               memref.store %{{.*}}, %[[SUM]][%[[H]], %{{.*}}, %{{.*}}, %{{.*}}] : memref<?x?x?x?xf32>
-// One pass: the tile-relative exponentials by key pairs, f16 bits into
-// prob, f32 into the diagonal blocks, f16 bits into the own-key blocks.
+// One pass: the tile-relative exponentials of each 32-key group of a row:
+// four key pairs a lane as f16 bits packed in i32, transposed in the quad
+// (xor shuffles 1 and 2), so that each lane stores 8 keys at once: 16 bytes
+// into prob or the own-key blocks, or the f32 pairs into the diagonal blocks.
 // ONE:                 %[[E16:.*]] = arith.truncf %{{.*}} : vector<2xf32> to vector<2xf16>
-// ONE:                 %[[EB:.*]] = vector.bitcast %[[E16]] : vector<2xf16> to vector<2xbf16>
-// ONE:                 vector.store %[[EB]], %[[PROB]][%{{.*}}] {alignment = 4 : i64} : memref<?xbf16>, vector<2xbf16>
+// ONE:                 %[[EI:.*]] = vector.bitcast %[[E16]] : vector<2xf16> to vector<1xi32>
+// ONE:                 gpu.shuffle  xor %{{.*}}, %c1_i32, %c32_i32 : i32
+// ONE:                 gpu.shuffle  xor %{{.*}}, %c1_i32, %c32_i32 : i32
+// ONE:                 gpu.shuffle  xor %{{.*}}, %c2_i32, %c32_i32 : i32
+// ONE:                 gpu.shuffle  xor %{{.*}}, %c2_i32, %c32_i32 : i32
+// ONE:                 %[[W4:.*]] = vector.from_elements %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} : vector<4xi32>
+// ONE:                 %[[E8:.*]] = vector.bitcast %[[W4]] : vector<4xi32> to vector<8xbf16>
+// ONE:                 vector.store %[[E8]], %[[PROB]][%{{.*}}] {alignment = 16 : i64} : memref<?xbf16>, vector<8xbf16>
 // ONE:                 vector.store %{{.*}}, %[[D32F]][%{{.*}}] {alignment = 8 : i64} : memref<?xf32>, vector<2xf32>
-// ONE:                 vector.bitcast %{{.*}} : vector<2xf16> to vector<2xbf16>
-// ONE:                 vector.store %{{.*}}, %[[D16F]][%{{.*}}] {alignment = 4 : i64} : memref<?xbf16>, vector<2xbf16>
+// ONE:                 vector.store %{{.*}}, %[[D32F]][%{{.*}}] {alignment = 8 : i64} : memref<?xf32>, vector<2xf32>
+// ONE:                 vector.store %{{.*}}, %[[D32F]][%{{.*}}] {alignment = 8 : i64} : memref<?xf32>, vector<2xf32>
+// ONE:                 vector.store %{{.*}}, %[[D32F]][%{{.*}}] {alignment = 8 : i64} : memref<?xf32>, vector<2xf32>
+// ONE:                 vector.store %[[E8]], %[[D16F]][%{{.*}}] {alignment = 16 : i64} : memref<?xbf16>, vector<8xbf16>
+// ONE-NOT:             vector<2xbf16>
 // TWO-NOT:             vector.store
 // CHECK:           } {sessa.gpu_kernel = "gemm_wgmma_tma"}
 // Without tensor maps (SESSA_CUDA_TMA=0, strides that do not fold): the
@@ -216,10 +242,10 @@
 // CHECK:               math.exp
 // CHECK:               memref.store %{{.*}}, %[[MAX]][%[[H]], %{{.*}}, %{{.*}}, %{{.*}}] : memref<?x?x?x?xf32>
 // CHECK:               memref.store %{{.*}}, %[[SUM]][%[[H]], %{{.*}}, %{{.*}}, %{{.*}}] : memref<?x?x?x?xf32>
-// ONE:                 vector.bitcast %{{.*}} : vector<2xf16> to vector<2xbf16>
-// ONE:                 vector.store %{{.*}}, %[[PROB]][%{{.*}}] {alignment = 4 : i64} : memref<?xbf16>, vector<2xbf16>
+// ONE:                 vector.bitcast %{{.*}} : vector<4xi32> to vector<8xbf16>
+// ONE:                 vector.store %{{.*}}, %[[PROB]][%{{.*}}] {alignment = 16 : i64} : memref<?xbf16>, vector<8xbf16>
 // ONE:                 vector.store %{{.*}}, %[[D32F]][%{{.*}}] {alignment = 8 : i64} : memref<?xf32>, vector<2xf32>
-// ONE:                 vector.store %{{.*}}, %[[D16F]][%{{.*}}] {alignment = 4 : i64} : memref<?xbf16>, vector<2xbf16>
+// ONE:                 vector.store %{{.*}}, %[[D16F]][%{{.*}}] {alignment = 16 : i64} : memref<?xbf16>, vector<8xbf16>
 // TWO-NOT:             vector.store
 // CHECK:           } {sessa.gpu_kernel = "gemm_wgmma"}
 // One pass: the rescale launch, grid (ceil(T / 8), Hb, B) of 256 threads, a
@@ -406,14 +432,15 @@ func.func @bf16_cache_strips(%f: tensor<2x?x1x64xbf16>, %q: tensor<2x?x1x32xbf16
 // f16 storage: the exponentials stored in the storage type itself (no
 // bitcast), read back as f16.
 // ONE-LABEL:   func.func @f16_upfront
-// ONE-NOT:     vector.bitcast {{.*}} to vector<{{[0-9]+}}x{{b?}}f16>
-// ONE:         %[[E:.*]] = arith.truncf %{{.*}} : vector<2xf32> to vector<2xf16>
-// ONE:         vector.store %[[E]], %{{.*}}[%{{.*}}] {alignment = 4 : i64} : memref<?xf16>, vector<2xf16>
-// ONE-NOT:     vector.bitcast {{.*}} to vector<{{[0-9]+}}x{{b?}}f16>
-// ONE:         %[[V:.*]] = vector.load %{{.*}}[%{{.*}}] {alignment = 16 : i64} : memref<?xf16>, vector<8xf16>
-// ONE-NOT:     vector.bitcast {{.*}} to vector<{{[0-9]+}}x{{b?}}f16>
+// ONE-NOT:     bf16
+// ONE:         arith.truncf %{{.*}} : vector<2xf32> to vector<2xf16>
+// ONE:         vector.bitcast %{{.*}} : vector<4xi32> to vector<8xf16>
+// ONE:         vector.store %{{.*}}, %{{.*}}[%{{.*}}] {alignment = 16 : i64} : memref<?xf16>, vector<8xf16>
+// ONE-NOT:     bf16
+// ONE:         vector.load %{{.*}}[%{{.*}}] {alignment = 16 : i64} : memref<?xf16>, vector<8xf16>
+// ONE-NOT:     bf16
 // ONE:         arith.extf %{{.*}} : vector<8xf16> to vector<8xf32>
-// ONE-NOT:     vector.bitcast {{.*}} to vector<{{[0-9]+}}x{{b?}}f16>
+// ONE-NOT:     bf16
 // ONE:         return
 func.func @f16_upfront(%f: tensor<1x?x1x64xf16>, %q: tensor<1x?x1x32xf16>, %k: tensor<1x?x1x32xf16>, %g: tensor<1x?x1xf16>) -> tensor<1x?x1x64xf16> {
   %s = sessa.feedback_attention %f, %q, %k, %g : tensor<1x?x1x64xf16>, tensor<1x?x1x32xf16>, tensor<1x?x1x32xf16>, tensor<1x?x1xf16>
