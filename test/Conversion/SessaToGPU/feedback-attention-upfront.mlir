@@ -2,15 +2,15 @@
 // (convert-sessa-to-gpu `wgmma-feedback`, no cache): before the strip loop,
 // pass 1 (a wgmma logits GEMM per head over the lower block tiles only,
 // whose epilogue writes per-(row, key tile) max m_t / sum-of-exp statistics
-// and the tile-relative exponentials exp(c x - m_t) as pairs: f16 bits into
-// each strip's 16-bit prob and its own earlier-chunk keys, f32 into the
-// diagonal chunk blocks), one rescale launch (per row the max M and gamma /
-// max(L, 1), then the row's stored values in place times that factor and
-// exp(m_t - M), 16-byte accesses) and all diagonal-block inverses (one
-// launch, in place). -sessa-gpu-feedback-one-pass=0 (TWO below) restores
-// the row statistics launch and pass 2 (the same GEMM again, its epilogue
-// writing gamma * prob). 256-key tiles when
-// T >= 4096, else 128. The strip loop then runs the cross-strip wgmma
+// and the tile-relative exponentials exp(c x - m_t): f16 bits into each
+// strip's 16-bit prob and its own earlier-chunk keys, 16 bytes a lane after a
+// transpose in the quad, f32 pairs into the diagonal chunk blocks), one
+// rescale launch (per row the max M and gamma / max(L, 1), then the row's
+// stored values in place times that factor and exp(m_t - M), 16-byte
+// accesses) and all diagonal-block inverses (one launch, in place).
+// -sessa-gpu-feedback-one-pass=0 (TWO below) restores the row statistics
+// launch and pass 2 (the same GEMM again, its epilogue writing gamma * prob).
+// 256-key tiles when T >= 4096, else 128. The strip loop then runs the cross-strip wgmma
 // product (none on the first strip) and the intra-strip kernel: 2 launches
 // a strip. prob lives in s's memory when it fits (the intra-strip kernel
 // then writes s rows for the last strip only, sT for the others, which a
