@@ -70,7 +70,8 @@
 // sm_90a), 16-bit storage, no cache: the up-front path. The logits, the
 // strictly causal softmax and the diagonal-block inverses depend only on qb,
 // kb and gamma, never on s, so they are computed for all strips before the
-// strip loop in four fully parallel launches (plus per head):
+// strip loop in three fully parallel launches (four with
+// -sessa-gpu-feedback-one-pass=0; passes per head):
 //
 //   U1. pass 1  a wgmma GEMM qb K^T per head (GemmKernel.cpp, 128 x N
 //               tiles; N = 256 keys when T >= 4096, else 128) over the lower
@@ -84,6 +85,22 @@
 //               and N-key tile, max and sum of exp(c x - max) over the keys
 //               j < row (quad shuffles), into statMax / statSum [Hb,
 //               ceil(T / N), B, T] f32.
+//               By default (-sessa-gpu-feedback-one-pass) the epilogue also
+//               stores the tile-relative exponentials e = exp(c x - m_t)
+//               (m_t the tile max it computes; 0 for j >= r) where U3 below
+//               stores p, 16-bit slots as f16 bits (e in (0, 1]; bf16
+//               storage rounds twice otherwise: -one-pass-f16=0), each
+//               32-key group of a row transposed in its quad by xor
+//               shuffles and stored as one 16-byte vector a lane
+//               (-one-pass-wide=0: 4-byte key pairs); then
+//   U2'. rescale grid (ceil(T / 8), Hb, B) of 256 threads, a warp a row
+//               (the longest rows first): M_r and gamma_r / max(L_r, 1) as
+//               U2, then every stored value of the row, in place, times
+//               gamma_r / max(L_r, 1) exp(m_t - M_r) (t: the key's tile):
+//               the prob and own-key runs by 16-byte loads and stores (four
+//               a lane in flight), the f32 diagonal row by 16 lanes. This
+//               replaces U2 and U3 (-sessa-gpu-feedback-one-pass=0 restores
+//               them):
 //   U2. stats   grid (T / 64, Hb, B), four threads a row: the row's max M
 //               and gamma / max(L, 1) (L = sum_t S_t exp(M_t - M)), into
 //               tile 0 of the statistics.
@@ -99,19 +116,20 @@
 //               of every chunk, in place in the diagonal blocks (staged in
 //               shared memory first).
 //
-// The strip loop then launches, per strip, only kernel 3 (a wgmma GEMM per
-// head of the strip's prob against sT, split over the keys; none on the
-// first strip) and kernel 5 (the tensor-core intra-strip kernel, reading the
-// strip's DIAG16 and X_c through memref.views of the up-front buffers): 2
-// launches a strip instead of 5 (20 a call at B = 4, T = 2048; 67 at B = 1,
-// T = 8192, against 39 and 159). Memory: when prob fits in s's memory (B Hb
-// R^2 nS (nS - 1) / 2 <= B T Hb dv: (T - R) / 2 <= dv, e.g. T = 2048, dv =
-// 1024), it lives there (s is unused until the end): the intra-strip kernel
-// writes s rows for the last strip only and sT (only the rows before the
-// last strip) for the others, and a last launch transposes sT into s's
-// earlier rows; otherwise prob gets a buffer of its own and s rows are
-// written directly. Hidden knobs: -sessa-gpu-feedback-upfront=0 (the strip
-// path below), -sessa-gpu-feedback-pass-{n,stages}.
+// The strip loop then launches, per strip, only kernel 3 (a wgmma GEMM per head
+// of the strip's prob against sT, split over the keys; none on the first strip)
+// and kernel 5 (the tensor-core intra-strip kernel, reading the strip's DIAG16
+// and X_c through memref.views of the up-front buffers): 2 launches a strip
+// instead of 5 (19 a call at B = 4, T = 2048; 66 at B = 1, T = 8192 with one
+// pass, against 39 and 159). Memory: when prob fits in s's memory (B Hb R^2 nS
+// (nS - 1) / 2 <= B T Hb dv: (T - R) / 2 <= dv, e.g. T = 2048, dv = 1024), it
+// lives there (s is unused until the end): the intra-strip kernel writes s rows
+// for the last strip only and sT (only the rows before the last strip) for the
+// others, and a last launch transposes sT into s's earlier rows; otherwise prob
+// gets a buffer of its own and s rows are written directly. Hidden knobs:
+// -sessa-gpu-feedback-upfront=0 (the strip path below),
+// -sessa-gpu-feedback-pass-{n,stages},
+// -sessa-gpu-feedback-one-pass{,-f16,-wide}.
 //
 // The overlapped strip chain (-sessa-gpu-feedback-overlap, default 1: chosen
 // at run time when the intra-strip blocks of 16 columns number at most 64,
@@ -305,6 +323,26 @@ llvm::cl::opt<bool> clPassPingpong(
     llvm::cl::Hidden,
     llvm::cl::desc("TMA logits passes with 128 keys a tile: ping-pong "
                    "consumer warpgroups (else cooperative)"));
+
+llvm::cl::opt<bool> clOnePass(
+    "sessa-gpu-feedback-one-pass", llvm::cl::init(true), llvm::cl::Hidden,
+    llvm::cl::desc("Up-front path: one logits pass whose epilogue also "
+                   "stores the tile-relative exponentials, then one rescale "
+                   "launch (row statistics and the final probabilities in "
+                   "place); else the row statistics launch and a second "
+                   "logits pass"));
+llvm::cl::opt<bool> clOnePassF16(
+    "sessa-gpu-feedback-one-pass-f16", llvm::cl::init(true), llvm::cl::Hidden,
+    llvm::cl::desc("One-pass path with bf16 storage: the tile-relative "
+                   "exponentials (in (0, 1]) go to the 16-bit slots as f16 "
+                   "bits (11-bit significand), else as bf16"));
+
+llvm::cl::opt<bool> clOnePassWide(
+    "sessa-gpu-feedback-one-pass-wide", llvm::cl::init(true), llvm::cl::Hidden,
+    llvm::cl::desc("One-pass path: pass 1 stores the 16-bit exponentials of "
+                   "32 keys of a row as one 16-byte store a lane (a 4 x 4 "
+                   "transpose of the quad's key pairs by xor shuffles), else "
+                   "by 4-byte key pairs"));
 
 // The overlapped strip chain of the up-front path (NOTES-feedback-strips.md,
 // stop 13): one launch a strip running strip i's intra-strip solve beside
@@ -2715,14 +2753,184 @@ void buildLogitsPass(
   });
 }
 
-/// Pass 1: per (row, 64-key tile) max and sum of exp of c * logits over the
+/// Where row r's keys go (pass 2, and pass 1 of the one-pass path): strip
+/// i = r / R (rows [r0, r0 + R)), chunk cr of the strip; keys j < r0 to the
+/// strip's 16-bit prob row (r0 keys at probRow), keys of the strip's earlier
+/// chunks to its 16-bit own-key block row (64 cr keys at d16Row), keys of
+/// the row's own chunk to its f32 diagonal block row (64 keys at d32Row).
+struct RowDest {
+  Value r0, cr, probRow, d16Row, d32Row;
+};
+RowDest rowDest(OpBuilder &b, Location loc, const Operands &o,
+                const Upfront &u, Value h, Value bi, Value rc) {
+  Value one = cst(b, loc, 1), c64 = cst(b, loc, kChunk);
+  RowDest d;
+  Value i = divIdx(b, loc, rc, u.R);
+  d.r0 = mulIdx(b, loc, i, u.R);
+  Value rr = subIdx(b, loc, rc, d.r0);
+  d.cr = divIdx(b, loc, rr, c64);
+  Value bhIdx = addIdx(b, loc, mulIdx(b, loc, bi, o.heads), h);
+  Value ibh = addIdx(b, loc, mulIdx(b, loc, mulIdx(b, loc, i, o.batch), o.heads),
+                     bhIdx);
+  Value tri = divIdx(b, loc, mulIdx(b, loc, i, subIdx(b, loc, i, one)),
+                     cst(b, loc, 2));
+  d.probRow = addIdx(
+      b, loc, mulIdx(b, loc, u.slot, tri),
+      mulIdx(b, loc, addIdx(b, loc, mulIdx(b, loc, bhIdx, u.R), rr), d.r0));
+  d.d16Row = addIdx(b, loc, mulIdx(b, loc, ibh, mulIdx(b, loc, u.R, u.R)),
+                    mulIdx(b, loc, rr, u.R));
+  d.d32Row = mulIdx(
+      b, loc,
+      addIdx(b, loc,
+             mulIdx(b, loc, addIdx(b, loc, mulIdx(b, loc, ibh, u.cps), d.cr),
+                    c64),
+             remIdx(b, loc, rr, c64)),
+      c64);
+  return d;
+}
+
+/// Stores the f32 pair `pair32` of keys j, j + 1 (j even; 64-key chunks
+/// never split a pair) of a row with destinations `d`: 16-bit into prob or
+/// the own-key block (as f16 bits when `f16Bits`, else in the storage type
+/// `et`), f32 into the diagonal block; keys of later chunks are dropped.
+void storeKeyPair(OpBuilder &b, Location loc, const Upfront &u,
+                  const RowDest &d, Value j, Value pair32, Type et,
+                  bool f16Bits) {
+  Value c64 = cst(b, loc, kChunk);
+  auto store16 = [&](OpBuilder &b, Location loc, Value mem, Value idx) {
+    Value v;
+    if (f16Bits && !et.isF16()) {
+      v = arith::TruncFOp::create(b, loc, VectorType::get({2}, b.getF16Type()),
+                                  pair32);
+      v = vector::BitCastOp::create(b, loc, VectorType::get({2}, et), v);
+    } else {
+      v = arith::TruncFOp::create(b, loc, VectorType::get({2}, et), pair32);
+    }
+    vector::StoreOp::create(b, loc, v, mem, ValueRange{idx},
+                            /*nontemporal=*/false, llvm::MaybeAlign(4));
+  };
+  ifElse(
+      b, loc, ult(b, loc, j, d.r0),
+      [&](OpBuilder &b, Location loc) {
+        store16(b, loc, u.probFlat, addIdx(b, loc, d.probRow, j));
+      },
+      [&](OpBuilder &b, Location loc) {
+        Value jj = subIdx(b, loc, j, d.r0);
+        Value cj = divIdx(b, loc, jj, c64);
+        ifElse(
+            b, loc,
+            arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, cj, d.cr),
+            [&](OpBuilder &b, Location loc) {
+              vector::StoreOp::create(
+                  b, loc, pair32, u.d32Flat,
+                  ValueRange{addIdx(b, loc, d.d32Row, remIdx(b, loc, jj, c64))},
+                  /*nontemporal=*/false, llvm::MaybeAlign(8));
+            },
+            [&](OpBuilder &b, Location loc) {
+              buildIf(b, loc, ult(b, loc, cj, d.cr),
+                      [&](OpBuilder &b, Location loc) {
+                        store16(b, loc, u.d16Flat, addIdx(b, loc, d.d16Row, jj));
+                      });
+            });
+      });
+}
+
+/// The exponentials of one row's 32-key group (keys g0 .. g0 + 31, g0 a
+/// multiple of 32; the quad's lane q holds keys g0 + 8 k + 2 q, + 1 as
+/// `pairs[k]`, k < 4): the quad transposes its 16-bit pairs (two xor-shuffle
+/// stages, all lanes; packed as i32) so that lane q holds keys g0 + 8 q ..
+/// g0 + 8 q + 7, then, where `rIn`, stores them as one 16-byte vector into
+/// prob or the own-key block, or the f32 pairs into the diagonal block (a
+/// 64-key chunk never splits a group). `q`: the lane's index in its quad.
+void storeKeyGroup(OpBuilder &b, Location loc, const Upfront &u,
+                   const RowDest &d, Value g0, Value q, Value rIn,
+                   ArrayRef<Value> pairs, Type et, bool f16Bits) {
+  Type i32 = b.getI32Type();
+  Type h16 = f16Bits ? b.getF16Type() : et;
+  SmallVector<Value> w;
+  for (Value pair : pairs) {
+    Value v = arith::TruncFOp::create(b, loc, VectorType::get({2}, h16), pair);
+    v = vector::BitCastOp::create(b, loc, VectorType::get({1}, i32), v);
+    w.push_back(vector::ExtractOp::create(b, loc, v, ArrayRef<int64_t>{0}));
+  }
+  // Stage m: of each slot pair {k, k ^ m}, the slot whose bit m differs from
+  // q's goes to the partner lane q ^ m, which puts it in the same place.
+  for (int64_t m : {1, 2}) {
+    Value bit = arith::CmpIOp::create(
+        b, loc, arith::CmpIPredicate::ne,
+        arith::AndIOp::create(b, loc, q, cst(b, loc, m)), cst(b, loc, 0));
+    for (int64_t k = 0; k < 4; ++k) {
+      if (k & m)
+        continue;
+      Value send = arith::SelectOp::create(b, loc, bit, w[k], w[k ^ m]);
+      Value recv = gpu::ShuffleOp::create(b, loc, send, m, 32,
+                                          gpu::ShuffleMode::XOR)
+                       .getShuffleResult();
+      Value lo = arith::SelectOp::create(b, loc, bit, recv, w[k]);
+      Value hi = arith::SelectOp::create(b, loc, bit, w[k ^ m], recv);
+      w[k] = lo;
+      w[k ^ m] = hi;
+    }
+  }
+  Value vec = vector::FromElementsOp::create(
+      b, loc, VectorType::get({4}, i32), w);
+  vec = vector::BitCastOp::create(b, loc, VectorType::get({8}, et), vec);
+  Value c64 = cst(b, loc, kChunk);
+  Value q8 = mulIdx(b, loc, q, cst(b, loc, 8));
+  auto store16 = [&](OpBuilder &b, Location loc, Value mem, Value idx) {
+    vector::StoreOp::create(b, loc, vec, mem, ValueRange{idx},
+                            /*nontemporal=*/false, llvm::MaybeAlign(16));
+  };
+  buildIf(b, loc, rIn, [&](OpBuilder &b, Location loc) {
+    ifElse(
+        b, loc, ult(b, loc, g0, d.r0),
+        [&](OpBuilder &b, Location loc) {
+          store16(b, loc, u.probFlat,
+                  addIdx(b, loc, d.probRow, addIdx(b, loc, g0, q8)));
+        },
+        [&](OpBuilder &b, Location loc) {
+          Value jj = subIdx(b, loc, g0, d.r0);
+          Value cj = divIdx(b, loc, jj, c64);
+          ifElse(
+              b, loc,
+              arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, cj, d.cr),
+              [&](OpBuilder &b, Location loc) {
+                Value base = addIdx(
+                    b, loc, addIdx(b, loc, d.d32Row, remIdx(b, loc, jj, c64)),
+                    mulIdx(b, loc, q, cst(b, loc, 2)));
+                for (int64_t k = 0; k < 4; ++k)
+                  vector::StoreOp::create(
+                      b, loc, pairs[k], u.d32Flat,
+                      ValueRange{addIdx(b, loc, base, cst(b, loc, 8 * k))},
+                      /*nontemporal=*/false, llvm::MaybeAlign(8));
+              },
+              [&](OpBuilder &b, Location loc) {
+                buildIf(b, loc, ult(b, loc, cj, d.cr),
+                        [&](OpBuilder &b, Location loc) {
+                          store16(b, loc, u.d16Flat,
+                                  addIdx(b, loc, d.d16Row, addIdx(b, loc, jj, q8)));
+                        });
+              });
+        });
+  });
+}
+
+/// Pass 1: per (row, key tile) max m_t and sum of exp(c x - m_t) over the
 /// keys j < row (a quad's four lanes share a row: xor shuffles), into
-/// statMax / statSum [h, tile, b, row].
+/// statMax / statSum [h, tile, b, row]. With `expType` (the one-pass path),
+/// the tile-relative exponentials e = exp(c x - m_t) (0 for j >= row) too,
+/// by key pairs where pass 2 would store the probabilities (storeKeyPair:
+/// 16-bit slots as f16 bits when `f16Bits`, else in `expType`); the rescale
+/// launch (buildRescale) turns them into probabilities in place.
 void buildStatsPass(OpBuilder &b, Location loc, const Operands &o,
-                    const Upfront &u) {
+                    const Upfront &u, Type expType = Type(),
+                    bool f16Bits = false) {
   buildLogitsPass(b, loc, o, u, [&](OpBuilder &b, Location loc, Value h,
                                     Value bi, Value row0, Value col0,
                                     ValueRange acc) {
+    // 32-key groups of 16-bit stores (the passes' tiles are multiples of 32
+    // keys wide).
+    const bool wide = expType && clOnePassWide && u.passN % 32 == 0;
     Value cS = cstF32(b, loc, o.scale);
     Value tile = divIdx(b, loc, col0, cst(b, loc, u.passN));
     Value lead = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
@@ -2731,7 +2939,7 @@ void buildStatsPass(OpBuilder &b, Location loc, const Operands &o,
     Value zeroF = cstF32(b, loc, 0.0);
     for (int64_t hh = 0; hh < 2; ++hh) {
       Value r = addIdx(b, loc, row0, cst(b, loc, 8 * hh));
-      SmallVector<Value> xs, vis;
+      SmallVector<Value> xs, vis, es;
       Value m = cstF32(b, loc, -1.0e30);
       for (int64_t nt = 0; nt < u.passN / 8; ++nt)
         for (int64_t e = 0; e < 2; ++e) {
@@ -2744,15 +2952,51 @@ void buildStatsPass(OpBuilder &b, Location loc, const Operands &o,
               b, loc, v, arith::MaximumFOp::create(b, loc, m, x), m);
         }
       m = laneGroupReduceMax(b, loc, m, 4);
+      // One pass: each exponential pair stored as soon as computed (holding
+      // all of them until after the sum spills at 256 keys).
+      Value rIn, q, two;
+      RowDest d;
+      SmallVector<Value, 4> pairs;
+      if (wide) {
+        two = cst(b, loc, 2);
+        q = divIdx(b, loc, remIdx(b, loc, col0, cst(b, loc, 8)), two);
+      }
+      if (expType) {
+        rIn = ult(b, loc, r, o.rows);
+        d = rowDest(b, loc, o, u, h, bi,
+                    minIndex(b, loc, r, subIdx(b, loc, o.rows, cst(b, loc, 1))));
+      }
       Value sum = zeroF;
       for (size_t i = 0; i < xs.size(); ++i) {
         Value e = math::ExpOp::create(b, loc,
                                       arith::SubFOp::create(b, loc, xs[i], m));
-        sum = arith::AddFOp::create(
-            b, loc, sum, arith::SelectOp::create(b, loc, vis[i], e, zeroF));
+        es.push_back(arith::SelectOp::create(b, loc, vis[i], e, zeroF));
+        sum = arith::AddFOp::create(b, loc, sum, es.back());
+        if (!expType || i % 2 == 0)
+          continue;
+        Value pair32 = vector::FromElementsOp::create(
+            b, loc, VectorType::get({2}, b.getF32Type()),
+            ValueRange{es[i - 1], es[i]});
+        if (wide) {
+          // Every fourth key pair: the 32-key group, transposed in the quad.
+          pairs.push_back(pair32);
+          if (pairs.size() < 4)
+            continue;
+          Value g0 = addIdx(b, loc, subIdx(b, loc, col0, mulIdx(b, loc, q, two)),
+                            cst(b, loc, 32 * (i / 8)));
+          storeKeyGroup(b, loc, u, d, g0, q, rIn, pairs, expType, f16Bits);
+          pairs.clear();
+          continue;
+        }
+        Value j = addIdx(b, loc, col0, cst(b, loc, 8 * (i / 2)));
+        buildIf(b, loc, rIn, [&](OpBuilder &b, Location loc) {
+          storeKeyPair(b, loc, u, d, j, pair32, expType, f16Bits);
+        });
       }
       sum = laneGroupReduceSum(b, loc, sum, 4);
-      buildIf(b, loc, andI1(b, loc, lead, ult(b, loc, r, o.rows)),
+      if (!expType)
+        rIn = ult(b, loc, r, o.rows);
+      buildIf(b, loc, andI1(b, loc, lead, rIn),
               [&](OpBuilder &b, Location loc) {
                 memref::StoreOp::create(b, loc, m, u.statMax,
                                         ValueRange{h, tile, bi, r});
@@ -2842,7 +3086,7 @@ void buildProbPass(OpBuilder &b, Location loc, const Operands &o,
     Type f32 = b.getF32Type();
     Value cS = cstF32(b, loc, o.scale);
     Value zeroF = cstF32(b, loc, 0.0);
-    Value one = cst(b, loc, 1), c64 = cst(b, loc, kChunk);
+    Value one = cst(b, loc, 1);
     Value lastRow = subIdx(b, loc, o.rows, one);
     for (int64_t hh = 0; hh < 2; ++hh) {
       Value r = addIdx(b, loc, row0, cst(b, loc, 8 * hh));
@@ -2851,27 +3095,7 @@ void buildProbPass(OpBuilder &b, Location loc, const Operands &o,
                                         ValueRange{h, cst(b, loc, 0), bi, rc});
       Value factor = memref::LoadOp::create(
           b, loc, u.statSum, ValueRange{h, cst(b, loc, 0), bi, rc});
-      Value i = divIdx(b, loc, rc, u.R);
-      Value r0 = mulIdx(b, loc, i, u.R);
-      Value rr = subIdx(b, loc, rc, r0);
-      Value cr = divIdx(b, loc, rr, c64);
-      Value bhIdx = addIdx(b, loc, mulIdx(b, loc, bi, o.heads), h);
-      Value ibh = addIdx(b, loc, mulIdx(b, loc, mulIdx(b, loc, i, o.batch), o.heads),
-                         bhIdx);
-      Value tri = divIdx(b, loc, mulIdx(b, loc, i, subIdx(b, loc, i, one)),
-                         cst(b, loc, 2));
-      Value probRow = addIdx(
-          b, loc, mulIdx(b, loc, u.slot, tri),
-          mulIdx(b, loc, addIdx(b, loc, mulIdx(b, loc, bhIdx, u.R), rr), r0));
-      Value d16Row = addIdx(b, loc, mulIdx(b, loc, ibh, mulIdx(b, loc, u.R, u.R)),
-                            mulIdx(b, loc, rr, u.R));
-      Value d32Row = mulIdx(
-          b, loc,
-          addIdx(b, loc,
-                 mulIdx(b, loc, addIdx(b, loc, mulIdx(b, loc, ibh, u.cps), cr),
-                        c64),
-                 remIdx(b, loc, rr, c64)),
-          c64);
+      RowDest d = rowDest(b, loc, o, u, h, bi, rc);
       buildIf(b, loc, ult(b, loc, r, o.rows), [&](OpBuilder &b, Location loc) {
         for (int64_t nt = 0; nt < u.passN / 8; ++nt) {
           Value j = addIdx(b, loc, col0, cst(b, loc, 8 * nt));
@@ -2888,40 +3112,164 @@ void buildProbPass(OpBuilder &b, Location loc, const Operands &o,
           }
           Value pair32 = vector::FromElementsOp::create(
               b, loc, VectorType::get({2}, f32), p);
-          auto store16 = [&](OpBuilder &b, Location loc, Value mem, Value idx) {
-            Value v = arith::TruncFOp::create(b, loc, VectorType::get({2}, et),
-                                              pair32);
-            vector::StoreOp::create(b, loc, v, mem, ValueRange{idx},
-                                    /*nontemporal=*/false, llvm::MaybeAlign(4));
-          };
-          ifElse(
-              b, loc, ult(b, loc, j, r0),
-              [&](OpBuilder &b, Location loc) {
-                store16(b, loc, u.probFlat, addIdx(b, loc, probRow, j));
-              },
-              [&](OpBuilder &b, Location loc) {
-                Value jj = subIdx(b, loc, j, r0);
-                Value cj = divIdx(b, loc, jj, c64);
-                ifElse(
-                    b, loc,
-                    arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, cj, cr),
-                    [&](OpBuilder &b, Location loc) {
-                      vector::StoreOp::create(
-                          b, loc, pair32, u.d32Flat,
-                          ValueRange{addIdx(b, loc, d32Row, remIdx(b, loc, jj, c64))},
-                          /*nontemporal=*/false, llvm::MaybeAlign(8));
-                    },
-                    [&](OpBuilder &b, Location loc) {
-                      buildIf(b, loc, ult(b, loc, cj, cr),
-                              [&](OpBuilder &b, Location loc) {
-                                store16(b, loc, u.d16Flat,
-                                        addIdx(b, loc, d16Row, jj));
-                              });
-                    });
-              });
+          storeKeyPair(b, loc, u, d, j, pair32, et, /*f16Bits=*/false);
         }
       });
     }
+  });
+}
+
+/// The one-pass path's second launch (after pass 1 stored the
+/// tile-relative exponentials e = exp(c x - m_t)): per row r, M_r = max_t
+/// m_t and L_r = sum_t S_t exp(m_t - M_r) over its key tiles t <
+/// ceil(r / passN) (as buildRowStats), then every stored value of the row
+/// in place times gamma_r / max(L_r, 1) exp(m_t - M_r), t the key's tile:
+/// the 16-bit prob and own-key runs (e read as f16 bits when `f16Bits`,
+/// written in the storage type `et`) and the f32 diagonal block row, i.e.
+/// exactly what pass 2 writes. Grid (ceil(T / 8), Hb, B) of 256 threads, a
+/// warp a row (the longest rows in the first blocks); the runs are
+/// contiguous and start 16-byte aligned (multiples of 64 keys): 16-byte
+/// loads and stores, four a lane in flight (1024 keys a warp step).
+void buildRescale(OpBuilder &b, Location loc, const Operands &o,
+                  const Upfront &u, Type et, bool f16Bits) {
+  constexpr int64_t kRowsPerBlock = kThreads / 32;
+  constexpr int64_t kVec = 8;             // 16-bit elements a 16-byte access
+  constexpr int64_t kWarpKeys = 32 * kVec; // 256
+  constexpr int64_t kUnroll = 4;
+  Type f32 = b.getF32Type();
+  Value rowBlocks = ceilDiv(b, loc, o.rows, cst(b, loc, kRowsPerBlock));
+  Value grid[] = {rowBlocks, o.heads, o.batch};
+  Value block[] = {cst(b, loc, kThreads)};
+  buildLaunch(b, loc, grid, block, {},
+              [&](OpBuilder &b, Location loc, const LaunchIds &ids) {
+    Value zero = cst(b, loc, 0), one = cst(b, loc, 1);
+    Value tid = ids.threadId[0];
+    Value lane = remIdx(b, loc, tid, cst(b, loc, 32));
+    Value warp = divIdx(b, loc, tid, cst(b, loc, 32));
+    Value rb = subIdx(b, loc, subIdx(b, loc, rowBlocks, one), ids.blockId[0]);
+    Value r = addIdx(b, loc, mulIdx(b, loc, rb, cst(b, loc, kRowsPerBlock)),
+                     warp);
+    Value h = ids.blockId[1], bi = ids.blockId[2];
+    Value passN = cst(b, loc, u.passN);
+    // Warp-uniform: a row past T does nothing.
+    buildIf(b, loc, ult(b, loc, r, o.rows), [&](OpBuilder &b, Location loc) {
+      Value nt = ceilDiv(b, loc, r, passN);
+      SmallVector<Value> ms = buildForWithValues(
+          b, loc, lane, nt, cst(b, loc, 32),
+          ValueRange{cstF32(b, loc, -3.0e38), cstF32(b, loc, 0.0)},
+          [&](OpBuilder &b, Location loc, Value t, ValueRange acc) {
+            Value mt = memref::LoadOp::create(b, loc, u.statMax,
+                                              ValueRange{h, t, bi, r});
+            Value st = memref::LoadOp::create(b, loc, u.statSum,
+                                              ValueRange{h, t, bi, r});
+            Value m = arith::MaximumFOp::create(b, loc, acc[0], mt);
+            Value l = arith::AddFOp::create(
+                b, loc,
+                arith::MulFOp::create(
+                    b, loc, acc[1],
+                    math::ExpOp::create(
+                        b, loc, arith::SubFOp::create(b, loc, acc[0], m))),
+                arith::MulFOp::create(
+                    b, loc, st,
+                    math::ExpOp::create(b, loc,
+                                        arith::SubFOp::create(b, loc, mt, m))));
+            return SmallVector<Value>{m, l};
+          });
+      Value mx = warpReduceMax(b, loc, ms[0]);
+      Value part = arith::MulFOp::create(
+          b, loc, ms[1],
+          math::ExpOp::create(b, loc, arith::SubFOp::create(b, loc, ms[0], mx)));
+      Value sum = warpReduceSum(b, loc, part);
+      Value gamma = loadF32(b, loc, o.gamma, {bi, r, h});
+      Value factor = arith::DivFOp::create(
+          b, loc, gamma,
+          arith::MaximumFOp::create(b, loc, sum, cstF32(b, loc, 1.0)));
+      // The factor of key j's tile t (< nt for every stored nonzero e).
+      auto scaleOf = [&](OpBuilder &b, Location loc, Value j) {
+        Value t = divIdx(b, loc, j, passN);
+        Value mt = memref::LoadOp::create(b, loc, u.statMax,
+                                          ValueRange{h, t, bi, r});
+        return arith::MulFOp::create(
+                   b, loc, factor,
+                   math::ExpOp::create(b, loc,
+                                       arith::SubFOp::create(b, loc, mt, mx)))
+            .getResult();
+      };
+      RowDest d = rowDest(b, loc, o, u, h, bi, r);
+      auto v16 = VectorType::get({kVec}, et);
+      auto vIn = VectorType::get({kVec}, f16Bits ? b.getF16Type() : et);
+      auto v32 = VectorType::get({kVec}, f32);
+      auto load16 = [&](OpBuilder &b, Location loc, Value mem, Value idx) {
+        return vector::LoadOp::create(b, loc, v16, mem, ValueRange{idx},
+                                      /*nontemporal=*/false,
+                                      llvm::MaybeAlign(16))
+            .getResult();
+      };
+      auto scaleStore16 = [&](OpBuilder &b, Location loc, Value mem, Value idx,
+                              Value raw, Value s) {
+        Value x = raw;
+        if (vIn != v16)
+          x = vector::BitCastOp::create(b, loc, vIn, x);
+        x = arith::ExtFOp::create(b, loc, v32, x);
+        x = arith::MulFOp::create(
+            b, loc, x, vector::BroadcastOp::create(b, loc, v32, s));
+        vector::StoreOp::create(b, loc, arith::TruncFOp::create(b, loc, v16, x),
+                                mem, ValueRange{idx}, /*nontemporal=*/false,
+                                llvm::MaybeAlign(16));
+      };
+      Value laneOff = mulIdx(b, loc, lane, cst(b, loc, kVec));
+      // A 16-bit run of n keys (a multiple of 8) at mem[base..], key j0 + k
+      // at element k: kUnroll whole warp steps at a time, then single ones.
+      auto run16 = [&](Value mem, Value base, Value n, Value j0) {
+        Value whole = mulIdx(
+            b, loc, divIdx(b, loc, n, cst(b, loc, kUnroll * kWarpKeys)),
+            cst(b, loc, kUnroll * kWarpKeys));
+        buildFor(b, loc, zero, whole, cst(b, loc, kUnroll * kWarpKeys),
+                 [&](OpBuilder &b, Location loc, Value k0) {
+          SmallVector<Value> ks, raws;
+          for (int64_t u2 = 0; u2 < kUnroll; ++u2) {
+            ks.push_back(addIdx(b, loc, k0,
+                                addIdx(b, loc, laneOff,
+                                       cst(b, loc, u2 * kWarpKeys))));
+            raws.push_back(load16(b, loc, mem, addIdx(b, loc, base, ks.back())));
+          }
+          for (int64_t u2 = 0; u2 < kUnroll; ++u2)
+            scaleStore16(b, loc, mem, addIdx(b, loc, base, ks[u2]), raws[u2],
+                         scaleOf(b, loc, addIdx(b, loc, j0, ks[u2])));
+        });
+        buildFor(b, loc, whole, n, cst(b, loc, kWarpKeys),
+                 [&](OpBuilder &b, Location loc, Value k0) {
+          Value k = addIdx(b, loc, k0, laneOff);
+          buildIf(b, loc, ult(b, loc, k, n), [&](OpBuilder &b, Location loc) {
+            Value idx = addIdx(b, loc, base, k);
+            scaleStore16(b, loc, mem, idx, load16(b, loc, mem, idx),
+                         scaleOf(b, loc, addIdx(b, loc, j0, k)));
+          });
+        });
+      };
+      // Keys before the strip, then the strip's earlier chunks.
+      run16(u.probFlat, d.probRow, d.r0, zero);
+      run16(u.d16Flat, d.d16Row, mulIdx(b, loc, d.cr, cst(b, loc, kChunk)),
+            d.r0);
+      // The row's own chunk (f32, 0 from key r on): lanes 0..15, four keys
+      // each. Its tile may be tile nt (no key < r in it): scale 0 there.
+      Value jc = addIdx(b, loc, d.r0, mulIdx(b, loc, d.cr, cst(b, loc, kChunk)));
+      buildIf(b, loc, ult(b, loc, lane, cst(b, loc, kChunk / 4)),
+              [&](OpBuilder &b, Location loc) {
+        auto v4 = VectorType::get({4}, f32);
+        Value idx = addIdx(b, loc, d.d32Row, mulIdx(b, loc, lane, cst(b, loc, 4)));
+        Value x = vector::LoadOp::create(b, loc, v4, u.d32Flat, ValueRange{idx},
+                                         /*nontemporal=*/false,
+                                         llvm::MaybeAlign(16));
+        Value s = arith::SelectOp::create(
+            b, loc, ult(b, loc, divIdx(b, loc, jc, passN), nt),
+            scaleOf(b, loc, jc), cstF32(b, loc, 0.0));
+        x = arith::MulFOp::create(b, loc, x,
+                                  vector::BroadcastOp::create(b, loc, v4, s));
+        vector::StoreOp::create(b, loc, x, u.d32Flat, ValueRange{idx},
+                                /*nontemporal=*/false, llvm::MaybeAlign(16));
+      });
+    });
   });
 }
 
@@ -3464,6 +3812,12 @@ void buildUpfrontPath(OpBuilder &b, Location loc, Operands o, Type et) {
     return [&, n](OpBuilder &b, Location loc) {
       Upfront v = u;
       v.passN = n;
+      if (clOnePass) {
+        const bool f16Bits = clOnePassF16 && !et.isF16();
+        buildStatsPass(b, loc, o, v, et, f16Bits);
+        buildRescale(b, loc, o, v, et, f16Bits);
+        return;
+      }
       buildStatsPass(b, loc, o, v);
       buildRowStats(b, loc, o, v);
       buildProbPass(b, loc, o, v, et);

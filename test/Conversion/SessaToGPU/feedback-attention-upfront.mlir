@@ -1,12 +1,16 @@
 // The up-front path of the bf16/f16 feedback attention on sm_90a
 // (convert-sessa-to-gpu `wgmma-feedback`, no cache): before the strip loop,
 // pass 1 (a wgmma logits GEMM per head over the lower block tiles only,
-// whose epilogue writes per-(row, key tile) max / sum-of-exp statistics),
-// the row statistics (one launch), pass 2 (the same GEMM again, its
-// epilogue writing gamma * prob as 16-bit pairs into each strip's prob,
-// its own earlier-chunk keys, or f32 into the diagonal chunk blocks) and
-// all diagonal-block inverses (one launch, in place). 256-key tiles when
-// T >= 4096, else 128. The strip loop then runs the cross-strip wgmma
+// whose epilogue writes per-(row, key tile) max m_t / sum-of-exp statistics
+// and the tile-relative exponentials exp(c x - m_t): f16 bits into each
+// strip's 16-bit prob and its own earlier-chunk keys, 16 bytes a lane after a
+// transpose in the quad, f32 pairs into the diagonal chunk blocks), one
+// rescale launch (per row the max M and gamma / max(L, 1), then the row's
+// stored values in place times that factor and exp(m_t - M), 16-byte
+// accesses) and all diagonal-block inverses (one launch, in place).
+// -sessa-gpu-feedback-one-pass=0 (TWO below) restores the row statistics
+// launch and pass 2 (the same GEMM again, its epilogue writing gamma * prob).
+// 256-key tiles when T >= 4096, else 128. The strip loop then runs the cross-strip wgmma
 // product (none on the first strip) and the intra-strip kernel: 2 launches
 // a strip. prob lives in s's memory when it fits (the intra-strip kernel
 // then writes s rows for the last strip only, sT for the others, which a
@@ -17,7 +21,10 @@
 // The default also builds the overlapped strip loop (a run-time choice:
 // feedback-attention-overlap.mlir); CHECK follows the two-launches-a-strip
 // loop alone.
-// RUN: sessa-opt %s --split-input-file --convert-sessa-to-gpu="wgmma-feedback=1" -sessa-gpu-feedback-overlap=0 --cse | FileCheck %s
+// RUN: sessa-opt %s --split-input-file --convert-sessa-to-gpu="wgmma-feedback=1" -sessa-gpu-feedback-overlap=0 --cse | FileCheck %s --check-prefixes=CHECK,ONE
+// RUN: sessa-opt %s --split-input-file --convert-sessa-to-gpu="wgmma-feedback=1" -sessa-gpu-feedback-one-pass=0 -sessa-gpu-feedback-overlap=0 --cse | FileCheck %s --check-prefixes=CHECK,TWO
+// RUN: sessa-opt %s --split-input-file --convert-sessa-to-gpu="wgmma-feedback=1" -sessa-gpu-feedback-one-pass-f16=0 --cse | FileCheck %s --check-prefix=EBF16
+// RUN: sessa-opt %s --split-input-file --convert-sessa-to-gpu="wgmma-feedback=1" -sessa-gpu-feedback-one-pass-wide=0 --cse | FileCheck %s --check-prefix=NARROW
 // RUN: sessa-opt %s --split-input-file --convert-sessa-to-gpu="wgmma-feedback=1" -sessa-gpu-feedback-pass-n=64 --cse | FileCheck %s --check-prefix=N64
 // RUN: sessa-opt %s --split-input-file --convert-sessa-to-gpu="wgmma-feedback=1" -sessa-gpu-feedback-upfront=0 --cse | FileCheck %s --check-prefix=STRIPS
 // RUN: sessa-opt %s --split-input-file --convert-sessa-to-gpu="wgmma-feedback=1" -sessa-gpu-feedback-strip-inverse=1 --cse | FileCheck %s --check-prefix=YINV
@@ -90,6 +97,32 @@
 // COOP:       } else {
 // COOP:         gpu.launch {{.*}} threads({{.*}}) in (%{{.*}} = %c384, %{{.*}} = %c1, %{{.*}} = %c1) dynamic_shared_memory_size %c164944_i32
 // COOP:         } {sessa.gpu_kernel = "gemm_wgmma_tma"}
+
+// -sessa-gpu-feedback-one-pass-f16=0: the exponentials stored as bf16 (no
+// f16 bits), read back as bf16.
+// EBF16-LABEL: func.func @bf16_upfront
+// EBF16-NOT:   xf16>
+// EBF16:       arith.truncf %{{.*}} : vector<2xf32> to vector<2xbf16>
+// EBF16:       vector.bitcast %{{.*}} : vector<2xbf16> to vector<1xi32>
+// EBF16:       vector.store %{{.*}} {alignment = 16 : i64} : memref<?xbf16>, vector<8xbf16>
+// EBF16-NOT:   xf16>
+// EBF16:       vector.load %{{.*}} {alignment = 16 : i64} : memref<?xbf16>, vector<8xbf16>
+// EBF16-NOT:   xf16>
+// EBF16:       arith.extf %{{.*}} : vector<8xbf16> to vector<8xf32>
+// EBF16:       return
+
+// -sessa-gpu-feedback-one-pass-wide=0: pass 1 stores each key pair (4 bytes
+// of f16 bits), no transpose.
+// NARROW-LABEL: func.func @bf16_upfront
+// NARROW-NOT:   vector<1xi32>
+// NARROW:       %[[E16:.*]] = arith.truncf %{{.*}} : vector<2xf32> to vector<2xf16>
+// NARROW:       %[[EB:.*]] = vector.bitcast %[[E16]] : vector<2xf16> to vector<2xbf16>
+// NARROW:       vector.store %[[EB]], %{{.*}}[%{{.*}}] {alignment = 4 : i64} : memref<?xbf16>, vector<2xbf16>
+// NARROW:       vector.store %{{.*}}, %{{.*}}[%{{.*}}] {alignment = 8 : i64} : memref<?xf32>, vector<2xf32>
+// NARROW:       vector.bitcast %{{.*}} : vector<2xf16> to vector<2xbf16>
+// NARROW:       vector.store %{{.*}}, %{{.*}}[%{{.*}}] {alignment = 4 : i64} : memref<?xbf16>, vector<2xbf16>
+// NARROW-NOT:   vector<4xi32>
+// NARROW:       } {sessa.gpu_kernel = "gemm_wgmma_tma"}
 
 // STRIPS-LABEL: func.func @bf16_upfront
 // STRIPS-NOT:   gpu.shuffle
@@ -174,6 +207,26 @@
 // CHECK:               math.exp
 // CHECK:               memref.store %{{.*}}, %[[MAX]][%[[H]], %{{.*}}, %{{.*}}, %{{.*}}] : memref<?x?x?x?xf32>
 // CHECK:               memref.store %{{.*}}, %[[SUM]][%[[H]], %{{.*}}, %{{.*}}, %{{.*}}] : memref<?x?x?x?xf32>
+// One pass: the tile-relative exponentials of each 32-key group of a row:
+// four key pairs a lane as f16 bits packed in i32, transposed in the quad
+// (xor shuffles 1 and 2), so that each lane stores 8 keys at once: 16 bytes
+// into prob or the own-key blocks, or the f32 pairs into the diagonal blocks.
+// ONE:                 %[[E16:.*]] = arith.truncf %{{.*}} : vector<2xf32> to vector<2xf16>
+// ONE:                 %[[EI:.*]] = vector.bitcast %[[E16]] : vector<2xf16> to vector<1xi32>
+// ONE:                 gpu.shuffle  xor %{{.*}}, %c1_i32, %c32_i32 : i32
+// ONE:                 gpu.shuffle  xor %{{.*}}, %c1_i32, %c32_i32 : i32
+// ONE:                 gpu.shuffle  xor %{{.*}}, %c2_i32, %c32_i32 : i32
+// ONE:                 gpu.shuffle  xor %{{.*}}, %c2_i32, %c32_i32 : i32
+// ONE:                 %[[W4:.*]] = vector.from_elements %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} : vector<4xi32>
+// ONE:                 %[[E8:.*]] = vector.bitcast %[[W4]] : vector<4xi32> to vector<8xbf16>
+// ONE:                 vector.store %[[E8]], %[[PROB]][%{{.*}}] {alignment = 16 : i64} : memref<?xbf16>, vector<8xbf16>
+// ONE:                 vector.store %{{.*}}, %[[D32F]][%{{.*}}] {alignment = 8 : i64} : memref<?xf32>, vector<2xf32>
+// ONE:                 vector.store %{{.*}}, %[[D32F]][%{{.*}}] {alignment = 8 : i64} : memref<?xf32>, vector<2xf32>
+// ONE:                 vector.store %{{.*}}, %[[D32F]][%{{.*}}] {alignment = 8 : i64} : memref<?xf32>, vector<2xf32>
+// ONE:                 vector.store %{{.*}}, %[[D32F]][%{{.*}}] {alignment = 8 : i64} : memref<?xf32>, vector<2xf32>
+// ONE:                 vector.store %[[E8]], %[[D16F]][%{{.*}}] {alignment = 16 : i64} : memref<?xbf16>, vector<8xbf16>
+// ONE-NOT:             vector<2xbf16>
+// TWO-NOT:             vector.store
 // CHECK:           } {sessa.gpu_kernel = "gemm_wgmma_tma"}
 // Without tensor maps (SESSA_CUDA_TMA=0, strides that do not fold): the
 // cp.async wgmma kernel.
@@ -192,35 +245,102 @@
 // CHECK:               math.exp
 // CHECK:               memref.store %{{.*}}, %[[MAX]][%[[H]], %{{.*}}, %{{.*}}, %{{.*}}] : memref<?x?x?x?xf32>
 // CHECK:               memref.store %{{.*}}, %[[SUM]][%[[H]], %{{.*}}, %{{.*}}, %{{.*}}] : memref<?x?x?x?xf32>
+// ONE:                 vector.bitcast %{{.*}} : vector<4xi32> to vector<8xbf16>
+// ONE:                 vector.store %{{.*}}, %[[PROB]][%{{.*}}] {alignment = 16 : i64} : memref<?xbf16>, vector<8xbf16>
+// ONE:                 vector.store %{{.*}}, %[[D32F]][%{{.*}}] {alignment = 8 : i64} : memref<?xf32>, vector<2xf32>
+// ONE:                 vector.store %{{.*}}, %[[D16F]][%{{.*}}] {alignment = 16 : i64} : memref<?xbf16>, vector<8xbf16>
+// TWO-NOT:             vector.store
 // CHECK:           } {sessa.gpu_kernel = "gemm_wgmma"}
-// Row statistics: four threads a row (64 rows a block), into tile 0.
-// CHECK:         %[[RB:.*]] = arith.ceildivui %[[T]], %c64 : index
-// CHECK:         gpu.launch blocks({{.*}}) in (%{{.*}} = %[[RB]], %{{.*}} = %c1, %{{.*}} = %c2) threads({{.*}}) in (%{{.*}} = %c256,
-// CHECK:           scf.for
-// CHECK:           gpu.shuffle  xor
-// CHECK:           memref.store %{{.*}}, %[[MAX]][%{{.*}}, %c0, %{{.*}}, %{{.*}}]
-// CHECK:           memref.store %{{.*}}, %[[SUM]][%{{.*}}, %c0, %{{.*}}, %{{.*}}]
+// One pass: the rescale launch, grid (ceil(T / 8), Hb, B) of 256 threads, a
+// warp a row, the last row block first. The row's max and sum over its
+// tiles (lanes strided over the tiles, then warp shuffles), gamma / max(L,
+// 1); then the prob run in steps of 1024 keys a warp (four 16-byte loads a
+// lane in flight), each 8-key vector times factor * exp(m_t - M) of its
+// 256-key tile, f16 bits to f32 to bf16; then single 256-key steps; the
+// same for the own-key run; the f32 diagonal block row by 16 lanes (scale 0
+// when its tile is not one of the row's: every value there is 0).
+// ONE:         %[[RB8:.*]] = arith.ceildivui %[[T]], %c8 : index
+// ONE:         gpu.launch blocks(%[[BX:.*]], %[[BY:.*]], %[[BZ:.*]]) in (%{{.*}} = %[[RB8]], %{{.*}} = %c1, %{{.*}} = %c2) threads(%[[TX:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %c256, %{{.*}} = %c1, %{{.*}} = %c1) {
+// ONE:           %[[LANE:.*]] = arith.remui %[[TX]], %c32 : index
+// ONE:           %[[WARP:.*]] = arith.divui %[[TX]], %c32 : index
+// ONE:           %[[LASTRB:.*]] = arith.subi %[[RB8]], %c1 : index
+// ONE:           %[[RBI:.*]] = arith.subi %[[LASTRB]], %[[BX]] : index
+// ONE:           %[[RB0:.*]] = arith.muli %[[RBI]], %c8 : index
+// ONE:           %[[ROW:.*]] = arith.addi %[[RB0]], %[[WARP]] : index
+// ONE:           %[[RIN:.*]] = arith.cmpi ult, %[[ROW]], %[[T]] : index
+// ONE:           scf.if %[[RIN]] {
+// ONE:             %[[NT:.*]] = arith.ceildivui %[[ROW]], %c256 : index
+// ONE:             %[[MS:.*]]:2 = scf.for %[[TT:.*]] = %[[LANE]] to %[[NT]] step %c32 iter_args(
+// ONE:               memref.load %[[MAX]][%[[BY]], %[[TT]], %[[BZ]], %[[ROW]]]
+// ONE:               memref.load %[[SUM]][%[[BY]], %[[TT]], %[[BZ]], %[[ROW]]]
+// ONE:             gpu.shuffle  xor %[[MS]]#0, %c16_i32, %c32_i32 : f32
+// ONE:             %[[GAMMA:.*]] = arith.extf %{{.*}} : bf16 to f32
+// ONE:             %[[FACTOR:.*]] = arith.divf %[[GAMMA]], %{{.*}} : f32
+// ONE:             scf.for %{{.*}} = %c0 to %{{.*}} step %c1024 {
+// ONE:               vector.load %[[PROB]][%{{.*}}] {alignment = 16 : i64} : memref<?xbf16>, vector<8xbf16>
+// ONE:               vector.load %[[PROB]][%{{.*}}] {alignment = 16 : i64} : memref<?xbf16>, vector<8xbf16>
+// ONE:               vector.load %[[PROB]][%{{.*}}] {alignment = 16 : i64} : memref<?xbf16>, vector<8xbf16>
+// ONE:               vector.load %[[PROB]][%{{.*}}] {alignment = 16 : i64} : memref<?xbf16>, vector<8xbf16>
+// ONE:               %[[KT:.*]] = arith.divui %{{.*}}, %c256 : index
+// ONE:               %[[MT:.*]] = memref.load %[[MAX]][%[[BY]], %[[KT]], %[[BZ]], %[[ROW]]]
+// ONE:               %[[D:.*]] = arith.subf %[[MT]], %{{.*}} : f32
+// ONE:               %[[X:.*]] = math.exp %[[D]] : f32
+// ONE:               %[[SC:.*]] = arith.mulf %[[FACTOR]], %[[X]] : f32
+// ONE:               %[[F16:.*]] = vector.bitcast %{{.*}} : vector<8xbf16> to vector<8xf16>
+// ONE:               %[[F32:.*]] = arith.extf %[[F16]] : vector<8xf16> to vector<8xf32>
+// ONE:               %[[SCV:.*]] = vector.broadcast %[[SC]] : f32 to vector<8xf32>
+// ONE:               %[[P:.*]] = arith.mulf %[[F32]], %[[SCV]] : vector<8xf32>
+// ONE:               %[[PB:.*]] = arith.truncf %[[P]] : vector<8xf32> to vector<8xbf16>
+// ONE:               vector.store %[[PB]], %[[PROB]][%{{.*}}] {alignment = 16 : i64} : memref<?xbf16>, vector<8xbf16>
+// ONE:             }
+// ONE:             scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c256 {
+// ONE:                 vector.load %[[PROB]]
+// ONE:                 vector.store %{{.*}}, %[[PROB]]
+// ONE:             scf.for %{{.*}} = %c0 to %{{.*}} step %c1024 {
+// ONE:               vector.load %[[D16F]][%{{.*}}] {alignment = 16 : i64} : memref<?xbf16>, vector<8xbf16>
+// ONE:               vector.store %{{.*}}, %[[D16F]][%{{.*}}] {alignment = 16 : i64} : memref<?xbf16>, vector<8xbf16>
+// ONE:             scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c256 {
+// ONE:                 vector.store %{{.*}}, %[[D16F]]
+// ONE:             %[[HALF:.*]] = arith.cmpi ult, %[[LANE]], %c16 : index
+// ONE:             scf.if %[[HALF]] {
+// ONE:               vector.load %[[D32F]][%{{.*}}] {alignment = 16 : i64} : memref<?xf32>, vector<4xf32>
+// ONE:               %[[CT:.*]] = arith.divui %{{.*}}, %c256 : index
+// ONE:               %[[OWNT:.*]] = arith.cmpi ult, %[[CT]], %[[NT]] : index
+// ONE:               arith.select %[[OWNT]], %{{.*}}, %{{.*}} : f32
+// ONE:               vector.store %{{.*}}, %[[D32F]][%{{.*}}] {alignment = 16 : i64} : memref<?xf32>, vector<4xf32>
+// No second pass.
+// ONE-NOT:       nvvm.wgmma.mma_async
+// Two passes (-sessa-gpu-feedback-one-pass=0): row statistics, four threads
+// a row (64 rows a block), into tile 0.
+// TWO:         %[[RB:.*]] = arith.ceildivui %[[T]], %c64 : index
+// TWO:         gpu.launch blocks({{.*}}) in (%{{.*}} = %[[RB]], %{{.*}} = %c1, %{{.*}} = %c2) threads({{.*}}) in (%{{.*}} = %c256,
+// TWO:           scf.for
+// TWO:           gpu.shuffle  xor
+// TWO:           memref.store %{{.*}}, %[[MAX]][%{{.*}}, %c0, %{{.*}}, %{{.*}}]
+// TWO:           memref.store %{{.*}}, %[[SUM]][%{{.*}}, %c0, %{{.*}}, %{{.*}}]
 // Pass 2: pairs into prob (16-bit), the diagonal blocks (f32) or the own
 // earlier-chunk keys (16-bit).
-// CHECK:         scf.for
-// CHECK:           llvm.call @sessa_cuda_tensor_map_2d
-// CHECK:           llvm.call @sessa_cuda_tensor_map_2d
-// CHECK:           gpu.launch {{.*}} dynamic_shared_memory_size %c197696_i32
-// CHECK:             nvvm.wgmma.mma_async {{.*}} <m = 64, n = 256, k = 16>
-// CHECK:             memref.load %[[MAX]]
-// CHECK:             memref.load %[[SUM]]
-// CHECK:             vector.store %{{.*}}, %[[PROB]][%{{.*}}] {alignment = 4 : i64} : memref<?xbf16>, vector<2xbf16>
-// CHECK:             vector.store %{{.*}}, %[[D32F]][%{{.*}}] {alignment = 8 : i64} : memref<?xf32>, vector<2xf32>
-// CHECK:             vector.store %{{.*}}, %[[D16F]][%{{.*}}] {alignment = 4 : i64} : memref<?xbf16>, vector<2xbf16>
-// CHECK:           } {sessa.gpu_kernel = "gemm_wgmma_tma"}
-// CHECK:           gpu.launch {{.*}} dynamic_shared_memory_size %c197632_i32
-// CHECK:             nvvm.wgmma.mma_async {{.*}} <m = 64, n = 256, k = 16>
-// CHECK:             memref.load %[[MAX]]
-// CHECK:             memref.load %[[SUM]]
-// CHECK:             vector.store %{{.*}}, %[[PROB]][%{{.*}}] {alignment = 4 : i64} : memref<?xbf16>, vector<2xbf16>
-// CHECK:             vector.store %{{.*}}, %[[D32F]][%{{.*}}] {alignment = 8 : i64} : memref<?xf32>, vector<2xf32>
-// CHECK:             vector.store %{{.*}}, %[[D16F]][%{{.*}}] {alignment = 4 : i64} : memref<?xbf16>, vector<2xbf16>
-// CHECK:           } {sessa.gpu_kernel = "gemm_wgmma"}
+// TWO:         scf.for
+// TWO:           llvm.call @sessa_cuda_tensor_map_2d
+// TWO:           llvm.call @sessa_cuda_tensor_map_2d
+// TWO:           gpu.launch {{.*}} dynamic_shared_memory_size %c197696_i32
+// TWO:             nvvm.wgmma.mma_async {{.*}} <m = 64, n = 256, k = 16>
+// TWO:             memref.load %[[MAX]]
+// TWO:             memref.load %[[SUM]]
+// TWO-NOT:         vector.bitcast
+// TWO:             vector.store %{{.*}}, %[[PROB]][%{{.*}}] {alignment = 4 : i64} : memref<?xbf16>, vector<2xbf16>
+// TWO:             vector.store %{{.*}}, %[[D32F]][%{{.*}}] {alignment = 8 : i64} : memref<?xf32>, vector<2xf32>
+// TWO:             vector.store %{{.*}}, %[[D16F]][%{{.*}}] {alignment = 4 : i64} : memref<?xbf16>, vector<2xbf16>
+// TWO:           } {sessa.gpu_kernel = "gemm_wgmma_tma"}
+// TWO:           gpu.launch {{.*}} dynamic_shared_memory_size %c197632_i32
+// TWO:             nvvm.wgmma.mma_async {{.*}} <m = 64, n = 256, k = 16>
+// TWO:             memref.load %[[MAX]]
+// TWO:             memref.load %[[SUM]]
+// TWO:             vector.store %{{.*}}, %[[PROB]][%{{.*}}] {alignment = 4 : i64} : memref<?xbf16>, vector<2xbf16>
+// TWO:             vector.store %{{.*}}, %[[D32F]][%{{.*}}] {alignment = 8 : i64} : memref<?xf32>, vector<2xf32>
+// TWO:             vector.store %{{.*}}, %[[D16F]][%{{.*}}] {alignment = 4 : i64} : memref<?xbf16>, vector<2xbf16>
+// TWO:           } {sessa.gpu_kernel = "gemm_wgmma"}
+// TWO-NOT:       vector<8xbf16>
 // T < 4096, 128 keys: the TMA kernel ping-pong (two 128 x 128 tiles in
 // flight, one a consumer warpgroup, each as two m64n128 halves; 6 stages),
 // the cp.async one with 5 stages.
@@ -235,6 +355,14 @@
 // CHECK:           } {sessa.gpu_kernel = "gemm_wgmma_tma"}
 // CHECK:           gpu.launch {{.*}} dynamic_shared_memory_size %c164864_i32
 // CHECK:             nvvm.wgmma.mma_async {{.*}} <m = 64, n = 128, k = 16>
+// One pass: the rescale launch with 128-key tiles.
+// ONE:         gpu.launch blocks({{.*}}) in (%{{.*}} = %[[RB8]], %{{.*}} = %c1, %{{.*}} = %c2) threads({{.*}}) in (%{{.*}} = %c256,
+// ONE:             arith.ceildivui %{{.*}}, %c128 : index
+// ONE:               arith.divui %{{.*}}, %c128 : index
+// ONE:               vector.store %{{.*}}, %[[PROB]][%{{.*}}] {alignment = 16 : i64} : memref<?xbf16>, vector<8xbf16>
+// ONE-NOT:       nvvm.wgmma.mma_async
+// TWO:             nvvm.wgmma.mma_async {{.*}} <m = 64, n = 128, k = 16>
+// TWO:             nvvm.wgmma.mma_async {{.*}} <m = 64, n = 128, k = 16>
 // CHECK:       }
 // CHECK:       memref.dealloc %[[SUM]]
 // CHECK:       memref.dealloc %[[MAX]]
@@ -300,4 +428,24 @@ func.func @bf16_upfront(%f: tensor<2x?x1x64xbf16>, %q: tensor<2x?x1x32xbf16>, %k
 func.func @bf16_cache_strips(%f: tensor<2x?x1x64xbf16>, %q: tensor<2x?x1x32xbf16>, %k: tensor<2x?x1x32xbf16>, %g: tensor<2x?x1xbf16>, %kp: tensor<2x?x1x32xbf16>, %sp: tensor<2x?x1x64xbf16>) -> tensor<2x?x1x64xbf16> {
   %s = sessa.feedback_attention %f, %q, %k, %g cache(%kp, %sp) : tensor<2x?x1x64xbf16>, tensor<2x?x1x32xbf16>, tensor<2x?x1x32xbf16>, tensor<2x?x1xbf16>, tensor<2x?x1x32xbf16>, tensor<2x?x1x64xbf16>
   return %s : tensor<2x?x1x64xbf16>
+}
+
+// -----
+
+// f16 storage: the exponentials stored in the storage type itself (no
+// bitcast), read back as f16.
+// ONE-LABEL:   func.func @f16_upfront
+// ONE-NOT:     bf16
+// ONE:         arith.truncf %{{.*}} : vector<2xf32> to vector<2xf16>
+// ONE:         vector.bitcast %{{.*}} : vector<4xi32> to vector<8xf16>
+// ONE:         vector.store %{{.*}}, %{{.*}}[%{{.*}}] {alignment = 16 : i64} : memref<?xf16>, vector<8xf16>
+// ONE-NOT:     bf16
+// ONE:         vector.load %{{.*}}[%{{.*}}] {alignment = 16 : i64} : memref<?xf16>, vector<8xf16>
+// ONE-NOT:     bf16
+// ONE:         arith.extf %{{.*}} : vector<8xf16> to vector<8xf32>
+// ONE-NOT:     bf16
+// ONE:         return
+func.func @f16_upfront(%f: tensor<1x?x1x64xf16>, %q: tensor<1x?x1x32xf16>, %k: tensor<1x?x1x32xf16>, %g: tensor<1x?x1xf16>) -> tensor<1x?x1x64xf16> {
+  %s = sessa.feedback_attention %f, %q, %k, %g : tensor<1x?x1x64xf16>, tensor<1x?x1x32xf16>, tensor<1x?x1x32xf16>, tensor<1x?x1xf16>
+  return %s : tensor<1x?x1x64xf16>
 }
