@@ -776,16 +776,84 @@ void mmaEpilogue(ImplicitLocOpBuilder &b, const KernelIds &ids, ValueRange acc,
           km.both(km.eq(cv.sCol, km.c(1)), km.isMultiple(cv.sRow, 2)),
           km.both(km.isMultiple(cv.off, 2),
                   km.isMultiple(cv.ptr, 2 * outBytes)));
-      // With `valuesFirst` (and no input read per row), every stored value
-      // is computed before the guarded stores: straight-line code that
-      // ptxas can interleave (a GELU per element is a ~25-instruction
-      // dependent chain; inside a branch per pair it ran serially).
-      bool early = valuesFirst && llvm::none_of(stages, [](const auto &st) {
-        return llvm::any_of(st.inputs, Epilogue::rowDependent);
-      });
+      // With `valuesFirst`, every stored value is computed before the
+      // guarded stores: straight-line code that ptxas can interleave (a
+      // GELU per element is a ~25-instruction dependent chain; inside a
+      // branch per pair it ran serially).
+      bool early = valuesFirst;
+      // Full-matrix inputs (a residual: the input's element at the stored
+      // element) then come first of all: one 2-element load per fragment
+      // pair and input, all issued before any value is computed or stored
+      // (their latency overlaps; a thread reads only the elements it then
+      // writes, so an input that is the output's own memory stays
+      // correct). Such a pair load needs the input dense along n with an
+      // even row pitch, offset and column count and a pair-aligned
+      // pointer; rows are clamped to M - 1 and columns to N - 2 (elements
+      // outside C are computed, never stored). Otherwise the scalar stores
+      // below read them per element.
+      SmallVector<std::optional<MatrixView>> fullViews;
+      SmallVector<Type> fullTypes;
+      if (early)
+        for (const sessa::GemmEpilogueStage &st : stages)
+          for (const sessa::GemmEpilogueInput &in : st.inputs) {
+            if (!Epilogue::rowDependent(in)) {
+              fullViews.push_back(std::nullopt);
+              fullTypes.push_back(Type());
+              continue;
+            }
+            Type t = cast<MemRefType>(in.memref.getType()).getElementType();
+            MatrixView v = makeView(b, in.memref, /*rowDim=*/0, ids.batch,
+                                    /*vec=*/2);
+            int64_t bytes = t.getIntOrFloatBitWidth() / 8;
+            pairOK = km.both(
+                pairOK,
+                km.both(km.both(km.eq(v.sCol, km.c(1)),
+                                km.isMultiple(v.sRow, 2)),
+                        km.both(km.both(km.isMultiple(v.off, 2),
+                                        km.isMultiple(v.cols, 2)),
+                                km.isMultiple(v.ptr, 2 * bytes))));
+            fullViews.push_back(v);
+            fullTypes.push_back(t);
+          }
       auto pairedStores = [&](ImplicitLocOpBuilder &b) {
         IndexMath im{b};
         auto pairType = VectorType::get({2}, outType);
+        // The full inputs' pairs of fragment pair p (mt, nt, h order).
+        SmallVector<SmallVector<Value>> fullPairs;
+        if (early && llvm::any_of(fullViews,
+                                  [](const auto &v) { return v.has_value(); }))
+          for (int64_t mt = 0; mt < mTiles; ++mt)
+            for (int64_t nt = 0; nt < nTiles; ++nt)
+              for (int64_t h = 0; h < 2; ++h) {
+                Value row = im.add(rowBase, mt * 16 + h * 8);
+                SmallVector<Value> pairs;
+                for (auto [v, t] : llvm::zip(fullViews, fullTypes)) {
+                  if (!v) {
+                    pairs.push_back(nullptr);
+                    continue;
+                  }
+                  Value r = im.min(row, im.sub(v->rows, im.c(1)));
+                  Value c = im.min(cols[nt * 2], im.sub(v->cols, im.c(2)));
+                  Value idx = im.add(v->off, im.add(im.mul(r, v->sRow), c));
+                  pairs.push_back(vector::LoadOp::create(
+                      b, VectorType::get({2}, t), v->flat, ValueRange{idx},
+                      /*nontemporal=*/false,
+                      llvm::MaybeAlign(t.getIntOrFloatBitWidth() / 4)));
+                }
+                fullPairs.push_back(std::move(pairs));
+              }
+        // `pre` of column slot `slot` with the full inputs' element `e` of
+        // fragment pair `p`.
+        auto withFull = [&](int64_t p, int64_t slot,
+                            int64_t e) -> SmallVector<Value> {
+          SmallVector<Value> r(pre[slot]);
+          if (fullPairs.empty())
+            return r;
+          for (auto [i, pair] : llvm::enumerate(fullPairs[p]))
+            if (pair)
+              r[i] = vector::ExtractOp::create(b, pair, e);
+          return r;
+        };
         SmallVector<Value> values;
         if (early)
           for (int64_t mt = 0; mt < mTiles; ++mt)
@@ -793,10 +861,12 @@ void mmaEpilogue(ImplicitLocOpBuilder &b, const KernelIds &ids, ValueRange acc,
               for (int64_t h = 0; h < 2; ++h) {
                 Value row = im.add(rowBase, mt * 16 + h * 8);
                 int64_t e = (mt * nTiles + nt) * 4 + 2 * h;
-                values.push_back(
-                    epi.apply(b, row, cols[nt * 2], acc[e], pre[nt * 2]));
+                int64_t p = (mt * nTiles + nt) * 2 + h;
+                values.push_back(epi.apply(b, row, cols[nt * 2], acc[e],
+                                           withFull(p, nt * 2, 0)));
                 values.push_back(epi.apply(b, row, cols[nt * 2 + 1],
-                                           acc[e + 1], pre[nt * 2 + 1]));
+                                           acc[e + 1],
+                                           withFull(p, nt * 2 + 1, 1)));
               }
         for (int64_t mt = 0; mt < mTiles; ++mt)
           for (int64_t nt = 0; nt < nTiles; ++nt)
