@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Same-process comparison of two bf16 layer artifacts (branch gpu13-tail).
 
-  SESSA_PYTHONPATH=... python3 tail_compare.py BASE_DIR NEW_DIR
+  SESSA_PYTHONPATH=... python3 tail_compare.py BASE_DIR NEW_DIR [VARIANT_DIR...]
 
 For each layer shape of gpu_bench (and a small odd one): the new artifact's
 output against the base artifact's (the W_out GEMM's fused residual does the
@@ -32,6 +32,8 @@ def main():
     ops = [p[k] for k in gb.OPERAND_ORDER]
     arts = {"base": rt.load(os.path.join(base_dir, "layer_bf16")),
             "tail": rt.load(os.path.join(new_dir, "layer_bf16"))}
+    for d in sys.argv[3:]:
+        arts[os.path.basename(os.path.normpath(d))] = rt.load(os.path.join(d, "layer_bf16"))
     bad = 0
     for (B, T) in [(2, 37), (1, 1)] + gb.LAYER_SHAPES:
         x = torch.randn(B, T, gb.D, device=dev).bfloat16()
@@ -48,10 +50,14 @@ def main():
             print("check %s B=%d T=%d in place (y is x) vs y: rel %.2e %s"
                   % (name, B, T, e, "ok" if ok else "FAIL"))
             ys[name] = y
-        e = gb.rel(ys["tail"].float(), ys["base"].float())
-        ok = gb.ok(e, 0.0)
-        bad += not ok
-        print("check tail vs base B=%d T=%d: rel %.2e %s" % (B, T, e, "ok" if ok else "FAIL"))
+        for name in arts:
+            if name == "base":
+                continue
+            e = gb.rel(ys[name].float(), ys["base"].float())
+            ok = gb.ok(e, 0.0)
+            bad += not ok
+            print("check %s vs base B=%d T=%d: rel %.2e %s"
+                  % (name, B, T, e, "ok" if ok else "FAIL"))
         if (B, T) not in gb.LAYER_SHAPES:
             continue
         y = torch.empty_like(x)
@@ -61,10 +67,10 @@ def main():
                 t, _ = gb.cuda_time(torch, lambda: L.layer_bf16(x, *ops, outputs=[y]),
                                     warmup=3, reps=30, budget_s=5.0)
                 times[name].append(t)
-        print("layer bf16 (%d,%d): base %s ms, tail %s ms (median of rounds %.4f vs %.4f)"
-              % (B, T, " ".join("%.4f" % t for t in times["base"]),
-                 " ".join("%.4f" % t for t in times["tail"]),
-                 float(np.median(times["base"])), float(np.median(times["tail"]))))
+        print("layer bf16 (%d,%d) ms, 3 rounds (median): %s"
+              % (B, T, "; ".join("%s %s (%.4f)" % (name, " ".join("%.4f" % t for t in ts),
+                                                   float(np.median(ts)))
+                                 for name, ts in times.items())))
     print("compare checks: %s" % ("all pass" if not bad else "%d FAILED" % bad))
     return 1 if bad else 0
 

@@ -1545,6 +1545,11 @@ constexpr const char *kTensorMapFn = "sessa_cuda_tensor_map_2d";
 llvm::cl::opt<bool> clTmaNoEpilogue(
     "sessa-gpu-tma-no-epilogue", llvm::cl::Hidden, llvm::cl::init(false),
     llvm::cl::desc("TMA GEMM kernel without its epilogue (timing only)"));
+/// The TMA kernel prefetches each tile's rows of a full-matrix epilogue
+/// input (a residual) into L2 before the tile's main loop.
+llvm::cl::opt<bool> clTmaPrefetchResidual(
+    "sessa-gpu-tma-prefetch-residual", llvm::cl::Hidden, llvm::cl::init(false),
+    llvm::cl::desc("TMA GEMM kernel: L2 prefetch of residual epilogue inputs"));
 /// Measurement: the TMA kernel's epilogue computes each stored pair inside
 /// its bounds check (as the other kernels) instead of all values first.
 llvm::cl::opt<bool> clTmaLateValues(
@@ -1796,6 +1801,17 @@ void buildWgmmaTmaGemm(ImplicitLocOpBuilder &b, Value a,
     if (numMembers > 1)
       totalK = km.mul(totalK, numMembers);
   }
+  // Full-matrix epilogue inputs (a residual) of a single product, with
+  // --sessa-gpu-tma-prefetch-residual: their views, for L2 prefetches of
+  // each tile's rows before its main loop.
+  SmallVector<std::pair<MatrixView, Type>> residualViews;
+  if (clTmaPrefetchResidual && !fragment && numMembers == 1)
+    for (const sessa::GemmEpilogueStage &st : members.front().stages)
+      for (const sessa::GemmEpilogueInput &in : st.inputs)
+        if (Epilogue::rowDependent(in))
+          residualViews.push_back(
+              {makeView(b, in.memref, /*rowDim=*/0, zeroIdx, 8),
+               cast<MemRefType>(in.memref.getType()).getElementType()});
   numK = km.ceilDiv(kTotal, blockK);
   // Tile -> (m0, n0, member, batch): n fastest; with several members,
   // member-major (every tile of member 0, then of member 1, ...) or m-major
@@ -2041,6 +2057,31 @@ void buildWgmmaTmaGemm(ImplicitLocOpBuilder &b, Value a,
               I32Math x{b};
               TileCoords tc = decode(b, tile);
               Value tileBatch = tc.batch, m0 = tc.m0, n0 = tc.n0;
+              // The tile's residual rows into L2 while its main loop runs:
+              // thread t of the warpgroup prefetches the 128-byte lines of
+              // row m0 + t (clamped into the matrix) in the tile's columns.
+              for (auto &[v, t] : residualViews) {
+                int64_t bytes = t.getIntOrFloatBitWidth() / 8;
+                Value row = im.min(im.add(m0, im.rem(ids.tid, 128)),
+                                   im.sub(v.rows, im.c(1)));
+                Value base = globalBasePtr(b, v.ptr);
+                for (int64_t j = 0; j * 128 < blockN * bytes; ++j) {
+                  Value col = im.min(im.add(n0, im.c(j * 128 / bytes)),
+                                     im.sub(v.cols, im.c(1)));
+                  Value idx = im.add(v.off, im.add(im.mul(row, v.sRow),
+                                                   im.mul(col, v.sCol)));
+                  Value addr = LLVM::GEPOp::create(
+                      b, base.getType(), t, base,
+                      ValueRange{arith::IndexCastOp::create(
+                          b, b.getI64Type(), idx)});
+                  NVVM::PrefetchOp::create(
+                      b,
+                      NVVM::PrefetchCacheLevelAttr::get(
+                          b.getContext(), NVVM::PrefetchCacheLevel::L2),
+                      NVVM::CacheEvictionPriorityAttr(), addr,
+                      /*predicate=*/Value(), /*tensormap=*/UnitAttr());
+                }
+              }
               Value ordinal =
                   arith::DivUIOp::create(b, im.sub(tile, bid), gridX);
               Value it0 = x.of(im.mul(ordinal, numK));

@@ -22,6 +22,10 @@
 // RUN: | FileCheck %s --check-prefix=OFF
 // RUN: sessa-opt %s --split-input-file --sessa-gpu-matmul="small-m=0" \
 // RUN: | FileCheck %s --check-prefix=OFF
+// RUN: sessa-opt %s --split-input-file --sessa-gpu-matmul="wgmma=1 small-m=0" \
+// RUN:   --sessa-gpu-tma-prefetch-residual | FileCheck %s --check-prefix=PREFETCH
+// RUN: sessa-opt %s --split-input-file --sessa-gpu-matmul="wgmma=1 small-m=0" \
+// RUN: | FileCheck %s --check-prefix=NOPREFETCH
 
 #mA = affine_map<(m, n, k) -> (m, k)>
 #mB = affine_map<(m, n, k) -> (n, k)>
@@ -58,6 +62,15 @@
 // OFF-LABEL: func.func @layer_out
 //       OFF: gpu.launch
 //       OFF: linalg.generic
+// With --sessa-gpu-tma-prefetch-residual, each consumer thread prefetches
+// its row of the tile's residual (two 128-byte lines of bf16) into L2
+// before the tile's main loop.
+// PREFETCH-LABEL: func.func @layer_out
+//       PREFETCH: nvvm.setmaxregister  increase 232
+// PREFETCH-COUNT-2: nvvm.prefetch level =  L2, %{{.*}} : !llvm.ptr<1>
+//   PREFETCH-NOT: vector.store
+//       PREFETCH: nvvm.wgmma.mma_async
+// NOPREFETCH-NOT: nvvm.prefetch
 func.func @layer_out(%x: memref<?x?x32xbf16>, %w: memref<32x64xbf16>,
                      %bias: memref<32xbf16>, %y: memref<?x?x32xbf16> {sessa.output}) {
   %c0 = arith.constant 0 : index
