@@ -390,6 +390,15 @@ def run(args):
             check("layer f32 B=%d T=%d vs f64" % (B, T), rel(y32, y64), TOL["layer_f32"])
             ybf = ours_layer(Lbf.layer_bf16, x.bfloat16(), opsbf)
             check("layer bf16 B=%d T=%d vs f32 result" % (B, T), rel(ybf.float(), y64), TOL["bf16"])
+            # In place: y passed as x's own memory (the residual add reads
+            # each element of x in the thread that then writes it: fused
+            # into the W_out GEMM's epilogue on sm_90a). Same result, bit
+            # for bit.
+            xin = x.bfloat16().clone()
+            Lbf.layer_bf16(xin, *opsbf, outputs=[xin])
+            torch.cuda.synchronize()
+            check("layer bf16 B=%d T=%d in place (y is x) vs y" % (B, T),
+                  rel(xin.float(), ybf.float()), 0.0)
             if (B, T) not in LAYER_SHAPES:
                 continue
             xb = x.bfloat16()

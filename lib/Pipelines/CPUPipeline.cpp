@@ -37,6 +37,8 @@ mlir::sessa::buildCPUPipeline(OpPassManager &pm,
       // sessa -> linalg on tensors.
       // C interfaces for the public functions (before any helper exists).
       "func.func(llvm-request-c-wrappers),"
+      // The entry outputs' marks are for the GPU passes.
+      "sessa-drop-output-marks,"
       "sessa-decompose-layer,convert-sessa-to-linalg{" + tiles +
       // No cse here: merging identical fills would make the in-place
       // softmax updates share buffers with loop inits (and copy).

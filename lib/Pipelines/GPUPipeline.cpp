@@ -77,6 +77,9 @@ mlir::sessa::buildGPUPipeline(OpPassManager &pm,
                       options.maxBlocks.getValue())
             .str() +
       "sessa-gpu-device-memory,canonicalize,sessa-gpu-check-host-access,"
+      // The entry outputs' marks (aliasing facts for the passes above) end
+      // here.
+      "sessa-drop-output-marks,"
       // Kernels -> gpu.module / gpu.func, launches on one stream.
       "gpu-launch-sink-index-computations,gpu-kernel-outlining,"
       // Occupancy requests of kernel bodies -> nvvm.minctasm.

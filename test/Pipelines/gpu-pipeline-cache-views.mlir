@@ -11,7 +11,7 @@
 // CHECK: func.func @layer_step(
 // CHECK-SAME: %[[KC:[^ :]+]]: memref<1x?x2x16xf32, strided<[?, 32, 16, 1]>> {sessa.name = "k_cache"}
 // CHECK-SAME: %[[KBC:[^ :]+]]: memref<1x?x1x64xf32, strided<[?, 64, 64, 1]>> {sessa.name = "kb_cache"}
-// CHECK-SAME: %[[K1:[^ :]+]]: memref<1x?x2x16xf32, strided<[?, 32, 16, 1]>> {sessa.name = "k_cache_out"}
+// CHECK-SAME: %[[K1:[^ :]+]]: memref<1x?x2x16xf32, strided<[?, 32, 16, 1]>> {sessa.name = "k_cache_out", sessa.output}
 // CHECK-NOT: memref.cast %{{[^ ]+}} : memref<{{[^>]+}}, strided<[?, {{[0-9]+}}, {{[0-9]+}}, 1]>> to memref<{{[0-9?x]+}}xf32>
 // CHECK: memref.extract_strided_metadata %[[KC]]
 // CHECK: arith.cmpi ne

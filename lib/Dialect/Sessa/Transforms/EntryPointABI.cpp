@@ -130,6 +130,9 @@ LogicalResult rewriteEntryPoint(func::FuncOp func) {
   argAttrs.append(resAttrs.begin(), resAttrs.end());
   func.setFunctionType(FunctionType::get(func.getContext(), inputs, {}));
   func.setAllArgAttrs(argAttrs);
+  // Outputs: what the ABI says about their memory (EntryPointABI.h).
+  for (unsigned i = type.getNumInputs(); i < inputs.size(); ++i)
+    func.setArgAttr(i, sessa::kOutputArgAttrName, b.getUnitAttr());
   func.setAllResultAttrs(ArrayRef<DictionaryAttr>{});
   func->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
                 b.getUnitAttr());

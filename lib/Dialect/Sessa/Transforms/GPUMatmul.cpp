@@ -15,10 +15,17 @@
 // (m, n) -> (n), its output written with the identity map
 // and not read; only allocations and pure ops in between; that output
 // provably not sharing memory with A, B or the inputs: distinct roots, one
-// of them a memref.alloc or an `llvm.noalias` argument), the kernel
+// of them a memref.alloc or an `llvm.noalias` argument, or an entry output
+// and an argument of another type, EntryPointABI.h), the kernel
 // applies that generic's body to each element in registers and writes the
 // generic's output instead; the generic and C's temporary disappear. This
 // repeats along a chain of such generics (e.g. GELU, then a cast to bf16).
+// With `fuse-matrix-inputs` (wgmma + TMA only) an input may also be a full
+// matrix read at the element the generic writes (identity map: the
+// layer's residual `y = x + acc + bias`): the thread that stores an
+// element reads it first, so the output may also be the very same memory
+// as that input (the same views of the same buffer, or of an entry output
+// and an argument of its type: `y` passed as `x`), never a partial overlap.
 //
 // Grouping (option `group`, with wgmma and TMA): overwriting rank-2
 // products with B[n, k] that read the same A and whose B have one static
@@ -246,7 +253,8 @@ Value rootOf(Value v) {
 
 /// Whether `x` and `y` may share memory: not when their roots are distinct
 /// and at least one of them is a fresh allocation or an `llvm.noalias`
-/// function argument.
+/// function argument, or when the entry-point ABI says so (an output
+/// argument and another argument of a different type, EntryPointABI.h).
 bool mayAlias(Value x, Value y) {
   Value rx = rootOf(x), ry = rootOf(y);
   if (rx == ry)
@@ -254,7 +262,51 @@ bool mayAlias(Value x, Value y) {
   auto distinct = [](Value v) {
     return v.getDefiningOp<memref::AllocOp>() || sessa::isNoAliasArgument(v);
   };
-  return !distinct(rx) && !distinct(ry);
+  if (distinct(rx) || distinct(ry))
+    return false;
+  return !sessa::disjointByEntryABI(rx, ry);
+}
+
+/// Whether `x` and `y` are the same chain of views (same ops, attributes,
+/// result types and other operands) of their roots.
+bool sameViewChain(Value x, Value y) {
+  while (true) {
+    auto vx = x.getDefiningOp<ViewLikeOpInterface>();
+    auto vy = y.getDefiningOp<ViewLikeOpInterface>();
+    if (!vx || !vy)
+      return !vx && !vy && x.getType() == y.getType();
+    Operation *ox = vx.getOperation(), *oy = vy.getOperation();
+    if (ox->getName() != oy->getName() ||
+        ox->getAttrDictionary() != oy->getAttrDictionary() ||
+        ox->getResultTypes() != oy->getResultTypes() ||
+        ox->getNumOperands() != oy->getNumOperands() ||
+        ox->getNumResults() != 1 || ox->getNumRegions() != 0)
+      return false;
+    Value sx = vx.getViewSource(), sy = vy.getViewSource();
+    for (auto [a, b] : llvm::zip(ox->getOperands(), oy->getOperands()))
+      if (a != sx && a != b)
+        return false;
+    if (!llvm::is_contained(oy->getOperands(), sy))
+      return false;
+    x = sx;
+    y = sy;
+  }
+}
+
+/// Whether the kernel may read `in` at each element of the product's index
+/// space just before the same thread writes `out` at that element (a
+/// residual input of the epilogue, identity maps): when they share no
+/// memory, or when they are the same views of what is the same buffer or
+/// two arguments that are, by the entry-point ABI, disjoint or the very same
+/// buffer (an output passed as an input's memory: then every element is
+/// read before it is overwritten, by the thread that overwrites it).
+bool pointwiseReadIsSafe(Value out, Value in) {
+  if (!mayAlias(out, in))
+    return true;
+  Value ro = rootOf(out), ri = rootOf(in);
+  if (ro != ri && !sessa::disjointOrSameByEntryABI(ro, ri))
+    return false;
+  return sameViewChain(out, in);
 }
 
 /// The elementwise generic that consumes the temporary `c` written by
@@ -262,6 +314,7 @@ bool mayAlias(Value x, Value y) {
 /// the stage filled in; null otherwise. `allowed` is another user of `c`
 /// that goes away with the fusion (the zero fill).
 linalg::GenericOp findConsumer(Operation *writer, Value c, Operation *allowed,
+                               bool matrixInputs,
                                sessa::GemmEpilogueStage &stage) {
   if (!c.getDefiningOp<memref::AllocOp>())
     return nullptr;
@@ -305,14 +358,17 @@ linalg::GenericOp findConsumer(Operation *writer, Value c, Operation *allowed,
     }
     if (!isa<MemRefType>(in->get().getType()))
       return nullptr;
-    // Only inputs without the m dimension (row broadcasts: bias[n]). The
-    // kernel also supports full-matrix inputs, but measured on an H100 a
-    // residual read per element in the epilogue cost more (+50 us at
-    // 8192x1024x1024, bench/gpu/NOTES-gemm.md) than the separate kernel.
-    if (llvm::any_of(map.getResults(), [&](AffineExpr e) {
-          auto d = dyn_cast<AffineDimExpr>(e);
-          return d && d.getPosition() == rank - 2;
-        }))
+    // Inputs without the m dimension (row broadcasts: bias[n]), and with
+    // `matrixInputs` full matrices read at the stored element (identity
+    // map: a residual). Without it: in the mma.sync kernel a residual read
+    // per element cost more (+50 us at 8192x1024x1024,
+    // bench/gpu/NOTES-gemm.md) than the separate kernel; the TMA kernel
+    // loads them as pairs before its stores.
+    bool usesM = llvm::any_of(map.getResults(), [&](AffineExpr e) {
+      auto d = dyn_cast<AffineDimExpr>(e);
+      return d && d.getPosition() == rank - 2;
+    });
+    if (usesM && !(matrixInputs && map.isIdentity()))
       return nullptr;
     stage.inputs.push_back({in->get(), map, arg});
   }
@@ -324,7 +380,8 @@ linalg::GenericOp findConsumer(Operation *writer, Value c, Operation *allowed,
 
 /// Finds the chain of consumers of `p`'s C that fuse into its kernel, with
 /// their stages.
-void findEpilogue(Product &p, SmallVectorImpl<sessa::GemmEpilogueStage> &stages) {
+void findEpilogue(Product &p, SmallVectorImpl<sessa::GemmEpilogueStage> &stages,
+                  bool matrixInputs) {
   if (!p.zeroFill)
     return;
   Value a = p.op.getDpsInputs()[0], bm = p.op.getDpsInputs()[1];
@@ -333,7 +390,8 @@ void findEpilogue(Product &p, SmallVectorImpl<sessa::GemmEpilogueStage> &stages)
   Operation *allowed = p.zeroFill;
   while (true) {
     sessa::GemmEpilogueStage stage;
-    linalg::GenericOp consumer = findConsumer(writer, c, allowed, stage);
+    linalg::GenericOp consumer =
+        findConsumer(writer, c, allowed, matrixInputs, stage);
     if (!consumer)
       break;
     Value out = consumer.getDpsInits()[0];
@@ -343,12 +401,17 @@ void findEpilogue(Product &p, SmallVectorImpl<sessa::GemmEpilogueStage> &stages)
         llvm::any_of(p.temporaries,
                      [&](Value t) { return rootOf(out) == rootOf(t); }))
       break;
+    // Row broadcasts are read by every row's thread: disjoint from the
+    // output. Full-matrix inputs are read at the stored element only, by
+    // the thread that stores it: disjoint, or the very same elements.
     bool aliased = false;
+    auto check = [&](const sessa::GemmEpilogueInput &in) {
+      aliased |= in.map.isIdentity() ? !pointwiseReadIsSafe(out, in.memref)
+                                     : mayAlias(out, in.memref);
+    };
     for (const sessa::GemmEpilogueStage &s : stages)
-      for (const sessa::GemmEpilogueInput &in : s.inputs)
-        aliased |= mayAlias(out, in.memref);
-    for (const sessa::GemmEpilogueInput &in : stage.inputs)
-      aliased |= mayAlias(out, in.memref);
+      llvm::for_each(s.inputs, check);
+    llvm::for_each(stage.inputs, check);
     if (aliased || !(outElem.isF32() || outElem.isF16() || outElem.isBF16()))
       break;
     stages.push_back(stage);
@@ -513,9 +576,12 @@ struct SessaGPUMatmulPass
       p.zeroFill = findZeroFill(op, op.getDpsInits()[0]);
       products.push_back(std::move(p));
     });
+    // Full-matrix epilogue inputs only where the kernel reads them as
+    // pairs before its stores (the TMA kernel).
+    bool matrixInputs = fuseMatrixInputs && options.wgmma && options.tma;
     for (Product &p : products)
       if (fuseEpilogue)
-        findEpilogue(p, p.stages);
+        findEpilogue(p, p.stages, matrixInputs);
     // Groups of products that share A (each a list of indices into
     // `products`, in program order); ops to move above the group's launch.
     DominanceInfo dom(getOperation());

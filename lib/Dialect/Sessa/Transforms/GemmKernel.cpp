@@ -776,16 +776,84 @@ void mmaEpilogue(ImplicitLocOpBuilder &b, const KernelIds &ids, ValueRange acc,
           km.both(km.eq(cv.sCol, km.c(1)), km.isMultiple(cv.sRow, 2)),
           km.both(km.isMultiple(cv.off, 2),
                   km.isMultiple(cv.ptr, 2 * outBytes)));
-      // With `valuesFirst` (and no input read per row), every stored value
-      // is computed before the guarded stores: straight-line code that
-      // ptxas can interleave (a GELU per element is a ~25-instruction
-      // dependent chain; inside a branch per pair it ran serially).
-      bool early = valuesFirst && llvm::none_of(stages, [](const auto &st) {
-        return llvm::any_of(st.inputs, Epilogue::rowDependent);
-      });
+      // With `valuesFirst`, every stored value is computed before the
+      // guarded stores: straight-line code that ptxas can interleave (a
+      // GELU per element is a ~25-instruction dependent chain; inside a
+      // branch per pair it ran serially).
+      bool early = valuesFirst;
+      // Full-matrix inputs (a residual: the input's element at the stored
+      // element) then come first of all: one 2-element load per fragment
+      // pair and input, all issued before any value is computed or stored
+      // (their latency overlaps; a thread reads only the elements it then
+      // writes, so an input that is the output's own memory stays
+      // correct). Such a pair load needs the input dense along n with an
+      // even row pitch, offset and column count and a pair-aligned
+      // pointer; rows are clamped to M - 1 and columns to N - 2 (elements
+      // outside C are computed, never stored). Otherwise the scalar stores
+      // below read them per element.
+      SmallVector<std::optional<MatrixView>> fullViews;
+      SmallVector<Type> fullTypes;
+      if (early)
+        for (const sessa::GemmEpilogueStage &st : stages)
+          for (const sessa::GemmEpilogueInput &in : st.inputs) {
+            if (!Epilogue::rowDependent(in)) {
+              fullViews.push_back(std::nullopt);
+              fullTypes.push_back(Type());
+              continue;
+            }
+            Type t = cast<MemRefType>(in.memref.getType()).getElementType();
+            MatrixView v = makeView(b, in.memref, /*rowDim=*/0, ids.batch,
+                                    /*vec=*/2);
+            int64_t bytes = t.getIntOrFloatBitWidth() / 8;
+            pairOK = km.both(
+                pairOK,
+                km.both(km.both(km.eq(v.sCol, km.c(1)),
+                                km.isMultiple(v.sRow, 2)),
+                        km.both(km.both(km.isMultiple(v.off, 2),
+                                        km.isMultiple(v.cols, 2)),
+                                km.isMultiple(v.ptr, 2 * bytes))));
+            fullViews.push_back(v);
+            fullTypes.push_back(t);
+          }
       auto pairedStores = [&](ImplicitLocOpBuilder &b) {
         IndexMath im{b};
         auto pairType = VectorType::get({2}, outType);
+        // The full inputs' pairs of fragment pair p (mt, nt, h order).
+        SmallVector<SmallVector<Value>> fullPairs;
+        if (early && llvm::any_of(fullViews,
+                                  [](const auto &v) { return v.has_value(); }))
+          for (int64_t mt = 0; mt < mTiles; ++mt)
+            for (int64_t nt = 0; nt < nTiles; ++nt)
+              for (int64_t h = 0; h < 2; ++h) {
+                Value row = im.add(rowBase, mt * 16 + h * 8);
+                SmallVector<Value> pairs;
+                for (auto [v, t] : llvm::zip(fullViews, fullTypes)) {
+                  if (!v) {
+                    pairs.push_back(nullptr);
+                    continue;
+                  }
+                  Value r = im.min(row, im.sub(v->rows, im.c(1)));
+                  Value c = im.min(cols[nt * 2], im.sub(v->cols, im.c(2)));
+                  Value idx = im.add(v->off, im.add(im.mul(r, v->sRow), c));
+                  pairs.push_back(vector::LoadOp::create(
+                      b, VectorType::get({2}, t), v->flat, ValueRange{idx},
+                      /*nontemporal=*/false,
+                      llvm::MaybeAlign(t.getIntOrFloatBitWidth() / 4)));
+                }
+                fullPairs.push_back(std::move(pairs));
+              }
+        // `pre` of column slot `slot` with the full inputs' element `e` of
+        // fragment pair `p`.
+        auto withFull = [&](int64_t p, int64_t slot,
+                            int64_t e) -> SmallVector<Value> {
+          SmallVector<Value> r(pre[slot]);
+          if (fullPairs.empty())
+            return r;
+          for (auto [i, pair] : llvm::enumerate(fullPairs[p]))
+            if (pair)
+              r[i] = vector::ExtractOp::create(b, pair, e);
+          return r;
+        };
         SmallVector<Value> values;
         if (early)
           for (int64_t mt = 0; mt < mTiles; ++mt)
@@ -793,10 +861,12 @@ void mmaEpilogue(ImplicitLocOpBuilder &b, const KernelIds &ids, ValueRange acc,
               for (int64_t h = 0; h < 2; ++h) {
                 Value row = im.add(rowBase, mt * 16 + h * 8);
                 int64_t e = (mt * nTiles + nt) * 4 + 2 * h;
-                values.push_back(
-                    epi.apply(b, row, cols[nt * 2], acc[e], pre[nt * 2]));
+                int64_t p = (mt * nTiles + nt) * 2 + h;
+                values.push_back(epi.apply(b, row, cols[nt * 2], acc[e],
+                                           withFull(p, nt * 2, 0)));
                 values.push_back(epi.apply(b, row, cols[nt * 2 + 1],
-                                           acc[e + 1], pre[nt * 2 + 1]));
+                                           acc[e + 1],
+                                           withFull(p, nt * 2 + 1, 1)));
               }
         for (int64_t mt = 0; mt < mTiles; ++mt)
           for (int64_t nt = 0; nt < nTiles; ++nt)
@@ -1475,6 +1545,11 @@ constexpr const char *kTensorMapFn = "sessa_cuda_tensor_map_2d";
 llvm::cl::opt<bool> clTmaNoEpilogue(
     "sessa-gpu-tma-no-epilogue", llvm::cl::Hidden, llvm::cl::init(false),
     llvm::cl::desc("TMA GEMM kernel without its epilogue (timing only)"));
+/// The TMA kernel prefetches each tile's rows of a full-matrix epilogue
+/// input (a residual) into L2 before the tile's main loop.
+llvm::cl::opt<bool> clTmaPrefetchResidual(
+    "sessa-gpu-tma-prefetch-residual", llvm::cl::Hidden, llvm::cl::init(false),
+    llvm::cl::desc("TMA GEMM kernel: L2 prefetch of residual epilogue inputs"));
 /// Measurement: the TMA kernel's epilogue computes each stored pair inside
 /// its bounds check (as the other kernels) instead of all values first.
 llvm::cl::opt<bool> clTmaLateValues(
@@ -1726,6 +1801,17 @@ void buildWgmmaTmaGemm(ImplicitLocOpBuilder &b, Value a,
     if (numMembers > 1)
       totalK = km.mul(totalK, numMembers);
   }
+  // Full-matrix epilogue inputs (a residual) of a single product, with
+  // --sessa-gpu-tma-prefetch-residual: their views, for L2 prefetches of
+  // each tile's rows before its main loop.
+  SmallVector<std::pair<MatrixView, Type>> residualViews;
+  if (clTmaPrefetchResidual && !fragment && numMembers == 1)
+    for (const sessa::GemmEpilogueStage &st : members.front().stages)
+      for (const sessa::GemmEpilogueInput &in : st.inputs)
+        if (Epilogue::rowDependent(in))
+          residualViews.push_back(
+              {makeView(b, in.memref, /*rowDim=*/0, zeroIdx, 8),
+               cast<MemRefType>(in.memref.getType()).getElementType()});
   numK = km.ceilDiv(kTotal, blockK);
   // Tile -> (m0, n0, member, batch): n fastest; with several members,
   // member-major (every tile of member 0, then of member 1, ...) or m-major
@@ -1971,6 +2057,31 @@ void buildWgmmaTmaGemm(ImplicitLocOpBuilder &b, Value a,
               I32Math x{b};
               TileCoords tc = decode(b, tile);
               Value tileBatch = tc.batch, m0 = tc.m0, n0 = tc.n0;
+              // The tile's residual rows into L2 while its main loop runs:
+              // thread t of the warpgroup prefetches the 128-byte lines of
+              // row m0 + t (clamped into the matrix) in the tile's columns.
+              for (auto &[v, t] : residualViews) {
+                int64_t bytes = t.getIntOrFloatBitWidth() / 8;
+                Value row = im.min(im.add(m0, im.rem(ids.tid, 128)),
+                                   im.sub(v.rows, im.c(1)));
+                Value base = globalBasePtr(b, v.ptr);
+                for (int64_t j = 0; j * 128 < blockN * bytes; ++j) {
+                  Value col = im.min(im.add(n0, im.c(j * 128 / bytes)),
+                                     im.sub(v.cols, im.c(1)));
+                  Value idx = im.add(v.off, im.add(im.mul(row, v.sRow),
+                                                   im.mul(col, v.sCol)));
+                  Value addr = LLVM::GEPOp::create(
+                      b, base.getType(), t, base,
+                      ValueRange{arith::IndexCastOp::create(
+                          b, b.getI64Type(), idx)});
+                  NVVM::PrefetchOp::create(
+                      b,
+                      NVVM::PrefetchCacheLevelAttr::get(
+                          b.getContext(), NVVM::PrefetchCacheLevel::L2),
+                      NVVM::CacheEvictionPriorityAttr(), addr,
+                      /*predicate=*/Value(), /*tensormap=*/UnitAttr());
+                }
+              }
               Value ordinal =
                   arith::DivUIOp::create(b, im.sub(tile, bid), gridX);
               Value it0 = x.of(im.mul(ordinal, numK));

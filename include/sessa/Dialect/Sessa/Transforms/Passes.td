@@ -63,6 +63,20 @@ def SessaEntryPointABI : Pass<"sessa-entry-point-abi", "::mlir::ModuleOp"> {
                            "::mlir::memref::MemRefDialect"];
 }
 
+def SessaDropOutputMarks : Pass<"sessa-drop-output-marks", "::mlir::ModuleOp"> {
+  let summary = "Remove the `sessa.output` marks of entry-point output arguments";
+  let description = [{
+    sessa-entry-point-abi marks each output argument `sessa.output`: what
+    the runtime ABI says about its memory (it shares none with the other
+    arguments, or is the very buffer of an argument of its type), which the
+    GPU buffer passes use to prove that a kernel's output overlaps none of
+    its inputs (sessa-gpu-matmul's epilogue fusion). Pipelines drop the
+    marks where they have no further use for them: the CPU pipeline at its
+    start (its code is what it was without them), the GPU pipeline before
+    the host code becomes LLVM (LLVM IR has no such attribute).
+  }];
+}
+
 def SessaCPUUkernels : Pass<"sessa-cpu-ukernels", "::mlir::ModuleOp"> {
   let summary = "Run f32 matrix products and transposes on memrefs as calls "
                 "to runtime kernels";
@@ -402,7 +416,16 @@ def SessaGPUMatmul : Pass<"sessa-gpu-matmul", "::mlir::ModuleOp"> {
     allocations and pure ops in between), the kernel applies that generic's
     body to each accumulator in registers and writes the generic's output
     (e.g. bf16) directly; the generic and C's temporary are erased. Chains of
-    such generics fuse one after the other.
+    such generics fuse one after the other. With `wgmma` and `tma`
+    (`fuse-matrix-inputs`, on by default) an input may also be a full
+    matrix read at the written element (a residual): the TMA kernel loads
+    it as 2-element pairs before its stores. The output must not overlap
+    A, B or the row-broadcast inputs (distinct roots: a `memref.alloc`, an
+    `llvm.noalias` argument, or an entry output (`sessa.output`) and an
+    argument of another type); a full-matrix input may in addition be the
+    output's very memory (same views of the same buffer or of an entry
+    output and an argument of its type), since each element is read by the
+    thread that then overwrites it.
 
     Small M (`small-m`, default 16): for `B[(b,) n, k]`, products whose M
     is at most `small-m` (decode: batch x new tokens) launch a kernel that
@@ -449,6 +472,12 @@ def SessaGPUMatmul : Pass<"sessa-gpu-matmul", "::mlir::ModuleOp"> {
     Option<"fuseEpilogue", "fuse-epilogue", "bool", /*default=*/"true",
            "apply elementwise consumers of the product in the kernel's "
            "epilogue">,
+    Option<"fuseMatrixInputs", "fuse-matrix-inputs", "bool",
+           /*default=*/"true",
+           "with wgmma and tma and fuse-epilogue: consumers may also read "
+           "full [M, N] inputs at the element they write (a residual add); "
+           "the TMA kernel loads them as pairs before its stores, and the "
+           "output may be that input's very memory (in place)">,
     Option<"smallM", "small-m", "int64_t", /*default=*/"16",
            "products with B[n, k] and at most this many rows (a run-time "
            "choice when M is dynamic) use the small-M kernel; 0: never">,
