@@ -94,6 +94,13 @@ struct GemmOptions {
   /// 128 x 128 tiles, alternating with the other, 6 stages) instead of
   /// cooperative (both on one 128 x block-n tile).
   bool tmaPingpong = true;
+  /// TMA kernel (not with fragment epilogues): thread-block clusters of
+  /// this many CTAs (1 or 2) along M. The CTAs of a cluster compute
+  /// vertically adjacent tiles of one column block and each loads 1 /
+  /// tmaCluster of the shared B tile, multicast to all of them (TMA
+  /// multicast: half of B's L2 -> SM traffic with 2); the launch carries the
+  /// cluster size (gpu.launch clusters, mgpuLaunchClusterKernel).
+  int64_t tmaCluster = 1;
 };
 
 /// Blocks of other work appended to a wgmma GEMM launch (so that they run
