@@ -751,7 +751,9 @@ def profile(args):
     x8 = torch.randn(1, 8192, D, device=dev).bfloat16()
     y8 = torch.empty_like(x8)
     cases.append(("layer_bf16 (1,8192)", lambda: L.layer_bf16(x8, *ops, outputs=[y8]), L))
-    S = rt.load(os.path.join(args.artifacts, "step_bf16"))
+    # The decode step only when its artifact was built (--only layer_bf16).
+    has_step = os.path.isdir(os.path.join(args.artifacts, "step_bf16"))
+    S = rt.load(os.path.join(args.artifacts, "step_bf16")) if has_step else None
     B, P = DECODE_B, DECODE_P
     # Caches in place: views of the first P and P + 1 rows of one buffer each.
     bufs = [torch.randn(B, P + 64, HK, d, device=dev).bfloat16(), torch.randn(B, P + 64, HK, d, device=dev).bfloat16(),
@@ -760,7 +762,9 @@ def profile(args):
     new = [b[:, :P + 1] for b in bufs]
     x1 = torch.randn(B, 1, D, device=dev).bfloat16()
     y1 = torch.empty_like(x1)
-    cases.append(("decode step_bf16 B=8 P=2048", lambda: S.step_bf16(x1, *ops, *caches, outputs=[y1] + new), S))
+    if has_step:
+        cases.append(("decode step_bf16 B=8 P=2048",
+                      lambda: S.step_bf16(x1, *ops, *caches, outputs=[y1] + new), S))
     out = os.environ.get("OUT") or "."
     for name, fn, art in cases:
         for _ in range(3):
