@@ -1487,7 +1487,8 @@ llvm::cl::opt<bool> clTmaMathCooperative(
     "sessa-gpu-tma-math-cooperative", llvm::cl::Hidden, llvm::cl::init(false),
     llvm::cl::desc("TMA GEMM kernel: cooperative schedule for math epilogues"));
 /// Thread-block clusters of the TMA kernel (0: the pass option, else 1 or
-/// 2), for measurements with sessa-compile.
+/// 2 for every TMA launch but fragment epilogues), for measurements with
+/// sessa-compile.
 llvm::cl::opt<int64_t> clTmaCluster(
     "sessa-gpu-tma-cluster", llvm::cl::Hidden, llvm::cl::init(0),
     llvm::cl::desc("TMA GEMM kernel: CTAs a cluster (1, 2; 0: pass option)"));
@@ -2509,8 +2510,11 @@ Config makeConfig(Type elem, const sessa::GemmOptions &options) {
   cfg.vec = 16 / (elem.getIntOrFloatBitWidth() / 8);
   cfg.pad = cfg.vec;
   cfg.tmaPingpong = (options.tmaPingpong || clTmaPingpong) && !clTmaCooperative;
-  cfg.tmaCluster = clTmaCluster == 1 || clTmaCluster == 2 ? clTmaCluster
-                                                          : options.tmaCluster;
+  // tma-cluster: 2 always, 1 never, 0 (auto) only for grouped launches
+  // without math epilogues (buildGroupedGemmLaunch).
+  cfg.tmaCluster = clTmaCluster == 1 || clTmaCluster == 2
+                       ? clTmaCluster
+                       : (options.tmaCluster == 2 ? 2 : 1);
   return cfg;
 }
 
@@ -2604,8 +2608,8 @@ LogicalResult mlir::sessa::verifyGemmOptions(const GemmOptions &options,
     message = "tma-blocks must be positive";
     return failure();
   }
-  if (options.tmaCluster != 1 && options.tmaCluster != 2) {
-    message = "tma-cluster must be 1 or 2";
+  if (options.tmaCluster < 0 || options.tmaCluster > 2) {
+    message = "tma-cluster must be 0 (auto), 1 or 2";
     return failure();
   }
   if (options.smallM < 0) {
@@ -2818,6 +2822,14 @@ LogicalResult mlir::sessa::buildGroupedGemmLaunch(
   });
   if (cfg.tmaPingpong && !clTmaPingpong && clTmaMathCooperative && math)
     cfg.tmaPingpong = false;
+  // tma-cluster=0 (auto): 2-CTA clusters with B multicast for groups whose
+  // epilogues evaluate no math function. Measured on the H100 (layer,
+  // bench/gpu/NOTES-gemm.md, stop 13): the q/k/v group 94-97 -> 91-92 us and
+  // the feedback pair 64-66 -> 62-63 us (-4 to -5%), while the GELU pair
+  // (+0.5 to +3.7 us) and the single out_proj / W_out launches (+0.4 to
+  // +1.4 us each) were slower with clusters.
+  if (clTmaCluster == 0 && options.tmaCluster == 0 && !math)
+    cfg.tmaCluster = 2;
   auto tiled = [&](ImplicitLocOpBuilder &ib) {
     SmallVector<DispatchMember> dm;
     for (const GemmGroupMember &m : members)
