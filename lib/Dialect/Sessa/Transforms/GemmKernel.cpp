@@ -1694,10 +1694,12 @@ void buildWgmmaTmaGemm(ImplicitLocOpBuilder &b, Value a,
   }
   if (numMembers > 1)
     total = im.mul(total, numMembers);
-  Value grid = im.min(total, im.c(blockCount));
-  if (cl > 1)
-    grid = im.mul(im.min(total, im.c(std::max<int64_t>(blockCount / cl, 1))),
-                  cl);
+  // Clusters: at most tma-blocks / cl of them (all resident at once on an
+  // H100: 66 clusters of 2 such blocks, bench/gpu/cluster_occupancy.py).
+  Value grid =
+      cl > 1 ? im.mul(im.min(total, im.c(std::max<int64_t>(blockCount / cl, 1))),
+                      cl)
+             : im.min(total, im.c(blockCount));
   // Tiles (1024-byte aligned), then full[S] and empty[S] (8 bytes each).
   Value smemBytes = arith::ConstantOp::create(
       b, b.getI32IntegerAttr(
