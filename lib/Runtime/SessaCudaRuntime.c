@@ -37,6 +37,13 @@
  *         with SESSA_CUDA_PDL=0, or with a driver without cuLaunchKernelEx,
  *         through cuLaunchKernel. A driver that rejects the attribute gets
  *         plain launches from then on (sessa_cuda_launch_stats says so).
+ *         mgpuLaunchClusterKernel (what the LLVM translation of a
+ *         gpu.launch_func with cluster sizes calls: thread-block clusters,
+ *         sm_90+) always goes through cuLaunchKernelEx with
+ *         CU_LAUNCH_ATTRIBUTE_CLUSTER_DIMENSION, plus the PDL attribute as
+ *         above; a driver without cuLaunchKernelEx, a grid that is not a
+ *         multiple of the cluster, or a refused launch is a reported error
+ *         (a clustered kernel cannot run without its cluster).
  *         mgpuLaunchKernel raises the function's
  *         CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES when a launch asks
  *         for more dynamic shared memory than fits in 48 KiB beside the
@@ -98,6 +105,7 @@ typedef struct CUevent_st *CUevent;
 #define CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES 8
 #define CU_STREAM_NON_BLOCKING 1
 #define CU_EVENT_DISABLE_TIMING 2
+#define CU_LAUNCH_ATTRIBUTE_CLUSTER_DIMENSION 4
 #define CU_LAUNCH_ATTRIBUTE_PROGRAMMATIC_STREAM_SERIALIZATION 6
 
 /* cuLaunchKernelEx's configuration (cuda.h, CUDA 12). */
@@ -107,6 +115,9 @@ typedef struct CUlaunchAttribute_st {
   union {
     char pad[64];
     int programmaticStreamSerializationAllowed;
+    struct {
+      unsigned x, y, z;
+    } clusterDim;
   } value;
 } CUlaunchAttribute;
 
@@ -549,16 +560,20 @@ static bool pdl_requested(void) {
   return !(env && env[0] == '0' && env[1] == '\0');
 }
 
-void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
-                      intptr_t gridZ, intptr_t blockX, intptr_t blockY,
-                      intptr_t blockZ, int32_t smem, void *stream,
-                      void **params, void **extra, size_t paramsCount) {
-  (void)paramsCount;
+/* One launch: clusters of cluster[0..2] blocks when `cluster` is non-null
+ * (cuLaunchKernelEx with CU_LAUNCH_ATTRIBUTE_CLUSTER_DIMENSION), else a
+ * plain one; both with programmatic stream serialization when the image
+ * asked for it (see the header). */
+static void launch(void *function, const intptr_t *cluster, intptr_t gridX,
+                   intptr_t gridY, intptr_t gridZ, intptr_t blockX,
+                   intptr_t blockY, intptr_t blockZ, int32_t smem,
+                   void *stream, void **params, void **extra) {
+  const char *call = cluster ? "cuLaunchKernelEx" : "cuLaunchKernel";
   if (!should_run())
     return;
   cuda_function *f = function;
   if (!f) {
-    record_message("cuLaunchKernel: no kernel function (its lookup failed)");
+    record_message("%s: no kernel function (its lookup failed)", call);
     return;
   }
   intptr_t dims[6] = {gridX, gridY, gridZ, blockX, blockY, blockZ};
@@ -566,12 +581,30 @@ void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
     if (dims[i] == 0 && i < 3)
       return; /* an empty grid: nothing to do */
     if (dims[i] < 1 || (uintmax_t)dims[i] > UINT_MAX || smem < 0) {
-      record_message("cuLaunchKernel(%s): CUDA_ERROR_INVALID_VALUE: grid "
+      record_message("%s(%s): CUDA_ERROR_INVALID_VALUE: grid "
                      "(%" PRIdPTR ", %" PRIdPTR ", %" PRIdPTR ") / block (%" PRIdPTR
                      ", %" PRIdPTR ", %" PRIdPTR ") / %" PRId32
                      " bytes of shared memory out of range",
-                     f->name, gridX, gridY, gridZ, blockX, blockY, blockZ,
+                     call, f->name, gridX, gridY, gridZ, blockX, blockY, blockZ,
                      smem);
+      return;
+    }
+  }
+  if (cluster) {
+    for (int i = 0; i < 3; ++i) {
+      if (cluster[i] < 1 || cluster[i] > 16 || dims[i] % cluster[i]) {
+        record_message("%s(%s): CUDA_ERROR_INVALID_VALUE: cluster (%" PRIdPTR
+                       ", %" PRIdPTR ", %" PRIdPTR ") does not divide grid (%"
+                       PRIdPTR ", %" PRIdPTR ", %" PRIdPTR ")",
+                       call, f->name, cluster[0], cluster[1], cluster[2], gridX,
+                       gridY, gridZ);
+        return;
+      }
+    }
+    if (!g_cu.cuLaunchKernelEx) {
+      record_message("%s(%s): the CUDA driver has no cuLaunchKernelEx (needed "
+                     "for thread-block clusters)",
+                     call, f->name);
       return;
     }
   }
@@ -593,17 +626,30 @@ void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
   bool pdl = f->grid_dependency && g_cu.cuLaunchKernelEx &&
              !__atomic_load_n(&g_launch.pdl_rejected, __ATOMIC_RELAXED) &&
              (g_tls.in_invoke ? g_tls.pdl : pdl_requested());
-  CUresult rejected = CUDA_SUCCESS; /* the attribute's launch, if refused */
+  /* attrs[0]: the cluster (if any), then PDL (if asked for). */
+  CUlaunchAttribute attrs[2];
+  memset(attrs, 0, sizeof attrs);
+  unsigned numAttrs = 0;
+  if (cluster) {
+    attrs[numAttrs].id = CU_LAUNCH_ATTRIBUTE_CLUSTER_DIMENSION;
+    attrs[numAttrs].value.clusterDim.x = (unsigned)cluster[0];
+    attrs[numAttrs].value.clusterDim.y = (unsigned)cluster[1];
+    attrs[numAttrs].value.clusterDim.z = (unsigned)cluster[2];
+    ++numAttrs;
+  }
+  unsigned withoutPdl = numAttrs;
   if (pdl) {
-    CUlaunchAttribute attr;
-    memset(&attr, 0, sizeof attr);
-    attr.id = CU_LAUNCH_ATTRIBUTE_PROGRAMMATIC_STREAM_SERIALIZATION;
-    attr.value.programmaticStreamSerializationAllowed = 1;
-    CUlaunchConfig config = {(unsigned)gridX,  (unsigned)gridY,
-                             (unsigned)gridZ,  (unsigned)blockX,
-                             (unsigned)blockY, (unsigned)blockZ,
-                             (unsigned)smem,   (CUstream)stream,
-                             &attr,            1};
+    attrs[numAttrs].id = CU_LAUNCH_ATTRIBUTE_PROGRAMMATIC_STREAM_SERIALIZATION;
+    attrs[numAttrs].value.programmaticStreamSerializationAllowed = 1;
+    ++numAttrs;
+  }
+  CUlaunchConfig config = {(unsigned)gridX,  (unsigned)gridY,
+                           (unsigned)gridZ,  (unsigned)blockX,
+                           (unsigned)blockY, (unsigned)blockZ,
+                           (unsigned)smem,   (CUstream)stream,
+                           attrs,            numAttrs};
+  CUresult rejected = CUDA_SUCCESS; /* the PDL launch, if refused */
+  if (pdl) {
     rejected = g_cu.cuLaunchKernelEx(&config, f->fn, params, extra);
     if (rejected == CUDA_SUCCESS) {
       __atomic_add_fetch(&g_launch.launches, 1, __ATOMIC_RELAXED);
@@ -611,18 +657,46 @@ void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
       return;
     }
   }
-  /* Without the attribute; after a rejected one, this plain launch tells
+  /* Without the PDL attribute; after a rejected one, this launch tells
    * whether the attribute was the cause (then it is not asked for again)
    * or the launch itself fails (that error is reported, as without it). */
-  CUresult plain = g_cu.cuLaunchKernel(
-      f->fn, (unsigned)gridX, (unsigned)gridY, (unsigned)gridZ,
-      (unsigned)blockX, (unsigned)blockY, (unsigned)blockZ, (unsigned)smem,
-      stream, params, extra);
-  if (!check(plain, "cuLaunchKernel", f->name))
+  CUresult plain;
+  if (cluster) {
+    config.numAttrs = withoutPdl;
+    plain = g_cu.cuLaunchKernelEx(&config, f->fn, params, extra);
+  } else {
+    plain = g_cu.cuLaunchKernel(
+        f->fn, (unsigned)gridX, (unsigned)gridY, (unsigned)gridZ,
+        (unsigned)blockX, (unsigned)blockY, (unsigned)blockZ, (unsigned)smem,
+        stream, params, extra);
+  }
+  if (!check(plain, call, f->name))
     return;
   if (rejected != CUDA_SUCCESS)
     __atomic_store_n(&g_launch.pdl_rejected, rejected, __ATOMIC_RELAXED);
   __atomic_add_fetch(&g_launch.launches, 1, __ATOMIC_RELAXED);
+}
+
+void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
+                      intptr_t gridZ, intptr_t blockX, intptr_t blockY,
+                      intptr_t blockZ, int32_t smem, void *stream,
+                      void **params, void **extra, size_t paramsCount) {
+  (void)paramsCount;
+  launch(function, NULL, gridX, gridY, gridZ, blockX, blockY, blockZ, smem,
+         stream, params, extra);
+}
+
+/* MLIR 22's translation of gpu.launch_func with `clusters in (x, y, z)`
+ * (SelectObjectAttr): the cluster's extents first, grid in blocks. */
+void mgpuLaunchClusterKernel(void *function, intptr_t clusterX,
+                             intptr_t clusterY, intptr_t clusterZ,
+                             intptr_t gridX, intptr_t gridY, intptr_t gridZ,
+                             intptr_t blockX, intptr_t blockY, intptr_t blockZ,
+                             int32_t smem, void *stream, void **params,
+                             void **extra) {
+  intptr_t cluster[3] = {clusterX, clusterY, clusterZ};
+  launch(function, cluster, gridX, gridY, gridZ, blockX, blockY, blockZ, smem,
+         stream, params, extra);
 }
 
 void sessa_cuda_launch_stats(int64_t *launches, int64_t *pdl_launches,

@@ -46,6 +46,11 @@ void *mgpuModuleGetFunction(void *module, const char *name);
 void mgpuLaunchKernel(void *f, intptr_t gx, intptr_t gy, intptr_t gz,
                       intptr_t bx, intptr_t by, intptr_t bz, int32_t smem,
                       void *stream, void **params, void **extra, size_t n);
+void mgpuLaunchClusterKernel(void *f, intptr_t cx, intptr_t cy, intptr_t cz,
+                             intptr_t gx, intptr_t gy, intptr_t gz,
+                             intptr_t bx, intptr_t by, intptr_t bz,
+                             int32_t smem, void *stream, void **params,
+                             void **extra);
 void *mgpuStreamCreate(void);
 void mgpuStreamSynchronize(void *stream);
 void mgpuStreamDestroy(void *stream);
@@ -167,6 +172,24 @@ static void pdl_compute(void **args) {
 }
 static const sessa_entry_desc k_pdl = {
     "pdl", 1, 1, k_x, k_y, 1, k_syms, pdl_compute, 0, NULL};
+
+/* cluster: `twice` of the marked image in clusters of g_cluster_x blocks
+ * (grid n), then `add_one` of the unmarked one in clusters of 1. */
+static intptr_t g_cluster_x = 2;
+static void cluster_compute(void **args) {
+  desc1 *x = args[0], *y = args[1];
+  int64_t n = x->size;
+  void *s = mgpuStreamCreate();
+  void *g = mgpuModuleGetFunction(g_pdl_module, "twice");
+  void *p[] = {&x->aligned, &y->aligned, &n};
+  mgpuLaunchClusterKernel(g, g_cluster_x, 1, 1, n, 1, 1, 1, 1, 1, 65536, s, p,
+                          NULL);
+  void *f = mgpuModuleGetFunction(g_module, "add_one");
+  void *q[] = {&y->aligned, &n};
+  mgpuLaunchClusterKernel(f, 1, 1, 1, n, 1, 1, 1, 1, 1, 0, s, q, NULL);
+}
+static const sessa_entry_desc k_cluster = {
+    "cluster", 1, 1, k_x, k_y, 1, k_syms, cluster_compute, 0, NULL};
 
 static sessa_tensor tensor1(void *data, int64_t n) {
   sessa_tensor t;
@@ -470,6 +493,54 @@ static void test_fake(const char *path) {
     void *later = sessa_cuda_tensor_map_2d(buf, 8, 64, 64, 1, 2, 128, 64);
     CHECK(later != NULL && later != m1 && later != other,
           "a new map after those: its own slot");
+  }
+
+  /* Clusters (mgpuLaunchClusterKernel): cuLaunchKernelEx with
+   * CLUSTER_DIMENSION, plus PDL for the marked image's kernel; shared
+   * memory above 48 KiB opted in as for plain launches; a cluster that does
+   * not divide the grid is an error before any driver call. */
+  {
+    g_pdl_module = mgpuModuleLoad(&g_pdl_image, sizeof g_pdl_image);
+    float *px = dev_alloc(8 * 4), *py = dev_alloc(8 * 4);
+    for (int i = 0; i < 8; ++i)
+      px[i] = (float)i;
+    int ex0 = fs->launches_ex, pdl0 = fs->pdl_launches,
+        c0 = fs->cluster_launches, l0 = fs->launches;
+    rc = call(&k_cluster, px, 8, py, 8, &st);
+    CHECK(rc == SESSA_OK && py[7] == 15.0f && fs->launches - l0 == 2 &&
+              fs->launches_ex - ex0 == 2 && fs->cluster_launches - c0 == 2 &&
+              fs->pdl_launches - pdl0 == 1 && fs->last_launch_pdl == 0 &&
+              fs->last_cluster[0] == 1 && fs->last_cluster[1] == 1 &&
+              fs->last_cluster[2] == 1,
+          "clusters: both kernels through cuLaunchKernelEx with the cluster "
+          "dimension, PDL only for the marked image (rc %d, y[7] %g, ex %d, "
+          "clusters %d, pdl %d) %s",
+          rc, (double)py[7], fs->launches_ex - ex0,
+          fs->cluster_launches - c0, fs->pdl_launches - pdl0, st.message);
+    setenv("SESSA_CUDA_PDL", "0", 1);
+    rc = call(&k_cluster, px, 8, py, 8, &st);
+    unsetenv("SESSA_CUDA_PDL");
+    CHECK(rc == SESSA_OK && fs->cluster_launches - c0 == 4 &&
+              fs->pdl_launches - pdl0 == 1,
+          "clusters: SESSA_CUDA_PDL=0 keeps the cluster, drops PDL");
+    g_cluster_x = 3;
+    int before = fs->launches;
+    rc = call(&k_cluster, px, 8, py, 8, &st);
+    g_cluster_x = 2;
+    CHECK(rc == SESSA_ERROR_CUDA && fs->launches == before &&
+              strstr(st.message, "cuLaunchKernelEx(twice)") &&
+              strstr(st.message, "does not divide grid (8, 1, 1)"),
+          "clusters: a cluster of 3 in a grid of 8 is refused (%s)",
+          st.message);
+    fs->fail_launch_ex = 801;
+    rc = call(&k_cluster, px, 8, py, 8, &st);
+    fs->fail_launch_ex = 0;
+    CHECK(rc == SESSA_ERROR_CUDA &&
+              strstr(st.message, "cuLaunchKernelEx(twice)"),
+          "clusters: a refused cluster launch is an error, never a plain "
+          "launch (%s)",
+          st.message);
+    mgpuModuleUnload(g_pdl_module);
   }
 
   /* Programmatic dependent launch: kernels of the marked image go through

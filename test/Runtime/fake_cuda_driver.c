@@ -235,6 +235,7 @@ int cuLaunchKernel(void *fn, unsigned gx, unsigned gy, unsigned gz,
   fake_kernel *k = fn;
   ++g_state.launches;
   g_state.last_launch_pdl = 0;
+  g_state.last_cluster[0] = g_state.last_cluster[1] = g_state.last_cluster[2] = 0;
   g_state.last_stream = stream;
   g_state.last_smem = smem;
   g_state.last_kernel = k->name;
@@ -256,6 +257,7 @@ typedef struct fake_launch_attribute {
   union {
     char pad[64];
     int value;
+    unsigned cluster[3];
   } value;
 } fake_launch_attribute;
 
@@ -269,10 +271,20 @@ typedef struct fake_launch_config {
 int cuLaunchKernelEx(const fake_launch_config *config, void *fn,
                      void **params, void **extra) {
   int pdl = 0;
+  unsigned cluster[3] = {0, 0, 0};
   for (unsigned i = 0; i < config->num_attrs; ++i) {
-    if (config->attrs[i].id != 6) /* PROGRAMMATIC_STREAM_SERIALIZATION */
+    if (config->attrs[i].id == 6) { /* PROGRAMMATIC_STREAM_SERIALIZATION */
+      pdl = config->attrs[i].value.value != 0;
+    } else if (config->attrs[i].id == 4) { /* CLUSTER_DIMENSION */
+      memcpy(cluster, config->attrs[i].value.cluster, sizeof cluster);
+      /* As the driver: the grid must be a multiple of the cluster. */
+      if (!cluster[0] || !cluster[1] || !cluster[2] ||
+          config->gx % cluster[0] || config->gy % cluster[1] ||
+          config->gz % cluster[2])
+        return 1;
+    } else {
       return 1;
-    pdl = config->attrs[i].value.value != 0;
+    }
   }
   if (g_state.fail_launch_ex)
     return g_state.fail_launch_ex;
@@ -283,6 +295,8 @@ int cuLaunchKernelEx(const fake_launch_config *config, void *fn,
     ++g_state.launches_ex;
     g_state.pdl_launches += pdl;
     g_state.last_launch_pdl = pdl;
+    g_state.cluster_launches += cluster[0] != 0;
+    memcpy(g_state.last_cluster, cluster, sizeof cluster);
   }
   return r;
 }

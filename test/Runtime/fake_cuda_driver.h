@@ -55,6 +55,10 @@ typedef struct fake_cuda_state {
    * without running). */
   int launches_ex, pdl_launches, last_launch_pdl;
   int fail_launch_ex;
+  /* cuLaunchKernelEx with CLUSTER_DIMENSION: such launches, and the
+   * cluster of the last launch of either kind (0s when it had none). */
+  int cluster_launches;
+  unsigned last_cluster[3];
   int global_lookups; /* cuModuleGetGlobal_v2 calls */
 } fake_cuda_state;
 

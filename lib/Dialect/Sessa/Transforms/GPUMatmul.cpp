@@ -560,6 +560,7 @@ struct SessaGPUMatmulPass
     options.tma = tma;
     options.tmaBlocks = tmaBlocks;
     options.tmaPingpong = tmaPingpong;
+    options.tmaCluster = tmaCluster;
     std::string message;
     if (failed(sessa::verifyGemmOptions(options, message))) {
       getOperation().emitError("sessa-gpu-matmul: ") << message;

@@ -189,6 +189,7 @@ struct Config {
   int64_t pad; // shared memory row padding in elements
   int64_t vec; // elements per 16-byte copy
   bool tmaPingpong = false; // TMA kernel: ping-pong consumer warpgroups
+  int64_t tmaCluster = 1;   // TMA kernel: CTAs a cluster (1 or 2)
 };
 
 /// The TMA kernel's ping-pong schedule regardless of the pass option and the
@@ -1560,6 +1561,12 @@ llvm::cl::opt<bool> clTmaLateValues(
 llvm::cl::opt<bool> clTmaMathCooperative(
     "sessa-gpu-tma-math-cooperative", llvm::cl::Hidden, llvm::cl::init(false),
     llvm::cl::desc("TMA GEMM kernel: cooperative schedule for math epilogues"));
+/// Thread-block clusters of the TMA kernel (0: the pass option, else 1 or
+/// 2 for every TMA launch but fragment epilogues), for measurements with
+/// sessa-compile.
+llvm::cl::opt<int64_t> clTmaCluster(
+    "sessa-gpu-tma-cluster", llvm::cl::Hidden, llvm::cl::init(0),
+    llvm::cl::desc("TMA GEMM kernel: CTAs a cluster (1, 2; 0: pass option)"));
 llvm::cl::opt<bool> clTmaCooperative(
     "sessa-gpu-tma-cooperative", llvm::cl::Hidden, llvm::cl::init(false),
     llvm::cl::desc("TMA GEMM kernel: cooperative schedule for every product"));
@@ -1741,10 +1748,20 @@ void buildWgmmaTmaGemm(ImplicitLocOpBuilder &b, Value a,
   const int64_t tileBytes = aBytes + numStages * bStageBytes;
   const int64_t numAcc = blockN / 2;
   const int64_t pending = numStages >= 3 ? 1 : 0;
+  // Clusters of `cl` CTAs along M (not for fragment epilogues): the
+  // scheduler walks units of cl row blocks x one column block; CTA r of a
+  // cluster computes row block cl * unit + r (zeros past M: TMA fills, the
+  // epilogue's guards store nothing) and loads rows r * blockN / cl ... of
+  // the shared B tile, multicast to every CTA of the cluster.
+  const int64_t cl = fragment ? 1 : cfg.tmaCluster;
+  const int64_t bSlice = blockN / cl;
 
   GemmSizes sizes = gemmSizes(im, b, c);
   Value tilesN = im.ceilDiv(sizes.n, blockN);
-  Value total = im.mul(im.ceilDiv(sizes.m, blockM), tilesN);
+  Value unitsM = im.ceilDiv(sizes.m, blockM);
+  if (cl > 1)
+    unitsM = im.ceilDiv(unitsM, cl);
+  Value total = im.mul(unitsM, tilesN);
   if (fragment) {
     TmaTileSpace space = tmaTileSpace(b, sizes.m, sizes.n, blockN,
                                       fragment->lowerOnly);
@@ -1752,15 +1769,33 @@ void buildWgmmaTmaGemm(ImplicitLocOpBuilder &b, Value a,
   }
   if (numMembers > 1)
     total = im.mul(total, numMembers);
-  Value grid = im.min(total, im.c(blockCount));
+  // Clusters: at most tma-blocks / cl of them (all resident at once on an
+  // H100: 66 clusters of 2 such blocks, bench/gpu/cluster_occupancy.py).
+  Value grid =
+      cl > 1 ? im.mul(im.min(total, im.c(std::max<int64_t>(blockCount / cl, 1))),
+                      cl)
+             : im.min(total, im.c(blockCount));
   // Tiles (1024-byte aligned), then full[S] and empty[S] (8 bytes each).
   Value smemBytes = arith::ConstantOp::create(
       b, b.getI32IntegerAttr(
              static_cast<int32_t>(tileBytes + 1024 + 16 * numStages +
                                   (pingpong ? 16 : 0))));
-  auto launch = gpu::LaunchOp::create(b, grid, im.c(1), im.c(1),
-                                      im.c(kTmaThreads), im.c(1), im.c(1),
-                                      smemBytes);
+  Value clusterX, clusterYZ;
+  if (cl > 1) {
+    clusterX = im.c(cl);
+    clusterYZ = im.c(1);
+  }
+  auto launch = gpu::LaunchOp::create(
+      b, grid, im.c(1), im.c(1), im.c(kTmaThreads), im.c(1), im.c(1),
+      smemBytes, /*asyncTokenType=*/nullptr, /*asyncDependencies=*/{},
+      /*workgroupAttributions=*/{}, /*privateAttributions=*/{}, clusterX,
+      clusterYZ, clusterYZ);
+  // MLIR 22's builder creates only the 12 region arguments of a launch
+  // without clusters; the parser and the accessors expect the cluster ids
+  // and sizes after them (arguments 12-17).
+  if (cl > 1)
+    for (int i = 0; i < 6; ++i)
+      launch.getBody().front().addArgument(b.getIndexType(), b.getLoc());
   launch->setAttr("sessa.gpu_kernel", b.getStringAttr("gemm_wgmma_tma"));
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(&launch.getBody().front());
@@ -1772,12 +1807,21 @@ void buildWgmmaTmaGemm(ImplicitLocOpBuilder &b, Value a,
       b, MemRefType::get({ShapedType::kDynamic}, i8,
                          MemRefLayoutAttrInterface(), space));
   Value zeroIdx = km.c(0);
+  // The block's place in the schedule: its cluster (or itself) and the
+  // number of clusters (blocks); its rank in the cluster.
+  Value bid = launch.getBlockIds().x, gridX = launch.getGridSize().x;
+  Value first = bid, stride = gridX, rankIdx;
+  if (cl > 1) {
+    first = km.div(bid, cl);
+    stride = km.div(gridX, cl);
+    rankIdx = km.rem(bid, cl);
+  }
   KernelIds ids;
   ids.tid = launch.getThreadIds().x;
   ids.batch = zeroIdx;
   // Fragment epilogues: rank-3 operands whose batch is folded into the
   // rows of the tensor maps (tile rows batch * M + m0, batch * N + n0).
-  Value mTotal, nTotal, kTotal, numK, tilesNk, totalK;
+  Value mTotal, nTotal, kTotal, numK, tilesNk, unitsMk, totalK;
   std::optional<TmaTileSpace> fragSpace;
   // Views of every member's C (member 0's is ids.c); none for fragments.
   SmallVector<MatrixView> cViews;
@@ -1794,7 +1838,10 @@ void buildWgmmaTmaGemm(ImplicitLocOpBuilder &b, Value a,
     nTotal = ids.c.cols;
     kTotal = memref::DimOp::create(b, a, 1);
     tilesNk = km.ceilDiv(nTotal, blockN);
-    totalK = km.mul(km.ceilDiv(mTotal, blockM), tilesNk);
+    unitsMk = km.ceilDiv(mTotal, blockM);
+    if (cl > 1)
+      unitsMk = km.ceilDiv(unitsMk, cl);
+    totalK = km.mul(unitsMk, tilesNk);
     cViews.push_back(ids.c);
     for (int64_t g = 1; g < numMembers; ++g)
       cViews.push_back(makeView(b, members[g].c, /*rowDim=*/0, zeroIdx, 8));
@@ -1825,17 +1872,23 @@ void buildWgmmaTmaGemm(ImplicitLocOpBuilder &b, Value a,
       std::array<Value, 3> bmn = decodeTmaTile(b, *fragSpace, tile);
       return {bmn[1], bmn[2], Value(), bmn[0]};
     }
+    // Row block `unit` (a cluster's first row block: cl * unit + rank).
+    auto rowOf = [&](Value unit) -> Value {
+      if (cl > 1)
+        unit = im.add(im.mul(unit, cl), rankIdx);
+      return im.mul(unit, blockM);
+    };
     if (numMembers == 1)
-      return {im.mul(arith::DivUIOp::create(b, tile, tilesNk), blockM),
+      return {rowOf(arith::DivUIOp::create(b, tile, tilesNk)),
               im.mul(arith::RemUIOp::create(b, tile, tilesNk), blockN),
               Value(), zeroIdx};
     Value n0 = im.mul(arith::RemUIOp::create(b, tile, tilesNk), blockN);
     Value rest = arith::DivUIOp::create(b, tile, tilesNk);
     if (clGroupMMajor)
-      return {im.mul(im.div(rest, numMembers), blockM), n0,
-              im.rem(rest, numMembers), zeroIdx};
-    Value tilesM = im.ceilDiv(mTotal, blockM);
-    return {im.mul(arith::RemUIOp::create(b, rest, tilesM), blockM), n0,
+      return {rowOf(im.div(rest, numMembers)), n0, im.rem(rest, numMembers),
+              zeroIdx};
+    Value tilesM = cl > 1 ? unitsMk : im.ceilDiv(mTotal, blockM);
+    return {rowOf(arith::RemUIOp::create(b, rest, tilesM)), n0,
             arith::DivUIOp::create(b, rest, tilesM), zeroIdx};
   };
   Value shBase = sharedBasePtr(b, dyn);
@@ -1874,9 +1927,11 @@ void buildWgmmaTmaGemm(ImplicitLocOpBuilder &b, Value a,
            for (int64_t s = 0; s < numStages; ++s) {
              NVVM::MBarrierInitOp::create(b, barrier(b, x.c(s), false),
                                           x.c(1), Value());
-             // One arrival per consumer warp of a stage.
+             // One arrival per consumer warp of a stage (of every CTA of
+             // the cluster: all of them write into this stage).
              NVVM::MBarrierInitOp::create(b, barrier(b, x.c(s), true),
-                                          x.c(pingpong ? 4 : 8), Value());
+                                          x.c((pingpong ? 4 : 8) * cl),
+                                          Value());
            }
            if (pingpong)
              for (int64_t g = 0; g < 2; ++g)
@@ -1885,7 +1940,13 @@ void buildWgmmaTmaGemm(ImplicitLocOpBuilder &b, Value a,
            NVVM::FenceMbarrierInitOp::create(b);
          });
   gpu::BarrierOp::create(b);
-  Value bid = launch.getBlockIds().x, gridX = launch.getGridSize().x;
+  // Clusters: no copy or remote arrive before every CTA's barriers exist
+  // (their init is ordered by fence.mbarrier_init.release.cluster; the
+  // relaxed arrive spares the MEMBAR.ALL.GPU of a release one).
+  if (cl > 1) {
+    NVVM::ClusterArriveRelaxedOp::create(b, b.getUnitAttr());
+    NVVM::ClusterWaitOp::create(b, b.getUnitAttr());
+  }
   auto stageOf = [&](ImplicitLocOpBuilder &b, Value it) {
     I32Math x{b};
     return x.rem(it, numStages);
@@ -1906,7 +1967,7 @@ void buildWgmmaTmaGemm(ImplicitLocOpBuilder &b, Value a,
                           body) {
     I32Math x{b};
     scf::ForOp::create(
-        b, bid, totalK, gridX, ValueRange{x.c(0)},
+        b, first, totalK, stride, ValueRange{x.c(0)},
         [&](OpBuilder &nb, Location loc, Value tile, ValueRange iter) {
           ImplicitLocOpBuilder b(loc, nb);
           IndexMath im{b};
@@ -1978,9 +2039,23 @@ void buildWgmmaTmaGemm(ImplicitLocOpBuilder &b, Value a,
                       b, dstA, descA, ValueRange{k0, m0i}, full, ValueRange{},
                       Value(), Value(), NVVM::TMALoadMode::TILE, false,
                       NVVM::CTAGroupKindAttr(), Value());
+                  // Clusters: this CTA's slice of B's rows, into the same
+                  // place of every CTA's stage (their full barriers expect
+                  // the whole tile).
+                  Value mask, nB = n0i;
+                  if (cl > 1) {
+                    Value rank = x.of(rankIdx);
+                    nB = x.add(n0i, x.mul(rank, bSlice));
+                    dstB = cluster(gep(
+                        b, shBase, i8,
+                        x.add(x.add(x.add(pad, x.mul(s, bStageBytes)), aBytes),
+                              x.mul(rank, bSlice * kWgmmaRowBytes))));
+                    mask = arith::ConstantOp::create(
+                        b, b.getI16IntegerAttr((1 << cl) - 1));
+                  }
                   NVVM::CpAsyncBulkTensorGlobalToSharedClusterOp::create(
-                      b, dstB, descB, ValueRange{k0, n0i}, full, ValueRange{},
-                      Value(), Value(), NVVM::TMALoadMode::TILE, false,
+                      b, dstB, descB, ValueRange{k0, nB}, full, ValueRange{},
+                      mask, Value(), NVVM::TMALoadMode::TILE, false,
                       NVVM::CTAGroupKindAttr(), Value());
                   scf::YieldOp::create(b, ValueRange{x.add(it, 1)});
                 });
@@ -1996,9 +2071,20 @@ void buildWgmmaTmaGemm(ImplicitLocOpBuilder &b, Value a,
             ctx, SmallVector<Type>(numAcc, f32));
         auto release = [&](ImplicitLocOpBuilder &b, Value it) {
           ifThen(b, isLane0, [&](ImplicitLocOpBuilder &b) {
-            NVVM::MBarrierArriveOp::create(b, Type(),
-                                           barrier(b, stageOf(b, it), true),
-                                           Value());
+            Value empty = barrier(b, stageOf(b, it), true);
+            NVVM::MBarrierArriveOp::create(b, Type(), empty, Value());
+            // Clusters: the other CTAs' producers write into this stage
+            // too (multicast): arrive on their empty barriers as well.
+            // Default (.release.cta) semantics, as CUTLASS's ClusterBarrier:
+            // with .release.cluster ptxas put MEMBAR.ALL.GPU before every
+            // such arrive, which made the kernel 2x slower (H100, run 1).
+            for (int64_t d = 1; d < cl; ++d) {
+              I32Math x{b};
+              Value peer = x.rem(x.add(x.of(rankIdx), d), cl);
+              Value remote = NVVM::MapaOp::create(
+                  b, LLVM::LLVMPointerType::get(ctx, 7), empty, peer);
+              NVVM::MBarrierArriveOp::create(b, Type(), remote, Value());
+            }
           });
         };
         // One k tile: wait until it has landed, its products as one group
@@ -2042,12 +2128,12 @@ void buildWgmmaTmaGemm(ImplicitLocOpBuilder &b, Value a,
         // every other one from the warpgroup's parity on (ping-pong). The
         // tile of ordinal i (in the block's sequence) uses k iterations
         // i * numK ...
-        Value firstTile = bid, tileStep = gridX;
+        Value firstTile = first, tileStep = stride;
         if (pingpong) {
-          firstTile = km.add(bid, km.mul(arith::IndexCastUIOp::create(
-                                             b, b.getIndexType(), group),
-                                         gridX));
-          tileStep = km.mul(gridX, km.c(2));
+          firstTile = km.add(first, km.mul(arith::IndexCastUIOp::create(
+                                               b, b.getIndexType(), group),
+                                           stride));
+          tileStep = km.mul(stride, km.c(2));
         }
         scf::ForOp::create(
             b, firstTile, totalK, tileStep, ValueRange{},
@@ -2083,7 +2169,7 @@ void buildWgmmaTmaGemm(ImplicitLocOpBuilder &b, Value a,
                 }
               }
               Value ordinal =
-                  arith::DivUIOp::create(b, im.sub(tile, bid), gridX);
+                  arith::DivUIOp::create(b, im.sub(tile, first), stride);
               Value it0 = x.of(im.mul(ordinal, numK));
               if (pingpong) {
                 // The warpgroup's jl-th tile (ordinal 2 jl + g) waits for
@@ -2201,6 +2287,11 @@ void buildWgmmaTmaGemm(ImplicitLocOpBuilder &b, Value a,
               scf::YieldOp::create(b);
             });
       });
+  // Clusters: no CTA exits while another may still arrive on its barriers.
+  if (cl > 1) {
+    NVVM::ClusterArriveOp::create(b, UnitAttr());
+    NVVM::ClusterWaitOp::create(b, UnitAttr());
+  }
   gpu::TerminatorOp::create(b);
 }
 
@@ -2223,8 +2314,8 @@ void buildWgmmaDispatch(ImplicitLocOpBuilder &b, Value a,
     Value mapA = buildTensorMap(b, a, 128);
     SmallVector<Value> mapsB;
     for (const DispatchMember &m : members)
-      mapsB.push_back(
-          buildTensorMap(b, m.b, cfg.tmaPingpong ? 128 : cfg.blockN));
+      mapsB.push_back(buildTensorMap(
+          b, m.b, (cfg.tmaPingpong ? 128 : cfg.blockN) / cfg.tmaCluster));
     Value zero = arith::ConstantOp::create(b, b.getI64IntegerAttr(0));
     auto ne = [&](Value v) -> Value {
       return arith::CmpIOp::create(b, arith::CmpIPredicate::ne, v, zero);
@@ -2532,6 +2623,11 @@ Config makeConfig(Type elem, const sessa::GemmOptions &options) {
   cfg.vec = 16 / (elem.getIntOrFloatBitWidth() / 8);
   cfg.pad = cfg.vec;
   cfg.tmaPingpong = (options.tmaPingpong || clTmaPingpong) && !clTmaCooperative;
+  // tma-cluster: 2 always, 1 never, 0 (auto) only for grouped launches
+  // without math epilogues (buildGroupedGemmLaunch).
+  cfg.tmaCluster = clTmaCluster == 1 || clTmaCluster == 2
+                       ? clTmaCluster
+                       : (options.tmaCluster == 2 ? 2 : 1);
   return cfg;
 }
 
@@ -2623,6 +2719,10 @@ LogicalResult mlir::sessa::verifyGemmOptions(const GemmOptions &options,
   }
   if (options.tmaBlocks < 1) {
     message = "tma-blocks must be positive";
+    return failure();
+  }
+  if (options.tmaCluster < 0 || options.tmaCluster > 2) {
+    message = "tma-cluster must be 0 (auto), 1 or 2";
     return failure();
   }
   if (options.smallM < 0) {
@@ -2835,6 +2935,14 @@ LogicalResult mlir::sessa::buildGroupedGemmLaunch(
   });
   if (cfg.tmaPingpong && !clTmaPingpong && clTmaMathCooperative && math)
     cfg.tmaPingpong = false;
+  // tma-cluster=0 (auto): 2-CTA clusters with B multicast for groups whose
+  // epilogues evaluate no math function. Measured on the H100 (layer,
+  // bench/gpu/NOTES-gemm.md, stop 13): the q/k/v group 94-97 -> 91-92 us and
+  // the feedback pair 64-66 -> 62-63 us (-4 to -5%), while the GELU pair
+  // (+0.5 to +3.7 us) and the single out_proj / W_out launches (+0.4 to
+  // +1.4 us each) were slower with clusters.
+  if (clTmaCluster == 0 && options.tmaCluster == 0 && !math)
+    cfg.tmaCluster = 2;
   auto tiled = [&](ImplicitLocOpBuilder &ib) {
     SmallVector<DispatchMember> dm;
     for (const GemmGroupMember &m : members)

@@ -36,9 +36,11 @@
 //   CHECK-DAG: %[[SV0:.*]] = memref.subview %{{.*}}[0, 0] [256, 128]
 //   CHECK-DAG: %[[SV1:.*]] = memref.subview %{{.*}}[256, 0] [256, 128]
 //       CHECK: %[[MA:.*]] = llvm.call @sessa_cuda_tensor_map_2d({{.*}}, %c128_i32, %c64_i32)
-// CHECK-COUNT-4: llvm.call @sessa_cuda_tensor_map_2d({{.*}}, %c128_i32{{.*}}, %c64_i32{{.*}})
+// No member evaluates a math function: 2-CTA clusters (tma-cluster=0,
+// auto; gpu-matmul-wgmma-tma-cluster.mlir), so B's boxes are 64 rows.
+// CHECK-COUNT-4: llvm.call @sessa_cuda_tensor_map_2d({{.*}}, %c64_i32{{.*}}, %c64_i32{{.*}})
 //   CHECK-NOT: llvm.call @sessa_cuda_tensor_map_2d
-//       CHECK: gpu.launch {{.*}} threads({{.*}}) in ({{.*}} = %c384
+//       CHECK: gpu.launch clusters({{.*}}) in ({{.*}} = %c2{{.*}}) blocks({{.*}}) threads({{.*}}) in ({{.*}} = %c384
 //       CHECK:   nvvm.setmaxregister  decrease 40
 //       CHECK:   arith.select %{{.*}}, %{{.*}}, %{{.*}} : i64
 //       CHECK:   arith.select %{{.*}}, %{{.*}}, %{{.*}} : i64

@@ -11,6 +11,7 @@
 // RUN: not sessa-opt %s --sessa-gpu-matmul="wgmma=1 block-k=32" 2>&1 | FileCheck %s --check-prefix=WGMMA
 // RUN: not sessa-opt %s --sessa-gpu-matmul="wgmma=1 stages=6" 2>&1 | FileCheck %s --check-prefix=SMEM
 // RUN: not sessa-opt %s --sessa-gpu-matmul="wgmma=1 tma-blocks=0" 2>&1 | FileCheck %s --check-prefix=TMABLOCKS
+// RUN: not sessa-opt %s --sessa-gpu-matmul="wgmma=1 tma-cluster=3" 2>&1 | FileCheck %s --check-prefix=TMACLUSTER
 
 // STAGES: error: sessa-gpu-matmul: stages must be 0 (default) or between 2 and 8
 // SMALLM: error: sessa-gpu-matmul: small-m must be 0 (off) or positive
@@ -20,6 +21,7 @@
 // SMEM: error: sessa-gpu-matmul: tiles need more than 227 KiB of shared memory
 // WGMMA: error: sessa-gpu-matmul: wgmma tiles are 128 x (64, 128 or 256) x 64 with 8 warps
 // TMABLOCKS: error: sessa-gpu-matmul: tma-blocks must be positive
+// TMACLUSTER: error: sessa-gpu-matmul: tma-cluster must be 0 (auto), 1 or 2
 // LARGE: error: sessa-gpu-matmul: block-k must be 0 (default) or a multiple of 16 up to 128
 
 // expected-error @below {{sessa-gpu-matmul: block-k must be 0 (default) or a multiple of 16 up to 128}}

@@ -94,6 +94,14 @@ struct GemmOptions {
   /// 128 x 128 tiles, alternating with the other, 6 stages) instead of
   /// cooperative (both on one 128 x block-n tile).
   bool tmaPingpong = true;
+  /// TMA kernel (not with fragment epilogues): thread-block clusters of
+  /// 2 CTAs along M (2: every TMA launch; 1: none; 0, auto: grouped
+  /// launches whose epilogues evaluate no math function, the case measured
+  /// faster). The CTAs of a cluster compute vertically adjacent tiles of
+  /// one column block and each loads half of the shared B tile, multicast
+  /// to both (TMA multicast: half of B's L2 -> SM traffic); the launch
+  /// carries the cluster size (gpu.launch clusters, mgpuLaunchClusterKernel).
+  int64_t tmaCluster = 0;
 };
 
 /// Blocks of other work appended to a wgmma GEMM launch (so that they run

@@ -397,7 +397,10 @@ def SessaGPUMatmul : Pass<"sessa-gpu-matmul", "::mlir::ModuleOp"> {
     runtime for TMA tensor maps of A and B (`sessa_cuda_tensor_map_2d`) and
     launches a persistent, warp-specialised kernel (a producer warpgroup
     issuing `cp.async.bulk.tensor` copies, two consumer warpgroups, mbarrier
-    full/empty handoff, setmaxnreg; at most `tma-blocks` blocks) when both
+    full/empty handoff, setmaxnreg; at most `tma-blocks` blocks; with
+    `tma-cluster` clusters of two CTAs on vertically adjacent tiles that
+    share B's tile through TMA multicast: by default for grouped launches
+    without math epilogues) when both
     exist, else the cp.async wgmma kernel. That host call needs Sessa's CUDA
     runtime (libSessaCudaRuntime); with another runtime (upstream's
     mgpu wrappers) use `tma=0`. Tiles move through
@@ -469,6 +472,11 @@ def SessaGPUMatmul : Pass<"sessa-gpu-matmul", "::mlir::ModuleOp"> {
            "TMA kernel: ping-pong consumer warpgroups on 128 x 128 tiles "
            "(one's epilogue overlaps the other's products) instead of both "
            "on one 128 x block-n tile">,
+    Option<"tmaCluster", "tma-cluster", "int64_t", /*default=*/"0",
+           "TMA kernel: thread-block clusters of 2 CTAs along M, each "
+           "loading half of the shared B tile and multicasting it to both "
+           "(never for fragment epilogues): 2 for every TMA launch, 1 for "
+           "none, 0 (auto) for grouped launches without math epilogues">,
     Option<"fuseEpilogue", "fuse-epilogue", "bool", /*default=*/"true",
            "apply elementwise consumers of the product in the kernel's "
            "epilogue">,
