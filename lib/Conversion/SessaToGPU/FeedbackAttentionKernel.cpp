@@ -3007,6 +3007,44 @@ void buildStatsPass(OpBuilder &b, Location loc, const Operands &o,
   });
 }
 
+/// Row r's softmax statistics from its key tiles' (statMax / statSum of
+/// pass 1): this thread merges tiles t = first, first + step, ... < end
+/// into a running max m and sum l = sum_t S_t exp(m_t - m); `reduceMax` /
+/// `reduceSum` combine the threads sharing the row. Returns M_r and L_r =
+/// sum_t S_t exp(m_t - M_r).
+std::pair<Value, Value> mergeTileStats(
+    OpBuilder &b, Location loc, const Upfront &u, Value h, Value bi, Value r,
+    Value first, Value end, Value step,
+    llvm::function_ref<Value(OpBuilder &, Location, Value)> reduceMax,
+    llvm::function_ref<Value(OpBuilder &, Location, Value)> reduceSum) {
+  SmallVector<Value> ms = buildForWithValues(
+      b, loc, first, end, step,
+      ValueRange{cstF32(b, loc, -3.0e38), cstF32(b, loc, 0.0)},
+      [&](OpBuilder &b, Location loc, Value t, ValueRange acc) {
+        Value mt =
+            memref::LoadOp::create(b, loc, u.statMax, ValueRange{h, t, bi, r});
+        Value st =
+            memref::LoadOp::create(b, loc, u.statSum, ValueRange{h, t, bi, r});
+        Value m = arith::MaximumFOp::create(b, loc, acc[0], mt);
+        Value l = arith::AddFOp::create(
+            b, loc,
+            arith::MulFOp::create(
+                b, loc, acc[1],
+                math::ExpOp::create(b, loc,
+                                    arith::SubFOp::create(b, loc, acc[0], m))),
+            arith::MulFOp::create(
+                b, loc, st,
+                math::ExpOp::create(b, loc,
+                                    arith::SubFOp::create(b, loc, mt, m))));
+        return SmallVector<Value>{m, l};
+      });
+  Value mx = reduceMax(b, loc, ms[0]);
+  Value part = arith::MulFOp::create(
+      b, loc, ms[1],
+      math::ExpOp::create(b, loc, arith::SubFOp::create(b, loc, ms[0], mx)));
+  return {mx, reduceSum(b, loc, part)};
+}
+
 /// Combine: row r's max M over its tiles t < ceil(r / passN) and its sum
 /// L = sum_t S_t exp(M_t - M), four threads a row (tiles t = q, q + 4, ...
 /// each with a running max and sum, then merged across the quad by
@@ -3031,33 +3069,15 @@ void buildRowStats(OpBuilder &b, Location loc, const Operands &o,
     // Rows past T run no tile (their lanes still shuffle).
     Value nt = arith::SelectOp::create(
         b, loc, rIn, ceilDiv(b, loc, r, cst(b, loc, u.passN)), cst(b, loc, 0));
-    Value init = cstF32(b, loc, -3.0e38);
-    SmallVector<Value> ms = buildForWithValues(
-        b, loc, q, nt, cst(b, loc, kPerRow),
-        ValueRange{init, cstF32(b, loc, 0.0)},
-        [&](OpBuilder &b, Location loc, Value t, ValueRange acc) {
-          Value mt = memref::LoadOp::create(b, loc, u.statMax,
-                                            ValueRange{h, t, bi, rc});
-          Value st = memref::LoadOp::create(b, loc, u.statSum,
-                                            ValueRange{h, t, bi, rc});
-          Value m = arith::MaximumFOp::create(b, loc, acc[0], mt);
-          Value l = arith::AddFOp::create(
-              b, loc,
-              arith::MulFOp::create(
-                  b, loc, acc[1],
-                  math::ExpOp::create(b, loc,
-                                      arith::SubFOp::create(b, loc, acc[0], m))),
-              arith::MulFOp::create(
-                  b, loc, st,
-                  math::ExpOp::create(b, loc,
-                                      arith::SubFOp::create(b, loc, mt, m))));
-          return SmallVector<Value>{m, l};
+    auto [mxV, sumV] = mergeTileStats(
+        b, loc, u, h, bi, rc, q, nt, cst(b, loc, kPerRow),
+        [](OpBuilder &b, Location loc, Value v) {
+          return laneGroupReduceMax(b, loc, v, kPerRow);
+        },
+        [](OpBuilder &b, Location loc, Value v) {
+          return laneGroupReduceSum(b, loc, v, kPerRow);
         });
-    Value mx = laneGroupReduceMax(b, loc, ms[0], kPerRow);
-    Value part = arith::MulFOp::create(
-        b, loc, ms[1],
-        math::ExpOp::create(b, loc, arith::SubFOp::create(b, loc, ms[0], mx)));
-    Value sum = laneGroupReduceSum(b, loc, part, kPerRow);
+    Value mx = mxV, sum = sumV;
     Value lead = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, q,
                                        cst(b, loc, 0));
     buildIf(b, loc, andI1(b, loc, rIn, lead), [&](OpBuilder &b, Location loc) {
@@ -3154,32 +3174,15 @@ void buildRescale(OpBuilder &b, Location loc, const Operands &o,
     // Warp-uniform: a row past T does nothing.
     buildIf(b, loc, ult(b, loc, r, o.rows), [&](OpBuilder &b, Location loc) {
       Value nt = ceilDiv(b, loc, r, passN);
-      SmallVector<Value> ms = buildForWithValues(
-          b, loc, lane, nt, cst(b, loc, 32),
-          ValueRange{cstF32(b, loc, -3.0e38), cstF32(b, loc, 0.0)},
-          [&](OpBuilder &b, Location loc, Value t, ValueRange acc) {
-            Value mt = memref::LoadOp::create(b, loc, u.statMax,
-                                              ValueRange{h, t, bi, r});
-            Value st = memref::LoadOp::create(b, loc, u.statSum,
-                                              ValueRange{h, t, bi, r});
-            Value m = arith::MaximumFOp::create(b, loc, acc[0], mt);
-            Value l = arith::AddFOp::create(
-                b, loc,
-                arith::MulFOp::create(
-                    b, loc, acc[1],
-                    math::ExpOp::create(
-                        b, loc, arith::SubFOp::create(b, loc, acc[0], m))),
-                arith::MulFOp::create(
-                    b, loc, st,
-                    math::ExpOp::create(b, loc,
-                                        arith::SubFOp::create(b, loc, mt, m))));
-            return SmallVector<Value>{m, l};
+      auto [mxV, sumV] = mergeTileStats(
+          b, loc, u, h, bi, r, lane, nt, cst(b, loc, 32),
+          [](OpBuilder &b, Location loc, Value v) {
+            return warpReduceMax(b, loc, v);
+          },
+          [](OpBuilder &b, Location loc, Value v) {
+            return warpReduceSum(b, loc, v);
           });
-      Value mx = warpReduceMax(b, loc, ms[0]);
-      Value part = arith::MulFOp::create(
-          b, loc, ms[1],
-          math::ExpOp::create(b, loc, arith::SubFOp::create(b, loc, ms[0], mx)));
-      Value sum = warpReduceSum(b, loc, part);
+      Value mx = mxV, sum = sumV;
       Value gamma = loadF32(b, loc, o.gamma, {bi, r, h});
       Value factor = arith::DivFOp::create(
           b, loc, gamma,
