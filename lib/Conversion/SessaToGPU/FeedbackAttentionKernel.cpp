@@ -3530,6 +3530,64 @@ void buildTransposeOut(OpBuilder &b, Location loc, const Operands &o,
   });
 }
 
+/// Strip i = r0 / R of the up-front path: rows [r0, r0 + min(R, T - r0)),
+/// after the r0 rows solved before it.
+Strip upfrontStrip(OpBuilder &b, Location loc, const Operands &o,
+                   const Upfront &u, Value r0) {
+  Strip strip;
+  strip.r0 = r0;
+  strip.rows = minIndex(b, loc, u.R, subIdx(b, loc, o.rows, r0));
+  strip.solved = r0;
+  strip.keys = subIdx(b, loc, addIdx(b, loc, r0, strip.rows), cst(b, loc, 1));
+  return strip;
+}
+
+/// Strip i's 16-bit probabilities of the keys before it (r0 = i R of them),
+/// [B, Hb, R, r0], at element slot * i (i - 1) / 2 of u.probFlat.
+Value stripProb(OpBuilder &b, Location loc, const Operands &o,
+                const Upfront &u, Type et, Value i, Value r0) {
+  int64_t dyn = ShapedType::kDynamic;
+  Value tri = divIdx(b, loc, mulIdx(b, loc, i, subIdx(b, loc, i, cst(b, loc, 1))),
+                     cst(b, loc, 2));
+  auto probType = MemRefType::get(
+      {dyn, dyn, dyn, dyn}, et,
+      StridedLayoutAttr::get(b.getContext(), dyn, {dyn, dyn, dyn, 1}));
+  Value rowElems = mulIdx(b, loc, u.R, r0);
+  SmallVector<OpFoldResult> sizes = {o.batch, o.heads, u.R, r0};
+  SmallVector<OpFoldResult> strides = {mulIdx(b, loc, o.heads, rowElems),
+                                       rowElems, r0, b.getIndexAttr(1)};
+  return memref::ReinterpretCastOp::create(
+             b, loc, probType, u.probFlat,
+             OpFoldResult(mulIdx(b, loc, u.slot, tri)), sizes, strides)
+      .getResult();
+}
+
+/// Strip i's own-key 16-bit block DIAG16[i] ([B, Hb, R, R]) in u.d16Raw.
+Value stripDiag16(OpBuilder &b, Location loc, const Operands &o,
+                  const Upfront &u, Type et, Value i) {
+  int64_t dyn = ShapedType::kDynamic;
+  return memref::ViewOp::create(
+             b, loc, MemRefType::get({dyn, dyn, dyn, dyn}, et), u.d16Raw,
+             mulIdx(b, loc, mulIdx(b, loc, i, u.slot), cst(b, loc, 2)),
+             ValueRange{o.batch, o.heads, u.R, u.R})
+      .getResult();
+}
+
+/// Strip i's chunk inverses X_c ([B, Hb, cps, 64, 64] f32) in u.d32Raw; `bh`
+/// = B Hb.
+Value stripInverses(OpBuilder &b, Location loc, const Operands &o,
+                    const Upfront &u, Value i, Value bh) {
+  int64_t dyn = ShapedType::kDynamic;
+  return memref::ViewOp::create(
+             b, loc,
+             MemRefType::get({dyn, dyn, dyn, kChunk, kChunk}, b.getF32Type()),
+             u.d32Raw,
+             mulIdx(b, loc, mulIdx(b, loc, mulIdx(b, loc, i, bh), u.cps),
+                    cst(b, loc, kChunk * kChunk * 4)),
+             ValueRange{o.batch, o.heads, u.cps})
+      .getResult();
+}
+
 /// The strip loop of the up-front path with the chain overlapped
 /// (clOverlap): launch i runs strip i's intra-strip kernel (nc columns a
 /// block) as extra blocks of the cross-strip wgmma product of strip i + 1
@@ -3557,42 +3615,16 @@ void buildOverlapStrips(OpBuilder &b, Location loc, const Operands &o,
     return minIndex(b, loc, maxIndex(b, loc, ceilDiv(b, loc, keys, splitKeys), one),
                     splitsMax);
   };
-  auto probOf = [&](OpBuilder &b, Location loc, Value i, Value r0) {
-    Value tri = divIdx(b, loc, mulIdx(b, loc, i, subIdx(b, loc, i, one)), two);
-    auto probType = MemRefType::get(
-        {dyn, dyn, dyn, dyn}, et,
-        StridedLayoutAttr::get(b.getContext(), dyn, {dyn, dyn, dyn, 1}));
-    Value rowElems = mulIdx(b, loc, u.R, r0);
-    SmallVector<OpFoldResult> sizes = {o.batch, o.heads, u.R, r0};
-    SmallVector<OpFoldResult> strides = {mulIdx(b, loc, o.heads, rowElems),
-                                         rowElems, r0, b.getIndexAttr(1)};
-    return memref::ReinterpretCastOp::create(
-               b, loc, probType, u.probFlat,
-               OpFoldResult(mulIdx(b, loc, u.slot, tri)), sizes, strides)
-        .getResult();
-  };
   buildFor(b, loc, zero, o.rows, u.R, [&](OpBuilder &b, Location loc, Value r0) {
     Operands so = o;
     // prob in s's memory: the last strip's rows go to sT as well (its launch
     // reads its prob rows).
     so.sTLast = o.sRowsFromT;
-    Strip strip;
-    strip.r0 = r0;
-    strip.rows = minIndex(b, loc, u.R, subIdx(b, loc, o.rows, r0));
-    strip.solved = r0;
-    strip.keys = subIdx(b, loc, addIdx(b, loc, r0, strip.rows), one);
+    Strip strip = upfrontStrip(b, loc, o, u, r0);
     Value i = divIdx(b, loc, r0, u.R);
-    so.prob = probOf(b, loc, i, r0);
-    so.diag16 = memref::ViewOp::create(
-        b, loc, MemRefType::get({dyn, dyn, dyn, dyn}, et), u.d16Raw,
-        mulIdx(b, loc, mulIdx(b, loc, i, u.slot), two),
-        ValueRange{o.batch, o.heads, u.R, u.R});
-    so.inv = memref::ViewOp::create(
-        b, loc, MemRefType::get({dyn, dyn, dyn, kChunk, kChunk}, f32), u.d32Raw,
-        mulIdx(b, loc,
-               mulIdx(b, loc, mulIdx(b, loc, i, bh), u.cps),
-               cst(b, loc, kChunk * kChunk * 4)),
-        ValueRange{o.batch, o.heads, u.cps});
+    so.prob = stripProb(b, loc, o, u, et, i, r0);
+    so.diag16 = stripDiag16(b, loc, o, u, et, i);
+    so.inv = stripInverses(b, loc, o, u, i, bh);
     Value par = remIdx(b, loc, i, two);
     auto partType = MemRefType::get(
         {dyn, dyn, dyn, dyn, dyn}, f32,
@@ -3619,7 +3651,7 @@ void buildOverlapStrips(OpBuilder &b, Location loc, const Operands &o,
         [&](OpBuilder &b, Location loc) {
           // Strip i + 1's product over the keys before strip i (r0 of them).
           Value rowsN = minIndex(b, loc, u.R, subIdx(b, loc, o.rows, r1));
-          Value probN = probOf(b, loc, addIdx(b, loc, i, one), r1);
+          Value probN = stripProb(b, loc, o, u, et, addIdx(b, loc, i, one), r1);
           Value splitsN = splitsOf(b, loc, r0);
           GemmOptions opts;
           opts.wgmma = true;
@@ -3855,35 +3887,12 @@ void buildUpfrontPath(OpBuilder &b, Location loc, Operands o, Type et) {
   auto stripLoop = [&](OpBuilder &b, Location loc) {
   buildFor(b, loc, zero, o.rows, u.R, [&](OpBuilder &b, Location loc, Value r0) {
     Operands so = o;
-    Strip strip;
-    strip.r0 = r0;
-    strip.rows = minIndex(b, loc, u.R, subIdx(b, loc, o.rows, r0));
-    strip.solved = r0;
-    strip.keys = subIdx(b, loc, addIdx(b, loc, r0, strip.rows), one);
+    Strip strip = upfrontStrip(b, loc, o, u, r0);
     Value i = divIdx(b, loc, r0, u.R);
-    Value tri = divIdx(b, loc, mulIdx(b, loc, i, subIdx(b, loc, i, one)),
-                       cst(b, loc, 2));
-    auto probType = MemRefType::get(
-        {dyn, dyn, dyn, dyn}, et,
-        StridedLayoutAttr::get(b.getContext(), dyn, {dyn, dyn, dyn, 1}));
-    Value rowElems = mulIdx(b, loc, u.R, r0);
-    SmallVector<OpFoldResult> sizes = {o.batch, o.heads, u.R, r0};
-    SmallVector<OpFoldResult> strides = {mulIdx(b, loc, o.heads, rowElems),
-                                         rowElems, r0, b.getIndexAttr(1)};
-    so.prob = memref::ReinterpretCastOp::create(
-        b, loc, probType, u.probFlat,
-        OpFoldResult(mulIdx(b, loc, u.slot, tri)), sizes, strides);
+    so.prob = stripProb(b, loc, o, u, et, i, r0);
     if (!stripInverse)
-      so.diag16 = memref::ViewOp::create(
-        b, loc, MemRefType::get({dyn, dyn, dyn, dyn}, et), u.d16Raw,
-        mulIdx(b, loc, mulIdx(b, loc, i, u.slot), cst(b, loc, 2)),
-        ValueRange{o.batch, o.heads, u.R, u.R});
-    so.inv = memref::ViewOp::create(
-        b, loc, MemRefType::get({dyn, dyn, dyn, kChunk, kChunk}, f32), u.d32Raw,
-        mulIdx(b, loc,
-               mulIdx(b, loc, mulIdx(b, loc, i, bh), u.cps),
-               cst(b, loc, kChunk * kChunk * 4)),
-        ValueRange{o.batch, o.heads, u.cps});
+      so.diag16 = stripDiag16(b, loc, o, u, et, i);
+    so.inv = stripInverses(b, loc, o, u, i, bh);
     Value wgSplits = minIndex(
         b, loc,
         maxIndex(b, loc,
